@@ -1,0 +1,285 @@
+"""Benchmark the thread page: render time, queries and size against in-process baselines.
+
+Run with `make bench` (or `.venv/bin/python bench/pages.py`). It builds, in a temporary
+SQLite database with DEBUG=0 production settings, a thread of 100 posts by 10 authors
+from several organisations through the real services, then requests the first and the
+last page as an anonymous visitor and as a member through Django's test Client, and
+prints median and p90 times, queries, writes and HTML size. Two baselines run in the same
+process through the same middleware: a trivial template, and the same 30 posts rendered
+with a bare template (no layout, no permissions) — the least any Django forum must do.
+"""
+
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+REQUESTS = max(30, int(os.environ.get("BENCH_REQUESTS", 100)))
+WARMUP = 5
+HOST = "crocevia.bench"
+
+
+def configure():
+    """Production-shaped settings on a throwaway data directory."""
+    data = Path(tempfile.mkdtemp(prefix="crocevia-bench-"))
+    for name in ("DATABASE_URL", "REDIS_URL", "MEDIA_ROOT"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS=HOST,
+        DATA_DIR=str(data),
+        STATIC_ROOT=str(data / "static"),
+        EMAIL_URL="locmem://",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return data
+
+
+def build_thread():
+    """A public community with a 100-post thread by 10 authors of 4 organisations."""
+    from django.core.cache import cache
+
+    from community import services
+    from community.models import Membership, Organisation
+    from tests import factories
+
+    organisations = [
+        factories.OrganisationFactory(name=name, kind=kind, city=city)
+        for name, kind, city in [
+            ("Politecnico di Milano", Organisation.Kind.UNIVERSITY, "Milano"),
+            ("Brembo Innovazione", Organisation.Kind.ENTERPRISE, "Curno"),
+            ("Kilometro Rosso Lab", Organisation.Kind.RESEARCH_CENTRE, "Bergamo"),
+            ("Idrogena", Organisation.Kind.STARTUP, "Brescia"),
+        ]
+    ]
+    community = factories.CommunityFactory(name="Energia", slug="energia")
+    authors = []
+    for index in range(10):
+        organisation = organisations[index % len(organisations)]
+        author = factories.UserFactory(
+            username=f"autore{index}", organisation=organisation
+        )
+        factories.AffiliationFactory(user=author, organisation=organisation)
+        factories.MembershipFactory(
+            user=author,
+            community=community,
+            role=Membership.Role.OWNER if index == 0 else Membership.Role.MEMBER,
+        )
+        authors.append(author)
+    member = factories.UserFactory(username="lettrice", organisation=organisations[0])
+    factories.MembershipFactory(user=member, community=community)
+
+    thread = services.thread_create(
+        actor=authors[0],
+        community=community,
+        title="Elettrolizzatori PEM per le PMI: esperienze e fornitori",
+        body=_body(0, authors),
+        tags=["idrogeno", "pem", "pmi"],
+    )
+    for number in range(1, 100):
+        if number % 25 == 0:
+            cache.clear()  # stay under the posting rate limit; this is set-up
+        services.post_reply(
+            actor=authors[number % 10], thread=thread, body=_body(number, authors)
+        )
+    thread.refresh_from_db()
+    assert thread.post_count == 100, thread.post_count
+    return thread, member
+
+
+def _body(number, authors):
+    """A believable Markdown post: paragraphs, a list, a link, code and a mention."""
+    mention = authors[(number + 3) % 10].username
+    parts = [
+        f"Intervento {number}: nel nostro impianto pilota abbiamo provato uno stack da "
+        "**50 kW** con acqua demineralizzata e un controllo della temperatura a ciclo "
+        "chiuso. I risultati sono *incoraggianti* ma la manutenzione pesa.",
+        f"- efficienza media 62%\n- degrado {number % 7 + 1} µV/h\n- fermo macchina "
+        "due giorni all'anno",
+        f"Dettagli nella [scheda tecnica](https://example.org/schede/{number}) e chi "
+        f"vuole approfondire può scrivere a @{mention}.",
+    ]
+    if number % 4 == 0:
+        parts.append("```python\nportata = potenza / (efficienza * 39.4)\n```")
+    if number % 5 == 0:
+        parts.append("> La domanda vera è il costo del kWh in ingresso.")
+    return "\n\n".join(parts)
+
+
+def baseline_urls():
+    """Two baseline views, served beside the real URL map through the same middleware."""
+    from django.http import HttpResponse
+    from django.template import engines
+    from django.urls import include, path
+
+    from community.models import Post
+
+    trivial = engines["django"].from_string("<!doctype html><p>{{ greeting }}</p>")
+    bare = engines["django"].from_string(
+        "<!doctype html><title>{{ title }}</title>"
+        "{% for post in posts %}<article id='p{{ post.pk }}'>"
+        "<h3>{{ post.author.name }} · {{ post.author.organisation.name }}</h3>"
+        "<time datetime='{{ post.created_at|date:'c' }}'>{{ post.created_at }}</time>"
+        "{{ post.body_html|safe }}</article>{% endfor %}"
+    )
+
+    def trivial_view(request):
+        return HttpResponse(trivial.render({"greeting": "ciao"}, request))
+
+    def bare_view(request, pk, page):
+        first = (page - 1) * 30
+        posts = (
+            Post.objects.filter(thread_id=pk, number__gt=first, number__lte=first + 30)
+            .select_related("author__organisation")
+            .order_by("number")
+        )
+        return HttpResponse(bare.render({"title": "thread", "posts": posts}, request))
+
+    module = types.ModuleType("bench_urls")
+    module.urlpatterns = [
+        path("__bench__/trivial/", trivial_view),
+        path("__bench__/bare/<int:pk>/<int:page>/", bare_view),
+        path("", include("config.urls")),
+    ]
+    sys.modules[module.__name__] = module
+    return module.__name__
+
+
+def _writes(captured):
+    verbs = (query["sql"].lstrip().split(None, 1)[0].upper() for query in captured)
+    return sum(verb in {"INSERT", "UPDATE", "DELETE", "REPLACE"} for verb in verbs)
+
+
+def measure(rows):
+    """Per row: timings (ms) of REQUESTS requests, queries, writes and HTML size.
+
+    Rows are timed round-robin, one request each per round, so that whatever else the
+    machine does slows every row alike and the ratios stay meaningful. Writes are
+    counted over the warm-up (the first visit of a session included) and over one
+    more request after the timed ones; timing runs without query capture.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    results = {}
+    for label, client, url in rows:
+        with CaptureQueriesContext(connection) as warmup:
+            for _ in range(WARMUP):
+                response = client.get(url, secure=True)
+                assert response.status_code == 200, (url, response.status_code)
+        results[label] = {"timings": [], "writes": _writes(warmup)}
+    for _ in range(REQUESTS):
+        for label, client, url in rows:
+            started = time.perf_counter()
+            client.get(url, secure=True)
+            results[label]["timings"].append((time.perf_counter() - started) * 1000)
+    for label, client, url in rows:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, secure=True)
+        result = results[label]
+        result["median"] = statistics.median(result["timings"])
+        result["p90"] = statistics.quantiles(result["timings"], n=10)[-1]
+        result["queries"] = len(captured)
+        result["writes"] += _writes(captured)
+        result["bytes"] = len(response.content)
+    return results
+
+
+def main():
+    configure()
+    from django.conf import settings
+    from django.test import Client
+
+    assert not settings.DEBUG
+    thread, member = build_thread()
+    settings.ROOT_URLCONF = baseline_urls()
+
+    anonymous = Client(HTTP_HOST=HOST)
+    signed_in = Client(HTTP_HOST=HOST)
+    signed_in.force_login(member)
+    page_url = thread.get_absolute_url()
+    last_page = (thread.post_count - 1) // settings.POSTS_PER_PAGE + 1
+
+    rows = [
+        ("baseline: trivial template", anonymous, "/__bench__/trivial/"),
+        (
+            "baseline: bare posts, first page",
+            anonymous,
+            f"/__bench__/bare/{thread.pk}/1/",
+        ),
+        (
+            "baseline: bare posts, last page",
+            anonymous,
+            f"/__bench__/bare/{thread.pk}/{last_page}/",
+        ),
+        ("thread, first page, anonymous", anonymous, page_url),
+        ("thread, first page, member", signed_in, page_url),
+        ("thread, last page, anonymous", anonymous, f"{page_url}?page={last_page}"),
+        ("thread, last page, member", signed_in, f"{page_url}?page={last_page}"),
+    ]
+    results = measure(rows)
+
+    print(
+        f"Crocevia thread page benchmark — {REQUESTS} requests per row (round-robin) "
+        f"after {WARMUP} warm-up, DEBUG={settings.DEBUG}, SQLite, Django test Client"
+    )
+    print(
+        f"machine: {os.cpu_count()} cores (nproc), Python {platform.python_version()}, "
+        f"{platform.platform()}"
+    )
+    print(
+        f"thread: {thread.post_count} posts by 10 authors of 4 organisations, "
+        f"{settings.POSTS_PER_PAGE} a page, last page = {last_page}"
+    )
+    print()
+    header = f"{'page':<36} {'median ms':>10} {'p90 ms':>8} {'queries':>8} "
+    header += f"{'writes':>7} {'HTML bytes':>11}"
+    print(header)
+    print("-" * len(header))
+    for label, result in results.items():
+        print(
+            f"{label:<36} {result['median']:>10.2f} {result['p90']:>8.2f} "
+            f"{result['queries']:>8} {result['writes']:>7} {result['bytes']:>11}"
+        )
+    print()
+    trivial = results["baseline: trivial template"]["median"]
+    for which in ("first", "last"):
+        bare = results[f"baseline: bare posts, {which} page"]["median"]
+        for who in ("anonymous", "member"):
+            page = results[f"thread, {which} page, {who}"]["median"]
+            print(
+                f"ratio thread {which} page ({who}): {page / bare:.2f}x the bare posts "
+                f"page, {page / trivial:.2f}x the trivial template"
+            )
+    writes = sum(
+        result["writes"]
+        for label, result in results.items()
+        if label.startswith("thread")
+    )
+    print()
+    print(f"database writes while rendering thread pages: {writes}")
+    if writes:
+        print("FAIL: rendering a page must write nothing to the database")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Members, organisations, communities, threads, posts and the live engine."""

@@ -1,0 +1,10 @@
+"""App configuration for the community app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunityConfig(AppConfig):
+    name = "community"
+    verbose_name = _("Community")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Forms: input validation for the views; services re-check every rule."""

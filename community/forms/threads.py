@@ -1,0 +1,64 @@
+"""Forms for starting threads, replying and editing posts; services re-check every rule."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from ..services.threads import THREAD_TAGS_MAX
+
+MARKDOWN_HELP = _(
+    "Markdown: **bold**, *italic*, [link](https://…), `code`, > quote, - list; "
+    "@username mentions someone."
+)
+
+
+def _body_field(label):
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=MARKDOWN_HELP,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class _BodyLimitMixin:
+    """Read the body limit at request time so settings overrides apply."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].widget.attrs["maxlength"] = settings.POST_BODY_MAX_LENGTH
+
+
+class ThreadForm(_BodyLimitMixin, forms.Form):
+    title = forms.CharField(label=_("Title"))
+    body = _body_field(_("Message"))
+    tags = forms.CharField(label=_("Tags"), required=False)
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["maxlength"] = (
+            settings.THREAD_TITLE_MAX_LENGTH
+        )
+        self.fields["tags"].help_text = " ".join(
+            [
+                ngettext(
+                    "Up to %(count)d tag, separated by commas.",
+                    "Up to %(count)d tags, separated by commas.",
+                    THREAD_TAGS_MAX,
+                )
+                % {"count": THREAD_TAGS_MAX},
+                gettext("For example: batterie, idrogeno."),
+            ]
+        )
+
+
+class ReplyForm(_BodyLimitMixin, forms.Form):
+    body = _body_field(_("Your reply"))
+    # A fresh id per rendered form: sending it twice stores one post.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class PostEditForm(_BodyLimitMixin, forms.Form):
+    body = _body_field(_("Message"))

@@ -1,0 +1,43 @@
+"""Reads from the Event table for replay and gap repair (sync; called via a worker thread)."""
+
+import json
+
+from ..models import Event, StreamCursor
+from .events import event_frame
+
+
+def stream_head(stream):
+    """The last sequence number allocated in `stream` (0 when it has no events)."""
+    return (
+        StreamCursor.objects.filter(stream=stream).values_list("last_seq", flat=True).first()
+        or 0
+    )
+
+
+def _frames(queryset, first_expected, limit):
+    events = list(queryset.order_by("seq")[: limit + 1])
+    if len(events) > limit:
+        return [], False
+    # Pruned events leave a hole at the start: the client must resync instead.
+    if events and events[0].seq != first_expected:
+        return [], False
+    for previous, current in zip(events, events[1:], strict=False):
+        if current.seq != previous.seq + 1:
+            return [], False
+    return [(json.dumps(event_frame(e), separators=(",", ":")), e.seq) for e in events], True
+
+
+def events_after(stream, after, limit):
+    """Frames of `stream` with seq > after, and whether they form a complete run."""
+    return _frames(Event.objects.filter(stream=stream, seq__gt=after), after + 1, limit)
+
+
+def events_between(stream, after, before, limit):
+    """Frames of `stream` with after < seq < before (a gap the layer dropped)."""
+    frames, complete = _frames(
+        Event.objects.filter(stream=stream, seq__gt=after, seq__lt=before), after + 1, limit
+    )
+    if complete and before - after - 1 != len(frames):
+        # The events exist (seq allocated) but are not visible yet or were pruned.
+        return [], False
+    return frames, complete

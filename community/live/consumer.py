@@ -1,0 +1,239 @@
+"""The /ws/ consumer: one socket per tab, many stream subscriptions, lossless catch-up.
+
+Each socket has one writer task that sends frames in order: replay from the Event table
+on subscribe, then live events from the process hub, with duplicates dropped and gaps
+filled from the Event table. Every frame is validated; a bad frame gets an `error` frame
+and never disturbs the other subscriptions.
+"""
+
+import asyncio
+import json
+import uuid
+from collections import defaultdict
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from . import catchup, streams
+from .events import group_name
+from .hub import get_hub
+
+NOT_FOUND = "No such stream, or you may not follow it."
+
+
+def _post_reply(user, thread_id, body, client_id):
+    """Post through the same service as the HTTP form (permissions, limits, events)."""
+    from .. import permissions, services
+
+    thread = permissions.access_thread(user, thread_id)
+    return services.post_reply(actor=user, thread=thread, body=body, client_id=client_id)
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.last_seq = {}  # subscribed stream -> last seq sent
+        self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
+        self.joined = set()  # hub groups this socket is in
+        self.outbox = asyncio.Queue()
+        self.writer = asyncio.ensure_future(self._write())
+        await self.accept()
+        if self.user is not None and self.user.is_authenticated:
+            self.own_stream = f"user:{self.user.pk}"
+            await self._join(self.own_stream)
+        else:
+            self.own_stream = None
+
+    async def disconnect(self, code):
+        hub = get_hub()
+        for stream in list(self.joined):
+            await hub.discard(group_name(stream), self)
+        self.joined.clear()
+        self.last_seq.clear()
+        if getattr(self, "writer", None):
+            self.writer.cancel()
+
+    async def _join(self, stream):
+        if stream not in self.joined:
+            self.joined.add(stream)
+            await get_hub().add(group_name(stream), self)
+
+    async def _leave_if_unused(self, stream):
+        needed = stream in self.last_seq or self.scopes.get(stream) or stream == self.own_stream
+        if stream in self.joined and not needed:
+            self.joined.discard(stream)
+            await get_hub().discard(group_name(stream), self)
+
+    # --- incoming frames ----------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        raw = text_data if text_data is not None else bytes_data
+        if raw is None or len(raw) > settings.LIVE_MAX_FRAME_BYTES:
+            return await self.error("too_large", "Frame over the size limit.")
+        try:
+            frame = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return await self.error("bad_json", "Frame is not valid JSON.")
+        if not isinstance(frame, dict):
+            return await self.error("bad_frame", "Frame must be a JSON object.")
+        handler = {
+            "subscribe": self.op_subscribe,
+            "unsubscribe": self.op_unsubscribe,
+            "post": self.op_post,
+        }.get(frame.get("op"))
+        if handler is None:
+            return await self.error("unknown_op", "Unknown op.", ref=frame.get("op"))
+        await handler(frame)
+
+    async def op_subscribe(self, frame):
+        stream = frame.get("stream")
+        after = frame.get("after")
+        if not isinstance(stream, str):
+            return await self.error("bad_frame", "subscribe needs a stream.", ref=stream)
+        if after is not None and (not isinstance(after, int) or after < 0):
+            return await self.error("bad_frame", "after must be a whole number.", ref=stream)
+        if stream not in self.last_seq and len(self.last_seq) >= settings.LIVE_MAX_SUBSCRIPTIONS:
+            return await self.error("too_many", "Too many subscriptions.", ref=stream)
+        scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+        if scopes is None:
+            return await self.error("not_found", NOT_FOUND, ref=stream)
+        for scope in scopes:
+            self.scopes[scope].add(stream)
+            await self._join(scope)
+        await self._join(stream)
+        # Live events arriving from now on queue up behind the replay.
+        self.outbox.put_nowait(("subscribe", stream, after))
+
+    async def op_unsubscribe(self, frame):
+        stream = frame.get("stream")
+        if stream in self.last_seq:
+            await self.end_subscription(stream)
+        await self.send_frame({"op": "unsubscribed", "stream": stream})
+
+    async def op_post(self, frame):
+        thread_id, body, client_id = frame.get("thread"), frame.get("body"), frame.get("client_id")
+        if not isinstance(thread_id, int) or not isinstance(body, str):
+            return await self.error("bad_frame", "post needs thread and body.", ref=client_id)
+        try:
+            client_uuid = uuid.UUID(str(client_id))
+        except ValueError:
+            return await self.error("bad_frame", "client_id must be a UUID.", ref=client_id)
+        try:
+            post = await database_sync_to_async(_post_reply)(
+                self.user, thread_id, body, client_uuid
+            )
+        except (Http404, PermissionDenied):
+            return await self.error("not_found", NOT_FOUND, ref=client_id)
+        except ValidationError as error:
+            return await self.error("invalid", " ".join(error.messages), ref=client_id)
+        # The service returned after commit: the post is stored.
+        await self.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post.pk})
+
+    # --- outgoing ------------------------------------------------------------------------
+
+    def deliver(self, frame, text):
+        """Called by the hub for each live event of a joined stream (never blocks)."""
+        stream = frame["stream"]
+        if stream in self.last_seq or stream not in self.scopes:
+            self.outbox.put_nowait(("event", stream, frame["seq"], text))
+        if self._may_change_access(frame):
+            self.outbox.put_nowait(("recheck", stream))
+
+    def _may_change_access(self, frame):
+        """Membership and community changes that concern this socket's user."""
+        kind = frame["type"]
+        if frame["stream"] == self.own_stream:
+            return kind.startswith(("member.", "access.", "session."))
+        if frame["stream"] not in self.scopes:
+            return False
+        if kind.startswith("community."):
+            return True
+        person = (frame.get("data") or {}).get("user") or {}
+        return kind.startswith("member.") and self.user is not None and person.get("id") == self.user.pk
+
+    async def _write(self):
+        while True:
+            item = await self.outbox.get()
+            if item[0] == "subscribe":
+                if item[1] in self.joined:
+                    await self._replay(item[1], item[2])
+            elif item[0] == "recheck":
+                await self._recheck(item[1])
+            elif item[0] == "event":
+                _kind, stream, seq, text = item
+                last = self.last_seq.get(stream)
+                if last is None or seq <= last:
+                    continue  # not subscribed (any more), or already sent
+                if seq > last + 1:
+                    await self._repair(stream, last, seq)
+                    if self.last_seq.get(stream, seq) >= seq:
+                        continue
+                self.last_seq[stream] = seq
+                await self.send(text_data=text)
+
+    async def _replay(self, stream, after):
+        head = await database_sync_to_async(catchup.stream_head)(stream)
+        if after is None or after > head:
+            after = head
+        events, complete = await database_sync_to_async(catchup.events_after)(
+            stream, after, settings.LIVE_REPLAY_LIMIT
+        )
+        if not complete:
+            self.last_seq[stream] = head
+            await self.send_frame({"op": "resync", "stream": stream, "seq": head})
+            return
+        self.last_seq[stream] = after
+        await self.send_frame({"op": "subscribed", "stream": stream, "seq": after})
+        for text, seq in events:
+            self.last_seq[stream] = seq
+            await self.send(text_data=text)
+
+    async def _repair(self, stream, last, upto):
+        """Fetch events the layer dropped (last, upto) from the Event table."""
+        events, complete = await database_sync_to_async(catchup.events_between)(
+            stream, last, upto, settings.LIVE_REPLAY_LIMIT
+        )
+        if not complete:
+            self.last_seq[stream] = upto
+            await self.send_frame({"op": "resync", "stream": stream, "seq": upto})
+            return
+        for text, seq in events:
+            if self.last_seq.get(stream) is None:
+                return
+            self.last_seq[stream] = seq
+            await self.send(text_data=text)
+
+    async def _recheck(self, scope):
+        """Re-authorise the subscriptions an access event may have revoked."""
+        if scope == self.own_stream:
+            affected = list(self.last_seq)
+        else:
+            affected = list(self.scopes.get(scope, ()))
+        for stream in affected:
+            if stream not in self.last_seq:
+                continue
+            scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+            if scopes is None:
+                await self.end_subscription(stream)
+                await self.error("not_found", NOT_FOUND, ref=stream)
+
+    async def end_subscription(self, stream):
+        self.last_seq.pop(stream, None)
+        for scope, subscribed in list(self.scopes.items()):
+            subscribed.discard(stream)
+            if not subscribed:
+                del self.scopes[scope]
+                await self._leave_if_unused(scope)
+        await self._leave_if_unused(stream)
+
+    async def send_frame(self, frame):
+        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+    async def error(self, code, message, ref=None):
+        frame = {"op": "error", "code": code, "message": message}
+        if ref is not None:
+            frame["ref"] = ref if isinstance(ref, (str, int)) else str(ref)[:200]
+        await self.send_frame(frame)

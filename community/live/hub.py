@@ -1,0 +1,97 @@
+"""Per-process fan-out: one channel-layer subscription per stream, many local sockets.
+
+A textbook Channels design gives every socket its own layer channel and group
+membership, so one event costs one layer message per subscriber. Here each process (each
+event loop) holds a single hub channel: it joins a stream's group when its first local
+socket subscribes, receives each event once, serialises it once and hands the text to
+every local subscriber. The layer remains at-most-once; subscribers repair gaps from the
+Event table.
+"""
+
+import asyncio
+import json
+import logging
+import weakref
+from collections import defaultdict
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+_hubs = weakref.WeakKeyDictionary()
+
+
+class Hub:
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel = None
+        self.subscribers = defaultdict(set)
+        self._tasks = []
+        self._starting = asyncio.Lock()
+
+    async def start(self):
+        async with self._starting:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("live-hub.")
+                self._tasks = [
+                    asyncio.ensure_future(self._read()),
+                    asyncio.ensure_future(self._refresh()),
+                ]
+
+    async def add(self, group, subscriber):
+        """Deliver `group`'s events to `subscriber.deliver(frame, text)`."""
+        await self.start()
+        first = not self.subscribers[group]
+        self.subscribers[group].add(subscriber)
+        if first:
+            await self.layer.group_add(group, self.channel)
+
+    async def discard(self, group, subscriber):
+        members = self.subscribers.get(group)
+        if members is None:
+            return
+        members.discard(subscriber)
+        if not members:
+            del self.subscribers[group]
+            await self.layer.group_discard(group, self.channel)
+
+    async def _read(self):
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a broken layer connection must not kill fan-out
+                logger.exception("live hub: receive failed")
+                await asyncio.sleep(0.5)
+                continue
+            group = message.get("group")
+            frame = message.get("frame")
+            if not group or not frame:
+                continue
+            text = json.dumps(frame, separators=(",", ":"))
+            for subscriber in list(self.subscribers.get(group, ())):
+                subscriber.deliver(frame, text)
+
+    async def _refresh(self):
+        """Re-join groups before the layer's group_expiry silently drops them."""
+        expiry = getattr(self.layer, "group_expiry", 86400) or 86400
+        interval = min(settings.LIVE_GROUP_REFRESH_SECONDS, max(expiry / 2, 1))
+        while True:
+            await asyncio.sleep(interval)
+            for group in list(self.subscribers):
+                try:
+                    await self.layer.group_add(group, self.channel)
+                except Exception:
+                    logger.exception("live hub: group refresh failed")
+
+
+def get_hub():
+    """The hub of the running event loop (one per daphne process)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = Hub(get_channel_layer())
+        _hubs[loop] = hub
+    return hub

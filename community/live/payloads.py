@@ -1,0 +1,99 @@
+"""One function per event payload: plain JSON data, never model instances."""
+
+
+def user_brief(user):
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.name,
+        "organisation": user.organisation.name if user.organisation_id else None,
+    }
+
+
+def post_data(post):
+    hidden = post.is_deleted or post.is_hidden
+    return {
+        "id": post.pk,
+        "thread": post.thread_id,
+        "number": post.number,
+        "author": user_brief(post.author),
+        "body_html": "" if hidden else post.body_html,
+        "created_at": post.created_at.isoformat(),
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "is_deleted": post.is_deleted,
+        "is_hidden": post.is_hidden,
+    }
+
+
+def thread_data(thread):
+    return {
+        "id": thread.pk,
+        "community": thread.community_id,
+        "title": thread.title,
+        "kind": thread.kind,
+        "author": user_brief(thread.author),
+        "is_pinned": thread.is_pinned,
+        "is_locked": thread.is_locked,
+        "post_count": thread.post_count,
+        "last_activity_at": thread.last_activity_at.isoformat(),
+        "tags": sorted(tag.name for tag in thread.tags.all()),
+    }
+
+
+def community_data(community):
+    return {
+        "id": community.pk,
+        "slug": community.slug,
+        "name": community.name,
+        "visibility": community.visibility,
+        "kind": community.kind,
+    }
+
+
+def membership_data(membership):
+    return {
+        "community": membership.community_id,
+        "user": user_brief(membership.user),
+        "role": membership.role,
+        "state": membership.state,
+    }
+
+
+def organisation_data(organisation):
+    return {
+        "id": organisation.pk,
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "city": organisation.city,
+    }
+
+
+def affiliation_data(affiliation):
+    return {
+        "id": affiliation.pk,
+        "organisation": affiliation.organisation_id,
+        "user": user_brief(affiliation.user),
+        "role": affiliation.role,
+        "state": affiliation.state,
+    }
+
+
+def profile_data(user, changed):
+    """A profile change: who, and which fields changed (values stay on the profile)."""
+    return {
+        **user_brief(user),
+        "has_avatar": bool(user.avatar),
+        "language": user.language,
+        "changed": sorted(changed),
+    }
+
+
+def community_change_data(community, changed, previous_visibility=None):
+    """A community's settings changed: which fields, and the visibility it left."""
+    data = {**community_data(community), "changed": sorted(changed)}
+    if previous_visibility is not None:
+        data["previous_visibility"] = previous_visibility
+    return data

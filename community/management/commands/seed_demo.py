@@ -1,0 +1,189 @@
+"""Seed a believable Lombard open-innovation network through the write services."""
+
+import datetime
+import random
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from community import services
+from community.models import Community, Membership, Post, Thread, User
+
+from . import demo_content as demo
+
+DEMO_DOMAIN = "demo.crocevia.it"
+
+
+def demo_email(username):
+    return f"{username}@{DEMO_DOMAIN}"
+
+
+class Command(BaseCommand):
+    help = "Create the demo network (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--first-start",
+            action="store_true",
+            help="Seed only when the database has no people yet (used by `make run`).",
+        )
+
+    def handle(self, *args, first_start=False, **options):
+        if User.objects.filter(username="giulia", email=demo_email("giulia")).exists():
+            self.stdout.write("Demo data already present.")
+        elif first_start and User.objects.exists():
+            self.stdout.write("Database already in use: demo data not added.")
+            return
+        else:
+            # Demo writes go through the services, without their rate limits.
+            unlimited = {action: (10**9, 60) for action in settings.RATE_LIMITS}
+            with override_settings(RATE_LIMITS=unlimited), transaction.atomic():
+                self.seed()
+            self.stdout.write(self.style.SUCCESS("Demo network created."))
+        self.print_logins()
+
+    def seed(self):
+        rng = random.Random(2026)
+        people = {}
+        for username, name, _org, language, bio, expertise in demo.PEOPLE:
+            user = User.objects.create_user(
+                username=username,
+                email=demo_email(username),
+                password=demo.PASSWORD,
+                is_staff=username == "admin",
+                is_superuser=username == "admin",
+            )
+            EmailAddress.objects.create(
+                user=user, email=user.email, verified=True, primary=True
+            )
+            services.profile_update(
+                actor=user,
+                display_name=name,
+                bio=bio,
+                expertise=expertise,
+                language=language,
+                time_zone="Europe/Rome",
+            )
+            people[username] = user
+
+        organisations = []
+        for index, row in enumerate(demo.ORGANISATIONS):
+            name, kind, sector, size, city, website, description, comps, interests = row
+            members = [p for p in demo.PEOPLE if p[2] == index]
+            founder = people[members[0][0]]
+            organisation = services.organisation_create(
+                actor=founder,
+                name=name,
+                kind=kind,
+                sector=sector,
+                size=size,
+                city=city,
+                region="Lombardia",
+                website=website,
+                description=description,
+                competences=comps,
+                interests=interests,
+            )
+            for member in members[1:]:
+                affiliation = services.affiliation_request(
+                    actor=people[member[0]], organisation=organisation
+                )
+                services.affiliation_approve(actor=founder, affiliation=affiliation)
+            organisations.append(organisation)
+
+        communities = {}
+        for slug, name, visibility, owner, moderators, description, themes in demo.COMMUNITIES:
+            community = services.community_create(
+                actor=people[owner],
+                name=name,
+                description=description,
+                visibility=Community.Visibility.PUBLIC,
+                themes=themes,
+            )
+            if community.slug != slug:
+                Community.objects.filter(pk=community.pk).update(slug=slug)
+                community.refresh_from_db()
+            participants = [*moderators, *demo.MEMBERS.get(slug, [])]
+            for author, _title, _body, _tags, replies in demo.THREADS.get(slug, []):
+                participants += [author, *(name for name, _text in replies)]
+            joined = {owner}
+            for username in participants:
+                if username not in joined:
+                    services.community_join(actor=people[username], community=community)
+                    joined.add(username)
+            for username in moderators:
+                membership = community.memberships.get(user=people[username])
+                services.membership_set_role(
+                    actor=people[owner],
+                    membership=membership,
+                    role=Membership.Role.MODERATOR,
+                )
+            self.seed_threads(community, people, rng)
+            if visibility != Community.Visibility.PUBLIC:
+                services.community_update(
+                    actor=people[owner],
+                    community=community,
+                    name=community.name,
+                    description=community.description,
+                    visibility=visibility,
+                    themes=themes,
+                )
+                community.refresh_from_db()
+            communities[slug] = community
+
+        # Something to act on: a pending request and an open invitation.
+        services.community_request_join(
+            actor=people["davide"], community=communities["trasferimento-tecnologico"]
+        )
+        services.membership_invite(
+            actor=people["paolo"],
+            community=communities["consorzio-idrogeno-valtellina"],
+            invitee=people["giorgio"],
+        )
+        services.affiliation_request(actor=people["silvia"], organisation=organisations[9])
+
+    def seed_threads(self, community, people, rng):
+        """Create the community's threads and replies, then spread them over past weeks."""
+        now = timezone.now()
+        threads = demo.THREADS.get(community.slug, [])
+        for position, (author, title, body, tags, replies) in enumerate(threads):
+            thread = services.thread_create(
+                actor=people[author], community=community, title=title, body=body, tags=tags
+            )
+            for reply_author, reply_body in replies:
+                services.post_reply(actor=people[reply_author], thread=thread, body=reply_body)
+            # Demo history: backdate the conversation so lists look lived-in.
+            started = now - datetime.timedelta(
+                days=3 * (len(threads) - position) + rng.randint(0, 2),
+                hours=rng.randint(0, 12),
+            )
+            moment = started
+            for post in Post.objects.filter(thread=thread).order_by("number"):
+                Post.objects.filter(pk=post.pk).update(created_at=moment)
+                moment += datetime.timedelta(hours=rng.randint(1, 20), minutes=rng.randint(0, 59))
+            last = moment - datetime.timedelta(minutes=1)
+            Thread.objects.filter(pk=thread.pk).update(created_at=started, last_activity_at=last)
+        latest = community.threads.order_by("-last_activity_at").first()
+        if latest:
+            Community.objects.filter(pk=community.pk).update(
+                last_activity_at=latest.last_activity_at
+            )
+
+    def print_logins(self):
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD})")
+        rows = [
+            ("admin", "site staff (also /admin/)"),
+            ("giulia", "owner of Manifattura avanzata, admin of Meccanica Brianza"),
+            ("paolo", "owner of Energia and of the private Consorzio Idrogeno Valtellina"),
+            ("irene", "owner of the restricted Tavolo trasferimento tecnologico"),
+            ("francesca", "moderator of Scienze della vita (English interface)"),
+            ("silvia", "member, no organisation yet (affiliation pending)"),
+        ]
+        for username, role in rows:
+            self.stdout.write(f"  {demo_email(username):32} {role}")
+        self.stdout.write("")

@@ -1,0 +1,96 @@
+"""Markdown to safe HTML, rendered once when a post is written.
+
+CommonMark with tables, strikethrough, fenced code and autolinks; raw HTML is shown as
+text; `@username` mentions of existing people link to their profiles; the result goes
+through nh3 with an explicit allow-list, and every link gets `rel="nofollow ugc noopener"`.
+"""
+
+import re
+
+import nh3
+from django.urls import reverse
+from markdown_it import MarkdownIt
+
+MENTION = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.+-]{1,148}[A-Za-z0-9_])")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "img": {"src", "alt", "title"},
+    "code": {"class"},
+    "th": {"style"},
+    "td": {"style"},
+    "ol": {"start"},
+    "span": {"class"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow ugc noopener"
+
+
+def _mention_plugin(md, known):
+    """An inline rule turning `@name` into a link when `name` is a known username."""
+
+    def mention(state, silent):
+        if state.src[state.pos] != "@":
+            return False
+        if state.pos > 0 and re.match(r"[\w@/.]", state.src[state.pos - 1]):
+            return False
+        match = MENTION.match(state.src, state.pos)
+        if not match or match.group(1).lower() not in known:
+            return False
+        if not silent:
+            username = known[match.group(1).lower()]
+            token = state.push("link_open", "a", 1)
+            token.attrs = {
+                "href": reverse("community:profile", args=[username]),
+                "class": "mention",
+            }
+            token = state.push("text", "", 0)
+            token.content = "@" + username
+            state.push("link_close", "a", -1)
+        state.pos = match.end()
+        return True
+
+    md.inline.ruler.before("emphasis", "mention", mention)
+
+
+def mentioned_usernames(source):
+    """Usernames written as `@name` in `source` (whether or not they exist)."""
+    return {match.group(1) for match in MENTION.finditer(source)}
+
+
+def _known_users(source):
+    from .models import User
+
+    names = mentioned_usernames(source)
+    if not names:
+        return {}
+    query = User.objects.filter(is_active=True).filter(
+        username__iregex=r"^(" + "|".join(re.escape(n) for n in names) + r")$"
+    )
+    return {username.lower(): username for username in query.values_list("username", flat=True)}
+
+
+def render_markdown(source):
+    """Render user Markdown to sanitised HTML (safe to mark_safe when displayed)."""
+    md = (
+        MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+        .enable(["table", "strikethrough", "linkify"])
+    )
+    known = _known_users(source)
+    if known:
+        _mention_plugin(md, known)
+    html = md.render(source)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+        clean_content_tags={"script", "style"},
+    )

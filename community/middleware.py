@@ -1,0 +1,25 @@
+"""Apply a signed-in user's preferred language and time zone to each request."""
+
+import zoneinfo
+
+from django.utils import timezone, translation
+
+
+class UserPreferencesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            if user.language and user.language != translation.get_language():
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        response = self.get_response(request)
+        if user.is_authenticated and user.language:
+            response.headers.setdefault("Content-Language", user.language)
+        return response

@@ -1,0 +1,32 @@
+"""Data and invariants of the community app; one module per domain area."""
+
+from .accounts import User
+from .communities import Community, Membership
+from .conversation import Post, PostRevision, Thread
+from .live import Event, StreamCursor
+from .organisations import Affiliation, Organisation
+from .tags import (
+    CommunityTheme,
+    OrganisationCompetence,
+    OrganisationInterest,
+    ThreadTag,
+    UserExpertise,
+)
+
+__all__ = [
+    "Affiliation",
+    "Community",
+    "CommunityTheme",
+    "Event",
+    "Membership",
+    "Organisation",
+    "OrganisationCompetence",
+    "OrganisationInterest",
+    "Post",
+    "PostRevision",
+    "StreamCursor",
+    "Thread",
+    "ThreadTag",
+    "User",
+    "UserExpertise",
+]

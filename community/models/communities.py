@@ -1,0 +1,117 @@
+"""Thematic communities (and workspace discussions) and their memberships."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .tags import CommunityTheme
+
+
+class Community(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public: anyone reads, members post")
+        RESTRICTED = "restricted", _("Restricted: listed, joining needs approval")
+        PRIVATE = "private", _("Private: invisible, invitation only")
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("Community")
+        WORKSPACE = "workspace", _("Workspace")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind.choices, default=Kind.COMMUNITY
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Denormalised by services so directory pages need no aggregate queries.
+    member_count = models.PositiveIntegerField(_("members"), default=0)
+    thread_count = models.PositiveIntegerField(_("threads"), default=0)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    themes = TaggableManager(verbose_name=_("themes"), through=CommunityTheme, blank=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "visibility"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("community:community-detail", args=[self.slug])
+
+    @property
+    def stream(self):
+        return f"community:{self.pk}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        MODERATOR = "moderator", _("Moderator")
+        MEMBER = "member", _("Member")
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PENDING = "pending", _("Requested to join")
+        INVITED = "invited", _("Invited")
+        BANNED = "banned", _("Banned")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.ACTIVE
+    )
+    muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "community"], name="membership_unique_user_community"
+            )
+        ]
+        indexes = [models.Index(fields=["community", "state", "role"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.community} ({self.role}, {self.state})"
+
+    @property
+    def is_active(self):
+        return self.state == self.State.ACTIVE
+
+    @property
+    def is_staff_role(self):
+        """Owner or moderator of the community."""
+        return self.is_active and self.role in (self.Role.OWNER, self.Role.MODERATOR)

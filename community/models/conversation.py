@@ -1,0 +1,151 @@
+"""Threads (discussions and rooms), posts and their edit history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .communities import Community
+from .tags import ThreadTag
+
+
+class Thread(models.Model):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", _("Discussion")
+        ROOM = "room", _("Room")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="threads"
+    )
+    title = models.CharField(_("title"), max_length=255)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind.choices, default=Kind.DISCUSSION
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="threads",
+    )
+    is_pinned = models.BooleanField(_("pinned"), default=False)
+    is_locked = models.BooleanField(_("locked"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Denormalised by services for list pages.
+    last_activity_at = models.DateTimeField(_("last activity"), db_index=True)
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    post_count = models.PositiveIntegerField(_("posts"), default=0)
+    tags = TaggableManager(verbose_name=_("tags"), through=ThreadTag, blank=True)
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        ordering = ["-is_pinned", "-last_activity_at"]
+        indexes = [
+            models.Index(
+                fields=["community", "kind", "-is_pinned", "-last_activity_at"],
+                name="thread_listing",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("community:thread-detail", args=[self.community.slug, self.pk])
+
+    @property
+    def stream(self):
+        return f"thread:{self.pk}"
+
+    @property
+    def reply_count(self):
+        return max(self.post_count - 1, 0)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # Position in the thread, 1-based and never reused, so a post's page is stable.
+    number = models.PositiveIntegerField(_("number"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="posts",
+    )
+    body = models.TextField(_("body"))
+    body_html = models.TextField(editable=False)
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["thread", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "number"], name="post_unique_thread_number"
+            ),
+            # A resent post (same author, same client_id) is stored once.
+            models.UniqueConstraint(
+                fields=["author", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="post_unique_author_client_id",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.number} in {self.thread_id}"
+
+    def get_absolute_url(self):
+        return reverse("community:post-permalink", args=[self.pk])
+
+    @property
+    def anchor(self):
+        return f"p{self.pk}"
+
+    @property
+    def is_visible_content(self):
+        return not (self.is_deleted or self.is_hidden)
+
+
+class PostRevision(models.Model):
+    """One earlier version of a post, kept on every edit."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField(_("body"))
+    body_html = models.TextField(editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("saved"))
+
+    class Meta:
+        verbose_name = _("post revision")
+        verbose_name_plural = _("post revisions")
+        ordering = ["post", "created_at", "pk"]
+
+    def __str__(self):
+        return f"revision of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,475 @@
+"""Every rule about who may see or do what in communities, threads, posts and organisations.
+
+Views, consumers, queries, services and templates all ask these functions; nothing else
+decides. `access_*` return the object or raise `Http404` for both missing and invisible
+objects (a stranger must not learn that a private community exists); `can_*` answer a
+yes/no for a visible object; `*_visible_to` give querysets for lists, search and feeds.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Affiliation, Community, Membership, Organisation, Post, Thread
+
+Visibility = Community.Visibility
+Role = Membership.Role
+State = Membership.State
+
+# --- who the user is ------------------------------------------------------------------
+
+
+def is_site_staff(user):
+    """Site staff see and moderate everything."""
+    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
+
+
+def is_verified(user):
+    """True when the user confirmed an email address (allauth); cached on the user."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_crocevia_verified", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._crocevia_verified = cached
+    return cached
+
+
+def membership_of(user, community):
+    """The user's membership row in `community` (any state) or None; cached on the user."""
+    if not user.is_authenticated:
+        return None
+    cache = user.__dict__.setdefault("_crocevia_memberships", {})
+    if community.pk not in cache:
+        cache[community.pk] = (
+            Membership.objects.filter(user=user, community=community).first()
+        )
+    return cache[community.pk]
+
+
+def remember_memberships(user, memberships):
+    """Seed the membership cache (queries that already fetched them call this)."""
+    if user.is_authenticated:
+        cache = user.__dict__.setdefault("_crocevia_memberships", {})
+        for membership in memberships:
+            cache[membership.community_id] = membership
+
+
+def forget_memberships(user):
+    """Drop cached memberships after a service changed them."""
+    user.__dict__.pop("_crocevia_memberships", None)
+
+
+def _active(membership):
+    return membership is not None and membership.state == State.ACTIVE
+
+
+def is_member(user, community):
+    return _active(membership_of(user, community))
+
+
+def is_muted(user, community):
+    membership = membership_of(user, community)
+    return bool(
+        _active(membership)
+        and membership.muted_until
+        and membership.muted_until > timezone.now()
+    )
+
+
+# --- communities ----------------------------------------------------------------------
+
+
+def can_see_community(user, community):
+    """May the user know the community exists (its page, its name in lists)?"""
+    if community.visibility != Visibility.PRIVATE:
+        return True
+    if is_site_staff(user):
+        return True
+    membership = membership_of(user, community)
+    # Invitees see the community so they can accept; banned members of a private
+    # community lose sight of it altogether.
+    return membership is not None and membership.state in (State.ACTIVE, State.INVITED)
+
+
+def can_read_community(user, community):
+    """May the user read the community's threads and posts?"""
+    if community.visibility == Visibility.PUBLIC:
+        return True
+    return is_site_staff(user) or is_member(user, community)
+
+
+def can_post_in_community(user, community):
+    """May the user start threads and reply (active, unmuted member, or staff)?"""
+    if is_site_staff(user):
+        return True
+    return is_member(user, community) and not is_muted(user, community)
+
+
+def can_create_thread(user, community):
+    return can_post_in_community(user, community)
+
+
+def can_join_community(user, community):
+    """May the user become a member at once (public communities, or accepting an invite)?"""
+    if not user.is_authenticated or not is_verified(user):
+        return False
+    membership = membership_of(user, community)
+    if membership is not None and membership.state == State.INVITED:
+        return True
+    # A request left pending when a restricted community turned public joins at once.
+    return community.visibility == Visibility.PUBLIC and (
+        membership is None or membership.state == State.PENDING
+    )
+
+
+def can_request_to_join(user, community):
+    """May the user ask to join a restricted community?"""
+    if not user.is_authenticated or not is_verified(user):
+        return False
+    return (
+        community.visibility == Visibility.RESTRICTED
+        and membership_of(user, community) is None
+    )
+
+
+def can_leave_community(user, community):
+    """Active members may leave, except the last owner."""
+    membership = membership_of(user, community)
+    if not _active(membership):
+        return False
+    if membership.role == Role.OWNER:
+        return community.memberships.filter(role=Role.OWNER, state=State.ACTIVE).count() > 1
+    return True
+
+
+def can_cancel_request(user, community):
+    membership = membership_of(user, community)
+    return membership is not None and membership.state == State.PENDING
+
+
+def can_decline_invitation(user, community):
+    membership = membership_of(user, community)
+    return membership is not None and membership.state == State.INVITED
+
+
+def can_moderate_community(user, community):
+    """Owners, moderators and site staff moderate a community."""
+    if is_site_staff(user):
+        return True
+    membership = membership_of(user, community)
+    return _active(membership) and membership.role in (Role.OWNER, Role.MODERATOR)
+
+
+def can_edit_community(user, community):
+    """Owners (and site staff) edit name, description, themes and visibility."""
+    if is_site_staff(user):
+        return True
+    membership = membership_of(user, community)
+    return _active(membership) and membership.role == Role.OWNER
+
+
+def can_manage_roles(user, community):
+    """Owners promote and demote moderators and transfer ownership."""
+    return can_edit_community(user, community)
+
+
+def can_decide_join_requests(user, community):
+    return can_moderate_community(user, community)
+
+
+def can_invite_to_community(user, community):
+    """Owners and moderators invite people (the only way into a private community)."""
+    return can_moderate_community(user, community)
+
+
+def can_see_members(user, community):
+    return can_read_community(user, community)
+
+
+def can_reinvite_banned(user, community):
+    """Lifting a ban by invitation is for owners and site staff, not for moderators."""
+    return can_manage_roles(user, community)
+
+
+def can_change_role(user, membership):
+    """Owners (and staff) move active members between member and moderator."""
+    if not can_manage_roles(user, membership.community):
+        return False
+    # Owners change hands only through an ownership transfer.
+    return membership.is_active and membership.role != Role.OWNER
+
+
+def is_last_owner(user, community):
+    """True for the only active owner, who must hand over before leaving."""
+    membership = membership_of(user, community)
+    if not _active(membership) or membership.role != Role.OWNER:
+        return False
+    return not community.memberships.filter(
+        role=Role.OWNER, state=State.ACTIVE
+    ).exclude(pk=membership.pk).exists()
+
+
+def can_create_community(user):
+    return is_verified(user)
+
+
+# --- threads and posts ----------------------------------------------------------------
+
+
+def can_read_thread(user, thread):
+    return can_read_community(user, thread.community)
+
+
+def can_reply(user, thread):
+    """Members reply to open threads; moderators also to locked ones."""
+    if not can_post_in_community(user, thread.community):
+        return False
+    return not thread.is_locked or can_moderate_community(user, thread.community)
+
+
+def can_edit_post(user, post):
+    """Authors edit their own live posts while they may still post in the community."""
+    if not user.is_authenticated or post.author_id != user.pk:
+        return False
+    if post.is_deleted or post.is_hidden:
+        return False
+    return can_post_in_community(user, post.thread.community)
+
+
+def can_delete_post(user, post):
+    """Authors delete (soft) their own posts; the thread stays readable around them."""
+    if not user.is_authenticated or post.author_id != user.pk or post.is_deleted:
+        return False
+    return is_member(user, post.thread.community) or is_site_staff(user)
+
+
+def can_view_post_history(user, post):
+    """Revision history is for members (and staff), not for anonymous readers."""
+    return is_site_staff(user) or is_member(user, post.thread.community)
+
+
+def can_quote_post(user, post):
+    return post.is_visible_content and can_reply(user, post.thread)
+
+
+# --- organisations --------------------------------------------------------------------
+
+
+def affiliation_of(user, organisation):
+    if not user.is_authenticated:
+        return None
+    cache = user.__dict__.setdefault("_crocevia_affiliations", {})
+    if organisation.pk not in cache:
+        cache[organisation.pk] = Affiliation.objects.filter(
+            user=user, organisation=organisation
+        ).first()
+    return cache[organisation.pk]
+
+
+def forget_affiliations(user):
+    user.__dict__.pop("_crocevia_affiliations", None)
+
+
+def can_create_organisation(user):
+    return is_verified(user)
+
+
+def is_organisation_admin(user, organisation):
+    affiliation = affiliation_of(user, organisation)
+    return bool(
+        affiliation
+        and affiliation.state == Affiliation.State.ACTIVE
+        and affiliation.role == Affiliation.Role.ADMIN
+    )
+
+
+def can_edit_organisation(user, organisation):
+    return is_site_staff(user) or is_organisation_admin(user, organisation)
+
+
+def can_decide_affiliations(user, organisation):
+    return can_edit_organisation(user, organisation)
+
+
+def can_request_affiliation(user, organisation):
+    """Verified users ask to join an organisation they are not in (nor waiting for)."""
+    if not is_verified(user):
+        return False
+    affiliation = affiliation_of(user, organisation)
+    return affiliation is None or affiliation.state == Affiliation.State.DECLINED
+
+
+def is_organisation_member(user, organisation):
+    """An active affiliation (admin or member) links the user to the organisation."""
+    affiliation = affiliation_of(user, organisation)
+    return bool(affiliation and affiliation.state == Affiliation.State.ACTIVE)
+
+
+def can_withdraw_affiliation(user, organisation):
+    """People waiting for approval may withdraw their request."""
+    affiliation = affiliation_of(user, organisation)
+    return bool(affiliation and affiliation.state == Affiliation.State.PENDING)
+
+
+def can_manage_organisation_roles(user, organisation):
+    """Organisation admins (and site staff) name and remove other admins."""
+    return can_edit_organisation(user, organisation)
+
+
+def can_leave_organisation(user, organisation):
+    """Members leave; the last admin must first name another admin."""
+    affiliation = affiliation_of(user, organisation)
+    if affiliation is None or affiliation.state != Affiliation.State.ACTIVE:
+        return False
+    if affiliation.role == Affiliation.Role.ADMIN:
+        return (
+            organisation.affiliations.filter(
+                role=Affiliation.Role.ADMIN, state=Affiliation.State.ACTIVE
+            ).count()
+            > 1
+        )
+    return True
+
+
+# --- visibility querysets -------------------------------------------------------------
+
+
+def communities_visible_to(user, queryset=None):
+    """Communities whose existence the user may know about."""
+    queryset = Community.objects.all() if queryset is None else queryset
+    if is_site_staff(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.exclude(visibility=Visibility.PRIVATE)
+    seen = Membership.objects.filter(
+        user=user,
+        community=OuterRef("pk"),
+        state__in=[State.ACTIVE, State.INVITED],
+    )
+    return queryset.filter(~Q(visibility=Visibility.PRIVATE) | Q(Exists(seen)))
+
+
+def communities_readable_by(user, queryset=None):
+    """Communities whose content (threads, posts) the user may read."""
+    queryset = Community.objects.all() if queryset is None else queryset
+    if is_site_staff(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.filter(visibility=Visibility.PUBLIC)
+    member = Membership.objects.filter(
+        user=user, community=OuterRef("pk"), state=State.ACTIVE
+    )
+    return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(Exists(member)))
+
+
+def threads_visible_to(user, queryset=None):
+    queryset = Thread.objects.all() if queryset is None else queryset
+    return queryset.filter(community__in=communities_readable_by(user))
+
+
+def posts_visible_to(user, queryset=None):
+    queryset = Post.objects.all() if queryset is None else queryset
+    return queryset.filter(thread__community__in=communities_readable_by(user))
+
+
+# --- access: the object, or 404 ------------------------------------------------------
+
+
+def access_community(user, slug, *, action="see"):
+    """Return the community for `slug` or raise Http404 if missing or invisible.
+
+    `action="read"` also requires read access to the content: restricted and private
+    communities answer 403 to people who may see them but not read them (invitees,
+    pending members), and 404 to everyone else.
+    """
+    community = Community.objects.filter(slug=slug).first()
+    if community is None or not can_see_community(user, community):
+        raise Http404("No such community.")
+    if action == "read" and not can_read_community(user, community):
+        raise PermissionDenied("Members only.")
+    return community
+
+
+def access_thread(user, thread_id, *, community_slug=None):
+    """Return a readable thread (with its community) or raise Http404."""
+    thread = (
+        Thread.objects.select_related("community", "author__organisation")
+        .filter(pk=thread_id)
+        .first()
+    )
+    if thread is None or (community_slug is not None and thread.community.slug != community_slug):
+        raise Http404("No such thread.")
+    if not can_see_community(user, thread.community):
+        raise Http404("No such thread.")
+    if not can_read_thread(user, thread):
+        raise PermissionDenied("Members only.")
+    return thread
+
+
+def access_post(user, post_id):
+    """Return a readable post (with thread and community) or raise Http404."""
+    post = (
+        Post.objects.select_related("thread__community", "author__organisation")
+        .filter(pk=post_id)
+        .first()
+    )
+    if post is None or not can_see_community(user, post.thread.community):
+        raise Http404("No such post.")
+    if not can_read_thread(user, post.thread):
+        raise PermissionDenied("Members only.")
+    return post
+
+
+def access_organisation(user, slug):
+    """Organisations are public profiles; missing slugs answer 404."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise Http404("No such organisation.")
+    return organisation
+
+
+def access_affiliation(user, organisation, affiliation_id):
+    """Return an affiliation of `organisation` for its admins to act on.
+
+    Raise PermissionDenied unless the user decides the organisation's affiliations
+    (checked first, so strangers learn nothing about pending requests), and Http404
+    when the id is not one of this organisation's affiliations.
+    """
+    require(can_decide_affiliations(user, organisation))
+    affiliation = (
+        Affiliation.objects.select_related("user__organisation", "organisation")
+        .filter(pk=affiliation_id, organisation=organisation)
+        .first()
+    )
+    if affiliation is None:
+        raise Http404("No such affiliation.")
+    return affiliation
+
+
+def can_edit_profile(user, person):
+    """People edit only their own profile (avatar, bio, language, ...)."""
+    return bool(user.is_authenticated and user.is_active and user.pk == person.pk)
+
+
+def access_user(user, username):
+    """Profiles are public to everyone; inactive accounts answer 404."""
+    from .models import User
+
+    person = (
+        User.objects.select_related("organisation")
+        .filter(username=username, is_active=True)
+        .first()
+    )
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def require(allowed, message="You may not do that."):
+    """Raise PermissionDenied (403) unless `allowed`; services use it for visible objects."""
+    if not allowed:
+        raise PermissionDenied(message)

@@ -1,0 +1,308 @@
+"""Write services for accounts: profile edits, the language choice and avatar checks."""
+
+import io
+import zoneinfo
+from functools import lru_cache
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .. import permissions
+from ..live import payloads
+from ..live.events import event_record, stream_name
+from ..models import User
+from ..ratelimit import rate_limit_hit
+
+__all__ = [
+    "AVATAR_MAX_SIDE",
+    "AVATAR_TYPES",
+    "EXPERTISE_MAX_TAGS",
+    "EXPERTISE_TAG_MAX_LENGTH",
+    "avatar_prepare",
+    "profile_update",
+    "time_zone_names",
+    "user_set_language",
+]
+
+# Content type sniffed from the bytes -> the format Pillow must agree on.
+AVATAR_TYPES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/webp": "WEBP",
+    "image/gif": "GIF",
+}
+AVATAR_MAX_SIDE = 4096
+# Avatars are shown at 96px at most; storing 512px keeps pages light and sharp.
+AVATAR_STORED_SIDE = 512
+EXPERTISE_MAX_TAGS = 20
+EXPERTISE_TAG_MAX_LENGTH = 50
+_TIME_ZONE_REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+
+
+@lru_cache(maxsize=1)
+def time_zone_names():
+    """The time zones people pick from: geographic IANA names plus UTC, sorted."""
+    names = zoneinfo.available_timezones()
+    return tuple(
+        sorted(name for name in names if name.startswith(_TIME_ZONE_REGIONS))
+    ) + ("UTC",)
+
+
+def _is_time_zone(name):
+    return name in zoneinfo.available_timezones()
+
+
+def avatar_prepare(upload):
+    """Check an uploaded avatar by its content and return a cleaned copy to store.
+
+    Only JPEG, PNG, WebP and GIF images up to `settings.AVATAR_MAX_BYTES` and
+    `AVATAR_MAX_SIDE` pixels a side are accepted, whatever the file is called or
+    claims to be. The copy is re-encoded by Pillow (metadata such as GPS positions is
+    dropped, a GIF keeps its first frame as PNG) and scaled down to 512px.
+    Raises ValidationError with a message for people for anything refused.
+    """
+    max_bytes = settings.AVATAR_MAX_BYTES
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The image is too large: at most %(size)s.")
+            % {"size": filesizeformat(max_bytes)},
+            code="avatar_too_large",
+        )
+    refused = ValidationError(
+        _("Upload a JPEG, PNG, WebP or GIF image."), code="avatar_type"
+    )
+    upload.seek(0)
+    kind = filetype.guess(upload.read(261))
+    if kind is None or kind.mime not in AVATAR_TYPES:
+        raise refused
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            if image.format != AVATAR_TYPES[kind.mime]:
+                raise refused
+            width, height = image.size
+            # Checked before decoding, so a decompression bomb is never expanded.
+            if width > AVATAR_MAX_SIDE or height > AVATAR_MAX_SIDE:
+                raise ValidationError(
+                    _("The image is too big: at most %(side)s × %(side)s pixels.")
+                    % {"side": AVATAR_MAX_SIDE},
+                    code="avatar_dimensions",
+                )
+            image.load()
+            cleaned = _avatar_normalise(image)
+    except (
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        UnidentifiedImageError,
+        ValueError,
+    ):
+        raise ValidationError(
+            _("This file is not a valid image."), code="avatar_invalid"
+        ) from None
+    finally:
+        upload.seek(0)
+    return cleaned
+
+
+def _avatar_normalise(image):
+    """Re-encode a decoded image: upright, at most 512px, without metadata."""
+    source_format = image.format
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("P", "PA", "1", "I;16") or (
+        image.mode == "LA" and source_format != "PNG"
+    ):
+        image = image.convert("RGBA")
+    image.thumbnail((AVATAR_STORED_SIDE, AVATAR_STORED_SIDE))
+    if source_format == "JPEG":
+        target, options = "JPEG", {"quality": 88, "optimize": True}
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+    elif source_format == "WEBP":
+        target, options = "WEBP", {"quality": 88}
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA")
+    else:
+        target, options = "PNG", {"optimize": True}
+        if image.mode not in ("L", "LA", "RGB", "RGBA"):
+            image = image.convert("RGBA")
+    buffer = io.BytesIO()
+    image.save(buffer, format=target, **options)
+    return ContentFile(buffer.getvalue(), name="avatar")
+
+
+def _expertise_clean(names):
+    """Trim, drop empties and case-insensitive duplicates, enforce the limits."""
+    cleaned, seen = [], set()
+    for name in names:
+        name = " ".join(str(name).split())
+        if not name or name.casefold() in seen:
+            continue
+        if len(name) > EXPERTISE_TAG_MAX_LENGTH:
+            raise ValidationError(
+                _("“%(tag)s” is too long: at most %(count)d characters per tag.")
+                % {"tag": name[:20] + "…", "count": EXPERTISE_TAG_MAX_LENGTH},
+                code="tag_too_long",
+            )
+        seen.add(name.casefold())
+        cleaned.append(name)
+    if len(cleaned) > EXPERTISE_MAX_TAGS:
+        raise ValidationError(
+            _("At most %(count)d areas of expertise.") % {"count": EXPERTISE_MAX_TAGS},
+            code="too_many_tags",
+        )
+    return cleaned
+
+
+def _field_clean(name, value, person):
+    """Run a model field's own validators (max_length, choices) on `value`."""
+    return User._meta.get_field(name).clean(value, person)
+
+
+def profile_update(
+    *,
+    actor,
+    display_name,
+    bio,
+    expertise,
+    language,
+    time_zone,
+    avatar=None,
+    remove_avatar=False,
+):
+    """Update the actor's own profile; unchanged fields are left alone.
+
+    Who: any signed-in, active person, for their own profile. `expertise` is a list
+    of tag names; `avatar` an uploaded file (checked by `avatar_prepare`);
+    `remove_avatar` drops the current picture.
+    Raises PermissionDenied for anonymous callers, RateLimited past the upload
+    budget, and ValidationError keyed by field name for bad input; on any error
+    nothing changes. Emits `profile.updated` on `user:<id>` when something changed.
+    """
+    permissions.require(permissions.can_edit_profile(actor, actor))
+    errors = {}
+    values = {}
+    for field, value in (
+        ("display_name", (display_name or "").strip()),
+        ("bio", (bio or "").strip()),
+        ("language", language),
+    ):
+        try:
+            values[field] = _field_clean(field, value, actor)
+        except ValidationError as error:
+            errors[field] = error
+    # TextField's max_length only sizes the form widget; enforce it here.
+    bio_max = User._meta.get_field("bio").max_length
+    if len(values.get("bio", "")) > bio_max:
+        errors["bio"] = ValidationError(
+            _("Keep the bio under %(count)d characters.") % {"count": bio_max},
+            code="max_length",
+        )
+    if not values.get("language") and "language" not in errors:
+        errors["language"] = ValidationError(_("Choose a language."), code="required")
+    if not _is_time_zone(time_zone or ""):
+        errors["time_zone"] = ValidationError(
+            _("Choose a time zone from the list."), code="invalid_choice"
+        )
+    else:
+        values["time_zone"] = time_zone
+    try:
+        expertise = _expertise_clean(expertise or [])
+    except ValidationError as error:
+        errors["expertise"] = error
+    new_avatar = None
+    if avatar is not None and not errors:
+        rate_limit_hit(actor, "upload")
+        try:
+            new_avatar = avatar_prepare(avatar)
+        except ValidationError as error:
+            errors["avatar"] = error
+    if errors:
+        raise ValidationError(errors)
+
+    changed = [
+        field for field, value in values.items() if getattr(actor, field) != value
+    ]
+    old_expertise = sorted(actor.expertise.names())
+    if sorted(expertise) != old_expertise:
+        changed.append("expertise")
+    old_avatar_name = actor.avatar.name if actor.avatar else ""
+    if new_avatar is not None or (remove_avatar and old_avatar_name):
+        changed.append("avatar")
+    if not changed:
+        return actor
+
+    storage = actor.avatar.storage
+    stored_name = ""
+    if new_avatar is not None:
+        stored_name = storage.save(
+            actor.avatar.field.generate_filename(actor, "avatar"), new_avatar
+        )
+    try:
+        with transaction.atomic():
+            for field, value in values.items():
+                setattr(actor, field, value)
+            if new_avatar is not None:
+                actor.avatar.name = stored_name
+            elif remove_avatar:
+                actor.avatar.name = ""
+            actor.save(update_fields=[*values, "avatar"])
+            if "expertise" in changed:
+                actor.expertise.set(expertise, clear=True)
+            event_record(
+                stream=stream_name("user", actor.pk),
+                type="profile.updated",
+                payload=payloads.profile_data(actor, changed),
+                actor=actor,
+            )
+            if old_avatar_name and "avatar" in changed:
+                transaction.on_commit(
+                    lambda: storage.delete(old_avatar_name), robust=True
+                )
+    except Exception:
+        if stored_name:
+            storage.delete(stored_name)
+        actor.refresh_from_db()
+        raise
+    return actor
+
+
+def user_set_language(*, actor, language):
+    """Remember the actor's interface language (one of settings.LANGUAGES).
+
+    Who: any signed-in person, for themselves. Raises PermissionDenied for anonymous
+    callers and ValidationError for an unknown language. Emits `profile.updated` on
+    `user:<id>` when the choice changed.
+    """
+    if not actor.is_authenticated:
+        raise PermissionDenied(_("Log in to save a language."))
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("Choose a language from the list."), code="language")
+    if actor.language == language:
+        return actor
+    with transaction.atomic():
+        actor.language = language
+        actor.save(update_fields=["language"])
+        event_record(
+            stream=stream_name("user", actor.pk),
+            type="profile.updated",
+            payload=payloads.profile_data(actor, ["language"]),
+            actor=actor,
+        )
+    return actor

@@ -1,0 +1,335 @@
+"""Write services for discussion threads and their posts."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .. import permissions
+from ..live import payloads
+from ..live.events import event_record, stream_name
+from ..markdown import render_markdown
+from ..models import Community, Post, PostRevision, Thread
+from ..ratelimit import rate_limit_hit
+
+__all__ = ["post_delete", "post_edit", "post_reply", "thread_create"]
+
+THREAD_TAGS_MAX = 5
+THREAD_TAG_MAX_LENGTH = 40
+
+
+# --- validation ------------------------------------------------------------------------
+
+
+def _clean_title(title):
+    title = " ".join((title or "").split())
+    if not title:
+        raise ValidationError({"title": _("Give the thread a title.")}, code="required")
+    # The column's own size caps whatever the environment asks for.
+    limit = min(
+        settings.THREAD_TITLE_MAX_LENGTH, Thread._meta.get_field("title").max_length
+    )
+    if len(title) > limit:
+        raise ValidationError(
+            {
+                "title": ngettext(
+                    "The title is too long: at most %(limit)d character.",
+                    "The title is too long: at most %(limit)d characters.",
+                    limit,
+                )
+                % {"limit": limit}
+            },
+            code="max_length",
+        )
+    return title
+
+
+def _clean_body(body):
+    """Normalise line endings and outer blank lines; refuse empty or over-long bodies."""
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    # Leading spaces may be Markdown (an indented code block): only drop blank lines.
+    body = body.rstrip().lstrip("\n")
+    if not body.strip():
+        raise ValidationError({"body": _("Write something first.")}, code="required")
+    limit = settings.POST_BODY_MAX_LENGTH
+    if len(body) > limit:
+        raise ValidationError(
+            {
+                "body": ngettext(
+                    "The message is too long: at most %(limit)d character "
+                    "(it has %(length)d).",
+                    "The message is too long: at most %(limit)d characters "
+                    "(it has %(length)d).",
+                    limit,
+                )
+                % {"limit": limit, "length": len(body)}
+            },
+            code="max_length",
+        )
+    return body
+
+
+def _clean_tags(tags):
+    """Normalise tags given as a comma-separated string or an iterable of names.
+
+    Tags are lower-cased, inner whitespace collapsed, duplicates dropped (order kept).
+    Raises ValidationError (field `tags`) for too many or too long tags.
+    """
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    names = []
+    for raw in tags or ():
+        name = " ".join(str(raw).split()).lower()
+        if name and name not in names:
+            names.append(name)
+    too_long = [name for name in names if len(name) > THREAD_TAG_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            {
+                "tags": _("Tags have at most %(limit)d characters: %(tags)s.")
+                % {"limit": THREAD_TAG_MAX_LENGTH, "tags": ", ".join(too_long)}
+            },
+            code="max_length",
+        )
+    if len(names) > THREAD_TAGS_MAX:
+        raise ValidationError(
+            {
+                "tags": ngettext(
+                    "Use at most %(limit)d tag.",
+                    "Use at most %(limit)d tags.",
+                    THREAD_TAGS_MAX,
+                )
+                % {"limit": THREAD_TAGS_MAX}
+            },
+            code="max_tags",
+        )
+    return names
+
+
+def _resent_post(actor, client_id):
+    """The post `actor` already stored under `client_id`, if any (idempotent resend)."""
+    if client_id is None:
+        return None
+    return (
+        Post.objects.select_related("thread__community", "author__organisation")
+        .filter(author=actor, client_id=client_id)
+        .first()
+    )
+
+
+# --- threads ---------------------------------------------------------------------------
+
+
+def thread_create(*, actor, community, title, body, tags=(), client_id=None):
+    """Start a discussion thread in `community` with its first post; return the thread.
+
+    Callers: active, unmuted members of the community and site staff
+    (`permissions.can_create_thread`), else PermissionDenied. Raises ValidationError
+    for an empty or over-long title or body, bad tags, or past the "thread" rate limit.
+    A resent form with the same `client_id` returns the thread created the first time.
+    Emits `thread.created` on `community:<id>` and `post.created` on `thread:<id>`.
+    """
+    permissions.require(
+        permissions.can_create_thread(actor, community),
+        _("Only members of this community can start threads."),
+    )
+    resent = _resent_post(actor, client_id)
+    if resent is not None and resent.number == 1:
+        return resent.thread
+    if resent is not None:
+        raise ValidationError(_("This form was already sent. Reload the page."))
+
+    errors = {}
+    cleaned = {}
+    for field, clean, value in (
+        ("title", _clean_title, title),
+        ("body", _clean_body, body),
+        ("tags", _clean_tags, tags),
+    ):
+        try:
+            cleaned[field] = clean(value)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+    rate_limit_hit(actor, "thread")
+    body_html = render_markdown(cleaned["body"])
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.create(
+                community=community,
+                title=cleaned["title"],
+                kind=Thread.Kind.DISCUSSION,
+                author=actor,
+                last_activity_at=now,
+                last_poster=actor,
+                post_count=1,
+            )
+            if cleaned["tags"]:
+                thread.tags.set(cleaned["tags"])
+            post = Post.objects.create(
+                thread=thread,
+                number=1,
+                author=actor,
+                body=cleaned["body"],
+                body_html=body_html,
+                client_id=client_id,
+            )
+            Community.objects.filter(pk=community.pk).update(
+                thread_count=F("thread_count") + 1, last_activity_at=now
+            )
+            event_record(
+                stream=stream_name("community", community.pk),
+                type="thread.created",
+                payload=payloads.thread_data(thread),
+                actor=actor,
+            )
+            event_record(
+                stream=stream_name("thread", thread.pk),
+                type="post.created",
+                payload=payloads.post_data(post),
+                actor=actor,
+            )
+    except IntegrityError:
+        # A concurrent resend with the same client_id won the race.
+        resent = _resent_post(actor, client_id)
+        if resent is None:
+            raise
+        return resent.thread
+    community.refresh_from_db(fields=["thread_count", "last_activity_at"])
+    return thread
+
+
+# --- posts -----------------------------------------------------------------------------
+
+
+def post_reply(*, actor, thread, body, client_id=None):
+    """Add a reply at the end of `thread`; return the post.
+
+    Callers: active, unmuted members and staff; locked threads only take replies from
+    moderators (`permissions.can_reply`), else PermissionDenied. Raises ValidationError
+    for an empty or over-long body or past the "post" rate limit. A resent post with
+    the same `client_id` returns the stored post without writing or emitting again.
+    Emits `post.created` on `thread:<id>`.
+    """
+    permissions.require(
+        permissions.can_reply(actor, thread),
+        _("This thread is locked.")
+        if thread.is_locked
+        and permissions.can_post_in_community(actor, thread.community)
+        else _("Only members of this community can reply."),
+    )
+    resent = _resent_post(actor, client_id)
+    if resent is not None:
+        if resent.thread_id != thread.pk:
+            raise ValidationError(_("This message was already sent elsewhere."))
+        return resent
+    body = _clean_body(body)
+    rate_limit_hit(actor, "post")
+    body_html = render_markdown(body)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # The UPDATE takes the thread's row lock: replies to one thread queue here,
+            # so the number below is allocated without races.
+            Thread.objects.filter(pk=thread.pk).update(
+                post_count=F("post_count") + 1, last_activity_at=now, last_poster=actor
+            )
+            last = thread.posts.aggregate(last=Max("number"))["last"] or 0
+            post = Post.objects.create(
+                thread=thread,
+                number=last + 1,
+                author=actor,
+                body=body,
+                body_html=body_html,
+                client_id=client_id,
+            )
+            Community.objects.filter(pk=thread.community_id).update(
+                last_activity_at=now
+            )
+            event_record(
+                stream=stream_name("thread", thread.pk),
+                type="post.created",
+                payload=payloads.post_data(post),
+                actor=actor,
+            )
+    except IntegrityError:
+        resent = _resent_post(actor, client_id)
+        if resent is None:
+            raise
+        return resent
+    thread.refresh_from_db(fields=["post_count", "last_activity_at", "last_poster"])
+    return post
+
+
+def post_edit(*, actor, post, body):
+    """Replace the body of `post`, keeping the previous version as a PostRevision.
+
+    Callers: the author while they may post in the community (`permissions.can_edit_post`),
+    else PermissionDenied. Raises ValidationError for an empty or over-long body.
+    An unchanged body changes nothing. Emits `post.edited` on `thread:<id>`.
+    """
+    permissions.require(
+        permissions.can_edit_post(actor, post), _("You can only edit your own posts.")
+    )
+    body = _clean_body(body)
+    if body == post.body:
+        return post
+    body_html = render_markdown(body)
+    now = timezone.now()
+    with transaction.atomic():
+        current = (
+            Post.objects.select_for_update()
+            .filter(pk=post.pk)
+            .values("body", "body_html", "created_at", "edited_at")
+            .first()
+        )
+        PostRevision.objects.create(
+            post=post,
+            body=current["body"],
+            body_html=current["body_html"],
+            # Only authors edit posts, so the author wrote every earlier version.
+            edited_by_id=post.author_id,
+            created_at=current["edited_at"] or current["created_at"],
+        )
+        post.body = body
+        post.body_html = body_html
+        post.edited_at = now
+        post.save(update_fields=["body", "body_html", "edited_at"])
+        event_record(
+            stream=stream_name("thread", post.thread_id),
+            type="post.edited",
+            payload=payloads.post_data(post),
+            actor=actor,
+        )
+    return post
+
+
+def post_delete(*, actor, post):
+    """Soft-delete `post`: it stays in the thread as a "deleted" placeholder.
+
+    Callers: the author (`permissions.can_delete_post`), else PermissionDenied. The
+    body stays in the database but is never shown again; the first post of a thread
+    may be deleted too (the thread stays readable). Emits `post.deleted` on
+    `thread:<id>`.
+    """
+    permissions.require(
+        permissions.can_delete_post(actor, post),
+        _("You can only delete your own posts."),
+    )
+    with transaction.atomic():
+        post.is_deleted = True
+        post.deleted_at = timezone.now()
+        post.save(update_fields=["is_deleted", "deleted_at"])
+        event_record(
+            stream=stream_name("thread", post.thread_id),
+            type="post.deleted",
+            payload=payloads.post_data(post),
+            actor=actor,
+        )
+    return post

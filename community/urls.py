@@ -1,0 +1,13 @@
+"""URL map of the community app; each views module owns the routes of its area."""
+
+from .views import accounts, communities, home, organisations, threads
+
+app_name = "community"
+
+urlpatterns = [
+    *home.urlpatterns,
+    *accounts.urlpatterns,
+    *organisations.urlpatterns,
+    *communities.urlpatterns,
+    *threads.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Thin HTTP adapters: parse input, call a permission or a service, render."""

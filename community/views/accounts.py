@@ -1,0 +1,119 @@
+"""Views for accounts: profile pages, the profile editor and avatar images."""
+
+import filetype
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from .. import permissions, queries, services
+from ..forms.accounts import ProfileForm
+
+# Avatars change rarely and their URL is stable: browsers reuse them for a few
+# minutes, then revalidate cheaply with the ETag.
+AVATAR_MAX_AGE = 300
+
+
+@require_safe
+def profile(request, username):
+    """A person's public profile: who they are, their communities and recent posts."""
+    person = permissions.access_user(request.user, username)
+    context = {
+        "person": person,
+        "expertise": list(person.expertise.order_by("name")),
+        "memberships": queries.profile_memberships(request.user, person),
+        "recent_posts": queries.profile_recent_posts(request.user, person),
+        "can_edit": permissions.can_edit_profile(request.user, person),
+    }
+    return render(request, "community/profile_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    """Edit your own profile: name, bio, avatar, expertise, language, time zone."""
+    person = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, person=person)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.profile_update(
+                    actor=person,
+                    display_name=data["display_name"],
+                    bio=data["bio"],
+                    expertise=data["expertise"],
+                    language=data["language"],
+                    time_zone=data["time_zone"],
+                    avatar=data["avatar"],
+                    remove_avatar=data.get("remove_avatar", False),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _profile_saved(request, person)
+    else:
+        form = ProfileForm(person=person)
+    return render(
+        request, "community/profile_edit.html", {"form": form, "person": person}
+    )
+
+
+def _profile_saved(request, person):
+    # Answer in the language just chosen, and keep it after logging out too.
+    translation.activate(person.language)
+    messages.success(request, _("Your profile has been saved."))
+    response = redirect(person.get_absolute_url())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        person.language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+    )
+    return response
+
+
+@require_safe
+def avatar(request, username):
+    """Stream a person's avatar from private storage, typed by its sniffed content."""
+    person = permissions.access_user(request.user, username)
+    if not person.avatar:
+        raise Http404("No avatar.")
+    etag = f'"{person.avatar_version}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return _avatar_headers(not_modified, etag)
+    try:
+        handle = person.avatar.storage.open(person.avatar.name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No avatar.") from None
+    kind = filetype.guess(handle.read(261))
+    handle.seek(0)
+    if kind is None or kind.mime not in services.AVATAR_TYPES:
+        handle.close()
+        raise Http404("No avatar.")
+    response = FileResponse(
+        handle, content_type=kind.mime, filename=f"avatar.{kind.extension}"
+    )
+    return _avatar_headers(response, etag)
+
+
+def _avatar_headers(response, etag):
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, public=True, max_age=AVATAR_MAX_AGE)
+    return response
+
+
+urlpatterns = [
+    path("u/<str:username>/", profile, name="profile"),
+    path("u/<str:username>/avatar/", avatar, name="avatar"),
+    path("settings/profile/", profile_edit, name="profile-edit"),
+]

@@ -1,0 +1,208 @@
+"""Views for discussion threads: start, read page by page, reply, quote, edit, delete."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import permissions, queries, services
+from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
+
+
+def _quote_id(request):
+    """The post id of `?quote=`, or None when absent or not a number."""
+    value = request.GET.get("quote", "")
+    return int(value) if value.isdigit() else None
+
+
+def _reply_form(**kwargs):
+    return ReplyForm(
+        initial={"client_id": uuid.uuid4(), **kwargs.pop("initial", {})}, **kwargs
+    )
+
+
+@login_required
+def thread_create(request, slug):
+    """Start a thread: members of the community (and staff) only."""
+    community = permissions.access_community(request.user, slug, action="read")
+    permissions.require(
+        permissions.can_create_thread(request.user, community),
+        _("Only members of this community can start threads."),
+    )
+    if request.method == "POST":
+        form = ThreadForm(request.POST)
+        if form.is_valid():
+            try:
+                thread = services.thread_create(
+                    actor=request.user,
+                    community=community,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    tags=form.cleaned_data["tags"],
+                    client_id=form.cleaned_data["client_id"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your thread is online."))
+                return redirect(thread)
+    else:
+        form = ThreadForm(initial={"client_id": uuid.uuid4()})
+    return render(
+        request,
+        "community/thread_create.html",
+        {"community": community, "form": form},
+    )
+
+
+def thread_detail(request, slug, pk):
+    """One page of a thread, 30 posts a page, with the reply composer at the bottom."""
+    thread = permissions.access_thread(request.user, pk, community_slug=slug)
+    try:
+        context = queries.thread_page(
+            request.user, thread, request.GET.get("page") or 1
+        )
+    except InvalidPage as error:
+        raise Http404(_("No such page.")) from error
+    if context["reply_state"] == "reply":
+        context["form"] = _reply_form()
+    return render(request, "community/thread_detail.html", context)
+
+
+@login_required
+def thread_reply(request, slug, pk):
+    """The reply composer on its own page (GET, `?quote=` prefills it) and its POST."""
+    thread = permissions.access_thread(request.user, pk, community_slug=slug)
+    permissions.require(
+        permissions.can_reply(request.user, thread),
+        _("This thread is locked.")
+        if thread.is_locked
+        else _("Only members of this community can reply."),
+    )
+    quoted = None
+    if request.method == "POST":
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                post = services.post_reply(
+                    actor=request.user,
+                    thread=thread,
+                    body=form.cleaned_data["body"],
+                    client_id=form.cleaned_data["client_id"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your reply is online."))
+                return redirect(queries.post_location_url(post, thread))
+    else:
+        initial = {}
+        quote_id = _quote_id(request)
+        if quote_id is not None:
+            quoted = permissions.access_post(request.user, quote_id)
+            if quoted.thread_id != thread.pk or not permissions.can_quote_post(
+                request.user, quoted
+            ):
+                raise Http404(_("No such post in this thread."))
+            initial["body"] = queries.post_quote_markdown(quoted)
+        form = _reply_form(initial=initial)
+    return render(
+        request,
+        "community/thread_reply.html",
+        {
+            "thread": thread,
+            "community": thread.community,
+            "form": form,
+            "quoted": quoted,
+        },
+    )
+
+
+def post_permalink(request, pk):
+    """Redirect to the page of the thread showing the post, at its anchor."""
+    post = permissions.access_post(request.user, pk)
+    return redirect(queries.post_location_url(post))
+
+
+@login_required
+def post_edit(request, pk):
+    """Edit your own post; the previous version goes to its history."""
+    post = permissions.access_post(request.user, pk)
+    permissions.require(
+        permissions.can_edit_post(request.user, post),
+        _("You can only edit your own posts."),
+    )
+    if request.method == "POST":
+        form = PostEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.post_edit(
+                    actor=request.user, post=post, body=form.cleaned_data["body"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Your post was updated."))
+                return redirect(queries.post_location_url(post))
+    else:
+        form = PostEditForm(initial={"body": post.body})
+    return render(
+        request,
+        "community/post_edit.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "community": post.thread.community,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def post_delete(request, pk):
+    """Delete your own post; a placeholder keeps the thread readable."""
+    post = permissions.access_post(request.user, pk)
+    services.post_delete(actor=request.user, post=post)
+    messages.success(request, _("Your post was deleted."))
+    return redirect(queries.post_location_url(post))
+
+
+@login_required
+def post_history(request, pk):
+    """Every version of a post, newest first: for members of the community."""
+    post = permissions.access_post(request.user, pk)
+    permissions.require(
+        permissions.can_view_post_history(request.user, post),
+        _("Only members of this community can see edit histories."),
+    )
+    return render(
+        request,
+        "community/post_history.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "community": post.thread.community,
+            "revisions": (
+                queries.post_history(post) if post.is_visible_content else []
+            ),
+        },
+    )
+
+
+urlpatterns = [
+    path("c/<slug:slug>/new/", thread_create, name="thread-create"),
+    path("c/<slug:slug>/t/<int:pk>/", thread_detail, name="thread-detail"),
+    path("c/<slug:slug>/t/<int:pk>/reply/", thread_reply, name="thread-reply"),
+    path("p/<int:pk>/", post_permalink, name="post-permalink"),
+    path("p/<int:pk>/edit/", post_edit, name="post-edit"),
+    path("p/<int:pk>/delete/", post_delete, name="post-delete"),
+    path("p/<int:pk>/history/", post_history, name="post-history"),
+]

@@ -1,0 +1,1 @@
+"""Crocevia project configuration."""

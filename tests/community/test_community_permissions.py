@@ -1,0 +1,237 @@
+"""Who may see and do what in a community: every role against every page and action.
+
+Invisible communities answer 404 everywhere (strangers learn nothing); visible but
+forbidden pages and actions answer 403; visitors are sent to the login page (302)
+when logging in could help; successful actions redirect (302).
+"""
+
+import pytest
+from django.urls import reverse
+
+from community.models import Community, Membership
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    ThreadFactory,
+    UserFactory,
+)
+
+Role = Membership.Role
+State = Membership.State
+
+ROLES = (
+    "anonymous",
+    "outsider",
+    "pending",
+    "invited",
+    "member",
+    "moderator",
+    "owner",
+    "banned",
+    "staff",
+)
+
+# Memberships of each role in the community under test.
+MEMBERSHIP_OF_ROLE = {
+    "pending": (Role.MEMBER, State.PENDING),
+    "invited": (Role.MEMBER, State.INVITED),
+    "member": (Role.MEMBER, State.ACTIVE),
+    "moderator": (Role.MODERATOR, State.ACTIVE),
+    "owner": (Role.OWNER, State.ACTIVE),
+    "banned": (Role.MEMBER, State.BANNED),
+}
+
+# Expected status per page/action, in the order of ROLES:
+# anonymous outsider pending invited member moderator owner banned staff
+EXPECTED = {
+    "public": {
+        "detail": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+        "members": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+        "requests": (302, 403, 403, 403, 403, 200, 200, 403, 200),
+        "settings": (302, 403, 403, 403, 403, 403, 200, 403, 200),
+        "invite-page": (302, 403, 403, 403, 403, 200, 200, 403, 200),
+        "join": (302, 302, 302, 302, 302, 302, 302, 403, 302),
+        "leave": (302, 403, 302, 302, 302, 302, 302, 403, 403),
+        "invite": (302, 403, 403, 403, 403, 302, 302, 403, 302),
+        "decide": (302, 403, 403, 403, 403, 302, 302, 403, 302),
+        "role": (302, 403, 403, 403, 403, 403, 302, 403, 302),
+        "transfer": (302, 403, 403, 403, 403, 403, 302, 403, 302),
+    },
+    "restricted": {
+        "detail": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+        "members": (403, 403, 403, 403, 200, 200, 200, 403, 200),
+        "requests": (302, 403, 403, 403, 403, 200, 200, 403, 200),
+        "settings": (302, 403, 403, 403, 403, 403, 200, 403, 200),
+        "invite-page": (302, 403, 403, 403, 403, 200, 200, 403, 200),
+        "join": (302, 302, 302, 302, 302, 302, 302, 403, 302),
+        "leave": (302, 403, 302, 302, 302, 302, 302, 403, 403),
+        "invite": (302, 403, 403, 403, 403, 302, 302, 403, 302),
+        "decide": (302, 403, 403, 403, 403, 302, 302, 403, 302),
+        "role": (302, 403, 403, 403, 403, 403, 302, 403, 302),
+        "transfer": (302, 403, 403, 403, 403, 403, 302, 403, 302),
+    },
+    "private": {
+        "detail": (404, 404, 404, 200, 200, 200, 200, 404, 200),
+        "members": (404, 404, 404, 403, 200, 200, 200, 404, 200),
+        "requests": (404, 404, 404, 403, 403, 200, 200, 404, 200),
+        "settings": (404, 404, 404, 403, 403, 403, 200, 404, 200),
+        "invite-page": (404, 404, 404, 403, 403, 200, 200, 404, 200),
+        "join": (404, 404, 404, 302, 302, 302, 302, 404, 403),
+        "leave": (404, 404, 404, 302, 302, 302, 302, 404, 403),
+        "invite": (404, 404, 404, 403, 403, 302, 302, 404, 302),
+        "decide": (404, 404, 404, 403, 403, 302, 302, 404, 302),
+        "role": (404, 404, 404, 403, 403, 403, 302, 404, 302),
+        "transfer": (404, 404, 404, 403, 403, 403, 302, 404, 302),
+    },
+}
+
+# What each page/action needs: method, URL name, whether it acts on a target row, data.
+ACTIONS = {
+    "detail": ("get", "community:community-detail"),
+    "members": ("get", "community:community-members"),
+    "requests": ("get", "community:community-requests"),
+    "settings": ("get", "community:community-edit"),
+    "invite-page": ("get", "community:community-invite"),
+    "join": ("post", "community:community-join"),
+    "leave": ("post", "community:community-leave"),
+    "invite": ("post", "community:community-invite"),
+    "decide": ("post", "community:membership-decide"),
+    "role": ("post", "community:membership-role"),
+    "transfer": ("post", "community:community-transfer"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+CASES = [
+    pytest.param(visibility, action, role, code, id=f"{visibility}-{action}-{role}")
+    for visibility, table in EXPECTED.items()
+    for action, codes in table.items()
+    for role, code in zip(ROLES, codes, strict=True)
+]
+
+
+def build_community(visibility):
+    """A community with one person in each role, plus the people actions target."""
+    community = CommunityFactory(visibility=visibility)
+    people = {
+        "anonymous": None,
+        "outsider": UserFactory(),
+        "staff": UserFactory(is_staff=True),
+    }
+    for role, (membership_role, state) in MEMBERSHIP_OF_ROLE.items():
+        people[role] = MembershipFactory(
+            community=community, role=membership_role, state=state
+        ).user
+    targets = {
+        # A plain member to promote or hand the community to.
+        "member": MembershipFactory(community=community),
+        # A request waiting for a decision.
+        "request": MembershipFactory(community=community, state=State.PENDING),
+        # Someone with no link to the community, to invite.
+        "stranger": UserFactory(),
+    }
+    return community, people, targets
+
+
+def perform(client, community, targets, action):
+    method, name = ACTIONS[action]
+    if action == "decide":
+        url = reverse(name, args=[community.slug, targets["request"].pk])
+        return client.post(url, {"decision": "approve"})
+    if action == "role":
+        url = reverse(name, args=[community.slug, targets["member"].pk])
+        return client.post(url, {"role": "moderator"})
+    url = reverse(name, args=[community.slug])
+    if action == "invite":
+        return client.post(url, {"who": targets["stranger"].username})
+    if action == "transfer":
+        return client.post(url, {"username": targets["member"].user.username})
+    return getattr(client, method)(url)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("visibility", "action", "role", "expected"), CASES)
+def test_community_permission_matrix(client, visibility, action, role, expected):
+    community, people, targets = build_community(visibility)
+    if people[role] is not None:
+        client.force_login(people[role])
+    response = perform(client, community, targets, action)
+    assert response.status_code == expected
+    if expected == 302 and role == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("role", ["anonymous", "outsider", "staff"])
+def test_unknown_community_answers_404_to_everyone(client, action, role):
+    community, people, targets = build_community(Community.Visibility.PUBLIC)
+    community.slug = "no-such-community"
+    if people[role] is not None:
+        client.force_login(people[role])
+    assert perform(client, community, targets, action).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["decide", "role"])
+def test_memberships_of_another_community_answer_404(client, action):
+    community, people, _ = build_community(Community.Visibility.PUBLIC)
+    _, _, elsewhere = build_community(Community.Visibility.PUBLIC)
+    client.force_login(people["owner"])
+    assert perform(client, community, elsewhere, action).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "listed"),
+    [
+        ("anonymous", False),
+        ("outsider", False),
+        ("pending", False),
+        ("invited", True),
+        ("member", True),
+        ("moderator", True),
+        ("owner", True),
+        ("banned", False),
+        ("staff", True),
+    ],
+)
+def test_private_community_is_listed_only_to_members_invitees_and_staff(
+    client, role, listed
+):
+    community, people, _ = build_community(Community.Visibility.PRIVATE)
+    community.name = "Consorzio riservato"
+    community.save()
+    CommunityFactory(name="Agrifood aperto", visibility=Community.Visibility.PUBLIC)
+    CommunityFactory(
+        name="Energia su richiesta", visibility=Community.Visibility.RESTRICTED
+    )
+    if people[role] is not None:
+        client.force_login(people[role])
+    page = client.get(reverse("community:community-list")).content.decode()
+    assert "Agrifood aperto" in page
+    assert "Energia su richiesta" in page
+    assert ("Consorzio riservato" in page) is listed
+    assert f"{3 if listed else 2} communities" in page
+    # A search for its name does not reveal it either.
+    found = client.get(reverse("community:community-list"), {"q": "riservato"})
+    assert ("Consorzio riservato" in found.content.decode()) is listed
+
+
+@pytest.mark.django_db
+def test_private_community_is_not_counted_or_shown_on_the_visitor_home_page(client):
+    community = CommunityFactory(name="Consorzio riservato", visibility="private")
+    CommunityFactory(name="Agrifood aperto", visibility="public")
+    ThreadFactory(community=community, title="Segreto industriale")
+    ThreadFactory(community__visibility="restricted", title="Solo per i membri")
+    page = client.get(reverse("community:home")).content.decode()
+    assert "Consorzio riservato" not in page
+    assert "Segreto industriale" not in page
+    assert "Solo per i membri" not in page
+    assert "Agrifood aperto" in page
+    # Two listed communities: the public one and the restricted one of the thread.
+    assert "<strong>2</strong> communities" in page

@@ -1,0 +1,184 @@
+"""The /ws/ socket: authorised subscriptions, replay from the log, live events, bad frames."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from community.live.events import event_record
+from config.asgi import application
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    ThreadFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def connect(user=None):
+    communicator = WebsocketCommunicator(
+        application, "/ws/", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    )
+    if user is not None:
+        communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+def record(stream, type_, n=1):
+    with transaction.atomic():
+        for i in range(n):
+            event_record(stream=stream, type=type_, payload={"i": i})
+
+
+async def test_subscribe_replays_events_after_the_given_seq_then_live_ones():
+    thread = await sync_to_async(ThreadFactory)()
+    stream = f"thread:{thread.pk}"
+    await sync_to_async(record)(stream, "post.created", 3)
+    ws = await connect()
+    await ws.send_json_to({"op": "subscribe", "stream": stream, "after": 1})
+    assert await ws.receive_json_from() == {"op": "subscribed", "stream": stream, "seq": 1}
+    assert [(await ws.receive_json_from())["seq"] for _ in range(2)] == [2, 3]
+    await sync_to_async(record)(stream, "post.edited")
+    live = await ws.receive_json_from()
+    assert (live["seq"], live["type"]) == (4, "post.edited")
+    assert await ws.receive_nothing()
+    await ws.disconnect()
+
+
+async def test_stranger_gets_the_same_error_for_private_and_missing_threads():
+    private = await sync_to_async(CommunityFactory)(visibility="private")
+    thread = await sync_to_async(ThreadFactory)(community=private)
+    stranger = await sync_to_async(UserFactory)()
+    ws = await connect(stranger)
+    await ws.send_json_to({"op": "subscribe", "stream": f"thread:{thread.pk}"})
+    forbidden = await ws.receive_json_from()
+    await ws.send_json_to({"op": "subscribe", "stream": "thread:999999"})
+    missing = await ws.receive_json_from()
+    assert forbidden["code"] == missing["code"] == "not_found"
+    assert forbidden["message"] == missing["message"]
+    await ws.disconnect()
+
+
+async def test_member_may_follow_a_private_thread():
+    private = await sync_to_async(CommunityFactory)(visibility="private")
+    membership = await sync_to_async(MembershipFactory)(community=private)
+    thread = await sync_to_async(ThreadFactory)(community=private)
+    ws = await connect(membership.user)
+    await ws.send_json_to({"op": "subscribe", "stream": f"thread:{thread.pk}"})
+    assert (await ws.receive_json_from())["op"] == "subscribed"
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("not json", "bad_json"),
+        ("[1, 2]", "bad_frame"),
+        ('{"op": "dance"}', "unknown_op"),
+        ('{"op": "subscribe"}', "bad_frame"),
+        ('{"op": "subscribe", "stream": "thread:1", "after": -4}', "bad_frame"),
+        ('{"op": "subscribe", "stream": "nonsense:1"}', "not_found"),
+        ('{"op": "post", "thread": "x", "body": 1}', "bad_frame"),
+        (json.dumps({"op": "post", "thread": 1, "body": "x" * 70000}), "too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_keep_the_socket_working(raw, code):
+    thread = await sync_to_async(ThreadFactory)()
+    stream = f"thread:{thread.pk}"
+    ws = await connect()
+    await ws.send_json_to({"op": "subscribe", "stream": stream})
+    assert (await ws.receive_json_from())["op"] == "subscribed"
+    await ws.send_to(text_data=raw)
+    error = await ws.receive_json_from()
+    assert (error["op"], error["code"]) == ("error", code)
+    await sync_to_async(record)(stream, "post.created")
+    assert (await ws.receive_json_from())["seq"] == 1
+    await ws.disconnect()
+
+
+async def test_events_the_layer_dropped_are_filled_in_from_the_log(monkeypatch):
+    from community.live import events as events_module
+
+    thread = await sync_to_async(ThreadFactory)()
+    stream = f"thread:{thread.pk}"
+    ws = await connect()
+    await ws.send_json_to({"op": "subscribe", "stream": stream})
+    assert (await ws.receive_json_from())["seq"] == 0
+    real_broadcast = events_module.event_broadcast
+    dropped = []
+
+    def lossy_broadcast(event):
+        if event.seq in (2, 3):
+            dropped.append(event.seq)  # the at-most-once layer lost it
+        else:
+            real_broadcast(event)
+
+    monkeypatch.setattr(events_module, "event_broadcast", lossy_broadcast)
+    for _ in range(4):
+        await sync_to_async(record)(stream, "post.created")
+    assert [(await ws.receive_json_from())["seq"] for _ in range(4)] == [1, 2, 3, 4]
+    assert dropped == [2, 3]
+    assert await ws.receive_nothing()
+    await ws.disconnect()
+
+
+async def test_replay_past_the_bound_asks_the_client_to_resync(settings):
+    settings.LIVE_REPLAY_LIMIT = 5
+    thread = await sync_to_async(ThreadFactory)()
+    stream = f"thread:{thread.pk}"
+    await sync_to_async(record)(stream, "post.created", 8)
+    ws = await connect()
+    await ws.send_json_to({"op": "subscribe", "stream": stream, "after": 0})
+    assert await ws.receive_json_from() == {"op": "resync", "stream": stream, "seq": 8}
+    await sync_to_async(record)(stream, "post.created")
+    assert (await ws.receive_json_from())["seq"] == 9
+    await ws.disconnect()
+
+
+def remove_member(membership):
+    with transaction.atomic():
+        membership.delete()
+        event_record(
+            stream=f"community:{membership.community_id}",
+            type="member.left",
+            payload={"user": {"id": membership.user_id}},
+        )
+
+
+async def test_member_removed_while_subscribed_receives_nothing_more():
+    private = await sync_to_async(CommunityFactory)(visibility="private")
+    membership = await sync_to_async(MembershipFactory)(community=private)
+    thread = await sync_to_async(ThreadFactory)(community=private)
+    stream = f"thread:{thread.pk}"
+    ws = await connect(membership.user)
+    await ws.send_json_to({"op": "subscribe", "stream": stream})
+    assert (await ws.receive_json_from())["op"] == "subscribed"
+    await sync_to_async(remove_member)(membership)
+    ended = await ws.receive_json_from()
+    assert (ended["op"], ended["code"], ended["ref"]) == ("error", "not_found", stream)
+    await sync_to_async(record)(stream, "post.created")
+    assert await ws.receive_nothing()
+    await ws.send_json_to({"op": "subscribe", "stream": stream})
+    assert (await ws.receive_json_from())["code"] == "not_found"
+    await ws.disconnect()
+
+
+async def test_another_members_departure_does_not_disturb_a_subscription():
+    private = await sync_to_async(CommunityFactory)(visibility="private")
+    staying = await sync_to_async(MembershipFactory)(community=private)
+    leaving = await sync_to_async(MembershipFactory)(community=private)
+    thread = await sync_to_async(ThreadFactory)(community=private)
+    stream = f"thread:{thread.pk}"
+    ws = await connect(staying.user)
+    await ws.send_json_to({"op": "subscribe", "stream": stream})
+    assert (await ws.receive_json_from())["op"] == "subscribed"
+    await sync_to_async(remove_member)(leaving)
+    await sync_to_async(record)(stream, "post.created")
+    assert (await ws.receive_json_from())["seq"] == 1
+    await ws.disconnect()
