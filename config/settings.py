@@ -222,6 +222,9 @@ AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 2 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# "AI" and "ai" are one tag across every tag set.
+TAGGIT_CASE_INSENSITIVE = True
+
 # Content limits, enforced by services.
 THREAD_TITLE_MAX_LENGTH = int(os.environ.get("THREAD_TITLE_MAX_LENGTH", 200))
 POST_BODY_MAX_LENGTH = int(os.environ.get("POST_BODY_MAX_LENGTH", 20_000))

@@ -18,6 +18,7 @@ from ..live import payloads
 from ..live.events import event_record, stream_name
 from ..models import User
 from ..ratelimit import rate_limit_hit
+from ..tagging import tag_names_clean
 
 __all__ = [
     "AVATAR_MAX_SIDE",
@@ -148,26 +149,10 @@ def _avatar_normalise(image):
 
 
 def _expertise_clean(names):
-    """Trim, drop empties and case-insensitive duplicates, enforce the limits."""
-    cleaned, seen = [], set()
-    for name in names:
-        name = " ".join(str(name).split())
-        if not name or name.casefold() in seen:
-            continue
-        if len(name) > EXPERTISE_TAG_MAX_LENGTH:
-            raise ValidationError(
-                _("“%(tag)s” is too long: at most %(count)d characters per tag.")
-                % {"tag": name[:20] + "…", "count": EXPERTISE_TAG_MAX_LENGTH},
-                code="tag_too_long",
-            )
-        seen.add(name.casefold())
-        cleaned.append(name)
-    if len(cleaned) > EXPERTISE_MAX_TAGS:
-        raise ValidationError(
-            _("At most %(count)d areas of expertise.") % {"count": EXPERTISE_MAX_TAGS},
-            code="too_many_tags",
-        )
-    return cleaned
+    """Expertise tags as written (case kept), within the limits."""
+    return tag_names_clean(
+        names, max_count=EXPERTISE_MAX_TAGS, max_length=EXPERTISE_TAG_MAX_LENGTH, lowercase=False
+    )
 
 
 def _field_clean(name, value, person):

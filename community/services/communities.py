@@ -5,13 +5,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .. import permissions
 from ..live import payloads
 from ..live.events import event_record, stream_name
 from ..models import Community, Membership, User
 from ..ratelimit import rate_limit_hit
+from ..tagging import tag_names_clean
 
 __all__ = [
     "community_create",
@@ -86,40 +86,16 @@ def _clean_visibility(visibility):
 
 
 def clean_themes(themes):
-    """Normalise theme names (comma-separated string or iterable); dedupe, keep order.
-
-    Raises ValidationError (field `themes`) for too many or too long themes; the
-    community form uses it too, so people see the error next to the field.
-    """
-    if isinstance(themes, str):
-        themes = themes.split(",")
-    names = []
-    for raw in themes or ():
-        name = " ".join(str(raw).split()).lower()
-        if name and name not in names:
-            names.append(name)
-    too_long = [name for name in names if len(name) > COMMUNITY_THEME_MAX_LENGTH]
-    if too_long:
-        raise ValidationError(
-            {
-                "themes": _("Themes have at most %(limit)d characters: %(themes)s.")
-                % {"limit": COMMUNITY_THEME_MAX_LENGTH, "themes": ", ".join(too_long)}
-            },
-            code="max_length",
+    """Theme names, lower-cased; ValidationError keyed by `themes` (the form uses it
+    too, so people see the error next to the field)."""
+    try:
+        return tag_names_clean(
+            themes,
+            max_count=COMMUNITY_THEMES_MAX,
+            max_length=COMMUNITY_THEME_MAX_LENGTH,
         )
-    if len(names) > COMMUNITY_THEMES_MAX:
-        raise ValidationError(
-            {
-                "themes": ngettext(
-                    "Use at most %(limit)d theme.",
-                    "Use at most %(limit)d themes.",
-                    COMMUNITY_THEMES_MAX,
-                )
-                % {"limit": COMMUNITY_THEMES_MAX}
-            },
-            code="max_themes",
-        )
-    return names
+    except ValidationError as error:
+        raise ValidationError({"themes": error.error_list}) from error
 
 
 def _clean_message(message):
@@ -446,14 +422,13 @@ def community_leave(*, actor, community):
             ),
             code="last_owner",
         )
-    with transaction.atomic():
-        membership = _locked_membership(actor, community)
-        if membership is None or membership.state != State.ACTIVE:
-            raise ValidationError(_("You are not a member of this community."))
-        _record_membership(membership, "member.left", actor)
-        membership.delete()
-        _count_members(community)
-    _forget(actor)
+    _membership_withdraw(
+        actor,
+        community,
+        State.ACTIVE,
+        "member.left",
+        _("You are not a member of this community."),
+    )
 
 
 def membership_request_cancel(*, actor, community):
@@ -462,17 +437,11 @@ def membership_request_cancel(*, actor, community):
     The requester may call it; PermissionDenied otherwise. Emits
     `member.request_cancelled`.
     """
-    permissions.require(
-        permissions.can_cancel_request(actor, community),
-        _("You have no request waiting in this community."),
+    message = _("You have no request waiting in this community.")
+    permissions.require(permissions.can_cancel_request(actor, community), message)
+    _membership_withdraw(
+        actor, community, State.PENDING, "member.request_cancelled", message
     )
-    with transaction.atomic():
-        membership = _locked_membership(actor, community)
-        if membership is None or membership.state != State.PENDING:
-            raise ValidationError(_("You have no request waiting in this community."))
-        _record_membership(membership, "member.request_cancelled", actor)
-        membership.delete()
-    _forget(actor)
 
 
 def membership_invitation_decline(*, actor, community):
@@ -481,16 +450,23 @@ def membership_invitation_decline(*, actor, community):
     The invitee may call it; PermissionDenied otherwise. Emits
     `member.invitation_declined`.
     """
-    permissions.require(
-        permissions.can_decline_invitation(actor, community),
-        _("You have no invitation to this community."),
+    message = _("You have no invitation to this community.")
+    permissions.require(permissions.can_decline_invitation(actor, community), message)
+    _membership_withdraw(
+        actor, community, State.INVITED, "member.invitation_declined", message
     )
+
+
+def _membership_withdraw(actor, community, state, event_type, message):
+    """Delete the actor's own membership row in `state`, so they may come back later."""
     with transaction.atomic():
         membership = _locked_membership(actor, community)
-        if membership is None or membership.state != State.INVITED:
-            raise ValidationError(_("You have no invitation to this community."))
-        _record_membership(membership, "member.invitation_declined", actor)
+        if membership is None or membership.state != state:
+            raise ValidationError(message)
+        _record_membership(membership, event_type, actor)
         membership.delete()
+        if state == State.ACTIVE:
+            _count_members(community)
     _forget(actor)
 
 

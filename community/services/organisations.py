@@ -5,13 +5,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from taggit.models import Tag
 
 from .. import permissions
 from ..live.events import event_record, stream_name
 from ..live.payloads import affiliation_data, organisation_data
 from ..models import Affiliation, Organisation
 from ..ratelimit import rate_limit_hit
+from ..tagging import tag_names_clean
 
 __all__ = [
     "affiliation_approve",
@@ -46,51 +46,17 @@ State = Affiliation.State
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _split_tag_names(value):
-    """Tag names from a comma-separated string or an iterable, tidied and de-duplicated."""
-    if value is None:
-        return []
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    names, seen = [], set()
-    for part in parts:
-        name = " ".join(str(part).split())
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            names.append(name)
-    return names
 
 
 def _clean_tags(field, value, errors):
     """Validate one tag set; record problems in `errors` under the field's name."""
-    names = _split_tag_names(value)
-    problems = []
-    if len(names) > MAX_TAGS:
-        problems.append(
-            _("Use at most %(count)d tags.") % {"count": MAX_TAGS},
-        )
-    max_length = Tag._meta.get_field("name").max_length
-    for name in names:
-        if len(name) > max_length:
-            problems.append(
-                _("“%(name)s” is too long: a tag has at most %(max)d characters.")
-                % {"name": name[:30] + "…", "max": max_length}
-            )
-        elif not slugify(name, allow_unicode=True):
-            problems.append(
-                _("“%(name)s” needs at least one letter or digit.") % {"name": name}
-            )
-    if problems:
-        errors[field] = problems
-    return names
+    try:
+        return tag_names_clean(value, max_count=MAX_TAGS, lowercase=False)
+    except ValidationError as error:
+        errors[field] = error.messages
+        return []
 
 
-def _tag_objects(names):
-    """Reuse existing tags whatever their case, so “AI” and “ai” stay one tag."""
-    tags = []
-    for name in names:
-        existing = Tag.objects.filter(name__iexact=name).order_by("pk").first()
-        tags.append(existing or name)
-    return tags
 
 
 def _unique_slug(name):
@@ -140,7 +106,7 @@ def _apply_and_validate(organisation, fields, tags):
 
 def _save_tags(organisation, clean_tags):
     for field, names in clean_tags.items():
-        getattr(organisation, field).set(_tag_objects(names))
+        getattr(organisation, field).set(names)
 
 
 def _record(type, *, affiliation, actor):

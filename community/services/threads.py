@@ -14,6 +14,7 @@ from ..live.events import event_record, stream_name
 from ..markdown import render_markdown
 from ..models import Community, Post, PostRevision, Thread
 from ..ratelimit import rate_limit_hit
+from ..tagging import tag_names_clean
 
 __all__ = ["post_delete", "post_edit", "post_reply", "thread_create"]
 
@@ -73,40 +74,13 @@ def _clean_body(body):
 
 
 def _clean_tags(tags):
-    """Normalise tags given as a comma-separated string or an iterable of names.
-
-    Tags are lower-cased, inner whitespace collapsed, duplicates dropped (order kept).
-    Raises ValidationError (field `tags`) for too many or too long tags.
-    """
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    names = []
-    for raw in tags or ():
-        name = " ".join(str(raw).split()).lower()
-        if name and name not in names:
-            names.append(name)
-    too_long = [name for name in names if len(name) > THREAD_TAG_MAX_LENGTH]
-    if too_long:
-        raise ValidationError(
-            {
-                "tags": _("Tags have at most %(limit)d characters: %(tags)s.")
-                % {"limit": THREAD_TAG_MAX_LENGTH, "tags": ", ".join(too_long)}
-            },
-            code="max_length",
+    """Thread tags, lower-cased; ValidationError keyed by `tags`."""
+    try:
+        return tag_names_clean(
+            tags, max_count=THREAD_TAGS_MAX, max_length=THREAD_TAG_MAX_LENGTH
         )
-    if len(names) > THREAD_TAGS_MAX:
-        raise ValidationError(
-            {
-                "tags": ngettext(
-                    "Use at most %(limit)d tag.",
-                    "Use at most %(limit)d tags.",
-                    THREAD_TAGS_MAX,
-                )
-                % {"limit": THREAD_TAGS_MAX}
-            },
-            code="max_tags",
-        )
-    return names
+    except ValidationError as error:
+        raise ValidationError({"tags": error.error_list}) from error
 
 
 def _resent_post(actor, client_id):

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +24,7 @@ from ..forms.communities import (
     TransferForm,
 )
 from ..models import Membership
+from .feedback import flash_errors, redirect_back
 
 State = Membership.State
 
@@ -37,21 +37,6 @@ REQUESTS_PER_PAGE = 50
 
 def _page(request, items, per_page):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def _back(request, default):
-    """Redirect to a safe `next` from the form, else to `default`."""
-    next_url = request.POST.get("next") or request.GET.get("next")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(next_url)
-    return redirect(default)
-
-
-def _error_messages(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def community_action(view):
@@ -231,7 +216,7 @@ def community_join(request, community):
             actor=request.user, community=community, message=message
         )
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     else:
         if membership.state == State.PENDING:
             messages.success(
@@ -249,7 +234,7 @@ def community_join(request, community):
             messages.success(
                 request, _("Welcome to %(name)s!") % {"name": community.name}
             )
-    return _back(request, community.get_absolute_url())
+    return redirect_back(request, community.get_absolute_url())
 
 
 @require_POST
@@ -259,7 +244,7 @@ def community_leave(request, community):
     try:
         state = services.community_exit(actor=request.user, community=community)
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
         return redirect(community)
     if state == State.PENDING:
         messages.success(request, _("Your request to join was withdrawn."))
@@ -322,7 +307,7 @@ def membership_decide(request, community, pk):
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or decline."))
-        return _back(request, default)
+        return redirect_back(request, default)
     name = membership.user.name
     try:
         if form.cleaned_data["decision"] == "approve":
@@ -337,8 +322,8 @@ def membership_decide(request, community, pk):
                 message = _("The request of %(name)s was declined.")
             messages.success(request, message % {"name": name})
     except ValidationError as exc:
-        _error_messages(request, exc)
-    return _back(request, default)
+        flash_errors(request, exc)
+    return redirect_back(request, default)
 
 
 @community_action
@@ -381,20 +366,20 @@ def membership_role(request, community, pk):
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose moderator or member."))
-        return _back(request, default)
+        return redirect_back(request, default)
     try:
         membership = services.membership_set_role(
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
         )
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     else:
         if membership.role == Membership.Role.MODERATOR:
             message = _("%(name)s is now a moderator.")
         else:
             message = _("%(name)s is no longer a moderator.")
         messages.success(request, message % {"name": membership.user.name})
-    return _back(request, default)
+    return redirect_back(request, default)
 
 
 @require_POST
@@ -409,7 +394,7 @@ def community_transfer(request, community):
     form = TransferForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Name an active member of this community."))
-        return _back(request, default)
+        return redirect_back(request, default)
     try:
         membership = services.community_transfer_ownership(
             actor=request.user,
@@ -417,14 +402,14 @@ def community_transfer(request, community):
             username=form.cleaned_data["username"],
         )
     except ValidationError as exc:
-        _error_messages(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(
             request,
             _("%(name)s now owns %(community)s.")
             % {"name": membership.user.name, "community": community.name},
         )
-    return _back(request, default)
+    return redirect_back(request, default)
 
 
 urlpatterns = [

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .. import queries, services
+from .feedback import safe_next
 
 
 def home(request):
@@ -20,12 +20,7 @@ def home(request):
 def set_language(request):
     """Switch the interface language; it sticks to the session and to the user."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = redirect(next_url)
+    response = redirect(safe_next(request, "/"))
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
             services.user_set_language(actor=request.user, language=language)

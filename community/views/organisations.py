@@ -18,6 +18,7 @@ from ..forms.organisations import (
     OrganisationForm,
 )
 from ..models import Affiliation
+from .feedback import flash_errors
 
 NAV = {"nav_section": "organisations"}
 
@@ -29,11 +30,6 @@ def _add_service_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
-
-
-def _flash_errors(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def organisation_list(request):
@@ -197,7 +193,7 @@ def affiliation_request(request, slug):
             message=form.cleaned_data["message"],
         )
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         messages.success(
             request,
@@ -224,7 +220,7 @@ def affiliation_decide(request, slug, pk):
     try:
         service(actor=request.user, affiliation=affiliation)
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         if decision == "approve":
             text = _("%(person)s is now a member of %(name)s.")
@@ -249,7 +245,7 @@ def affiliation_role(request, slug, pk):
             actor=request.user, affiliation=affiliation, role=role
         )
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         if role == Affiliation.Role.ADMIN:
             text = _("%(person)s is now an administrator of %(name)s.")
@@ -272,7 +268,7 @@ def organisation_leave(request, slug):
             actor=request.user, organisation=organisation
         )
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_errors(request, error)
     else:
         if state == Affiliation.State.PENDING:
             text = _("Your request to join %(name)s has been withdrawn.")

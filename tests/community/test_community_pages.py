@@ -297,11 +297,11 @@ def test_slugs_are_unique_and_never_shadow_the_create_page(user):
         ({"name": "Ok", "visibility": "secret"}, "Select a valid choice."),
         (
             {"name": "Ok", "visibility": "public", "themes": ",".join("abcdefghi")},
-            "Use at most 8 themes.",
+            "Use at most 8 tags.",
         ),
         (
             {"name": "Ok", "visibility": "public", "themes": "t" * 41},
-            "Themes have at most 40 characters",
+            "is too long: a tag has at most 40 characters",
         ),
     ],
 )
@@ -320,7 +320,7 @@ def test_every_field_error_shows_at_once(client, user):
     )
     page = text(response)
     assert "This field is required." in page
-    assert "Use at most 8 themes." in page
+    assert "Use at most 8 tags." in page
 
 
 def test_unverified_people_cannot_create_communities(client):
