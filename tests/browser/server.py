@@ -83,37 +83,41 @@ def manage_parallel(*commands, env, timeout=120):
 
 @contextmanager
 def daphne(env, log_path, *, timeout=30):
-    """Serve config.asgi with daphne on a free 127.0.0.1 port; yields the base URL."""
-    log = open(log_path, "w")  # noqa: SIM115 - closed below, after the process ends
-    process = subprocess.Popen(
-        # Port 0: the kernel picks a free port, daphne logs the one it got.
-        [
-            str(DAPHNE),
-            "-e",
-            "tcp:port=0:interface=127.0.0.1",
-            "config.asgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            text = Path(log_path).read_text()
-            match = re.search(r"Listening on TCP address 127\.0\.0\.1:(\d+)", text)
-            if match:
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"daphne did not start:\n{text}")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{match.group(1)}"
-    finally:
-        process.terminate()
+    """Serve config.asgi with daphne on a free 127.0.0.1 port; yields the base URL.
+
+    Same command line as `make serve`, but on port 0: the kernel picks a free port and
+    daphne logs the one it got, so parallel test workers never collide.
+    """
+    frame_limit = env.get("LIVE_MAX_FRAME_BYTES", "65536")
+    command = [
+        str(DAPHNE),
+        "-e",
+        "tcp:port=0:interface=127.0.0.1",
+        "--websocket-max-frame-size",
+        frame_limit,
+        "--websocket-max-message-size",
+        frame_limit,
+        "config.asgi:application",
+    ]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            deadline = time.monotonic() + timeout
+            while True:
+                text = Path(log_path).read_text()
+                match = re.search(r"Listening on TCP address 127\.0\.0\.1:(\d+)", text)
+                if match:
+                    break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"daphne did not start:\n{text}")
+                time.sleep(0.1)
+            yield f"http://127.0.0.1:{match.group(1)}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
