@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Affiliation, Community, Membership, Organisation, Post, Thread
 
@@ -247,9 +248,13 @@ def can_delete_post(user, post):
     return is_member(user, post.thread.community) or is_site_staff(user)
 
 
+def can_view_thread_history(user, thread):
+    """Revision histories are for members (and staff), not for anonymous readers."""
+    return is_site_staff(user) or is_member(user, thread.community)
+
+
 def can_view_post_history(user, post):
-    """Revision history is for members (and staff), not for anonymous readers."""
-    return is_site_staff(user) or is_member(user, post.thread.community)
+    return can_view_thread_history(user, post.thread)
 
 
 def can_quote_post(user, post):
@@ -390,7 +395,7 @@ def access_community(user, slug, *, action="see"):
     if community is None or not can_see_community(user, community):
         raise Http404("No such community.")
     if action == "read" and not can_read_community(user, community):
-        raise PermissionDenied("Members only.")
+        raise PermissionDenied(_("Only the members of this community can read it."))
     return community
 
 
@@ -406,7 +411,7 @@ def access_thread(user, thread_id, *, community_slug=None):
     if not can_see_community(user, thread.community):
         raise Http404("No such thread.")
     if not can_read_thread(user, thread):
-        raise PermissionDenied("Members only.")
+        raise PermissionDenied(_("Only the members of this community can read it."))
     return thread
 
 
@@ -420,7 +425,7 @@ def access_post(user, post_id):
     if post is None or not can_see_community(user, post.thread.community):
         raise Http404("No such post.")
     if not can_read_thread(user, post.thread):
-        raise PermissionDenied("Members only.")
+        raise PermissionDenied(_("Only the members of this community can read it."))
     return post
 
 
@@ -469,7 +474,7 @@ def access_user(user, username):
     return person
 
 
-def require(allowed, message="You may not do that."):
+def require(allowed, message=None):
     """Raise PermissionDenied (403) unless `allowed`; services use it for visible objects."""
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or _("You may not do that."))

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from ..services.accounts import session_fingerprint
 from . import catchup, streams
 from .events import group_name
 from .hub import get_hub
@@ -43,9 +44,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
             self.own_stream = f"user:{self.user.pk}"
+            session = self.scope.get("session")
+            self.session = session_fingerprint(getattr(session, "session_key", None))
             await self._join(self.own_stream)
         else:
             self.own_stream = None
+            self.session = None
 
     async def disconnect(self, code):
         hub = get_hub()
@@ -137,6 +141,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def deliver(self, frame, text):
         """Called by the hub for each live event of a joined stream (never blocks)."""
         stream = frame["stream"]
+        if stream == self.own_stream and frame["type"] == "session.ended":
+            data = frame.get("data") or {}
+            ended = data.get("session") in (None, self.session)
+            if ended and (data.get("keep") is None or data.get("keep") != self.session):
+                self.outbox.put_nowait(("close",))
         if stream in self.last_seq or stream not in self.scopes:
             self.outbox.put_nowait(("event", stream, frame["seq"], text))
         if self._may_change_access(frame):
@@ -162,6 +171,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     await self._replay(item[1], item[2])
             elif item[0] == "recheck":
                 await self._recheck(item[1])
+            elif item[0] == "close":
+                await self.error("session_ended", "Signed out: reconnect to go on.")
+                await self.close(code=4001)
+                return
             elif item[0] == "event":
                 _kind, stream, seq, text = item
                 last = self.last_seq.get(stream)

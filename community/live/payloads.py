@@ -13,8 +13,12 @@ def user_brief(user):
 
 
 def post_data(post):
+    from .fragments import post_fragments
+
     hidden = post.is_deleted or post.is_hidden
     return {
+        "html": post_fragments(post),
+        "client_id": str(post.client_id) if post.client_id else None,
         "id": post.pk,
         "thread": post.thread_id,
         "number": post.number,

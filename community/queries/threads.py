@@ -3,12 +3,14 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import permissions
+from ..live.catchup import stream_head
 from ..models import Post
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "post_location_url",
     "post_page_number",
     "post_quote_markdown",
+    "post_prepare_for_everyone",
     "posts_prepare",
     "thread_page",
 ]
@@ -94,6 +97,9 @@ def thread_page(user, thread, page_number=1):
     `django.core.paginator.InvalidPage` for a page that does not exist.
     The query count does not depend on the number of posts shown.
     """
+    # Read the stream head before the posts: a live client subscribing from it then
+    # receives everything committed after this render, possibly once more (deduped).
+    live_seq = stream_head(thread.stream)
     per_page = settings.POSTS_PER_PAGE
     last_number = thread.posts.aggregate(last=Max("number"))["last"] or 0
     # A range knows its length without a query; the page only gives the numbers.
@@ -122,6 +128,8 @@ def thread_page(user, thread, page_number=1):
         "tags": list(thread.tags.all()),
         "can_reply": can_reply,
         "reply_state": _reply_state(user, thread),
+        "live_seq": live_seq,
+        "can_view_history": permissions.can_view_thread_history(user, thread),
     }
 
 
@@ -154,6 +162,17 @@ def posts_prepare(user, thread, posts):
             history=permissions.can_view_post_history(user, post),
         )
     return can_reply
+
+
+def post_prepare_for_everyone(post):
+    """Prepare one post for a fragment shared by every viewer of a live update.
+
+    Every action is rendered (each marked with `data-action`); the browser removes
+    those the viewer may not take, and the server checks again on use.
+    """
+    posts_prepare(AnonymousUser(), post.thread, [post])
+    post.actions = PostActions(quote=True, edit=True, delete=True, history=True)
+    return post
 
 
 def post_quote_markdown(post):

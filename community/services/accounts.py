@@ -1,5 +1,6 @@
 """Write services for accounts: profile edits, the language choice and avatar checks."""
 
+import hashlib
 import io
 import zoneinfo
 from functools import lru_cache
@@ -27,6 +28,8 @@ __all__ = [
     "EXPERTISE_TAG_MAX_LENGTH",
     "avatar_prepare",
     "profile_update",
+    "session_fingerprint",
+    "sessions_end",
     "time_zone_names",
     "user_set_language",
 ]
@@ -291,3 +294,29 @@ def user_set_language(*, actor, language):
             actor=actor,
         )
     return actor
+
+
+def session_fingerprint(session_key):
+    """A stable, non-secret name for a session (the raw key never enters the log)."""
+    if not session_key:
+        return None
+    return hashlib.sha256(session_key.encode()).hexdigest()[:24]
+
+
+def sessions_end(*, user, session_key=None, keep_session_key=None):
+    """Tell the user's live sockets that sessions ended, so they close at once.
+
+    Ends the socket of one session (`session_key`, on logout) or of every session but
+    `keep_session_key` (after a password change or reset). Called by the account
+    signal receivers; emits `session.ended` on `user:<id>`.
+    """
+    with transaction.atomic():
+        event_record(
+            stream=stream_name("user", user.pk),
+            type="session.ended",
+            payload={
+                "session": session_fingerprint(session_key),
+                "keep": session_fingerprint(keep_session_key),
+            },
+            actor=user,
+        )

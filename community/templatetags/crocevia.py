@@ -16,6 +16,14 @@ def query_replace(context, **changes):
     return query.urlencode()
 
 
+@register.simple_tag
+def page_numbers(page_obj):
+    """Page numbers around the current page, with "…" for the gaps (long threads)."""
+    return page_obj.paginator.get_elided_page_range(
+        page_obj.number, on_each_side=2, on_ends=1
+    )
+
+
 @register.simple_tag(takes_context=True)
 def can(context, rule, obj=None):
     """`{% can "edit_post" post as allowed %}`: ask permissions.can_<rule>(user, obj)."""

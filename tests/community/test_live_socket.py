@@ -182,3 +182,122 @@ async def test_another_members_departure_does_not_disturb_a_subscription():
     await sync_to_async(record)(stream, "post.created")
     assert (await ws.receive_json_from())["seq"] == 1
     await ws.disconnect()
+
+
+async def test_the_same_post_sent_three_times_is_stored_once_and_acknowledged_three_times():
+    from community.models import Post
+
+    membership = await sync_to_async(MembershipFactory)()
+    thread = await sync_to_async(ThreadFactory)(community=membership.community)
+    ws = await connect(membership.user)
+    await ws.send_json_to({"op": "subscribe", "stream": f"thread:{thread.pk}"})
+    assert (await ws.receive_json_from())["op"] == "subscribed"
+    client_id = "6f1c3a52-8f7e-4c57-a7a4-0d5c1b6e2f10"
+    frame = {"op": "post", "thread": thread.pk, "body": "Ciao a tutti", "client_id": client_id}
+    acks, events = [], []
+    for _ in range(3):
+        await ws.send_json_to(frame)
+    while len(acks) < 3:
+        received = await ws.receive_json_from()
+        (acks if received["op"] == "ack" else events).append(received)
+    assert await ws.receive_nothing()
+    posts = await sync_to_async(list)(Post.objects.filter(thread=thread))
+    assert len(posts) == 1
+    assert {ack["post"] for ack in acks} == {posts[0].pk}
+    assert [event["type"] for event in events] == ["post.created"]
+    data = events[0]["data"]
+    assert data["client_id"] == client_id
+    # One fragment per language, rendered once for every viewer, actions marked.
+    assert set(data["html"]) == {"it", "en"}
+    assert "Ciao a tutti" in data["html"]["en"] and 'data-action="edit"' in data["html"]["en"]
+    await ws.disconnect()
+
+
+async def test_posting_over_the_socket_obeys_the_same_rules_as_the_form():
+    thread = await sync_to_async(ThreadFactory)()
+    outsider = await sync_to_async(UserFactory)()
+    ws = await connect(outsider)
+    frame = {
+        "op": "post",
+        "thread": thread.pk,
+        "body": "Posso?",
+        "client_id": "0e8400e2-9b1d-41d4-a716-446655440000",
+    }
+    await ws.send_json_to(frame)
+    refused = await ws.receive_json_from()
+    assert (refused["op"], refused["ref"]) == ("error", frame["client_id"])
+    await ws.send_json_to({**frame, "body": "   "})
+    assert (await ws.receive_json_from())["op"] == "error"
+    await ws.disconnect()
+
+
+async def test_socket_posts_are_rate_limited_like_form_posts(settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": (2, 60)}
+    membership = await sync_to_async(MembershipFactory)()
+    thread = await sync_to_async(ThreadFactory)(community=membership.community)
+    ws = await connect(membership.user)
+    replies = []
+    for n in range(3):
+        await ws.send_json_to(
+            {
+                "op": "post",
+                "thread": thread.pk,
+                "body": f"messaggio {n}",
+                "client_id": f"00000000-0000-4000-8000-00000000000{n}",
+            }
+        )
+        replies.append(await ws.receive_json_from())
+    assert [r["op"] for r in replies] == ["ack", "ack", "error"]
+    assert replies[2]["code"] == "invalid"
+    await ws.disconnect()
+
+
+async def connect_with_session(session_key):
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[
+            (b"origin", b"http://localhost"),
+            (b"host", b"localhost"),
+            (b"cookie", f"sessionid={session_key}".encode()),
+        ],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+def logged_in_session(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client, client.session.session_key
+
+
+async def test_logging_out_closes_that_sessions_socket_only():
+    user = await sync_to_async(UserFactory)()
+    client, session_key = await sync_to_async(logged_in_session)(user)
+    _, other_key = await sync_to_async(logged_in_session)(user)
+    leaving = await connect_with_session(session_key)
+    staying = await connect_with_session(other_key)
+    await sync_to_async(client.post)("/accounts/logout/")
+    ended = await leaving.receive_json_from()
+    assert (ended["op"], ended["code"]) == ("error", "session_ended")
+    assert (await leaving.receive_output())["type"] == "websocket.close"
+    assert await staying.receive_nothing()
+    await staying.disconnect()
+
+
+async def test_changing_the_password_closes_the_other_sessions_sockets():
+    from community import services
+
+    user = await sync_to_async(UserFactory)()
+    _, current = await sync_to_async(logged_in_session)(user)
+    _, elsewhere = await sync_to_async(logged_in_session)(user)
+    mine = await connect_with_session(current)
+    other = await connect_with_session(elsewhere)
+    await sync_to_async(services.sessions_end)(user=user, keep_session_key=current)
+    assert (await other.receive_json_from())["code"] == "session_ended"
+    assert await mine.receive_nothing()
+    await mine.disconnect()

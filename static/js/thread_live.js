@@ -1,0 +1,165 @@
+// Live thread page: new replies, edits and deletions appear without a reload; replies
+// are sent over the socket when it is connected (the form posts normally otherwise).
+
+import { live, showConnectionState } from "./live.js";
+
+const list = document.querySelector("ol.posts[data-stream]");
+
+if (list) {
+  const connection = live();
+  showConnectionState(connection);
+
+  const threadId = Number(list.dataset.thread);
+  const lang = document.documentElement.lang?.startsWith("en") ? "en" : "it";
+  const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
+  const onLastPage = list.hasAttribute("data-last-page");
+  const bar = document.querySelector("[data-new-posts]");
+  const barLink = bar?.querySelector("[data-new-posts-link]");
+  const baseTitle = document.title;
+  let unseen = [];
+
+  const csrfToken = () => document.querySelector("input[name='csrfmiddlewaretoken']")?.value;
+
+  const nearBottom = () =>
+    window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 240;
+
+  function fragment(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const item = template.content.firstElementChild;
+    adaptActions(item);
+    return item;
+  }
+
+  /** The shared fragment carries every action; keep those this viewer may take. */
+  function adaptActions(item) {
+    const author = item.dataset.authorId ? Number(item.dataset.authorId) : null;
+    const own = me !== null && author === me;
+    for (const action of item.querySelectorAll("[data-action]")) {
+      const kind = action.dataset.action;
+      const allowed =
+        (kind === "quote" && list.hasAttribute("data-can-reply")) ||
+        ((kind === "edit" || kind === "delete") && own) ||
+        (kind === "history" && list.hasAttribute("data-can-history"));
+      if (!allowed && kind === "history") {
+        action.replaceWith(...action.childNodes);
+      } else if (!allowed) {
+        action.remove();
+      } else if (kind === "delete" && csrfToken()) {
+        const token = document.createElement("input");
+        token.type = "hidden";
+        token.name = "csrfmiddlewaretoken";
+        token.value = csrfToken();
+        action.prepend(token);
+      }
+    }
+    const actions = item.querySelector(".post__actions");
+    if (actions && !actions.querySelector("[data-action]")) actions.remove();
+  }
+
+  function renderUnseen() {
+    document.title = unseen.length ? `(${unseen.length}) ${baseTitle}` : baseTitle;
+    if (!bar || !barLink) return;
+    bar.hidden = unseen.length === 0;
+    const label = unseen.length === 1 ? barLink.dataset.labelOne : barLink.dataset.labelMany;
+    barLink.textContent = (label || "{count}").replace("{count}", String(unseen.length));
+  }
+
+  function markSeen() {
+    if (unseen.length && nearBottom()) {
+      unseen = [];
+      renderUnseen();
+    }
+  }
+
+  function showPost(data) {
+    const existing = list.querySelector(`[data-post="${data.id}"]`);
+    const html = data.html?.[lang] ?? data.html?.it;
+    if (existing) {
+      if (html) existing.replaceWith(fragment(html));
+      return;
+    }
+    if (data.client_id) {
+      list.querySelector(`[data-client-id="${data.client_id}"]`)?.remove();
+    }
+    const mine = me !== null && data.author?.id === me;
+    if (onLastPage && html) {
+      const wasAtBottom = nearBottom();
+      list.querySelector(".empty-state")?.remove();
+      list.append(fragment(html));
+      if (mine || wasAtBottom) {
+        if (mine) list.lastElementChild.scrollIntoView({ block: "nearest" });
+      } else {
+        unseen.push(data.id);
+      }
+    } else if (!mine) {
+      unseen.push(data.id);
+    }
+    renderUnseen();
+  }
+
+  connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
+    onEvent(frame) {
+      if (frame.type.startsWith("post.")) showPost(frame.data);
+    },
+    onResync() {
+      window.location.reload();
+    },
+    onError() {
+      // Access was withdrawn: the page reload shows what the reader may still see.
+      window.location.reload();
+    },
+  });
+
+  window.addEventListener("scroll", markSeen, { passive: true });
+  barLink?.addEventListener("click", (event) => {
+    if (!onLastPage) return;
+    event.preventDefault();
+    const first = list.querySelector(`[data-post="${unseen[0]}"]`);
+    first?.scrollIntoView({ behavior: "smooth", block: "start" });
+    unseen = [];
+    renderUnseen();
+  });
+
+  // Sending over the socket: the post shows as pending until its ack and its event.
+  const composer = document.querySelector("form[data-composer]");
+  const textarea = composer?.querySelector("textarea[name='body']");
+  if (composer && textarea && onLastPage) {
+    const unsent = new Map(); // client_id -> body, given back if the server refuses it
+    composer.addEventListener(
+      "submit",
+      (event) => {
+        const body = textarea.value.trim();
+        if (!connection.connected || !body) return; // the form posts as usual
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        const clientId = connection.post(threadId, body);
+        unsent.set(clientId, body);
+        const pending = document.createElement("li");
+        pending.className = "post post--pending";
+        pending.dataset.clientId = clientId;
+        const text = document.createElement("p");
+        text.className = "post__placeholder";
+        text.textContent = `${list.dataset.labelSending} ${body.slice(0, 140)}`;
+        pending.append(document.createElement("div"), text);
+        list.append(pending);
+        textarea.value = "";
+        composer.querySelector(".form-errors")?.remove();
+      },
+      { capture: true },
+    );
+    connection.addEventListener("post-error", (event) => {
+      const frame = event.detail;
+      const pending = list.querySelector(`[data-client-id="${frame.ref}"]`);
+      if (!pending) return;
+      pending.remove();
+      if (!textarea.value.trim()) textarea.value = unsent.get(frame.ref) ?? "";
+      unsent.delete(frame.ref);
+      const errors = document.createElement("div");
+      errors.className = "form-errors";
+      errors.setAttribute("role", "alert");
+      errors.textContent = `${list.dataset.labelFailed} ${frame.message}`;
+      composer.prepend(errors);
+    });
+  }
+}

@@ -1,0 +1,128 @@
+"""Two members read the same thread: replies and edits appear for both without a reload."""
+
+import re
+import secrets
+from pathlib import Path
+
+import pytest
+
+from tests.browser.server import clean_env, daphne, manage, manage_parallel
+from tests.browser.test_smoke import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PASSWORD = "una-password-robusta-42"
+
+SETUP = """
+from allauth.account.models import EmailAddress
+from community import services
+from community.models import User
+
+people = []
+for name in ("anna", "bruno"):
+    person = User.objects.create_user(name, f"{name}@example.org", "%(password)s")
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    people.append(person)
+anna, bruno = people
+community = services.community_create(
+    actor=anna, name="Energia", description="", visibility="public", themes=[]
+)
+services.community_join(actor=bruno, community=community)
+thread = services.thread_create(
+    actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
+)
+print(f"THREAD {thread.get_absolute_url()}")
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live-site")
+    env = clean_env(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATA_DIR=root / "data",
+        STATIC_ROOT=root / "static",
+        EMAIL_URL="locmem://",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+    )
+    for returncode, output in manage_parallel(
+        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env
+    ):
+        assert returncode == 0, output
+    setup = manage("shell", "-c", SETUP % {"password": PASSWORD}, env=env)
+    assert setup.returncode == 0, setup.stderr
+    thread_path = re.search(r"THREAD (\S+)", setup.stdout).group(1)
+    log = root / "daphne.log"
+    with daphne(env, log) as url:
+        yield url, thread_path, log
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is missing: `make test` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def signed_in_page(browser, base_url, email, problems):
+    context = browser.new_context(locale="en-US", viewport={"width": 1100, "height": 800})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def test_reply_and_edit_appear_live_for_the_other_reader(site, browser):
+    from playwright.sync_api import expect
+
+    base_url, thread_path, log = site
+    problems = []
+    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    for page in (anna, bruno):
+        page.goto(base_url + thread_path)
+        expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+
+    reply = f"Noi sì, con sali fusi. {secrets.token_hex(3)}"
+    anna.get_by_label(re.compile("your reply", re.I)).fill(reply)
+    anna.get_by_role("button", name=re.compile("reply|send|post", re.I)).last.click()
+
+    # Bruno's page shows the reply without a reload; so does Anna's (sent by socket).
+    for page in (bruno, anna):
+        expect(page.locator(".posts .post__body", has_text=reply)).to_be_visible()
+    assert anna.url.endswith(thread_path), "the reply went over the socket, not a POST"
+    expect(anna.locator(".post--pending")).to_have_count(0)
+    # The author may edit their new post; the other reader may only quote it.
+    new_post = bruno.locator(".posts > li").last
+    expect(new_post.locator("[data-action='edit']")).to_have_count(0)
+    expect(new_post.locator("[data-action='quote']")).to_have_count(1)
+    expect(anna.locator(".posts > li").last.locator("[data-action='edit']")).to_have_count(1)
+
+    # Anna edits the reply on its own page; Bruno's open page follows.
+    anna.locator(".posts > li").last.locator("[data-action='edit']").click()
+    anna.get_by_role("textbox").fill(reply + " (aggiornato)")
+    anna.get_by_role("button", name=re.compile("save", re.I)).click()
+    expect(bruno.locator(".posts .post__body", has_text="(aggiornato)")).to_be_visible()
+    expect(bruno.locator(".posts > li").last).to_contain_text("edited")
+
+    assert not problems, problems
+    assert "Traceback" not in log.read_text(), log.read_text()
