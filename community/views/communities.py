@@ -68,6 +68,7 @@ def _header_context(request, community, section):
     state = membership.state if membership is not None else None
     can_moderate = permissions.can_moderate_community(user, community)
     is_owner = state == State.ACTIVE and membership.role == Membership.Role.OWNER
+    is_last_owner = is_owner and permissions.is_last_owner(user, community)
     actions = {
         "can_read": permissions.can_read_community(user, community),
         # Accepting an invitation is offered separately from joining.
@@ -76,8 +77,9 @@ def _header_context(request, community, section):
         "is_invited": state == State.INVITED,
         "can_request": permissions.can_request_to_join(user, community),
         "can_cancel_request": permissions.can_cancel_request(user, community),
-        "can_leave": state == State.ACTIVE,
-        "is_last_owner": is_owner and permissions.is_last_owner(user, community),
+        # The last owner must hand over first (the page says so instead).
+        "can_leave": state == State.ACTIVE and not is_last_owner,
+        "is_last_owner": is_last_owner,
         "is_banned": state == State.BANNED,
         "can_create_thread": permissions.can_create_thread(user, community),
         "can_edit": permissions.can_edit_community(user, community),

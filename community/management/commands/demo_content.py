@@ -81,8 +81,8 @@ ORGANISATIONS = [
         ["open innovation", "venture capital"],
     ),
     (
-        "Regione Lombardia — Direzione Ricerca (demo)", "public_body", "Pubblica amministrazione",
-        "large", "Milano", "https://regione-demo.example",
+        "Agenzia Lombarda per la Ricerca e l'Innovazione", "public_body", "Pubblica amministrazione",
+        "large", "Milano", "https://alri.example",
         "Programmi di sostegno alla ricerca e all'innovazione, cluster tecnologici regionali.",
         ["politiche dell'innovazione", "finanziamenti"],
         ["cluster", "transizione ecologica"],
