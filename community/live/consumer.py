@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from ..services.accounts import session_fingerprint
-from . import catchup, streams
+from . import catchup, presence, streams
 from .events import group_name
 from .hub import get_hub
 
@@ -40,7 +40,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
         self.outbox = asyncio.Queue()
+        self.rooms = set()  # subscribed streams that track presence (room threads)
+        self.present = set()  # of those, where this socket counts as present now
+        self.connection_id = uuid.uuid4().hex
         self.writer = asyncio.ensure_future(self._write())
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
             self.own_stream = f"user:{self.user.pk}"
@@ -52,6 +56,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.session = None
 
     async def disconnect(self, code):
+        if getattr(self, "heartbeat", None):
+            self.heartbeat.cancel()
+        for stream in list(getattr(self, "present", ())):
+            await self._presence(stream, present=False)
         hub = get_hub()
         for stream in list(self.joined):
             await hub.discard(group_name(stream), self)
@@ -87,6 +95,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             "subscribe": self.op_subscribe,
             "unsubscribe": self.op_unsubscribe,
             "post": self.op_post,
+            "typing": self.op_typing,
         }.get(frame.get("op"))
         if handler is None:
             return await self.error("unknown_op", "Unknown op.", ref=frame.get("op"))
@@ -107,6 +116,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for scope in scopes:
             self.scopes[scope].add(stream)
             await self._join(scope)
+        if scopes.has_presence and self.own_stream is not None:
+            self.rooms.add(stream)
         await self._join(stream)
         # Live events arriving from now on queue up behind the replay.
         self.outbox.put_nowait(("subscribe", stream, after))
@@ -136,7 +147,48 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # The service returned after commit: the post is stored.
         await self.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post.pk})
 
+    async def op_typing(self, frame):
+        thread_id = frame.get("thread")
+        stream = f"thread:{thread_id}" if isinstance(thread_id, int) else None
+        if stream is None or stream not in self.rooms or stream not in self.last_seq:
+            return await self.error("not_found", NOT_FOUND, ref=stream or str(thread_id))
+        if await presence.typing_allowed(stream, self.user):
+            await presence.ephemeral_send(
+                stream, {"op": "typing", "stream": stream, "user": self._person()}
+            )
+
+    # --- presence ------------------------------------------------------------------------
+
+    def _person(self):
+        return {"id": self.user.pk, "username": self.user.username, "name": self.user.name}
+
+    async def _presence(self, stream, *, present):
+        """Count this socket in (or out of) a thread's room; tell everyone on change."""
+        if present:
+            self.present.add(stream)
+        else:
+            self.present.discard(stream)
+        people, changed = await presence.presence_update(
+            stream, self.connection_id, self.user, present=present
+        )
+        if changed:
+            await presence.ephemeral_send(
+                stream, {"op": "presence", "stream": stream, "users": people}
+            )
+        return people, changed
+
+    async def _heartbeat(self):
+        while True:
+            await asyncio.sleep(settings.LIVE_PRESENCE_HEARTBEAT_SECONDS)
+            for stream in list(self.present):
+                await self._presence(stream, present=True)
+
     # --- outgoing ------------------------------------------------------------------------
+
+    def deliver_ephemeral(self, frame, text):
+        """Presence and typing frames: only for sockets following the stream."""
+        if frame.get("stream") in self.last_seq:
+            self.outbox.put_nowait(("raw", text))
 
     def deliver(self, frame, text):
         """Called by the hub for each live event of a joined stream (never blocks)."""
@@ -169,6 +221,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if item[0] == "subscribe":
                 if item[1] in self.joined:
                     await self._replay(item[1], item[2])
+                    await self._enter_room(item[1])
+            elif item[0] == "raw":
+                await self.send(text_data=item[1])
             elif item[0] == "recheck":
                 await self._recheck(item[1])
             elif item[0] == "close":
@@ -233,7 +288,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self.end_subscription(stream)
                 await self.error("not_found", NOT_FOUND, ref=stream)
 
+    async def _enter_room(self, stream):
+        """Signed-in followers of a thread are present in it; they see who else is."""
+        if stream not in self.rooms or stream not in self.last_seq:
+            return
+        people, changed = await self._presence(stream, present=True)
+        if not changed:  # on a change the broadcast reaches this socket too
+            await self.send_frame({"op": "presence", "stream": stream, "users": people})
+
     async def end_subscription(self, stream):
+        if stream in self.present:
+            await self._presence(stream, present=False)
+        self.rooms.discard(stream)
         self.last_seq.pop(stream, None)
         for scope, subscribed in list(self.scopes.items()):
             subscribed.discard(stream)

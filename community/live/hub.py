@@ -71,8 +71,12 @@ class Hub:
             if not group or not frame:
                 continue
             text = json.dumps(frame, separators=(",", ":"))
+            ephemeral = message.get("type") == "live.ephemeral"
             for subscriber in list(self.subscribers.get(group, ())):
-                subscriber.deliver(frame, text)
+                if ephemeral:
+                    subscriber.deliver_ephemeral(frame, text)
+                else:
+                    subscriber.deliver(frame, text)
 
     async def _refresh(self):
         """Re-join groups before the layer's group_expiry silently drops them."""

@@ -38,9 +38,16 @@ def parse_stream(stream):
     return match["kind"], int(match["id"])
 
 
+class Access(tuple):
+    """The access scopes of an allowed subscription (streams whose membership events
+    can revoke it); `has_presence` marks streams that track who is there (rooms)."""
+
+    has_presence = False
+
+
 def may_subscribe(user, stream):
-    """The access scopes (a tuple of streams, maybe empty) when `user` may receive
-    `stream`, None when not; missing and forbidden streams answer alike."""
+    """An Access (maybe empty) when `user` may receive `stream`, None when not;
+    missing and forbidden streams answer alike."""
     parsed = parse_stream(stream)
     if parsed is None:
         return None
@@ -51,7 +58,9 @@ def may_subscribe(user, stream):
         return None
     if scopes is False or scopes is None:
         return None
-    return tuple(scopes) if scopes is not True else ()
+    if isinstance(scopes, Access):
+        return scopes
+    return Access(scopes if scopes is not True else ())
 
 
 def _authorize_thread(user, pk):
@@ -59,7 +68,9 @@ def _authorize_thread(user, pk):
 
     permissions.forget_memberships(user)
     thread = permissions.access_thread(user, pk)
-    return (f"community:{thread.community_id}",)
+    access = Access((f"community:{thread.community_id}",))
+    access.has_presence = thread.kind == thread.Kind.ROOM
+    return access
 
 
 def _authorize_community(user, pk):

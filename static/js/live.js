@@ -95,8 +95,15 @@ export class LiveConnection extends EventTarget {
   }
 
   /** Follow `stream` from `after` (the seq the page was rendered at). */
-  subscribe(stream, after, { onEvent, onResync, onError } = {}) {
-    this.streams.set(stream, { last: Number.isInteger(after) ? after : null, onEvent, onResync, onError });
+  subscribe(stream, after, { onEvent, onResync, onError, onPresence, onTyping } = {}) {
+    this.streams.set(stream, {
+      last: Number.isInteger(after) ? after : null,
+      onEvent,
+      onResync,
+      onError,
+      onPresence,
+      onTyping,
+    });
     this.sendSubscribe(stream, after);
   }
 
@@ -124,6 +131,12 @@ export class LiveConnection extends EventTarget {
           sub.onResync?.(frame);
         }
         return;
+      case "presence":
+        sub?.onPresence?.(frame.users);
+        return;
+      case "typing":
+        sub?.onTyping?.(frame.user);
+        return;
       case "ack":
         this.pending.delete(frame.client_id);
         this.dispatchEvent(new CustomEvent("ack", { detail: frame }));
@@ -140,6 +153,11 @@ export class LiveConnection extends EventTarget {
         return;
       default:
     }
+  }
+
+  /** Tell the room that this person is typing (the server throttles it too). */
+  typing(thread) {
+    this.send({ op: "typing", thread });
   }
 
   /** Send a post; it stays pending (and is resent on reconnect) until acknowledged. */

@@ -301,3 +301,59 @@ async def test_changing_the_password_closes_the_other_sessions_sockets():
     assert (await other.receive_json_from())["code"] == "session_ended"
     assert await mine.receive_nothing()
     await mine.disconnect()
+
+
+async def next_of(ws, op):
+    """The next frame with `op`, skipping others (e.g. the subscribed frame)."""
+    while True:
+        frame = await ws.receive_json_from()
+        if frame["op"] == op:
+            return frame
+
+
+async def test_room_presence_and_typing_reach_the_others():
+    room = await sync_to_async(ThreadFactory)(kind="room")
+    giulia = await sync_to_async(MembershipFactory)(
+        community=room.community, user__display_name="Giulia Rossi"
+    )
+    marco = await sync_to_async(MembershipFactory)(
+        community=room.community, user__display_name="Marco Bianchi"
+    )
+    stream = f"thread:{room.pk}"
+    first = await connect(giulia.user)
+    await first.send_json_to({"op": "subscribe", "stream": stream})
+    assert [u["name"] for u in (await next_of(first, "presence"))["users"]] == ["Giulia Rossi"]
+    second = await connect(marco.user)
+    await second.send_json_to({"op": "subscribe", "stream": stream})
+    both = ["Giulia Rossi", "Marco Bianchi"]
+    assert [u["name"] for u in (await next_of(second, "presence"))["users"]] == both
+    assert [u["name"] for u in (await next_of(first, "presence"))["users"]] == both
+
+    await second.send_json_to({"op": "typing", "thread": room.pk})
+    typing = await next_of(first, "typing")
+    assert (typing["stream"], typing["user"]["name"]) == (stream, "Marco Bianchi")
+    await second.send_json_to({"op": "typing", "thread": room.pk})  # throttled
+    await second.disconnect()
+    left = await next_of(first, "presence")
+    assert [u["name"] for u in left["users"]] == ["Giulia Rossi"]
+    assert await first.receive_nothing()
+    await first.disconnect()
+
+
+async def test_typing_needs_a_room_subscription():
+    room = await sync_to_async(ThreadFactory)(kind="room")
+    member = await sync_to_async(MembershipFactory)(community=room.community)
+    ws = await connect(member.user)
+    await ws.send_json_to({"op": "typing", "thread": room.pk})
+    assert (await ws.receive_json_from())["code"] == "not_found"
+    await ws.disconnect()
+
+
+async def test_discussion_threads_do_not_track_presence():
+    thread = await sync_to_async(ThreadFactory)()
+    member = await sync_to_async(MembershipFactory)(community=thread.community)
+    ws = await connect(member.user)
+    await ws.send_json_to({"op": "subscribe", "stream": f"thread:{thread.pk}"})
+    assert (await ws.receive_json_from())["op"] == "subscribed"
+    assert await ws.receive_nothing()
+    await ws.disconnect()

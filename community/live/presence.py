@@ -1,0 +1,82 @@
+"""Who is in a room now, and who is typing: ephemeral, kept in the cache, never stored.
+
+Each open socket following a thread stream holds an entry under the stream's key with
+an expiry; sockets refresh their entries with a heartbeat, so a crashed process's
+entries lapse on their own. The cache is shared across processes (Redis in
+production), so every process sees the same people. Changes and typing notices travel
+as ephemeral channel-layer messages (no seq, not in the Event log).
+"""
+
+import asyncio
+import time
+from collections import defaultdict
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+
+from .events import group_name
+
+
+def _key(stream):
+    return f"presence:{stream}"
+
+
+def _people(entries, now):
+    seen, people = set(), []
+    for entry in sorted(entries.values(), key=lambda e: e["name"].casefold()):
+        if entry["until"] > now and entry["id"] not in seen:
+            seen.add(entry["id"])
+            people.append({k: entry[k] for k in ("id", "username", "name")})
+    return people
+
+
+_locks = defaultdict(asyncio.Lock)
+
+
+async def presence_update(stream, connection, user, *, present):
+    """Add, refresh or remove one socket's entry; returns (people, changed).
+
+    The lock serialises this process's sockets; a rare lost update between processes
+    is repaired by the next heartbeat.
+    """
+    async with _locks[stream]:
+        return await _presence_update(stream, connection, user, present)
+
+
+async def _presence_update(stream, connection, user, present):
+    now = time.time()
+    ttl = settings.LIVE_PRESENCE_TTL_SECONDS
+    entries = await cache.aget(_key(stream)) or {}
+    before = _people(entries, now)
+    entries = {k: e for k, e in entries.items() if e["until"] > now}
+    if present:
+        entries[connection] = {
+            "id": user.pk,
+            "username": user.username,
+            "name": user.name,
+            "until": now + ttl,
+        }
+    else:
+        entries.pop(connection, None)
+    await cache.aset(_key(stream), entries, timeout=ttl * 2)
+    after = _people(entries, now)
+    return after, after != before
+
+
+async def presence_of(stream):
+    return _people(await cache.aget(_key(stream)) or {}, time.time())
+
+
+async def typing_allowed(stream, user):
+    """At most one typing notice per person and stream every few seconds."""
+    return await cache.aadd(
+        f"typing:{stream}:{user.pk}", 1, timeout=settings.LIVE_TYPING_THROTTLE_SECONDS
+    )
+
+
+async def ephemeral_send(stream, frame):
+    """Broadcast a frame that is not part of the stream's history."""
+    layer = get_channel_layer()
+    group = group_name(stream)
+    await layer.group_send(group, {"type": "live.ephemeral", "group": group, "frame": frame})
