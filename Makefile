@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments: make test ARGS="-k smoke", make test ARGS="tests/community".
 ARGS   ?=
 
-.PHONY: run serve install install-dev browser-deps test test-fast lint messages check-deploy bench clean
+.PHONY: run serve install install-dev browser-deps scaleout-deps test test-fast lint messages check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,13 +52,46 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing" >&2; exit 1; }
 
-# Every test, browser tests included, on two workers; the browser tests share one
-# worker (xdist group "browser"), each against its own daphne process and database.
-test: install-dev browser-deps
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
+# Debian's redis-server and PostgreSQL for the scale-out tests (tests/scaleout): the
+# cluster Debian creates on install is started when down, and gets a login role that may
+# create the tests' throwaway databases. Each test starts its own private redis-server,
+# so only the binary is needed. Safe to run again; apt and pg_ctlcluster need root.
+SCALEOUT_DB_ROLE     ?= crocevia
+SCALEOUT_DB_PASSWORD ?= crocevia
+# "<version> <name> <port> <status> ..." of the first cluster, read when a recipe runs.
+PG_CLUSTER = $(shell pg_lsclusters -h 2>/dev/null | head -n 1)
+CROCEVIA_TEST_DATABASE_URL ?= postgres://$(SCALEOUT_DB_ROLE):$(SCALEOUT_DB_PASSWORD)@127.0.0.1:$(or $(word 3,$(PG_CLUSTER)),5432)/postgres
 
+scaleout-deps:
+	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+		echo "Installing Debian's redis-server and postgresql for the scale-out tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql >/dev/null; }
+	@set -e; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	AS_POSTGRES=$$( [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --" || echo "sudo -u postgres" ); \
+	if [ -z "$$(pg_lsclusters -h)" ]; then \
+		$$SUDO pg_createcluster "$$(ls /usr/lib/postgresql | sort -V | tail -n 1)" main >/dev/null; \
+	fi; \
+	set -- $$(pg_lsclusters -h | head -n 1); \
+	case "$$4" in online*) ;; *) echo "Starting PostgreSQL $$1/$$2"; $$SUDO pg_ctlcluster "$$1" "$$2" start ;; esac; \
+	cd /; \
+	psql="$$AS_POSTGRES psql -p $$3 -X -q -v ON_ERROR_STOP=1"; \
+	$$psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$(SCALEOUT_DB_ROLE)'" | grep -q 1 || \
+		$$psql -c "CREATE ROLE $(SCALEOUT_DB_ROLE) LOGIN"; \
+	$$psql -c "ALTER ROLE $(SCALEOUT_DB_ROLE) LOGIN CREATEDB PASSWORD '$(SCALEOUT_DB_PASSWORD)'"
+
+# Every test, browser and scale-out tests included, on two workers; the browser tests
+# share one worker (xdist group "browser"), each against its own daphne process and
+# database; the scale-out tests share one too (group "scaleout").
+test: install-dev browser-deps scaleout-deps
+	CROCEVIA_TEST_DATABASE_URL='$(CROCEVIA_TEST_DATABASE_URL)' \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
+
+# No browser, no PostgreSQL or Redis: the tests that need nothing but the venv.
 test-fast: install-dev
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser" $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not scaleout" $(ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

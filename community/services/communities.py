@@ -175,7 +175,8 @@ def _locked_membership(user, community):
     """
     list(Community.objects.select_for_update().filter(pk=community.pk).values("pk"))
     return (
-        Membership.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+        Membership.objects.select_for_update(of=("self",))
         .select_related("user__organisation")
         .filter(user=user, community=community)
         .first()
@@ -691,7 +692,7 @@ def community_transfer_ownership(*, actor, community, username):
     username = (username or "").strip().lstrip("@")
     with transaction.atomic():
         target = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("user__organisation")
             .filter(
                 community=community,
@@ -720,7 +721,9 @@ def community_transfer_ownership(*, actor, community, username):
                 role=Role.OWNER, state=State.ACTIVE
             )
         previous = list(
-            handing_over.select_for_update().select_related("user__organisation")
+            handing_over.select_for_update(of=("self",)).select_related(
+                "user__organisation"
+            )
         )
         for membership in previous:
             membership.role = Role.MODERATOR

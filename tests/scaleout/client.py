@@ -1,0 +1,98 @@
+"""A minimal /ws/ client, like a browser tab: session cookie, Origin header, JSON frames.
+
+A reader task files every frame as it arrives (events per stream, acks per client_id,
+errors); tests wait for a condition on what arrived, always with a timeout.
+"""
+
+import asyncio
+import json
+from collections import defaultdict
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+
+class LiveClient:
+    def __init__(self, socket):
+        self.socket = socket
+        self.frames = []
+        self.events = defaultdict(list)  # stream -> event frames, in arrival order
+        self.subscribed = {}  # stream -> seq of its last subscribed/resync frame
+        self.acks = {}  # client_id -> post id
+        self.ack_count = defaultdict(int)
+        self.errors = []
+        self.closed = asyncio.Event()
+        self.reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def open(cls, base_url, session_key, *, timeout=10):
+        socket = await connect(
+            base_url.replace("http://", "ws://", 1) + "/ws/",
+            origin=base_url,
+            additional_headers={"Cookie": f"sessionid={session_key}"},
+            proxy=None,
+            compression=None,
+            open_timeout=timeout,
+            close_timeout=2,
+        )
+        return cls(socket)
+
+    async def _read(self):
+        try:
+            async for text in self.socket:
+                frame = json.loads(text)
+                self.frames.append(frame)
+                op = frame.get("op")
+                if op == "event":
+                    self.events[frame["stream"]].append(frame)
+                elif op in {"subscribed", "resync"}:
+                    self.subscribed[frame["stream"]] = frame["seq"]
+                elif op == "ack":
+                    self.acks[frame["client_id"]] = frame["post"]
+                    self.ack_count[frame["client_id"]] += 1
+                elif op == "error":
+                    self.errors.append(frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.closed.set()
+
+    async def send(self, **frame):
+        await self.socket.send(json.dumps(frame))
+
+    async def until(self, condition, what, *, timeout=15):
+        """Wait until `condition()` holds; fail naming `what` after `timeout` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if self.errors:
+                raise AssertionError(f"waiting for {what}: error frames {self.errors}")
+            if self.closed.is_set():
+                raise AssertionError(f"waiting for {what}: the socket closed")
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"waiting for {what}: timed out after {timeout}s")
+            await asyncio.sleep(0.02)
+
+    async def subscribe(self, stream, after=None, *, timeout=15):
+        """Subscribe and wait for the `subscribed` frame; returns its seq."""
+        self.subscribed.pop(stream, None)
+        frame = {"op": "subscribe", "stream": stream}
+        if after is not None:
+            frame["after"] = after
+        await self.send(**frame)
+        await self.until(lambda: stream in self.subscribed, f"subscribed to {stream}",
+                         timeout=timeout)
+        return self.subscribed[stream]
+
+    def seqs(self, stream):
+        return [frame["seq"] for frame in self.events[stream]]
+
+    def last_seq(self, stream):
+        seqs = self.seqs(stream)
+        return seqs[-1] if seqs else self.subscribed.get(stream, 0)
+
+    async def close(self):
+        await self.socket.close()
+        try:
+            await asyncio.wait_for(self.reader, 5)
+        except (TimeoutError, asyncio.CancelledError):
+            self.reader.cancel()
