@@ -17,6 +17,7 @@ class LiveClient:
         self.socket = socket
         self.frames = []
         self.events = defaultdict(list)  # stream -> event frames, in arrival order
+        self.ephemeral = defaultdict(list)  # stream -> presence and typing frames
         self.subscribed = {}  # stream -> seq of its last subscribed/resync frame
         self.acks = {}  # client_id -> post id
         self.ack_count = defaultdict(int)
@@ -50,6 +51,8 @@ class LiveClient:
                 elif op == "ack":
                     self.acks[frame["client_id"]] = frame["post"]
                     self.ack_count[frame["client_id"]] += 1
+                elif op in {"presence", "typing"}:
+                    self.ephemeral[frame["stream"]].append(frame)
                 elif op == "error":
                     self.errors.append(frame)
         except ConnectionClosed:

@@ -44,12 +44,18 @@ services.community_join(actor=bruno, community=community)  # locks rows on Postg
 thread = services.thread_create(
     actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
 )
+from django.utils import timezone
+from community.models import Thread
+room = Thread.objects.create(
+    community=community, title="Sala", kind="room", author=anna,
+    last_activity_at=timezone.now(),
+)
 sessions = {}
 for person in (anna, bruno):
     client = Client()
     client.force_login(person)  # a real login: session row, signals, auth hash
     sessions[person.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
-print("SETUP " + json.dumps({"thread": thread.pk, "sessions": sessions}))
+print("SETUP " + json.dumps({"thread": thread.pk, "room": room.pk, "sessions": sessions}))
 """
 
 POSTS = """

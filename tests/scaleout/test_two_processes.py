@@ -137,3 +137,50 @@ def test_a_client_moving_to_the_other_process_gets_exactly_what_it_missed(cluste
             await bruno.close()
 
     run(scenario())
+
+
+def test_presence_and_typing_are_shared_across_processes(cluster):
+    stream = f"thread:{cluster['room']}"
+
+    def names(frame):
+        return sorted(user["username"] for user in frame["users"])
+
+    async def scenario():
+        anna = await LiveClient.open(cluster["a"], cluster["sessions"]["anna"])
+        bruno = await LiveClient.open(cluster["b"], cluster["sessions"]["bruno"])
+        try:
+            await anna.subscribe(stream)
+            await anna.until(
+                lambda: any(f["op"] == "presence" for f in anna.ephemeral[stream]),
+                "Anna's presence",
+            )
+            await bruno.subscribe(stream)
+            # B wrote Bruno into the shared cache and told A through Redis.
+            for reader in (anna, bruno):
+                await reader.until(
+                    lambda r=reader: r.ephemeral[stream]
+                    and r.ephemeral[stream][-1]["op"] == "presence"
+                    and names(r.ephemeral[stream][-1]) == ["anna", "bruno"],
+                    "both people present",
+                )
+            await bruno.send(op="typing", thread=cluster["room"])
+            await anna.until(
+                lambda: any(f["op"] == "typing" for f in anna.ephemeral[stream]),
+                "Bruno's typing notice on A",
+            )
+            typing = [f for f in anna.ephemeral[stream] if f["op"] == "typing"]
+            assert [f["user"]["username"] for f in typing] == ["bruno"]
+            await bruno.close()
+            await anna.until(
+                lambda: names(
+                    [f for f in anna.ephemeral[stream] if f["op"] == "presence"][-1]
+                )
+                == ["anna"],
+                "Bruno leaving",
+            )
+            assert not anna.errors
+        finally:
+            await anna.close()
+            await bruno.close()
+
+    run(scenario())
