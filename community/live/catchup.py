@@ -41,3 +41,24 @@ def events_between(stream, after, before, limit):
         # The events exist (seq allocated) but are not visible yet or were pruned.
         return [], False
     return frames, complete
+
+
+def streams_behind(heads, limit=200):
+    """For streams whose cursor passed the given head: their missing frames.
+
+    One query for the cursors of all streams, one per stream that is behind.
+    """
+    behind = {}
+    cursors = StreamCursor.objects.filter(stream__in=list(heads)).values_list(
+        "stream", "last_seq"
+    )
+    for stream, last_seq in cursors:
+        if last_seq > heads[stream]:
+            frames, _complete = _frames(
+                Event.objects.filter(stream=stream, seq__gt=heads[stream]),
+                heads[stream] + 1,
+                limit,
+            )
+            if frames:
+                behind[stream] = frames
+    return behind

@@ -14,8 +14,11 @@ import logging
 import weakref
 from collections import defaultdict
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+
+from . import catchup
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ class Hub:
         self.layer = layer
         self.channel = None
         self.subscribers = defaultdict(set)
+        self.heads = {}  # group -> highest seq fanned out (or known committed)
         self._tasks = []
         self._starting = asyncio.Lock()
 
@@ -37,6 +41,7 @@ class Hub:
                 self._tasks = [
                     asyncio.ensure_future(self._read()),
                     asyncio.ensure_future(self._refresh()),
+                    asyncio.ensure_future(self._sweep()),
                 ]
 
     async def add(self, group, subscriber):
@@ -46,6 +51,10 @@ class Hub:
         self.subscribers[group].add(subscriber)
         if first:
             await self.layer.group_add(group, self.channel)
+            # Everything up to here is replayed by the subscriber itself; the sweep
+            # covers what the layer may drop after it.
+            head = await database_sync_to_async(catchup.stream_head)(_stream_of(group))
+            self.heads[group] = max(self.heads.get(group, 0), head)
 
     async def discard(self, group, subscriber):
         members = self.subscribers.get(group)
@@ -54,6 +63,7 @@ class Hub:
         members.discard(subscriber)
         if not members:
             del self.subscribers[group]
+            self.heads.pop(group, None)
             await self.layer.group_discard(group, self.channel)
 
     async def _read(self):
@@ -71,12 +81,40 @@ class Hub:
             if not group or not frame:
                 continue
             text = json.dumps(frame, separators=(",", ":"))
-            ephemeral = message.get("type") == "live.ephemeral"
-            for subscriber in list(self.subscribers.get(group, ())):
-                if ephemeral:
+            if message.get("type") == "live.ephemeral":
+                for subscriber in list(self.subscribers.get(group, ())):
                     subscriber.deliver_ephemeral(frame, text)
-                else:
-                    subscriber.deliver(frame, text)
+            else:
+                self._fan_out(group, frame, text)
+
+    def _fan_out(self, group, frame, text):
+        if group in self.heads:
+            self.heads[group] = max(self.heads[group], frame["seq"])
+        for subscriber in list(self.subscribers.get(group, ())):
+            subscriber.deliver(frame, text)
+
+    async def _sweep(self):
+        """Fetch events the layer dropped at the tail of a stream (a gap in the middle
+        is noticed by the next event; a lost last event only by comparing heads)."""
+        while True:
+            await asyncio.sleep(settings.LIVE_SWEEP_SECONDS)
+            try:
+                await self._sweep_once()
+            except Exception:
+                logger.exception("live hub: sweep failed")
+
+    async def _sweep_once(self):
+        heads = {_stream_of(group): group for group in self.heads}
+        if not heads:
+            return
+        behind = await database_sync_to_async(catchup.streams_behind)(
+            {stream: self.heads[group] for stream, group in heads.items()}
+        )
+        for stream, frames in behind.items():
+            group = heads[stream]
+            for text, seq in frames:
+                if group in self.heads and seq > self.heads[group]:
+                    self._fan_out(group, json.loads(text), text)
 
     async def _refresh(self):
         """Re-join groups before the layer's group_expiry silently drops them."""
@@ -89,6 +127,12 @@ class Hub:
                     await self.layer.group_add(group, self.channel)
                 except Exception:
                     logger.exception("live hub: group refresh failed")
+
+
+def _stream_of(group):
+    """`live.thread.42` -> `thread:42` (group names come from stream names only)."""
+    _prefix, kind, pk = group.split(".")
+    return f"{kind}:{pk}"
 
 
 def get_hub():

@@ -357,3 +357,21 @@ async def test_discussion_threads_do_not_track_presence():
     assert (await ws.receive_json_from())["op"] == "subscribed"
     assert await ws.receive_nothing()
     await ws.disconnect()
+
+
+async def test_a_dropped_last_event_still_arrives(monkeypatch, settings):
+    from community.live import events as events_module
+
+    settings.LIVE_SWEEP_SECONDS = 0.2
+    thread = await sync_to_async(ThreadFactory)()
+    stream = f"thread:{thread.pk}"
+    ws = await connect()
+    await ws.send_json_to({"op": "subscribe", "stream": stream})
+    assert (await ws.receive_json_from())["seq"] == 0
+    # The layer loses the only event of the burst: no later event reveals the gap.
+    monkeypatch.setattr(events_module, "event_broadcast", lambda event: None)
+    await sync_to_async(record)(stream, "post.created")
+    frame = await ws.receive_json_from(timeout=3)
+    assert (frame["op"], frame["seq"]) == ("event", 1)
+    assert await ws.receive_nothing(timeout=0.5)
+    await ws.disconnect()
