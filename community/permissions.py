@@ -261,6 +261,34 @@ def can_quote_post(user, post):
     return post.is_visible_content and can_reply(user, post.thread)
 
 
+# --- rooms ----------------------------------------------------------------------------
+
+
+def can_create_room(user, community):
+    """Owners and moderators (and site staff) open standing chat rooms."""
+    return can_moderate_community(user, community)
+
+
+def can_promote_post(user, post):
+    """A room message becomes a discussion by its author (who may start threads) or a
+    moderator; removed messages have nothing left to continue."""
+    if post.thread.kind != Thread.Kind.ROOM or not post.is_visible_content:
+        return False
+    community = post.thread.community
+    if can_moderate_community(user, community):
+        return True
+    return (
+        user.is_authenticated
+        and post.author_id == user.pk
+        and can_create_thread(user, community)
+    )
+
+
+def can_mark_read(user, thread):
+    """Signed-in readers keep a read position (their unread counts)."""
+    return user.is_authenticated and can_read_thread(user, thread)
+
+
 # --- organisations --------------------------------------------------------------------
 
 
@@ -412,6 +440,14 @@ def access_thread(user, thread_id, *, community_slug=None):
         raise Http404("No such thread.")
     if not can_read_thread(user, thread):
         raise PermissionDenied(_("Only the members of this community can read it."))
+    return thread
+
+
+def access_room(user, thread_id, *, community_slug=None):
+    """Return a readable room (a thread of kind `room`) or raise Http404."""
+    thread = access_thread(user, thread_id, community_slug=community_slug)
+    if thread.kind != Thread.Kind.ROOM:
+        raise Http404("No such room.")
     return thread
 
 

@@ -1,6 +1,6 @@
 """URL map of the community app; each views module owns the routes of its area."""
 
-from .views import accounts, communities, home, organisations, threads
+from .views import accounts, communities, home, organisations, rooms, threads
 
 app_name = "community"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *organisations.urlpatterns,
     *communities.urlpatterns,
     *threads.urlpatterns,
+    *rooms.urlpatterns,
 ]

@@ -6,14 +6,21 @@ from django.utils import translation
 
 
 def post_fragments(post):
-    """The post's `<li>` as every viewer sees it, in each language: {"it": ..., "en": ...}."""
-    from ..queries import post_prepare_for_everyone
+    """The post's `<li>` as every viewer sees it, in each language: {"it": ..., "en": ...}.
 
-    post_prepare_for_everyone(post)
+    Room messages use the chat layout (`room_message.html`), discussions `post.html`.
+    """
+    from ..models import Thread
+    from ..queries import post_prepare_for_everyone, room_message_prepare_for_everyone
+
+    if post.thread.kind == Thread.Kind.ROOM:
+        room_message_prepare_for_everyone(post)
+        template = "community/includes/room_message.html"
+    else:
+        post_prepare_for_everyone(post)
+        template = "community/includes/post.html"
     fragments = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            fragments[code] = render_to_string(
-                "community/includes/post.html", {"post": post, "live": True}
-            )
+            fragments[code] = render_to_string(template, {"post": post, "live": True})
     return fragments

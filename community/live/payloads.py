@@ -31,6 +31,19 @@ def post_data(post):
     }
 
 
+def promotion_data(post, thread):
+    """A room message continued as a discussion: the message (re-rendered with its
+    backlink) and the new thread, so open rooms show "continued in" at once."""
+    return {
+        **post_data(post),
+        "promoted_to": {
+            "id": thread.pk,
+            "title": thread.title,
+            "url": thread.get_absolute_url(),
+        },
+    }
+
+
 def thread_data(thread):
     return {
         "id": thread.pk,

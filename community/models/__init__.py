@@ -2,7 +2,7 @@
 
 from .accounts import User
 from .communities import Community, Membership
-from .conversation import Post, PostRevision, Thread
+from .conversation import Post, PostRevision, ReadPosition, Thread
 from .live import Event, StreamCursor
 from .organisations import Affiliation, Organisation
 from .tags import (
@@ -24,6 +24,7 @@ __all__ = [
     "OrganisationInterest",
     "Post",
     "PostRevision",
+    "ReadPosition",
     "StreamCursor",
     "Thread",
     "ThreadTag",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -42,6 +43,16 @@ class Thread(models.Model):
         related_name="+",
     )
     post_count = models.PositiveIntegerField(_("posts"), default=0)
+    # A discussion started from a room message; the message links back through the
+    # reverse accessor `post.promoted_to`. One thread per message.
+    promoted_from = models.OneToOneField(
+        "Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="promoted_to",
+        verbose_name=_("started from the message"),
+    )
     tags = TaggableManager(verbose_name=_("tags"), through=ThreadTag, blank=True)
 
     class Meta:
@@ -54,11 +65,22 @@ class Thread(models.Model):
                 name="thread_listing",
             )
         ]
+        constraints = [
+            # Room names are unique in a community whatever their case.
+            models.UniqueConstraint(
+                Lower("title"),
+                "community",
+                condition=Q(kind="room"),
+                name="thread_unique_room_name",
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
+        if self.kind == self.Kind.ROOM:
+            return reverse("community:room-detail", args=[self.community.slug, self.pk])
         return reverse("community:thread-detail", args=[self.community.slug, self.pk])
 
     @property
@@ -149,3 +171,29 @@ class PostRevision(models.Model):
 
     def __str__(self):
         return f"revision of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ReadPosition(models.Model):
+    """How far a person has read a thread (rooms): private bookkeeping, never an event."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="read_positions"
+    )
+    # The highest post number the person has seen; it never moves backwards.
+    last_read_number = models.PositiveIntegerField(_("last read post"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("read position")
+        verbose_name_plural = _("read positions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "thread"], name="readposition_unique_user_thread"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.thread_id} up to #{self.last_read_number}"

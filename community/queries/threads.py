@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..live.catchup import stream_head
-from ..models import Post
+from ..models import Post, Thread
 
 __all__ = [
     "post_history",
@@ -62,6 +62,10 @@ def post_page_number(post):
 def post_location_url(post, thread=None):
     """The thread page showing `post`, with its anchor: where permalinks lead."""
     thread = thread or post.thread
+    if thread.kind == Thread.Kind.ROOM:
+        from .rooms import room_message_url
+
+        return room_message_url(post, thread)
     url = reverse("community:thread-detail", args=[thread.community.slug, thread.pk])
     page = post_page_number(post)
     if page > 1:

@@ -146,6 +146,7 @@ def community_detail(request, slug):
             settings.THREADS_PER_PAGE,
         )
         context.update(page_obj=page_obj, threads=page_obj.object_list, tag=tag)
+        context["rooms"] = queries.community_rooms(request.user, community)
     if context["actions"]["can_request"]:
         context["request_form"] = JoinRequestForm()
     return render(request, "community/community_detail.html", context)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions, queries, services
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
+from ..models import Thread
 
 
 def _quote_id(request):
@@ -65,6 +66,8 @@ def thread_create(request, slug):
 def thread_detail(request, slug, pk):
     """One page of a thread, 30 posts a page, with the reply composer at the bottom."""
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
+    if thread.kind == Thread.Kind.ROOM:
+        return redirect(thread)  # rooms have their own chat page
     try:
         context = queries.thread_page(
             request.user, thread, request.GET.get("page") or 1

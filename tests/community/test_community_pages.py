@@ -153,7 +153,9 @@ def test_thread_list_puts_pinned_threads_first_then_the_latest_activity(client):
     page = text(client.get(community.get_absolute_url()))
     assert page.index("Regolamento") < page.index("Recente") < page.index("Vecchio")
     assert "Pinned" in page
-    assert "Chat" not in page
+    # Rooms are listed beside the threads (the room list), never among them.
+    threads = page.split('<ul class="rows thread-list">')[1].split("</ul>")[0]
+    assert "Chat" not in threads
 
 
 def test_thread_row_shows_author_organisation_replies_last_poster_and_tags(client):

@@ -1,0 +1,254 @@
+"""Reads for topic rooms: the message stream with its grouping, and a community's rooms.
+
+The chat layout rules live here (`room_timeline`) and nowhere else on the server;
+`static/js/room.js` applies the same rules to live messages, reading the parameters
+from the page's data attributes (`data-group-seconds`, `data-time-zone`).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..live.catchup import stream_head
+from ..models import Post, ReadPosition, Thread
+from .threads import _reply_state
+
+__all__ = [
+    "ROOM_GROUP_SECONDS",
+    "ROOM_PAGE_SIZE",
+    "community_rooms",
+    "post_promotion",
+    "room_day_label",
+    "room_message_prepare_for_everyone",
+    "room_message_url",
+    "room_messages_prepare",
+    "room_page",
+    "room_timeline",
+]
+
+# The latest messages a room page shows, and each "load older" step.
+ROOM_PAGE_SIZE = 50
+# Consecutive messages of one author closer than this share one header.
+ROOM_GROUP_SECONDS = 5 * 60
+
+_SENTINEL = 9_876_543_210
+
+
+def _url_pattern(name, *args):
+    """A URL with a `{}` for the last id: one `reverse()` per page, not per message."""
+    return reverse(name, args=[*args, _SENTINEL]).replace(str(_SENTINEL), "{}")
+
+
+@dataclass(frozen=True)
+class RoomMessageUrls:
+    """The links one room message offers."""
+
+    permalink: str
+    edit: str
+    delete: str
+    history: str
+    promote: str
+
+
+@dataclass(frozen=True)
+class RoomMessageActions:
+    """What the viewer may do with one room message."""
+
+    edit: bool = False
+    delete: bool = False
+    history: bool = False
+    promote: bool = False
+
+
+def room_day_label(day, today):
+    """The label of a day separator: "Today", "Yesterday" or the date."""
+    if day == today:
+        return _("Today")
+    if (today - day).days == 1:
+        return _("Yesterday")
+    return date_format(day, "DATE_FORMAT")
+
+
+def room_timeline(posts, *, today=None):
+    """Mark room messages (oldest first) for the chat layout; return them.
+
+    The rules, shared with `static/js/room.js`:
+    - days are calendar days in the viewer's time zone (the active one here, the
+      page's `data-time-zone` in the browser);
+    - a day separator comes before the first message shown and before every message
+      whose day differs from the previous message's ("Today", "Yesterday", or the
+      date);
+    - a message is grouped with the previous one (no repeated avatar and name) when
+      both have the same author (not a former member), no day separator comes
+      between them, and it was written at most ROOM_GROUP_SECONDS after the
+      previous message.
+    Sets `room_day`, `room_new_day`, `room_day_label` and `room_grouped`.
+    """
+    today = today or timezone.localdate()
+    previous = None
+    for post in posts:
+        post.room_day = timezone.localtime(post.created_at).date()
+        post.room_new_day = previous is None or previous.room_day != post.room_day
+        post.room_day_label = (
+            room_day_label(post.room_day, today) if post.room_new_day else ""
+        )
+        post.room_grouped = bool(
+            not post.room_new_day
+            and post.author_id is not None
+            and post.author_id == previous.author_id
+            and (post.created_at - previous.created_at).total_seconds()
+            <= ROOM_GROUP_SECONDS
+        )
+        previous = post
+    return posts
+
+
+def post_promotion(post):
+    """The discussion continuing `post`, or None (uses the cache when it is loaded)."""
+    related = Post.promoted_to.related
+    if related.is_cached(post):
+        return related.get_cached_value(post)
+    return Thread.objects.select_related("community").filter(promoted_from=post).first()
+
+
+def _message_urls(thread):
+    patterns = {
+        name: _url_pattern(f"community:post-{name}")
+        for name in ("permalink", "edit", "delete", "history", "promote")
+    }
+    return lambda pk: RoomMessageUrls(
+        **{name: pattern.format(pk) for name, pattern in patterns.items()}
+    )
+
+
+def room_messages_prepare(user, thread, posts):
+    """Give each message of `thread` its links, the viewer's actions and its
+    promotion; no queries when `promoted_to` was selected with the messages."""
+    urls = _message_urls(thread)
+    for post in posts:
+        post.thread = thread
+        post.urls = urls(post.pk)
+        post.promotion = post_promotion(post)
+        post.actions = RoomMessageActions(
+            edit=permissions.can_edit_post(user, post),
+            delete=permissions.can_delete_post(user, post),
+            history=permissions.can_view_post_history(user, post),
+            promote=post.promotion is None and permissions.can_promote_post(user, post),
+        )
+    return posts
+
+
+def room_message_prepare_for_everyone(post):
+    """Prepare one message for a live fragment shared by every viewer.
+
+    Every action is rendered (marked with `data-action`); the browser removes those
+    the viewer may not take, and the server checks again on use. A live message is
+    never grouped: the browser groups it against the message above it.
+    """
+    post.urls = _message_urls(post.thread)(post.pk)
+    post.promotion = post_promotion(post)
+    visible = post.is_visible_content
+    post.actions = RoomMessageActions(
+        edit=visible,
+        delete=not post.is_deleted,
+        history=True,
+        promote=visible and post.promotion is None,
+    )
+    post.room_grouped = False
+    post.room_new_day = False
+    return post
+
+
+def room_message_url(post, thread=None):
+    """The room page showing `post`, at its anchor (an older page if need be)."""
+    thread = thread or post.thread
+    url = thread.get_absolute_url()
+    if post.number <= thread.post_count - ROOM_PAGE_SIZE:
+        url += f"?before={post.number + 1}"
+    return f"{url}#{post.anchor}"
+
+
+def community_rooms(user, community):
+    """The rooms of `community` by name, in one query, with `url` and, for members,
+    `unread` (messages after their read position).
+
+    Callers check `permissions.can_read_community` first.
+    """
+    rooms = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM).only(
+        "id", "title", "kind", "post_count", "community_id", "last_activity_at"
+    )
+    show_unread = permissions.is_member(user, community)
+    if show_unread:
+        last_read = ReadPosition.objects.filter(
+            user=user, thread=OuterRef("pk")
+        ).values("last_read_number")[:1]
+        rooms = rooms.annotate(
+            unread=ExpressionWrapper(
+                F("post_count") - Coalesce(Subquery(last_read), 0),
+                output_field=IntegerField(),
+            )
+        )
+    url = _url_pattern("community:room-detail", community.slug)
+    rooms = list(rooms.order_by(Lower("title"), "pk"))
+    for room in rooms:
+        room.url = url.format(room.pk)
+        if not show_unread:
+            room.unread = None
+    return rooms
+
+
+def room_page(user, thread, *, before=None):
+    """The room page for `user`: up to 50 messages before post `before` (the latest
+    without it), oldest first, grouped by `room_timeline`, with the viewer's actions.
+
+    The query count does not depend on the number of messages shown. Writes nothing:
+    read positions come from a separate POST.
+    """
+    community = thread.community
+    # Read the stream head before the messages: a live client subscribing from it
+    # then receives everything committed after this render (duplicates are dropped).
+    live_seq = stream_head(thread.stream)
+    messages = Post.objects.filter(thread=thread)
+    if before is not None:
+        messages = messages.filter(number__lt=before)
+    messages = list(
+        messages.select_related("author__organisation", "promoted_to__community")
+        .defer(
+            "body",
+            "author__password",
+            "author__bio",
+            "author__organisation__description",
+        )
+        .order_by("-number")[:ROOM_PAGE_SIZE]
+    )
+    messages.reverse()
+    room_timeline(messages)
+    room_messages_prepare(user, thread, messages)
+    reply_state = _reply_state(user, thread)
+    return {
+        "thread": thread,
+        "community": community,
+        "room_messages": messages,
+        "older_before": messages[0].number
+        if messages and messages[0].number > 1
+        else None,
+        "is_latest": before is None or before > thread.post_count,
+        "last_number": messages[-1].number if messages else 0,
+        "live_seq": live_seq,
+        "reply_state": reply_state,
+        "can_reply": reply_state == "reply",
+        "can_view_history": permissions.can_view_thread_history(user, thread),
+        "can_moderate": permissions.can_moderate_community(user, community),
+        "can_promote_own": permissions.can_create_thread(user, community),
+        "can_mark_read": permissions.can_mark_read(user, thread),
+        "rooms": community_rooms(user, community),
+        "can_create_room": permissions.can_create_room(user, community),
+        "group_seconds": ROOM_GROUP_SECONDS,
+        "nav_section": "communities",
+    }

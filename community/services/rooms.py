@@ -1,0 +1,202 @@
+"""Write services for topic rooms: open a room, keep read positions, promote messages.
+
+Messages in a room are posted with `post_reply` (same rules, rate limits and
+idempotent `client_id` as discussion replies); edits and deletions use `post_edit`
+and `post_delete`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .. import permissions
+from ..live import payloads
+from ..live.events import event_record, stream_name
+from ..models import ReadPosition, Thread
+from ..ratelimit import rate_limit_hit
+from .threads import thread_create
+
+__all__ = ["post_promote", "room_create", "room_read_mark"]
+
+ROOM_NAME_MAX_LENGTH = 80
+
+
+def _clean_room_name(name):
+    # Rooms are shown as "#name": a typed leading "#" is not part of the name.
+    name = " ".join((name or "").split()).lstrip("#").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the room a name.")}, code="required")
+    if len(name) > ROOM_NAME_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "name": ngettext(
+                    "The name is too long: at most %(limit)d character.",
+                    "The name is too long: at most %(limit)d characters.",
+                    ROOM_NAME_MAX_LENGTH,
+                )
+                % {"limit": ROOM_NAME_MAX_LENGTH}
+            },
+            code="max_length",
+        )
+    return name
+
+
+def _name_taken():
+    return ValidationError(
+        {"name": _("This community already has a room with this name.")},
+        code="unique",
+    )
+
+
+def room_create(*, actor, community, name):
+    """Open a standing chat room called `name` in `community`; return the thread.
+
+    Callers: owners and moderators of the community and site staff
+    (`permissions.can_create_room`), else PermissionDenied. Raises ValidationError
+    for an empty name, a name over 80 characters, a name another room of the
+    community already has (whatever its case), or past the "thread" rate limit.
+    Emits `thread.created` on `community:<id>`.
+    """
+    permissions.require(
+        permissions.can_create_room(actor, community),
+        _("Only owners and moderators can open rooms."),
+    )
+    name = _clean_room_name(name)
+    rooms = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM)
+    if rooms.filter(title__iexact=name).exists():
+        raise _name_taken()
+    rate_limit_hit(actor, "thread")
+    try:
+        with transaction.atomic():
+            room = Thread.objects.create(
+                community=community,
+                title=name,
+                kind=Thread.Kind.ROOM,
+                author=actor,
+                last_activity_at=timezone.now(),
+                post_count=0,
+            )
+            event_record(
+                stream=stream_name("community", community.pk),
+                type="thread.created",
+                payload=payloads.thread_data(room),
+                actor=actor,
+            )
+    except IntegrityError as error:
+        # Another moderator opened a room with the same name a moment ago.
+        raise _name_taken() from error
+    return room
+
+
+def room_read_mark(*, user, thread, number):
+    """Record that `user` has seen `thread` up to post `number`; return the position.
+
+    Callers: signed-in people who may read the thread (`permissions.can_mark_read`),
+    else PermissionDenied. The position never moves backwards and never passes the
+    last post; a number that is not a positive whole number raises ValidationError.
+    Private bookkeeping for unread counts: no event. Only ever called from a POST,
+    never while rendering a page.
+    """
+    permissions.require(
+        permissions.can_mark_read(user, thread),
+        _("Only readers of this room can keep a read position."),
+    )
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1:
+        raise ValidationError(_("No such message."), code="invalid")
+    last = (
+        Thread.objects.filter(pk=thread.pk).values_list("post_count", flat=True).first()
+        or 0
+    )
+    number = min(number, last)
+    if number < 1:
+        return 0
+    with transaction.atomic():
+        ReadPosition.objects.bulk_create(
+            [ReadPosition(user=user, thread=thread, last_read_number=number)],
+            ignore_conflicts=True,
+        )
+        # Concurrent marks (two tabs) race harmlessly: only a higher number wins.
+        ReadPosition.objects.filter(
+            user=user, thread=thread, last_read_number__lt=number
+        ).update(last_read_number=number, updated_at=timezone.now())
+    return (
+        ReadPosition.objects.filter(user=user, thread=thread)
+        .values_list("last_read_number", flat=True)
+        .first()
+    )
+
+
+def _markdown_text(text):
+    """`text` safe inside a Markdown link label."""
+    for char in "\\[]":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _promotion_body(post, room, note):
+    """The first post of a promoted thread: who wrote what where, quoted, then `note`."""
+    author = (
+        f"@{post.author.username}" if post.author is not None else _("A former member")
+    )
+    title = _markdown_text(room.title)
+    link = f"[#{title}]({reverse('community:post-permalink', args=[post.pk])})"
+    credit = _("%(author)s wrote in %(room)s:") % {"author": author, "room": link}
+    note = (note or "").replace("\r\n", "\n").strip()
+    tail = f"\n\n{note}" if note else ""
+    # Leave room for the credit and the note: a long message is quoted in part.
+    budget = settings.POST_BODY_MAX_LENGTH - len(credit) - len(tail) - 16
+    source = (
+        post.body if len(post.body) <= budget else post.body[: max(budget, 0)] + "…"
+    )
+    quoted = "\n".join(f"> {line}".rstrip() for line in source.splitlines())
+    return f"{credit}\n\n{quoted}{tail}"
+
+
+def post_promote(*, actor, post, title, body=""):
+    """Continue the room message `post` as a new discussion thread; return the thread.
+
+    Callers: the message's author while they may start threads, moderators and staff
+    (`permissions.can_promote_post`), else PermissionDenied. The thread is created
+    by `thread_create` (same title rules and "thread" rate limit, raising
+    ValidationError); its first post quotes the message, links back to it and ends
+    with `body`, an optional note. A message continues in one thread only: a second
+    promotion raises ValidationError. Emits `thread.created` on `community:<id>`,
+    `post.created` on the new `thread:<id>` and `post.promoted` on the room's stream.
+    """
+    permissions.require(
+        permissions.can_promote_post(actor, post),
+        _("Only its author or a moderator can start a thread from this message."),
+    )
+    already = _("A thread already continues this message.")
+    if Thread.objects.filter(promoted_from=post).exists():
+        raise ValidationError(already, code="promoted")
+    room = post.thread
+    try:
+        with transaction.atomic():
+            thread = thread_create(
+                actor=actor,
+                community=room.community,
+                title=title,
+                body=_promotion_body(post, room, body),
+            )
+            Thread.objects.filter(pk=thread.pk).update(promoted_from=post)
+            thread.promoted_from = post
+            post.promoted_to = thread
+            event_record(
+                stream=stream_name("thread", room.pk),
+                type="post.promoted",
+                payload=payloads.promotion_data(post, thread),
+                actor=actor,
+            )
+    except IntegrityError as error:
+        # A concurrent promotion of the same message won (one thread per message).
+        raise ValidationError(already, code="promoted") from error
+    return thread

@@ -1,0 +1,190 @@
+"""Views for topic rooms: open a room, the chat page, send, read positions, promote."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import permissions, queries, services
+from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
+from ..models import Thread
+from .feedback import flash_errors
+
+# Title suggested when a message becomes a thread: its first words.
+SUGGESTED_TITLE_LENGTH = 80
+
+
+def _before(request):
+    """The post number of `?before=`, or None when absent or not a positive number."""
+    value = request.GET.get("before", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _is_fetch(request):
+    """Requests sent by room.js (they want a status, not a page)."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _message_form(**kwargs):
+    return RoomMessageForm(initial={"client_id": uuid.uuid4()}, **kwargs)
+
+
+def _render_room(request, thread, *, before=None, form=None):
+    context = queries.room_page(request.user, thread, before=before)
+    if context["can_reply"]:
+        form = form or _message_form()
+        form.fields["body"].widget.attrs["placeholder"] = _("Message #%(name)s") % {
+            "name": thread.title
+        }
+        context["form"] = form
+    return render(request, "community/room_detail.html", context)
+
+
+@login_required
+def room_create(request, slug):
+    """Open a room: owners and moderators of the community (and staff) only."""
+    community = permissions.access_community(request.user, slug, action="read")
+    permissions.require(
+        permissions.can_create_room(request.user, community),
+        _("Only owners and moderators can open rooms."),
+    )
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = services.room_create(
+                actor=request.user, community=community, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The room #%(name)s is open.") % {"name": room.title}
+            )
+            return redirect(room)
+    return render(
+        request,
+        "community/room_create.html",
+        {"community": community, "form": form, "nav_section": "communities"},
+    )
+
+
+def room_detail(request, slug, pk):
+    """A room as a chat: the latest 50 messages (`?before=<number>` for older ones)."""
+    thread = permissions.access_thread(request.user, pk, community_slug=slug)
+    if thread.kind != Thread.Kind.ROOM:
+        return redirect(thread)  # discussions are read page by page
+    return _render_room(request, thread, before=_before(request))
+
+
+@login_required
+@require_POST
+def room_post(request, slug, pk):
+    """Send a message without JavaScript (room.js sends over the socket)."""
+    thread = permissions.access_room(request.user, pk, community_slug=slug)
+    permissions.require(
+        permissions.can_reply(request.user, thread),
+        _("This room is locked.")
+        if thread.is_locked
+        else _("Only members of this community can write here."),
+    )
+    form = RoomMessageForm(request.POST)
+    if form.is_valid():
+        try:
+            post = services.post_reply(
+                actor=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            # Whoever just wrote has read the room up to their own message.
+            services.room_read_mark(
+                user=request.user, thread=thread, number=post.number
+            )
+            messages.success(request, _("Your message is online."))
+            return redirect(f"{thread.get_absolute_url()}#composer")
+    return _render_room(request, thread, form=form)
+
+
+@login_required
+@require_POST
+def room_read(request, slug, pk):
+    """Record how far the reader has read the room (room.js, or the "mark as read"
+    button without JavaScript)."""
+    thread = permissions.access_room(request.user, pk, community_slug=slug)
+    try:
+        services.room_read_mark(
+            user=request.user, thread=thread, number=request.POST.get("number")
+        )
+    except ValidationError as error:
+        if _is_fetch(request):
+            return HttpResponse(" ".join(error.messages), status=400)
+        flash_errors(request, error)
+        return redirect(thread)
+    if _is_fetch(request):
+        return HttpResponse(status=204)
+    messages.success(request, _("The room is marked as read."))
+    return redirect(thread)
+
+
+@login_required
+def post_promote(request, pk):
+    """Continue a room message as a discussion thread: its author or a moderator."""
+    post = permissions.access_post(request.user, pk)
+    if post.thread.kind != Thread.Kind.ROOM:
+        raise Http404("No such room message.")
+    permissions.require(
+        permissions.can_promote_post(request.user, post),
+        _("Only its author or a moderator can start a thread from this message."),
+    )
+    promotion = queries.post_promotion(post)
+    if promotion is not None:
+        messages.info(request, _("This message already continues in a thread."))
+        return redirect(promotion)
+    form = PromoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            thread = services.post_promote(
+                actor=request.user,
+                post=post,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The conversation goes on in this thread."))
+            return redirect(thread)
+    elif request.method != "POST":
+        first_line = " ".join(post.body.split())
+        if len(first_line) > SUGGESTED_TITLE_LENGTH:
+            first_line = first_line[: SUGGESTED_TITLE_LENGTH - 1].rstrip() + "…"
+        form = PromoteForm(initial={"title": first_line})
+    return render(
+        request,
+        "community/room_promote.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "community": post.thread.community,
+            "form": form,
+            "nav_section": "communities",
+        },
+    )
+
+
+urlpatterns = [
+    path("c/<slug:slug>/rooms/new/", room_create, name="room-create"),
+    path("c/<slug:slug>/r/<int:pk>/", room_detail, name="room-detail"),
+    path("c/<slug:slug>/r/<int:pk>/post/", room_post, name="room-post"),
+    path("c/<slug:slug>/r/<int:pk>/read/", room_read, name="room-read"),
+    path("p/<int:pk>/promote/", post_promote, name="post-promote"),
+]

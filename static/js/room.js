@@ -1,0 +1,502 @@
+// Topic rooms as a chat (DESIGN §4): live messages with grouping and day separators,
+// messages pending until the server acknowledges them, typing notices, who is here,
+// older messages loaded on scroll, read positions and the unread count in the title.
+// Without this module the page still works: the form posts, links load older pages.
+//
+// Grouping and day separators follow the rules written once in
+// community/queries/rooms.py (`room_timeline`): the server applies them to the page,
+// this module to the messages it inserts, with the parameters the list carries
+// (`data-group-seconds`, `data-time-zone`).
+
+import { live, showConnectionState } from "./live.js";
+
+const list = document.querySelector("ol[data-room-messages]");
+
+const TYPING_SEND_EVERY_MS = 3_000; // send "typing" at most this often
+const TYPING_SHOWN_MS = 5_000; // how long a typing notice stays on screen
+const READ_DELAY_MS = 800; // batch read-position updates
+const DAY_MS = 86_400_000;
+
+function formatter(locale, options) {
+  try {
+    return new Intl.DateTimeFormat(locale, options);
+  } catch {
+    // An unknown time zone: fall back to the browser's own.
+    return new Intl.DateTimeFormat(locale, { ...options, timeZone: undefined });
+  }
+}
+
+if (list) {
+  const connection = live();
+  showConnectionState(connection);
+
+  const stream = document.querySelector("[data-room-stream]");
+  const threadId = Number(list.dataset.thread);
+  const lang = document.documentElement.lang?.startsWith("en") ? "en" : "it";
+  const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
+  const isLatest = list.hasAttribute("data-latest");
+  const groupSeconds = Number(list.dataset.groupSeconds) || 300;
+  const timeZone = list.dataset.timeZone || undefined;
+  const baseTitle = document.title;
+  let unseen = 0;
+
+  const dayParts = formatter("en-GB", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const timeText = formatter(lang, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const dateText = formatter(lang, { timeZone, day: "numeric", month: "long", year: "numeric" });
+
+  const csrfToken = () => document.querySelector("input[name='csrfmiddlewaretoken']")?.value;
+
+  // --- the rules: days, separators, grouping ----------------------------------------
+
+  function dayKey(date) {
+    const parts = Object.fromEntries(dayParts.formatToParts(date).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day}`;
+  }
+
+  function dayLabel(date) {
+    const key = dayKey(date);
+    if (key === dayKey(new Date())) return list.dataset.labelToday;
+    if (key === dayKey(new Date(Date.now() - DAY_MS))) return list.dataset.labelYesterday;
+    return dateText.format(date);
+  }
+
+  const created = (item) => new Date(item.dataset.created);
+  const isMessage = (node) => node?.matches?.(".room-message[data-post]");
+
+  function previousMessage(item) {
+    let node = item.previousElementSibling;
+    while (node && !isMessage(node)) node = node.previousElementSibling;
+    return node;
+  }
+
+  function nextMessage(item) {
+    let node = item.nextElementSibling;
+    while (node && !isMessage(node)) node = node.nextElementSibling;
+    return node;
+  }
+
+  function separator(date) {
+    const item = document.createElement("li");
+    item.className = "room-day";
+    item.dataset.day = dayKey(date);
+    const label = document.createElement("h3");
+    label.className = "room-day__label";
+    label.textContent = dayLabel(date);
+    item.append(label);
+    return item;
+  }
+
+  /** Give `item` the separator and grouping the rules ask for after its predecessor. */
+  function relink(item) {
+    if (!isMessage(item)) return;
+    const previous = previousMessage(item);
+    const key = dayKey(created(item));
+    const before = item.previousElementSibling?.classList.contains("room-day")
+      ? item.previousElementSibling
+      : null;
+    const newDay = !previous || dayKey(created(previous)) !== key;
+    if (newDay && (!before || before.dataset.day !== key)) {
+      before?.remove();
+      item.before(separator(created(item)));
+    } else if (!newDay && before) {
+      before.remove();
+    }
+    const grouped =
+      !newDay &&
+      Boolean(item.dataset.authorId) &&
+      item.dataset.authorId === previous.dataset.authorId &&
+      (created(item) - created(previous)) / 1000 <= groupSeconds;
+    item.classList.toggle("room-message--grouped", grouped);
+  }
+
+  /** "Today" and "Yesterday" move on at midnight while the page stays open. */
+  function relabelDays() {
+    const relative = [list.dataset.labelToday, list.dataset.labelYesterday];
+    for (const day of list.querySelectorAll(":scope > .room-day")) {
+      const first = nextMessage(day);
+      const label = day.querySelector(".room-day__label");
+      if (!first || !label) continue;
+      const wanted = dayLabel(created(first));
+      // Dates the server wrote stay as they are; only relative labels move on.
+      if (relative.includes(wanted) || relative.includes(label.textContent)) label.textContent = wanted;
+    }
+  }
+
+  // --- inserting server-rendered messages -------------------------------------------
+
+  function confirmBeforeSubmit(form) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+
+  /** The shared live fragment carries every action; keep those this viewer may take. */
+  function adaptActions(item) {
+    const own = me !== null && Number(item.dataset.authorId) === me;
+    for (const action of item.querySelectorAll("[data-action]")) {
+      const kind = action.dataset.action;
+      const allowed =
+        ((kind === "edit" || kind === "delete") && own) ||
+        (kind === "history" && list.hasAttribute("data-can-history")) ||
+        (kind === "promote" &&
+          (list.hasAttribute("data-can-moderate") || (own && list.hasAttribute("data-can-promote-own"))));
+      if (!allowed && kind === "history") {
+        action.replaceWith(...action.childNodes);
+      } else if (!allowed) {
+        action.remove();
+      } else if (kind === "delete" && csrfToken()) {
+        const token = document.createElement("input");
+        token.type = "hidden";
+        token.name = "csrfmiddlewaretoken";
+        token.value = csrfToken();
+        action.prepend(token);
+      }
+    }
+    const actions = item.querySelector(".room-message__actions");
+    if (actions && !actions.querySelector("[data-action]")) actions.remove();
+  }
+
+  /** Live fragments are rendered once for everyone: show times in the page's zone. */
+  function localiseTimes(item) {
+    for (const time of item.querySelectorAll(".room-message__time time")) {
+      time.textContent = timeText.format(new Date(time.getAttribute("datetime")));
+    }
+  }
+
+  function fragment(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const item = template.content.firstElementChild;
+    adaptActions(item);
+    localiseTimes(item);
+    for (const form of item.querySelectorAll("form[data-confirm]")) confirmBeforeSubmit(form);
+    return item;
+  }
+
+  const lastNumber = () =>
+    Math.max(0, ...[...list.querySelectorAll(":scope > [data-number]")].map((i) => Number(i.dataset.number)));
+
+  const atBottom = () => {
+    const last = list.lastElementChild;
+    if (!last) return true;
+    return last.getBoundingClientRect().bottom <= stream.getBoundingClientRect().bottom + 80;
+  };
+
+  // Past the end clamps to the bottom, whichever end the scroll origin is at.
+  const scrollToBottom = () => {
+    stream.scrollTop = stream.scrollHeight;
+  };
+
+  /** Change the list without moving what the reader is looking at. */
+  function keepPosition(change) {
+    const top = stream.getBoundingClientRect().top;
+    const anchor =
+      [...list.querySelectorAll(":scope > .room-message")].find(
+        (item) => item.getBoundingClientRect().bottom > top,
+      ) ?? list.firstElementChild;
+    const before = anchor?.getBoundingClientRect().top ?? 0;
+    change();
+    if (anchor?.isConnected) stream.scrollTop += anchor.getBoundingClientRect().top - before;
+  }
+
+  function insertInOrder(item) {
+    const number = Number(item.dataset.number);
+    const later = [...list.querySelectorAll(":scope > .room-message[data-post]")].find(
+      (other) => Number(other.dataset.number) > number,
+    );
+    const firstPending = list.querySelector(":scope > .room-message--pending");
+    let reference = later ?? firstPending;
+    if (later && later.previousElementSibling?.classList.contains("room-day")) {
+      reference = later.previousElementSibling;
+    }
+    list.insertBefore(item, reference ?? null);
+    relink(item);
+    const next = nextMessage(item);
+    if (next) relink(next);
+  }
+
+  function renderTitle() {
+    document.title = unseen ? `(${unseen}) ${baseTitle}` : baseTitle;
+  }
+
+  // --- read positions -----------------------------------------------------------------
+
+  const readUrl = list.dataset.readUrl;
+  const myBadge = () => document.querySelector(`[data-room-link="${threadId}"] [data-unread]`);
+  // Nothing to record while the sidebar shows no unread messages for this room.
+  let readSent = myBadge() ? 0 : lastNumber();
+  let readTimer = null;
+
+  function markRead() {
+    if (!readUrl || !isLatest || document.hidden) return;
+    const number = lastNumber();
+    if (number <= readSent) return;
+    clearTimeout(readTimer);
+    readTimer = setTimeout(async () => {
+      const body = new FormData();
+      body.set("number", String(number));
+      try {
+        const response = await fetch(readUrl, {
+          method: "POST",
+          body,
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": csrfToken() ?? "", "X-Requested-With": "fetch" },
+        });
+        if (response.ok) {
+          readSent = Math.max(readSent, number);
+          myBadge()?.remove();
+        }
+      } catch {
+        // Offline: the next message or visit records it.
+      }
+    }, READ_DELAY_MS);
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) return;
+    unseen = 0;
+    renderTitle();
+    relabelDays();
+    markRead();
+  });
+  const markReadForm = document.querySelector("form[data-mark-read]");
+  if (markReadForm && readUrl) markReadForm.hidden = true;
+
+  // --- typing and presence ------------------------------------------------------------
+
+  const typingLine = document.querySelector("[data-typing]");
+  const typists = new Map(); // user id -> { name, timer }
+
+  function renderTyping() {
+    if (!typingLine) return;
+    const names = [...typists.values()].map((typist) => typist.name);
+    const { labelOne, labelTwo, labelMany } = typingLine.dataset;
+    if (names.length === 0) typingLine.textContent = "";
+    else if (names.length === 1) typingLine.textContent = labelOne.replace("{name}", names[0]);
+    else if (names.length === 2)
+      typingLine.textContent = labelTwo.replace("{first}", names[0]).replace("{second}", names[1]);
+    else typingLine.textContent = labelMany;
+  }
+
+  function stopTyping(userId) {
+    const typist = typists.get(userId);
+    if (!typist) return;
+    clearTimeout(typist.timer);
+    typists.delete(userId);
+    renderTyping();
+  }
+
+  function showTyping(user) {
+    if (!user || user.id === me) return;
+    clearTimeout(typists.get(user.id)?.timer);
+    typists.set(user.id, {
+      name: user.name || user.username,
+      timer: setTimeout(() => stopTyping(user.id), TYPING_SHOWN_MS),
+    });
+    renderTyping();
+  }
+
+  const presenceBox = document.querySelector("[data-presence]");
+  const presenceList = presenceBox?.querySelector("[data-presence-list]");
+
+  function showPresence(users) {
+    if (!presenceBox || !presenceList || !Array.isArray(users)) return;
+    const people = [...users].sort((a, b) => (a.name || a.username).localeCompare(b.name || b.username));
+    presenceList.replaceChildren(
+      ...people.map((person) => {
+        const item = document.createElement("li");
+        const link = document.createElement("a");
+        link.href = presenceList.dataset.profileUrl.replace("__username__", encodeURIComponent(person.username));
+        link.textContent = person.name || person.username;
+        if (person.id === me) link.setAttribute("aria-current", "true");
+        item.append(link);
+        return item;
+      }),
+    );
+    presenceBox.hidden = false;
+  }
+
+  // --- live events --------------------------------------------------------------------
+
+  function showMessage(type, data) {
+    const html = data.html?.[lang] ?? data.html?.it;
+    if (!html) return;
+    const existing = list.querySelector(`:scope > [data-post="${data.id}"]`);
+    if (existing) {
+      // Edits, deletions and promotions: same place, same grouping.
+      const item = fragment(html);
+      existing.replaceWith(item);
+      relink(item);
+      return;
+    }
+    // Changes to messages this page does not show concern it no more than new
+    // messages do on an older page ("Jump to the latest messages" is there).
+    if (type !== "post.created" || !isLatest) return;
+    const mine = me !== null && data.author?.id === me;
+    const follow = mine || atBottom();
+    if (data.client_id) list.querySelector(`[data-client-id="${data.client_id}"]`)?.remove();
+    list.querySelector("[data-room-empty]")?.remove();
+    const item = fragment(html);
+    if (follow) {
+      insertInOrder(item);
+      scrollToBottom();
+    } else {
+      keepPosition(() => insertInOrder(item));
+    }
+    if (data.author) stopTyping(data.author.id);
+    if (document.hidden && !mine) {
+      unseen += 1;
+      renderTitle();
+    }
+    markRead();
+  }
+
+  connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
+    onEvent(frame) {
+      if (frame.type.startsWith("post.")) showMessage(frame.type, frame.data);
+    },
+    onResync() {
+      window.location.reload();
+    },
+    onError() {
+      // Access was withdrawn: the reload shows what the reader may still see.
+      window.location.reload();
+    },
+    onPresence: showPresence,
+    onTyping: showTyping,
+  });
+
+  // --- older messages -----------------------------------------------------------------
+
+  let olderLink = document.querySelector("[data-room-older]");
+  let loading = false;
+
+  async function loadOlder() {
+    if (!olderLink || loading) return;
+    loading = true;
+    const label = olderLink.textContent;
+    olderLink.textContent = olderLink.dataset.labelLoading || label;
+    olderLink.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(olderLink.href, {
+        credentials: "same-origin",
+        headers: { Accept: "text/html" },
+      });
+      if (!response.ok) throw new Error(`older messages: ${response.status}`);
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const older = page.querySelector("ol[data-room-messages]");
+      const items = older ? [...older.children].filter((node) => !node.matches("[data-room-empty]")) : [];
+      keepPosition(() => {
+        const first = list.firstElementChild;
+        for (const node of items) {
+          const item = document.adoptNode(node);
+          for (const form of item.querySelectorAll("form[data-confirm]")) confirmBeforeSubmit(form);
+          list.insertBefore(item, first);
+        }
+        const firstKept = isMessage(first) ? first : first && nextMessage(first);
+        if (firstKept) relink(firstKept);
+      });
+      const next = page.querySelector("[data-room-older]");
+      if (next) {
+        olderLink.href = new URL(next.getAttribute("href"), response.url).href;
+        olderLink.textContent = label;
+        olderLink.removeAttribute("aria-busy");
+      } else {
+        const start = page.querySelector(".room-start");
+        olderLink.parentElement.replaceWith(start ? document.adoptNode(start) : document.createElement("span"));
+        olderLink = null;
+      }
+    } catch {
+      olderLink.textContent = label;
+      olderLink.removeAttribute("aria-busy");
+    } finally {
+      loading = false;
+    }
+  }
+
+  if (olderLink && stream) {
+    olderLink.addEventListener("click", (event) => {
+      event.preventDefault();
+      loadOlder();
+    });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) loadOlder();
+      },
+      { root: stream, rootMargin: "200px 0px 0px 0px" },
+    );
+    observer.observe(olderLink);
+  }
+
+  // --- sending ------------------------------------------------------------------------
+
+  const composer = document.querySelector("form[data-room-composer]");
+  const textarea = composer?.querySelector("textarea[name='body']");
+  if (composer && textarea) {
+    composer.querySelector("[data-enter-hint]")?.removeAttribute("hidden");
+    const unsent = new Map(); // client_id -> body, given back if the server refuses it
+    let lastTyping = 0;
+
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.shiftKey || event.altKey || event.isComposing) return;
+      event.preventDefault();
+      composer.requestSubmit();
+    });
+
+    textarea.addEventListener("input", () => {
+      const now = Date.now();
+      if (!textarea.value.trim() || !connection.connected || now - lastTyping < TYPING_SEND_EVERY_MS) return;
+      lastTyping = now;
+      connection.typing?.(threadId);
+    });
+
+    composer.addEventListener("submit", (event) => {
+      const body = textarea.value;
+      if (!body.trim()) {
+        event.preventDefault();
+        return;
+      }
+      if (!connection.connected) return; // the form posts as usual
+      event.preventDefault();
+      const clientId = connection.post(threadId, body);
+      unsent.set(clientId, body);
+      const pending = document.createElement("li");
+      pending.className = "room-message room-message--pending";
+      pending.dataset.clientId = clientId;
+      const main = document.createElement("div");
+      main.className = "room-message__main";
+      const status = document.createElement("p");
+      status.className = "room-message__placeholder";
+      status.textContent = list.dataset.labelSending;
+      const text = document.createElement("p");
+      text.className = "room-message__body room-message__body--plain";
+      text.textContent = body.trim();
+      main.append(status, text);
+      pending.append(document.createElement("div"), main);
+      list.querySelector("[data-room-empty]")?.remove();
+      list.append(pending);
+      scrollToBottom();
+      textarea.value = "";
+      lastTyping = 0;
+      composer.querySelector(".form-errors")?.remove();
+    });
+
+    connection.addEventListener("ack", (event) => unsent.delete(event.detail.client_id));
+    connection.addEventListener("post-error", (event) => {
+      const frame = event.detail;
+      const pending = list.querySelector(`[data-client-id="${frame.ref}"]`);
+      if (!pending) return;
+      pending.remove();
+      if (!textarea.value.trim()) textarea.value = unsent.get(frame.ref) ?? "";
+      unsent.delete(frame.ref);
+      const errors = document.createElement("div");
+      errors.className = "form-errors";
+      errors.setAttribute("role", "alert");
+      errors.textContent = `${list.dataset.labelFailed} ${frame.message}`;
+      composer.prepend(errors);
+    });
+  }
+
+  if (isLatest && !window.location.hash) scrollToBottom();
+  markRead();
+}
