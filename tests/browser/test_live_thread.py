@@ -126,3 +126,29 @@ def test_reply_and_edit_appear_live_for_the_other_reader(site, browser):
 
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def test_community_page_announces_a_new_thread(site, browser):
+    from playwright.sync_api import expect
+
+    base_url, _thread_path, log = site
+    problems = []
+    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    anna.goto(f"{base_url}/c/energia/")
+    expect(anna.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+    expect(anna.locator("[data-new-threads]")).to_be_hidden()
+
+    title = f"Comunità energetiche {secrets.token_hex(3)}"
+    bruno.goto(f"{base_url}/c/energia/new/")
+    bruno.get_by_label(re.compile("^title", re.I)).fill(title)
+    bruno.get_by_label(re.compile("^message", re.I)).fill("Chi ne ha avviata una?")
+    bruno.get_by_role("button", name=re.compile("start|create|publish|post", re.I)).click()
+
+    bar = anna.locator("[data-new-threads]")
+    expect(bar).to_be_visible()
+    expect(bar).to_contain_text("1 new thread")
+    bar.get_by_role("link").click()
+    expect(anna.get_by_role("link", name=title)).to_be_visible()
+    assert not problems, problems
+    assert "Traceback" not in log.read_text(), log.read_text()
