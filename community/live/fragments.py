@@ -22,5 +22,6 @@ def post_fragments(post):
     fragments = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
+            # `live`: shared by every viewer, so no CSRF token (the browser adds its own).
             fragments[code] = render_to_string(template, {"post": post, "live": True})
     return fragments

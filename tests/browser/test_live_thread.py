@@ -152,3 +152,25 @@ def test_community_page_announces_a_new_thread(site, browser):
     expect(anna.get_by_role("link", name=title)).to_be_visible()
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def test_a_reply_that_arrived_live_can_be_deleted_from_the_page(site, browser):
+    from playwright.sync_api import expect
+
+    base_url, thread_path, log = site
+    problems = []
+    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    bruno.goto(base_url + thread_path)
+    expect(bruno.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+    text = f"Da cancellare {secrets.token_hex(3)}"
+    bruno.get_by_label(re.compile("your reply", re.I)).fill(text)
+    bruno.get_by_role("button", name=re.compile("reply|send|post", re.I)).last.click()
+    live_post = bruno.locator(".posts > li", has_text=text)
+    expect(live_post).to_be_visible()
+    # The shared fragment had no CSRF token: the page gave it one.
+    bruno.on("dialog", lambda dialog: dialog.accept())
+    live_post.locator("[data-action='delete'] button").click()
+    expect(bruno.locator(".posts .post__placeholder").last).to_be_visible()
+    expect(bruno.get_by_text(text)).to_have_count(0)
+    assert not problems, problems
+    assert "Traceback" not in log.read_text(), log.read_text()

@@ -26,12 +26,15 @@ def test_seed_demo_builds_the_network_once_and_prints_logins(capsys):
     assert Community.objects.count() == 8
     assert Community.objects.filter(visibility="private").count() == 1
     assert Community.objects.filter(visibility="restricted").count() == 1
-    assert Thread.objects.count() == 60
-    assert all(t.post_count >= 1 for t in Thread.objects.all())
-    assert Thread.objects.filter(post_count__gt=1).count() > 40
+    discussions = Thread.objects.filter(kind="discussion")
+    assert discussions.count() == 60
+    assert all(t.post_count >= 1 for t in discussions)
+    assert discussions.filter(post_count__gt=1).count() > 40
+    rooms = Thread.objects.filter(kind="room")
+    assert rooms.count() == 3 and all(room.post_count >= 2 for room in rooms)
     # Counters kept by the services match the rows.
     for community in Community.objects.all():
-        assert community.thread_count == community.threads.count()
+        assert community.thread_count == community.threads.filter(kind="discussion").count()
         assert community.member_count == community.memberships.filter(state="active").count()
     assert Membership.objects.filter(state="pending").exists()
     assert Membership.objects.filter(state="invited").exists()

@@ -413,3 +413,29 @@ THREADS = {
          ["pilota"], [("martina", "Il comune di Tirano ha dato disponibilità.")]),
     ],
 }
+
+# Rooms: community slug -> list of (room name, [(author, message)]).
+ROOMS = {
+    "manifattura-avanzata": [
+        ("domande-veloci", [
+            ("giulia", "Buongiorno a tutti! Qualcuno sa se il bando digitalizzazione copre anche i sensori?"),
+            ("elena", "Sì, fino al 50% se sono parte di un progetto di integrazione dati."),
+            ("giulia", "Perfetto, grazie!"),
+            ("simone", "Domanda da data engineer: quale frequenza usate per le vibrazioni? Noi 10 kHz."),
+            ("luca", "Noi 25 kHz sui mandrini, ma poi riduciamo prima di salvare."),
+            ("fabio", "In officina basta anche meno, l'importante è la continuità."),
+        ]),
+        ("eventi", [
+            ("roberto", "Ricordo l'open day del 12 dicembre al Centro Materiali Avanzati."),
+            ("andrea", "Ci saremo in tre."),
+        ]),
+    ],
+    "energia": [
+        ("notizie", [
+            ("martina", "Pubblicata la graduatoria del bando CER: 14 comunità finanziate in Lombardia."),
+            ("paolo", "Ottima notizia, due sono in Valtellina."),
+            ("federica", "Great news! Any data on the total capacity?"),
+            ("martina", "Circa 9 MW in tutto, i dettagli nel decreto."),
+        ]),
+    ],
+}

@@ -123,6 +123,7 @@ class Command(BaseCommand):
                     role=Membership.Role.MODERATOR,
                 )
             self.seed_threads(community, people, rng)
+            self.seed_rooms(community, people, owner)
             if visibility != Community.Visibility.PUBLIC:
                 services.community_update(
                     actor=people[owner],
@@ -172,6 +173,13 @@ class Command(BaseCommand):
             Community.objects.filter(pk=community.pk).update(
                 last_activity_at=latest.last_activity_at
             )
+
+    def seed_rooms(self, community, people, owner):
+        """Standing chat rooms with a short, recent conversation."""
+        for name, messages in demo.ROOMS.get(community.slug, []):
+            room = services.room_create(actor=people[owner], community=community, name=name)
+            for author, text in messages:
+                services.post_reply(actor=people[author], thread=room, body=text)
 
     def print_logins(self):
         self.stdout.write("")
