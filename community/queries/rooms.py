@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..live.catchup import stream_head
 from ..models import Post, ReadPosition, Thread
-from .threads import _reply_state
+from .threads import _reply_state, _url_pattern
 
 __all__ = [
     "ROOM_GROUP_SECONDS",
@@ -36,14 +35,6 @@ __all__ = [
 ROOM_PAGE_SIZE = 50
 # Consecutive messages of one author closer than this share one header.
 ROOM_GROUP_SECONDS = 5 * 60
-
-_SENTINEL = 9_876_543_210
-
-
-def _url_pattern(name, *args):
-    """A URL with a `{}` for the last id: one `reverse()` per page, not per message."""
-    return reverse(name, args=[*args, _SENTINEL]).replace(str(_SENTINEL), "{}")
-
 
 @dataclass(frozen=True)
 class RoomMessageUrls:

@@ -190,3 +190,30 @@ export function showConnectionState(connection) {
   connection.addEventListener("state", render);
   render();
 }
+
+/**
+ * Live fragments are rendered once for every viewer and carry every action, each marked
+ * `data-action`. Keep those `allowed(kind, own)` grants (the server checks again on
+ * use), unwrap a refused history link into plain text, give delete forms the page's
+ * CSRF token, and drop the actions bar (`barSelector`) when nothing is left in it.
+ */
+export function keepAllowedActions(item, allowed, barSelector) {
+  const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
+  const own = me !== null && item.dataset.authorId !== undefined && Number(item.dataset.authorId) === me;
+  const token = document.querySelector("input[name='csrfmiddlewaretoken']")?.value;
+  for (const action of item.querySelectorAll("[data-action]")) {
+    const kind = action.dataset.action;
+    if (!allowed(kind, own)) {
+      if (kind === "history") action.replaceWith(...action.childNodes);
+      else action.remove();
+    } else if (kind === "delete" && token) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "csrfmiddlewaretoken";
+      input.value = token;
+      action.prepend(input);
+    }
+  }
+  const bar = item.querySelector(barSelector);
+  if (bar && !bar.querySelector("[data-action]")) bar.remove();
+}

@@ -8,7 +8,7 @@
 // this module to the messages it inserts, with the parameters the list carries
 // (`data-group-seconds`, `data-time-zone`).
 
-import { live, showConnectionState } from "./live.js";
+import { keepAllowedActions, live, showConnectionState } from "./live.js";
 
 const list = document.querySelector("ol[data-room-messages]");
 
@@ -130,30 +130,17 @@ if (list) {
     });
   }
 
-  /** The shared live fragment carries every action; keep those this viewer may take. */
+  /** Keep the actions of a shared live fragment that this viewer may take. */
   function adaptActions(item) {
-    const own = me !== null && Number(item.dataset.authorId) === me;
-    for (const action of item.querySelectorAll("[data-action]")) {
-      const kind = action.dataset.action;
-      const allowed =
+    keepAllowedActions(
+      item,
+      (kind, own) =>
         ((kind === "edit" || kind === "delete") && own) ||
         (kind === "history" && list.hasAttribute("data-can-history")) ||
         (kind === "promote" &&
-          (list.hasAttribute("data-can-moderate") || (own && list.hasAttribute("data-can-promote-own"))));
-      if (!allowed && kind === "history") {
-        action.replaceWith(...action.childNodes);
-      } else if (!allowed) {
-        action.remove();
-      } else if (kind === "delete" && csrfToken()) {
-        const token = document.createElement("input");
-        token.type = "hidden";
-        token.name = "csrfmiddlewaretoken";
-        token.value = csrfToken();
-        action.prepend(token);
-      }
-    }
-    const actions = item.querySelector(".room-message__actions");
-    if (actions && !actions.querySelector("[data-action]")) actions.remove();
+          (list.hasAttribute("data-can-moderate") || (own && list.hasAttribute("data-can-promote-own")))),
+      ".room-message__actions",
+    );
   }
 
   /** Live fragments are rendered once for everyone: show times in the page's zone. */

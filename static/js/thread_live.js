@@ -1,7 +1,7 @@
 // Live thread page: new replies, edits and deletions appear without a reload; replies
 // are sent over the socket when it is connected (the form posts normally otherwise).
 
-import { live, showConnectionState } from "./live.js";
+import { keepAllowedActions, live, showConnectionState } from "./live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -18,8 +18,6 @@ if (list) {
   const baseTitle = document.title;
   let unseen = [];
 
-  const csrfToken = () => document.querySelector("input[name='csrfmiddlewaretoken']")?.value;
-
   const nearBottom = () =>
     window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 240;
 
@@ -31,30 +29,16 @@ if (list) {
     return item;
   }
 
-  /** The shared fragment carries every action; keep those this viewer may take. */
+  /** Keep the actions of a shared live fragment that this viewer may take. */
   function adaptActions(item) {
-    const author = item.dataset.authorId ? Number(item.dataset.authorId) : null;
-    const own = me !== null && author === me;
-    for (const action of item.querySelectorAll("[data-action]")) {
-      const kind = action.dataset.action;
-      const allowed =
+    keepAllowedActions(
+      item,
+      (kind, own) =>
         (kind === "quote" && list.hasAttribute("data-can-reply")) ||
         ((kind === "edit" || kind === "delete") && own) ||
-        (kind === "history" && list.hasAttribute("data-can-history"));
-      if (!allowed && kind === "history") {
-        action.replaceWith(...action.childNodes);
-      } else if (!allowed) {
-        action.remove();
-      } else if (kind === "delete" && csrfToken()) {
-        const token = document.createElement("input");
-        token.type = "hidden";
-        token.name = "csrfmiddlewaretoken";
-        token.value = csrfToken();
-        action.prepend(token);
-      }
-    }
-    const actions = item.querySelector(".post__actions");
-    if (actions && !actions.querySelector("[data-action]")) actions.remove();
+        (kind === "history" && list.hasAttribute("data-can-history")),
+      ".post__actions",
+    );
   }
 
   function renderUnseen() {
