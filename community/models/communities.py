@@ -31,8 +31,13 @@ class Community(models.Model):
     kind = models.CharField(
         _("kind"), max_length=12, choices=Kind.choices, default=Kind.COMMUNITY
     )
+    # Blank: a community outlives the account that created it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Denormalised by services so directory pages need no aggregate queries.

@@ -375,3 +375,33 @@ async def test_a_dropped_last_event_still_arrives(monkeypatch, settings):
     assert (frame["op"], frame["seq"]) == ("event", 1)
     assert await ws.receive_nothing(timeout=0.5)
     await ws.disconnect()
+
+
+async def test_making_a_community_private_cuts_off_strangers_at_once():
+    from community import services
+    from community.models import Membership
+
+    owner = await sync_to_async(MembershipFactory)(role=Membership.Role.OWNER)
+    community = owner.community
+    thread = await sync_to_async(ThreadFactory)(community=community)
+    stream = f"thread:{thread.pk}"
+    stranger = await sync_to_async(UserFactory)()
+    watcher, member = await connect(stranger), await connect(owner.user)
+    for ws in (watcher, member):
+        await ws.send_json_to({"op": "subscribe", "stream": stream})
+        assert (await ws.receive_json_from())["op"] == "subscribed"
+    await sync_to_async(services.community_update)(
+        actor=owner.user,
+        community=community,
+        name=community.name,
+        description=community.description,
+        visibility="private",
+        themes=[],
+    )
+    cut = await watcher.receive_json_from()
+    assert (cut["op"], cut["code"], cut["ref"]) == ("error", "not_found", stream)
+    await sync_to_async(record)(stream, "post.created")
+    assert (await member.receive_json_from())["seq"] == 1
+    assert await watcher.receive_nothing()
+    for ws in (watcher, member):
+        await ws.disconnect()
