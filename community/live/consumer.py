@@ -40,6 +40,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
         self.outbox = asyncio.Queue()
+        self.idle = False  # the writer waits for the outbox (see deliver)
         self.rooms = set()  # subscribed streams that track presence (room threads)
         self.present = set()  # of those, where this socket counts as present now
         self.connection_id = uuid.uuid4().hex
@@ -191,17 +192,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.outbox.put_nowait(("raw", text))
 
     def deliver(self, frame, text):
-        """Called by the hub for each live event of a joined stream (never blocks)."""
+        """Called by the hub for each live event of a joined stream (never blocks).
+
+        Returns True when the hub should send `text` itself, at once: the writer is idle
+        with nothing queued and this is the stream's next seq, so order is kept and no
+        task wakes up per socket (a thousand per event otherwise).
+        """
         stream = frame["stream"]
+        direct = False
         if stream == self.own_stream and frame["type"] == "session.ended":
             data = frame.get("data") or {}
             ended = data.get("session") in (None, self.session)
             if ended and (data.get("keep") is None or data.get("keep") != self.session):
                 self.outbox.put_nowait(("close",))
         if stream in self.last_seq or stream not in self.scopes:
-            self.outbox.put_nowait(("event", stream, frame["seq"], text))
+            seq = frame["seq"]
+            if self.idle and self.outbox.empty() and self.last_seq.get(stream) == seq - 1:
+                self.last_seq[stream] = seq
+                direct = True
+            else:
+                self.outbox.put_nowait(("event", stream, seq, text))
         if self._may_change_access(frame):
             self.outbox.put_nowait(("recheck", stream))
+        return direct
 
     def _may_change_access(self, frame):
         """Membership and community changes that concern this socket's user."""
@@ -217,7 +230,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _write(self):
         while True:
+            self.idle = True
             item = await self.outbox.get()
+            self.idle = False
             if item[0] == "subscribe":
                 if item[1] in self.joined:
                     await self._replay(item[1], item[2])

@@ -85,13 +85,20 @@ class Hub:
                 for subscriber in list(self.subscribers.get(group, ())):
                     subscriber.deliver_ephemeral(frame, text)
             else:
-                self._fan_out(group, frame, text)
+                await self._fan_out(group, frame, text)
 
-    def _fan_out(self, group, frame, text):
+    async def _fan_out(self, group, frame, text):
         if group in self.heads:
             self.heads[group] = max(self.heads[group], frame["seq"])
         for subscriber in list(self.subscribers.get(group, ())):
-            subscriber.deliver(frame, text)
+            if subscriber.deliver(frame, text):
+                # The socket's writer is idle and this is the stream's next event: send
+                # it from here rather than waking one task per socket. daphne's send
+                # only buffers (Twisted), so this loop never waits on a slow client.
+                try:
+                    await subscriber.send(text_data=text)
+                except Exception:
+                    logger.exception("live hub: send failed")
 
     async def _sweep(self):
         """Fetch events the layer dropped at the tail of a stream (a gap in the middle
@@ -114,7 +121,7 @@ class Hub:
             group = heads[stream]
             for text, seq in frames:
                 if group in self.heads and seq > self.heads[group]:
-                    self._fan_out(group, json.loads(text), text)
+                    await self._fan_out(group, json.loads(text), text)
 
     async def _refresh(self):
         """Re-join groups before the layer's group_expiry silently drops them."""
