@@ -232,6 +232,22 @@ def can_reply(user, thread):
     return not thread.is_locked or can_moderate_community(user, thread.community)
 
 
+def require_reply(user, thread):
+    """Raise PermissionDenied, saying why, unless `user` may write in `thread`."""
+    if can_reply(user, thread):
+        return
+    room = thread.kind == Thread.Kind.ROOM
+    if thread.is_locked and can_post_in_community(user, thread.community):
+        raise PermissionDenied(
+            _("This room is locked.") if room else _("This thread is locked.")
+        )
+    raise PermissionDenied(
+        _("Only members of this community can write here.")
+        if room
+        else _("Only members of this community can reply.")
+    )
+
+
 def can_edit_post(user, post):
     """Authors edit their own live posts while they may still post in the community."""
     if not user.is_authenticated or post.author_id != user.pk:

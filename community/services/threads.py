@@ -191,13 +191,7 @@ def post_reply(*, actor, thread, body, client_id=None):
     the same `client_id` returns the stored post without writing or emitting again.
     Emits `post.created` on `thread:<id>`.
     """
-    permissions.require(
-        permissions.can_reply(actor, thread),
-        _("This thread is locked.")
-        if thread.is_locked
-        and permissions.can_post_in_community(actor, thread.community)
-        else _("Only members of this community can reply."),
-    )
+    permissions.require_reply(actor, thread)
     resent = _resent_post(actor, client_id)
     if resent is not None:
         if resent.thread_id != thread.pk:

@@ -87,12 +87,7 @@ def room_detail(request, slug, pk):
 def room_post(request, slug, pk):
     """Send a message without JavaScript (room.js sends over the socket)."""
     thread = permissions.access_room(request.user, pk, community_slug=slug)
-    permissions.require(
-        permissions.can_reply(request.user, thread),
-        _("This room is locked.")
-        if thread.is_locked
-        else _("Only members of this community can write here."),
-    )
+    permissions.require_reply(request.user, thread)
     form = RoomMessageForm(request.POST)
     if form.is_valid():
         try:

@@ -83,12 +83,7 @@ def thread_detail(request, slug, pk):
 def thread_reply(request, slug, pk):
     """The reply composer on its own page (GET, `?quote=` prefills it) and its POST."""
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
-    permissions.require(
-        permissions.can_reply(request.user, thread),
-        _("This thread is locked.")
-        if thread.is_locked
-        else _("Only members of this community can reply."),
-    )
+    permissions.require_reply(request.user, thread)
     quoted = None
     if request.method == "POST":
         form = ReplyForm(request.POST)

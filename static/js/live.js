@@ -143,8 +143,9 @@ export class LiveConnection extends EventTarget {
         return;
       case "error":
         if (this.pending.has(frame.ref)) {
+          const refused = this.pending.get(frame.ref);
           this.pending.delete(frame.ref);
-          this.dispatchEvent(new CustomEvent("post-error", { detail: frame }));
+          this.dispatchEvent(new CustomEvent("post-error", { detail: { ...frame, body: refused.body } }));
         } else if (this.streams.has(frame.ref)) {
           const lost = this.streams.get(frame.ref);
           this.streams.delete(frame.ref);
@@ -216,4 +217,23 @@ export function keepAllowedActions(item, allowed, barSelector) {
   }
   const bar = item.querySelector(barSelector);
   if (bar && !bar.querySelector("[data-action]")) bar.remove();
+}
+
+/**
+ * When the server refuses a post sent from `composer`: drop its pending entry from
+ * `list`, give the text back to the empty composer and show why above it.
+ */
+export function showRefusedPosts(connection, { list, composer, textarea }) {
+  connection.addEventListener("post-error", (event) => {
+    const frame = event.detail;
+    const pending = list.querySelector(`[data-client-id="${frame.ref}"]`);
+    if (!pending) return;
+    pending.remove();
+    if (!textarea.value.trim()) textarea.value = frame.body ?? "";
+    const errors = document.createElement("div");
+    errors.className = "form-errors";
+    errors.setAttribute("role", "alert");
+    errors.textContent = `${list.dataset.labelFailed} ${frame.message}`;
+    composer.prepend(errors);
+  });
 }

@@ -8,7 +8,7 @@
 // this module to the messages it inserts, with the parameters the list carries
 // (`data-group-seconds`, `data-time-zone`).
 
-import { keepAllowedActions, live, showConnectionState } from "./live.js";
+import { keepAllowedActions, live, showConnectionState, showRefusedPosts } from "./live.js";
 
 const list = document.querySelector("ol[data-room-messages]");
 
@@ -421,7 +421,6 @@ if (list) {
   const textarea = composer?.querySelector("textarea[name='body']");
   if (composer && textarea) {
     composer.querySelector("[data-enter-hint]")?.removeAttribute("hidden");
-    const unsent = new Map(); // client_id -> body, given back if the server refuses it
     let lastTyping = 0;
 
     textarea.addEventListener("keydown", (event) => {
@@ -446,7 +445,6 @@ if (list) {
       if (!connection.connected) return; // the form posts as usual
       event.preventDefault();
       const clientId = connection.post(threadId, body);
-      unsent.set(clientId, body);
       const pending = document.createElement("li");
       pending.className = "room-message room-message--pending";
       pending.dataset.clientId = clientId;
@@ -468,20 +466,7 @@ if (list) {
       composer.querySelector(".form-errors")?.remove();
     });
 
-    connection.addEventListener("ack", (event) => unsent.delete(event.detail.client_id));
-    connection.addEventListener("post-error", (event) => {
-      const frame = event.detail;
-      const pending = list.querySelector(`[data-client-id="${frame.ref}"]`);
-      if (!pending) return;
-      pending.remove();
-      if (!textarea.value.trim()) textarea.value = unsent.get(frame.ref) ?? "";
-      unsent.delete(frame.ref);
-      const errors = document.createElement("div");
-      errors.className = "form-errors";
-      errors.setAttribute("role", "alert");
-      errors.textContent = `${list.dataset.labelFailed} ${frame.message}`;
-      composer.prepend(errors);
-    });
+    showRefusedPosts(connection, { list, composer, textarea });
   }
 
   if (isLatest && !window.location.hash) scrollToBottom();

@@ -1,7 +1,7 @@
 // Live thread page: new replies, edits and deletions appear without a reload; replies
 // are sent over the socket when it is connected (the form posts normally otherwise).
 
-import { keepAllowedActions, live, showConnectionState } from "./live.js";
+import { keepAllowedActions, live, showConnectionState, showRefusedPosts } from "./live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -109,7 +109,6 @@ if (list) {
   const composer = document.querySelector("form[data-composer]");
   const textarea = composer?.querySelector("textarea[name='body']");
   if (composer && textarea && onLastPage) {
-    const unsent = new Map(); // client_id -> body, given back if the server refuses it
     composer.addEventListener(
       "submit",
       (event) => {
@@ -118,7 +117,6 @@ if (list) {
         event.preventDefault();
         event.stopImmediatePropagation();
         const clientId = connection.post(threadId, body);
-        unsent.set(clientId, body);
         const pending = document.createElement("li");
         pending.className = "post post--pending";
         pending.dataset.clientId = clientId;
@@ -132,18 +130,6 @@ if (list) {
       },
       { capture: true },
     );
-    connection.addEventListener("post-error", (event) => {
-      const frame = event.detail;
-      const pending = list.querySelector(`[data-client-id="${frame.ref}"]`);
-      if (!pending) return;
-      pending.remove();
-      if (!textarea.value.trim()) textarea.value = unsent.get(frame.ref) ?? "";
-      unsent.delete(frame.ref);
-      const errors = document.createElement("div");
-      errors.className = "form-errors";
-      errors.setAttribute("role", "alert");
-      errors.textContent = `${list.dataset.labelFailed} ${frame.message}`;
-      composer.prepend(errors);
-    });
+    showRefusedPosts(connection, { list, composer, textarea });
   }
 }
