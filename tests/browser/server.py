@@ -121,3 +121,35 @@ def daphne(env, log_path, *, timeout=30):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def prepared_site(root, setup_script, **env_overrides):
+    """A production-like site (DEBUG=0, collected static files, its own SQLite
+    database) with `setup_script` run in `manage.py shell`, served by daphne.
+
+    Yields (base URL, the script's stdout, the server log path).
+    """
+    import secrets
+
+    env = clean_env(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATA_DIR=root / "data",
+        STATIC_ROOT=root / "static",
+        EMAIL_URL="locmem://",
+        # Plain http on loopback: no TLS proxy in front of this server.
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        **env_overrides,
+    )
+    for returncode, output in manage_parallel(
+        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env
+    ):
+        assert returncode == 0, output
+    setup = manage("shell", "-c", setup_script, env=env)
+    assert setup.returncode == 0, setup.stderr
+    log = root / "daphne.log"
+    with daphne(env, log) as url:
+        yield url, setup.stdout, log

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import clean_env, daphne, manage, manage_parallel
+from tests.browser.server import prepared_site
 from tests.browser.test_smoke import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -38,26 +38,8 @@ print(f"THREAD {thread.get_absolute_url()}")
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("live-site")
-    env = clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATA_DIR=root / "data",
-        STATIC_ROOT=root / "static",
-        EMAIL_URL="locmem://",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        SECURE_HSTS_SECONDS="0",
-    )
-    for returncode, output in manage_parallel(
-        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env
-    ):
-        assert returncode == 0, output
-    setup = manage("shell", "-c", SETUP % {"password": PASSWORD}, env=env)
-    assert setup.returncode == 0, setup.stderr
-    thread_path = re.search(r"THREAD (\S+)", setup.stdout).group(1)
-    log = root / "daphne.log"
-    with daphne(env, log) as url:
-        yield url, thread_path, log
+    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
+        yield url, re.search(r"THREAD (\S+)", output).group(1), log
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from tests.browser.server import clean_env, daphne, manage, manage_parallel
+from tests.browser.server import prepared_site
 from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -42,29 +42,14 @@ print(f"COMMUNITY {community.get_absolute_url()}")
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("room-site")
-    env = clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATA_DIR=root / "data",
-        STATIC_ROOT=root / "static",
-        EMAIL_URL="locmem://",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        SECURE_HSTS_SECONDS="0",
-        RATE_LIMIT_POSTS="500",  # the set-up writes a long history at once
-    )
-    for returncode, output in manage_parallel(
-        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env
-    ):
-        assert returncode == 0, output
-    setup = manage("shell", "-c", SETUP % {"password": PASSWORD}, env=env)
-    assert setup.returncode == 0, setup.stderr
-    room_path = re.search(r"ROOM (\S+)", setup.stdout).group(1)
-    community_path = re.search(r"COMMUNITY (\S+)", setup.stdout).group(1)
-    archive_path = re.search(r"ARCHIVE (\S+)", setup.stdout).group(1)
-    log = root / "daphne.log"
-    with daphne(env, log) as url:
-        yield url, room_path, community_path, archive_path, log
+    setup = SETUP % {"password": PASSWORD}
+    # The set-up writes a long history at once.
+    with prepared_site(root, setup, RATE_LIMIT_POSTS="500") as (url, output, log):
+        paths = {
+            name: re.search(rf"{name} (\S+)", output).group(1)
+            for name in ("ROOM", "COMMUNITY", "ARCHIVE")
+        }
+        yield url, paths["ROOM"], paths["COMMUNITY"], paths["ARCHIVE"], log
 
 
 def test_two_people_chat_in_a_room(site, browser):  # noqa: F811
