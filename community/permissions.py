@@ -137,16 +137,6 @@ def can_request_to_join(user, community):
     )
 
 
-def can_leave_community(user, community):
-    """Active members may leave, except the last owner."""
-    membership = membership_of(user, community)
-    if not _active(membership):
-        return False
-    if membership.role == Role.OWNER:
-        return community.memberships.filter(role=Role.OWNER, state=State.ACTIVE).count() > 1
-    return True
-
-
 def can_cancel_request(user, community):
     membership = membership_of(user, community)
     return membership is not None and membership.state == State.PENDING
