@@ -13,7 +13,7 @@ from ..models import Event, StreamCursor
 
 logger = logging.getLogger(__name__)
 
-_STREAM = re.compile(r"^(?P<kind>[a-z]+):(?P<id>[0-9]+)$")
+_STREAM = re.compile(r"(?P<kind>[a-z]+):(?P<id>[0-9]+)")
 
 
 def stream_name(kind, pk):
@@ -23,7 +23,7 @@ def stream_name(kind, pk):
 
 def group_name(stream):
     """The channel-layer group for a stream; rejects anything but `<kind>:<int>`."""
-    match = _STREAM.match(stream)
+    match = _STREAM.fullmatch(stream)
     if not match:
         raise ValueError(f"Bad stream name: {stream!r}")
     return f"live.{match['kind']}.{int(match['id'])}"
@@ -40,18 +40,27 @@ def next_seq(stream):
     return StreamCursor.objects.filter(stream=stream).values_list("last_seq", flat=True).get()
 
 
-def event_record(*, stream, type, payload, actor=None):
+def event_record(*, stream, type, payload, actor=None, subject="", supersede=False):
     """Append an event to `stream`; must run inside the writing transaction.
 
-    The event is broadcast to live subscribers once the transaction commits.
+    `subject` names the object the event is about (`post:991`). With `supersede`, the
+    earlier events of that subject in the stream take this payload too, in the same
+    transaction: a catch-up replays what the page shows now, never an edited, deleted
+    or hidden text. The event is broadcast to live subscribers once the transaction
+    commits.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record() must run inside transaction.atomic().")
+    if supersede:
+        if not subject:
+            raise ValueError("supersede needs a subject.")
+        Event.objects.filter(stream=stream, subject=subject).update(payload=payload)
     event = Event.objects.create(
         stream=stream,
         seq=next_seq(stream),
         type=type,
         payload=payload,
+        subject=subject,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
     transaction.on_commit(partial(event_broadcast, event), robust=True)

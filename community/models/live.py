@@ -18,10 +18,18 @@ class StreamCursor(models.Model):
 
 
 class Event(models.Model):
+    """One change, in the order its stream saw it: what live clients catch up from.
+
+    `subject` names the object the event describes (`post:991`); a later change to the
+    same subject rewrites the payload of its earlier events (`supersede`), so a replay
+    never carries content the pages no longer show (an edited, deleted or hidden post).
+    """
+
     stream = models.CharField(_("stream"), max_length=64)
     seq = models.PositiveBigIntegerField(_("sequence"))
     type = models.CharField(_("type"), max_length=48)
     payload = models.JSONField(_("payload"), default=dict)
+    subject = models.CharField(_("subject"), max_length=64, blank=True, default="")
     actor = models.ForeignKey(
         "community.User",
         on_delete=models.SET_NULL,
@@ -37,6 +45,13 @@ class Event(models.Model):
         ordering = ["stream", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="event_unique_stream_seq")
+        ]
+        indexes = [
+            models.Index(
+                fields=["stream", "subject"],
+                condition=~models.Q(subject=""),
+                name="event_stream_subject",
+            )
         ]
 
     def __str__(self):

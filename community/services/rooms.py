@@ -18,7 +18,7 @@ from ..live import payloads
 from ..live.events import event_record, stream_name
 from ..models import ReadPosition, Thread
 from ..ratelimit import rate_limit_hit
-from .threads import thread_create
+from .threads import record_post_event, thread_create
 
 __all__ = ["post_promote", "room_create", "room_read_mark"]
 
@@ -190,11 +190,8 @@ def post_promote(*, actor, post, title, body=""):
             Thread.objects.filter(pk=thread.pk).update(promoted_from=post)
             thread.promoted_from = post
             post.promoted_to = thread
-            event_record(
-                stream=stream_name("thread", room.pk),
-                type="post.promoted",
-                payload=payloads.promotion_data(post, thread),
-                actor=actor,
+            record_post_event(
+                post, "post.promoted", actor, payloads.promotion_data(post, thread)
             )
     except IntegrityError as error:
         # A concurrent promotion of the same message won (one thread per message).

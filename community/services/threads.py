@@ -94,6 +94,22 @@ def _resent_post(actor, client_id):
     )
 
 
+def record_post_event(post, type, actor, payload=None):
+    """Record `type` about `post` on its thread's stream.
+
+    Every change after the first supersedes the earlier payloads of the post, so a
+    catch-up shows its current text, or the placeholder of a deleted or hidden post.
+    """
+    event_record(
+        stream=stream_name("thread", post.thread_id),
+        type=type,
+        payload=payloads.post_data(post) if payload is None else payload,
+        actor=actor,
+        subject=f"post:{post.pk}",
+        supersede=type != "post.created",
+    )
+
+
 # --- threads ---------------------------------------------------------------------------
 
 
@@ -163,12 +179,7 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
                 payload=payloads.thread_data(thread),
                 actor=actor,
             )
-            event_record(
-                stream=stream_name("thread", thread.pk),
-                type="post.created",
-                payload=payloads.post_data(post),
-                actor=actor,
-            )
+            record_post_event(post, "post.created", actor)
     except IntegrityError:
         # A concurrent resend with the same client_id won the race.
         resent = _resent_post(actor, client_id)
@@ -220,12 +231,7 @@ def post_reply(*, actor, thread, body, client_id=None):
             Community.objects.filter(pk=thread.community_id).update(
                 last_activity_at=now
             )
-            event_record(
-                stream=stream_name("thread", thread.pk),
-                type="post.created",
-                payload=payloads.post_data(post),
-                actor=actor,
-            )
+            record_post_event(post, "post.created", actor)
     except IntegrityError:
         resent = _resent_post(actor, client_id)
         if resent is None:
@@ -269,12 +275,7 @@ def post_edit(*, actor, post, body):
         post.body_html = body_html
         post.edited_at = now
         post.save(update_fields=["body", "body_html", "edited_at"])
-        event_record(
-            stream=stream_name("thread", post.thread_id),
-            type="post.edited",
-            payload=payloads.post_data(post),
-            actor=actor,
-        )
+        record_post_event(post, "post.edited", actor)
     return post
 
 
@@ -294,10 +295,5 @@ def post_delete(*, actor, post):
         post.is_deleted = True
         post.deleted_at = timezone.now()
         post.save(update_fields=["is_deleted", "deleted_at"])
-        event_record(
-            stream=stream_name("thread", post.thread_id),
-            type="post.deleted",
-            payload=payloads.post_data(post),
-            actor=actor,
-        )
+        record_post_event(post, "post.deleted", actor)
     return post
