@@ -78,6 +78,17 @@ def membership_data(membership):
     }
 
 
+def member_listing_data(membership, *, listed):
+    """A change to a community's member list, as every reader of it sees it: who, with
+    which role, and whether they are listed now (never why they left)."""
+    return {
+        "community": membership.community_id,
+        "user": user_brief(membership.user),
+        "role": membership.role,
+        "listed": listed,
+    }
+
+
 def organisation_data(organisation):
     return {
         "id": organisation.pk,

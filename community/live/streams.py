@@ -9,7 +9,7 @@ import re
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-_STREAM = re.compile(r"^(?P<kind>[a-z]{1,20}):(?P<id>[1-9][0-9]{0,17})$")
+_STREAM = re.compile(r"(?P<kind>[a-z]{1,20}):(?P<id>[1-9][0-9]{0,17})")
 _kinds = {}
 
 
@@ -32,7 +32,7 @@ def parse_stream(stream):
     """Return (kind, pk) for a well-formed stream of a registered kind, else None."""
     if not isinstance(stream, str):
         return None
-    match = _STREAM.match(stream)
+    match = _STREAM.fullmatch(stream)
     if not match or match["kind"] not in _kinds:
         return None
     return match["kind"], int(match["id"])
@@ -47,7 +47,8 @@ class Access(tuple):
 
 def may_subscribe(user, stream):
     """An Access (maybe empty) when `user` may receive `stream`, None when not;
-    missing and forbidden streams answer alike."""
+    missing and forbidden streams answer alike. `user` must be current
+    (`permissions.current_user`): nothing here caches a decision."""
     parsed = parse_stream(stream)
     if parsed is None:
         return None
@@ -66,7 +67,6 @@ def may_subscribe(user, stream):
 def _authorize_thread(user, pk):
     from .. import permissions
 
-    permissions.forget_memberships(user)
     thread = permissions.access_thread(user, pk)
     access = Access((f"community:{thread.community_id}",))
     access.has_presence = thread.kind == thread.Kind.ROOM
@@ -77,9 +77,19 @@ def _authorize_community(user, pk):
     from .. import permissions
     from ..models import Community
 
-    permissions.forget_memberships(user)
     community = Community.objects.filter(pk=pk).first()
     if community is None or not permissions.can_read_community(user, community):
+        return None
+    return (f"community:{community.pk}",)
+
+
+def _authorize_moderation(user, pk):
+    """Requests, invitations and sanctions: for the community's moderators only."""
+    from .. import permissions
+    from ..models import Community
+
+    community = Community.objects.filter(pk=pk).first()
+    if community is None or not permissions.can_moderate_community(user, community):
         return None
     return (f"community:{community.pk}",)
 
@@ -90,4 +100,5 @@ def _authorize_user(user, pk):
 
 register_stream_kind("thread", _authorize_thread)
 register_stream_kind("community", _authorize_community)
+register_stream_kind("moderation", _authorize_moderation)
 register_stream_kind("user", _authorize_user)

@@ -133,27 +133,52 @@ def _unique_slug(name):
 # --- events ----------------------------------------------------------------------------
 
 
-def _record_membership(membership, type, actor):
-    """Record a membership event on the community's stream and on the person's own."""
+# What readers of a community learn from a membership change: its member list (who
+# is in it, with which role). Requests, invitations, declines and sanctions are for
+# the person and the community's moderators only.
+_LISTED_EVENTS = {
+    "member.joined": "member.joined",
+    "member.approved": "member.joined",
+    "member.left": "member.left",
+    "member.removed": "member.left",
+    "member.banned": "member.left",
+    "member.role_changed": "member.role_changed",
+}
+
+
+def record_membership_event(membership, type, actor, *, listed=True):
+    """Record a membership change for each audience that may know of it.
+
+    The person's own stream and the community's moderation stream get `type` with the
+    whole membership; the community's stream, which every reader may follow, gets the
+    change to the member list only (`listed=False` when the person was not listed,
+    e.g. an invitee who gets banned).
+    """
     data = payloads.membership_data(membership)
     event_record(
-        stream=stream_name("community", membership.community_id),
-        type=type,
-        payload=data,
-        actor=actor,
+        stream=stream_name("user", membership.user_id), type=type, payload=data, actor=actor
     )
     event_record(
-        stream=stream_name("user", membership.user_id),
+        stream=stream_name("moderation", membership.community_id),
         type=type,
         payload=data,
         actor=actor,
     )
+    if listed and type in _LISTED_EVENTS:
+        event_record(
+            stream=stream_name("community", membership.community_id),
+            type=_LISTED_EVENTS[type],
+            payload=payloads.member_listing_data(
+                membership, listed=_LISTED_EVENTS[type] != "member.left"
+            ),
+            actor=actor,
+        )
 
 
-def _count_members(community):
+def members_recount(community):
     """Recount the active members into the denormalised `member_count`.
 
-    Callers hold the community's row lock (`_locked_membership` takes it), so
+    Callers hold the community's row lock (`membership_locked` takes it), so
     concurrent joins and leaves are counted one after the other.
     """
     count = Membership.objects.filter(community=community, state=State.ACTIVE).count()
@@ -161,13 +186,13 @@ def _count_members(community):
     community.member_count = count
 
 
-def _forget(*people):
+def memberships_forget(*people):
     for person in people:
         if person is not None:
             permissions.forget_memberships(person)
 
 
-def _locked_membership(user, community):
+def membership_locked(user, community):
     """The user's membership row in `community`, locked for this transaction, or None.
 
     The community row is locked first (always in that order, so writers queue up
@@ -234,8 +259,8 @@ def community_create(*, actor, name, description="", visibility, themes=()):
             payload=payloads.community_data(community),
             actor=actor,
         )
-        _record_membership(membership, "member.joined", actor)
-    _forget(actor)
+        record_membership_event(membership, "member.joined", actor)
+    memberships_forget(actor)
     return community
 
 
@@ -325,7 +350,7 @@ def community_join(*, actor, community):
     rate_limit_hit(actor, "join")
     try:
         with transaction.atomic():
-            membership = _locked_membership(actor, community)
+            membership = membership_locked(actor, community)
             if membership is None:
                 membership = Membership.objects.create(
                     user=actor,
@@ -339,13 +364,13 @@ def community_join(*, actor, community):
                 membership.save(update_fields=["state", "role", "updated_at"])
             else:
                 raise ValidationError(_("You are already a member of this community."))
-            _count_members(community)
-            _record_membership(membership, "member.joined", actor)
+            members_recount(community)
+            record_membership_event(membership, "member.joined", actor)
     except IntegrityError as exc:
         # Two joins raced; the other one won.
         raise ValidationError(_("You are already a member of this community.")) from exc
     finally:
-        _forget(actor)
+        memberships_forget(actor)
     return membership
 
 
@@ -380,13 +405,13 @@ def community_request_join(*, actor, community, message=""):
                 message=message,
             )
             membership.user = actor
-            _record_membership(membership, "member.requested", actor)
+            record_membership_event(membership, "member.requested", actor)
     except IntegrityError as exc:
         raise ValidationError(
             _("Your request to join is already waiting for approval.")
         ) from exc
     finally:
-        _forget(actor)
+        memberships_forget(actor)
     return membership
 
 
@@ -461,14 +486,14 @@ def membership_invitation_decline(*, actor, community):
 def _membership_withdraw(actor, community, state, event_type, message):
     """Delete the actor's own membership row in `state`, so they may come back later."""
     with transaction.atomic():
-        membership = _locked_membership(actor, community)
+        membership = membership_locked(actor, community)
         if membership is None or membership.state != state:
             raise ValidationError(message)
-        _record_membership(membership, event_type, actor)
+        record_membership_event(membership, event_type, actor)
         membership.delete()
         if state == State.ACTIVE:
-            _count_members(community)
-    _forget(actor)
+            members_recount(community)
+    memberships_forget(actor)
 
 
 def community_exit(*, actor, community):
@@ -519,7 +544,7 @@ def membership_approve(*, actor, membership):
         _("Only owners and moderators decide on requests."),
     )
     with transaction.atomic():
-        membership = _locked_membership(membership.user, community)
+        membership = membership_locked(membership.user, community)
         if membership is None or membership.state != State.PENDING:
             raise ValidationError(
                 _("This request is no longer waiting for a decision.")
@@ -527,9 +552,9 @@ def membership_approve(*, actor, membership):
         membership.state = State.ACTIVE
         membership.role = Role.MEMBER
         membership.save(update_fields=["state", "role", "updated_at"])
-        _count_members(community)
-        _record_membership(membership, "member.approved", actor)
-    _forget(actor, membership.user)
+        members_recount(community)
+        record_membership_event(membership, "member.approved", actor)
+    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -546,7 +571,7 @@ def membership_decline(*, actor, membership):
         _("Only owners and moderators decide on requests."),
     )
     with transaction.atomic():
-        membership = _locked_membership(membership.user, community)
+        membership = membership_locked(membership.user, community)
         if membership is None or membership.state not in (State.PENDING, State.INVITED):
             raise ValidationError(
                 _("This request is no longer waiting for a decision.")
@@ -556,9 +581,9 @@ def membership_decline(*, actor, membership):
             if membership.state == State.PENDING
             else "member.invitation_withdrawn"
         )
-        _record_membership(membership, event_type, actor)
+        record_membership_event(membership, event_type, actor)
         membership.delete()
-    _forget(actor, membership.user)
+    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -608,7 +633,7 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
     rate_limit_hit(actor, "invite")
     try:
         with transaction.atomic():
-            membership = _locked_membership(invitee, community)
+            membership = membership_locked(invitee, community)
             if membership is None:
                 membership = Membership.objects.create(
                     user=invitee,
@@ -637,12 +662,12 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
                 raise ValidationError(
                     {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
                 )
-            _record_membership(membership, "member.invited", actor)
+            record_membership_event(membership, "member.invited", actor)
     except IntegrityError as exc:
         raise ValidationError(
             {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
         ) from exc
-    _forget(actor, invitee)
+    memberships_forget(actor, invitee)
     return membership
 
 
@@ -660,7 +685,7 @@ def membership_set_role(*, actor, membership, role):
     if role not in (Role.MODERATOR, Role.MEMBER):
         raise ValidationError({"role": _("Choose moderator or member.")})
     with transaction.atomic():
-        membership = _locked_membership(membership.user, community)
+        membership = membership_locked(membership.user, community)
         if membership is None or membership.state != State.ACTIVE:
             raise ValidationError(_("This person is no longer a member."))
         # Checked on the fresh row: the caller's copy may predate an approval.
@@ -671,8 +696,8 @@ def membership_set_role(*, actor, membership, role):
         if membership.role != role:
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
-            _record_membership(membership, "member.role_changed", actor)
-    _forget(actor, membership.user)
+            record_membership_event(membership, "member.role_changed", actor)
+    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -728,9 +753,9 @@ def community_transfer_ownership(*, actor, community, username):
         for membership in previous:
             membership.role = Role.MODERATOR
             membership.save(update_fields=["role", "updated_at"])
-            _record_membership(membership, "member.role_changed", actor)
+            record_membership_event(membership, "member.role_changed", actor)
         target.role = Role.OWNER
         target.save(update_fields=["role", "updated_at"])
-        _record_membership(target, "member.role_changed", actor)
-    _forget(actor, target.user, *(membership.user for membership in previous))
+        record_membership_event(target, "member.role_changed", actor)
+    memberships_forget(actor, target.user, *(membership.user for membership in previous))
     return target
