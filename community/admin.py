@@ -1,9 +1,22 @@
-"""Admin registration for staff; writes that carry domain rules go through services."""
+"""Admin registration for staff: read-only for domain state, actions through services.
 
-from django.contrib import admin
+Editing a membership's state, a community's visibility, a thread's lock or a post's
+body here would skip the rules, the event log and the live cut-off that every other
+door applies. So domain rows are shown read-only, and staff change them with admin
+actions that call the same services as the site (ban, remove, mute, lock, hide,
+change visibility...), each recorded and broadcast like any other change.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services
 from .models import (
     Affiliation,
     Community,
@@ -17,9 +30,73 @@ from .models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Staff look, services write: no add, change or delete form."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def service_action(name, description, call):
+    """An admin action `name` applying `call(actor, obj)` (a service call) to each
+    selected row.
+
+    Refusals and invalid cases are reported per row with the service's own message;
+    the others are counted.
+    """
+
+    def action(modeladmin, request, queryset):
+        done = 0
+        for obj in queryset:
+            try:
+                call(request.user, obj)
+            except (PermissionDenied, ValidationError) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext("%(count)d row changed.", "%(count)d rows changed.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+
+    action.__name__ = name
+    action.short_description = description
+    return action
+
+
+# --- people and organisations ---------------------------------------------------------
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "display_name", "organisation", "is_staff", "date_joined")
+    """Accounts: site roles (staff, groups) are edited here; profile fields and the
+    active flag are not (profiles belong to their owners; closing an account goes
+    through `account_deactivate`, which also ends its sessions and sockets)."""
+
+    list_display = ("username", "email", "display_name", "organisation", "is_active", "is_staff", "date_joined")
     list_select_related = ("organisation",)
     search_fields = ("username", "email", "display_name")
     fieldsets = BaseUserAdmin.fieldsets + (
@@ -28,89 +105,205 @@ class UserAdmin(BaseUserAdmin):
             {"fields": ("display_name", "bio", "avatar", "language", "time_zone", "organisation", "expertise")},
         ),
     )
-    raw_id_fields = ("organisation",)
+    readonly_fields = (
+        "is_active",
+        "display_name",
+        "bio",
+        "avatar",
+        "language",
+        "time_zone",
+        "organisation",
+        "expertise",
+        "last_login",
+        "date_joined",
+    )
+    actions = [
+        service_action(
+            "account_deactivate",
+            _("Close the selected accounts (ends their sessions)"),
+            lambda actor, person: services.account_deactivate(actor=actor, person=person),
+        ),
+        service_action(
+            "account_reactivate",
+            _("Reopen the selected accounts"),
+            lambda actor, person: services.account_reactivate(actor=actor, person=person),
+        ),
+    ]
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(ReadOnlyInline):
     model = Affiliation
-    extra = 0
-    raw_id_fields = ("user", "decided_by")
+    fields = ("user", "role", "state", "created_at")
+    readonly_fields = fields
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "city", "sector", "created_at")
     list_filter = ("kind", "size")
     search_fields = ("name", "description", "city")
-    prepopulated_fields = {"slug": ("name",)}
     inlines = [AffiliationInline]
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(admin.ModelAdmin):
+class AffiliationAdmin(ReadOnlyAdmin):
     list_display = ("user", "organisation", "role", "state", "created_at")
     list_filter = ("state", "role")
-    raw_id_fields = ("user", "organisation", "decided_by")
+    list_select_related = ("user", "organisation")
 
 
-class MembershipInline(admin.TabularInline):
+# --- communities and memberships ------------------------------------------------------
+
+
+def _visibility_action(visibility, description):
+    """"Make public/restricted/private": the owners' settings service, other fields kept."""
+    def call(actor, community):
+        services.community_update(
+            actor=actor,
+            community=community,
+            name=community.name,
+            description=community.description,
+            visibility=visibility,
+            themes=list(community.themes.names()),
+        )
+
+    return service_action(f"community_make_{visibility}", description, call)
+
+
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    extra = 0
-    raw_id_fields = ("user", "invited_by")
+    fields = ("user", "role", "state", "muted_until", "created_at")
+    readonly_fields = fields
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(ReadOnlyAdmin):
     list_display = ("name", "visibility", "kind", "member_count", "thread_count", "last_activity_at")
     list_filter = ("visibility", "kind")
     search_fields = ("name", "description")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("member_count", "thread_count", "last_activity_at")
     inlines = [MembershipInline]
+    actions = [
+        _visibility_action(Community.Visibility.PUBLIC, _("Make public")),
+        _visibility_action(Community.Visibility.RESTRICTED, _("Make restricted")),
+        _visibility_action(Community.Visibility.PRIVATE, _("Make private")),
+    ]
+
+
+def _mute_action(hours, description):
+    def call(actor, membership):
+        services.membership_mute(
+            actor=actor,
+            membership=membership,
+            until=timezone.now() + timedelta(hours=hours),
+        )
+
+    return service_action(f"membership_mute_{hours}h", description, call)
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "community", "role", "state", "created_at")
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("user", "community", "role", "state", "muted_until", "created_at")
     list_filter = ("role", "state")
-    raw_id_fields = ("user", "community", "invited_by")
+    list_select_related = ("user", "community")
+    search_fields = ("user__username", "user__display_name", "community__name")
+    actions = [
+        service_action(
+            "membership_ban",
+            _("Ban from the community"),
+            lambda actor, m: services.membership_ban(actor=actor, membership=m),
+        ),
+        service_action(
+            "membership_unban",
+            _("Lift the ban"),
+            lambda actor, m: services.membership_unban(actor=actor, membership=m),
+        ),
+        service_action(
+            "membership_remove",
+            _("Remove from the community"),
+            lambda actor, m: services.membership_remove(actor=actor, membership=m),
+        ),
+        _mute_action(24, _("Mute for 24 hours")),
+        _mute_action(24 * 7, _("Mute for 7 days")),
+        service_action(
+            "membership_unmute",
+            _("Unmute"),
+            lambda actor, m: services.membership_unmute(actor=actor, membership=m),
+        ),
+        service_action(
+            "membership_make_moderator",
+            _("Make moderator"),
+            lambda actor, m: services.membership_set_role(
+                actor=actor, membership=m, role=Membership.Role.MODERATOR
+            ),
+        ),
+        service_action(
+            "membership_make_member",
+            _("Make plain member"),
+            lambda actor, m: services.membership_set_role(
+                actor=actor, membership=m, role=Membership.Role.MEMBER
+            ),
+        ),
+    ]
+
+
+# --- conversation ---------------------------------------------------------------------
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(ReadOnlyAdmin):
     list_display = ("title", "community", "kind", "author", "post_count", "is_pinned", "is_locked", "last_activity_at")
     list_filter = ("kind", "is_pinned", "is_locked")
+    list_select_related = ("community", "author")
     search_fields = ("title",)
-    raw_id_fields = ("community", "author", "last_poster")
-    readonly_fields = ("post_count", "last_activity_at")
+    actions = [
+        service_action(
+            "thread_lock",
+            _("Lock"), lambda actor, t: services.thread_lock(actor=actor, thread=t)
+        ),
+        service_action(
+            "thread_unlock",
+            _("Unlock"), lambda actor, t: services.thread_unlock(actor=actor, thread=t)
+        ),
+        service_action(
+            "thread_pin",
+            _("Pin"), lambda actor, t: services.thread_pin(actor=actor, thread=t)
+        ),
+        service_action(
+            "thread_unpin",
+            _("Unpin"), lambda actor, t: services.thread_unpin(actor=actor, thread=t)
+        ),
+    ]
 
 
-class PostRevisionInline(admin.TabularInline):
+class PostRevisionInline(ReadOnlyInline):
     model = PostRevision
-    extra = 0
-    readonly_fields = ("body", "edited_by", "created_at")
-    can_delete = False
+    fields = ("body", "edited_by", "created_at")
+    readonly_fields = fields
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "thread", "author", "created_at", "is_deleted", "is_hidden")
     list_filter = ("is_deleted", "is_hidden")
+    list_select_related = ("thread", "author")
     search_fields = ("body",)
-    raw_id_fields = ("thread", "author", "hidden_by")
-    readonly_fields = ("body_html", "number", "client_id")
     inlines = [PostRevisionInline]
+    actions = [
+        service_action(
+            "post_hide",
+            _("Hide from everyone"),
+            lambda actor, p: services.post_hide(actor=actor, post=p),
+        ),
+        service_action(
+            "post_unhide",
+            _("Show again"),
+            lambda actor, p: services.post_unhide(actor=actor, post=p),
+        ),
+    ]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("stream", "seq", "type", "actor", "created_at")
     list_filter = ("type",)
     search_fields = ("stream",)
-    readonly_fields = ("stream", "seq", "type", "payload", "actor", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

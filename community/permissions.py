@@ -39,8 +39,33 @@ def is_verified(user):
     return cached
 
 
+def current_user(user):
+    """`user` as the database knows them now, with no cached permission state.
+
+    A socket keeps the user it connected with for hours: each socket operation starts
+    from this, so a ban, a removal, a demotion or a deactivation made meanwhile (on
+    any process) applies to its very next frame. Inactive or deleted accounts come
+    back anonymous.
+    """
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
+
+    if not user.is_authenticated:
+        return user
+    fresh = (
+        User.objects.select_related("organisation")
+        .filter(pk=user.pk, is_active=True)
+        .first()
+    )
+    return fresh if fresh is not None else AnonymousUser()
+
+
 def membership_of(user, community):
-    """The user's membership row in `community` (any state) or None; cached on the user."""
+    """The user's membership row in `community` (any state) or None.
+
+    Cached on the user object, which lives for one request or one socket operation
+    (`current_user`)."""
     if not user.is_authenticated:
         return None
     cache = user.__dict__.setdefault("_crocevia_memberships", {})
@@ -83,6 +108,10 @@ def is_muted(user, community):
 
 # --- communities ----------------------------------------------------------------------
 
+# Membership states that let a person know a private community exists.
+_SEES_PRIVATE = (State.ACTIVE, State.INVITED, State.PENDING)
+
+
 
 def can_see_community(user, community):
     """May the user know the community exists (its page, its name in lists)?"""
@@ -91,9 +120,10 @@ def can_see_community(user, community):
     if is_site_staff(user):
         return True
     membership = membership_of(user, community)
-    # Invitees see the community so they can accept; banned members of a private
-    # community lose sight of it altogether.
-    return membership is not None and membership.state in (State.ACTIVE, State.INVITED)
+    # Invitees see the community so they can accept; people whose request was waiting
+    # when it turned private still see it so they can withdraw; banned members of a
+    # private community lose sight of it altogether.
+    return membership is not None and membership.state in _SEES_PRIVATE
 
 
 def can_read_community(user, community):
@@ -178,6 +208,8 @@ def can_invite_to_community(user, community):
 
 
 def can_see_members(user, community):
+    """Member lists follow the content: anyone for public communities, members for the
+    others (`memberships_visible_to` is the same rule for lists)."""
     return can_read_community(user, community)
 
 
@@ -192,6 +224,32 @@ def can_change_role(user, membership):
         return False
     # Owners change hands only through an ownership transfer.
     return membership.is_active and membership.role != Role.OWNER
+
+
+def can_sanction_member(user, membership):
+    """May the user mute, remove or ban the person behind `membership`?
+
+    Moderators sanction members (and people who asked or were invited); moderators are
+    sanctioned only by owners and staff; owners never (ownership changes hands by
+    transfer), and nobody sanctions themselves.
+    """
+    community = membership.community
+    if not can_moderate_community(user, community):
+        return False
+    if user.pk == membership.user_id:
+        return False
+    if membership.is_active and membership.role == Role.OWNER:
+        return False
+    if membership.is_active and membership.role == Role.MODERATOR:
+        return can_manage_roles(user, community)
+    return True
+
+
+def can_lift_ban(user, membership):
+    """Owners and staff lift bans (moderators may not undo each other's decisions)."""
+    return membership.state == State.BANNED and can_manage_roles(
+        user, membership.community
+    )
 
 
 def is_last_owner(user, community):
@@ -261,6 +319,20 @@ def can_view_thread_history(user, thread):
 
 def can_view_post_history(user, post):
     return can_view_thread_history(user, post.thread)
+
+
+def can_lock_thread(user, thread):
+    """Moderators lock and unlock threads and rooms (only moderators write in locked ones)."""
+    return can_moderate_community(user, thread.community)
+
+
+def can_pin_thread(user, thread):
+    return can_moderate_community(user, thread.community)
+
+
+def can_hide_post(user, post):
+    """Moderators hide posts from everyone (a placeholder stays) and show them again."""
+    return can_moderate_community(user, post.thread.community)
 
 
 def can_quote_post(user, post):
@@ -385,9 +457,7 @@ def communities_visible_to(user, queryset=None):
     if not user.is_authenticated:
         return queryset.exclude(visibility=Visibility.PRIVATE)
     seen = Membership.objects.filter(
-        user=user,
-        community=OuterRef("pk"),
-        state__in=[State.ACTIVE, State.INVITED],
+        user=user, community=OuterRef("pk"), state__in=_SEES_PRIVATE
     )
     return queryset.filter(~Q(visibility=Visibility.PRIVATE) | Q(Exists(seen)))
 
@@ -403,6 +473,15 @@ def communities_readable_by(user, queryset=None):
         user=user, community=OuterRef("pk"), state=State.ACTIVE
     )
     return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(Exists(member)))
+
+
+def memberships_visible_to(user, queryset=None):
+    """Active memberships the user may see listed: those of communities whose member
+    list they may see (`can_see_members`), e.g. on a person's profile."""
+    queryset = Membership.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        state=State.ACTIVE, community__in=communities_readable_by(user)
+    )
 
 
 def threads_visible_to(user, queryset=None):
@@ -500,6 +579,14 @@ def access_affiliation(user, organisation, affiliation_id):
 def can_edit_profile(user, person):
     """People edit only their own profile (avatar, bio, language, ...)."""
     return bool(user.is_authenticated and user.is_active and user.pk == person.pk)
+
+
+def can_deactivate_account(user, person):
+    """Site staff close and reopen accounts: not their own, and a superuser's only
+    when they are superusers themselves."""
+    if not is_site_staff(user) or user.pk == person.pk:
+        return False
+    return user.is_superuser or not person.is_superuser
 
 
 def access_user(user, username):

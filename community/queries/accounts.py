@@ -9,16 +9,17 @@ PROFILE_RECENT_POSTS = 10
 
 
 def profile_memberships(viewer, person):
-    """`person`'s active memberships in communities that `viewer` may know about.
+    """`person`'s active memberships that `viewer` may see listed.
 
-    A private community the viewer is not in is left out entirely (no row, no count).
+    A community whose member list the viewer may not see (restricted or private, when
+    the viewer is not a member) is left out entirely: no row, no count.
     """
-    visible = permissions.communities_visible_to(
-        viewer, Community.objects.filter(kind=Community.Kind.COMMUNITY)
-    )
     return list(
-        Membership.objects.filter(
-            user=person, state=Membership.State.ACTIVE, community__in=visible
+        permissions.memberships_visible_to(
+            viewer,
+            Membership.objects.filter(
+                user=person, community__kind=Community.Kind.COMMUNITY
+            ),
         )
         .select_related("community")
         .order_by("community__name")

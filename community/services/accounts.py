@@ -26,6 +26,8 @@ __all__ = [
     "AVATAR_TYPES",
     "EXPERTISE_MAX_TAGS",
     "EXPERTISE_TAG_MAX_LENGTH",
+    "account_deactivate",
+    "account_reactivate",
     "avatar_prepare",
     "profile_update",
     "session_fingerprint",
@@ -320,3 +322,51 @@ def sessions_end(*, user, session_key=None, keep_session_key=None):
             },
             actor=user,
         )
+
+
+def account_deactivate(*, actor, person):
+    """Close an account: the person can no longer sign in, and every open session and
+    live socket of theirs ends at once. Their posts stay, under their name.
+
+    Site staff only, never on their own account nor (unless superuser) on a superuser's
+    (`permissions.can_deactivate_account`), else PermissionDenied. Emits
+    `account.deactivated` and `session.ended` on `user:<id>`.
+    """
+    permissions.require(
+        permissions.can_deactivate_account(actor, person),
+        _("You may not close this account."),
+    )
+    if not person.is_active:
+        return person
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(is_active=False)
+        person.is_active = False
+        event_record(
+            stream=stream_name("user", person.pk),
+            type="account.deactivated",
+            payload=payloads.user_brief(person),
+            actor=actor,
+        )
+    sessions_end(user=person)
+    return person
+
+
+def account_reactivate(*, actor, person):
+    """Open a closed account again (same rule as `account_deactivate`); emits
+    `account.reactivated`."""
+    permissions.require(
+        permissions.can_deactivate_account(actor, person),
+        _("You may not reopen this account."),
+    )
+    if person.is_active:
+        return person
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(is_active=True)
+        person.is_active = True
+        event_record(
+            stream=stream_name("user", person.pk),
+            type="account.reactivated",
+            payload=payloads.user_brief(person),
+            actor=actor,
+        )
+    return person

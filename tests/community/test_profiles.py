@@ -122,25 +122,33 @@ def member_of_three():
 
 
 @pytest.mark.parametrize(
-    "viewer_kind, sees_private",
-    [("anonymous", False), ("stranger", False), ("fellow", True), ("staff", True)],
+    "viewer_kind, listed",
+    [
+        ("anonymous", {"public"}),
+        ("stranger", {"public"}),
+        ("fellow-private", {"public", "private"}),
+        ("fellow-restricted", {"public", "restricted"}),
+        ("staff", {"public", "restricted", "private"}),
+    ],
 )
-def test_profile_lists_only_communities_the_viewer_may_see(
-    client, member_of_three, viewer_kind, sees_private
+def test_profile_lists_only_memberships_whose_member_list_the_viewer_may_see(
+    client, member_of_three, viewer_kind, listed
 ):
+    """A restricted community is known to exist, but who is in it is for its members."""
     person, communities = member_of_three
-    private = communities[Community.Visibility.PRIVATE]
     if viewer_kind != "anonymous":
         viewer = UserFactory(is_staff=viewer_kind == "staff")
-        if viewer_kind == "fellow":
-            MembershipFactory(user=viewer, community=private)
+        if viewer_kind.startswith("fellow-"):
+            fellow_of = communities[viewer_kind.removeprefix("fellow-")]
+            MembershipFactory(user=viewer, community=fellow_of)
         client.force_login(viewer)
 
     html = _html(client.get(reverse("community:profile", args=[person.username])))
 
-    assert "Public Lab" in html and "Restricted Lab" in html
-    assert ("Private Lab" in html) is sees_private
-    assert (private.get_absolute_url() in html) is sees_private
+    for visibility, community in communities.items():
+        shown = visibility in listed
+        assert (f"{visibility.title()} Lab" in html) is shown, visibility
+        assert (community.get_absolute_url() in html) is shown, visibility
 
 
 def test_profile_hides_pending_invited_and_banned_memberships(client):
@@ -561,11 +569,11 @@ def test_mentions_link_to_profiles_that_resolve(client):
 
 def test_membership_states_do_not_leak_counts(client, member_of_three):
     person, communities = member_of_three
-    # A stranger sees two communities, and nothing hints at a third.
+    # A stranger sees the public community, and nothing hints at two more.
     html = _html(client.get(reverse("community:profile", args=[person.username])))
     listed = re.search(r'<ul class="profile-communities">(.*?)</ul>', html, re.S)
 
-    assert listed and listed.group(1).count("<li>") == 2
+    assert listed and listed.group(1).count("<li>") == 1
     assert Membership.objects.filter(user=person).count() == 3
 
 

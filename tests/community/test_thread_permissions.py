@@ -27,7 +27,9 @@ READERS = {"member", "moderator", "owner", "staff"}
 
 
 def sees(visibility, role):
-    return visibility != Visibility.PRIVATE or role in READERS
+    # A pending request in a private community was left waiting when it turned
+    # private: the requester still sees the community (to withdraw), not its content.
+    return visibility != Visibility.PRIVATE or role in READERS | {"pending"}
 
 
 def reads(visibility, role):

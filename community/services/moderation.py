@@ -1,0 +1,260 @@
+"""Write services for moderators: sanctions on members, thread tools, hiding posts.
+
+Every change of who may read or write goes through here (the admin's actions too), so
+each one records its events and ends the live subscriptions it revokes.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..live import payloads
+from ..live.events import event_record, stream_name
+from ..models import Membership, Post, Thread
+from .communities import (
+    members_recount,
+    membership_locked,
+    memberships_forget,
+    record_membership_event,
+)
+from .threads import record_post_event
+
+__all__ = [
+    "membership_ban",
+    "membership_mute",
+    "membership_remove",
+    "membership_unban",
+    "membership_unmute",
+    "post_hide",
+    "post_unhide",
+    "thread_lock",
+    "thread_pin",
+    "thread_unlock",
+    "thread_unpin",
+]
+
+State = Membership.State
+
+HIDE_REASON_MAX_LENGTH = Post._meta.get_field("hidden_reason").max_length
+
+
+# --- sanctions on members --------------------------------------------------------------
+
+
+def _sanction(actor, membership, states, apply):
+    """Lock the row, check the rule on its current state, `apply(row)`; return it."""
+    community = membership.community
+    with transaction.atomic():
+        row = membership_locked(membership.user, community)
+        if row is None or row.state not in states:
+            raise ValidationError(_("This person's membership has changed meanwhile."))
+        row.community = community
+        permissions.require(
+            permissions.can_sanction_member(actor, row),
+            _("You may not take this decision about this person."),
+        )
+        apply(row)
+    memberships_forget(actor, row.user)
+    return row
+
+
+def membership_ban(*, actor, membership):
+    """Ban the person from the community: they can no longer join, ask or post, and a
+    restricted or private community disappears from their view.
+
+    Moderators ban members, people who asked to join and invitees; owners and staff
+    also ban moderators (`permissions.can_sanction_member`), else PermissionDenied.
+    Emits `member.banned` (and `member.left` on the community's stream when they were
+    a member); the person's live subscriptions are re-checked at once.
+    """
+
+    def ban(row):
+        was_member = row.is_active
+        row.state = State.BANNED
+        row.role = Membership.Role.MEMBER
+        row.muted_until = None
+        row.save(update_fields=["state", "role", "muted_until", "updated_at"])
+        if was_member:
+            members_recount(row.community)
+        record_membership_event(row, "member.banned", actor, listed=was_member)
+
+    return _sanction(actor, membership, (State.ACTIVE, State.PENDING, State.INVITED), ban)
+
+
+def membership_unban(*, actor, membership):
+    """Lift a ban: the row goes, and the person may join or ask again.
+
+    Owners and staff only (`permissions.can_lift_ban`), else PermissionDenied.
+    Emits `member.unbanned`.
+    """
+    community = membership.community
+    with transaction.atomic():
+        row = membership_locked(membership.user, community)
+        if row is None or row.state != State.BANNED:
+            raise ValidationError(_("This person is not banned."))
+        row.community = community
+        permissions.require(
+            permissions.can_lift_ban(actor, row),
+            _("Only owners lift bans."),
+        )
+        record_membership_event(row, "member.unbanned", actor)
+        row.delete()
+    memberships_forget(actor, row.user)
+    return row
+
+
+def membership_remove(*, actor, membership):
+    """Remove an active member (they may join or ask again, unlike a ban).
+
+    Same rule as a ban (`permissions.can_sanction_member`). Emits `member.removed`
+    (`member.left` on the community's stream).
+    """
+
+    def remove(row):
+        record_membership_event(row, "member.removed", actor)
+        row.delete()
+        members_recount(row.community)
+
+    return _sanction(actor, membership, (State.ACTIVE,), remove)
+
+
+def membership_mute(*, actor, membership, until):
+    """Keep an active member from posting until `until` (they still read).
+
+    Same rule as a ban. ValidationError when `until` is not in the future.
+    Emits `member.muted`.
+    """
+    if until is None or until <= timezone.now():
+        raise ValidationError(_("A mute must end in the future."))
+
+    def mute(row):
+        row.muted_until = until
+        row.save(update_fields=["muted_until", "updated_at"])
+        record_membership_event(row, "member.muted", actor)
+
+    return _sanction(actor, membership, (State.ACTIVE,), mute)
+
+
+def membership_unmute(*, actor, membership):
+    """Let a muted member post again at once. Same rule as a mute; emits `member.unmuted`."""
+
+    def unmute(row):
+        if row.muted_until is None:
+            return
+        row.muted_until = None
+        row.save(update_fields=["muted_until", "updated_at"])
+        record_membership_event(row, "member.unmuted", actor)
+
+    return _sanction(actor, membership, (State.ACTIVE,), unmute)
+
+
+# --- thread tools ----------------------------------------------------------------------
+
+
+def _thread_set(actor, thread, field, value, type):
+    """Set a thread flag; record `type` on the thread's stream when it changed."""
+    with transaction.atomic():
+        changed = (
+            Thread.objects.filter(pk=thread.pk)
+            .exclude(**{field: value})
+            .update(**{field: value})
+        )
+        setattr(thread, field, value)
+        if changed:
+            event_record(
+                stream=stream_name("thread", thread.pk),
+                type=type,
+                payload=payloads.thread_data(thread),
+                actor=actor,
+            )
+    return thread
+
+
+def thread_lock(*, actor, thread):
+    """Lock a thread or room: only moderators write in it from now on.
+
+    Moderators and staff (`permissions.can_lock_thread`), else PermissionDenied.
+    Emits `thread.locked` on `thread:<id>` (nothing when it was locked already).
+    """
+    permissions.require(
+        permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
+    )
+    return _thread_set(actor, thread, "is_locked", True, "thread.locked")
+
+
+def thread_unlock(*, actor, thread):
+    """Open a locked thread again. Same rule as `thread_lock`; emits `thread.unlocked`."""
+    permissions.require(
+        permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
+    )
+    return _thread_set(actor, thread, "is_locked", False, "thread.unlocked")
+
+
+def thread_pin(*, actor, thread):
+    """Keep a thread at the top of its community's list.
+
+    Moderators and staff (`permissions.can_pin_thread`), else PermissionDenied.
+    Emits `thread.pinned`.
+    """
+    permissions.require(
+        permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
+    )
+    return _thread_set(actor, thread, "is_pinned", True, "thread.pinned")
+
+
+def thread_unpin(*, actor, thread):
+    """Let a pinned thread take its place by activity again; emits `thread.unpinned`."""
+    permissions.require(
+        permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
+    )
+    return _thread_set(actor, thread, "is_pinned", False, "thread.unpinned")
+
+
+# --- hiding posts ----------------------------------------------------------------------
+
+
+def post_hide(*, actor, post, reason=""):
+    """Hide a post from everyone: a placeholder takes its place on every page and in
+    every catch-up (its earlier events are rewritten in the same transaction).
+
+    Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
+    ValidationError for a reason over 300 characters. Emits `post.hidden`.
+    """
+    permissions.require(
+        permissions.can_hide_post(actor, post), _("Only moderators hide posts.")
+    )
+    reason = " ".join((reason or "").split())
+    if len(reason) > HIDE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("The reason is too long: at most %(limit)d characters.")
+                % {"limit": HIDE_REASON_MAX_LENGTH}
+            }
+        )
+    if post.is_hidden:
+        return post
+    with transaction.atomic():
+        post.is_hidden = True
+        post.hidden_by = actor
+        post.hidden_reason = reason
+        post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
+        record_post_event(post, "post.hidden", actor)
+    return post
+
+
+def post_unhide(*, actor, post):
+    """Show a hidden post again. Same rule as `post_hide`; emits `post.unhidden`."""
+    permissions.require(
+        permissions.can_hide_post(actor, post), _("Only moderators hide posts.")
+    )
+    if not post.is_hidden:
+        return post
+    with transaction.atomic():
+        post.is_hidden = False
+        post.hidden_by = None
+        post.hidden_reason = ""
+        post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
+        record_post_event(post, "post.unhidden", actor)
+    return post
