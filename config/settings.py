@@ -252,6 +252,10 @@ LIVE_PRESENCE_TTL_SECONDS = int(os.environ.get("LIVE_PRESENCE_TTL_SECONDS", 60))
 LIVE_PRESENCE_HEARTBEAT_SECONDS = int(os.environ.get("LIVE_PRESENCE_HEARTBEAT_SECONDS", 25))
 LIVE_SWEEP_SECONDS = float(os.environ.get("LIVE_SWEEP_SECONDS", 5))
 LIVE_TYPING_THROTTLE_SECONDS = int(os.environ.get("LIVE_TYPING_THROTTLE_SECONDS", 3))
+# Refused subscribes a socket may make per minute (each costs a database lookup).
+LIVE_SUBSCRIBE_REFUSALS = int(os.environ.get("LIVE_SUBSCRIBE_REFUSALS", 20))
+# Origins, besides the site's own, whose pages may open the live socket.
+LIVE_ALLOWED_ORIGINS = env_list("LIVE_ALLOWED_ORIGINS", [])
 
 # Security.
 SESSION_COOKIE_HTTPONLY = True

@@ -8,34 +8,104 @@ and never disturbs the other subscriptions.
 
 import asyncio
 import json
+import time
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from .. import permissions
 from ..services.accounts import session_fingerprint
 from . import catchup, presence, streams
 from .events import group_name
 from .hub import get_hub
 
-NOT_FOUND = "No such stream, or you may not follow it."
+STREAM_MAX_LENGTH = 64
+REF_MAX_LENGTH = 100
 
 
+def _not_found():
+    return _("No such conversation, or you may not follow it.")
+
+
+def _whole_number(value):
+    """JSON integers only: `true` is not thread 1."""
+    return type(value) is int
+
+
+def _language(user, scope):
+    """The language of the socket's messages: the person's choice, else the page's."""
+    if getattr(user, "language", ""):  # AnonymousUser has none
+        return user.language
+    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
+    return cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _as_current_user(operation):
+    """Run a socket operation on the current state of its user, in their language.
+
+    A socket lives for hours: each operation re-reads the user (no permission cached
+    from an earlier frame survives), so leaving, removal, bans, mutes, demotions and
+    deactivation apply to the very next frame.
+    """
+
+    def run(socket_user, scope, *args):
+        user = permissions.current_user(socket_user)
+        with translation.override(_language(user, scope)):
+            return operation(user, *args)
+
+    return run
+
+
+@_as_current_user
 def _post_reply(user, thread_id, body, client_id):
     """Post through the same service as the HTTP form (permissions, limits, events)."""
-    from .. import permissions, services
+    from .. import services
 
-    thread = permissions.access_thread(user, thread_id)
-    return services.post_reply(actor=user, thread=thread, body=body, client_id=client_id)
+    try:
+        thread = permissions.access_thread(user, thread_id)
+        post = services.post_reply(
+            actor=user, thread=thread, body=body, client_id=client_id
+        )
+    except Http404:
+        return None, "not_found", str(_not_found())
+    except PermissionDenied as error:
+        return None, "forbidden", str(error) or str(_not_found())
+    except ValidationError as error:
+        return None, "invalid", " ".join(str(message) for message in error.messages)
+    return post.pk, None, None
+
+
+@_as_current_user
+def _may_subscribe(user, stream):
+    return streams.may_subscribe(user, stream)
+
+
+@_as_current_user
+def _typing_refusal(user, thread_id):
+    """Why `user` may not send typing notices to the room (None when they may)."""
+    try:
+        thread = permissions.access_thread(user, thread_id)
+        permissions.require_reply(user, thread)
+    except Http404:
+        return str(_not_found())
+    except PermissionDenied as error:
+        return str(error) or str(_not_found())
+    return None
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.user = self.scope.get("user")
+        self.language = _language(self.user, self.scope)
+        self.subscribed = set()  # streams subscribed or being replayed (the cap)
+        self.failures = deque()  # times of recent refused subscribes
         self.last_seq = {}  # subscribed stream -> last seq sent
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
@@ -85,35 +155,46 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         raw = text_data if text_data is not None else bytes_data
         if raw is None or len(raw) > settings.LIVE_MAX_FRAME_BYTES:
-            return await self.error("too_large", "Frame over the size limit.")
+            return await self.error("too_large", _("Frame over the size limit."))
         try:
             frame = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return await self.error("bad_json", "Frame is not valid JSON.")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return await self.error("bad_json", _("Frame is not valid JSON."))
         if not isinstance(frame, dict):
-            return await self.error("bad_frame", "Frame must be a JSON object.")
+            return await self.error("bad_frame", _("Frame must be a JSON object."))
+        op = frame.get("op")
         handler = {
             "subscribe": self.op_subscribe,
             "unsubscribe": self.op_unsubscribe,
             "post": self.op_post,
             "typing": self.op_typing,
-        }.get(frame.get("op"))
+        }.get(op if isinstance(op, str) else None)
         if handler is None:
-            return await self.error("unknown_op", "Unknown op.", ref=frame.get("op"))
+            return await self.error("unknown_op", _("Unknown op."), ref=op)
         await handler(frame)
 
     async def op_subscribe(self, frame):
         stream = frame.get("stream")
         after = frame.get("after")
-        if not isinstance(stream, str):
-            return await self.error("bad_frame", "subscribe needs a stream.", ref=stream)
-        if after is not None and (not isinstance(after, int) or after < 0):
-            return await self.error("bad_frame", "after must be a whole number.", ref=stream)
-        if stream not in self.last_seq and len(self.last_seq) >= settings.LIVE_MAX_SUBSCRIPTIONS:
-            return await self.error("too_many", "Too many subscriptions.", ref=stream)
-        scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+        if not isinstance(stream, str) or len(stream) > STREAM_MAX_LENGTH:
+            return await self.error("bad_frame", _("subscribe needs a stream."), ref=stream)
+        if after is not None and (not _whole_number(after) or after < 0):
+            return await self.error(
+                "bad_frame", _("after must be a whole number."), ref=stream
+            )
+        if stream not in self.subscribed and len(self.subscribed) >= settings.LIVE_MAX_SUBSCRIPTIONS:
+            return await self.error("too_many", _("Too many subscriptions."), ref=stream)
+        if self._refused_too_often():
+            return await self.error(
+                "rate_limited",
+                _("Too many refused subscriptions: wait a minute and try again."),
+                ref=stream,
+            )
+        scopes = await database_sync_to_async(_may_subscribe)(self.user, self.scope, stream)
         if scopes is None:
-            return await self.error("not_found", NOT_FOUND, ref=stream)
+            self.failures.append(time.monotonic())
+            return await self.error("not_found", _not_found(), ref=stream)
+        self.subscribed.add(stream)
         for scope in scopes:
             self.scopes[scope].add(stream)
             await self._join(scope)
@@ -123,40 +204,57 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # Live events arriving from now on queue up behind the replay.
         self.outbox.put_nowait(("subscribe", stream, after))
 
+    def _refused_too_often(self):
+        """Probing for streams costs a database lookup each: cap the refusals per
+        minute (LIVE_SUBSCRIBE_REFUSALS) on each socket."""
+        now = time.monotonic()
+        while self.failures and self.failures[0] < now - 60:
+            self.failures.popleft()
+        return len(self.failures) >= settings.LIVE_SUBSCRIBE_REFUSALS
+
     async def op_unsubscribe(self, frame):
         stream = frame.get("stream")
-        if stream in self.last_seq:
+        if not isinstance(stream, str):
+            return await self.error("bad_frame", _("unsubscribe needs a stream."))
+        if stream in self.subscribed:
             await self.end_subscription(stream)
-        await self.send_frame({"op": "unsubscribed", "stream": stream})
+        await self.send_frame({"op": "unsubscribed", "stream": stream[:STREAM_MAX_LENGTH]})
 
     async def op_post(self, frame):
         thread_id, body, client_id = frame.get("thread"), frame.get("body"), frame.get("client_id")
-        if not isinstance(thread_id, int) or not isinstance(body, str):
-            return await self.error("bad_frame", "post needs thread and body.", ref=client_id)
+        if not isinstance(client_id, str):
+            return await self.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
         try:
-            client_uuid = uuid.UUID(str(client_id))
+            client_uuid = uuid.UUID(client_id)
         except ValueError:
-            return await self.error("bad_frame", "client_id must be a UUID.", ref=client_id)
-        try:
-            post = await database_sync_to_async(_post_reply)(
-                self.user, thread_id, body, client_uuid
+            return await self.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
+        if not _whole_number(thread_id) or not isinstance(body, str):
+            return await self.error(
+                "bad_frame", _("post needs thread and body."), ref=client_id
             )
-        except (Http404, PermissionDenied):
-            return await self.error("not_found", NOT_FOUND, ref=client_id)
-        except ValidationError as error:
-            return await self.error("invalid", " ".join(error.messages), ref=client_id)
+        post_id, code, message = await database_sync_to_async(_post_reply)(
+            self.user, self.scope, thread_id, body, client_uuid
+        )
+        if post_id is None:
+            return await self.error(code, message, ref=client_id)
         # The service returned after commit: the post is stored.
-        await self.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post.pk})
+        await self.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post_id})
 
     async def op_typing(self, frame):
         thread_id = frame.get("thread")
-        stream = f"thread:{thread_id}" if isinstance(thread_id, int) else None
+        stream = f"thread:{thread_id}" if _whole_number(thread_id) else None
         if stream is None or stream not in self.rooms or stream not in self.last_seq:
-            return await self.error("not_found", NOT_FOUND, ref=stream or str(thread_id))
-        if await presence.typing_allowed(stream, self.user):
-            await presence.ephemeral_send(
-                stream, {"op": "typing", "stream": stream, "user": self._person()}
-            )
+            return await self.error("not_found", _not_found(), ref=stream or thread_id)
+        if not await presence.typing_allowed(stream, self.user):
+            return  # throttled: one notice every few seconds is enough
+        refusal = await database_sync_to_async(_typing_refusal)(
+            self.user, self.scope, thread_id
+        )
+        if refusal is not None:
+            return await self.error("forbidden", refusal, ref=stream)
+        await presence.ephemeral_send(
+            stream, {"op": "typing", "stream": stream, "user": self._person()}
+        )
 
     # --- presence ------------------------------------------------------------------------
 
@@ -242,7 +340,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             elif item[0] == "recheck":
                 await self._recheck(item[1])
             elif item[0] == "close":
-                await self.error("session_ended", "Signed out: reconnect to go on.")
+                await self.error("session_ended", _("Signed out: reconnect to go on."))
                 await self.close(code=4001)
                 return
             elif item[0] == "event":
@@ -296,12 +394,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         else:
             affected = list(self.scopes.get(scope, ()))
         for stream in affected:
-            if stream not in self.last_seq:
+            if stream not in self.subscribed:
                 continue
-            scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+            scopes = await database_sync_to_async(_may_subscribe)(
+                self.user, self.scope, stream
+            )
             if scopes is None:
                 await self.end_subscription(stream)
-                await self.error("not_found", NOT_FOUND, ref=stream)
+                await self.error("not_found", _not_found(), ref=stream)
 
     async def _enter_room(self, stream):
         """Signed-in followers of a thread are present in it; they see who else is."""
@@ -315,6 +415,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if stream in self.present:
             await self._presence(stream, present=False)
         self.rooms.discard(stream)
+        self.subscribed.discard(stream)
         self.last_seq.pop(stream, None)
         for scope, subscribed in list(self.scopes.items()):
             subscribed.discard(stream)
@@ -327,7 +428,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))
 
     async def error(self, code, message, ref=None):
-        frame = {"op": "error", "code": code, "message": message}
-        if ref is not None:
-            frame["ref"] = ref if isinstance(ref, (str, int)) else str(ref)[:200]
+        """An `error` frame; `ref` echoes what it answers, bounded (never an object)."""
+        with translation.override(self.language):
+            frame = {"op": "error", "code": code, "message": str(message)}
+        if isinstance(ref, str):
+            frame["ref"] = ref[:REF_MAX_LENGTH]
+        elif _whole_number(ref):
+            frame["ref"] = ref
         await self.send_frame(frame)
