@@ -543,3 +543,53 @@ def test_factories_counts_are_healed_by_the_next_change(owner):
     services.community_join(actor=owner, community=community)
     assert members_counted(community) == 4
     assert Community.objects.get(pk=community.pk).member_count == 4
+
+
+# --- a request stranded by a visibility change -----------------------------------------
+
+
+def test_a_request_left_waiting_when_the_community_turns_private_can_be_withdrawn(
+    client, owner, user
+):
+    community = make_community(owner, "restricted")
+    services.community_request_join(actor=user, community=community)
+    services.community_update(
+        actor=owner,
+        community=community,
+        name=community.name,
+        description=community.description,
+        visibility="private",
+        themes=["robotica"],
+    )
+    client.force_login(user)
+
+    page = client.get(community.get_absolute_url())
+    listed = client.get(reverse("community:community-list"))
+    assert page.status_code == 200
+    assert "Cancel request" in page.content.decode()
+    assert community.name in listed.content.decode()
+
+    withdrawn = client.post(
+        reverse("community:community-leave", args=[community.slug]), follow=True
+    )
+    assert "Your request to join was withdrawn." in withdrawn.content.decode()
+    assert state_of(user, community) is None
+    # Once withdrawn, the private community is invisible again.
+    assert client.get(community.get_absolute_url()).status_code == 404
+
+
+def test_moderators_may_still_approve_a_request_stranded_by_a_visibility_change(owner, user):
+    community = make_community(owner, "restricted")
+    request = services.community_request_join(actor=user, community=community)
+    services.community_update(
+        actor=owner,
+        community=community,
+        name=community.name,
+        description=community.description,
+        visibility="private",
+        themes=["robotica"],
+    )
+
+    services.membership_approve(actor=owner, membership=request)
+
+    assert state_of(user, community) == (Role.MEMBER, State.ACTIVE)
