@@ -101,6 +101,11 @@ def _typing_refusal(user, thread_id):
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: the process hub receives each stream once
+    # and hands events to its sockets. A channel per socket would cost a Redis
+    # subscription each and, cancelled at shutdown, log tracebacks from channels_redis.
+    channel_layer_alias = None
+
     async def connect(self):
         self.user = self.scope.get("user")
         self.language = _language(self.user, self.scope)

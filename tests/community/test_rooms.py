@@ -185,11 +185,14 @@ def test_the_new_room_form_opens_the_room(client):
 def test_messages_show_oldest_first_grouped_by_author_within_five_minutes(client):
     community, owner, room = community_with_room()
     anna, bruno = member_of(community), member_of(community)
-    first = say(room, anna, "Buongiorno", minutes_ago=30)
-    second = say(room, anna, "Qualcuno va alla fiera?", minutes_ago=28)
-    late = say(room, anna, "Io ci vado", minutes_ago=20)  # 8 minutes later
-    other = say(room, bruno, "Anch'io", minutes_ago=19)
-    again = say(room, anna, "Ci vediamo là", minutes_ago=18)
+    # Yesterday around noon, so no midnight falls between the messages whenever it runs.
+    now = timezone.localtime()
+    noon = now.hour * 60 + now.minute + 12 * 60
+    first = say(room, anna, "Buongiorno", minutes_ago=noon + 30)
+    second = say(room, anna, "Qualcuno va alla fiera?", minutes_ago=noon + 28)
+    late = say(room, anna, "Io ci vado", minutes_ago=noon + 20)  # 8 minutes later
+    other = say(room, bruno, "Anch'io", minutes_ago=noon + 19)
+    again = say(room, anna, "Ci vediamo là", minutes_ago=noon + 18)
 
     html = client.get(room_url(room)).content.decode()
 

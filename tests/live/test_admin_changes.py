@@ -21,7 +21,7 @@ def _superuser():
 
 
 def _admin_action(model, action, rows, **extra):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(_superuser())
     url = reverse(f"admin:community_{model._meta.model_name}_changelist")
     return client.post(
