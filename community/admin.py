@@ -30,7 +30,7 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
     """Staff look, services write: no add, change or delete form."""
 
     def has_add_permission(self, request, obj=None):
@@ -43,22 +43,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def service_action(name, description, call):
-    """An admin action `name` applying `call(actor, obj)` (a service call) to each
-    selected row.
+def service_action(name, description, service, target, **arguments):
+    """An admin action `name` calling `service(actor=<staff>, <target>=row, **arguments)`
+    for each selected row.
 
     Refusals and invalid cases are reported per row with the service's own message;
     the others are counted.
@@ -68,7 +63,7 @@ def service_action(name, description, call):
         done = 0
         for obj in queryset:
             try:
-                call(request.user, obj)
+                service(actor=request.user, **{target: obj}, **arguments)
             except (PermissionDenied, ValidationError) as error:
                 text = " ".join(getattr(error, "messages", [str(error)]))
                 modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
@@ -121,12 +116,14 @@ class UserAdmin(BaseUserAdmin):
         service_action(
             "account_deactivate",
             _("Close the selected accounts (ends their sessions)"),
-            lambda actor, person: services.account_deactivate(actor=actor, person=person),
+            services.account_deactivate,
+            "person",
         ),
         service_action(
             "account_reactivate",
             _("Reopen the selected accounts"),
-            lambda actor, person: services.account_reactivate(actor=actor, person=person),
+            services.account_reactivate,
+            "person",
         ),
     ]
 
@@ -156,18 +153,13 @@ class AffiliationAdmin(ReadOnlyAdmin):
 
 
 def _visibility_action(visibility, description):
-    """"Make public/restricted/private": the owners' settings service, other fields kept."""
-    def call(actor, community):
-        services.community_update(
-            actor=actor,
-            community=community,
-            name=community.name,
-            description=community.description,
-            visibility=visibility,
-            themes=list(community.themes.names()),
-        )
-
-    return service_action(f"community_make_{visibility}", description, call)
+    return service_action(
+        f"community_make_{visibility}",
+        description,
+        services.community_set_visibility,
+        "community",
+        visibility=visibility,
+    )
 
 
 class MembershipInline(ReadOnlyInline):
@@ -189,15 +181,17 @@ class CommunityAdmin(ReadOnlyAdmin):
     ]
 
 
-def _mute_action(hours, description):
-    def call(actor, membership):
-        services.membership_mute(
-            actor=actor,
-            membership=membership,
-            until=timezone.now() + timedelta(hours=hours),
-        )
+def _mute(*, actor, membership, hours):
+    """Mute from now on (the moment the action runs) for `hours`."""
+    services.membership_mute(
+        actor=actor, membership=membership, until=timezone.now() + timedelta(hours=hours)
+    )
 
-    return service_action(f"membership_mute_{hours}h", description, call)
+
+def _mute_action(hours, description):
+    return service_action(
+        f"membership_mute_{hours}h", description, _mute, "membership", hours=hours
+    )
 
 
 @admin.register(Membership)
@@ -210,38 +204,36 @@ class MembershipAdmin(ReadOnlyAdmin):
         service_action(
             "membership_ban",
             _("Ban from the community"),
-            lambda actor, m: services.membership_ban(actor=actor, membership=m),
+            services.membership_ban,
+            "membership",
         ),
         service_action(
-            "membership_unban",
-            _("Lift the ban"),
-            lambda actor, m: services.membership_unban(actor=actor, membership=m),
+            "membership_unban", _("Lift the ban"), services.membership_unban, "membership"
         ),
         service_action(
             "membership_remove",
             _("Remove from the community"),
-            lambda actor, m: services.membership_remove(actor=actor, membership=m),
+            services.membership_remove,
+            "membership",
         ),
         _mute_action(24, _("Mute for 24 hours")),
         _mute_action(24 * 7, _("Mute for 7 days")),
         service_action(
-            "membership_unmute",
-            _("Unmute"),
-            lambda actor, m: services.membership_unmute(actor=actor, membership=m),
+            "membership_unmute", _("Unmute"), services.membership_unmute, "membership"
         ),
         service_action(
             "membership_make_moderator",
             _("Make moderator"),
-            lambda actor, m: services.membership_set_role(
-                actor=actor, membership=m, role=Membership.Role.MODERATOR
-            ),
+            services.membership_set_role,
+            "membership",
+            role=Membership.Role.MODERATOR,
         ),
         service_action(
             "membership_make_member",
             _("Make plain member"),
-            lambda actor, m: services.membership_set_role(
-                actor=actor, membership=m, role=Membership.Role.MEMBER
-            ),
+            services.membership_set_role,
+            "membership",
+            role=Membership.Role.MEMBER,
         ),
     ]
 
@@ -256,22 +248,10 @@ class ThreadAdmin(ReadOnlyAdmin):
     list_select_related = ("community", "author")
     search_fields = ("title",)
     actions = [
-        service_action(
-            "thread_lock",
-            _("Lock"), lambda actor, t: services.thread_lock(actor=actor, thread=t)
-        ),
-        service_action(
-            "thread_unlock",
-            _("Unlock"), lambda actor, t: services.thread_unlock(actor=actor, thread=t)
-        ),
-        service_action(
-            "thread_pin",
-            _("Pin"), lambda actor, t: services.thread_pin(actor=actor, thread=t)
-        ),
-        service_action(
-            "thread_unpin",
-            _("Unpin"), lambda actor, t: services.thread_unpin(actor=actor, thread=t)
-        ),
+        service_action("thread_lock", _("Lock"), services.thread_lock, "thread"),
+        service_action("thread_unlock", _("Unlock"), services.thread_unlock, "thread"),
+        service_action("thread_pin", _("Pin"), services.thread_pin, "thread"),
+        service_action("thread_unpin", _("Unpin"), services.thread_unpin, "thread"),
     ]
 
 
@@ -289,16 +269,8 @@ class PostAdmin(ReadOnlyAdmin):
     search_fields = ("body",)
     inlines = [PostRevisionInline]
     actions = [
-        service_action(
-            "post_hide",
-            _("Hide from everyone"),
-            lambda actor, p: services.post_hide(actor=actor, post=p),
-        ),
-        service_action(
-            "post_unhide",
-            _("Show again"),
-            lambda actor, p: services.post_unhide(actor=actor, post=p),
-        ),
+        service_action("post_hide", _("Hide from everyone"), services.post_hide, "post"),
+        service_action("post_unhide", _("Show again"), services.post_unhide, "post"),
     ]
 
 

@@ -324,6 +324,27 @@ def sessions_end(*, user, session_key=None, keep_session_key=None):
         )
 
 
+def _account_set_active(actor, person, active):
+    permissions.require(
+        permissions.can_deactivate_account(actor, person),
+        _("You may not close or reopen this account."),
+    )
+    if person.is_active == active:
+        return person
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(is_active=active)
+        person.is_active = active
+        event_record(
+            stream=stream_name("user", person.pk),
+            type="account.reactivated" if active else "account.deactivated",
+            payload=payloads.user_brief(person),
+            actor=actor,
+        )
+    if not active:
+        sessions_end(user=person)
+    return person
+
+
 def account_deactivate(*, actor, person):
     """Close an account: the person can no longer sign in, and every open session and
     live socket of theirs ends at once. Their posts stay, under their name.
@@ -332,41 +353,10 @@ def account_deactivate(*, actor, person):
     (`permissions.can_deactivate_account`), else PermissionDenied. Emits
     `account.deactivated` and `session.ended` on `user:<id>`.
     """
-    permissions.require(
-        permissions.can_deactivate_account(actor, person),
-        _("You may not close this account."),
-    )
-    if not person.is_active:
-        return person
-    with transaction.atomic():
-        User.objects.filter(pk=person.pk).update(is_active=False)
-        person.is_active = False
-        event_record(
-            stream=stream_name("user", person.pk),
-            type="account.deactivated",
-            payload=payloads.user_brief(person),
-            actor=actor,
-        )
-    sessions_end(user=person)
-    return person
+    return _account_set_active(actor, person, False)
 
 
 def account_reactivate(*, actor, person):
     """Open a closed account again (same rule as `account_deactivate`); emits
     `account.reactivated`."""
-    permissions.require(
-        permissions.can_deactivate_account(actor, person),
-        _("You may not reopen this account."),
-    )
-    if person.is_active:
-        return person
-    with transaction.atomic():
-        User.objects.filter(pk=person.pk).update(is_active=True)
-        person.is_active = True
-        event_record(
-            stream=stream_name("user", person.pk),
-            type="account.reactivated",
-            payload=payloads.user_brief(person),
-            actor=actor,
-        )
-    return person
+    return _account_set_active(actor, person, True)

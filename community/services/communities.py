@@ -20,6 +20,7 @@ __all__ = [
     "community_join",
     "community_leave",
     "community_request_join",
+    "community_set_visibility",
     "community_transfer_ownership",
     "community_update",
     "membership_approve",
@@ -327,6 +328,19 @@ def community_update(*, actor, community, name, description, visibility, themes)
                 actor=actor,
             )
     return community
+
+
+def community_set_visibility(*, actor, community, visibility):
+    """Change only the visibility (the staff's admin action); same rules and events as
+    `community_update`, every other setting kept."""
+    return community_update(
+        actor=actor,
+        community=community,
+        name=community.name,
+        description=community.description,
+        visibility=visibility,
+        themes=list(community.themes.names()),
+    )
 
 
 # --- joining ---------------------------------------------------------------------------

@@ -154,7 +154,15 @@ def membership_unmute(*, actor, membership):
 
 
 def _thread_set(actor, thread, field, value, type):
-    """Set a thread flag; record `type` on the thread's stream when it changed."""
+    """Set a moderator's flag on a thread; record `type` on its stream if it changed."""
+    if field == "is_locked":
+        permissions.require(
+            permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
+        )
+    else:
+        permissions.require(
+            permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
+        )
     with transaction.atomic():
         changed = (
             Thread.objects.filter(pk=thread.pk)
@@ -178,17 +186,11 @@ def thread_lock(*, actor, thread):
     Moderators and staff (`permissions.can_lock_thread`), else PermissionDenied.
     Emits `thread.locked` on `thread:<id>` (nothing when it was locked already).
     """
-    permissions.require(
-        permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
-    )
     return _thread_set(actor, thread, "is_locked", True, "thread.locked")
 
 
 def thread_unlock(*, actor, thread):
     """Open a locked thread again. Same rule as `thread_lock`; emits `thread.unlocked`."""
-    permissions.require(
-        permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
-    )
     return _thread_set(actor, thread, "is_locked", False, "thread.unlocked")
 
 
@@ -198,17 +200,11 @@ def thread_pin(*, actor, thread):
     Moderators and staff (`permissions.can_pin_thread`), else PermissionDenied.
     Emits `thread.pinned`.
     """
-    permissions.require(
-        permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
-    )
     return _thread_set(actor, thread, "is_pinned", True, "thread.pinned")
 
 
 def thread_unpin(*, actor, thread):
     """Let a pinned thread take its place by activity again; emits `thread.unpinned`."""
-    permissions.require(
-        permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
-    )
     return _thread_set(actor, thread, "is_pinned", False, "thread.unpinned")
 
 

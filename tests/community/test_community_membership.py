@@ -553,13 +553,8 @@ def test_a_request_left_waiting_when_the_community_turns_private_can_be_withdraw
 ):
     community = make_community(owner, "restricted")
     services.community_request_join(actor=user, community=community)
-    services.community_update(
-        actor=owner,
-        community=community,
-        name=community.name,
-        description=community.description,
-        visibility="private",
-        themes=["robotica"],
+    services.community_set_visibility(
+        actor=owner, community=community, visibility="private"
     )
     client.force_login(user)
 
@@ -581,13 +576,8 @@ def test_a_request_left_waiting_when_the_community_turns_private_can_be_withdraw
 def test_moderators_may_still_approve_a_request_stranded_by_a_visibility_change(owner, user):
     community = make_community(owner, "restricted")
     request = services.community_request_join(actor=user, community=community)
-    services.community_update(
-        actor=owner,
-        community=community,
-        name=community.name,
-        description=community.description,
-        visibility="private",
-        themes=["robotica"],
+    services.community_set_visibility(
+        actor=owner, community=community, visibility="private"
     )
 
     services.membership_approve(actor=owner, membership=request)
