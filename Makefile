@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments: make test ARGS="-k smoke", make test ARGS="tests/community".
 ARGS   ?=
 
-.PHONY: run serve install install-dev browser-deps scaleout-deps test test-fast lint messages check-deploy bench clean
+.PHONY: run dev start serve install install-dev browser-deps scaleout-deps test test-fast lint messages check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,31 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Migrate, collect static files, seed the demo network once (it prints the demo
-# logins on every start), then serve HTTP and WebSocket on http://$(HOST):$(PORT).
-run: install
+# `make run`: the site as its users see it, with DEBUG=0 (the site's own error pages,
+# hashed static files through whitenoise) and a secret key kept in var/. Plain http on
+# this machine, so no HTTPS redirect, secure-only cookies or HSTS. Emails still go to
+# the console (EMAIL_URL's default). `make dev`: the same with DEBUG=1.
+SECRET_KEY_FILE := var/secret-key
+RUN_ENV = DEBUG=0 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
+	SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 SECURE_HSTS_SECONDS=0
+
+run: install $(SECRET_KEY_FILE)
+	$(RUN_ENV) $(MAKE) --no-print-directory start
+
+dev: install
+	DEBUG=1 $(MAKE) --no-print-directory start
+
+# Created once with Python's secrets module, readable only by its owner, then reused
+# (var/ is not in git).
+$(SECRET_KEY_FILE):
+	@mkdir -p $(@D)
+	@$(PYTHON) -c "import os, secrets; fd = os.open('$@', os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); os.write(fd, secrets.token_urlsafe(50).encode()); os.close(fd)"
+	@echo "Created $@ (the secret key of make run)"
+
+# What run and dev share: migrate, collect static files, seed the demo network once
+# (it prints the demo logins on every start), then serve HTTP and WebSocket on
+# http://$(HOST):$(PORT).
+start:
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --first-start

@@ -1,11 +1,46 @@
-"""allauth adapter: store the interface language chosen at sign-up time."""
+"""allauth integration: the sign-up form, what sign-up stores, how emails name the site."""
+
+from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, asking first for the name other people will see."""
+
+    # A validator, not max_length: the browser's maxlength would cut pasted text.
+    display_name = forms.CharField(
+        label=_("Display name"),
+        validators=[
+            MaxLengthValidator(User._meta.get_field("display_name").max_length)
+        ],
+        help_text=_("The name other people see, for example Giulia Rossi."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["display_name", "email", "username", "password1", "password2"]
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        """Store the display name and the interface language chosen at sign-up."""
+        user.display_name = form.cleaned_data.get("display_name", "")
         language = translation.get_language() or "it"
         user.language = "en" if language.startswith("en") else "it"
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix, email, context):
+        """Send allauth's emails signed by the site's name, not the request's host.
+
+        Without django.contrib.sites allauth names the site after the request
+        (`127.0.0.1:8000`) in greetings and sign-offs; links still use the host.
+        """
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=settings.SITE_NAME)
+        super().send_mail(template_prefix, email, {**context, "current_site": site})

@@ -160,6 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "community:home"
 
+# The site's name in emails (allauth would otherwise name it after the request's host).
+SITE_NAME = "Crocevia"
+
 # django-allauth: email login, mandatory verification, rate limits on by default.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
@@ -168,8 +171,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Crocevia] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
+# The sign-up form also asks for the display name.
+ACCOUNT_FORMS = {"signup": "community.adapters.SignupForm"}
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 
 # Email: EMAIL_URL=console:// (default), smtp://user:pass@host:587?tls=1, locmem://,
@@ -196,6 +201,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Crocevia <noreply@cro
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date formats read before Django's: config/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True

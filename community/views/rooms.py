@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions, queries, services
 from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import Thread
+from .addresses import thread_in_its_community
 from .feedback import flash_errors
 
 # Title suggested when a message becomes a thread: its first words.
@@ -74,6 +75,7 @@ def room_create(request, slug):
     )
 
 
+@thread_in_its_community
 def room_detail(request, slug, pk):
     """A room as a chat: the latest 50 messages (`?before=<number>` for older ones)."""
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
@@ -84,6 +86,7 @@ def room_detail(request, slug, pk):
 
 @login_required
 @require_POST
+@thread_in_its_community
 def room_post(request, slug, pk):
     """Send a message without JavaScript (room.js sends over the socket)."""
     thread = permissions.access_room(request.user, pk, community_slug=slug)
@@ -111,6 +114,7 @@ def room_post(request, slug, pk):
 
 @login_required
 @require_POST
+@thread_in_its_community
 def room_read(request, slug, pk):
     """Record how far the reader has read the room (room.js, or the "mark as read"
     button without JavaScript)."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions, queries, services
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
 from ..models import Thread
+from .addresses import thread_in_its_community
 
 
 def _quote_id(request):
@@ -63,6 +64,7 @@ def thread_create(request, slug):
     )
 
 
+@thread_in_its_community
 def thread_detail(request, slug, pk):
     """One page of a thread, 30 posts a page, with the reply composer at the bottom."""
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
@@ -80,6 +82,7 @@ def thread_detail(request, slug, pk):
 
 
 @login_required
+@thread_in_its_community
 def thread_reply(request, slug, pk):
     """The reply composer on its own page (GET, `?quote=` prefills it) and its POST."""
     thread = permissions.access_thread(request.user, pk, community_slug=slug)

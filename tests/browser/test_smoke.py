@@ -154,6 +154,7 @@ def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(site, page):
         stale.unlink()
     suffix = secrets.token_hex(3)
     username = f"giulia{suffix}"
+    display_name = f"Giulia Rossi {suffix}"
     password = "una-password-robusta-42"
     community_name = f"Idrogeno verde {suffix}"
     thread_title = f"Elettrolizzatori per le PMI {suffix}"
@@ -161,6 +162,7 @@ def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(site, page):
 
     # Sign up.
     page.goto(f"{base_url}/accounts/signup/")
+    page.get_by_label("Display name").fill(display_name)
     page.get_by_label("Email").fill(f"{username}@example.org")
     page.get_by_label("Username").fill(username)
     page.get_by_label(re.compile(r"^Password\W*$")).fill(password)
@@ -173,7 +175,7 @@ def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(site, page):
     # Verify the email address with the link from the message.
     page.goto(read_confirmation_link(outbox, base_url))
     page.get_by_role("button", name=re.compile("confirm", re.I)).click()
-    expect(page.locator(".site-header__account")).to_contain_text(username)
+    expect(page.locator(".site-header__account")).to_contain_text(display_name)
 
     # Create a community.
     page.goto(f"{base_url}/c/new/")

@@ -26,15 +26,19 @@ def _logged_in_user_id(client):
     return client.session.get("_auth_user_id")
 
 
-def _sign_up(client, email="ada@example.org", username="ada"):
+def _sign_up(
+    client, email="ada@example.org", username="ada", display_name="Ada Lovelace", **extra
+):
     return client.post(
         reverse("account_signup"),
         {
+            "display_name": display_name,
             "email": email,
             "username": username,
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
         },
+        **extra,
     )
 
 
@@ -46,8 +50,76 @@ def test_sign_up_page_uses_the_site_layout_and_form_vocabulary(client):
     assert 'class="site-header"' in html
     assert 'class="field' in html and 'class="form-actions"' in html
     assert 'class="button"' in html
-    for name in ("email", "username", "password1", "password2"):
-        assert re.search(rf'<label for="id_{name}"', html), name
+    names = ("display_name", "email", "username", "password1", "password2")
+    labels = [re.search(rf'<label for="id_{name}"', html) for name in names]
+    assert all(labels), names
+    # The name people will see comes first.
+    assert [label.start() for label in labels] == sorted(
+        label.start() for label in labels
+    )
+
+
+def test_sign_up_stores_the_display_name_other_people_see(client):
+    _sign_up(client, display_name="  Ada Lovelace ")
+
+    person = User.objects.get(username="ada")
+    assert person.display_name == "Ada Lovelace"
+    assert person.name == "Ada Lovelace"
+    assert "Ada Lovelace" in client.get(person.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(
+    "display_name, error",
+    [
+        ("", "This field is required."),
+        ("   ", "This field is required."),
+        ("A" * 81, "Ensure this value has at most 80 characters (it has 81)."),
+    ],
+)
+def test_sign_up_needs_a_display_name_of_at_most_80_characters(
+    english, display_name, error
+):
+    response = _sign_up(english, display_name=display_name)
+
+    assert response.status_code == 200
+    assert re.search(
+        r'<label for="id_display_name">(?:(?!<label).)*?<p class="field__error"[^>]*>'
+        + re.escape(error),
+        response.text,
+        re.S,
+    )
+    assert not User.objects.exists()
+    assert not mail.outbox
+
+
+def test_the_sign_up_form_asks_for_the_display_name_in_italian(client):
+    html = client.get(reverse("account_signup")).text
+
+    assert '<label for="id_display_name">Nome visualizzato</label>' in html
+    assert 'autocomplete="name"' in html
+    # No maxlength: the browser would silently cut a pasted name.
+    assert not re.search(r'<input[^>]*id="id_display_name"[^>]*maxlength', html)
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_account_emails_are_signed_crocevia_not_the_host_name(client, language):
+    client.cookies["django_language"] = language
+    host = "127.0.0.1:8000"
+
+    _sign_up(client, HTTP_HOST=host)
+    client.post(
+        reverse("account_reset_password"), {"email": "ada@example.org"}, HTTP_HOST=host
+    )
+
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        # Links need the host; everything else names the site.
+        text = re.sub(rf"https?://{re.escape(host)}/\S*", "<link>", message.body)
+        assert "<link>" in text, message.body
+        assert message.subject.startswith("[Crocevia] ")
+        assert "Crocevia" in text
+        assert host not in text and host not in message.subject
+        assert "127.0.0.1" not in text
 
 
 def test_sign_up_sends_a_verification_email_whose_link_logs_the_person_in(client):

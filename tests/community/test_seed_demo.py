@@ -1,7 +1,10 @@
 """The demo network: believable, complete, created through services, and idempotent."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from community.models import (
     Affiliation,
@@ -9,6 +12,7 @@ from community.models import (
     Event,
     Membership,
     Organisation,
+    Post,
     Thread,
     User,
 )
@@ -55,3 +59,35 @@ def test_first_start_leaves_a_database_in_use_alone(capsys, user):
     call_command("seed_demo", "--first-start")
     assert "not added" in capsys.readouterr().out
     assert not Community.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_people_join_before_they_post_and_sign_up_before_they_join():
+    call_command("seed_demo")
+
+    memberships = Membership.objects.filter(state="active").select_related(
+        "community", "user"
+    )
+    assert memberships.count() > 50
+    for membership in memberships:
+        community, person = membership.community, membership.user
+        posts = Post.objects.filter(thread__community=community, author=person)
+        early = posts.filter(created_at__lt=membership.created_at)
+        assert not early.exists(), (person.username, community.slug, early.first())
+        assert community.created_at <= membership.created_at
+        assert person.date_joined <= membership.created_at
+        if membership.role == "owner":
+            assert membership.created_at == community.created_at
+    for community in Community.objects.all():
+        assert not community.threads.filter(created_at__lt=community.created_at)
+    for affiliation in Affiliation.objects.filter(state="active").select_related(
+        "user", "organisation"
+    ):
+        assert affiliation.user.date_joined <= affiliation.decided_at
+        assert affiliation.organisation.created_at <= affiliation.decided_at
+    # The history is in the past, and what still waits for an answer is recent.
+    assert not User.objects.filter(date_joined__gt=timezone.now()).exists()
+    waiting = Membership.objects.exclude(state="active")
+    assert waiting.exists() and all(
+        timezone.now() - m.created_at < datetime.timedelta(minutes=5) for m in waiting
+    )

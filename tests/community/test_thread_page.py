@@ -76,17 +76,6 @@ def test_pages_that_do_not_exist_answer_404(client, page):
     assert client.get(thread_url(thread, page=page)).status_code == 404
 
 
-def test_a_thread_under_the_wrong_community_slug_answers_404(client):
-    community, owner, thread = community_with_thread()
-    other, _, _ = community_with_thread()
-
-    response = client.get(
-        reverse("community:thread-detail", args=[other.slug, thread.pk])
-    )
-
-    assert response.status_code == 404
-
-
 def test_unknown_thread_answers_404(client):
     community, owner, thread = community_with_thread()
 

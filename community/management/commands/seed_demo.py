@@ -7,11 +7,20 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Min
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from community import services
-from community.models import Community, Membership, Post, Thread, User
+from community.models import (
+    Affiliation,
+    Community,
+    Membership,
+    Organisation,
+    Post,
+    Thread,
+    User,
+)
 
 from . import demo_content as demo
 
@@ -146,6 +155,7 @@ class Command(BaseCommand):
             invitee=people["giorgio"],
         )
         services.affiliation_request(actor=people["silvia"], organisation=organisations[9])
+        self.backdate_joins(rng)
 
     def seed_threads(self, community, people, rng):
         """Create the community's threads and replies, then spread them over past weeks."""
@@ -180,6 +190,58 @@ class Command(BaseCommand):
             room = services.room_create(actor=people[owner], community=community, name=name)
             for author, text in messages:
                 services.post_reply(actor=people[author], thread=room, body=text)
+
+    def backdate_joins(self, rng):
+        """Date communities, memberships, accounts and affiliations before the posts.
+
+        The services stamp everything "now" while the conversations were spread over
+        past weeks: a community is founded before its first post, its owner joins
+        then, every other member between the founding and their own first post there,
+        and people sign up (with their organisation) before they join anything.
+        Requests and invitations still waiting stay recent.
+        """
+        now = timezone.now()
+        first_posts = {
+            (row["thread__community"], row["author"]): row["first"]
+            for row in Post.objects.values("thread__community", "author").annotate(
+                first=Min("created_at")
+            )
+        }
+        founded = {}
+        for community in Community.objects.all():
+            starts = [at for (place, _), at in first_posts.items() if place == community.pk]
+            founded[community.pk] = min(starts, default=now) - datetime.timedelta(
+                days=rng.randint(7, 21), hours=rng.randint(0, 23)
+            )
+            Community.objects.filter(pk=community.pk).update(
+                created_at=founded[community.pk]
+            )
+        joined = {}
+        for membership in Membership.objects.filter(state=Membership.State.ACTIVE):
+            start = founded[membership.community_id]
+            if membership.role == Membership.Role.OWNER:
+                moment = start
+            else:
+                end = first_posts.get((membership.community_id, membership.user_id), now)
+                moment = start + (end - start) * rng.uniform(0.05, 0.6)
+            Membership.objects.filter(pk=membership.pk).update(created_at=moment)
+            joined[membership.user_id] = min(moment, joined.get(membership.user_id, now))
+        signed_up = {}
+        for user_id in User.objects.values_list("pk", flat=True):
+            signed_up[user_id] = joined.get(user_id, now) - datetime.timedelta(
+                days=rng.randint(1, 30), hours=rng.randint(0, 23)
+            )
+            User.objects.filter(pk=user_id).update(date_joined=signed_up[user_id])
+        for organisation in Organisation.objects.all():
+            created = signed_up.get(organisation.created_by_id, now)
+            Organisation.objects.filter(pk=organisation.pk).update(created_at=created)
+            for affiliation in organisation.affiliations.filter(
+                state=Affiliation.State.ACTIVE
+            ):
+                moment = max(created, signed_up[affiliation.user_id])
+                Affiliation.objects.filter(pk=affiliation.pk).update(
+                    created_at=moment, decided_at=moment
+                )
 
     def print_logins(self):
         self.stdout.write("")

@@ -1,0 +1,1 @@
+"""Project date formats, read before Django's own (FORMAT_MODULE_PATH)."""

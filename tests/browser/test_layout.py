@@ -1,0 +1,236 @@
+"""Long unbroken words and URLs never widen a page, on a desktop or on a phone.
+
+Every name people type (thread titles, community, organisation, room and display
+names, tags) is filled to its limit with one unbroken word, and posts and room
+messages carry long words and URLs. Every page that shows them must fit the viewport
+(no sideways scrolling) and no box inside it may scroll sideways either, except code
+blocks and tables, which scroll on purpose. Full-page screenshots go to
+test-artifacts/layout-<page>-<width>.png.
+"""
+
+import re
+
+import pytest
+
+from tests.browser.server import BASE_DIR, prepared_site
+from tests.browser.test_live_thread import PASSWORD, browser  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+ARTIFACTS = BASE_DIR / "test-artifacts"
+WIDTHS = (1280, 390)
+
+SETUP = """
+from allauth.account.models import EmailAddress
+from community import services
+from community.models import User
+
+
+def word(length, stem="Innovazione"):
+    return (stem * (length // len(stem) + 1))[:length]
+
+
+def person(username, email, display_name=""):
+    user = User.objects.create_user(username, email, "%(password)s")
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    services.profile_update(
+        actor=user,
+        display_name=display_name,
+        bio=word(300, "Biografia"),
+        expertise=[word(50, "Competenza")],
+        language="en",
+        time_zone="Europe/Rome",
+    )
+    return User.objects.get(pk=user.pk)
+
+
+url = "https://example.org/" + word(300, "percorso/")
+anna = person("anna", "anna@example.org", word(80, "Annamaria"))
+# No display name: the (longest possible) username is shown instead.
+bruno = person(word(150, "bruno"), "bruno@example.org")
+carla = person("carla", "carla@example.org", word(80, "Carlotta"))
+
+organisation = services.organisation_create(
+    actor=anna,
+    name=word(160, "Organizzazione"),
+    kind="enterprise",
+    sector=word(120, "Settore"),
+    size="small",
+    city=word(80, "Citta"),
+    region=word(80, "Regione"),
+    website=url[:200],
+    description=word(400, "Descrizione") + " " + url,
+    competences=[word(50, "Robotica")],
+    interests=[word(50, "Interesse")],
+)
+services.affiliation_approve(
+    actor=anna,
+    affiliation=services.affiliation_request(actor=bruno, organisation=organisation),
+)
+services.affiliation_request(
+    actor=carla, organisation=organisation, message=word(500, "Messaggio")
+)
+
+community = services.community_create(
+    actor=anna,
+    name=word(120, "Comunita"),
+    description=word(600, "Descrizione") + " " + url,
+    visibility="public",
+    themes=[word(40, "Tema")],
+)
+services.community_join(actor=bruno, community=community)
+thread = services.thread_create(
+    actor=anna,
+    community=community,
+    title=word(200),
+    body=(
+        word(300, "Parola") + "\\n\\n" + url + "\\n\\n`" + word(200, "codice") + "`"
+        + "\\n\\n[" + word(200, "collegamento") + "](" + url + ")"
+        + "\\n\\n    " + word(400, "blocco")
+    ),
+    tags=[word(40, "Etichetta")],
+)
+reply = services.post_reply(
+    actor=bruno, thread=thread, body=url + " " + word(300, "Risposta")
+)
+services.post_edit(actor=bruno, post=reply, body=word(300, "Modificata") + " " + url)
+room = services.room_create(actor=anna, community=community, name=word(80, "Stanza"))
+message = services.post_reply(
+    actor=anna, thread=room, body=word(400, "Messaggio") + " " + url
+)
+services.post_reply(actor=bruno, thread=room, body=url)
+
+restricted = services.community_create(
+    actor=anna,
+    name=word(120, "Riservata"),
+    description="",
+    visibility="restricted",
+    themes=[],
+)
+services.community_request_join(
+    actor=carla, community=restricted, message=word(500, "Richiesta")
+)
+services.membership_invite(
+    actor=anna, community=restricted, invitee=bruno, message=word(500, "Invito")
+)
+invited_to = services.community_create(
+    actor=carla, name=word(120, "Invitante"), description="", visibility="public",
+    themes=[],
+)
+services.membership_invite(actor=carla, community=invited_to, invitee=anna)
+
+print(f"COMMUNITY {community.get_absolute_url()}")
+print(f"RESTRICTED {restricted.get_absolute_url()}")
+print(f"THREAD {thread.get_absolute_url()}")
+print(f"ROOM {room.get_absolute_url()}")
+print(f"REPLY {reply.pk}")
+print(f"MESSAGE {message.pk}")
+print(f"ORGANISATION {organisation.get_absolute_url()}")
+print(f"BRUNO {bruno.get_absolute_url()}")
+"""
+
+# What scrolls sideways: the document, and any box inside it that clips or scrolls
+# (a chat stream is `overflow-y: auto`, so it would scroll sideways on its own).
+# Code blocks and tables scroll on purpose; form fields scroll their own text;
+# ellipsis truncation and visually-hidden text are deliberate.
+OVERFLOW_JS = """
+() => {
+  const root = document.documentElement;
+  const found = [];
+  if (root.scrollWidth > root.clientWidth) {
+    found.push(`document: ${root.scrollWidth}px wide in ${root.clientWidth}px`);
+  }
+  for (const element of document.body.querySelectorAll("*")) {
+    if (element.closest("pre, table, input, textarea, select, .visually-hidden")) continue;
+    const style = getComputedStyle(element);
+    if (style.overflowX === "visible" || style.textOverflow === "ellipsis") continue;
+    if (element.clientWidth <= 1) continue;
+    if (element.scrollWidth > element.clientWidth + 1) {
+      const name = element.tagName.toLowerCase() +
+        (element.className ? "." + String(element.className).split(" ").join(".") : "");
+      found.push(`${name}: ${element.scrollWidth}px wide in ${element.clientWidth}px`);
+    }
+  }
+  return found;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("layout-site")
+    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
+        paths = dict(re.findall(r"^([A-Z]+) (\S+)$", output, re.M))
+        yield url, paths, log
+
+
+def _pages(paths):
+    """(name, path) of every page that shows the long names, as Anna sees them."""
+    community, restricted = paths["COMMUNITY"], paths["RESTRICTED"]
+    post = paths["REPLY"]
+    return [
+        ("home", "/"),
+        ("communities", "/c/"),
+        ("community", community),
+        ("members", f"{community}members/"),
+        ("requests", f"{restricted}requests/"),
+        ("invite", f"{restricted}invite/"),
+        ("community-settings", f"{community}settings/"),
+        ("new-thread", f"{community}new/"),
+        ("thread", paths["THREAD"]),
+        ("reply", f"{paths['THREAD']}reply/?quote={post}"),
+        ("post-history", f"/p/{post}/history/"),
+        ("room", paths["ROOM"]),
+        ("promote", f"/p/{paths['MESSAGE']}/promote/"),
+        ("profile", "/u/anna/"),
+        ("profile-username", paths["BRUNO"]),
+        ("profile-edit", "/settings/profile/"),
+        ("organisations", "/o/"),
+        ("organisation", paths["ORGANISATION"]),
+    ]
+
+
+def _check(page, url, name, width, problems):
+    """Open `url`, save a screenshot and record any sideways overflow."""
+    response = page.goto(url)
+    if response.status != 200:
+        problems.append(f"{name}: answered {response.status}")
+        return
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=ARTIFACTS / f"layout-{name}-{width}.png", full_page=True)
+    for overflow in page.evaluate(OVERFLOW_JS):
+        problems.append(f"{name} at {width}px: {overflow}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_long_names_and_urls_never_widen_a_page(site, browser, width):  # noqa: F811
+    base_url, paths, log = site
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+
+    context = browser.new_context(
+        locale="en-US", viewport={"width": width, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    _check(page, base_url + "/", "home-anonymous", width, problems)
+    _check(page, base_url + paths["THREAD"], "thread-anonymous", width, problems)
+
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill("anna@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"/$"))
+    for name, path in _pages(paths):
+        _check(page, base_url + path, name, width, problems)
+    # The account menu open, with the long display name in the header.
+    page.goto(base_url + "/")
+    page.locator(".menu summary").click()
+    page.screenshot(path=ARTIFACTS / f"layout-menu-{width}.png")
+    for overflow in page.evaluate(OVERFLOW_JS):
+        problems.append(f"menu at {width}px: {overflow}")
+    context.close()
+
+    assert not problems, "\n".join(problems)
+    assert "Traceback" not in log.read_text(), log.read_text()
