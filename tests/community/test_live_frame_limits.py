@@ -13,6 +13,12 @@ from django.core.management.base import SystemCheckError
 from community.checks import live_frame_fits_the_longest_post, post_event_bytes
 from community.models import Post
 from config.asgi import application
+from tests.community.thread_helpers import (
+    community_with_thread,
+    login,
+    member_of,
+    thread_url,
+)
 from tests.factories import MembershipFactory, ThreadFactory
 
 
@@ -80,3 +86,12 @@ async def test_a_post_at_the_limit_in_the_widest_json_is_acknowledged_over_the_s
     stored = await sync_to_async(Post.objects.get)(pk=answer["post"])
     assert stored.body == body
 
+
+@pytest.mark.django_db
+def test_pages_tell_live_js_the_frame_limit(client, settings):
+    settings.LIVE_MAX_FRAME_BYTES = 150_000
+    community, _owner, thread = community_with_thread()
+
+    html = login(client, member_of(community)).get(thread_url(thread)).content.decode()
+
+    assert 'data-live-max-frame-bytes="150000"' in html
