@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-LIVE_MAX_FRAME_BYTES ?= 65536
+LIVE_MAX_FRAME_BYTES ?= 1048576
 CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments: make test ARGS="-k smoke", make test ARGS="tests/community".
 ARGS   ?=

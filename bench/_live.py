@@ -335,7 +335,7 @@ def serve(
     Same command line as tests/browser/server.py's daphne(), but the pid is exposed so
     that a benchmark can read the server's memory or profile it.
     """
-    frame_limit = env.get("LIVE_MAX_FRAME_BYTES", "65536")
+    frame_limit = env.get("LIVE_MAX_FRAME_BYTES", "1048576")
     command = [
         str(DAPHNE),
         "-e",

@@ -10,4 +10,5 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the account receivers)
+        # Importing connects the account receivers and registers the system checks.
+        from . import checks, signals  # noqa: F401

@@ -1,4 +1,7 @@
-"""Template context shared by every page: the signed-in user's communities for the nav."""
+"""Template context shared by every page: the signed-in user's communities for the nav,
+the limits the browser enforces before sending."""
+
+from django.conf import settings
 
 from . import queries
 
@@ -8,3 +11,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     return {"nav_communities": queries.nav_communities(user)}
+
+
+def live_limits(request):
+    """The live socket's frame limit, so live.js never sends a frame daphne would refuse
+    by closing the socket."""
+    return {"live_max_frame_bytes": settings.LIVE_MAX_FRAME_BYTES}

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "community.context_processors.navigation",
+                "community.context_processors.live_limits",
             ],
         },
     },
@@ -250,7 +251,10 @@ RATE_LIMITS = {
 }
 
 # Live engine.
-LIVE_MAX_FRAME_BYTES = int(os.environ.get("LIVE_MAX_FRAME_BYTES", 64 * 1024))
+# daphne applies its limits (the same value) to what it sends too: a post's event carries
+# it rendered three times, JSON-escaped, 723 KB for 20,000 emoji. community/checks.py
+# refuses a limit too small for the longest post sent, and warns below its event.
+LIVE_MAX_FRAME_BYTES = int(os.environ.get("LIVE_MAX_FRAME_BYTES", 1024 * 1024))
 EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", 30))
 LIVE_REPLAY_LIMIT = int(os.environ.get("LIVE_REPLAY_LIMIT", 1000))
 LIVE_MAX_SUBSCRIPTIONS = int(os.environ.get("LIVE_MAX_SUBSCRIPTIONS", 100))

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..models import User
+from .limits import LengthCounterMixin
 
 __all__ = ["ProfileForm"]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(LengthCounterMixin, forms.Form):
     """Profile fields as people type them; `services.profile_update` re-checks all."""
 
     display_name = forms.CharField(

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Community, Membership
-from ..services.communities import clean_themes
+from ..services.communities import REQUEST_MESSAGE_MAX_LENGTH, clean_themes
+from .limits import LengthCounterMixin
 
 __all__ = [
     "CommunityForm",
@@ -18,7 +19,7 @@ __all__ = [
 ]
 
 
-class CommunityForm(forms.Form):
+class CommunityForm(LengthCounterMixin, forms.Form):
     """Name, description, themes and visibility (create and settings pages)."""
 
     name = forms.CharField(
@@ -78,16 +79,20 @@ class DirectoryFilterForm(forms.Form):
     )
 
 
-class JoinRequestForm(forms.Form):
+class JoinRequestForm(LengthCounterMixin, forms.Form):
+    # The join view uses the message only when the form is valid: the service checks
+    # its length, so that an over-long message is refused, not dropped.
     message = forms.CharField(
         label=_("Message to the moderators (optional)"),
         required=False,
-        max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def length_limits(self):
+        return {"message": REQUEST_MESSAGE_MAX_LENGTH}
 
-class InviteForm(forms.Form):
+
+class InviteForm(LengthCounterMixin, forms.Form):
     who = forms.CharField(
         label=_("Username or email address"),
         max_length=254,
@@ -116,5 +121,5 @@ class RoleForm(forms.Form):
     )
 
 
-class TransferForm(forms.Form):
+class TransferForm(LengthCounterMixin, forms.Form):
     username = forms.CharField(label=_("New owner's username"), max_length=150)

@@ -5,6 +5,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Affiliation, Organisation
+from .limits import LengthCounterMixin
 
 PROFILE_FIELDS = ("name", "kind", "sector", "size", "city", "region", "description")
 _model_fields = fields_for_model(Organisation, fields=PROFILE_FIELDS)
@@ -14,7 +15,7 @@ def _tags_as_text(manager):
     return ", ".join(sorted((tag.name for tag in manager.all()), key=str.casefold))
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(LengthCounterMixin, forms.Form):
     """Input for creating and editing an organisation; the services validate again."""
 
     name = _model_fields["name"]
@@ -94,7 +95,7 @@ class OrganisationFilterForm(forms.Form):
         return {name: (data.get(name) or "").strip() for name in names}
 
 
-class AffiliationRequestForm(forms.Form):
+class AffiliationRequestForm(LengthCounterMixin, forms.Form):
     """An optional note for the organisation's admins."""
 
     message = forms.CharField(

@@ -4,20 +4,24 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ..services.rooms import ROOM_NAME_MAX_LENGTH
+from ..services.rooms import ROOM_NAME_MAX_LENGTH, promotion_note_max_length
+from ..services.threads import thread_title_max_length
+from .limits import LengthCounterMixin
 from .threads import MARKDOWN_HELP
 
 
-class RoomForm(forms.Form):
+class RoomForm(LengthCounterMixin, forms.Form):
+    # The service checks the length (and uniqueness) with its own messages.
     name = forms.CharField(
         label=_("Room name"),
-        # The service checks the length (and uniqueness) with its own messages.
-        widget=forms.TextInput(attrs={"maxlength": ROOM_NAME_MAX_LENGTH}),
         help_text=_("Short and clear, for example: introductions, events, hydrogen."),
     )
 
+    def length_limits(self):
+        return {"name": ROOM_NAME_MAX_LENGTH}
 
-class RoomMessageForm(forms.Form):
+
+class RoomMessageForm(LengthCounterMixin, forms.Form):
     body = forms.CharField(
         label=_("Message"),
         strip=False,
@@ -26,12 +30,13 @@ class RoomMessageForm(forms.Form):
     # A fresh id per rendered form: sending it twice stores one message.
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].widget.attrs["maxlength"] = settings.POST_BODY_MAX_LENGTH
+    def length_limits(self):
+        return {"body": settings.POST_BODY_MAX_LENGTH}
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(LengthCounterMixin, forms.Form):
+    """Title and note of the thread that continues the room message `post`."""
+
     title = forms.CharField(label=_("Thread title"))
     body = forms.CharField(
         label=_("Add a few words (optional)"),
@@ -41,8 +46,12 @@ class PromoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, post, **kwargs):
+        self.post = post
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["maxlength"] = (
-            settings.THREAD_TITLE_MAX_LENGTH
-        )
+
+    def length_limits(self):
+        return {
+            "title": thread_title_max_length(),
+            "body": promotion_note_max_length(self.post),
+        }

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from ..services.threads import THREAD_TAGS_MAX
+from ..services.threads import THREAD_TAGS_MAX, thread_title_max_length
+from .limits import LengthCounterMixin
 
 MARKDOWN_HELP = _(
     "Markdown: **bold**, *italic*, [link](https://…), `code`, > quote, - list; "
@@ -22,12 +23,11 @@ def _body_field(label):
     )
 
 
-class _BodyLimitMixin:
-    """Read the body limit at request time so settings overrides apply."""
+class _BodyLimitMixin(LengthCounterMixin):
+    """The body's limit comes from settings, refused by the services past it."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["body"].widget.attrs["maxlength"] = settings.POST_BODY_MAX_LENGTH
+    def length_limits(self):
+        return {**super().length_limits(), "body": settings.POST_BODY_MAX_LENGTH}
 
 
 class ThreadForm(_BodyLimitMixin, forms.Form):
@@ -38,9 +38,6 @@ class ThreadForm(_BodyLimitMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["maxlength"] = (
-            settings.THREAD_TITLE_MAX_LENGTH
-        )
         self.fields["tags"].help_text = " ".join(
             [
                 ngettext(
@@ -52,6 +49,9 @@ class ThreadForm(_BodyLimitMixin, forms.Form):
                 gettext("For example: batterie, idrogeno."),
             ]
         )
+
+    def length_limits(self):
+        return {**super().length_limits(), "title": thread_title_max_length()}
 
 
 class ReplyForm(_BodyLimitMixin, forms.Form):

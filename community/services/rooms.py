@@ -20,7 +20,12 @@ from ..models import ReadPosition, Thread
 from ..ratelimit import rate_limit_hit
 from .threads import record_post_event, thread_create
 
-__all__ = ["post_promote", "room_create", "room_read_mark"]
+__all__ = [
+    "post_promote",
+    "promotion_note_max_length",
+    "room_create",
+    "room_read_mark",
+]
 
 ROOM_NAME_MAX_LENGTH = 80
 
@@ -141,22 +146,60 @@ def _markdown_text(text):
     return text
 
 
-def _promotion_body(post, room, note):
-    """The first post of a promoted thread: who wrote what where, quoted, then `note`."""
+def _promotion_credit(post, room):
+    """The credit line, `@anna wrote in #room:`, with a link to the message."""
     author = (
         f"@{post.author.username}" if post.author is not None else _("A former member")
     )
     title = _markdown_text(room.title)
     link = f"[#{title}]({reverse('community:post-permalink', args=[post.pk])})"
-    credit = _("%(author)s wrote in %(room)s:") % {"author": author, "room": link}
-    note = (note or "").replace("\r\n", "\n").strip()
+    return _("%(author)s wrote in %(room)s:") % {"author": author, "room": link}
+
+
+# The shortest quote, "> …", and the blank lines around it.
+_SHORTEST_QUOTE = "\n\n> …\n\n"
+
+
+def promotion_note_max_length(post):
+    """The longest note a promotion of the room message `post` takes, in characters.
+
+    The thread's first post is the credit, the quote and the note, within
+    POST_BODY_MAX_LENGTH: a long message is quoted in part to make room for the note,
+    down to "> …".
+    """
+    credit = _promotion_credit(post, post.thread)
+    return settings.POST_BODY_MAX_LENGTH - len(credit) - len(_SHORTEST_QUOTE)
+
+
+def _clean_note(post, note):
+    note = (note or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    limit = promotion_note_max_length(post)
+    if len(note) > limit:
+        raise ValidationError(
+            {
+                "body": ngettext(
+                    "The note is too long: at most %(limit)d character "
+                    "(it has %(length)d).",
+                    "The note is too long: at most %(limit)d characters "
+                    "(it has %(length)d).",
+                    limit,
+                )
+                % {"limit": limit, "length": len(note)}
+            },
+            code="max_length",
+        )
+    return note
+
+
+def _promotion_body(post, room, note):
+    """The first post of a promoted thread: who wrote what where, quoted, then `note`."""
+    credit = _promotion_credit(post, room)
     tail = f"\n\n{note}" if note else ""
-    # Leave room for the credit and the note: a long message is quoted in part.
-    budget = settings.POST_BODY_MAX_LENGTH - len(credit) - len(tail) - 16
-    source = (
-        post.body if len(post.body) <= budget else post.body[: max(budget, 0)] + "…"
-    )
-    quoted = "\n".join(f"> {line}".rstrip() for line in source.splitlines())
+    quoted = "\n".join(f"> {line}".rstrip() for line in post.body.splitlines())
+    # The "> " of every line counts too: cut the quote, never the note.
+    budget = settings.POST_BODY_MAX_LENGTH - len(credit) - len("\n\n") - len(tail)
+    if len(quoted) > budget:
+        quoted = quoted[: budget - 1] + "…"
     return f"{credit}\n\n{quoted}{tail}"
 
 
@@ -167,7 +210,8 @@ def post_promote(*, actor, post, title, body=""):
     (`permissions.can_promote_post`), else PermissionDenied. The thread is created
     by `thread_create` (same title rules and "thread" rate limit, raising
     ValidationError); its first post quotes the message, links back to it and ends
-    with `body`, an optional note. A message continues in one thread only: a second
+    with `body`, an optional note (a note over `promotion_note_max_length` raises
+    ValidationError keyed by `body`). A message continues in one thread only: a second
     promotion raises ValidationError. Emits `thread.created` on `community:<id>`,
     `post.created` on the new `thread:<id>` and `post.promoted` on the room's stream.
     """
@@ -178,6 +222,7 @@ def post_promote(*, actor, post, title, body=""):
     already = _("A thread already continues this message.")
     if Thread.objects.filter(promoted_from=post).exists():
         raise ValidationError(already, code="promoted")
+    note = _clean_note(post, body)
     room = post.thread
     try:
         with transaction.atomic():
@@ -185,7 +230,7 @@ def post_promote(*, actor, post, title, body=""):
                 actor=actor,
                 community=room.community,
                 title=title,
-                body=_promotion_body(post, room, body),
+                body=_promotion_body(post, room, note),
             )
             Thread.objects.filter(pk=thread.pk).update(promoted_from=post)
             thread.promoted_from = post

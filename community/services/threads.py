@@ -16,7 +16,13 @@ from ..models import Community, Post, PostRevision, Thread
 from ..ratelimit import rate_limit_hit
 from ..tagging import tag_names_clean
 
-__all__ = ["post_delete", "post_edit", "post_reply", "thread_create"]
+__all__ = [
+    "post_delete",
+    "post_edit",
+    "post_reply",
+    "thread_create",
+    "thread_title_max_length",
+]
 
 THREAD_TAGS_MAX = 5
 THREAD_TAG_MAX_LENGTH = 40
@@ -25,14 +31,19 @@ THREAD_TAG_MAX_LENGTH = 40
 # --- validation ------------------------------------------------------------------------
 
 
+def thread_title_max_length():
+    """The longest title a thread may have, in characters (for forms and services)."""
+    # The column's own size caps whatever the environment asks for.
+    return min(
+        settings.THREAD_TITLE_MAX_LENGTH, Thread._meta.get_field("title").max_length
+    )
+
+
 def _clean_title(title):
     title = " ".join((title or "").split())
     if not title:
         raise ValidationError({"title": _("Give the thread a title.")}, code="required")
-    # The column's own size caps whatever the environment asks for.
-    limit = min(
-        settings.THREAD_TITLE_MAX_LENGTH, Thread._meta.get_field("title").max_length
-    )
+    limit = thread_title_max_length()
     if len(title) > limit:
         raise ValidationError(
             {

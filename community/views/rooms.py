@@ -148,7 +148,7 @@ def post_promote(request, pk):
     if promotion is not None:
         messages.info(request, _("This message already continues in a thread."))
         return redirect(promotion)
-    form = PromoteForm(request.POST or None)
+    form = PromoteForm(request.POST or None, post=post)
     if request.method == "POST" and form.is_valid():
         try:
             thread = services.post_promote(
@@ -166,7 +166,7 @@ def post_promote(request, pk):
         first_line = " ".join(post.body.split())
         if len(first_line) > SUGGESTED_TITLE_LENGTH:
             first_line = first_line[: SUGGESTED_TITLE_LENGTH - 1].rstrip() + "…"
-        form = PromoteForm(initial={"title": first_line})
+        form = PromoteForm(initial={"title": first_line}, post=post)
     return render(
         request,
         "community/room_promote.html",

@@ -1,8 +1,13 @@
 // One WebSocket per tab (DESIGN §4): stream subscriptions with catch-up from the last
 // seq seen, gap repair, reconnect with exponential backoff and jitter, and posts that
-// stay pending until the server acknowledges them (resent after a reconnect).
+// stay pending until the server acknowledges them (resent after a reconnect, a few
+// times at most). A post larger than the server's frame limit is never sent: daphne
+// would close the socket, and resending it after each reconnect would do it again.
 
 const MAX_DELAY_MS = 30_000;
+// A post whose socket closed this many times before its ack is given back to the page.
+const MAX_POST_SENDS = 3;
+const encoder = new TextEncoder();
 
 function uuid4() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -14,11 +19,12 @@ function uuid4() {
 }
 
 export class LiveConnection extends EventTarget {
-  constructor(url = LiveConnection.defaultUrl()) {
+  constructor(url = LiveConnection.defaultUrl(), { maxFrameBytes = LiveConnection.pageFrameLimit() } = {}) {
     super();
     this.url = url;
+    this.maxFrameBytes = maxFrameBytes;
     this.streams = new Map(); // stream -> { last, handler, onResync, onError }
-    this.pending = new Map(); // client_id -> post frame
+    this.pending = new Map(); // client_id -> { frame, sends }
     this.attempt = 0;
     this.state = "connecting";
     this.socket = null;
@@ -30,6 +36,11 @@ export class LiveConnection extends EventTarget {
   static defaultUrl() {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     return `${scheme}//${window.location.host}/ws/`;
+  }
+
+  /** LIVE_MAX_FRAME_BYTES, as the page states it on <body>; 0 when it does not. */
+  static pageFrameLimit() {
+    return Number(document.body?.dataset.liveMaxFrameBytes) || 0;
   }
 
   get connected() {
@@ -51,7 +62,7 @@ export class LiveConnection extends EventTarget {
       this.attempt = 0;
       this.setState("connected");
       for (const [stream, sub] of this.streams) this.sendSubscribe(stream, sub.last);
-      for (const frame of this.pending.values()) this.send(frame);
+      for (const entry of this.pending.values()) this.sendPost(entry);
     });
     socket.addEventListener("message", (message) => {
       let frame;
@@ -64,8 +75,22 @@ export class LiveConnection extends EventTarget {
     });
     socket.addEventListener("close", () => {
       if (this.socket !== socket) return;
+      this.giveUpUndelivered();
       this.scheduleReconnect();
     });
+  }
+
+  /** Give back the pending posts sent MAX_POST_SENDS times without an ack. */
+  giveUpUndelivered() {
+    for (const [clientId, entry] of this.pending) {
+      if (entry.sends < MAX_POST_SENDS) continue;
+      this.pending.delete(clientId);
+      this.dispatchEvent(
+        new CustomEvent("post-error", {
+          detail: { op: "error", code: "undelivered", ref: clientId, body: entry.frame.body },
+        }),
+      );
+    }
   }
 
   scheduleReconnect() {
@@ -86,6 +111,15 @@ export class LiveConnection extends EventTarget {
     if (!this.connected) return false;
     this.socket.send(JSON.stringify(frame));
     return true;
+  }
+
+  sendPost(entry) {
+    if (this.send(entry.frame)) entry.sends += 1;
+  }
+
+  /** Whether `frame` fits in one frame the server accepts (UTF-8 bytes of its JSON). */
+  fits(frame) {
+    return !this.maxFrameBytes || encoder.encode(JSON.stringify(frame)).length <= this.maxFrameBytes;
   }
 
   sendSubscribe(stream, after) {
@@ -145,7 +179,7 @@ export class LiveConnection extends EventTarget {
         if (this.pending.has(frame.ref)) {
           const refused = this.pending.get(frame.ref);
           this.pending.delete(frame.ref);
-          this.dispatchEvent(new CustomEvent("post-error", { detail: { ...frame, body: refused.body } }));
+          this.dispatchEvent(new CustomEvent("post-error", { detail: { ...frame, body: refused.frame.body } }));
         } else if (this.streams.has(frame.ref)) {
           const lost = this.streams.get(frame.ref);
           this.streams.delete(frame.ref);
@@ -161,11 +195,16 @@ export class LiveConnection extends EventTarget {
     this.send({ op: "typing", thread });
   }
 
-  /** Send a post; it stays pending (and is resent on reconnect) until acknowledged. */
+  /**
+   * Send a post; it stays pending (and is resent on reconnect) until acknowledged.
+   * Returns its client id, or null, without sending, when it is too large for a frame.
+   */
   post(thread, body) {
     const frame = { op: "post", thread, body, client_id: uuid4() };
-    this.pending.set(frame.client_id, frame);
-    this.send(frame);
+    if (!this.fits(frame)) return null;
+    const entry = { frame, sends: 0 };
+    this.pending.set(frame.client_id, entry);
+    this.sendPost(entry);
     return frame.client_id;
   }
 }
@@ -219,9 +258,29 @@ export function keepAllowedActions(item, allowed, barSelector) {
   if (bar && !bar.querySelector("[data-action]")) bar.remove();
 }
 
+/** Show why a post from `composer` was not sent, above it (replacing an earlier reason). */
+export function showComposerError(composer, message) {
+  composer.querySelector(":scope > .form-errors")?.remove();
+  const errors = document.createElement("div");
+  errors.className = "form-errors";
+  errors.setAttribute("role", "alert");
+  errors.textContent = message;
+  composer.prepend(errors);
+}
+
 /**
- * When the server refuses a post sent from `composer`: drop its pending entry from
- * `list`, give the text back to the empty composer and show why above it.
+ * Messages for refusals that happen in the browser, from the list's data attributes:
+ * "too_large" (no frame could carry it) and "undelivered" (the socket kept closing).
+ */
+export function refusalMessage(list, code, message) {
+  const local = { too_large: list.dataset.labelTooLarge, undelivered: list.dataset.labelUndelivered };
+  return `${list.dataset.labelFailed} ${local[code] ?? message}`;
+}
+
+/**
+ * When a post sent from `composer` is refused (by the server, or given up after
+ * reconnects): drop its pending entry from `list`, give the text back to the composer
+ * (before anything typed since) and show why above it.
  */
 export function showRefusedPosts(connection, { list, composer, textarea }) {
   connection.addEventListener("post-error", (event) => {
@@ -229,11 +288,12 @@ export function showRefusedPosts(connection, { list, composer, textarea }) {
     const pending = list.querySelector(`[data-client-id="${frame.ref}"]`);
     if (!pending) return;
     pending.remove();
-    if (!textarea.value.trim()) textarea.value = frame.body ?? "";
-    const errors = document.createElement("div");
-    errors.className = "form-errors";
-    errors.setAttribute("role", "alert");
-    errors.textContent = `${list.dataset.labelFailed} ${frame.message}`;
-    composer.prepend(errors);
+    const typed = textarea.value;
+    const body = frame.body ?? "";
+    if (!typed.trim()) textarea.value = body;
+    else if (body) textarea.value = `${body}\n\n${typed}`;
+    // Counters and validity follow the value (room.js sends typing only for trusted input).
+    textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    showComposerError(composer, refusalMessage(list, frame.code, frame.message));
   });
 }

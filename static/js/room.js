@@ -8,7 +8,15 @@
 // this module to the messages it inserts, with the parameters the list carries
 // (`data-group-seconds`, `data-time-zone`).
 
-import { keepAllowedActions, live, showConnectionState, showRefusedPosts } from "./live.js";
+import { overLimit } from "./length_limits.js";
+import {
+  keepAllowedActions,
+  live,
+  refusalMessage,
+  showComposerError,
+  showConnectionState,
+  showRefusedPosts,
+} from "./live.js";
 
 const list = document.querySelector("ol[data-room-messages]");
 
@@ -429,22 +437,35 @@ if (list) {
       composer.requestSubmit();
     });
 
-    textarea.addEventListener("input", () => {
+    textarea.addEventListener("input", (event) => {
+      // Text put back or cleared by the page is not someone typing.
+      if (!event.isTrusted) return;
       const now = Date.now();
       if (!textarea.value.trim() || !connection.connected || now - lastTyping < TYPING_SEND_EVERY_MS) return;
       lastTyping = now;
       connection.typing?.(threadId);
     });
 
+    // Text over the limit stays in the composer: the counter's validity stops the form
+    // before this handler runs, and this check keeps the socket from sending it even so.
     composer.addEventListener("submit", (event) => {
       const body = textarea.value;
       if (!body.trim()) {
         event.preventDefault();
         return;
       }
+      if (overLimit(textarea)) {
+        event.preventDefault();
+        textarea.reportValidity();
+        return;
+      }
       if (!connection.connected) return; // the form posts as usual
       event.preventDefault();
       const clientId = connection.post(threadId, body);
+      if (!clientId) {
+        showComposerError(composer, refusalMessage(list, "too_large"));
+        return;
+      }
       const pending = document.createElement("li");
       pending.className = "room-message room-message--pending";
       pending.dataset.clientId = clientId;
@@ -462,6 +483,7 @@ if (list) {
       list.append(pending);
       scrollToBottom();
       textarea.value = "";
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
       lastTyping = 0;
       composer.querySelector(".form-errors")?.remove();
     });

@@ -1,7 +1,15 @@
 // Live thread page: new replies, edits and deletions appear without a reload; replies
 // are sent over the socket when it is connected (the form posts normally otherwise).
 
-import { keepAllowedActions, live, showConnectionState, showRefusedPosts } from "./live.js";
+import { overLimit } from "./length_limits.js";
+import {
+  keepAllowedActions,
+  live,
+  refusalMessage,
+  showComposerError,
+  showConnectionState,
+  showRefusedPosts,
+} from "./live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -106,6 +114,8 @@ if (list) {
   });
 
   // Sending over the socket: the post shows as pending until its ack and its event.
+  // Text over the limit stays in the composer: the counter's validity stops the form
+  // before this handler runs, and this check keeps the socket from sending it even so.
   const composer = document.querySelector("form[data-composer]");
   const textarea = composer?.querySelector("textarea[name='body']");
   if (composer && textarea && onLastPage) {
@@ -113,10 +123,20 @@ if (list) {
       "submit",
       (event) => {
         const body = textarea.value.trim();
+        if (overLimit(textarea)) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+          textarea.reportValidity();
+          return;
+        }
         if (!connection.connected || !body) return; // the form posts as usual
         event.preventDefault();
         event.stopImmediatePropagation();
         const clientId = connection.post(threadId, body);
+        if (!clientId) {
+          showComposerError(composer, refusalMessage(list, "too_large"));
+          return;
+        }
         const pending = document.createElement("li");
         pending.className = "post post--pending";
         pending.dataset.clientId = clientId;
@@ -126,6 +146,7 @@ if (list) {
         pending.append(document.createElement("div"), text);
         list.append(pending);
         textarea.value = "";
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
         composer.querySelector(".form-errors")?.remove();
       },
       { capture: true },

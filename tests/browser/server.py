@@ -88,7 +88,7 @@ def daphne(env, log_path, *, timeout=30):
     Same command line as `make serve`, but on port 0: the kernel picks a free port and
     daphne logs the one it got, so parallel test workers never collide.
     """
-    frame_limit = env.get("LIVE_MAX_FRAME_BYTES", "65536")
+    frame_limit = env.get("LIVE_MAX_FRAME_BYTES", "1048576")
     command = [
         str(DAPHNE),
         "-e",

@@ -5,6 +5,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.db import transaction
 
 from community.live.events import event_record
@@ -85,7 +86,12 @@ async def test_member_may_follow_a_private_thread():
         ('{"op": "subscribe", "stream": "thread:1", "after": -4}', "bad_frame"),
         ('{"op": "subscribe", "stream": "nonsense:1"}', "not_found"),
         ('{"op": "post", "thread": "x", "body": 1}', "bad_frame"),
-        (json.dumps({"op": "post", "thread": 1, "body": "x" * 70000}), "too_large"),
+        (
+            json.dumps(
+                {"op": "post", "thread": 1, "body": "x" * settings.LIVE_MAX_FRAME_BYTES}
+            ),
+            "too_large",
+        ),
     ],
 )
 async def test_bad_frames_get_an_error_and_keep_the_socket_working(raw, code):

@@ -585,6 +585,41 @@ def test_a_bad_title_creates_nothing():
     assert not Thread.objects.filter(promoted_from=message).exists()
 
 
+def test_a_long_many_lined_message_promotes_with_part_of_it_quoted(settings):
+    """Every quoted line gains "> ": the quote is cut to the limit, not the thread refused."""
+    settings.POST_BODY_MAX_LENGTH = 300
+    community, owner, room = community_with_room()
+    message = say(room, owner, "riga\n" * 60)
+
+    thread = services.post_promote(actor=owner, post=message, title="Continua")
+
+    first = thread.posts.get()
+    assert len(first.body) == 300
+    assert first.body.endswith("…")
+    assert first.body.count("> riga") > 30
+
+
+def test_a_note_at_its_limit_is_kept_whole_and_the_quote_shortened(settings):
+    settings.POST_BODY_MAX_LENGTH = 300
+    community, owner, room = community_with_room()
+    message = say(room, owner, "riga\n" * 60)
+    limit = services.promotion_note_max_length(message)
+    assert 200 < limit < 300
+
+    thread = services.post_promote(
+        actor=owner, post=message, title="Continua", body="n" * limit
+    )
+
+    first = thread.posts.get()
+    assert len(first.body) == 300
+    assert first.body.endswith("\n\n> …\n\n" + "n" * limit)
+    with pytest.raises(ValidationError) as error:
+        services.post_promote(
+            actor=owner, post=say(room, owner, "altro"), title="Ancora", body="n" * 300
+        )
+    assert "The note is too long" in error.value.message_dict["body"][0]
+
+
 def test_only_the_author_or_a_moderator_promotes_and_only_room_messages():
     community, owner, room = community_with_room()
     author, other = member_of(community), member_of(community)

@@ -46,7 +46,7 @@ def test_member_sees_the_new_thread_form_with_a_markdown_hint(
     html = response.content.decode()
     assert 'name="title"' in html and 'name="body"' in html and 'name="tags"' in html
     assert "Markdown" in html
-    assert 'maxlength="200"' in html
+    assert 'data-max-length="200"' in html and 'maxlength=' not in html
 
 
 def test_member_starts_a_thread_and_lands_on_it(client, community, member):

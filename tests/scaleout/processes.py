@@ -136,7 +136,7 @@ class Daphne:
         self.url = None
 
     def start(self, timeout=30):
-        frame_limit = self.env.get("LIVE_MAX_FRAME_BYTES", "65536")
+        frame_limit = self.env.get("LIVE_MAX_FRAME_BYTES", "1048576")
         command = [
             str(DAPHNE),
             "-e",

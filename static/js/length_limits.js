@@ -1,0 +1,85 @@
+// Length limits as a live counter. Fields carry `data-max-length` instead of the HTML
+// `maxlength`, which browsers apply by cutting pasted text without a word. The counter
+// shows from 80% of the limit, turns red past it, and the field's custom validity
+// keeps the form (and the live sockets' submit handlers) from sending the text, which
+// stays in the field. The server refuses over-long text too, with its own message.
+//
+// Labels come from the page's <template data-length-counter> (includes/length_counter.html).
+
+const SHOW_FROM = 0.8; // of the limit
+const ANNOUNCE_AFTER_MS = 1_000; // screen readers hear the count once typing pauses
+
+const lang = document.documentElement.lang || "it";
+const numbers = new Intl.NumberFormat(lang);
+const plurals = new Intl.PluralRules(lang);
+
+/** Characters as the server counts them: code points, so an emoji counts once. */
+function textLength(text) {
+  const pairs = text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
+  return text.length - (pairs ? pairs.length : 0);
+}
+
+/** Whether `field` holds more characters than its `data-max-length`. */
+export function overLimit(field) {
+  const limit = Number(field.dataset.maxLength);
+  return limit > 0 && textLength(field.value) > limit;
+}
+
+/** A label with its {placeholders} filled in; `plural` picks its "one"/"other" form. */
+function label(labels, name, values, plural) {
+  let text = labels[name];
+  if (plural !== undefined) {
+    const form = plurals.select(plural) === "one" ? "One" : "Other";
+    text = labels[`${name}${form}`];
+  }
+  return (text || "").replace(/\{(\w+)\}/g, (match, key) =>
+    key in values ? numbers.format(values[key]) : match,
+  );
+}
+
+function attach(field, template) {
+  const labels = template.dataset;
+  const counter = template.content.firstElementChild.cloneNode(true);
+  const visible = counter.querySelector("[data-length-counter-text]");
+  const status = counter.querySelector("[data-length-counter-status]");
+  status.id = `${field.id || field.name}-length`;
+  field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), status.id].filter(Boolean).join(" "));
+  field.after(counter);
+
+  let announced = "";
+  let timer = null;
+
+  function update() {
+    const limit = Number(field.dataset.maxLength);
+    const count = textLength(field.value);
+    const over = count - limit;
+    const shown = count >= limit * SHOW_FROM;
+    const refusal = over > 0 ? label(labels, "labelOver", { over, limit }, over) : "";
+    field.setCustomValidity(refusal);
+    field.toggleAttribute("data-length-over", over > 0);
+    counter.hidden = !shown;
+    counter.classList.toggle("length-counter--over", over > 0);
+    const tally = label(labels, "labelCount", { count, limit });
+    visible.textContent = refusal ? `${tally} · ${refusal}` : tally;
+    const message = !shown ? "" : refusal || label(labels, "labelLeft", { left: limit - count }, limit - count);
+    clearTimeout(timer);
+    if (message === announced) return;
+    timer = setTimeout(() => {
+      announced = message;
+      status.textContent = message;
+    }, ANNOUNCE_AFTER_MS);
+  }
+
+  field.addEventListener("input", update);
+  update();
+  return update;
+}
+
+const template = document.querySelector("template[data-length-counter]");
+if (template) {
+  const updates = [...document.querySelectorAll("input[data-max-length], textarea[data-max-length]")].map(
+    (field) => attach(field, template),
+  );
+  // Values the browser restores when coming back to the page.
+  window.addEventListener("pageshow", () => updates.forEach((update) => update()));
+}
