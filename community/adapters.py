@@ -1,31 +1,10 @@
-"""allauth integration: the sign-up form, what sign-up stores, how emails name the site."""
+"""allauth integration: what sign-up stores, how emails name the site."""
 
 from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.forms import SignupForm as AllauthSignupForm
-from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
-
-from .models import User
-
-
-class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form, asking first for the name other people will see."""
-
-    # A validator, not max_length: the browser's maxlength would cut pasted text.
-    display_name = forms.CharField(
-        label=_("Display name"),
-        validators=[
-            MaxLengthValidator(User._meta.get_field("display_name").max_length)
-        ],
-        help_text=_("The name other people see, for example Giulia Rossi."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    field_order = ["display_name", "email", "username", "password1", "password2"]
 
 
 class AccountAdapter(DefaultAccountAdapter):

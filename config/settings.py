@@ -175,7 +175,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 # The sign-up form also asks for the display name.
-ACCOUNT_FORMS = {"signup": "community.adapters.SignupForm"}
+ACCOUNT_FORMS = {"signup": "community.forms.accounts.SignupForm"}
 ACCOUNT_USERNAME_MIN_LENGTH = 3
 
 # Email: EMAIL_URL=console:// (default), smtp://user:pass@host:587?tls=1, locmem://,

@@ -1,7 +1,9 @@
-"""Forms for accounts: the profile editor."""
+"""Forms for accounts: sign-up (allauth's, with the display name) and the profile editor."""
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,22 @@ from .. import services
 from ..models import User
 from .limits import LengthCounterMixin
 
-__all__ = ["ProfileForm"]
+__all__ = ["ProfileForm", "SignupForm"]
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, asking first for the name other people will see."""
+
+    # A validator, not max_length: the browser's maxlength would cut pasted text.
+    display_name = forms.CharField(
+        label=_("Display name"),
+        validators=[
+            MaxLengthValidator(User._meta.get_field("display_name").max_length)
+        ],
+        help_text=_("The name other people see, for example Giulia Rossi."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["display_name", "email", "username", "password1", "password2"]
 
 
 class ProfileForm(LengthCounterMixin, forms.Form):

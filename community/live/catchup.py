@@ -1,9 +1,7 @@
 """Reads from the Event table for replay and gap repair (sync; called via a worker thread)."""
 
-import json
-
 from ..models import Event, StreamCursor
-from .events import event_frame
+from .events import event_frame, frame_text
 
 
 def stream_head(stream):
@@ -24,7 +22,7 @@ def _frames(queryset, first_expected, limit):
     for previous, current in zip(events, events[1:], strict=False):
         if current.seq != previous.seq + 1:
             return [], False
-    return [(json.dumps(event_frame(e), separators=(",", ":")), e.seq) for e in events], True
+    return [(frame_text(event_frame(e)), e.seq) for e in events], True
 
 
 def events_after(stream, after, limit):

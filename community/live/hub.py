@@ -19,6 +19,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import catchup
+from .events import frame_text
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class Hub:
             frame = message.get("frame")
             if not group or not frame:
                 continue
-            text = json.dumps(frame, separators=(",", ":"))
+            text = frame_text(frame)
             if message.get("type") == "live.ephemeral":
                 for subscriber in list(self.subscribers.get(group, ())):
                     subscriber.deliver_ephemeral(frame, text)

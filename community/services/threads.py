@@ -59,6 +59,18 @@ def _clean_title(title):
     return title
 
 
+def _is_text(value):
+    """False for strings no page or database can hold: lone UTF-16 surrogates (which
+    JSON frames can carry as `\\ud800`) and NUL characters."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _clean_body(body):
     """Normalise line endings and outer blank lines; refuse empty or over-long bodies."""
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
@@ -66,6 +78,11 @@ def _clean_body(body):
     body = body.rstrip().lstrip("\n")
     if not body.strip():
         raise ValidationError({"body": _("Write something first.")}, code="required")
+    if not _is_text(body):
+        raise ValidationError(
+            {"body": _("The message contains characters that are not text.")},
+            code="invalid",
+        )
     limit = settings.POST_BODY_MAX_LENGTH
     if len(body) > limit:
         raise ValidationError(

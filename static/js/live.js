@@ -1,8 +1,9 @@
-// One WebSocket per tab (DESIGN §4): stream subscriptions with catch-up from the last
-// seq seen, gap repair, reconnect with exponential backoff and jitter, and posts that
-// stay pending until the server acknowledges them (resent after a reconnect, a few
-// times at most). A post larger than the server's frame limit is never sent: daphne
-// would close the socket, and resending it after each reconnect would do it again.
+// One WebSocket per tab (docs/architecture.md, section 4): stream subscriptions with
+// catch-up from the last seq seen, gap repair, reconnect with exponential backoff and
+// jitter, and posts that stay pending until the server acknowledges them (resent after
+// a reconnect, a few times at most). A post larger than the server's frame limit is
+// never sent: daphne would close the socket, and resending it after each reconnect
+// would do it again.
 
 const MAX_DELAY_MS = 30_000;
 // A post whose socket closed this many times before its ack is given back to the page.

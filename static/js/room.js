@@ -1,6 +1,7 @@
-// Topic rooms as a chat (DESIGN §4): live messages with grouping and day separators,
-// messages pending until the server acknowledges them, typing notices, who is here,
-// older messages loaded on scroll, read positions and the unread count in the title.
+// Topic rooms as a chat (docs/architecture.md, section 4): live messages with grouping
+// and day separators, messages pending until the server acknowledges them, typing
+// notices, who is here, older messages loaded on scroll, read positions and the unread
+// count in the title.
 // Without this module the page still works: the form posts, links load older pages.
 //
 // Grouping and day separators follow the rules written once in

@@ -220,3 +220,23 @@ async def test_a_member_keeps_working_after_a_storm_of_bad_frames():
 
     assert [f["op"] for f in errors] == ["error"] * 5
     assert {f["op"] for f in answered} == {"ack", "event"}
+
+
+@pytest.mark.parametrize("body", ["ciao \\ud800 mondo", "ciao \\u0000 mondo"])
+async def test_a_post_with_characters_that_are_not_text_is_refused_cleanly(body):
+    community, owner, thread = await sync_to_async(community_with_thread)()
+    socket = await connect(owner)
+    await subscribe(socket, f"thread:{thread.pk}")
+    client_id = "5d1c3a52-8f7e-4c57-a7a4-0d5c1b6e2f10"
+    await socket.send_to(
+        text_data=f'{{"op": "post", "thread": {thread.pk}, "body": "{body}", '
+        f'"client_id": "{client_id}"}}'
+    )
+    answer = await socket.receive_json_from()
+    await sync_to_async(services.post_reply)(actor=owner, thread=thread, body="Ancora qui")
+    after = await frames(socket)
+    await socket.disconnect()
+
+    assert (answer["op"], answer["code"], answer["ref"]) == ("error", "invalid", client_id)
+    assert [f["type"] for f in after] == ["post.created"]
+    assert await sync_to_async(thread.posts.count)() == 2
