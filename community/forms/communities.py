@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Community, Membership
-from ..services.communities import REQUEST_MESSAGE_MAX_LENGTH, clean_themes
+from ..services.communities import clean_themes
+from ..services.memberships import REQUEST_MESSAGE_MAX_LENGTH
 from .limits import LengthCounterMixin
 
 __all__ = [

@@ -6,6 +6,7 @@ Each asks `permissions`, validates, writes inside `transaction.atomic()`, record
 
 from .accounts import *  # noqa: F403
 from .communities import *  # noqa: F403
+from .memberships import *  # noqa: F403
 from .moderation import *  # noqa: F403
 from .organisations import *  # noqa: F403
 from .rooms import *  # noqa: F403

@@ -13,7 +13,7 @@ from .. import permissions
 from ..live import payloads
 from ..live.events import event_record, stream_name
 from ..models import Membership, Post, Thread
-from .communities import (
+from .memberships import (
     members_recount,
     membership_locked,
     memberships_forget,

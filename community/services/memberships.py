@@ -1,0 +1,559 @@
+"""Write services for memberships: joining, requests, invitations, leaving, roles.
+
+Each membership change is recorded for every audience that may know of it
+(`record_membership_event`): the person, the community's moderators, and the readers
+of its member list.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..live import payloads
+from ..live.events import event_record, stream_name
+from ..models import Community, Membership, User
+from ..ratelimit import rate_limit_hit
+
+__all__ = [
+    "community_enter",
+    "community_exit",
+    "community_join",
+    "community_leave",
+    "community_request_join",
+    "community_transfer_ownership",
+    "membership_approve",
+    "membership_decline",
+    "membership_invitation_decline",
+    "membership_invite",
+    "membership_request_cancel",
+    "membership_set_role",
+]
+
+Role = Membership.Role
+State = Membership.State
+
+REQUEST_MESSAGE_MAX_LENGTH = 500
+
+
+def _clean_message(message):
+    message = (message or "").strip()
+    if len(message) > REQUEST_MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "message": _("The message is too long: at most %(limit)d characters.")
+                % {"limit": REQUEST_MESSAGE_MAX_LENGTH}
+            },
+            code="max_length",
+        )
+    return message
+
+# --- events ----------------------------------------------------------------------------
+
+
+# What readers of a community learn from a membership change: its member list (who
+# is in it, with which role). Requests, invitations, declines and sanctions are for
+# the person and the community's moderators only.
+_LISTED_EVENTS = {
+    "member.joined": "member.joined",
+    "member.approved": "member.joined",
+    "member.left": "member.left",
+    "member.removed": "member.left",
+    "member.banned": "member.left",
+    "member.role_changed": "member.role_changed",
+}
+
+
+def record_membership_event(membership, type, actor, *, listed=True):
+    """Record a membership change for each audience that may know of it.
+
+    The person's own stream and the community's moderation stream get `type` with the
+    whole membership; the community's stream, which every reader may follow, gets the
+    change to the member list only (`listed=False` when the person was not listed,
+    e.g. an invitee who gets banned).
+    """
+    data = payloads.membership_data(membership)
+    event_record(
+        stream=stream_name("user", membership.user_id), type=type, payload=data, actor=actor
+    )
+    event_record(
+        stream=stream_name("moderation", membership.community_id),
+        type=type,
+        payload=data,
+        actor=actor,
+    )
+    if listed and type in _LISTED_EVENTS:
+        event_record(
+            stream=stream_name("community", membership.community_id),
+            type=_LISTED_EVENTS[type],
+            payload=payloads.member_listing_data(
+                membership, listed=_LISTED_EVENTS[type] != "member.left"
+            ),
+            actor=actor,
+        )
+
+
+def members_recount(community):
+    """Recount the active members into the denormalised `member_count`.
+
+    Callers hold the community's row lock (`membership_locked` takes it), so
+    concurrent joins and leaves are counted one after the other.
+    """
+    count = Membership.objects.filter(community=community, state=State.ACTIVE).count()
+    Community.objects.filter(pk=community.pk).update(member_count=count)
+    community.member_count = count
+
+
+def memberships_forget(*people):
+    for person in people:
+        if person is not None:
+            permissions.forget_memberships(person)
+
+
+def membership_locked(user, community):
+    """The user's membership row in `community`, locked for this transaction, or None.
+
+    The community row is locked first (always in that order, so writers queue up
+    instead of deadlocking) to serialise membership changes and member counts.
+    """
+    list(Community.objects.select_for_update().filter(pk=community.pk).values("pk"))
+    return (
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user__organisation")
+        .filter(user=user, community=community)
+        .first()
+    )
+
+
+# --- joining ---------------------------------------------------------------------------
+
+
+def community_join(*, actor, community):
+    """Join a public community at once, or accept an invitation to any community.
+
+    Verified users may call it. Raises PermissionDenied when they may not join
+    (banned, restricted or private without an invitation, unverified), ValidationError
+    when they already belong, RateLimited past the `join` budget. Emits `member.joined`
+    on the community's and the person's streams.
+    """
+    membership = permissions.membership_of(actor, community)
+    if membership is not None and membership.state == State.ACTIVE:
+        raise ValidationError(_("You are already a member of this community."))
+    permissions.require(
+        permissions.can_join_community(actor, community),
+        _("You cannot join this community."),
+    )
+    rate_limit_hit(actor, "join")
+    try:
+        with transaction.atomic():
+            membership = membership_locked(actor, community)
+            if membership is None:
+                membership = Membership.objects.create(
+                    user=actor,
+                    community=community,
+                    role=Role.MEMBER,
+                    state=State.ACTIVE,
+                )
+            elif membership.state in (State.INVITED, State.PENDING):
+                membership.state = State.ACTIVE
+                membership.role = Role.MEMBER
+                membership.save(update_fields=["state", "role", "updated_at"])
+            else:
+                raise ValidationError(_("You are already a member of this community."))
+            members_recount(community)
+            record_membership_event(membership, "member.joined", actor)
+    except IntegrityError as exc:
+        # Two joins raced; the other one won.
+        raise ValidationError(_("You are already a member of this community.")) from exc
+    finally:
+        memberships_forget(actor)
+    return membership
+
+
+def community_request_join(*, actor, community, message=""):
+    """Ask to join a restricted community; owners and moderators decide.
+
+    Verified users without a membership may call it. Raises PermissionDenied for
+    others (banned people included), ValidationError when a request already waits or
+    the message is too long, RateLimited past the `join` budget. Emits
+    `member.requested` on the community's and the person's streams.
+    """
+    membership = permissions.membership_of(actor, community)
+    if membership is not None and membership.state == State.PENDING:
+        raise ValidationError(
+            _("Your request to join is already waiting for approval.")
+        )
+    if membership is not None and membership.state == State.ACTIVE:
+        raise ValidationError(_("You are already a member of this community."))
+    permissions.require(
+        permissions.can_request_to_join(actor, community),
+        _("You cannot ask to join this community."),
+    )
+    message = _clean_message(message)
+    rate_limit_hit(actor, "join")
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=actor,
+                community=community,
+                role=Role.MEMBER,
+                state=State.PENDING,
+                message=message,
+            )
+            membership.user = actor
+            record_membership_event(membership, "member.requested", actor)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Your request to join is already waiting for approval.")
+        ) from exc
+    finally:
+        memberships_forget(actor)
+    return membership
+
+
+def community_enter(*, actor, community, message=""):
+    """The "join" button: accept an invitation, join a public community or ask to join
+    a restricted one. Same permissions, errors and events as the service it picks."""
+    membership = permissions.membership_of(actor, community)
+    invited = membership is not None and membership.state == State.INVITED
+    if community.visibility == Community.Visibility.RESTRICTED and not invited:
+        return community_request_join(actor=actor, community=community, message=message)
+    return community_join(actor=actor, community=community)
+
+
+# --- leaving ---------------------------------------------------------------------------
+
+
+def community_leave(*, actor, community):
+    """Leave a community (the membership row goes; the person may come back).
+
+    Active members may call it. Raises PermissionDenied for anyone else (banned people
+    cannot clear their ban by leaving) and ValidationError for the last owner, who
+    must transfer ownership first. Emits `member.left`.
+    """
+    membership = permissions.membership_of(actor, community)
+    permissions.require(
+        membership is not None and membership.state == State.ACTIVE,
+        _("You are not a member of this community."),
+    )
+    if permissions.is_last_owner(actor, community):
+        raise ValidationError(
+            _(
+                "You are the only owner of this community: transfer the ownership to "
+                "another member before leaving."
+            ),
+            code="last_owner",
+        )
+    _membership_withdraw(
+        actor,
+        community,
+        State.ACTIVE,
+        "member.left",
+        _("You are not a member of this community."),
+    )
+
+
+def membership_request_cancel(*, actor, community):
+    """Withdraw one's own pending request to join.
+
+    The requester may call it; PermissionDenied otherwise. Emits
+    `member.request_cancelled`.
+    """
+    message = _("You have no request waiting in this community.")
+    permissions.require(permissions.can_cancel_request(actor, community), message)
+    _membership_withdraw(
+        actor, community, State.PENDING, "member.request_cancelled", message
+    )
+
+
+def membership_invitation_decline(*, actor, community):
+    """Turn down an invitation.
+
+    The invitee may call it; PermissionDenied otherwise. Emits
+    `member.invitation_declined`.
+    """
+    message = _("You have no invitation to this community.")
+    permissions.require(permissions.can_decline_invitation(actor, community), message)
+    _membership_withdraw(
+        actor, community, State.INVITED, "member.invitation_declined", message
+    )
+
+
+def _membership_withdraw(actor, community, state, event_type, message):
+    """Delete the actor's own membership row in `state`, so they may come back later."""
+    with transaction.atomic():
+        membership = membership_locked(actor, community)
+        if membership is None or membership.state != state:
+            raise ValidationError(message)
+        record_membership_event(membership, event_type, actor)
+        membership.delete()
+        if state == State.ACTIVE:
+            members_recount(community)
+    memberships_forget(actor)
+
+
+def community_exit(*, actor, community):
+    """The "leave" button: leave, withdraw a request or decline an invitation,
+    whichever applies. Returns the state the person left; same rules as the service
+    it picks."""
+    membership = permissions.membership_of(actor, community)
+    state = membership.state if membership is not None else None
+    if state == State.PENDING:
+        membership_request_cancel(actor=actor, community=community)
+    elif state == State.INVITED:
+        membership_invitation_decline(actor=actor, community=community)
+    else:
+        community_leave(actor=actor, community=community)
+    return state
+
+
+def _find_person(who):
+    """The active user named by a username (with or without @) or an email address."""
+    who = (who or "").strip().lstrip("@")
+    if not who:
+        raise ValidationError({"who": _("Enter a username or an email address.")})
+    lookup = Q(email__iexact=who) if "@" in who else Q(username__iexact=who)
+    person = (
+        User.objects.select_related("organisation")
+        .filter(lookup, is_active=True)
+        .first()
+    )
+    if person is None:
+        raise ValidationError(
+            {"who": _("Nobody on Crocevia has that username or email address.")}
+        )
+    return person
+
+
+# --- decisions by owners and moderators ------------------------------------------------
+
+
+def membership_approve(*, actor, membership):
+    """Accept a pending request to join; the requester becomes a member.
+
+    Owners, moderators and site staff may call it (PermissionDenied otherwise);
+    ValidationError when the request is no longer pending. Emits `member.approved`.
+    """
+    community = membership.community
+    permissions.require(
+        permissions.can_decide_join_requests(actor, community),
+        _("Only owners and moderators decide on requests."),
+    )
+    with transaction.atomic():
+        membership = membership_locked(membership.user, community)
+        if membership is None or membership.state != State.PENDING:
+            raise ValidationError(
+                _("This request is no longer waiting for a decision.")
+            )
+        membership.state = State.ACTIVE
+        membership.role = Role.MEMBER
+        membership.save(update_fields=["state", "role", "updated_at"])
+        members_recount(community)
+        record_membership_event(membership, "member.approved", actor)
+    memberships_forget(actor, membership.user)
+    return membership
+
+
+def membership_decline(*, actor, membership):
+    """Decline a pending request, or withdraw an invitation not yet answered.
+
+    Owners, moderators and site staff may call it (PermissionDenied otherwise);
+    ValidationError when there is nothing left to decide. The person may ask or be
+    invited again later. Emits `member.declined` or `member.invitation_withdrawn`.
+    """
+    community = membership.community
+    permissions.require(
+        permissions.can_decide_join_requests(actor, community),
+        _("Only owners and moderators decide on requests."),
+    )
+    with transaction.atomic():
+        membership = membership_locked(membership.user, community)
+        if membership is None or membership.state not in (State.PENDING, State.INVITED):
+            raise ValidationError(
+                _("This request is no longer waiting for a decision.")
+            )
+        event_type = (
+            "member.declined"
+            if membership.state == State.PENDING
+            else "member.invitation_withdrawn"
+        )
+        record_membership_event(membership, event_type, actor)
+        membership.delete()
+    memberships_forget(actor, membership.user)
+    return membership
+
+
+def membership_invite(*, actor, community, invitee=None, who="", message=""):
+    """Invite an existing user into the community: `invitee`, or `who` (a username or
+    an email address, as typed in the invitation form).
+
+    Owners, moderators and site staff may call it; PermissionDenied otherwise, and for
+    moderators re-inviting a banned person (only owners and staff lift a ban this
+    way). ValidationError (field `who`) when nobody matches, the person already
+    belongs, is already invited or has asked to join. RateLimited past the `invite`
+    budget. Emits `member.invited` on the community's and the invitee's streams.
+    """
+    permissions.require(
+        permissions.can_invite_to_community(actor, community),
+        _("Only owners and moderators invite people."),
+    )
+    if invitee is None:
+        invitee = _find_person(who)
+    message = _clean_message(message)
+    existing = (
+        Membership.objects.filter(user=invitee, community=community)
+        .only("state")
+        .first()
+    )
+    if existing is not None:
+        if existing.state == State.ACTIVE:
+            raise ValidationError(
+                {"who": _("%(name)s is already a member.") % {"name": invitee.name}}
+            )
+        if existing.state == State.INVITED:
+            raise ValidationError(
+                {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
+            )
+        if existing.state == State.PENDING:
+            raise ValidationError(
+                {
+                    "who": _("%(name)s has asked to join: approve the request instead.")
+                    % {"name": invitee.name}
+                }
+            )
+        permissions.require(
+            permissions.can_reinvite_banned(actor, community),
+            _("%(name)s is banned from this community; only an owner can invite them.")
+            % {"name": invitee.name},
+        )
+    rate_limit_hit(actor, "invite")
+    try:
+        with transaction.atomic():
+            membership = membership_locked(invitee, community)
+            if membership is None:
+                membership = Membership.objects.create(
+                    user=invitee,
+                    community=community,
+                    role=Role.MEMBER,
+                    state=State.INVITED,
+                    invited_by=actor,
+                    message=message,
+                )
+                membership.user = invitee
+            elif membership.state == State.BANNED:
+                membership.state = State.INVITED
+                membership.role = Role.MEMBER
+                membership.invited_by = actor
+                membership.message = message
+                membership.save(
+                    update_fields=[
+                        "state",
+                        "role",
+                        "invited_by",
+                        "message",
+                        "updated_at",
+                    ]
+                )
+            else:
+                raise ValidationError(
+                    {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
+                )
+            record_membership_event(membership, "member.invited", actor)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
+        ) from exc
+    memberships_forget(actor, invitee)
+    return membership
+
+
+def membership_set_role(*, actor, membership, role):
+    """Make an active member a moderator, or a moderator a plain member again.
+
+    Owners and site staff may call it; PermissionDenied otherwise and for owners'
+    own rows (ownership changes hands only by transfer). ValidationError for an
+    unknown role. Emits `member.role_changed` when the role changes.
+    """
+    community = membership.community
+    permissions.require(
+        permissions.can_manage_roles(actor, community), _("Only owners change roles.")
+    )
+    if role not in (Role.MODERATOR, Role.MEMBER):
+        raise ValidationError({"role": _("Choose moderator or member.")})
+    with transaction.atomic():
+        membership = membership_locked(membership.user, community)
+        if membership is None or membership.state != State.ACTIVE:
+            raise ValidationError(_("This person is no longer a member."))
+        # Checked on the fresh row: the caller's copy may predate an approval.
+        permissions.require(
+            permissions.can_change_role(actor, membership),
+            _("Owners change hands only by transfer."),
+        )
+        if membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role", "updated_at"])
+            record_membership_event(membership, "member.role_changed", actor)
+    memberships_forget(actor, membership.user)
+    return membership
+
+
+def community_transfer_ownership(*, actor, community, username):
+    """Hand the community over to another active member, named by username.
+
+    An owner may call it (and site staff, for abandoned communities);
+    PermissionDenied otherwise. The new owner gets the owner role; the owner who
+    handed over (every current owner when staff acts) becomes a moderator.
+    ValidationError when the person is not an active member or already owns it.
+    Emits `member.role_changed` for each person whose role changed.
+    """
+    permissions.require(
+        permissions.can_manage_roles(actor, community),
+        _("Only an owner can transfer the ownership."),
+    )
+    username = (username or "").strip().lstrip("@")
+    with transaction.atomic():
+        target = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user__organisation")
+            .filter(
+                community=community,
+                user__username__iexact=username,
+                user__is_active=True,
+                state=State.ACTIVE,
+            )
+            .first()
+        )
+        if not username or target is None:
+            raise ValidationError(
+                {"username": _("Name an active member of this community.")}
+            )
+        if target.role == Role.OWNER:
+            raise ValidationError(
+                {
+                    "username": _("%(name)s already owns this community.")
+                    % {"name": target.user.name}
+                }
+            )
+        actor_membership = permissions.membership_of(actor, community)
+        if actor_membership is not None and actor_membership.role == Role.OWNER:
+            handing_over = Membership.objects.filter(pk=actor_membership.pk)
+        else:
+            handing_over = community.memberships.filter(
+                role=Role.OWNER, state=State.ACTIVE
+            )
+        previous = list(
+            handing_over.select_for_update(of=("self",)).select_related(
+                "user__organisation"
+            )
+        )
+        for membership in previous:
+            membership.role = Role.MODERATOR
+            membership.save(update_fields=["role", "updated_at"])
+            record_membership_event(membership, "member.role_changed", actor)
+        target.role = Role.OWNER
+        target.save(update_fields=["role", "updated_at"])
+        record_membership_event(target, "member.role_changed", actor)
+    memberships_forget(actor, target.user, *(membership.user for membership in previous))
+    return target
