@@ -20,7 +20,6 @@ from . import services
 from .models import (
     Affiliation,
     Community,
-    Event,
     Membership,
     Organisation,
     Post,
@@ -272,10 +271,3 @@ class PostAdmin(ReadOnlyAdmin):
         service_action("post_hide", _("Hide from everyone"), services.post_hide, "post"),
         service_action("post_unhide", _("Show again"), services.post_unhide, "post"),
     ]
-
-
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
-    list_display = ("stream", "seq", "type", "actor", "created_at")
-    list_filter = ("type",)
-    search_fields = ("stream",)

@@ -11,4 +11,6 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         # Importing connects the account receivers and registers the system checks.
-        from . import checks, signals  # noqa: F401
+        from . import checks, live, signals  # noqa: F401
+
+        live.register()

@@ -63,15 +63,31 @@ def mentioned_usernames(source):
     return {match.group(1) for match in MENTION.finditer(source)}
 
 
+def mentioned_user_ids(source):
+    """Ids of the active people `source` mentions (what notifications will need)."""
+    from .models import User
+
+    names = mentioned_usernames(source)
+    if not names:
+        return []
+    return list(
+        User.objects.filter(is_active=True, username__iregex=_names_pattern(names))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _names_pattern(names):
+    return r"^(" + "|".join(re.escape(n) for n in names) + r")$"
+
+
 def _known_users(source):
     from .models import User
 
     names = mentioned_usernames(source)
     if not names:
         return {}
-    query = User.objects.filter(is_active=True).filter(
-        username__iregex=r"^(" + "|".join(re.escape(n) for n in names) + r")$"
-    )
+    query = User.objects.filter(is_active=True, username__iregex=_names_pattern(names))
     return {username.lower(): username for username in query.values_list("username", flat=True)}
 
 

@@ -11,8 +11,8 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from community.live.origin import SameOriginValidator  # noqa: E402
-from community.live.routing import websocket_urlpatterns  # noqa: E402
+from live.origin import SameOriginValidator  # noqa: E402
+from live.routing import websocket_urlpatterns  # noqa: E402
 
 
 def _tune_garbage_collector():

@@ -3,7 +3,6 @@
 from .accounts import User
 from .communities import Community, Membership
 from .conversation import Post, PostRevision, ReadPosition, Thread
-from .live import Event, StreamCursor
 from .organisations import Affiliation, Organisation
 from .tags import (
     CommunityTheme,
@@ -17,7 +16,6 @@ __all__ = [
     "Affiliation",
     "Community",
     "CommunityTheme",
-    "Event",
     "Membership",
     "Organisation",
     "OrganisationCompetence",
@@ -25,7 +23,6 @@ __all__ = [
     "Post",
     "PostRevision",
     "ReadPosition",
-    "StreamCursor",
     "Thread",
     "ThreadTag",
     "User",

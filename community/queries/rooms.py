@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from live.catchup import stream_head
+
 from .. import permissions
-from ..live.catchup import stream_head
 from ..models import Post, ReadPosition, Thread
 from .threads import _reply_state, _url_pattern
 

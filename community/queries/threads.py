@@ -9,8 +9,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from live.catchup import stream_head
+
 from .. import permissions
-from ..live.catchup import stream_head
 from ..models import Post, Thread
 
 __all__ = [

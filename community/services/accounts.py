@@ -1,6 +1,5 @@
 """Write services for accounts: profile edits, the language choice and avatar checks."""
 
-import hashlib
 import io
 import zoneinfo
 from functools import lru_cache
@@ -14,9 +13,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .. import permissions
-from ..live import payloads
-from ..live.events import event_record, stream_name
+from live.events import event_record, stream_name
+from live.sessions import session_ended_record
+
+from .. import payloads, permissions
 from ..models import User
 from ..ratelimit import rate_limit_hit
 from ..tagging import tag_names_clean
@@ -30,7 +30,6 @@ __all__ = [
     "account_reactivate",
     "avatar_prepare",
     "profile_update",
-    "session_fingerprint",
     "sessions_end",
     "time_zone_names",
     "user_set_language",
@@ -298,13 +297,6 @@ def user_set_language(*, actor, language):
     return actor
 
 
-def session_fingerprint(session_key):
-    """A stable, non-secret name for a session (the raw key never enters the log)."""
-    if not session_key:
-        return None
-    return hashlib.sha256(session_key.encode()).hexdigest()[:24]
-
-
 def sessions_end(*, user, session_key=None, keep_session_key=None):
     """Tell the user's live sockets that sessions ended, so they close at once.
 
@@ -313,14 +305,8 @@ def sessions_end(*, user, session_key=None, keep_session_key=None):
     signal receivers; emits `session.ended` on `user:<id>`.
     """
     with transaction.atomic():
-        event_record(
-            stream=stream_name("user", user.pk),
-            type="session.ended",
-            payload={
-                "session": session_fingerprint(session_key),
-                "keep": session_fingerprint(keep_session_key),
-            },
-            actor=user,
+        session_ended_record(
+            user=user, session_key=session_key, keep_session_key=keep_session_key
         )
 
 

@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .. import permissions
-from ..live import payloads
-from ..live.events import event_record, stream_name
+from live.events import event_record, stream_name
+
+from .. import payloads, permissions
 from ..models import Community, Membership
 from ..tagging import tag_names_clean
 from .memberships import memberships_forget, record_membership_event

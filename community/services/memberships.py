@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .. import permissions
-from ..live import payloads
-from ..live.events import event_record, stream_name
+from live.events import event_record, stream_name
+
+from .. import payloads, permissions
 from ..models import Community, Membership, User
 from ..ratelimit import rate_limit_hit
 

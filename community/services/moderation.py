@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import permissions
-from ..live import payloads
-from ..live.events import event_record, stream_name
+from live.events import event_record, stream_name
+
+from .. import payloads, permissions
 from ..models import Membership, Post, Thread
 from .memberships import (
     members_recount,

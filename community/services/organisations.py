@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from live.events import event_record, stream_name
+
 from .. import permissions
-from ..live.events import event_record, stream_name
-from ..live.payloads import affiliation_data, organisation_data
 from ..models import Affiliation, Organisation
+from ..payloads import affiliation_data, organisation_data
 from ..ratelimit import rate_limit_hit
 from ..tagging import tag_names_clean
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import permissions
-from ..live import payloads
-from ..live.events import event_record, stream_name
+from live.events import event_record, stream_name
+
+from .. import payloads, permissions
 from ..models import ReadPosition, Thread
 from ..ratelimit import rate_limit_hit
 from .threads import record_post_event, thread_create
@@ -236,7 +236,10 @@ def post_promote(*, actor, post, title, body=""):
             thread.promoted_from = post
             post.promoted_to = thread
             record_post_event(
-                post, "post.promoted", actor, payloads.promotion_data(post, thread)
+                post,
+                "post.promoted",
+                actor,
+                payload=payloads.promotion_data(post, thread),
             )
     except IntegrityError as error:
         # A concurrent promotion of the same message won (one thread per message).

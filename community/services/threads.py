@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import permissions
-from ..live import payloads
-from ..live.events import event_record, stream_name
-from ..markdown import render_markdown
+from live.events import event_record, stream_name
+
+from .. import payloads, permissions
+from ..markdown import mentioned_user_ids, render_markdown
 from ..models import Community, Post, PostRevision, Thread
 from ..ratelimit import rate_limit_hit
 from ..tagging import tag_names_clean
@@ -122,19 +122,15 @@ def _resent_post(actor, client_id):
     )
 
 
-def record_post_event(post, type, actor, payload=None):
-    """Record `type` about `post` on its thread's stream.
-
-    Every change after the first supersedes the earlier payloads of the post, so a
-    catch-up shows its current text, or the placeholder of a deleted or hidden post.
-    """
+def record_post_event(post, type, actor, *, mentions=(), payload=None):
+    """Record `type` about `post` on its thread's stream: ids, and the people a new
+    text mentions (looked up before the transaction); clients are shown the post as
+    it is when the event reaches them."""
     event_record(
         stream=stream_name("thread", post.thread_id),
         type=type,
-        payload=payloads.post_data(post) if payload is None else payload,
+        payload=payloads.post_data(post, mentions) if payload is None else payload,
         actor=actor,
-        subject=f"post:{post.pk}",
-        supersede=type != "post.created",
     )
 
 
@@ -176,6 +172,7 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
 
     rate_limit_hit(actor, "thread")
     body_html = render_markdown(cleaned["body"])
+    mentions = mentioned_user_ids(cleaned["body"])
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -207,7 +204,7 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
                 payload=payloads.thread_data(thread),
                 actor=actor,
             )
-            record_post_event(post, "post.created", actor)
+            record_post_event(post, "post.created", actor, mentions=mentions)
     except IntegrityError:
         # A concurrent resend with the same client_id won the race.
         resent = _resent_post(actor, client_id)
@@ -239,6 +236,7 @@ def post_reply(*, actor, thread, body, client_id=None):
     body = _clean_body(body)
     rate_limit_hit(actor, "post")
     body_html = render_markdown(body)
+    mentions = mentioned_user_ids(body)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -259,7 +257,7 @@ def post_reply(*, actor, thread, body, client_id=None):
             Community.objects.filter(pk=thread.community_id).update(
                 last_activity_at=now
             )
-            record_post_event(post, "post.created", actor)
+            record_post_event(post, "post.created", actor, mentions=mentions)
     except IntegrityError:
         resent = _resent_post(actor, client_id)
         if resent is None:
@@ -283,6 +281,7 @@ def post_edit(*, actor, post, body):
     if body == post.body:
         return post
     body_html = render_markdown(body)
+    mentions = mentioned_user_ids(body)
     now = timezone.now()
     with transaction.atomic():
         current = (
@@ -303,7 +302,7 @@ def post_edit(*, actor, post, body):
         post.body_html = body_html
         post.edited_at = now
         post.save(update_fields=["body", "body_html", "edited_at"])
-        record_post_event(post, "post.edited", actor)
+        record_post_event(post, "post.edited", actor, mentions=mentions)
     return post
 
 

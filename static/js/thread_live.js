@@ -29,11 +29,25 @@ if (list) {
   const nearBottom = () =>
     window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 240;
 
+  const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+
+  /** Live fragments carry the absolute time (they are rendered once, for everyone,
+   *  and replayed later): say it relative to now, as the page does. */
+  function relativeTimes(item) {
+    for (const time of item.querySelectorAll("time[data-relative]")) {
+      const seconds = Math.round((new Date(time.getAttribute("datetime")) - Date.now()) / 1000);
+      if (Math.abs(seconds) < 60) time.textContent = relative.format(0, "second");
+      else if (Math.abs(seconds) < 3600) time.textContent = relative.format(Math.round(seconds / 60), "minute");
+      else if (Math.abs(seconds) < 86400) time.textContent = relative.format(Math.round(seconds / 3600), "hour");
+    }
+  }
+
   function fragment(html) {
     const template = document.createElement("template");
     template.innerHTML = html.trim();
     const item = template.content.firstElementChild;
     adaptActions(item);
+    relativeTimes(item);
     return item;
   }
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from community.models import Event
-from community.services import session_fingerprint
+from live.models import Event
+from live.sessions import session_fingerprint
 
 
 @pytest.mark.django_db

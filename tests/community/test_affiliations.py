@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from community.models import Affiliation, Event
+from community.models import Affiliation
+from live.models import Event
 from tests.factories import AffiliationFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from community import services
-from community.models import Community, Event, Membership
+from community.models import Community, Membership
 from community.ratelimit import RateLimited
+from live.models import Event
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import services
-from community.models import Community, Event, Membership
+from community.models import Community, Membership
+from live.models import Event
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,

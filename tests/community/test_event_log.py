@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
-from community.live.events import event_record, group_name, stream_name
-from community.models import Event
+from live.events import event_record, group_name, stream_name
+from live.models import Event
 
 
 @pytest.mark.django_db
@@ -67,7 +67,7 @@ def test_prune_events_keeps_recent_ones_and_catch_up_then_asks_for_resync(capsys
     from django.core.management import call_command
     from django.utils import timezone
 
-    from community.live.catchup import events_after
+    from live.catchup import events_after
 
     with transaction.atomic():
         for _ in range(3):

@@ -77,7 +77,7 @@ async def test_burst_to_many_subscribers_reaches_everyone_in_order(
     # (100) in such a burst and loses messages. The hub fans out locally instead; and
     # since the layer stays at-most-once, every 7th broadcast is dropped here: each
     # subscriber must repair those gaps from the Event table.
-    from community.live import events as events_module
+    from live import events as events_module
 
     real_broadcast = events_module.event_broadcast
     dropped = []

@@ -8,8 +8,8 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import transaction
 
-from community.live.events import event_record
 from config.asgi import application
+from live.events import event_record
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -109,7 +109,7 @@ async def test_bad_frames_get_an_error_and_keep_the_socket_working(raw, code):
 
 
 async def test_events_the_layer_dropped_are_filled_in_from_the_log(monkeypatch):
-    from community.live import events as events_module
+    from live import events as events_module
 
     thread = await sync_to_async(ThreadFactory)()
     stream = f"thread:{thread.pk}"
@@ -148,11 +148,12 @@ async def test_replay_past_the_bound_asks_the_client_to_resync(settings):
 
 
 def remove_member(membership):
+    """A removal as the services record it: on the person's own stream."""
     with transaction.atomic():
         membership.delete()
         event_record(
-            stream=f"community:{membership.community_id}",
-            type="member.left",
+            stream=f"user:{membership.user_id}",
+            type="member.removed",
             payload={"user": {"id": membership.user_id}},
         )
 
@@ -366,7 +367,7 @@ async def test_discussion_threads_do_not_track_presence():
 
 
 async def test_a_dropped_last_event_still_arrives(monkeypatch, settings):
-    from community.live import events as events_module
+    from live import events as events_module
 
     settings.LIVE_SWEEP_SECONDS = 0.2
     thread = await sync_to_async(ThreadFactory)()

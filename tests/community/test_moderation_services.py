@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from community import services
-from community.models import Event, Membership
+from community.models import Membership
+from live.models import Event
 from tests.community.thread_helpers import community_with_thread, member_of
 from tests.factories import UserFactory
 

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from community import services
-from community.models import Event, Post, Thread
+from community.models import Post, Thread
+from live.events import event_frames, languages
+from live.models import Event
 from tests.community.thread_helpers import (
     community_with_thread,
     login,
@@ -51,8 +53,11 @@ def test_deleting_records_an_event_without_the_body(setting):
 
     event = Event.objects.filter(stream=thread.stream).last()
     assert event.type == "post.deleted"
-    assert event.payload["is_deleted"] is True
-    assert event.payload["body_html"] == ""
+    assert "Dato riservato" not in str(event.payload)
+    (frame,) = event_frames([event], languages())
+    assert frame["data"]["is_deleted"] is True
+    assert frame["data"]["body_html"] == ""
+    assert "Dato riservato" not in str(frame)
 
 
 def test_deleting_the_first_post_keeps_the_thread(client, setting):

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from community import services
-from community.models import Event, Post
+from community.models import Post
+from live.models import Event
 from tests.community.thread_helpers import (
     add_replies,
     community_with_thread,

@@ -11,7 +11,8 @@ from django.urls import reverse
 from PIL import Image
 
 from community import services
-from community.models import Community, Event, Membership, User
+from community.models import Community, Membership, User
+from live.models import Event
 from tests.factories import (
     AffiliationFactory,
     CommunityFactory,

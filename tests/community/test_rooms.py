@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import queries, services
-from community.models import Community, Event, Post, ReadPosition, Thread
+from community.models import Community, Post, ReadPosition, Thread
+from live.events import event_frames, languages
+from live.models import Event
 from tests.community.thread_helpers import (
     ROLES,
     VISIBILITIES,
@@ -82,6 +84,12 @@ def say(room, author, body, *, minutes_ago=None):
 
 def events(stream):
     return list(Event.objects.filter(stream=stream).order_by("seq"))
+
+
+def presented(event):
+    """The event's data as live clients receive it (rendered in every language)."""
+    (frame,) = event_frames([event], languages())
+    return frame["data"]
 
 
 def message_items(html):
@@ -354,8 +362,8 @@ def test_live_fragments_of_room_messages_use_the_chat_layout():
     message = say(room, owner, "In diretta")
     reply = services.post_reply(actor=owner, thread=discussion, body="Risposta")
 
-    room_html = events(room.stream)[-1].payload["html"]
-    thread_html = events(discussion.stream)[-1].payload["html"]
+    room_html = presented(events(room.stream)[-1])["html"]
+    thread_html = presented(events(discussion.stream)[-1])["html"]
     assert set(room_html) == {"it", "en"}
     assert room_html["en"].startswith('<li class="room-message"')
     assert f'data-post="{message.pk}"' in room_html["en"]
@@ -539,13 +547,14 @@ def test_a_promoted_message_becomes_a_thread_with_backlinks_both_ways(client):
     promoted = events(room.stream)[-1]
     assert promoted.type == "post.promoted"
     assert promoted.payload["id"] == message.pk
-    assert promoted.payload["promoted_to"] == {
+    assert promoted.payload["promoted_to"] == thread.pk
+    assert presented(promoted)["promoted_to"] == {
         "id": thread.pk,
         "title": "Partner per Horizon",
         "url": thread_url(thread),
     }
-    assert "continued in" in promoted.payload["html"]["en"]
-    assert thread_url(thread) in promoted.payload["html"]["en"]
+    assert "continued in" in presented(promoted)["html"]["en"]
+    assert thread_url(thread) in presented(promoted)["html"]["en"]
 
     # The room shows where the conversation went; the thread links back to the room.
     room_html = client.get(room_url(room)).content.decode()

@@ -9,13 +9,13 @@ from django.utils import timezone
 from community.models import (
     Affiliation,
     Community,
-    Event,
     Membership,
     Organisation,
     Post,
     Thread,
     User,
 )
+from live.models import Event
 
 
 @pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from community import services
-from community.models import Community, Event, Post, Thread
+from community.models import Community, Post, Thread
+from live.models import Event
 from tests.community.thread_helpers import login, member_of
 from tests.factories import CommunityFactory
 

@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from community import services
-from community.models import Event, Post
+from community.models import Post
+from live.events import event_frames, languages
+from live.models import Event
 from tests.community.thread_helpers import (
     community_with_thread,
     login,
@@ -98,6 +100,9 @@ def test_post_created_payload_describes_the_post_for_live_clients():
     assert event.actor == member
     assert event.payload["id"] == post.pk
     assert event.payload["number"] == 2
-    assert event.payload["body_html"] == "<p><strong>ciao</strong></p>\n"
-    assert event.payload["author"]["username"] == member.username
-    assert event.payload["author"]["organisation"] == member.organisation.name
+    assert event.payload["author"] == member.pk
+    (frame,) = event_frames([event], languages())
+    assert frame["data"]["body_html"] == "<p><strong>ciao</strong></p>\n"
+    assert frame["data"]["author"]["username"] == member.username
+    assert set(frame["data"]["html"]) == {"it", "en"}
+    assert frame["data"]["author"]["organisation"] == member.organisation.name

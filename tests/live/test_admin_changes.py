@@ -68,7 +68,7 @@ async def test_a_post_hidden_in_the_admin_is_gone_from_every_catch_up():
 
 
 def test_admin_actions_change_visibility_lock_and_mute_through_the_services():
-    from community.models import Event
+    from live.models import Event
 
     community, _owner, thread = community_with_thread()
     person = member_of(community)
@@ -132,7 +132,8 @@ def test_domain_state_is_read_only_in_the_admin(model, field):
 
 
 def test_closing_an_account_in_the_admin_goes_through_the_service():
-    from community.models import Event, User
+    from community.models import User
+    from live.models import Event
 
     person = UserFactory()
     _admin_action(User, "account_deactivate", [person])

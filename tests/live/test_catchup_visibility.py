@@ -1,8 +1,8 @@
 """Catch-up never reveals what the page hides: a replayed post is the post as it is now.
 
-Edits, deletions and hides supersede the payloads logged before them, so neither a
-replay from `after: 0`, nor a resync, nor a gap repair hands out the old text, to
-anyone (anonymous readers, outsiders, members).
+The log keeps ids, not texts: posts are presented at delivery as they are now, so
+neither a replay from `after: 0`, nor a resync, nor a gap repair hands out an old
+text, to anyone (anonymous readers, outsiders, members).
 """
 
 import json
@@ -11,7 +11,9 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from community import services
-from community.models import Event, Thread
+from community.models import Thread
+from live.events import event_frames, languages
+from live.models import Event
 from tests.community.thread_helpers import community_with_thread, member_of
 from tests.factories import UserFactory
 from tests.live.sockets import connect, frames, subscribe
@@ -79,25 +81,28 @@ async def test_replay_from_the_start_shows_the_post_as_it_is_now(reader, change,
             assert data["is_deleted" if change == "deleted" else "is_hidden"] is True
 
 
-async def test_every_logged_payload_of_an_edited_post_carries_the_current_text():
-    """Whatever reads the log (replay, resync, gap repair, the sweep) reads this."""
+async def test_the_log_keeps_no_text_and_every_reader_of_it_presents_the_current_one():
+    """Whatever reads the log (replay, resync, gap repair, the sweep) presents this."""
     _community, owner, thread, author, post = await sync_to_async(_thread_with_a_reply)()
     await sync_to_async(_edit)(post, author, owner)
     await sync_to_async(services.post_edit)(actor=author, post=post, body="Terza versione.")
 
-    payloads = await sync_to_async(list)(
-        Event.objects.filter(stream=f"thread:{thread.pk}", subject=f"post:{post.pk}")
+    logged = await sync_to_async(list)(
+        Event.objects.filter(stream=f"thread:{thread.pk}", type__startswith="post.")
+        .filter(payload__id=post.pk)
         .order_by("seq")
-        .values_list("type", "payload")
     )
+    presented = await sync_to_async(event_frames)(logged, languages())
 
-    assert [kind for kind, _ in payloads] == ["post.created", "post.edited", "post.edited"]
-    assert all("Terza versione." in payload["body_html"] for _, payload in payloads)
-    assert SECRET not in json.dumps(payloads, ensure_ascii=False)
+    assert [event.type for event in logged] == ["post.created", "post.edited", "post.edited"]
+    assert SECRET not in json.dumps([e.payload for e in logged], ensure_ascii=False)
+    assert "Terza versione." not in json.dumps([e.payload for e in logged])
+    assert all("Terza versione." in f["data"]["body_html"] for f in presented)
+    assert SECRET not in json.dumps(presented, ensure_ascii=False)
 
 
 async def test_a_gap_repaired_from_the_log_carries_the_current_text(monkeypatch):
-    from community.live import events as events_module
+    from live import events as events_module
 
     _community, owner, thread, author, _post = await sync_to_async(_thread_with_a_reply)()
     stream = f"thread:{thread.pk}"

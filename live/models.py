@@ -1,5 +1,6 @@
 """The append-only event log (transactional outbox) that live clients catch up from."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,18 +21,17 @@ class StreamCursor(models.Model):
 class Event(models.Model):
     """One change, in the order its stream saw it: what live clients catch up from.
 
-    `subject` names the object the event describes (`post:991`); a later change to the
-    same subject rewrites the payload of its earlier events (`supersede`), so a replay
-    never carries content the pages no longer show (an edited, deleted or hidden post).
+    The payload holds ids and plain facts, never rendered content: the app that owns
+    the data presents it at delivery (`live.events.register_presenter`), from the
+    current state, so a replay never shows what the pages no longer show.
     """
 
     stream = models.CharField(_("stream"), max_length=64)
     seq = models.PositiveBigIntegerField(_("sequence"))
     type = models.CharField(_("type"), max_length=48)
     payload = models.JSONField(_("payload"), default=dict)
-    subject = models.CharField(_("subject"), max_length=64, blank=True, default="")
     actor = models.ForeignKey(
-        "community.User",
+        settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -45,13 +45,6 @@ class Event(models.Model):
         ordering = ["stream", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="event_unique_stream_seq")
-        ]
-        indexes = [
-            models.Index(
-                fields=["stream", "subject"],
-                condition=~models.Q(subject=""),
-                name="event_stream_subject",
-            )
         ]
 
     def __str__(self):

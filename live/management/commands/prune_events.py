@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from community.models import Event
+from live.models import Event
 
 
 class Command(BaseCommand):

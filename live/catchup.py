@@ -1,7 +1,11 @@
-"""Reads from the Event table for replay and gap repair (sync; called via a worker thread)."""
+"""Reads from the Event table for replay and gap repair (sync; called via a worker thread).
 
-from ..models import Event, StreamCursor
-from .events import event_frame, frame_text
+Frames are presented here, at delivery, from the current state of what they describe
+(`events.register_presenter`), in every interface language, like live frames.
+"""
+
+from .events import event_frames, frame_text, languages
+from .models import Event, StreamCursor
 
 
 def stream_head(stream):
@@ -22,7 +26,8 @@ def _frames(queryset, first_expected, limit):
     for previous, current in zip(events, events[1:], strict=False):
         if current.seq != previous.seq + 1:
             return [], False
-    return [(frame_text(event_frame(e)), e.seq) for e in events], True
+    frames = event_frames(events, languages())
+    return [(frame_text(frame), frame["seq"]) for frame in frames], True
 
 
 def events_after(stream, after, limit):
@@ -33,7 +38,9 @@ def events_after(stream, after, limit):
 def events_between(stream, after, before, limit):
     """Frames of `stream` with after < seq < before (a gap the layer dropped)."""
     frames, complete = _frames(
-        Event.objects.filter(stream=stream, seq__gt=after, seq__lt=before), after + 1, limit
+        Event.objects.filter(stream=stream, seq__gt=after, seq__lt=before),
+        after + 1,
+        limit,
     )
     if complete and before - after - 1 != len(frames):
         # The events exist (seq allocated) but are not visible yet or were pruned.

@@ -18,6 +18,13 @@ from django.core.cache import cache
 from .events import group_name
 
 
+def person_brief(user):
+    """How presence and typing notices name a person: id, username and display name
+    (a user model's `name`, else its username)."""
+    username = user.get_username()
+    return {"id": user.pk, "username": username, "name": getattr(user, "name", username)}
+
+
 def _key(stream):
     return f"presence:{stream}"
 
@@ -51,12 +58,7 @@ async def _presence_update(stream, connection, user, present):
     before = _people(entries, now)
     entries = {k: e for k, e in entries.items() if e["until"] > now}
     if present:
-        entries[connection] = {
-            "id": user.pk,
-            "username": user.username,
-            "name": user.name,
-            "until": now + ttl,
-        }
+        entries[connection] = {**person_brief(user), "until": now + ttl}
     else:
         entries.pop(connection, None)
     await cache.aset(_key(stream), entries, timeout=ttl * 2)

@@ -1,4 +1,5 @@
-"""One function per event payload: plain JSON data, never model instances."""
+"""One function per event payload: plain JSON facts stored in the event log (ids,
+states, names), never model instances nor rendered content."""
 
 
 def user_brief(user):
@@ -12,36 +13,24 @@ def user_brief(user):
     }
 
 
-def post_data(post):
-    from .fragments import post_fragments
-
-    hidden = post.is_deleted or post.is_hidden
+def post_data(post, mentions=()):
+    """A post event's stored facts: ids only. The text, the author's name and the
+    rendered fragments are presented at delivery from the current state
+    (`community.live.present_thread_events`), so the log never keeps what a page
+    no longer shows (an edited, deleted or hidden post)."""
     return {
-        "html": post_fragments(post),
-        "client_id": str(post.client_id) if post.client_id else None,
         "id": post.pk,
         "thread": post.thread_id,
         "number": post.number,
-        "author": user_brief(post.author),
-        "body_html": "" if hidden else post.body_html,
-        "created_at": post.created_at.isoformat(),
-        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
-        "is_deleted": post.is_deleted,
-        "is_hidden": post.is_hidden,
+        "author": post.author_id,
+        "client_id": str(post.client_id) if post.client_id else None,
+        "mentions": sorted(mentions),
     }
 
 
 def promotion_data(post, thread):
-    """A room message continued as a discussion: the message (re-rendered with its
-    backlink) and the new thread, so open rooms show "continued in" at once."""
-    return {
-        **post_data(post),
-        "promoted_to": {
-            "id": thread.pk,
-            "title": thread.title,
-            "url": thread.get_absolute_url(),
-        },
-    }
+    """A room message continued as a discussion: which message, which thread."""
+    return {**post_data(post), "promoted_to": thread.pk}
 
 
 def thread_data(thread):

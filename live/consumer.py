@@ -15,89 +15,46 @@ from collections import defaultdict, deque
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import permissions
-from ..services.accounts import session_fingerprint
-from . import catchup, presence, streams
-from .events import group_name
+from . import catchup, operations, presence, sessions, streams
+from .events import group_name, stream_name
 from .hub import get_hub
 
 STREAM_MAX_LENGTH = 64
 REF_MAX_LENGTH = 100
 
 
-def _not_found():
+def not_found():
     return _("No such conversation, or you may not follow it.")
 
 
-def _whole_number(value):
+def whole_number(value):
     """JSON integers only: `true` is not thread 1."""
     return type(value) is int
 
 
 def _language(user, scope):
-    """The language of the socket's messages: the person's choice, else the page's."""
-    if getattr(user, "language", ""):  # AnonymousUser has none
-        return user.language
+    """The socket's language, chosen as the pages choose theirs: the person's own
+    choice (any user model with a `language`), the language cookie, the browser's
+    Accept-Language, the site's default."""
+    chosen = getattr(user, "language", "")
+    if chosen:
+        return chosen
     cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
-    return cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _as_current_user(operation):
-    """Run a socket operation on the current state of its user, in their language.
-
-    A socket lives for hours: each operation re-reads the user (no permission cached
-    from an earlier frame survives), so leaving, removal, bans, mutes, demotions and
-    deactivation apply to the very next frame.
-    """
-
-    def run(socket_user, scope, *args):
-        user = permissions.current_user(socket_user)
-        with translation.override(_language(user, scope)):
-            return operation(user, *args)
-
-    return run
-
-
-@_as_current_user
-def _post_reply(user, thread_id, body, client_id):
-    """Post through the same service as the HTTP form (permissions, limits, events)."""
-    from .. import services
-
-    try:
-        thread = permissions.access_thread(user, thread_id)
-        post = services.post_reply(
-            actor=user, thread=thread, body=body, client_id=client_id
-        )
-    except Http404:
-        return None, "not_found", str(_not_found())
-    except PermissionDenied as error:
-        return None, "forbidden", str(error) or str(_not_found())
-    except ValidationError as error:
-        return None, "invalid", " ".join(str(message) for message in error.messages)
-    return post.pk, None, None
-
-
-@_as_current_user
-def _may_subscribe(user, stream):
-    return streams.may_subscribe(user, stream)
-
-
-@_as_current_user
-def _typing_refusal(user, thread_id):
-    """Why `user` may not send typing notices to the room (None when they may)."""
-    try:
-        thread = permissions.access_thread(user, thread_id)
-        permissions.require_reply(user, thread)
-    except Http404:
-        return str(_not_found())
-    except PermissionDenied as error:
-        return str(error) or str(_not_found())
-    return None
+    if cookie in dict(settings.LANGUAGES):
+        return cookie
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language":
+            for code, _quality in translation.trans_real.parse_accept_lang_header(
+                value.decode("latin1")
+            ):
+                try:
+                    return translation.get_supported_language_variant(code)
+                except LookupError:
+                    continue
+    return settings.LANGUAGE_CODE
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -123,9 +80,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
-            self.own_stream = f"user:{self.user.pk}"
+            self.own_stream = stream_name(streams.OWN_KIND, self.user.pk)
             session = self.scope.get("session")
-            self.session = session_fingerprint(getattr(session, "session_key", None))
+            self.session = sessions.session_fingerprint(
+                getattr(session, "session_key", None)
+            )
             await self._join(self.own_stream)
         else:
             self.own_stream = None
@@ -168,22 +127,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame, dict):
             return await self.error("bad_frame", _("Frame must be a JSON object."))
         op = frame.get("op")
-        handler = {
-            "subscribe": self.op_subscribe,
-            "unsubscribe": self.op_unsubscribe,
-            "post": self.op_post,
-            "typing": self.op_typing,
-        }.get(op if isinstance(op, str) else None)
-        if handler is None:
+        if op == "subscribe":
+            return await self.op_subscribe(frame)
+        if op == "unsubscribe":
+            return await self.op_unsubscribe(frame)
+        handle = operations.operation(op) if isinstance(op, str) else None
+        if handle is None:
             return await self.error("unknown_op", _("Unknown op."), ref=op)
-        await handler(frame)
+        await handle(self, frame)
 
     async def op_subscribe(self, frame):
         stream = frame.get("stream")
         after = frame.get("after")
         if not isinstance(stream, str) or len(stream) > STREAM_MAX_LENGTH:
             return await self.error("bad_frame", _("subscribe needs a stream."), ref=stream)
-        if after is not None and (not _whole_number(after) or after < 0):
+        if after is not None and (not whole_number(after) or after < 0):
             return await self.error(
                 "bad_frame", _("after must be a whole number."), ref=stream
             )
@@ -195,10 +153,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 _("Too many refused subscriptions: wait a minute and try again."),
                 ref=stream,
             )
-        scopes = await database_sync_to_async(_may_subscribe)(self.user, self.scope, stream)
+        scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
         if scopes is None:
             self.failures.append(time.monotonic())
-            return await self.error("not_found", _not_found(), ref=stream)
+            return await self.error("not_found", not_found(), ref=stream)
         self.subscribed.add(stream)
         for scope in scopes:
             self.scopes[scope].add(stream)
@@ -225,46 +183,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.end_subscription(stream)
         await self.send_frame({"op": "unsubscribed", "stream": stream[:STREAM_MAX_LENGTH]})
 
-    async def op_post(self, frame):
-        thread_id, body, client_id = frame.get("thread"), frame.get("body"), frame.get("client_id")
-        if not isinstance(client_id, str):
-            return await self.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
-        try:
-            client_uuid = uuid.UUID(client_id)
-        except ValueError:
-            return await self.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
-        if not _whole_number(thread_id) or not isinstance(body, str):
-            return await self.error(
-                "bad_frame", _("post needs thread and body."), ref=client_id
-            )
-        post_id, code, message = await database_sync_to_async(_post_reply)(
-            self.user, self.scope, thread_id, body, client_uuid
-        )
-        if post_id is None:
-            return await self.error(code, message, ref=client_id)
-        # The service returned after commit: the post is stored.
-        await self.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post_id})
+    # --- what operations may ask of the socket -----------------------------------------
 
-    async def op_typing(self, frame):
-        thread_id = frame.get("thread")
-        stream = f"thread:{thread_id}" if _whole_number(thread_id) else None
-        if stream is None or stream not in self.rooms or stream not in self.last_seq:
-            return await self.error("not_found", _not_found(), ref=stream or thread_id)
-        if not await presence.typing_allowed(stream, self.user):
-            return  # throttled: one notice every few seconds is enough
-        refusal = await database_sync_to_async(_typing_refusal)(
-            self.user, self.scope, thread_id
-        )
-        if refusal is not None:
-            return await self.error("forbidden", refusal, ref=stream)
-        await presence.ephemeral_send(
-            stream, {"op": "typing", "stream": stream, "user": self._person()}
-        )
+    def follows(self, stream):
+        """Is this socket subscribed to `stream` (its replay done)?"""
+        return stream in self.last_seq
+
+    def is_present_in(self, stream):
+        """Does this socket count as present in `stream`, a stream with presence?"""
+        return stream in self.rooms and stream in self.last_seq
 
     # --- presence ------------------------------------------------------------------------
 
-    def _person(self):
-        return {"id": self.user.pk, "username": self.user.username, "name": self.user.name}
+    def person(self):
+        """Who this socket is, as presence and typing notices show them."""
+        return presence.person_brief(self.user)
 
     async def _presence(self, stream, *, present):
         """Count this socket in (or out of) a thread's room; tell everyone on change."""
@@ -303,10 +236,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """
         stream = frame["stream"]
         direct = False
-        if stream == self.own_stream and frame["type"] == "session.ended":
-            data = frame.get("data") or {}
-            ended = data.get("session") in (None, self.session)
-            if ended and (data.get("keep") is None or data.get("keep") != self.session):
+        if stream == self.own_stream and frame["type"] == sessions.SESSION_ENDED:
+            if sessions.ends_socket(frame.get("data") or {}, self.session):
                 self.outbox.put_nowait(("close",))
         if stream in self.last_seq or stream not in self.scopes:
             seq = frame["seq"]
@@ -320,16 +251,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return direct
 
     def _may_change_access(self, frame):
-        """Membership and community changes that concern this socket's user."""
-        kind = frame["type"]
-        if frame["stream"] == self.own_stream:
-            return kind.startswith(("member.", "access.", "session."))
-        if frame["stream"] not in self.scopes:
+        """Events after which this socket's subscriptions must be authorised again."""
+        stream = frame["stream"]
+        if stream != self.own_stream and stream not in self.scopes:
             return False
-        if kind.startswith("community."):
-            return True
-        person = (frame.get("data") or {}).get("user") or {}
-        return kind.startswith("member.") and self.user is not None and person.get("id") == self.user.pk
+        return streams.revokes(stream, frame["type"])
 
     async def _write(self):
         while True:
@@ -401,12 +327,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for stream in affected:
             if stream not in self.subscribed:
                 continue
-            scopes = await database_sync_to_async(_may_subscribe)(
-                self.user, self.scope, stream
-            )
+            scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
             if scopes is None:
                 await self.end_subscription(stream)
-                await self.error("not_found", _not_found(), ref=stream)
+                await self.error("not_found", not_found(), ref=stream)
 
     async def _enter_room(self, stream):
         """Signed-in followers of a thread are present in it; they see who else is."""
@@ -438,6 +362,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             frame = {"op": "error", "code": code, "message": str(message)}
         if isinstance(ref, str):
             frame["ref"] = ref[:REF_MAX_LENGTH]
-        elif _whole_number(ref):
+        elif whole_number(ref):
             frame["ref"] = ref
         await self.send_frame(frame)

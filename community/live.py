@@ -1,0 +1,216 @@
+"""The community app's part in the live engine: its stream kinds, its socket
+operations (`post`, `typing`) and how its events are presented to clients.
+
+Registered with `live` from `CommunityConfig.ready()`; `live` never imports this app.
+Every decision here is taken on the current state: each socket operation and each
+authorisation starts from `permissions.current_user`, inside one permission scope.
+"""
+
+import uuid
+
+from channels.db import database_sync_to_async
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from live import presence
+from live.consumer import not_found, whole_number
+from live.events import register_presenter
+from live.operations import register_operation
+from live.streams import Access, authorize_own_stream, register_stream_kind
+
+from . import permissions, queries
+from .models import Community, Post, Thread
+from .payloads import user_brief
+from .services import threads as thread_services
+
+# --- who may follow what ---------------------------------------------------------------
+
+
+def _current(operation):
+    """Run `operation(user, ...)` on the current state of the socket's user, in
+    their language when they chose one."""
+
+    def run(socket_user, language, *args):
+        user = permissions.current_user(socket_user)
+        with translation.override(getattr(user, "language", "") or language):
+            return operation(user, *args)
+
+    return run
+
+
+def _authorize_thread(user, pk):
+    thread = permissions.access_thread(permissions.current_user(user), pk)
+    access = Access((f"community:{thread.community_id}",))
+    access.has_presence = thread.kind == Thread.Kind.ROOM
+    return access
+
+
+def _authorize_community(user, pk):
+    community = Community.objects.filter(pk=pk).first()
+    user = permissions.current_user(user)
+    if community is None or not permissions.can_read_community(user, community):
+        return None
+    return (f"community:{community.pk}",)
+
+
+def _authorize_moderation(user, pk):
+    """Requests, invitations and sanctions: for the community's moderators only."""
+    community = Community.objects.filter(pk=pk).first()
+    user = permissions.current_user(user)
+    if community is None or not permissions.can_moderate_community(user, community):
+        return None
+    return (f"community:{community.pk}",)
+
+
+# --- what a socket may do --------------------------------------------------------------
+
+
+@_current
+def _post_reply(user, thread_id, body, client_id):
+    """Post through the same service as the HTTP form (permissions, limits, events)."""
+    try:
+        thread = permissions.access_thread(user, thread_id)
+        post = thread_services.post_reply(
+            actor=user, thread=thread, body=body, client_id=client_id
+        )
+    except Http404:
+        return None, "not_found", str(not_found())
+    except PermissionDenied as error:
+        return None, "forbidden", str(error) or str(not_found())
+    except ValidationError as error:
+        return None, "invalid", " ".join(str(message) for message in error.messages)
+    return post.pk, None, None
+
+
+async def operation_post(socket, frame):
+    """`{"op": "post", "thread": 42, "body": "...", "client_id": "<uuid>"}`: a reply
+    or room message, acknowledged once committed; a resent client_id is stored once."""
+    thread_id, body, client_id = frame.get("thread"), frame.get("body"), frame.get("client_id")
+    if not isinstance(client_id, str):
+        return await socket.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
+    try:
+        client_uuid = uuid.UUID(client_id)
+    except ValueError:
+        return await socket.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
+    if not whole_number(thread_id) or not isinstance(body, str):
+        return await socket.error(
+            "bad_frame", _("post needs thread and body."), ref=client_id
+        )
+    post_id, code, message = await database_sync_to_async(_post_reply)(
+        socket.user, socket.language, thread_id, body, client_uuid
+    )
+    if post_id is None:
+        return await socket.error(code, message, ref=client_id)
+    await socket.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post_id})
+
+
+@_current
+def _typing_refusal(user, thread_id):
+    """Why `user` may not send typing notices to the room (None when they may)."""
+    try:
+        permissions.require_reply(user, permissions.access_thread(user, thread_id))
+    except Http404:
+        return str(not_found())
+    except PermissionDenied as error:
+        return str(error) or str(not_found())
+    return None
+
+
+async def operation_typing(socket, frame):
+    """`{"op": "typing", "thread": 42}` in a followed room: a throttled notice to the
+    others, for people who may write there now."""
+    thread_id = frame.get("thread")
+    stream = f"thread:{thread_id}" if whole_number(thread_id) else None
+    if stream is None or not socket.is_present_in(stream):
+        return await socket.error("not_found", not_found(), ref=stream or thread_id)
+    if not await presence.typing_allowed(stream, socket.user):
+        return  # throttled: one notice every few seconds is enough
+    refusal = await database_sync_to_async(_typing_refusal)(
+        socket.user, socket.language, thread_id
+    )
+    if refusal is not None:
+        return await socket.error("forbidden", refusal, ref=stream)
+    await presence.ephemeral_send(
+        stream, {"op": "typing", "stream": stream, "user": socket.person()}
+    )
+
+
+# --- what clients see ------------------------------------------------------------------
+
+
+def post_fragments(post, languages):
+    """The post's `<li>` as every viewer sees it, in each of `languages`.
+
+    Room messages use the chat layout (`room_message.html`), discussions `post.html`.
+    """
+    if post.thread.kind == Thread.Kind.ROOM:
+        queries.room_message_prepare_for_everyone(post)
+        template = "community/includes/room_message.html"
+    else:
+        queries.post_prepare_for_everyone(post)
+        template = "community/includes/post.html"
+    fragments = {}
+    for code in languages:
+        with translation.override(code):
+            # `live`: shared by every viewer, so no CSRF token (the browser adds its own).
+            fragments[code] = render_to_string(template, {"post": post, "live": True})
+    return fragments
+
+
+def _post_now(post, languages):
+    """What clients show of `post` as it is now."""
+    hidden = post.is_deleted or post.is_hidden
+    promoted = queries.post_promotion(post)
+    return {
+        "author": user_brief(post.author),
+        "body_html": "" if hidden else post.body_html,
+        "created_at": post.created_at.isoformat(),
+        "edited_at": post.edited_at.isoformat() if post.edited_at else None,
+        "is_deleted": post.is_deleted,
+        "is_hidden": post.is_hidden,
+        "promoted_to": (
+            {"id": promoted.pk, "title": promoted.title, "url": promoted.get_absolute_url()}
+            if promoted is not None
+            else None
+        ),
+        "html": post_fragments(post, languages),
+    }
+
+
+def present_thread_events(events, languages):
+    """Post events as their posts are now (current text; the placeholder of a deleted
+    or hidden post), each post rendered once per language; other events as stored."""
+    ids = {
+        event.payload.get("id")
+        for event in events
+        if event.type.startswith("post.") and isinstance(event.payload.get("id"), int)
+    }
+    posts = Post.objects.select_related(
+        "thread__community", "author__organisation", "promoted_to__community"
+    ).filter(pk__in=ids)
+    now = {post.pk: _post_now(post, languages) for post in posts}
+    return [
+        {**event.payload, **now[event.payload["id"]]}
+        if event.type.startswith("post.") and event.payload.get("id") in now
+        else event.payload
+        for event in events
+    ]
+
+
+def register():
+    """Plug the community app into the live engine (called once, from ready())."""
+    register_stream_kind("thread", _authorize_thread)
+    register_stream_kind(
+        "community", _authorize_community, revoking=("community.visibility_changed",)
+    )
+    register_stream_kind("moderation", _authorize_moderation)
+    register_stream_kind(
+        "user", authorize_own_stream, revoking=("member.", "account.")
+    )
+    register_operation("post", operation_post)
+    register_operation("typing", operation_typing)
+    register_presenter("thread", present_thread_events)
+
