@@ -117,6 +117,7 @@ test-fast: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l it --no-obsolete --ignore=.venv --ignore=tests --ignore=bench

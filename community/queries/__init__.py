@@ -3,5 +3,6 @@
 from .accounts import *  # noqa: F403
 from .communities import *  # noqa: F403
 from .organisations import *  # noqa: F403
+from .posts import *  # noqa: F403
 from .rooms import *  # noqa: F403
 from .threads import *  # noqa: F403

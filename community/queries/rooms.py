@@ -17,23 +17,20 @@ from live.catchup import stream_head
 
 from .. import permissions
 from ..models import Post, ReadPosition, Thread
-from .threads import _reply_state, _url_pattern
+from .posts import ROOM_PAGE_SIZE, url_pattern
+from .threads import _reply_state
 
 __all__ = [
     "ROOM_GROUP_SECONDS",
-    "ROOM_PAGE_SIZE",
     "community_rooms",
     "post_promotion",
     "room_day_label",
     "room_message_prepare_for_everyone",
-    "room_message_url",
     "room_messages_prepare",
     "room_page",
     "room_timeline",
 ]
 
-# The latest messages a room page shows, and each "load older" step.
-ROOM_PAGE_SIZE = 50
 # Consecutive messages of one author closer than this share one header.
 ROOM_GROUP_SECONDS = 5 * 60
 
@@ -111,7 +108,7 @@ def post_promotion(post):
 
 def _message_urls(thread):
     patterns = {
-        name: _url_pattern(f"community:post-{name}")
+        name: url_pattern(f"community:post-{name}")
         for name in ("permalink", "edit", "delete", "history", "promote")
     }
     return lambda pk: RoomMessageUrls(
@@ -157,15 +154,6 @@ def room_message_prepare_for_everyone(post):
     return post
 
 
-def room_message_url(post, thread=None):
-    """The room page showing `post`, at its anchor (an older page if need be)."""
-    thread = thread or post.thread
-    url = thread.get_absolute_url()
-    if post.number <= thread.post_count - ROOM_PAGE_SIZE:
-        url += f"?before={post.number + 1}"
-    return f"{url}#{post.anchor}"
-
-
 def community_rooms(user, community):
     """The rooms of `community` by name, in one query, with `url` and, for members,
     `unread` (messages after their read position).
@@ -186,7 +174,7 @@ def community_rooms(user, community):
                 output_field=IntegerField(),
             )
         )
-    url = _url_pattern("community:room-detail", community.slug)
+    url = url_pattern("community:room-detail", community.slug)
     rooms = list(rooms.order_by(Lower("title"), "pk"))
     for room in rooms:
         room.url = url.format(room.pk)

@@ -12,26 +12,16 @@ from django.utils.translation import gettext as _
 from live.catchup import stream_head
 
 from .. import permissions
-from ..models import Post, Thread
+from ..models import Post
+from .posts import url_pattern
 
 __all__ = [
     "post_history",
-    "post_location_url",
-    "post_page_number",
     "post_quote_markdown",
     "post_prepare_for_everyone",
     "posts_prepare",
     "thread_page",
 ]
-
-
-# Reversed once per page with this id, then filled in per post: `reverse()` for every
-# link of every post is a fifth of the page's render time.
-_SENTINEL = 9_876_543_210
-
-
-def _url_pattern(name, *args):
-    return reverse(name, args=[*args, _SENTINEL]).replace(str(_SENTINEL), "{}")
 
 
 @dataclass(frozen=True)
@@ -53,25 +43,6 @@ class PostActions:
     edit: bool = False
     delete: bool = False
     history: bool = False
-
-
-def post_page_number(post):
-    """The page of its thread a post is shown on (post numbers are never reused)."""
-    return (post.number - 1) // settings.POSTS_PER_PAGE + 1
-
-
-def post_location_url(post, thread=None):
-    """The thread page showing `post`, with its anchor: where permalinks lead."""
-    thread = thread or post.thread
-    if thread.kind == Thread.Kind.ROOM:
-        from .rooms import room_message_url
-
-        return room_message_url(post, thread)
-    url = reverse("community:thread-detail", args=[thread.community.slug, thread.pk])
-    page = post_page_number(post)
-    if page > 1:
-        url += f"?page={page}"
-    return f"{url}#{post.anchor}"
 
 
 def _reply_state(user, thread):
@@ -144,10 +115,10 @@ def posts_prepare(user, thread, posts):
     Returns whether the viewer may reply (quoting needs it). Anything rendering
     `community/includes/post.html` (pages now, live updates later) calls this first.
     """
-    permalink = _url_pattern("community:post-permalink")
-    edit = _url_pattern("community:post-edit")
-    delete = _url_pattern("community:post-delete")
-    history = _url_pattern("community:post-history")
+    permalink = url_pattern("community:post-permalink")
+    edit = url_pattern("community:post-edit")
+    delete = url_pattern("community:post-delete")
+    history = url_pattern("community:post-history")
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     for post in posts:

@@ -1,0 +1,46 @@
+"""Where posts live: page numbers, permalinks' targets, link patterns (threads and
+rooms share these)."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from ..models import Thread
+
+__all__ = ["ROOM_PAGE_SIZE", "post_location_url", "post_page_number", "room_message_url"]
+
+# The latest messages a room page shows, and each "load older" step.
+ROOM_PAGE_SIZE = 50
+
+# Reversed once per page with this id, then filled in per post: `reverse()` for every
+# link of every post is a fifth of the page's render time.
+_SENTINEL = 9_876_543_210
+
+
+def url_pattern(name, *args):
+    return reverse(name, args=[*args, _SENTINEL]).replace(str(_SENTINEL), "{}")
+
+
+def post_page_number(post):
+    """The page of its thread a post is shown on (post numbers are never reused)."""
+    return (post.number - 1) // settings.POSTS_PER_PAGE + 1
+
+
+def post_location_url(post, thread=None):
+    """The thread page showing `post`, with its anchor: where permalinks lead."""
+    thread = thread or post.thread
+    if thread.kind == Thread.Kind.ROOM:
+        return room_message_url(post, thread)
+    url = reverse("community:thread-detail", args=[thread.community.slug, thread.pk])
+    page = post_page_number(post)
+    if page > 1:
+        url += f"?page={page}"
+    return f"{url}#{post.anchor}"
+
+
+def room_message_url(post, thread=None):
+    """The room page showing `post`, at its anchor (an older page if need be)."""
+    thread = thread or post.thread
+    url = thread.get_absolute_url()
+    if post.number <= thread.post_count - ROOM_PAGE_SIZE:
+        url += f"?before={post.number + 1}"
+    return f"{url}#{post.anchor}"
