@@ -41,10 +41,41 @@ def _current(operation):
     return run
 
 
+class PostViewer:
+    """What one socket's person may do with the posts of one thread, by the pages'
+    rules (`queries.post_actions`), on the membership read when the subscription was
+    authorised or last re-checked (a mute, a ban, a role change or a lock re-checks).
+    It only decides which buttons show; the actions themselves check again."""
+
+    def __init__(self, user, thread):
+        permissions.membership_of(user, thread.community)  # read once, here
+        self.user = user
+        self.thread = thread
+
+    def annotate(self, frame):
+        data = frame.get("data") or {}
+        if not frame["type"].startswith("post.") or not isinstance(data.get("id"), int):
+            return None
+        author = data.get("author")
+        post = Post(
+            pk=data["id"],
+            thread=self.thread,
+            number=data.get("number") or 0,
+            author_id=author.get("id") if isinstance(author, dict) else author,
+            is_deleted=bool(data.get("is_deleted")),
+            is_hidden=bool(data.get("is_hidden")),
+        )
+        promoted = data.get("promoted_to") is not None
+        return {"actions": sorted(queries.post_actions(self.user, post, promoted=promoted))}
+
+
 def _authorize_thread(user, pk):
-    thread = permissions.access_thread(permissions.current_user(user), pk)
-    access = Access((f"community:{thread.community_id}",))
+    user = permissions.current_user(user)
+    thread = permissions.access_thread(user, pk)
+    # Its own stream is a scope too: a lock or an unlock re-checks the viewer.
+    access = Access((f"community:{thread.community_id}", thread.stream))
     access.has_presence = thread.kind == Thread.Kind.ROOM
+    access.viewer = PostViewer(user, thread)
     return access
 
 
@@ -202,7 +233,9 @@ def present_thread_events(events, languages):
 
 def register():
     """Plug the community app into the live engine (called once, from ready())."""
-    register_stream_kind("thread", _authorize_thread)
+    register_stream_kind(
+        "thread", _authorize_thread, revoking=("thread.locked", "thread.unlocked")
+    )
     register_stream_kind(
         "community", _authorize_community, revoking=("community.visibility_changed",)
     )

@@ -26,12 +26,12 @@ def _frames(queryset, first_expected, limit):
     for previous, current in zip(events, events[1:], strict=False):
         if current.seq != previous.seq + 1:
             return [], False
-    frames = event_frames(events, languages())
-    return [(frame_text(frame), frame["seq"]) for frame in frames], True
+    return [(frame, frame_text(frame)) for frame in event_frames(events, languages())], True
 
 
 def events_after(stream, after, limit):
-    """Frames of `stream` with seq > after, and whether they form a complete run."""
+    """(frame, text) of `stream`'s events with seq > after, and whether they form a
+    complete run."""
     return _frames(Event.objects.filter(stream=stream, seq__gt=after), after + 1, limit)
 
 

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import catchup, operations, presence, sessions, streams
-from .events import group_name, stream_name
+from .events import frame_text, group_name, stream_name
 from .hub import get_hub
 
 STREAM_MAX_LENGTH = 64
@@ -74,6 +74,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.outbox = asyncio.Queue()
         self.idle = False  # the writer waits for the outbox (see deliver)
         self.rooms = set()  # subscribed streams that track presence (room threads)
+        self.viewers = {}  # subscribed stream -> what its app annotates per socket
         self.present = set()  # of those, where this socket counts as present now
         self.connection_id = uuid.uuid4().hex
         self.writer = asyncio.ensure_future(self._write())
@@ -158,6 +159,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.failures.append(time.monotonic())
             return await self.error("not_found", not_found(), ref=stream)
         self.subscribed.add(stream)
+        self._set_viewer(stream, scopes)
         for scope in scopes:
             self.scopes[scope].add(stream)
             await self._join(scope)
@@ -230,25 +232,43 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def deliver(self, frame, text):
         """Called by the hub for each live event of a joined stream (never blocks).
 
-        Returns True when the hub should send `text` itself, at once: the writer is idle
-        with nothing queued and this is the stream's next seq, so order is kept and no
-        task wakes up per socket (a thousand per event otherwise).
+        Returns the text the hub should send itself, at once, when the writer is idle
+        with nothing queued and this is the stream's next seq (so order is kept and no
+        task wakes up per socket, a thousand per event otherwise); else None.
         """
         stream = frame["stream"]
-        direct = False
+        direct = None
         if stream == self.own_stream and frame["type"] == sessions.SESSION_ENDED:
             if sessions.ends_socket(frame.get("data") or {}, self.session):
                 self.outbox.put_nowait(("close",))
         if stream in self.last_seq or stream not in self.scopes:
             seq = frame["seq"]
+            text = self._for_this_viewer(frame, text)
             if self.idle and self.outbox.empty() and self.last_seq.get(stream) == seq - 1:
                 self.last_seq[stream] = seq
-                direct = True
+                direct = text
             else:
                 self.outbox.put_nowait(("event", stream, seq, text))
         if self._may_change_access(frame):
             self.outbox.put_nowait(("recheck", stream))
         return direct
+
+    def _set_viewer(self, stream, access):
+        viewer = getattr(access, "viewer", None)
+        if viewer is None:
+            self.viewers.pop(stream, None)
+        else:
+            self.viewers[stream] = viewer
+
+    def _for_this_viewer(self, frame, text):
+        """The shared frame, plus what its app says about it for this socket's viewer
+        (the actions they may take on a post, say) as a `viewer` field. The shared
+        text is extended, never serialised again."""
+        viewer = self.viewers.get(frame["stream"])
+        extra = viewer.annotate(frame) if viewer is not None else None
+        if extra is None:
+            return text
+        return f"{text[:-1]},\"viewer\":{frame_text(extra)}}}"
 
     def _may_change_access(self, frame):
         """Events after which this socket's subscriptions must be authorised again."""
@@ -299,9 +319,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         self.last_seq[stream] = after
         await self.send_frame({"op": "subscribed", "stream": stream, "seq": after})
-        for text, seq in events:
-            self.last_seq[stream] = seq
-            await self.send(text_data=text)
+        for frame, text in events:
+            self.last_seq[stream] = frame["seq"]
+            await self.send(text_data=self._for_this_viewer(frame, text))
 
     async def _repair(self, stream, last, upto):
         """Fetch events the layer dropped (last, upto) from the Event table."""
@@ -312,11 +332,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.last_seq[stream] = upto
             await self.send_frame({"op": "resync", "stream": stream, "seq": upto})
             return
-        for text, seq in events:
+        for frame, text in events:
             if self.last_seq.get(stream) is None:
                 return
-            self.last_seq[stream] = seq
-            await self.send(text_data=text)
+            self.last_seq[stream] = frame["seq"]
+            await self.send(text_data=self._for_this_viewer(frame, text))
 
     async def _recheck(self, scope):
         """Re-authorise the subscriptions an access event may have revoked."""
@@ -331,6 +351,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if scopes is None:
                 await self.end_subscription(stream)
                 await self.error("not_found", not_found(), ref=stream)
+            else:
+                self._set_viewer(stream, scopes)
 
     async def _enter_room(self, stream):
         """Signed-in followers of a thread are present in it; they see who else is."""
@@ -344,6 +366,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if stream in self.present:
             await self._presence(stream, present=False)
         self.rooms.discard(stream)
+        self.viewers.pop(stream, None)
         self.subscribed.discard(stream)
         self.last_seq.pop(stream, None)
         for scope, subscribed in list(self.scopes.items()):

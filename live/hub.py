@@ -9,7 +9,6 @@ Event table.
 """
 
 import asyncio
-import json
 import logging
 import weakref
 from collections import defaultdict
@@ -92,12 +91,13 @@ class Hub:
         if group in self.heads:
             self.heads[group] = max(self.heads[group], frame["seq"])
         for subscriber in list(self.subscribers.get(group, ())):
-            if subscriber.deliver(frame, text):
+            direct = subscriber.deliver(frame, text)
+            if direct is not None:
                 # The socket's writer is idle and this is the stream's next event: send
                 # it from here rather than waking one task per socket. daphne's send
                 # only buffers (Twisted), so this loop never waits on a slow client.
                 try:
-                    await subscriber.send(text_data=text)
+                    await subscriber.send(text_data=direct)
                 except Exception:
                     logger.exception("live hub: send failed")
 
@@ -120,9 +120,9 @@ class Hub:
         )
         for stream, frames in behind.items():
             group = heads[stream]
-            for text, seq in frames:
-                if group in self.heads and seq > self.heads[group]:
-                    await self._fan_out(group, json.loads(text), text)
+            for frame, text in frames:
+                if group in self.heads and frame["seq"] > self.heads[group]:
+                    await self._fan_out(group, frame, text)
 
     async def _refresh(self):
         """Re-join groups before the layer's group_expiry silently drops them."""

@@ -59,9 +59,17 @@ def revokes(stream, type):
 
 class Access(tuple):
     """The access scopes of an allowed subscription (streams whose revoking events can
-    end it); `has_presence` marks streams that track who is there (rooms)."""
+    end it); `has_presence` marks streams that track who is there (rooms).
+
+    `viewer`, when the app sets it, is asked `viewer.annotate(frame)` for every frame
+    this socket receives on the stream: a small dict (e.g. the actions this person
+    may take on a post) sent along as the frame's `viewer` field, or None. It is
+    computed with the authorisation and again at every re-check; it only shapes what
+    is displayed — every operation still decides on the current state.
+    """
 
     has_presence = False
+    viewer = None
 
 
 def may_subscribe(user, stream):

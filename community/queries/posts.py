@@ -4,9 +4,16 @@ rooms share these)."""
 from django.conf import settings
 from django.urls import reverse
 
+from .. import permissions
 from ..models import Thread
 
-__all__ = ["ROOM_PAGE_SIZE", "post_location_url", "post_page_number", "room_message_url"]
+__all__ = [
+    "ROOM_PAGE_SIZE",
+    "post_actions",
+    "post_location_url",
+    "post_page_number",
+    "room_message_url",
+]
 
 # The latest messages a room page shows, and each "load older" step.
 ROOM_PAGE_SIZE = 50
@@ -44,3 +51,26 @@ def room_message_url(post, thread=None):
     if post.number <= thread.post_count - ROOM_PAGE_SIZE:
         url += f"?before={post.number + 1}"
     return f"{url}#{post.anchor}"
+
+
+def post_actions(user, post, *, promoted=False):
+    """The names of the actions `user` may take on `post`: what a page renders for
+    them and what live updates tell their socket (one rule for both).
+
+    Discussions offer quote, edit, delete and history; rooms edit, delete, history
+    and promote (not for a message that already continues in a thread: `promoted`).
+    `post.thread` and its community must be loaded.
+    """
+    names = set()
+    if post.thread.kind == Thread.Kind.ROOM:
+        if not promoted and permissions.can_promote_post(user, post):
+            names.add("promote")
+    elif permissions.can_quote_post(user, post):
+        names.add("quote")
+    if permissions.can_edit_post(user, post):
+        names.add("edit")
+    if permissions.can_delete_post(user, post):
+        names.add("delete")
+    if permissions.can_view_post_history(user, post):
+        names.add("history")
+    return names

@@ -17,6 +17,7 @@ class LiveClient:
         self.socket = socket
         self.frames = []
         self.events = defaultdict(list)  # stream -> event frames, in arrival order
+        self.viewer = {}  # (stream, seq) -> the viewer field of that frame
         self.ephemeral = defaultdict(list)  # stream -> presence and typing frames
         self.subscribed = {}  # stream -> seq of its last subscribed/resync frame
         self.acks = {}  # client_id -> post id
@@ -45,6 +46,9 @@ class LiveClient:
                 self.frames.append(frame)
                 op = frame.get("op")
                 if op == "event":
+                    # What this person may do with it differs per viewer; the event
+                    # itself is the same for everyone.
+                    self.viewer[frame["stream"], frame["seq"]] = frame.pop("viewer", None)
                     self.events[frame["stream"]].append(frame)
                 elif op in {"subscribed", "resync"}:
                     self.subscribed[frame["stream"]] = frame["seq"]
