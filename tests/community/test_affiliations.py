@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import Affiliation, Event
-from tests.factories import AffiliationFactory, OrganisationFactory, UserFactory
+from tests.support.factories import AffiliationFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from community import services
 from community.models import Community, Event, Membership
 from community.ratelimit import RateLimited
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from community import services
 from community.models import Community, Event, Membership
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganisationFactory,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import Community, Membership
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     ThreadFactory,

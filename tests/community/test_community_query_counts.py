@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import Membership
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganisationFactory,

@@ -16,7 +16,7 @@ from tests.community.thread_helpers import (
     reply_url,
     thread_url,
 )
-from tests.factories import CommunityFactory, OrganisationFactory, UserFactory
+from tests.support.factories import CommunityFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -19,7 +19,7 @@ from tests.community.thread_helpers import (
     member_of,
     thread_url,
 )
-from tests.factories import MembershipFactory, ThreadFactory
+from tests.support.factories import MembershipFactory, ThreadFactory
 
 
 def test_the_default_frame_limit_carries_the_longest_post_and_its_event(settings):

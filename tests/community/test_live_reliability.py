@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from community import services
 from config.asgi import application
-from tests.factories import MembershipFactory, ThreadFactory
+from tests.support.factories import MembershipFactory, ThreadFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from community import services
 from community.models import Event, Membership
 from tests.community.thread_helpers import community_with_thread, member_of
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from community import services
 from community.models import Community, Event, Membership, User
-from tests.factories import (
+from tests.support.factories import (
     AffiliationFactory,
     CommunityFactory,
     MembershipFactory,

@@ -26,7 +26,7 @@ from tests.community.thread_helpers import (
     person_in,
     thread_url,
 )
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganisationFactory,

@@ -18,7 +18,7 @@ from tests.community.thread_helpers import (
     reply_url,
     thread_url,
 )
-from tests.factories import CommunityFactory
+from tests.support.factories import CommunityFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -17,7 +17,7 @@ from tests.community.thread_helpers import (
     person_in,
     thread_url,
 )
-from tests.factories import OrganisationFactory, UserFactory
+from tests.support.factories import OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

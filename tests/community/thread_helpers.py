@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from community import services
 from community.models import Community, Membership
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganisationFactory,

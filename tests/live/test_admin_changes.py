@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from community.models import Community, Membership, Post, Thread
 from tests.community.thread_helpers import community_with_thread, member_of
-from tests.factories import UserFactory
 from tests.live.sockets import connect, frames, subscribe
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from community import services
 from community.models import Membership
 from tests.community.thread_helpers import community_with_thread, member_of
-from tests.factories import UserFactory
 from tests.live.sockets import connect, subscribe
+from tests.support.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
