@@ -15,31 +15,9 @@ from tests.support.factories import (
     ThreadFactory,
     UserFactory,
 )
+from tests.support.roles import ROLES, person_in
 
-Role = Membership.Role
 State = Membership.State
-
-ROLES = (
-    "anonymous",
-    "outsider",
-    "pending",
-    "invited",
-    "member",
-    "moderator",
-    "owner",
-    "banned",
-    "staff",
-)
-
-# Memberships of each role in the community under test.
-MEMBERSHIP_OF_ROLE = {
-    "pending": (Role.MEMBER, State.PENDING),
-    "invited": (Role.MEMBER, State.INVITED),
-    "member": (Role.MEMBER, State.ACTIVE),
-    "moderator": (Role.MODERATOR, State.ACTIVE),
-    "owner": (Role.OWNER, State.ACTIVE),
-    "banned": (Role.MEMBER, State.BANNED),
-}
 
 # Expected status per page/action, in the order of ROLES. A pending request in a
 # private community is one left waiting when a restricted community turned private:
@@ -119,15 +97,7 @@ CASES = [
 def build_community(visibility):
     """A community with one person in each role, plus the people actions target."""
     community = CommunityFactory(visibility=visibility)
-    people = {
-        "anonymous": None,
-        "outsider": UserFactory(),
-        "staff": UserFactory(is_staff=True),
-    }
-    for role, (membership_role, state) in MEMBERSHIP_OF_ROLE.items():
-        people[role] = MembershipFactory(
-            community=community, role=membership_role, state=state
-        ).user
+    people = {role: person_in(community, role) for role in ROLES}
     targets = {
         # A plain member to promote or hand the community to.
         "member": MembershipFactory(community=community),

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from community import services
 from community.models import Event, Membership
-from tests.community.thread_helpers import community_with_thread, member_of
+from tests.community.thread_helpers import community_with_thread
 from tests.support.factories import UserFactory
+from tests.support.roles import member_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,8 @@ from django.urls import reverse
 
 from community import services
 from community.models import Event, Post, Thread
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    thread_url,
-)
+from tests.community.thread_helpers import community_with_thread, login, thread_url
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -8,13 +8,8 @@ from django.utils import timezone
 
 from community import services
 from community.models import Community, Event, PostRevision
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    person_in,
-    thread_url,
-)
+from tests.community.thread_helpers import community_with_thread, login, thread_url
+from tests.support.roles import member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -17,15 +17,7 @@ from django.utils import timezone
 
 from community import queries, services
 from community.models import Community, Event, Post, ReadPosition, Thread
-from tests.community.thread_helpers import (
-    ROLES,
-    VISIBILITIES,
-    community_with_thread,
-    login,
-    member_of,
-    person_in,
-    thread_url,
-)
+from tests.community.thread_helpers import community_with_thread, login, thread_url
 from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -33,12 +25,19 @@ from tests.support.factories import (
     PostFactory,
     UserFactory,
 )
+from tests.support.roles import (
+    MODERATORS,
+    READERS,
+    ROLES,
+    VISIBILITIES,
+    gate,
+    member_of,
+    person_in,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Visibility = Community.Visibility
-READERS = {"member", "moderator", "owner", "staff"}
-MODERATORS = {"moderator", "owner", "staff"}
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -654,27 +653,6 @@ def test_the_promote_form_suggests_a_title_and_starts_the_thread(client):
 
 
 # --- permissions matrix ----------------------------------------------------------------
-
-
-def sees(visibility, role):
-    # A pending request in a private community was left waiting when it turned
-    # private: the requester still sees the community (to withdraw), not its content.
-    return visibility != Visibility.PRIVATE or role in READERS | {"pending"}
-
-
-def reads(visibility, role):
-    return visibility == Visibility.PUBLIC or role in READERS
-
-
-def gate(visibility, role, *, login_first):
-    """The refusal a role meets before any action-specific rule, or None."""
-    if login_first and role == "anonymous":
-        return 302
-    if not sees(visibility, role):
-        return 404
-    if not reads(visibility, role):
-        return 403
-    return None
 
 
 ACTIONS = {

@@ -6,12 +6,8 @@ from django.db import transaction
 
 from community import services
 from community.models import Event, Post
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    reply_url,
-)
+from tests.community.thread_helpers import community_with_thread, login, reply_url
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -10,41 +10,16 @@ from django.urls import reverse
 from community import services
 from community.models import Community, Post, Thread
 from tests.community.thread_helpers import (
-    ROLES,
-    VISIBILITIES,
     community_with_thread,
     login,
-    member_of,
-    person_in,
     reply_url,
     thread_url,
 )
+from tests.support.roles import READERS, ROLES, VISIBILITIES, gate, member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Visibility = Community.Visibility
-READERS = {"member", "moderator", "owner", "staff"}
-
-
-def sees(visibility, role):
-    # A pending request in a private community was left waiting when it turned
-    # private: the requester still sees the community (to withdraw), not its content.
-    return visibility != Visibility.PRIVATE or role in READERS | {"pending"}
-
-
-def reads(visibility, role):
-    return visibility == Visibility.PUBLIC or role in READERS
-
-
-def gate(visibility, role, *, login_first):
-    """The refusal a role meets before any action-specific rule, or None."""
-    if login_first and role == "anonymous":
-        return 302
-    if not sees(visibility, role):
-        return 404
-    if not reads(visibility, role):
-        return 403
-    return None
 
 
 ACTIONS = {

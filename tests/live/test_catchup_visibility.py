@@ -12,9 +12,10 @@ from asgiref.sync import sync_to_async
 
 from community import services
 from community.models import Event, Thread
-from tests.community.thread_helpers import community_with_thread, member_of
+from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
 from tests.support.factories import UserFactory
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
