@@ -30,7 +30,7 @@ from tests.support.roles import (
     READERS,
     ROLES,
     VISIBILITIES,
-    gate,
+    expected_status,
     member_of,
     person_in,
 )
@@ -671,14 +671,6 @@ ACTIONS = {
 }
 
 
-def expected(action, visibility, role):
-    needs_login, allowed_status, allowed = ACTIONS[action]
-    refused = gate(visibility, role, login_first=needs_login)
-    if refused:
-        return refused
-    return allowed_status if role in allowed else 403
-
-
 def perform(client, action, room, post):
     community = room.community
     match action:
@@ -724,7 +716,7 @@ def test_room_permission_matrix(client, role, visibility, action):
 
     response = perform(login(client, person), action, room, post)
 
-    status = expected(action, visibility, role)
+    status = expected_status(ACTIONS[action], visibility, role)
     assert response.status_code == status, (role, visibility, action)
     if status == 302 and role == "anonymous" and ACTIONS[action][0]:
         assert response["Location"].startswith(reverse("account_login"))

@@ -15,7 +15,14 @@ from tests.community.thread_helpers import (
     reply_url,
     thread_url,
 )
-from tests.support.roles import READERS, ROLES, VISIBILITIES, gate, member_of, person_in
+from tests.support.roles import (
+    READERS,
+    ROLES,
+    VISIBILITIES,
+    expected_status,
+    member_of,
+    person_in,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -35,14 +42,6 @@ ACTIONS = {
     "edit someone's post": (True, 200, set()),
     "delete someone's post": (True, 302, set()),
 }
-
-
-def expected(action, visibility, role):
-    needs_login, allowed_status, allowed = ACTIONS[action]
-    refused = gate(visibility, role, login_first=needs_login)
-    if refused:
-        return refused
-    return allowed_status if role in allowed else 403
 
 
 def perform(client, action, thread, post):
@@ -87,7 +86,7 @@ def test_thread_permission_matrix(client, role, visibility, action):
 
     response = perform(login(client, person), action, thread, post)
 
-    status = expected(action, visibility, role)
+    status = expected_status(ACTIONS[action], visibility, role)
     assert response.status_code == status, (role, visibility, action)
     if status == 302 and role == "anonymous" and ACTIONS[action][0]:
         assert response["Location"].startswith(reverse("account_login"))

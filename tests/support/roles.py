@@ -81,3 +81,13 @@ def gate(visibility, role, *, login_first):
     if not reads(visibility, role):
         return 403
     return None
+
+
+def expected_status(rule, visibility, role):
+    """The status `role` gets for an action whose `rule` is (needs login, status when
+    allowed, the roles allowed once past the gate): refused ones get 403."""
+    needs_login, allowed_status, allowed = rule
+    refused = gate(visibility, role, login_first=needs_login)
+    if refused:
+        return refused
+    return allowed_status if role in allowed else 403
