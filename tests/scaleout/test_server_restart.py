@@ -23,7 +23,9 @@ from tests.support.processes import (
     required,
 )
 
-pytestmark = pytest.mark.xdist_group("scaleout")
+# A burst of 200 posts through real processes, on each database: `make test-fast`
+# leaves it out, `make test` runs it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scaleout")]
 
 BURST = 200
 WINDOW = 20  # posts a client keeps in flight before waiting for acks
