@@ -5,6 +5,8 @@ The permission matrices of communities, threads and rooms parametrise over these
 rule of its own.
 """
 
+from django.urls import reverse
+
 from community.models import Community, Membership
 from tests.support.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -91,3 +93,14 @@ def expected_status(rule, visibility, role):
     if refused:
         return refused
     return allowed_status if role in allowed else 403
+
+
+def assert_status(response, rule, visibility, role):
+    """Assert that `response` has the status of expected_status(); a visitor refused
+    for want of a login is sent to the login page. Returns the status."""
+    status = expected_status(rule, visibility, role)
+    assert response.status_code == status, (role, visibility)
+    needs_login = rule[0]
+    if status == 302 and role == "anonymous" and needs_login:
+        assert response["Location"].startswith(reverse("account_login"))
+    return status
