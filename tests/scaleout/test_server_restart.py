@@ -15,7 +15,7 @@ from contextlib import ExitStack
 import pytest
 
 from tests.scaleout.client import LiveClient
-from tests.scaleout.site import prepare_site, site_env, stored_posts
+from tests.scaleout.sites import prepare_site, site_env, stored_posts
 from tests.support.processes import (
     Daphne,
     postgres_database,

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 import pytest
 
 from tests.scaleout.client import LiveClient
-from tests.scaleout.site import prepare_site, site_env
+from tests.scaleout.sites import prepare_site, site_env
 from tests.support.processes import (
     Daphne,
     postgres_database,
