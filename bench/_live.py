@@ -1,31 +1,29 @@
-"""Shared by the live benchmarks: a throwaway site with sessions, daphne, Redis, sockets.
+"""Shared by the live benchmarks: a throwaway site with sessions, private servers, sockets.
 
-Everything runs on loopback in temporary directories and stops with the script.
+Processes (daphne, redis-server, manage.py) come from the tests' harness,
+tests/support/processes.py. Everything runs on loopback in temporary directories and
+stops with the script.
 """
 
 import asyncio
 import json
 import os
 import platform
-import re
 import resource
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from tests.browser.server import DAPHNE, clean_env, manage, manage_parallel  # noqa: E402
-
-__all__ = ["clean_env"]
+from tests.support import processes  # noqa: E402
 
 # Built through the real services: a public community, `threads` threads, `posters` verified
 # members (they may reply) and `readers` signed-in people who only follow threads.
@@ -116,35 +114,13 @@ def machine():
     )
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def site_env(root, **extra):
-    """Production settings (DEBUG=0) on a throwaway data directory, limits lifted."""
-    return clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATA_DIR=root / "data",
-        STATIC_ROOT=root / "static",
-        EMAIL_URL="locmem://",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        SECURE_HSTS_SECONDS="0",
-        RATE_LIMIT_POSTS="1000000",
-        **extra,
-    )
+    """The harness's production settings (DEBUG=0) under `root`, posting unlimited."""
+    return processes.site_env(root, RATE_LIMIT_POSTS="1000000", **extra)
 
 
 def build_site(env, root, *, posters=1, readers=0, threads=1):
     """Migrate, collect static files and create the people; returns the setup dict."""
-    for returncode, output in manage_parallel(
-        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env, timeout=300
-    ):
-        if returncode != 0:
-            raise RuntimeError(output)
     out = root / f"setup-{secrets.token_hex(4)}.json"
     script = SETUP % {
         "posters": posters,
@@ -152,9 +128,7 @@ def build_site(env, root, *, posters=1, readers=0, threads=1):
         "threads": threads,
         "out": str(out),
     }
-    done = manage("shell", "-c", script, env=env, timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
+    processes.build_site(env, script, timeout=600)
     return json.loads(out.read_text())
 
 
@@ -169,52 +143,13 @@ def workdir(prefix):
 
 @contextmanager
 def private_redis(root):
-    """A private redis-server on a free loopback port, or None when it is not installed."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-            "--dir",
-            str(root),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
+    """The harness's private redis-server, or None when it is not installed."""
+    with ExitStack() as stack:
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            url = stack.enter_context(processes.redis_server(root))
+        except processes.Unavailable:
+            url = None
+        yield url
 
 
 @contextmanager
@@ -271,7 +206,7 @@ def postgres_server():
         if done.returncode != 0:
             yield None, f"initdb failed: {done.stderr.strip()[-300:]}"
             return
-        port = free_port()
+        port = processes.free_port()
         process = subprocess.Popen(
             [
                 postgres,
@@ -326,48 +261,10 @@ def postgres_server():
         shutil.rmtree(root, ignore_errors=True)
 
 
-@contextmanager
-def serve(
-    env, log_path, *, timeout=60, application="config.asgi:application", cwd=BASE_DIR
-):
-    """One daphne process serving config.asgi on a free loopback port: yields (url, pid).
-
-    Same command line as tests/browser/server.py's daphne(), but the pid is exposed so
-    that a benchmark can read the server's memory or profile it.
-    """
-    frame_limit = env.get("LIVE_MAX_FRAME_BYTES", "1048576")
-    command = [
-        str(DAPHNE),
-        "-e",
-        "tcp:port=0:interface=127.0.0.1:backlog=1024",
-        "--websocket-max-frame-size",
-        frame_limit,
-        "--websocket-max-message-size",
-        frame_limit,
-        application,
-    ]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                text = Path(log_path).read_text()
-                match = re.search(r"Listening on TCP address 127\.0\.0\.1:(\d+)", text)
-                if match:
-                    break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"daphne did not start:\n{text}")
-                time.sleep(0.1)
-            yield f"http://127.0.0.1:{match.group(1)}", process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def serve(env, log_path, **options):
+    """One daphne process on a free loopback port (a context manager: `.url`, `.pid`),
+    with a listen queue long enough for a thousand handshakes at once."""
+    return processes.Daphne(env, log_path, backlog=1024, timeout=60, **options)
 
 
 async def open_socket(base, session_key, *, path="/ws/", retries=5):

@@ -45,6 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _live  # noqa: E402
 
+from tests.support import processes  # noqa: E402
+
 NS = [
     int(n) for n in os.environ.get("BENCH_FANOUT_N", "100,1000").split(",") if n.strip()
 ]
@@ -440,32 +442,30 @@ def start_systems(stack, root, env, setup):
     db = root / "data" / "crocevia.sqlite3"
     targets = []
     log = root / "daphne-memory.log"
-    base, pid = stack.enter_context(_live.serve(env, log))
-    target = crocevia_target(MEMORY, base, setup, db, setup["threads"][0])
-    target.log, target.pid = log, pid
+    server = stack.enter_context(_live.serve(env, log))
+    target = crocevia_target(MEMORY, server.url, setup, db, setup["threads"][0])
+    target.log, target.pid = log, server.pid
     targets.append(target)
     redis_url = stack.enter_context(_live.private_redis(root))
     if redis_url is None:
         print("(redis-server not found: the Redis variant is skipped)")
     else:
         log = root / "daphne-redis.log"
-        base, pid = stack.enter_context(
-            _live.serve(dict(env, REDIS_URL=redis_url), log)
-        )
-        target = crocevia_target(REDIS, base, setup, db, setup["threads"][1])
-        target.log, target.pid = log, pid
+        server = stack.enter_context(_live.serve(dict(env, REDIS_URL=redis_url), log))
+        target = crocevia_target(REDIS, server.url, setup, db, setup["threads"][1])
+        target.log, target.pid = log, server.pid
         targets.append(target)
     base, pid = stack.enter_context(plain_server())
     target = baseline_target(PLAIN, base)
     target.pid = pid
     targets.append(target)
-    floor_env = _live.clean_env(PYTHONPATH=str(Path(__file__).resolve().parent))
+    floor_env = processes.clean_env(PYTHONPATH=str(Path(__file__).resolve().parent))
     log = root / "daphne-bare.log"
-    base, pid = stack.enter_context(
+    server = stack.enter_context(
         _live.serve(floor_env, log, application="_daphne_broadcast:application")
     )
-    target = baseline_target(FLOOR, base)
-    target.log, target.pid = log, pid
+    target = baseline_target(FLOOR, server.url)
+    target.log, target.pid = log, server.pid
     targets.append(target)
     return targets
 

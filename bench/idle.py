@@ -22,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _live  # noqa: E402
 
+from tests.support import processes  # noqa: E402
+
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", 1000))
 SETTLE = 3.0  # seconds before each reading
 
@@ -29,7 +31,8 @@ SETTLE = 3.0  # seconds before each reading
 async def measure(label, env, root, keys, stream, path="/ws/", application=None):
     log = root / f"daphne-{label.split()[0]}.log"
     options = {"application": application} if application else {}
-    with _live.serve(env, log, **options) as (base, pid):
+    with _live.serve(env, log, **options) as server:
+        base, pid = server.url, server.pid
         gate = asyncio.Semaphore(100)
 
         async def subscribe(light):
@@ -80,7 +83,7 @@ async def main():
                     await measure("crocevia, redis", redis_env, root, keys, stream)
                 )
         # Reference, not a target: daphne with a bare ASGI app holding the same sockets.
-        bare_env = _live.clean_env(PYTHONPATH=str(Path(__file__).resolve().parent))
+        bare_env = processes.clean_env(PYTHONPATH=str(Path(__file__).resolve().parent))
         rows.append(
             await measure(
                 "bare ASGI on daphne",

@@ -58,7 +58,7 @@ def build_thread():
 
     from community import services
     from community.models import Membership, Organisation
-    from tests import factories
+    from tests.support import factories
 
     organisations = [
         factories.OrganisationFactory(name=name, kind=kind, city=city)

@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _live  # noqa: E402
 
+from tests.support import processes  # noqa: E402
+
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", 50))
 SECONDS = float(os.environ.get("BENCH_SECONDS", 30))
 ACK_TIMEOUT = 60
@@ -110,8 +112,8 @@ async def run_database(label, env, root):
     thread = setup["thread"]
     log = root / f"daphne-{label}.log"
     body = "Risposta di carico con **Markdown** e un [link](https://example.org)."
-    with _live.serve(env, log) as (base, pid):
-        lights = await _live.open_lights(base, setup["posters"])
+    with _live.serve(env, log) as server:
+        lights = await _live.open_lights(server.url, setup["posters"])
         await asyncio.gather(*(light.subscribe(f"thread:{thread}") for light in lights))
         posters = [Poster(light, thread) for light in lights]
         # Warm-up: one post each, not counted (templates, connections).
@@ -119,18 +121,18 @@ async def run_database(label, env, root):
         warm = [ack for p in posters for ack in p.acks]
         for p in posters:
             p.acks, p.latencies, p.errors = [], [], []
-        cpu_before = _live.cpu_seconds(pid)
+        cpu_before = _live.cpu_seconds(server.pid)
         start = time.time()
         await asyncio.gather(*(p.run(start + SECONDS, body) for p in posters))
         elapsed = time.time() - start
-        cpu = _live.cpu_seconds(pid) - cpu_before
+        cpu = _live.cpu_seconds(server.pid) - cpu_before
         await asyncio.sleep(1.0)  # the last events reach the followers
         for light in lights:
             light.close()
     acked = warm + [ack for p in posters for ack in p.acks]
     path = root / f"acked-{label}.json"
     path.write_text(json.dumps(acked))
-    done = _live.manage(
+    done = processes.manage(
         "shell",
         "-c",
         CHECK % {"path": str(path), "thread": thread},

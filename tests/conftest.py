@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests import factories
+from tests.support import factories
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.server import BASE_DIR, clean_env, daphne, manage
+from tests.support.processes import BASE_DIR, Daphne, clean_env, manage
 
 PRODUCTION_SHAPE = {
     "ALLOWED_HOSTS": "crocevia.example.org",
@@ -81,7 +81,8 @@ def test_static_files_are_served_by_whitenoise_with_debug_off(tmp_path):
     assert hashed != "css/crocevia.css"
     source = (BASE_DIR / "static/css/crocevia.css").read_bytes()
 
-    with daphne(env, tmp_path / "daphne.log") as url:
+    with Daphne(env, tmp_path / "daphne.log") as server:
+        url = server.url
         status, headers, body = _get(f"{url}/static/{hashed}")
         gz_status, gz_headers, gz_body = _get(
             f"{url}/static/{hashed}", **{"Accept-Encoding": "gzip"}

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.server import BASE_DIR, clean_env
+from tests.support.processes import BASE_DIR, clean_env, wait_until_listening
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None, reason="make is missing"
@@ -71,16 +71,8 @@ def make_run(tmp_path_factory):
             start_new_session=True,  # its own process group: make, sub-makes, daphne
         )
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            text = log_path.read_text()
-            match = re.search(r"Listening on TCP address 127\.0\.0\.1:(\d+)", text)
-            if match:
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"make run did not start:\n{text}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{match.group(1)}", log_path.read_text
+        url = wait_until_listening(process, log_path, timeout=180, what="make run")
+        yield url, log_path.read_text
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

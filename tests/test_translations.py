@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.factories import CommunityFactory, OrganisationFactory, UserFactory
+from tests.support.factories import CommunityFactory, OrganisationFactory, UserFactory
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "it" / "LC_MESSAGES"
 PO_PATH = LOCALE_DIR / "django.po"

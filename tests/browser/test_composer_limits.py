@@ -6,10 +6,6 @@ import re
 
 import pytest
 
-from tests.browser.server import prepared_site
-from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
-from tests.browser.test_smoke import ARTIFACTS
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 LIMIT = 20_000  # POST_BODY_MAX_LENGTH's default, which the site runs with
@@ -43,17 +39,6 @@ print(f"ROOM {room.get_absolute_url()}")
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("composer-site")
-    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
-        paths = {
-            name: re.search(rf"{name} (\S+)", output).group(1)
-            for name in ("THREAD", "ROOM")
-        }
-        yield url, paths["THREAD"], paths["ROOM"], log
-
-
 def opened_sockets(page):
     """The page's WebSocket connections, as they open."""
     sockets = []
@@ -66,12 +51,13 @@ def value_length(field):
     return field.evaluate("(el) => [...el.value].length")
 
 
-def test_quoting_four_long_posts_is_refused_in_the_composer(site, browser):  # noqa: F811
+def test_quoting_four_long_posts_is_refused_in_the_composer(
+    site, signed_in_page, problems, artifacts
+):
     from playwright.sync_api import expect
 
-    base_url, thread_path, _room, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, thread_path, log = site.url, site.paths["THREAD"], site.log
+    bruno = signed_in_page("bruno@example.org")
     bruno.emulate_media(color_scheme="light")
     sockets = opened_sockets(bruno)
     bruno.goto(base_url + thread_path)
@@ -103,8 +89,7 @@ def test_quoting_four_long_posts_is_refused_in_the_composer(site, browser):  # n
         f"Too long by {over:,} characters (at most 20,000): shorten the text to send it."
     )
     assert composer.evaluate("(el) => el.validity.customError")
-    ARTIFACTS.mkdir(exist_ok=True)
-    bruno.locator("#composer").screenshot(path=ARTIFACTS / "composer-over-limit.png")
+    bruno.locator("#composer").screenshot(path=artifacts / "composer-over-limit.png")
 
     # Neither the button nor Ctrl+Enter sends it: no pending post, the socket stays.
     bruno.get_by_role("button", name="Post reply").click()
@@ -130,14 +115,12 @@ def test_quoting_four_long_posts_is_refused_in_the_composer(site, browser):  # n
 
 
 def test_a_long_paste_into_a_room_is_kept_and_a_full_emoji_message_is_sent(
-    site,
-    browser,  # noqa: F811
+    site, signed_in_page, problems
 ):
     from playwright.sync_api import expect
 
-    base_url, _thread, room_path, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    base_url, room_path, log = site.url, site.paths["ROOM"], site.log
+    anna = signed_in_page("anna@example.org")
     anna.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sockets = opened_sockets(anna)
     anna.goto(base_url + room_path)
@@ -180,12 +163,11 @@ def test_a_long_paste_into_a_room_is_kept_and_a_full_emoji_message_is_sent(
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_the_room_counter_fits_a_phone(site, browser):  # noqa: F811
+def test_the_room_counter_fits_a_phone(site, signed_in_page, problems, artifacts):
     from playwright.sync_api import expect
 
-    base_url, _thread, room_path, _log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    base_url, room_path = site.url, site.paths["ROOM"]
+    anna = signed_in_page("anna@example.org")
     anna.set_viewport_size({"width": 390, "height": 844})
     anna.emulate_media(color_scheme="light")
     anna.goto(base_url + room_path)
@@ -197,22 +179,19 @@ def test_the_room_counter_fits_a_phone(site, browser):  # noqa: F811
     box, page_width = counter.bounding_box(), anna.evaluate("innerWidth")
     assert box["x"] >= 0 and box["x"] + box["width"] <= page_width
     assert anna.evaluate("document.documentElement.scrollWidth") <= page_width
-    ARTIFACTS.mkdir(exist_ok=True)
-    anna.locator(".room-footer").screenshot(path=ARTIFACTS / "composer-room-phone.png")
+    anna.locator(".room-footer").screenshot(path=artifacts / "composer-room-phone.png")
     assert not problems, problems
 
 
 def test_a_post_the_socket_keeps_dropping_comes_back_to_the_composer(
-    site,
-    browser,  # noqa: F811
+    site, signed_in_page, problems
 ):
     """A proxy that closes the socket on every post: three tries, then the text is
     given back with the reason, and it is not sent again."""
     from playwright.sync_api import expect
 
-    base_url, thread_path, _room, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, thread_path = site.url, site.paths["THREAD"]
+    bruno = signed_in_page("bruno@example.org")
     posts_seen = []
 
     def close_on_post(route):

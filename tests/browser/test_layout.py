@@ -8,16 +8,10 @@ blocks and tables, which scroll on purpose. Full-page screenshots go to
 test-artifacts/layout-<page>-<width>.png.
 """
 
-import re
-
 import pytest
-
-from tests.browser.server import BASE_DIR, prepared_site
-from tests.browser.test_live_thread import PASSWORD, browser  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-ARTIFACTS = BASE_DIR / "test-artifacts"
 WIDTHS = (1280, 390)
 
 SETUP = """
@@ -156,14 +150,6 @@ OVERFLOW_JS = """
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("layout-site")
-    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
-        paths = dict(re.findall(r"^([A-Z]+) (\S+)$", output, re.M))
-        yield url, paths, log
-
-
 def _pages(paths):
     """(name, path) of every page that shows the long names, as Anna sees them."""
     community, restricted = paths["COMMUNITY"], paths["RESTRICTED"]
@@ -190,47 +176,40 @@ def _pages(paths):
     ]
 
 
-def _check(page, url, name, width, problems):
+def _check(page, url, name, width, problems, artifacts):
     """Open `url`, save a screenshot and record any sideways overflow."""
     response = page.goto(url)
     if response.status != 200:
         problems.append(f"{name}: answered {response.status}")
         return
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=ARTIFACTS / f"layout-{name}-{width}.png", full_page=True)
+    page.screenshot(path=artifacts / f"layout-{name}-{width}.png", full_page=True)
     for overflow in page.evaluate(OVERFLOW_JS):
         problems.append(f"{name} at {width}px: {overflow}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_long_names_and_urls_never_widen_a_page(site, browser, width):  # noqa: F811
-    base_url, paths, log = site
-    ARTIFACTS.mkdir(exist_ok=True)
-    problems = []
+def test_long_names_and_urls_never_widen_a_page(
+    site, new_page, sign_in, problems, artifacts, width
+):
+    base_url, paths = site.url, site.paths
+    page = new_page(width=width, height=900)
 
-    context = browser.new_context(
-        locale="en-US", viewport={"width": width, "height": 900}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    _check(page, base_url + "/", "home-anonymous", width, problems)
-    _check(page, base_url + paths["THREAD"], "thread-anonymous", width, problems)
+    def check(path, name):
+        _check(page, base_url + path, name, width, problems, artifacts)
 
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill("anna@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/$"))
+    check("/", "home-anonymous")
+    check(paths["THREAD"], "thread-anonymous")
+
+    sign_in(page, "anna@example.org")
     for name, path in _pages(paths):
-        _check(page, base_url + path, name, width, problems)
+        check(path, name)
     # The account menu open, with the long display name in the header.
     page.goto(base_url + "/")
     page.locator(".menu summary").click()
-    page.screenshot(path=ARTIFACTS / f"layout-menu-{width}.png")
+    page.screenshot(path=artifacts / f"layout-menu-{width}.png")
     for overflow in page.evaluate(OVERFLOW_JS):
         problems.append(f"menu at {width}px: {overflow}")
-    context.close()
 
     assert not problems, "\n".join(problems)
-    assert "Traceback" not in log.read_text(), log.read_text()
+    assert "Traceback" not in site.log.read_text(), site.log.read_text()

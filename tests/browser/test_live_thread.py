@@ -2,16 +2,10 @@
 
 import re
 import secrets
-from pathlib import Path
 
 import pytest
 
-from tests.browser.server import prepared_site
-from tests.browser.test_smoke import CHROMIUM, CHROMIUM_ARGS
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-PASSWORD = "una-password-robusta-42"
 
 SETUP = """
 from allauth.account.models import EmailAddress
@@ -35,54 +29,19 @@ print(f"THREAD {thread.get_absolute_url()}")
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("live-site")
-    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
-        yield url, re.search(r"THREAD (\S+)", output).group(1), log
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is missing: `make test` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-
-
-def signed_in_page(browser, base_url, email, problems):
-    context = browser.new_context(locale="en-US", viewport={"width": 1100, "height": 800})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/$"))
-    return page
-
-
-def test_reply_and_edit_appear_live_for_the_other_reader(site, browser):
+def test_reply_and_edit_appear_live_for_the_other_reader(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, thread_path, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, thread_path, log = site.url, site.paths["THREAD"], site.log
+    anna = signed_in_page("anna@example.org")
+    bruno = signed_in_page("bruno@example.org")
     for page in (anna, bruno):
         page.goto(base_url + thread_path)
-        expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+        expect(page.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "connected"
+        )
 
     reply = f"Noi sì, con sali fusi. {secrets.token_hex(3)}"
     anna.get_by_label(re.compile("your reply", re.I)).fill(reply)
@@ -97,7 +56,9 @@ def test_reply_and_edit_appear_live_for_the_other_reader(site, browser):
     new_post = bruno.locator(".posts > li").last
     expect(new_post.locator("[data-action='edit']")).to_have_count(0)
     expect(new_post.locator("[data-action='quote']")).to_have_count(1)
-    expect(anna.locator(".posts > li").last.locator("[data-action='edit']")).to_have_count(1)
+    expect(
+        anna.locator(".posts > li").last.locator("[data-action='edit']")
+    ).to_have_count(1)
 
     # Anna edits the reply on its own page; Bruno's open page follows.
     anna.locator(".posts > li").last.locator("[data-action='edit']").click()
@@ -110,22 +71,25 @@ def test_reply_and_edit_appear_live_for_the_other_reader(site, browser):
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_community_page_announces_a_new_thread(site, browser):
+def test_community_page_announces_a_new_thread(site, signed_in_page, problems):
     from playwright.sync_api import expect
 
-    base_url, _thread_path, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, log = site.url, site.log
+    anna = signed_in_page("anna@example.org")
+    bruno = signed_in_page("bruno@example.org")
     anna.goto(f"{base_url}/c/energia/")
-    expect(anna.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+    expect(anna.locator("[data-live-status]")).to_have_attribute(
+        "data-state", "connected"
+    )
     expect(anna.locator("[data-new-threads]")).to_be_hidden()
 
     title = f"Comunità energetiche {secrets.token_hex(3)}"
     bruno.goto(f"{base_url}/c/energia/new/")
     bruno.get_by_label(re.compile("^title", re.I)).fill(title)
     bruno.get_by_label(re.compile("^message", re.I)).fill("Chi ne ha avviata una?")
-    bruno.get_by_role("button", name=re.compile("start|create|publish|post", re.I)).click()
+    bruno.get_by_role(
+        "button", name=re.compile("start|create|publish|post", re.I)
+    ).click()
 
     bar = anna.locator("[data-new-threads]")
     expect(bar).to_be_visible()
@@ -136,14 +100,17 @@ def test_community_page_announces_a_new_thread(site, browser):
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_a_reply_that_arrived_live_can_be_deleted_from_the_page(site, browser):
+def test_a_reply_that_arrived_live_can_be_deleted_from_the_page(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, thread_path, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, thread_path, log = site.url, site.paths["THREAD"], site.log
+    bruno = signed_in_page("bruno@example.org")
     bruno.goto(base_url + thread_path)
-    expect(bruno.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+    expect(bruno.locator("[data-live-status]")).to_have_attribute(
+        "data-state", "connected"
+    )
     text = f"Da cancellare {secrets.token_hex(3)}"
     bruno.get_by_label(re.compile("your reply", re.I)).fill(text)
     bruno.get_by_role("button", name=re.compile("reply|send|post", re.I)).last.click()

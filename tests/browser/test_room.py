@@ -6,10 +6,9 @@ import secrets
 
 import pytest
 
-from tests.browser.server import prepared_site
-from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# The set-up writes a long history at once.
+SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 
 SETUP = """
 from allauth.account.models import EmailAddress
@@ -39,26 +38,13 @@ print(f"COMMUNITY {community.get_absolute_url()}")
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("room-site")
-    setup = SETUP % {"password": PASSWORD}
-    # The set-up writes a long history at once.
-    with prepared_site(root, setup, RATE_LIMIT_POSTS="500") as (url, output, log):
-        paths = {
-            name: re.search(rf"{name} (\S+)", output).group(1)
-            for name in ("ROOM", "COMMUNITY", "ARCHIVE")
-        }
-        yield url, paths["ROOM"], paths["COMMUNITY"], paths["ARCHIVE"], log
-
-
-def test_two_people_chat_in_a_room(site, browser):  # noqa: F811
+def test_two_people_chat_in_a_room(site, signed_in_page, problems):
     from playwright.sync_api import expect
 
-    base_url, room_path, community_path, _archive, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, log = site.url, site.log
+    room_path, community_path = site.paths["ROOM"], site.paths["COMMUNITY"]
+    anna = signed_in_page("anna@example.org")
+    bruno = signed_in_page("bruno@example.org")
     for page in (anna, bruno):
         page.goto(base_url + room_path)
         expect(page.locator("[data-live-status]")).to_have_attribute(
@@ -132,12 +118,11 @@ def test_two_people_chat_in_a_room(site, browser):  # noqa: F811
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_scrolling_up_loads_older_messages_in_place(site, browser):  # noqa: F811
+def test_scrolling_up_loads_older_messages_in_place(site, signed_in_page, problems):
     from playwright.sync_api import expect
 
-    base_url, _room, _community, archive_path, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, archive_path, log = site.url, site.paths["ARCHIVE"], site.log
+    bruno = signed_in_page("bruno@example.org")
     bruno.goto(base_url + archive_path)
     messages = bruno.locator(".room-messages > .room-message")
     expect(messages).to_have_count(50)

@@ -6,30 +6,13 @@ Drives the system Chromium through Playwright's sync API against a real daphne p
 
 import email
 import json
-import os
 import re
 import secrets
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.browser.server import BASE_DIR, clean_env, daphne, manage_parallel
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = BASE_DIR / "test-artifacts"
 
 # Runs in the page: open /ws/ with the page's session, subscribe from the start of a
 # stream, and collect frames until two posts arrived (or five seconds passed).
@@ -56,74 +39,16 @@ async (stream) => {
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A migrated Crocevia served by daphne: yields (base URL, email outbox, log)."""
-    root = tmp_path_factory.mktemp("site")
-    outbox = root / "outbox"
-    outbox.mkdir()
-    env = clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATA_DIR=root / "data",
-        STATIC_ROOT=root / "static",
-        EMAIL_URL=f"file://{outbox}",
-        # Plain http on loopback: no TLS proxy in front of this server.
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        SECURE_HSTS_SECONDS="0",
-    )
-    for returncode, output in manage_parallel(
-        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env
-    ):
-        assert returncode == 0, output
-    log = root / "daphne.log"
-    with daphne(env, log) as url:
-        yield url, outbox, log
-
-
 @pytest.fixture
-def page(site):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
-            )
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    problems = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            locale="en-US", viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-        # Uncaught exceptions, CSP violations, scripts or styles that fail to load.
-        page.on(
-            "console",
-            lambda message: (
-                problems.append(f"console: {message.text} ({message.location})")
-                if message.type == "error"
-                else None
-            ),
-        )
-        page.problems = problems
-        try:
-            yield page
-        finally:
-            if not (ARTIFACTS / "smoke.png").exists():
-                # The test stopped early: keep what the browser showed at that point.
-                ARTIFACTS.mkdir(exist_ok=True)
-                page.screenshot(path=ARTIFACTS / "smoke-failed.png", full_page=True)
-            context.close()
-            browser.close()
-            # Shown by pytest only when the test failed: what the server said.
-            print(site[2].read_text()[-20_000:])
+def page(site, new_page, artifacts):
+    """A desktop-sized page; keeps a screenshot if the test stops early."""
+    page = new_page(width=1280, height=900)
+    yield page
+    if not (artifacts / "smoke.png").exists():
+        # The test stopped early: keep what the browser showed at that point.
+        page.screenshot(path=artifacts / "smoke-failed.png", full_page=True)
+    # Shown by pytest only when the test failed: what the server said.
+    print(site.log.read_text()[-20_000:])
 
 
 def read_confirmation_link(outbox, base_url, *, timeout=10):
@@ -146,11 +71,13 @@ def read_confirmation_link(outbox, base_url, *, timeout=10):
     raise AssertionError(f"no confirmation link in {sorted(outbox.iterdir())}")
 
 
-def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(site, page):
+def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(
+    site, page, problems, artifacts
+):
     from playwright.sync_api import expect
 
-    base_url, outbox, log = site
-    for stale in ARTIFACTS.glob("smoke*.png"):
+    base_url, outbox, log = site.url, site.outbox, site.log
+    for stale in artifacts.glob("smoke*.png"):
         stale.unlink()
     suffix = secrets.token_hex(3)
     username = f"giulia{suffix}"
@@ -206,8 +133,7 @@ def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(site, page):
 
     expect(page.get_by_text(reply_text)).to_be_visible()
     page.evaluate("window.scrollTo(0, 0)")  # sticky header: shoot from the top
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "smoke.png", full_page=True)
+    page.screenshot(path=artifacts / "smoke.png", full_page=True)
 
     # The same daphne process serves the live socket: catching up on the thread's
     # stream replays the opening post and the reply, in order.
@@ -222,5 +148,5 @@ def test_newcomer_signs_up_starts_a_thread_and_sees_the_reply(site, page):
     assert created[0]["seq"] < created[1]["seq"], frames
     assert reply_text in json.dumps(created[1], ensure_ascii=False), created[1]
 
-    assert not page.problems, page.problems
+    assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()

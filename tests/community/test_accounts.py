@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from community.models import User
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a much longer passphrase 42"

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from community.models import Affiliation
 from live.models import Event
-from tests.factories import AffiliationFactory, OrganisationFactory, UserFactory
+from tests.support.factories import AffiliationFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from community import services
 from community.models import Community, Membership
 from community.ratelimit import RateLimited
 from live.models import Event
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

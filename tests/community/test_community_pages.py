@@ -9,7 +9,7 @@ from django.utils import timezone
 from community import services
 from community.models import Community, Membership
 from live.models import Event
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganisationFactory,

@@ -2,44 +2,26 @@
 
 Invisible communities answer 404 everywhere (strangers learn nothing); visible but
 forbidden pages and actions answer 403; visitors are sent to the login page (302)
-when logging in could help; successful actions redirect (302).
+when logging in could help; actions redirect (302) whether they were done or refused
+with a message, so each case also checks what the page showed or what the action
+changed: the memberships of the community and the community's own fields.
 """
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from community.models import Community, Membership
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     ThreadFactory,
     UserFactory,
 )
+from tests.support.roles import MEMBERSHIP_OF_ROLE, ROLES, person_in
 
-Role = Membership.Role
 State = Membership.State
-
-ROLES = (
-    "anonymous",
-    "outsider",
-    "pending",
-    "invited",
-    "member",
-    "moderator",
-    "owner",
-    "banned",
-    "staff",
-)
-
-# Memberships of each role in the community under test.
-MEMBERSHIP_OF_ROLE = {
-    "pending": (Role.MEMBER, State.PENDING),
-    "invited": (Role.MEMBER, State.INVITED),
-    "member": (Role.MEMBER, State.ACTIVE),
-    "moderator": (Role.MODERATOR, State.ACTIVE),
-    "owner": (Role.OWNER, State.ACTIVE),
-    "banned": (Role.MEMBER, State.BANNED),
-}
+ACTIVE = set(Membership.Role.values)  # the standings of active members
 
 # Expected status per page/action, in the order of ROLES. A pending request in a
 # private community is one left waiting when a restricted community turned private:
@@ -116,27 +98,100 @@ CASES = [
 ]
 
 
+# Where "join" and "leave" leave the person who clicked, in the order of ROLES: their
+# role when active, else their membership's state, "-" for none. A 302 with no change
+# is a refusal told by a message (already a member, a request already waiting, the
+# last owner who must hand over first).
+# anonymous outsider pending invited member moderator owner banned staff
+LEAVE_AFTER = ("-", "-", "-", "-", "-", "-", "owner", "banned", "-")
+STANDING_AFTER = {
+    "join": {
+        "public": (
+            "-", "member", "member", "member", "member", "moderator", "owner", "banned",
+            "member",
+        ),
+        "restricted": (
+            "-", "pending", "pending", "member", "member", "moderator", "owner",
+            "banned", "pending",
+        ),
+        "private": (
+            "-", "-", "pending", "member", "member", "moderator", "owner", "banned", "-",
+        ),
+    },
+    "leave": {visibility: LEAVE_AFTER for visibility in EXPECTED},
+}  # fmt: skip
+
+
 def build_community(visibility):
     """A community with one person in each role, plus the people actions target."""
-    community = CommunityFactory(visibility=visibility)
-    people = {
-        "anonymous": None,
-        "outsider": UserFactory(),
-        "staff": UserFactory(is_staff=True),
-    }
-    for role, (membership_role, state) in MEMBERSHIP_OF_ROLE.items():
-        people[role] = MembershipFactory(
-            community=community, role=membership_role, state=state
-        ).user
+    community = CommunityFactory(
+        visibility=visibility, description="Elettrolizzatori e stoccaggio per le PMI."
+    )
+    people = {role: person_in(community, role) for role in ROLES}
     targets = {
         # A plain member to promote or hand the community to.
-        "member": MembershipFactory(community=community),
+        "member": MembershipFactory(
+            community=community, user__display_name="Marta Membro"
+        ),
         # A request waiting for a decision.
-        "request": MembershipFactory(community=community, state=State.PENDING),
+        "request": MembershipFactory(
+            community=community,
+            state=State.PENDING,
+            user__display_name="Pietro Richiedente",
+        ),
         # Someone with no link to the community, to invite.
         "stranger": UserFactory(),
     }
     return community, people, targets
+
+
+def standings(community):
+    """{user id: role when active, else the membership's state} in `community`."""
+    return {
+        membership.user_id: (
+            membership.role if membership.state == State.ACTIVE else membership.state
+        )
+        for membership in Membership.objects.filter(community=community)
+    }
+
+
+def community_fields(community):
+    return Community.objects.values().get(pk=community.pk)
+
+
+def shown_only_when_served(action, community, targets):
+    """What a page shows only when it answers 200: the proof it was served, and what
+    a refusal (403, 404, the login redirect) must not show."""
+    return {
+        "detail": community.description,
+        "members": targets["member"].user.name,
+        "requests": targets["request"].user.name,
+        "settings": 'name="visibility"',
+        "invite-page": 'name="who"',
+    }[action]
+
+
+def expected_changes(action, visibility, role, status, people, targets):
+    """{user id: (standing before, after)} the action leaves in the community."""
+    if status != 302 or role == "anonymous":
+        return {}  # refused, or sent to log in first
+    if action in STANDING_AFTER:
+        before = role if role in MEMBERSHIP_OF_ROLE else "-"
+        after = STANDING_AFTER[action][visibility][ROLES.index(role)]
+        return {people[role].pk: (before, after)} if after != before else {}
+    match action:
+        case "invite":
+            return {targets["stranger"].pk: ("-", "invited")}
+        case "decide":
+            return {targets["request"].user_id: ("pending", "member")}
+        case "role":
+            return {targets["member"].user_id: ("member", "moderator")}
+        case "transfer":
+            # The owner who handed over (every owner, when staff acts) becomes a moderator.
+            return {
+                targets["member"].user_id: ("member", "owner"),
+                people["owner"].pk: ("owner", "moderator"),
+            }
 
 
 def perform(client, community, targets, action):
@@ -161,10 +216,44 @@ def test_community_permission_matrix(client, visibility, action, role, expected)
     community, people, targets = build_community(visibility)
     if people[role] is not None:
         client.force_login(people[role])
+    fields_before, standings_before = community_fields(community), standings(community)
+
     response = perform(client, community, targets, action)
+
     assert response.status_code == expected
     if expected == 302 and role == "anonymous":
         assert response["Location"].startswith(reverse("account_login"))
+    page = response.content.decode()
+    if expected == 404:
+        assert community.name not in page  # strangers learn nothing
+    if ACTIONS[action][0] == "get":
+        mark = shown_only_when_served(action, community, targets)
+        assert (mark in page) is (expected == 200)
+
+    # The memberships that changed, and only those.
+    standings_after = standings(community)
+    changes = {
+        user: (standings_before.get(user, "-"), standings_after.get(user, "-"))
+        for user in standings_before.keys() | standings_after.keys()
+        if standings_before.get(user) != standings_after.get(user)
+    }
+    assert changes == expected_changes(
+        action, visibility, role, expected, people, targets
+    )
+    # The community itself changes only in its member count, recounted on a change.
+    fields_after = community_fields(community)
+    members_changed = {
+        user for user, standing in standings_before.items() if standing in ACTIVE
+    } != {user for user, standing in standings_after.items() if standing in ACTIVE}
+    if members_changed:
+        active = sum(standing in ACTIVE for standing in standings_after.values())
+        assert fields_after.pop("member_count") == active
+        fields_before.pop("member_count")
+    assert fields_after == fields_before
+    # An action that redirects a signed-in person says whether it was done.
+    if expected == 302 and role != "anonymous":
+        told = {message.level_tag for message in get_messages(response.wsgi_request)}
+        assert told == ({"success"} if changes else {"error"})
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import Membership
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -20,7 +20,8 @@ State = Membership.State
 # Upper bounds, the same for 5 and for 50 rows. The signed-in bounds include the
 # session, the user, the navigation and the permission look-ups.
 DIRECTORY_QUERIES = {"anonymous": 4, "member": 9}
-# The community page also lists its rooms (one query, see tests/community/test_rooms.py).
+# The community page also lists its rooms (one query, see
+# tests/community/test_room_unread.py).
 COMMUNITY_QUERIES = {"anonymous": 6, "member": 11, "moderator": 12}
 MEMBERS_QUERIES = {"anonymous": 4, "owner": 11}
 HOME_QUERIES = {"anonymous": 7, "member": 12}

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from community.models import Community
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     PostFactory,

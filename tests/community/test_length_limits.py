@@ -12,11 +12,11 @@ from community.models import Community, Membership, Thread
 from tests.community.thread_helpers import (
     community_with_thread,
     login,
-    member_of,
     reply_url,
     thread_url,
 )
-from tests.factories import CommunityFactory, OrganisationFactory, UserFactory
+from tests.support.factories import CommunityFactory, OrganisationFactory, UserFactory
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -13,13 +13,9 @@ from django.core.management.base import SystemCheckError
 from community.checks import live_frame_fits_the_longest_post, post_event_bytes
 from community.models import Post
 from config.asgi import application
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    thread_url,
-)
-from tests.factories import MembershipFactory, ThreadFactory
+from tests.community.thread_helpers import community_with_thread, login, thread_url
+from tests.support.factories import MembershipFactory, ThreadFactory
+from tests.support.roles import member_of
 
 
 def test_the_default_frame_limit_carries_the_longest_post_and_its_event(settings):

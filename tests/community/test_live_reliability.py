@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 
 from community import services
 from config.asgi import application
-from tests.factories import MembershipFactory, ThreadFactory
+from tests.support.factories import MembershipFactory, ThreadFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -70,6 +70,7 @@ async def test_subscriber_dropping_out_mid_burst_catches_up_with_every_post(unli
     await ws.disconnect()
 
 
+@pytest.mark.slow  # 200 sockets: `make test-fast` leaves it out, `make test` runs it
 async def test_burst_to_many_subscribers_reaches_everyone_in_order(
     unlimited_posting, monkeypatch
 ):

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from config.asgi import application
 from live.events import event_record
-from tests.factories import (
+from tests.support.factories import (
     CommunityFactory,
     MembershipFactory,
     ThreadFactory,

@@ -3,7 +3,7 @@
 import pytest
 
 from community.markdown import render_markdown
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 
 def test_tables_strikethrough_fenced_code_and_autolinks():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PostFactory, ThreadFactory
+from tests.support.factories import PostFactory, ThreadFactory
 
 pytestmark = pytest.mark.django_db
 

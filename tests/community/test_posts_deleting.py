@@ -7,12 +7,8 @@ from community import services
 from community.models import Post, Thread
 from live.events import event_frames, languages
 from live.models import Event
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    thread_url,
-)
+from tests.community.thread_helpers import community_with_thread, login, thread_url
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

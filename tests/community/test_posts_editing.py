@@ -10,13 +10,8 @@ from community import services
 from community.models import Community, PostRevision
 from live.events import event_frames, languages
 from live.models import Event
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    person_in,
-    thread_url,
-)
+from tests.community.thread_helpers import community_with_thread, login, thread_url
+from tests.support.roles import member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

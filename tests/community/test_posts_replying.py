@@ -13,10 +13,10 @@ from tests.community.thread_helpers import (
     add_replies,
     community_with_thread,
     login,
-    member_of,
     reply_url,
     thread_url,
 )
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

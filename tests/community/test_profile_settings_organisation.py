@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import OrganisationFactory, UserFactory
+from tests.support.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

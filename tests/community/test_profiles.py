@@ -13,7 +13,7 @@ from PIL import Image
 from community import services
 from community.models import Community, Membership, User
 from live.models import Event
-from tests.factories import (
+from tests.support.factories import (
     AffiliationFactory,
     CommunityFactory,
     MembershipFactory,

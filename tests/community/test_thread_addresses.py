@@ -9,25 +9,17 @@ from django.urls import reverse
 from community import services
 from community.models import Community
 from tests.community.thread_helpers import (
-    ROLES,
-    VISIBILITIES,
     community_with_thread,
     login,
-    member_of,
-    person_in,
     reply_url,
     thread_url,
 )
-from tests.factories import CommunityFactory
+from tests.support.factories import CommunityFactory
+from tests.support.roles import ROLES, VISIBILITIES, member_of, person_in, reads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Visibility = Community.Visibility
-READERS = {"member", "moderator", "owner", "staff"}
-
-
-def reads(visibility, role):
-    return visibility == Visibility.PUBLIC or role in READERS
 
 
 def _page(response):

@@ -8,8 +8,9 @@ from django.urls import reverse
 from community import services
 from community.models import Community, Post, Thread
 from live.models import Event
-from tests.community.thread_helpers import login, member_of
-from tests.factories import CommunityFactory
+from tests.community.thread_helpers import login
+from tests.support.factories import CommunityFactory
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -13,11 +13,10 @@ from tests.community.thread_helpers import (
     add_replies,
     community_with_thread,
     login,
-    member_of,
-    person_in,
     thread_url,
 )
-from tests.factories import OrganisationFactory, UserFactory
+from tests.support.factories import OrganisationFactory, UserFactory
+from tests.support.roles import member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -1,55 +1,11 @@
-"""Shared set-up for the thread and post tests: people in every role, threads with posts."""
+"""Shared set-up for the thread and post tests: threads with posts, their addresses."""
 
 from django.urls import reverse
 
 from community import services
-from community.models import Community, Membership
-from tests.factories import (
-    CommunityFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
-)
-
-ROLES = [
-    "anonymous",
-    "outsider",
-    "pending",
-    "member",
-    "moderator",
-    "owner",
-    "banned",
-    "staff",
-]
-VISIBILITIES = [
-    Community.Visibility.PUBLIC,
-    Community.Visibility.RESTRICTED,
-    Community.Visibility.PRIVATE,
-]
-_MEMBERSHIP = {
-    "pending": (Membership.Role.MEMBER, Membership.State.PENDING),
-    "member": (Membership.Role.MEMBER, Membership.State.ACTIVE),
-    "moderator": (Membership.Role.MODERATOR, Membership.State.ACTIVE),
-    "owner": (Membership.Role.OWNER, Membership.State.ACTIVE),
-    "banned": (Membership.Role.MEMBER, Membership.State.BANNED),
-}
-
-
-def person_in(community, role):
-    """A user holding `role` in `community` (None for an anonymous visitor)."""
-    if role == "anonymous":
-        return None
-    if role == "staff":
-        return UserFactory(is_staff=True)
-    user = UserFactory(organisation=OrganisationFactory())
-    if role in _MEMBERSHIP:
-        member_role, state = _MEMBERSHIP[role]
-        MembershipFactory(user=user, community=community, role=member_role, state=state)
-    return user
-
-
-def member_of(community, role="member"):
-    return person_in(community, role)
+from community.models import Community
+from tests.support.factories import CommunityFactory
+from tests.support.roles import member_of, person_in
 
 
 def community_with_thread(visibility=Community.Visibility.PUBLIC, **thread_kwargs):

@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from community.models import Community, Membership, Post, Thread
-from tests.community.thread_helpers import community_with_thread, member_of
-from tests.factories import UserFactory
+from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
+from tests.support.factories import UserFactory
+from tests.support.roles import member_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,9 @@ from channels.testing import WebsocketCommunicator
 
 from community import services
 from config.asgi import application
-from tests.community.thread_helpers import community_with_thread, member_of
+from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
+from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -10,20 +10,22 @@ as a scale-out test, on PostgreSQL with the Redis layer.
 import asyncio
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 
 import pytest
 
 from tests.scaleout.client import LiveClient
-from tests.scaleout.processes import (
+from tests.scaleout.sites import prepare_site, site_env, stored_posts
+from tests.support.processes import (
     Daphne,
     postgres_database,
-    prepare_site,
     redis_server,
-    site_env,
-    stored_posts,
+    required,
 )
 
-pytestmark = pytest.mark.xdist_group("scaleout")
+# A burst of 200 posts through real processes, on each database: `make test-fast`
+# leaves it out, `make test` runs it.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scaleout")]
 
 BURST = 200
 WINDOW = 20  # posts a client keeps in flight before waiting for acks
@@ -36,7 +38,10 @@ def env(request, tmp_path):
     if request.param == "sqlite":
         yield site_env(tmp_path)
         return
-    with postgres_database() as database_url, redis_server(tmp_path) as redis_url:
+    with ExitStack() as stack:
+        with required():
+            database_url = stack.enter_context(postgres_database())
+            redis_url = stack.enter_context(redis_server(tmp_path))
         yield site_env(tmp_path, DATABASE_URL=database_url, REDIS_URL=redis_url)
 
 

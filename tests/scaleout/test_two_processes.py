@@ -12,13 +12,13 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.browser.server import daphne
 from tests.scaleout.client import LiveClient
-from tests.scaleout.processes import (
+from tests.scaleout.sites import prepare_site, site_env
+from tests.support.processes import (
+    Daphne,
     postgres_database,
-    prepare_site,
     redis_server,
-    site_env,
+    required,
 )
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.xdist_group("scaleout")]
@@ -31,12 +31,13 @@ def cluster(tmp_path_factory):
     """Processes A and B behind one Redis and one PostgreSQL database."""
     root = tmp_path_factory.mktemp("scaleout")
     with ExitStack() as stack:
-        database_url = stack.enter_context(postgres_database())
-        redis_url = stack.enter_context(redis_server(root))
+        with required():
+            database_url = stack.enter_context(postgres_database())
+            redis_url = stack.enter_context(redis_server(root))
         env = site_env(root, DATABASE_URL=database_url, REDIS_URL=redis_url)
         site = prepare_site(env)
         logs = [root / "daphne-a.log", root / "daphne-b.log"]
-        a, b = (stack.enter_context(daphne(env, log)) for log in logs)
+        a, b = (stack.enter_context(Daphne(env, log)).url for log in logs)
         yield {"a": a, "b": b, "env": env, **site}
         for log in logs:
             text = log.read_text()

@@ -1,0 +1,73 @@
+"""The site of the scale-out and restart tests: Anna posts, Bruno reads, on any database.
+
+Built through the harness (tests/support/processes.py) with posts unlimited, so a burst
+is never rate-limited; read back by a separate process, as another server would.
+"""
+
+import json
+import re
+
+from tests.support import processes
+
+SETUP = """
+import json
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.test import Client
+from community import services
+from community.models import User
+
+anna = User.objects.create_user("anna", "anna@example.org")
+bruno = User.objects.create_user("bruno", "bruno@example.org")
+for person in (anna, bruno):
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+community = services.community_create(
+    actor=anna, name="Energia", description="", visibility="public", themes=[]
+)
+services.community_join(actor=bruno, community=community)  # locks rows on PostgreSQL
+thread = services.thread_create(
+    actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
+)
+from django.utils import timezone
+from community.models import Thread
+room = Thread.objects.create(
+    community=community, title="Sala", kind="room", author=anna,
+    last_activity_at=timezone.now(),
+)
+sessions = {}
+for person in (anna, bruno):
+    client = Client()
+    client.force_login(person)  # a real login: session row, signals, auth hash
+    sessions[person.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
+print("SETUP " + json.dumps({"thread": thread.pk, "room": room.pk, "sessions": sessions}))
+"""
+
+POSTS = """
+import json
+from community.models import Post
+rows = Post.objects.filter(thread_id=%d).order_by("pk").values_list("pk", "client_id")
+print("POSTS " + json.dumps([[pk, client_id and str(client_id)] for pk, client_id in rows]))
+"""
+
+
+def site_env(root, **overrides):
+    """The harness's production settings, without a posting rate limit."""
+    return processes.site_env(root, RATE_LIMIT_POSTS="100000", **overrides)
+
+
+def prepare_site(env):
+    """Migrate, collect static files, create a public community with a thread by Anna,
+    and a session each for Anna (who posts) and Bruno (who reads, not a member).
+
+    Returns {"thread": id, "room": id, "sessions": {"anna": key, "bruno": key}}.
+    """
+    output = processes.build_site(env, SETUP)
+    return json.loads(re.search(r"^SETUP (.+)$", output, re.M).group(1))
+
+
+def stored_posts(env, thread):
+    """[(post id, client_id or None)] of `thread`, read by a separate process."""
+    result = processes.manage("shell", "-c", POSTS % thread, env=env)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(re.search(r"^POSTS (.+)$", result.stdout, re.M).group(1))
+    return [tuple(row) for row in rows]

@@ -1,0 +1,413 @@
+"""Run Crocevia for real in other processes: manage.py, daphne, Redis and PostgreSQL.
+
+The one harness of the browser, deploy and scale-out tests and of the live benchmarks.
+Every process gets its settings from a clean environment (the developer's shell cannot
+leak in) and its own data directory, listens on 127.0.0.1 only, on a port the kernel
+picks, and is stopped by whoever started it. A service this machine lacks raises
+`Unavailable`; tests turn that into a skip (a failure under CI) with `required()`.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DAPHNE = Path(sys.executable).with_name("daphne")
+
+# The role and cluster `make scaleout-deps` sets up; CROCEVIA_TEST_DATABASE_URL overrides.
+DEFAULT_DATABASE_URL = "postgres://crocevia:crocevia@127.0.0.1:5432/postgres"
+
+# Every variable config/settings.py reads, so the developer's shell cannot leak in.
+_SETTINGS_PREFIXES = ("RATE_LIMIT_", "SECURE_", "LIVE_")
+_SETTINGS_NAMES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DATA_DIR",
+    "MEDIA_ROOT",
+    "STATIC_ROOT",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "UPLOAD_MAX_BYTES",
+    "AVATAR_MAX_BYTES",
+    "THREAD_TITLE_MAX_LENGTH",
+    "POST_BODY_MAX_LENGTH",
+    "LIVE_MAX_FRAME_BYTES",
+    "EVENT_RETENTION_DAYS",
+    "TASKS_BACKEND",
+    "LOG_LEVEL",
+}
+
+# What daphne logs once it accepts connections; the port is the one the kernel gave.
+LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
+
+
+class Unavailable(RuntimeError):
+    """A service is not installed or not reachable on this machine."""
+
+
+# --- environments and manage.py ----------------------------------------------------------
+
+
+def clean_env(**overrides):
+    """The current environment without Crocevia settings, plus `overrides`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _SETTINGS_NAMES and not key.startswith(_SETTINGS_PREFIXES)
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def site_env(root, **overrides):
+    """Production settings (DEBUG=0, a random secret key) on data under `root`.
+
+    Emails stay in memory unless `EMAIL_URL` is given. Plain http on loopback: there is
+    no TLS proxy in front of these servers, so no HTTPS redirect, secure cookies or HSTS.
+    """
+    return clean_env(
+        **{
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATA_DIR": Path(root) / "data",
+            "STATIC_ROOT": Path(root) / "static",
+            "EMAIL_URL": "locmem://",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            **overrides,
+        }
+    )
+
+
+def manage(*args, env, timeout=120):
+    """Run `manage.py <args>` with `env`; returns the CompletedProcess, never raises."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def manage_parallel(*commands, env, timeout=120):
+    """Run independent manage.py commands at once; returns [(returncode, output)]."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for args in commands
+    ]
+    outputs = [process.communicate(timeout=timeout)[0] for process in processes]
+    return [
+        (process.returncode, output)
+        for process, output in zip(processes, outputs, strict=True)
+    ]
+
+
+def build_site(env, script=None, *, timeout=300):
+    """Migrate and collect static files at once, then run `script` (Python, in
+    `manage.py shell`) to create the site's people and content.
+
+    Returns what the script printed; raises RuntimeError with the output of a step
+    that failed.
+    """
+    for returncode, output in manage_parallel(
+        ["migrate", "--noinput"],
+        ["collectstatic", "--noinput"],
+        env=env,
+        timeout=timeout,
+    ):
+        if returncode != 0:
+            raise RuntimeError(output)
+    if script is None:
+        return ""
+    done = manage("shell", "-c", script, env=env, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return done.stdout
+
+
+# --- processes ---------------------------------------------------------------------------
+
+
+def free_port():
+    """A loopback port nobody listens on now (another process may take it first)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_listening(process, log_path, *, timeout, what="daphne"):
+    """The base URL daphne logs once it listens; RuntimeError (with the log) when
+    `process` exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = Path(log_path).read_text()
+        if match := LISTENING.search(text):
+            return f"http://127.0.0.1:{match.group(1)}"
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start:\n{text}")
+        time.sleep(0.1)
+
+
+def stop(process, *, timeout=10):
+    """SIGTERM, then SIGKILL if `process` has not exited within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class Daphne:
+    """daphne serving an ASGI app (Crocevia by default) on a free 127.0.0.1 port.
+
+    Same command line as `make serve`, but on port 0: the kernel picks a free port and
+    daphne logs the one it got, so parallel test workers never collide. Use it as a
+    context manager, or start() and stop() it; kill() is the SIGKILL of a crash test.
+    `backlog` raises the listen queue for benchmarks that open a thousand sockets.
+    """
+
+    def __init__(
+        self,
+        env,
+        log_path,
+        *,
+        application="config.asgi:application",
+        cwd=BASE_DIR,
+        backlog=None,
+        timeout=30,
+    ):
+        self.env = env
+        self.log_path = Path(log_path)
+        self.application = application
+        self.cwd = cwd
+        self.backlog = backlog
+        self.timeout = timeout
+        self.process = None
+        self.url = None
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def start(self):
+        endpoint = "tcp:port=0:interface=127.0.0.1"
+        if self.backlog:
+            endpoint += f":backlog={self.backlog}"
+        frame_limit = self.env.get("LIVE_MAX_FRAME_BYTES", "1048576")
+        command = [
+            str(DAPHNE),
+            "-e",
+            endpoint,
+            "--websocket-max-frame-size",
+            frame_limit,
+            "--websocket-max-message-size",
+            frame_limit,
+            self.application,
+        ]
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            self.url = wait_until_listening(
+                self.process, self.log_path, timeout=self.timeout
+            )
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def kill(self):
+        """SIGKILL: no shutdown handler runs, open transactions die with the process."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process is not None:
+            stop(self.process)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+# --- services ----------------------------------------------------------------------------
+
+
+@contextmanager
+def redis_server(directory, *, timeout=15):
+    """A private redis-server on a free loopback port, no persistence; yields its URL.
+
+    Raises Unavailable when redis-server is not installed.
+    """
+    binary = shutil.which("redis-server") or next(
+        (
+            path
+            for path in ("/usr/bin/redis-server", "/usr/sbin/redis-server")
+            if Path(path).exists()
+        ),
+        None,
+    )
+    if binary is None:
+        raise Unavailable("redis-server is not installed")
+    import redis
+
+    for attempt in range(5):
+        port = free_port()
+        log_path = Path(directory) / f"redis-{port}.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                [
+                    binary,
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(directory),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
+        deadline = time.monotonic() + timeout
+        try:
+            while process.poll() is None and time.monotonic() < deadline:
+                try:
+                    if client.ping():
+                        break
+                except redis.exceptions.RedisError:
+                    time.sleep(0.05)
+            else:
+                # Lost the race for the port (or redis refused to start): try another.
+                if attempt == 4:
+                    raise RuntimeError(
+                        f"redis-server did not start:\n{log_path.read_text()}"
+                    )
+                continue
+            yield f"redis://127.0.0.1:{port}/0"
+            return
+        finally:
+            client.close()
+            stop(process)
+
+
+def admin_database_url():
+    """The URL of a role that may create databases (CROCEVIA_TEST_DATABASE_URL)."""
+    return os.environ.get("CROCEVIA_TEST_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+@contextmanager
+def postgres_database():
+    """A fresh PostgreSQL database with a random name, dropped afterwards; yields its URL.
+
+    Raises Unavailable when the server at admin_database_url() is not reachable.
+    """
+    import psycopg
+    from psycopg import sql
+
+    admin_url = admin_database_url()
+    name = f"crocevia_test_{secrets.token_hex(6)}"
+    try:
+        with psycopg.connect(
+            admin_url, autocommit=True, connect_timeout=5
+        ) as connection:
+            connection.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            )
+    except psycopg.OperationalError as error:
+        raise Unavailable(
+            f"PostgreSQL is not reachable at {_redact(admin_url)} ({error})"
+        ) from error
+    try:
+        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    finally:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)
+        )
+        deadline = time.monotonic() + 30
+        with psycopg.connect(
+            admin_url, autocommit=True, connect_timeout=5
+        ) as connection:
+            while True:
+                try:
+                    connection.execute(drop)
+                    break
+                except psycopg.errors.InsufficientPrivilege:
+                    # An autovacuum worker is in the database: FORCE may not end it
+                    # without superuser rights, and it soon finishes on its own.
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
+
+
+def _redact(url):
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(
+            netloc=parts.netloc.replace(f":{parts.password}@", ":***@")
+        )
+    return urlunsplit(parts)
+
+
+# --- in tests ----------------------------------------------------------------------------
+
+
+def in_ci():
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def unavailable(reason):
+    """Skip the test, or fail it under CI, where `make test` provides every service."""
+    import pytest
+
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: `make test` must provide it)", pytrace=False)
+    pytest.skip(f"{reason} (`make test` provides it)")
+
+
+@contextmanager
+def required():
+    """Turn Unavailable raised inside the block into unavailable(): skip, or fail in CI."""
+    try:
+        yield
+    except Unavailable as error:
+        unavailable(str(error))
