@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import services
-from community.models import Community, Event, Post
+from community.models import Community, Post
+from live.events import event_frames, languages
+from live.models import Event
 from tests.community.thread_helpers import community_with_thread
 from tests.support.factories import MembershipFactory, UserFactory
 
@@ -52,6 +54,12 @@ def say(room, author, body, *, minutes_ago=None):
 
 def events(stream):
     return list(Event.objects.filter(stream=stream).order_by("seq"))
+
+
+def presented(event):
+    """The event's data as live clients receive it (rendered in every language)."""
+    (frame,) = event_frames([event], languages())
+    return frame["data"]
 
 
 def message_items(html):

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import services
-from community.models import Event, Thread
+from community.models import Thread
+from live.models import Event
 from tests.community.room_helpers import (
     community_with_room,
     events,
+    presented,
     promote_url,
     room_url,
     say,
@@ -55,13 +57,14 @@ def test_a_promoted_message_becomes_a_thread_with_backlinks_both_ways(client):
     promoted = events(room.stream)[-1]
     assert promoted.type == "post.promoted"
     assert promoted.payload["id"] == message.pk
-    assert promoted.payload["promoted_to"] == {
+    assert promoted.payload["promoted_to"] == thread.pk
+    assert presented(promoted)["promoted_to"] == {
         "id": thread.pk,
         "title": "Partner per Horizon",
         "url": thread_url(thread),
     }
-    assert "continued in" in promoted.payload["html"]["en"]
-    assert thread_url(thread) in promoted.payload["html"]["en"]
+    assert "continued in" in presented(promoted)["html"]["en"]
+    assert thread_url(thread) in presented(promoted)["html"]["en"]
 
     # The room shows where the conversation went; the thread links back to the room.
     room_html = client.get(room_url(room)).content.decode()

@@ -11,6 +11,7 @@ from tests.community.room_helpers import (
     community_with_room,
     events,
     post_url,
+    presented,
     room_url,
     say,
 )
@@ -70,8 +71,8 @@ def test_live_fragments_of_room_messages_use_the_chat_layout():
     message = say(room, owner, "In diretta")
     reply = services.post_reply(actor=owner, thread=discussion, body="Risposta")
 
-    room_html = events(room.stream)[-1].payload["html"]
-    thread_html = events(discussion.stream)[-1].payload["html"]
+    room_html = presented(events(room.stream)[-1])["html"]
+    thread_html = presented(events(discussion.stream)[-1])["html"]
     assert set(room_html) == {"it", "en"}
     assert room_html["en"].startswith('<li class="room-message"')
     assert f'data-post="{message.pk}"' in room_html["en"]

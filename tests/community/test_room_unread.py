@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import queries, services
-from community.models import Community, Event, ReadPosition, Thread
+from community.models import Community, ReadPosition, Thread
+from live.models import Event
 from tests.community.room_helpers import (
     community_with_room,
     read_url,
