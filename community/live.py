@@ -22,7 +22,7 @@ from live.operations import register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 
 from . import permissions, queries
-from .models import Community, Post, Thread
+from .models import Community, Organisation, Post, Thread
 from .payloads import user_brief
 from .services import threads as thread_services
 
@@ -94,6 +94,16 @@ def _authorize_moderation(user, pk):
     if community is None or not permissions.can_moderate_community(user, community):
         return None
     return (f"community:{community.pk}",)
+
+
+def _authorize_organisation(user, pk):
+    """Affiliation requests and decisions: for the organisation's admins (and staff),
+    who see the same on the organisation's page."""
+    organisation = Organisation.objects.filter(pk=pk).first()
+    user = permissions.current_user(user)
+    if organisation is None or not permissions.can_decide_affiliations(user, organisation):
+        return None
+    return ()
 
 
 # --- what a socket may do --------------------------------------------------------------
@@ -240,8 +250,9 @@ def register():
         "community", _authorize_community, revoking=("community.visibility_changed",)
     )
     register_stream_kind("moderation", _authorize_moderation)
+    register_stream_kind("organisation", _authorize_organisation)
     register_stream_kind(
-        "user", authorize_own_stream, revoking=("member.", "account.")
+        "user", authorize_own_stream, revoking=("member.", "affiliation.", "account.")
     )
     register_operation("post", operation_post)
     register_operation("typing", operation_typing)

@@ -113,3 +113,58 @@ async def test_a_demoted_moderator_loses_the_moderation_stream_at_once():
 
     assert {"op": "error", "code": "not_found", "ref": stream}.items() <= received[-1].items()
     assert "member.invited" not in [f.get("type") for f in received]
+
+
+def _organisation_with_two_admins():
+    from community.models import Affiliation
+    from tests.support.factories import AffiliationFactory, OrganisationFactory
+
+    organisation = OrganisationFactory()
+    first, second = (
+        AffiliationFactory(organisation=organisation, role=Affiliation.Role.ADMIN)
+        for _ in range(2)
+    )
+    member = AffiliationFactory(organisation=organisation)
+    return organisation, first, second, member
+
+
+@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("outsider", False), ("member", False), ("admin", True), ("staff", True)])
+async def test_organisation_streams_are_for_its_admins(role, allowed):
+    organisation, admin, _second, member = await sync_to_async(_organisation_with_two_admins)()
+    person = {"admin": admin.user, "member": member.user}.get(role)
+    if role == "outsider":
+        person = await sync_to_async(UserFactory)()
+    elif role == "staff":
+        person = await sync_to_async(UserFactory)(is_staff=True)
+    requester = await sync_to_async(UserFactory)(display_name="Rita Richiedente")
+    await sync_to_async(services.affiliation_request)(actor=requester, organisation=organisation)
+
+    socket = await connect(person)
+    received = await subscribe(socket, f"organisation:{organisation.pk}", after=0)
+    await socket.disconnect()
+
+    if not allowed:
+        assert [(f["op"], f["code"]) for f in received] == [("error", "not_found")]
+        return
+    assert [f["type"] for f in received if f["op"] == "event"] == ["affiliation.requested"]
+    assert "Rita Richiedente" in json.dumps(received, ensure_ascii=False)
+
+
+async def test_an_organisation_admin_demoted_loses_its_stream_at_once():
+    from community.models import Affiliation
+
+    organisation, admin, second, _member = await sync_to_async(_organisation_with_two_admins)()
+    stream = f"organisation:{organisation.pk}"
+    socket = await connect(admin.user)
+    assert (await subscribe(socket, stream))[0]["op"] == "subscribed"
+
+    row = await sync_to_async(Affiliation.objects.select_related("user", "organisation").get)(pk=admin.pk)
+    await sync_to_async(services.affiliation_set_role)(
+        actor=second.user, affiliation=row, role=Affiliation.Role.MEMBER
+    )
+    received = []
+    while not await socket.receive_nothing(timeout=0.3):
+        received.append(await socket.receive_json_from())
+    await socket.disconnect()
+
+    assert {"op": "error", "code": "not_found", "ref": stream}.items() <= received[-1].items()
