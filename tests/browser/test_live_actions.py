@@ -13,7 +13,7 @@ import secrets
 
 import pytest
 
-from tests.browser.server import clean_env, daphne, manage, manage_parallel
+from tests.browser.server import prepared_site
 from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -40,8 +40,8 @@ thread = services.thread_create(
     actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
 )
 room = services.room_create(actor=anna, community=community, name="Caffè")
-# Carla wrote before she was muted: her reply is hers, but she may not edit it now.
-reply = services.post_reply(actor=carla, thread=thread, body="Noi, da due anni.")
+# Carla wrote before she was muted: the message is hers, but she may not edit it now.
+message = services.post_reply(actor=carla, thread=room, body="Proviamo i sali fusi?")
 services.membership_mute(
     actor=anna,
     membership=Membership.objects.get(user=carla, community=community),
@@ -49,53 +49,15 @@ services.membership_mute(
 )
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"ROOM {room.get_absolute_url()}")
-print(f"REPLY {reply.pk}")
-"""
-
-# Run in `manage.py shell` while the page is open: a moderator hides Carla's reply and
-# shows it again, two live events about it (the server finds them in the event table
-# within LIVE_SWEEP_SECONDS, as it would after a dropped channel-layer message).
-HIDE_AND_SHOW = """
-from community import services
-from community.models import Post, User
-
-anna = User.objects.get(username="anna")
-post = Post.objects.select_related("thread__community").filter(pk=%(post)d).first()
-services.post_hide(actor=anna, post=post)
-services.post_unhide(actor=anna, post=post)
+print(f"MESSAGE {message.pk}")
 """
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """A production-like site; yields (base URL, paths, run(script), log)."""
     root = tmp_path_factory.mktemp("live-actions-site")
-    env = clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATA_DIR=root / "data",
-        STATIC_ROOT=root / "static",
-        EMAIL_URL="locmem://",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        SECURE_HSTS_SECONDS="0",
-        LIVE_SWEEP_SECONDS="0.5",
-    )
-    for returncode, output in manage_parallel(
-        ["migrate", "--noinput"], ["collectstatic", "--noinput"], env=env
-    ):
-        assert returncode == 0, output
-    setup = manage("shell", "-c", SETUP % {"password": PASSWORD}, env=env)
-    assert setup.returncode == 0, setup.stderr
-    paths = dict(re.findall(r"^([A-Z]+) (\S+)$", setup.stdout, re.M))
-
-    def run(script):
-        result = manage("shell", "-c", script, env=env)
-        assert result.returncode == 0, result.stderr
-
-    log = root / "daphne.log"
-    with daphne(env, log) as url:
-        yield url, paths, run, log
+    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
+        yield url, dict(re.findall(r"^([A-Z]+) (\S+)$", output, re.M)), log
 
 
 def rewrite_viewer(page, decide):
@@ -127,31 +89,32 @@ def send_reply(page, text):
 
 
 def test_a_muted_authors_post_arriving_live_offers_no_edit(site, browser):  # noqa: F811
-    """End to end: the server names Carla's actions on her own reply (delete and
-    history, no edit, no quote: she is muted) and the page shows exactly those."""
+    """End to end: a moderator continues Carla's room message in a thread; the event
+    reaches Carla's open room with the actions the server names for her (delete, no
+    edit: she is muted), and her page shows exactly those."""
     from playwright.sync_api import expect
 
-    base_url, paths, run, log = site
+    base_url, paths, log = site
     problems = []
     carla = signed_in_page(browser, base_url, "carla@example.org", problems)
-    carla.goto(base_url + paths["THREAD"])
+    carla.goto(base_url + paths["ROOM"])
     expect(carla.locator("[data-live-status]")).to_have_attribute(
         "data-state", "connected"
     )
-    reply = carla.locator(f".posts > li[data-post='{paths['REPLY']}']")
-    # As the page rendered it for her: no edit, no quote.
-    expect(reply.locator("[data-action='edit']")).to_have_count(0)
-    expect(reply.locator("[data-action='delete']")).to_have_count(1)
+    message = carla.locator(f".room-messages > li[data-post='{paths['MESSAGE']}']")
+    expect(message.locator("[data-action='edit']")).to_have_count(0)  # as rendered
 
-    run(HIDE_AND_SHOW % {"post": int(paths["REPLY"])})
-    # Replaced by the live fragment (its time is relative, the page's is not).
-    expect(reply.locator("time[data-relative]")).to_have_count(1)
-    expect(reply.locator(".post__body")).to_have_text("Noi, da due anni.")
+    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    anna.goto(f"{base_url}/p/{paths['MESSAGE']}/promote/")
+    anna.get_by_role("button", name="Start the thread").click()
+    expect(anna.locator("h1")).to_contain_text("Proviamo i sali fusi")
 
-    # The fragment carries every action; the server's list for Carla kept these.
-    expect(reply.locator("[data-action='edit']")).to_have_count(0)
-    expect(reply.locator("[data-action='quote']")).to_have_count(0)
-    expect(reply.locator("[data-action='delete']")).to_have_count(1)
+    # The live fragment (it says where the conversation continues) carries every
+    # action; the server's list for Carla kept delete only.
+    expect(message.locator("[data-promoted]")).to_be_visible()
+    expect(message.locator("[data-action='edit']")).to_have_count(0)
+    expect(message.locator("[data-action='promote']")).to_have_count(0)
+    expect(message.locator("[data-action='delete']")).to_have_count(1)
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()
 
@@ -159,7 +122,7 @@ def test_a_muted_authors_post_arriving_live_offers_no_edit(site, browser):  # no
 def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(site, browser):  # noqa: F811
     from playwright.sync_api import expect
 
-    base_url, paths, _run, log = site
+    base_url, paths, log = site
     problems = []
     anna = signed_in_page(browser, base_url, "anna@example.org", problems)
     bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
@@ -226,7 +189,7 @@ def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(site, browser
 def test_a_room_message_keeps_promote_when_the_server_names_it(site, browser):  # noqa: F811
     from playwright.sync_api import expect
 
-    base_url, paths, _run, log = site
+    base_url, paths, log = site
     problems = []
     anna = signed_in_page(browser, base_url, "anna@example.org", problems)
     said = {"actions": ["promote"]}
