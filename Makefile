@@ -120,8 +120,15 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# Both Italian catalogues: django.po (Python and templates) and djangojs.po (the
+# strings of static/js, served by /jsi18n/); then the .mo files the site reads.
+# makemessages skips STATIC_ROOT, so collected copies (the admin's scripts among them)
+# never reach djangojs.po.
+MESSAGES_IGNORE = --ignore=.venv --ignore=tests --ignore=bench
+
 messages: install-dev
-	$(BIN)/python manage.py makemessages -l it --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	$(BIN)/python manage.py makemessages -l it --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -d djangojs -l it --no-obsolete $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages -l it --ignore=.venv
 
 check-deploy: install

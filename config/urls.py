@@ -1,8 +1,10 @@
-"""Root URL map: accounts (allauth), admin, language switch and the community app."""
+"""Root URL map: accounts (allauth), admin, the JavaScript catalogue and the community
+app."""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 # Staff sign in through the site's login (allauth): its rate limits, e-mail
 # verification and password-reset flow cover the admin too, instead of Django's
@@ -12,5 +14,13 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # The strings of static/js in the page's language (domain djangojs, from
+    # locale/<language>/LC_MESSAGES/djangojs.mo), loaded by base.html before the
+    # modules. Only the project's catalogue: the admin's and allauth's stay out.
+    path(
+        "jsi18n/",
+        JavaScriptCatalog.as_view(packages=["community"]),
+        name="javascript-catalog",
+    ),
     path("", include("community.urls")),
 ]

@@ -1,13 +1,16 @@
-"""Views for topic rooms: open a room, the chat page, send, read positions, promote."""
+"""Views for topic rooms: open a room, the chat page and its older messages, send,
+read positions, promote."""
 
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +19,7 @@ from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import Thread
 from .addresses import thread_in_its_community
 from .feedback import flash_errors
+from .fetch import json_refusals
 
 # Title suggested when a message becomes a thread: its first words.
 SUGGESTED_TITLE_LENGTH = 80
@@ -82,6 +86,32 @@ def room_detail(request, slug, pk):
     if thread.kind != Thread.Kind.ROOM:
         return redirect(thread)  # discussions are read page by page
     return _render_room(request, thread, before=_before(request))
+
+
+@json_refusals
+@thread_in_its_community
+def room_messages(request, slug, pk):
+    """Older messages for room.js, as JSON: `html`, the `<li>`s (day separators and
+    messages) the room page shows before `?before=<number>` for this viewer, and
+    `older`, the address of the messages before those (null at the beginning).
+
+    Whoever may read the room page: the same access check, the same query.
+    """
+    thread = permissions.access_room(request.user, pk, community_slug=slug)
+    context = queries.room_page(request.user, thread, before=_before(request))
+    # Rendered without the request: the messages need no context processor (the
+    # navigation's query), only the CSRF token of their delete forms.
+    html = render_to_string(
+        "community/includes/room_message_list.html",
+        {**context, "csrf_token": get_token(request)},
+    )
+    older = None
+    if context["older_before"] is not None:
+        url = reverse(
+            "community:room-messages", args=[thread.community.slug, thread.pk]
+        )
+        older = f"{url}?before={context['older_before']}"
+    return JsonResponse({"html": html, "older": older})
 
 
 @login_required
@@ -183,6 +213,7 @@ def post_promote(request, pk):
 urlpatterns = [
     path("c/<slug:slug>/rooms/new/", room_create, name="room-create"),
     path("c/<slug:slug>/r/<int:pk>/", room_detail, name="room-detail"),
+    path("c/<slug:slug>/r/<int:pk>/messages/", room_messages, name="room-messages"),
     path("c/<slug:slug>/r/<int:pk>/post/", room_post, name="room-post"),
     path("c/<slug:slug>/r/<int:pk>/read/", room_read, name="room-read"),
     path("p/<int:pk>/promote/", post_promote, name="post-promote"),

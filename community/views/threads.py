@@ -1,4 +1,5 @@
-"""Views for discussion threads: start, read page by page, reply, quote, edit, delete."""
+"""Views for discussion threads: start, read page by page, reply, quote (a page, or
+JSON for composer.js), edit, delete."""
 
 import uuid
 
@@ -6,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from .. import permissions, queries, services
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
 from ..models import Thread
 from .addresses import thread_in_its_community
+from .fetch import json_refusals
 
 
 def _quote_id(request):
@@ -126,6 +128,21 @@ def thread_reply(request, slug, pk):
     )
 
 
+@json_refusals
+def post_quote(request, pk):
+    """The Markdown quoting a post, for composer.js: `{"markdown": "..."}`.
+
+    The checks of the reply page's `?quote=`: the post must be readable (404 when
+    invisible), the viewer must be allowed to reply in its thread (403 saying why,
+    anonymous visitors included), and a deleted or hidden post is not quoted (404).
+    """
+    post = permissions.access_post(request.user, pk)
+    permissions.require_reply(request.user, post.thread)
+    if not permissions.can_quote_post(request.user, post):
+        raise Http404(_("No such post in this thread."))
+    return JsonResponse({"markdown": queries.post_quote_markdown(post)})
+
+
 def post_permalink(request, pk):
     """Redirect to the page of the thread showing the post, at its anchor."""
     post = permissions.access_post(request.user, pk)
@@ -203,6 +220,7 @@ urlpatterns = [
     path("c/<slug:slug>/t/<int:pk>/", thread_detail, name="thread-detail"),
     path("c/<slug:slug>/t/<int:pk>/reply/", thread_reply, name="thread-reply"),
     path("p/<int:pk>/", post_permalink, name="post-permalink"),
+    path("p/<int:pk>/quote/", post_quote, name="post-quote"),
     path("p/<int:pk>/edit/", post_edit, name="post-edit"),
     path("p/<int:pk>/delete/", post_delete, name="post-delete"),
     path("p/<int:pk>/history/", post_history, name="post-history"),

@@ -1,9 +1,4 @@
 // Crocevia page enhancements: progressive, the pages work without them.
 
+import "./actions.js";
 import "./length_limits.js";
-
-for (const form of document.querySelectorAll("form[data-confirm]")) {
-  form.addEventListener("submit", (event) => {
-    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-  });
-}

@@ -1,5 +1,6 @@
 // Community page: announce threads started since the page was rendered.
 
+import { interpolate, ngettext } from "./i18n.js";
 import { live, showConnectionState } from "./live.js";
 
 const section = document.querySelector("[data-community-stream]");
@@ -13,10 +14,12 @@ if (section && link) {
   connection.subscribe(section.dataset.communityStream, null, {
     onEvent(frame) {
       if (frame.type !== "thread.created") return;
-      if (frame.data.kind !== "discussion") return;
+      if (frame.data?.kind !== "discussion") return;
       started += 1;
-      const label = started === 1 ? link.dataset.labelOne : link.dataset.labelMany;
-      link.textContent = label.replace("{count}", String(started));
+      link.textContent = interpolate(
+        ngettext("%(count)s new thread: show it", "%(count)s new threads: show them", started),
+        { count: started },
+      );
       bar.hidden = false;
     },
     onError() {

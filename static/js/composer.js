@@ -1,6 +1,10 @@
 // Reply composer: quote posts in place, send with Ctrl+Enter, no double sends.
 // Progressive: without this module Quote links open the reply page prefilled.
 
+import { onAction } from "./actions.js";
+import { gettext } from "./i18n.js";
+import { failureMessage, showFormError } from "./notices.js";
+
 const composer = document.querySelector("form[data-composer]");
 const textarea = composer?.querySelector("textarea[name='body']");
 
@@ -16,32 +20,48 @@ function insertAtCursor(field, text) {
   field.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
+/**
+ * The Markdown quoting a post, from its quote endpoint (community:post-quote: the
+ * translated credit line, the same permission checks as the reply page). Throws an
+ * Error whose message is what to tell the reader.
+ */
 async function fetchQuote(url) {
-  // The reply page renders the quote server-side (translated credit, permission checks).
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-  if (!response.ok) throw new Error(`quote request failed: ${response.status}`);
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  const source = page.querySelector("form[data-composer] textarea[name='body']");
-  if (!source) throw new Error("no composer in the reply page");
-  return source.value;
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  } catch {
+    throw new Error(gettext("The quote could not be loaded: check your connection and try again."));
+  }
+  if (!response.ok) {
+    throw new Error(await failureMessage(response, gettext("The quote could not be loaded: try again in a moment.")));
+  }
+  const quote = await response.json().catch(() => null);
+  if (typeof quote?.markdown !== "string") {
+    throw new Error(gettext("The quote could not be loaded: try again in a moment."));
+  }
+  return quote.markdown;
 }
 
 if (textarea) {
-  for (const link of document.querySelectorAll("a[data-quote]")) {
-    link.addEventListener("click", async (event) => {
-      event.preventDefault();
-      link.setAttribute("aria-busy", "true");
-      try {
-        insertAtCursor(textarea, await fetchQuote(link.href));
-        composer.scrollIntoView({ behavior: "smooth", block: "center" });
-        textarea.focus({ preventScroll: true });
-      } catch {
-        window.location.assign(link.href);
-      } finally {
-        link.removeAttribute("aria-busy");
-      }
-    });
-  }
+  // Quote links anywhere on the page, those of posts that arrived live included.
+  onAction("quote", async (link, event) => {
+    const url = link.dataset.quoteUrl;
+    if (!url) return; // the reply page opens, prefilled
+    event.preventDefault();
+    if (link.getAttribute("aria-busy") === "true") return;
+    link.setAttribute("aria-busy", "true");
+    try {
+      insertAtCursor(textarea, await fetchQuote(url));
+      composer.querySelector(":scope > .form-errors")?.remove();
+      composer.scrollIntoView({ behavior: "smooth", block: "center" });
+      textarea.focus({ preventScroll: true });
+    } catch (error) {
+      showFormError(composer, error.message);
+      composer.scrollIntoView({ behavior: "smooth", block: "center" });
+    } finally {
+      link.removeAttribute("aria-busy");
+    }
+  });
 
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

@@ -4,14 +4,15 @@
 // keeps the form (and the live sockets' submit handlers) from sending the text, which
 // stays in the field. The server refuses over-long text too, with its own message.
 //
-// Labels come from the page's <template data-length-counter> (includes/length_counter.html).
+// The counter's markup comes from the page's <template data-length-counter>
+// (includes/length_counter.html), its words from the JavaScript catalogue.
+
+import { gettext, interpolate, ngettext, pageLanguage } from "./i18n.js";
 
 const SHOW_FROM = 0.8; // of the limit
 const ANNOUNCE_AFTER_MS = 1_000; // screen readers hear the count once typing pauses
 
-const lang = document.documentElement.lang || "it";
-const numbers = new Intl.NumberFormat(lang);
-const plurals = new Intl.PluralRules(lang);
+const numbers = new Intl.NumberFormat(pageLanguage);
 
 /** Characters as the server counts them: code points, so an emoji counts once. */
 function textLength(text) {
@@ -25,20 +26,27 @@ export function overLimit(field) {
   return limit > 0 && textLength(field.value) > limit;
 }
 
-/** A label with its {placeholders} filled in; `plural` picks its "one"/"other" form. */
-function label(labels, name, values, plural) {
-  let text = labels[name];
-  if (plural !== undefined) {
-    const form = plurals.select(plural) === "one" ? "One" : "Other";
-    text = labels[`${name}${form}`];
-  }
-  return (text || "").replace(/\{(\w+)\}/g, (match, key) =>
-    key in values ? numbers.format(values[key]) : match,
-  );
+/** `values` with their numbers written the page's way (1.234 in Italian). */
+function formatted(values) {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, numbers.format(value)]));
 }
 
+const tallyText = (count, limit) => interpolate(gettext("%(count)s / %(limit)s"), formatted({ count, limit }));
+
+const leftText = (left) =>
+  interpolate(ngettext("%(left)s character left", "%(left)s characters left", left), formatted({ left }));
+
+const overText = (over, limit) =>
+  interpolate(
+    ngettext(
+      "Too long by %(over)s character (at most %(limit)s): shorten the text to send it.",
+      "Too long by %(over)s characters (at most %(limit)s): shorten the text to send it.",
+      over,
+    ),
+    formatted({ over, limit }),
+  );
+
 function attach(field, template) {
-  const labels = template.dataset;
   const counter = template.content.firstElementChild.cloneNode(true);
   const visible = counter.querySelector("[data-length-counter-text]");
   const status = counter.querySelector("[data-length-counter-status]");
@@ -54,14 +62,14 @@ function attach(field, template) {
     const count = textLength(field.value);
     const over = count - limit;
     const shown = count >= limit * SHOW_FROM;
-    const refusal = over > 0 ? label(labels, "labelOver", { over, limit }, over) : "";
+    const refusal = over > 0 ? overText(over, limit) : "";
     field.setCustomValidity(refusal);
     field.toggleAttribute("data-length-over", over > 0);
     counter.hidden = !shown;
     counter.classList.toggle("length-counter--over", over > 0);
-    const tally = label(labels, "labelCount", { count, limit });
+    const tally = tallyText(count, limit);
     visible.textContent = refusal ? `${tally} · ${refusal}` : tally;
-    const message = !shown ? "" : refusal || label(labels, "labelLeft", { left: limit - count }, limit - count);
+    const message = !shown ? "" : refusal || leftText(limit - count);
     clearTimeout(timer);
     if (message === announced) return;
     timer = setTimeout(() => {

@@ -5,6 +5,9 @@
 // never sent: daphne would close the socket, and resending it after each reconnect
 // would do it again.
 
+import { gettext, interpolate } from "./i18n.js";
+import { clearAlert, showAlert, showFormError } from "./notices.js";
+
 const MAX_DELAY_MS = 30_000;
 // A post whose socket closed this many times before its ack is given back to the page.
 const MAX_POST_SENDS = 3;
@@ -69,16 +72,37 @@ export class LiveConnection extends EventTarget {
       let frame;
       try {
         frame = JSON.parse(message.data);
-      } catch {
+      } catch (error) {
+        this.unreadable(error);
         return;
       }
-      this.handle(frame);
+      if (frame === null || typeof frame !== "object") {
+        this.unreadable(new TypeError("a frame that is not a JSON object"));
+        return;
+      }
+      try {
+        this.handle(frame);
+      } catch (error) {
+        // The page could not show it: say so, and leave the error in the console.
+        this.dispatchEvent(new CustomEvent("unshown", { detail: error }));
+        throw error;
+      }
     });
     socket.addEventListener("close", () => {
       if (this.socket !== socket) return;
       this.giveUpUndelivered();
       this.scheduleReconnect();
     });
+  }
+
+  /**
+   * A frame that is not JSON (a proxy's page, a cut message): it may have been any
+   * stream's event, so every stream asks again from its last seq (the server replays
+   * what this tab missed, and duplicates are dropped), and the page is told.
+   */
+  unreadable(error) {
+    this.dispatchEvent(new CustomEvent("unreadable", { detail: error }));
+    for (const [stream, sub] of this.streams) this.sendSubscribe(stream, sub.last);
   }
 
   /** Give back the pending posts sent MAX_POST_SENDS times without an ack. */
@@ -218,33 +242,64 @@ export function live() {
   return shared;
 }
 
-/** Show the connection state in the page's status element, if it has one. */
+/** Show the connection state in the page's status element, and its failures as alerts. */
 export function showConnectionState(connection) {
+  const labels = {
+    connected: gettext("Live"),
+    reconnecting: gettext("Reconnecting…"),
+    offline: gettext("Offline"),
+  };
+  connection.addEventListener("unreadable", () => {
+    showAlert(gettext("A live update could not be read: catching up with the server."), "live-frame");
+  });
+  connection.addEventListener("unshown", () => {
+    showAlert(gettext("A live update could not be shown: reload the page to see the latest."), "live-shown");
+  });
   const status = document.querySelector("[data-live-status]");
   if (!status) return;
   const render = () => {
     const state = connection.state === "connecting" ? "reconnecting" : connection.state;
     status.hidden = false;
     status.dataset.state = state;
-    status.textContent = status.dataset[`label${state[0].toUpperCase()}${state.slice(1)}`] || state;
+    status.textContent = labels[state] ?? state;
+    if (state === "connected") clearAlert("live-frame");
   };
   connection.addEventListener("state", render);
   render();
 }
 
 /**
- * Live fragments are rendered once for every viewer and carry every action, each marked
- * `data-action`. Keep those `allowed(kind, own)` grants (the server checks again on
- * use), unwrap a refused history link into plain text, give delete forms the page's
- * CSRF token, and drop the actions bar (`barSelector`) when nothing is left in it.
+ * The actions the server lets this socket's viewer take on the post of an event
+ * frame: `frame.viewer.actions`, a list of action names ("quote", "edit", "delete",
+ * "history", "promote"). None when the frame does not say (the safe default).
+ */
+export function viewerActions(frame) {
+  const actions = frame?.viewer?.actions;
+  return new Set(Array.isArray(actions) ? actions.filter((name) => typeof name === "string") : []);
+}
+
+/**
+ * The `<li>` of a live post in the page's language, as the server rendered it for
+ * every viewer (`data.html` holds one per interface language); null when absent.
+ */
+export function fragmentHtml(data, lang) {
+  const html = data?.html;
+  if (!html || typeof html !== "object") return null;
+  return html[lang] ?? Object.values(html).find((value) => typeof value === "string") ?? null;
+}
+
+/**
+ * Live fragments are rendered once for every viewer and carry every action, each
+ * marked `data-action`. Keep exactly the `allowed` ones (a Set of names, from the
+ * server: `viewerActions(frame)`), remove the others (a refused history link becomes
+ * plain text), give delete forms the page's CSRF token, and drop the actions bar
+ * (`barSelector`) when nothing is left in it. The server checks again on use.
  */
 export function keepAllowedActions(item, allowed, barSelector) {
-  const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
-  const own = me !== null && item.dataset.authorId !== undefined && Number(item.dataset.authorId) === me;
   const token = document.querySelector("input[name='csrfmiddlewaretoken']")?.value;
   for (const action of item.querySelectorAll("[data-action]")) {
     const kind = action.dataset.action;
-    if (!allowed(kind, own)) {
+    if (!allowed.has(kind)) {
       if (kind === "history") action.replaceWith(...action.childNodes);
       else action.remove();
     } else if (kind === "delete" && token) {
@@ -260,22 +315,19 @@ export function keepAllowedActions(item, allowed, barSelector) {
 }
 
 /** Show why a post from `composer` was not sent, above it (replacing an earlier reason). */
-export function showComposerError(composer, message) {
-  composer.querySelector(":scope > .form-errors")?.remove();
-  const errors = document.createElement("div");
-  errors.className = "form-errors";
-  errors.setAttribute("role", "alert");
-  errors.textContent = message;
-  composer.prepend(errors);
-}
+export const showComposerError = showFormError;
 
 /**
- * Messages for refusals that happen in the browser, from the list's data attributes:
- * "too_large" (no frame could carry it) and "undelivered" (the socket kept closing).
+ * Why a post was not sent: the server's `message`, or for refusals that happen in
+ * the browser, "too_large" (no frame could carry it) and "undelivered" (the socket
+ * kept closing), this module's own.
  */
-export function refusalMessage(list, code, message) {
-  const local = { too_large: list.dataset.labelTooLarge, undelivered: list.dataset.labelUndelivered };
-  return `${list.dataset.labelFailed} ${local[code] ?? message}`;
+export function refusalMessage(code, message) {
+  const local = {
+    too_large: gettext("The text is too large for the live connection. Shorten it and try again."),
+    undelivered: gettext("The connection dropped each time it was sent. Your text is back in the box: try again in a moment."),
+  };
+  return interpolate(gettext("Not sent: %(reason)s"), { reason: local[code] ?? message ?? "" });
 }
 
 /**
@@ -295,6 +347,6 @@ export function showRefusedPosts(connection, { list, composer, textarea }) {
     else if (body) textarea.value = `${body}\n\n${typed}`;
     // Counters and validity follow the value (room.js sends typing only for trusted input).
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
-    showComposerError(composer, refusalMessage(list, frame.code, frame.message));
+    showComposerError(composer, refusalMessage(frame.code, frame.message));
   });
 }

@@ -9,15 +9,19 @@
 // this module to the messages it inserts, with the parameters the list carries
 // (`data-group-seconds`, `data-time-zone`).
 
+import { gettext, interpolate, pageLanguage } from "./i18n.js";
 import { overLimit } from "./length_limits.js";
 import {
+  fragmentHtml,
   keepAllowedActions,
   live,
   refusalMessage,
   showComposerError,
   showConnectionState,
   showRefusedPosts,
+  viewerActions,
 } from "./live.js";
+import { clearAlert, failureMessage, showAlert } from "./notices.js";
 
 const list = document.querySelector("ol[data-room-messages]");
 
@@ -41,7 +45,7 @@ if (list) {
 
   const stream = document.querySelector("[data-room-stream]");
   const threadId = Number(list.dataset.thread);
-  const lang = document.documentElement.lang?.startsWith("en") ? "en" : "it";
+  const lang = pageLanguage;
   const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
   const isLatest = list.hasAttribute("data-latest");
   const groupSeconds = Number(list.dataset.groupSeconds) || 300;
@@ -49,7 +53,8 @@ if (list) {
   const baseTitle = document.title;
   let unseen = 0;
 
-  const dayParts = formatter("en-GB", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+  // Day keys (2025-01-31) in the room's time zone, in Latin digits whatever the language.
+  const dayParts = formatter(lang, { timeZone, year: "numeric", month: "2-digit", day: "2-digit", numberingSystem: "latn" });
   const timeText = formatter(lang, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   const dateText = formatter(lang, { timeZone, day: "numeric", month: "long", year: "numeric" });
 
@@ -64,8 +69,8 @@ if (list) {
 
   function dayLabel(date) {
     const key = dayKey(date);
-    if (key === dayKey(new Date())) return list.dataset.labelToday;
-    if (key === dayKey(new Date(Date.now() - DAY_MS))) return list.dataset.labelYesterday;
+    if (key === dayKey(new Date())) return gettext("Today");
+    if (key === dayKey(new Date(Date.now() - DAY_MS))) return gettext("Yesterday");
     return dateText.format(date);
   }
 
@@ -120,7 +125,7 @@ if (list) {
 
   /** "Today" and "Yesterday" move on at midnight while the page stays open. */
   function relabelDays() {
-    const relative = [list.dataset.labelToday, list.dataset.labelYesterday];
+    const relative = [gettext("Today"), gettext("Yesterday")];
     for (const day of list.querySelectorAll(":scope > .room-day")) {
       const first = nextMessage(day);
       const label = day.querySelector(".room-day__label");
@@ -133,25 +138,6 @@ if (list) {
 
   // --- inserting server-rendered messages -------------------------------------------
 
-  function confirmBeforeSubmit(form) {
-    form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  }
-
-  /** Keep the actions of a shared live fragment that this viewer may take. */
-  function adaptActions(item) {
-    keepAllowedActions(
-      item,
-      (kind, own) =>
-        ((kind === "edit" || kind === "delete") && own) ||
-        (kind === "history" && list.hasAttribute("data-can-history")) ||
-        (kind === "promote" &&
-          (list.hasAttribute("data-can-moderate") || (own && list.hasAttribute("data-can-promote-own")))),
-      ".room-message__actions",
-    );
-  }
-
   /** Live fragments are rendered once for everyone: show times in the page's zone. */
   function localiseTimes(item) {
     for (const time of item.querySelectorAll(".room-message__time time")) {
@@ -159,13 +145,14 @@ if (list) {
     }
   }
 
-  function fragment(html) {
+  /** The shared fragment of a live message, with the actions the server gave this
+   *  viewer (`frame.viewer.actions`) and its time in the page's zone. */
+  function fragment(html, frame) {
     const template = document.createElement("template");
     template.innerHTML = html.trim();
     const item = template.content.firstElementChild;
-    adaptActions(item);
+    keepAllowedActions(item, viewerActions(frame), ".room-message__actions");
     localiseTimes(item);
-    for (const form of item.querySelectorAll("form[data-confirm]")) confirmBeforeSubmit(form);
     return item;
   }
 
@@ -222,6 +209,12 @@ if (list) {
   // Nothing to record while the sidebar shows no unread messages for this room.
   let readSent = myBadge() ? 0 : lastNumber();
   let readTimer = null;
+  function readFailed() {
+    showAlert(gettext("How far you have read this room could not be saved: it will be tried again."), "room-read");
+    // The form of pages without scripts, to record it by hand meanwhile.
+    const form = document.querySelector("form[data-mark-read]");
+    if (form) form.hidden = false;
+  }
 
   function markRead() {
     if (!readUrl || !isLatest || document.hidden) return;
@@ -231,22 +224,30 @@ if (list) {
     readTimer = setTimeout(async () => {
       const body = new FormData();
       body.set("number", String(number));
+      let response;
       try {
-        const response = await fetch(readUrl, {
+        response = await fetch(readUrl, {
           method: "POST",
           body,
           credentials: "same-origin",
           headers: { "X-CSRFToken": csrfToken() ?? "", "X-Requested-With": "fetch" },
         });
-        if (response.ok) {
-          readSent = Math.max(readSent, number);
-          myBadge()?.remove();
-        }
       } catch {
-        // Offline: the next message or visit records it.
+        readFailed(); // offline: the next message, the next visit or coming back online
+        return;
       }
+      if (!response.ok) {
+        readFailed();
+        return;
+      }
+      readSent = Math.max(readSent, number);
+      myBadge()?.remove();
+      clearAlert("room-read");
+      const form = document.querySelector("form[data-mark-read]");
+      if (form) form.hidden = true;
     }, READ_DELAY_MS);
   }
+  window.addEventListener("online", markRead);
 
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) return;
@@ -266,12 +267,15 @@ if (list) {
   function renderTyping() {
     if (!typingLine) return;
     const names = [...typists.values()].map((typist) => typist.name);
-    const { labelOne, labelTwo, labelMany } = typingLine.dataset;
     if (names.length === 0) typingLine.textContent = "";
-    else if (names.length === 1) typingLine.textContent = labelOne.replace("{name}", names[0]);
+    else if (names.length === 1)
+      typingLine.textContent = interpolate(gettext("%(name)s is typing…"), { name: names[0] });
     else if (names.length === 2)
-      typingLine.textContent = labelTwo.replace("{first}", names[0]).replace("{second}", names[1]);
-    else typingLine.textContent = labelMany;
+      typingLine.textContent = interpolate(gettext("%(first)s and %(second)s are typing…"), {
+        first: names[0],
+        second: names[1],
+      });
+    else typingLine.textContent = gettext("Several people are typing…");
   }
 
   function stopTyping(userId) {
@@ -314,13 +318,15 @@ if (list) {
 
   // --- live events --------------------------------------------------------------------
 
-  function showMessage(type, data) {
-    const html = data.html?.[lang] ?? data.html?.it;
+  function showMessage(frame) {
+    const { type } = frame;
+    const data = frame.data ?? {};
+    const html = fragmentHtml(data, lang);
     if (!html) return;
     const existing = list.querySelector(`:scope > [data-post="${data.id}"]`);
     if (existing) {
       // Edits, deletions and promotions: same place, same grouping.
-      const item = fragment(html);
+      const item = fragment(html, frame);
       existing.replaceWith(item);
       relink(item);
       return;
@@ -332,7 +338,7 @@ if (list) {
     const follow = mine || atBottom();
     if (data.client_id) list.querySelector(`[data-client-id="${data.client_id}"]`)?.remove();
     list.querySelector("[data-room-empty]")?.remove();
-    const item = fragment(html);
+    const item = fragment(html, frame);
     if (follow) {
       insertInOrder(item);
       scrollToBottom();
@@ -349,7 +355,7 @@ if (list) {
 
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
-      if (frame.type.startsWith("post.")) showMessage(frame.type, frame.data);
+      if (frame.type?.startsWith("post.")) showMessage(frame);
     },
     onResync() {
       window.location.reload();
@@ -363,54 +369,83 @@ if (list) {
   });
 
   // --- older messages -----------------------------------------------------------------
+  // From the room's messages endpoint (community:room-messages): the `<li>`s rendered
+  // for this viewer, and the address of the ones before them. The link's own href
+  // (the room page before them) stays for opening in a new tab and without scripts.
 
   let olderLink = document.querySelector("[data-room-older]");
+  let olderUrl = olderLink?.dataset.messagesUrl;
   let loading = false;
 
+  function olderError(message) {
+    const box = olderLink.parentElement;
+    let error = box.querySelector("[data-room-older-error]");
+    if (!error) {
+      error = document.createElement("span");
+      error.className = "field__error";
+      error.setAttribute("role", "alert");
+      error.dataset.roomOlderError = "";
+      box.append(" ", error);
+    }
+    error.textContent = message;
+  }
+
+  async function fetchOlder(url) {
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    } catch {
+      throw new Error(gettext("Older messages could not be loaded: check your connection and try again."));
+    }
+    if (!response.ok) {
+      throw new Error(await failureMessage(response, gettext("Older messages could not be loaded: try again in a moment.")));
+    }
+    const older = await response.json().catch(() => null);
+    if (typeof older?.html !== "string") {
+      throw new Error(gettext("Older messages could not be loaded: try again in a moment."));
+    }
+    return older;
+  }
+
   async function loadOlder() {
-    if (!olderLink || loading) return;
+    if (!olderLink || !olderUrl || loading) return;
     loading = true;
     const label = olderLink.textContent;
-    olderLink.textContent = olderLink.dataset.labelLoading || label;
+    olderLink.textContent = gettext("Loading older messages…");
     olderLink.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(olderLink.href, {
-        credentials: "same-origin",
-        headers: { Accept: "text/html" },
-      });
-      if (!response.ok) throw new Error(`older messages: ${response.status}`);
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      const older = page.querySelector("ol[data-room-messages]");
-      const items = older ? [...older.children].filter((node) => !node.matches("[data-room-empty]")) : [];
+      const older = await fetchOlder(olderUrl);
+      const template = document.createElement("template");
+      template.innerHTML = older.html.trim();
       keepPosition(() => {
         const first = list.firstElementChild;
-        for (const node of items) {
-          const item = document.adoptNode(node);
-          for (const form of item.querySelectorAll("form[data-confirm]")) confirmBeforeSubmit(form);
-          list.insertBefore(item, first);
-        }
+        list.insertBefore(template.content, first);
         const firstKept = isMessage(first) ? first : first && nextMessage(first);
         if (firstKept) relink(firstKept);
       });
-      const next = page.querySelector("[data-room-older]");
-      if (next) {
-        olderLink.href = new URL(next.getAttribute("href"), response.url).href;
+      olderLink.parentElement.querySelector("[data-room-older-error]")?.remove();
+      if (older.older) {
+        olderUrl = new URL(older.older, window.location.href).href;
+        const before = new URL(olderUrl).searchParams.get("before");
+        if (before) olderLink.href = `?before=${encodeURIComponent(before)}`;
         olderLink.textContent = label;
         olderLink.removeAttribute("aria-busy");
       } else {
-        const start = page.querySelector(".room-start");
-        olderLink.parentElement.replaceWith(start ? document.adoptNode(start) : document.createElement("span"));
+        const start = document.querySelector("[data-room-start]");
+        if (start) start.hidden = false;
+        olderLink.parentElement.remove();
         olderLink = null;
       }
-    } catch {
+    } catch (error) {
       olderLink.textContent = label;
       olderLink.removeAttribute("aria-busy");
+      olderError(error.message);
     } finally {
       loading = false;
     }
   }
 
-  if (olderLink && stream) {
+  if (olderLink && olderUrl && stream) {
     olderLink.addEventListener("click", (event) => {
       event.preventDefault();
       loadOlder();
@@ -464,7 +499,7 @@ if (list) {
       event.preventDefault();
       const clientId = connection.post(threadId, body);
       if (!clientId) {
-        showComposerError(composer, refusalMessage(list, "too_large"));
+        showComposerError(composer, refusalMessage("too_large"));
         return;
       }
       const pending = document.createElement("li");
@@ -474,7 +509,7 @@ if (list) {
       main.className = "room-message__main";
       const status = document.createElement("p");
       status.className = "room-message__placeholder";
-      status.textContent = list.dataset.labelSending;
+      status.textContent = gettext("Sending…");
       const text = document.createElement("p");
       text.className = "room-message__body room-message__body--plain";
       text.textContent = body.trim();

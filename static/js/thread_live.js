@@ -1,14 +1,17 @@
 // Live thread page: new replies, edits and deletions appear without a reload; replies
 // are sent over the socket when it is connected (the form posts normally otherwise).
 
+import { gettext, interpolate, ngettext, pageLanguage } from "./i18n.js";
 import { overLimit } from "./length_limits.js";
 import {
+  fragmentHtml,
   keepAllowedActions,
   live,
   refusalMessage,
   showComposerError,
   showConnectionState,
   showRefusedPosts,
+  viewerActions,
 } from "./live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
@@ -18,7 +21,7 @@ if (list) {
   showConnectionState(connection);
 
   const threadId = Number(list.dataset.thread);
-  const lang = document.documentElement.lang?.startsWith("en") ? "en" : "it";
+  const lang = pageLanguage;
   const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
   const onLastPage = list.hasAttribute("data-last-page");
   const bar = document.querySelector("[data-new-posts]");
@@ -42,33 +45,25 @@ if (list) {
     }
   }
 
-  function fragment(html) {
+  /** The shared fragment of a live post, with the actions the server gave this
+   *  viewer (`frame.viewer.actions`) and times relative to now. */
+  function fragment(html, frame) {
     const template = document.createElement("template");
     template.innerHTML = html.trim();
     const item = template.content.firstElementChild;
-    adaptActions(item);
+    keepAllowedActions(item, viewerActions(frame), ".post__actions");
     relativeTimes(item);
     return item;
-  }
-
-  /** Keep the actions of a shared live fragment that this viewer may take. */
-  function adaptActions(item) {
-    keepAllowedActions(
-      item,
-      (kind, own) =>
-        (kind === "quote" && list.hasAttribute("data-can-reply")) ||
-        ((kind === "edit" || kind === "delete") && own) ||
-        (kind === "history" && list.hasAttribute("data-can-history")),
-      ".post__actions",
-    );
   }
 
   function renderUnseen() {
     document.title = unseen.length ? `(${unseen.length}) ${baseTitle}` : baseTitle;
     if (!bar || !barLink) return;
     bar.hidden = unseen.length === 0;
-    const label = unseen.length === 1 ? barLink.dataset.labelOne : barLink.dataset.labelMany;
-    barLink.textContent = (label || "{count}").replace("{count}", String(unseen.length));
+    const count = unseen.length;
+    barLink.textContent = interpolate(ngettext("%(count)s new reply", "%(count)s new replies", count), {
+      count,
+    });
   }
 
   function markSeen() {
@@ -78,11 +73,12 @@ if (list) {
     }
   }
 
-  function showPost(data) {
+  function showPost(frame) {
+    const data = frame.data ?? {};
     const existing = list.querySelector(`[data-post="${data.id}"]`);
-    const html = data.html?.[lang] ?? data.html?.it;
+    const html = fragmentHtml(data, lang);
     if (existing) {
-      if (html) existing.replaceWith(fragment(html));
+      if (html) existing.replaceWith(fragment(html, frame));
       return;
     }
     if (data.client_id) {
@@ -92,7 +88,7 @@ if (list) {
     if (onLastPage && html) {
       const wasAtBottom = nearBottom();
       list.querySelector(".empty-state")?.remove();
-      list.append(fragment(html));
+      list.append(fragment(html, frame));
       if (mine || wasAtBottom) {
         if (mine) list.lastElementChild.scrollIntoView({ block: "nearest" });
       } else {
@@ -106,7 +102,7 @@ if (list) {
 
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
-      if (frame.type.startsWith("post.")) showPost(frame.data);
+      if (frame.type?.startsWith("post.")) showPost(frame);
     },
     onResync() {
       window.location.reload();
@@ -148,7 +144,7 @@ if (list) {
         event.stopImmediatePropagation();
         const clientId = connection.post(threadId, body);
         if (!clientId) {
-          showComposerError(composer, refusalMessage(list, "too_large"));
+          showComposerError(composer, refusalMessage("too_large"));
           return;
         }
         const pending = document.createElement("li");
@@ -156,7 +152,7 @@ if (list) {
         pending.dataset.clientId = clientId;
         const text = document.createElement("p");
         text.className = "post__placeholder";
-        text.textContent = `${list.dataset.labelSending} ${body.slice(0, 140)}`;
+        text.textContent = `${gettext("Sending…")} ${body.slice(0, 140)}`;
         pending.append(document.createElement("div"), text);
         list.append(pending);
         textarea.value = "";

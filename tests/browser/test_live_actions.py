@@ -1,0 +1,221 @@
+"""Live posts show the actions the server names for this viewer, and nothing else.
+
+Every post event a socket receives carries `"viewer": {"actions": [...]}`; the page
+keeps exactly those actions of the shared fragment and none when the field is
+missing. One test drives the real server end to end (a muted author); the others
+put a proxy between page and server that rewrites `viewer`, so they pin what the
+page does with any answer, whatever the server sends.
+"""
+
+import json
+import re
+import secrets
+
+import pytest
+
+from tests.browser.server import prepared_site
+from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SETUP = """
+from datetime import timedelta
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from community import services
+from community.models import Membership, User
+
+people = []
+for name in ("anna", "bruno", "carla"):
+    person = User.objects.create_user(name, f"{name}@example.org", "%(password)s")
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    people.append(person)
+anna, bruno, carla = people
+community = services.community_create(
+    actor=anna, name="Energia", description="", visibility="public", themes=[]
+)
+services.community_join(actor=bruno, community=community)
+services.community_join(actor=carla, community=community)
+thread = services.thread_create(
+    actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
+)
+room = services.room_create(actor=anna, community=community, name="Caffè")
+# Carla wrote before she was muted: the message is hers, but she may not edit it now.
+message = services.post_reply(actor=carla, thread=room, body="Proviamo i sali fusi?")
+services.membership_mute(
+    actor=anna,
+    membership=Membership.objects.get(user=carla, community=community),
+    until=timezone.now() + timedelta(days=1),
+)
+print(f"THREAD {thread.get_absolute_url()}")
+print(f"ROOM {room.get_absolute_url()}")
+print(f"MESSAGE {message.pk}")
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("live-actions-site")
+    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
+        yield url, dict(re.findall(r"^([A-Z]+) (\S+)$", output, re.M)), log
+
+
+def rewrite_viewer(page, decide):
+    """Put a proxy between `page` and the server that sets the `viewer` field of every
+    post event to `decide(frame)` (a dict, or None to leave the field out)."""
+
+    def proxy(route):
+        server = route.connect_to_server()
+
+        def to_page(message):
+            frame = json.loads(message)
+            if frame.get("op") == "event" and frame.get("type", "").startswith("post."):
+                frame.pop("viewer", None)
+                viewer = decide(frame)
+                if viewer is not None:
+                    frame["viewer"] = viewer
+                message = json.dumps(frame)
+            route.send(message)
+
+        route.on_message(server.send)
+        server.on_message(to_page)
+
+    page.route_web_socket(re.compile(r"/ws/$"), proxy)
+
+
+def send_reply(page, text):
+    page.get_by_label(re.compile("your reply", re.I)).fill(text)
+    page.get_by_role("button", name=re.compile("post reply", re.I)).click()
+
+
+def test_a_muted_authors_post_arriving_live_offers_no_edit(site, browser):  # noqa: F811
+    """End to end: a moderator continues Carla's room message in a thread; the event
+    reaches Carla's open room with the actions the server names for her (delete, no
+    edit: she is muted), and her page shows exactly those."""
+    from playwright.sync_api import expect
+
+    base_url, paths, log = site
+    problems = []
+    carla = signed_in_page(browser, base_url, "carla@example.org", problems)
+    carla.goto(base_url + paths["ROOM"])
+    expect(carla.locator("[data-live-status]")).to_have_attribute(
+        "data-state", "connected"
+    )
+    message = carla.locator(f".room-messages > li[data-post='{paths['MESSAGE']}']")
+    expect(message.locator("[data-action='edit']")).to_have_count(0)  # as rendered
+
+    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    anna.goto(f"{base_url}/p/{paths['MESSAGE']}/promote/")
+    anna.get_by_role("button", name="Start the thread").click()
+    expect(anna.locator("h1")).to_contain_text("Proviamo i sali fusi")
+
+    # The live fragment (it says where the conversation continues) carries every
+    # action; the server's list for Carla kept delete only.
+    expect(message.locator("[data-promoted]")).to_be_visible()
+    expect(message.locator("[data-action='edit']")).to_have_count(0)
+    expect(message.locator("[data-action='promote']")).to_have_count(0)
+    expect(message.locator("[data-action='delete']")).to_have_count(1)
+    assert not problems, problems
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(site, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    base_url, paths, log = site
+    problems = []
+    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    said = {"anna": None, "bruno": None}
+    rewrite_viewer(anna, lambda frame: said["anna"])
+    rewrite_viewer(bruno, lambda frame: said["bruno"])
+    for page in (anna, bruno):
+        page.goto(base_url + paths["THREAD"])
+        expect(page.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "connected"
+        )
+
+    def live_post(page, text):
+        post = page.locator(".posts > li", has_text=text)
+        expect(post.locator("time[data-relative]")).to_have_count(1)
+        return post
+
+    def actions(post):
+        return sorted(
+            post.locator("[data-action]").evaluate_all(
+                "nodes => nodes.map((node) => node.dataset.action)"
+            )
+        )
+
+    # Her own reply, and the server says "quote" only: no edit, no delete for Anna.
+    said["anna"] = {"actions": ["quote"]}
+    first = f"Prima {secrets.token_hex(3)}"
+    send_reply(anna, first)
+    assert actions(live_post(anna, first)) == ["quote"]
+
+    # Without the field, nothing: the safe default, the actions bar goes too.
+    said["anna"] = None
+    second = f"Seconda {secrets.token_hex(3)}"
+    send_reply(anna, second)
+    expect(live_post(anna, second).locator(".post__actions")).to_have_count(0)
+
+    # Not her post, yet the server says Bruno may edit and delete it: the page obeys
+    # (no rule about authors is left in the browser), with a CSRF token to delete.
+    said["bruno"] = {"actions": ["delete", "edit"]}
+    third = f"Terza {secrets.token_hex(3)}"
+    send_reply(anna, third)
+    post = live_post(bruno, third)
+    assert actions(post) == ["delete", "edit"]
+    expect(
+        post.locator("[data-action='delete'] input[name='csrfmiddlewaretoken']")
+    ).to_have_count(1)
+
+    # An edit arrives: a history link Bruno is not given becomes plain text.
+    said["bruno"] = {"actions": ["quote"]}
+    edited = f"{third} (rivista)"
+    anna.goto(base_url + paths["THREAD"])
+    anna.locator(".posts > li", has_text=third).locator("[data-action='edit']").click()
+    anna.get_by_role("textbox").fill(edited)
+    anna.get_by_role("button", name=re.compile("save", re.I)).click()
+    post = bruno.locator(".posts > li", has_text="(rivista)")
+    expect(post).to_contain_text("edited")
+    expect(post.locator("a", has_text="edited")).to_have_count(0)
+    assert actions(post) == ["quote"]
+
+    assert not problems, problems
+    assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def test_a_room_message_keeps_promote_when_the_server_names_it(site, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    base_url, paths, log = site
+    problems = []
+    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    said = {"actions": ["promote"]}
+    rewrite_viewer(anna, lambda frame: dict(said))
+    anna.goto(base_url + paths["ROOM"])
+    expect(anna.locator("[data-live-status]")).to_have_attribute(
+        "data-state", "connected"
+    )
+    composer = anna.get_by_label(re.compile("message to #caffè", re.I))
+
+    text = f"Idea {secrets.token_hex(3)}"
+    composer.fill(text)
+    composer.press("Enter")
+    message = anna.locator(".room-messages > .room-message", has_text=text)
+    expect(message).to_be_visible()
+    expect(message.locator("[data-action='promote']")).to_have_count(1)
+    expect(message.locator("[data-action='edit']")).to_have_count(0)
+    expect(message.locator("[data-action='delete']")).to_have_count(0)
+
+    said["actions"] = []
+    text = f"Altra {secrets.token_hex(3)}"
+    composer.fill(text)
+    composer.press("Enter")
+    message = anna.locator(".room-messages > .room-message", has_text=text)
+    expect(message).to_be_visible()
+    expect(message.locator(".room-message__actions")).to_have_count(0)
+
+    assert not problems, problems
+    assert "Traceback" not in log.read_text(), log.read_text()
