@@ -13,9 +13,6 @@ import secrets
 
 import pytest
 
-from tests.browser.server import prepared_site
-from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SETUP = """
@@ -53,13 +50,6 @@ print(f"MESSAGE {message.pk}")
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("live-actions-site")
-    with prepared_site(root, SETUP % {"password": PASSWORD}) as (url, output, log):
-        yield url, dict(re.findall(r"^([A-Z]+) (\S+)$", output, re.M)), log
-
-
 def rewrite_viewer(page, decide):
     """Put a proxy between `page` and the server that sets the `viewer` field of every
     post event to `decide(frame)` (a dict, or None to leave the field out)."""
@@ -88,15 +78,16 @@ def send_reply(page, text):
     page.get_by_role("button", name=re.compile("post reply", re.I)).click()
 
 
-def test_a_muted_authors_post_arriving_live_offers_no_edit(site, browser):  # noqa: F811
+def test_a_muted_authors_post_arriving_live_offers_no_edit(
+    site, signed_in_page, problems
+):
     """End to end: a moderator continues Carla's room message in a thread; the event
     reaches Carla's open room with the actions the server names for her (delete, no
     edit: she is muted), and her page shows exactly those."""
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    carla = signed_in_page(browser, base_url, "carla@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    carla = signed_in_page("carla@example.org")
     carla.goto(base_url + paths["ROOM"])
     expect(carla.locator("[data-live-status]")).to_have_attribute(
         "data-state", "connected"
@@ -104,7 +95,7 @@ def test_a_muted_authors_post_arriving_live_offers_no_edit(site, browser):  # no
     message = carla.locator(f".room-messages > li[data-post='{paths['MESSAGE']}']")
     expect(message.locator("[data-action='edit']")).to_have_count(0)  # as rendered
 
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    anna = signed_in_page("anna@example.org")
     anna.goto(f"{base_url}/p/{paths['MESSAGE']}/promote/")
     anna.get_by_role("button", name="Start the thread").click()
     expect(anna.locator("h1")).to_contain_text("Proviamo i sali fusi")
@@ -119,13 +110,14 @@ def test_a_muted_authors_post_arriving_live_offers_no_edit(site, browser):  # no
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(site, browser):  # noqa: F811
+def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    anna = signed_in_page("anna@example.org")
+    bruno = signed_in_page("bruno@example.org")
     said = {"anna": None, "bruno": None}
     rewrite_viewer(anna, lambda frame: said["anna"])
     rewrite_viewer(bruno, lambda frame: said["bruno"])
@@ -186,12 +178,13 @@ def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(site, browser
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_a_room_message_keeps_promote_when_the_server_names_it(site, browser):  # noqa: F811
+def test_a_room_message_keeps_promote_when_the_server_names_it(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    anna = signed_in_page("anna@example.org")
     said = {"actions": ["promote"]}
     rewrite_viewer(anna, lambda frame: dict(said))
     anna.goto(base_url + paths["ROOM"])

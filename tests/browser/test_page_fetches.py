@@ -11,10 +11,9 @@ import re
 
 import pytest
 
-from tests.browser.server import prepared_site
-from tests.browser.test_live_thread import PASSWORD, browser, signed_in_page  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+# The set-up writes a long history at once.
+SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 
 SETUP = """
 from allauth.account.models import EmailAddress
@@ -46,14 +45,6 @@ print(f"ARCHIVE {archive.get_absolute_url()}")
 FAILED_LOAD = "Failed to load resource"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fetches-site")
-    setup = SETUP % {"password": PASSWORD}
-    with prepared_site(root, setup, RATE_LIMIT_POSTS="500") as (url, output, log):
-        yield url, dict(re.findall(r"^([A-Z]+) (\S+)$", output, re.M)), log
-
-
 def unexpected(problems):
     return [problem for problem in problems if FAILED_LOAD not in problem]
 
@@ -67,12 +58,11 @@ def requests_of(page):
 # --- older room messages ------------------------------------------------------------------
 
 
-def test_older_messages_come_from_the_messages_endpoint(site, browser):  # noqa: F811
+def test_older_messages_come_from_the_messages_endpoint(site, signed_in_page, problems):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    bruno = signed_in_page("bruno@example.org")
     urls = requests_of(bruno)
     bruno.goto(base_url + paths["ARCHIVE"])
     messages = bruno.locator(".room-messages > .room-message")
@@ -103,12 +93,13 @@ def test_older_messages_come_from_the_messages_endpoint(site, browser):  # noqa:
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_older_messages_that_fail_to_load_say_so_and_load_on_retry(site, browser):  # noqa: F811
+def test_older_messages_that_fail_to_load_say_so_and_load_on_retry(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    bruno = signed_in_page("bruno@example.org")
     bruno.route(re.compile(r"/messages/\?"), lambda route: route.fulfill(status=500))
     bruno.goto(base_url + paths["ARCHIVE"])
     messages = bruno.locator(".room-messages > .room-message")
@@ -132,12 +123,13 @@ def test_older_messages_that_fail_to_load_say_so_and_load_on_retry(site, browser
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
-def test_a_read_position_that_cannot_be_saved_is_announced(site, browser):  # noqa: F811
+def test_a_read_position_that_cannot_be_saved_is_announced(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    anna = signed_in_page("anna@example.org")
     anna.route(re.compile(r"/read/$"), lambda route: route.abort())
     anna.goto(base_url + paths["ARCHIVE"])
 
@@ -155,12 +147,13 @@ def test_a_read_position_that_cannot_be_saved_is_announced(site, browser):  # no
 # --- quotes --------------------------------------------------------------------------------
 
 
-def test_quoting_fills_the_composer_from_the_quote_endpoint(site, browser):  # noqa: F811
+def test_quoting_fills_the_composer_from_the_quote_endpoint(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    bruno = signed_in_page("bruno@example.org")
     bruno.goto(base_url + paths["THREAD"])
     composer = bruno.get_by_label(re.compile("your reply", re.I))
     composer.fill("Anch'io.")
@@ -189,12 +182,13 @@ def test_quoting_fills_the_composer_from_the_quote_endpoint(site, browser):  # n
         ),
     ],
 )
-def test_a_quote_that_cannot_be_loaded_says_why(site, browser, failure, message):  # noqa: F811
+def test_a_quote_that_cannot_be_loaded_says_why(
+    site, signed_in_page, problems, failure, message
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    bruno = signed_in_page("bruno@example.org")
 
     def fail(route):
         if failure == "500":
@@ -228,13 +222,14 @@ def test_a_quote_that_cannot_be_loaded_says_why(site, browser, failure, message)
 # --- live frames ----------------------------------------------------------------------------
 
 
-def test_an_unreadable_live_frame_is_announced_and_the_page_catches_up(site, browser):  # noqa: F811
+def test_an_unreadable_live_frame_is_announced_and_the_page_catches_up(
+    site, signed_in_page, problems
+):
     from playwright.sync_api import expect
 
-    base_url, paths, log = site
-    problems = []
-    anna = signed_in_page(browser, base_url, "anna@example.org", problems)
-    bruno = signed_in_page(browser, base_url, "bruno@example.org", problems)
+    base_url, paths, log = site.url, site.paths, site.log
+    anna = signed_in_page("anna@example.org")
+    bruno = signed_in_page("bruno@example.org")
     garble = {"next": False}
 
     def proxy(route):

@@ -10,13 +10,9 @@ from django.utils import timezone
 
 from community import services
 from community.models import Community
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    person_in,
-)
-from tests.factories import UserFactory
+from tests.community.thread_helpers import community_with_thread, login
+from tests.support.factories import UserFactory
+from tests.support.roles import member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

@@ -16,13 +16,9 @@ from django.utils import timezone
 
 from community import services
 from community.models import Community, Thread
-from tests.community.thread_helpers import (
-    community_with_thread,
-    login,
-    member_of,
-    person_in,
-)
-from tests.factories import OrganisationFactory, PostFactory, UserFactory
+from tests.community.thread_helpers import community_with_thread, login
+from tests.support.factories import OrganisationFactory, PostFactory, UserFactory
+from tests.support.roles import member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
