@@ -111,13 +111,20 @@ def memberships_forget(*people):
             permissions.forget_memberships(person)
 
 
-def membership_locked(user, community):
-    """The user's membership row in `community`, locked for this transaction, or None.
+def community_locked(community):
+    """Lock the community's row for this transaction.
 
-    The community row is locked first (always in that order, so writers queue up
-    instead of deadlocking) to serialise membership changes and member counts.
+    Every change of memberships takes it first (always in that order: community, then
+    membership rows, so writers queue up instead of deadlocking). It serialises member
+    counts and keeps the last owner: whoever holds it sees the owners as they are.
     """
     list(Community.objects.select_for_update().filter(pk=community.pk).values("pk"))
+
+
+def membership_locked(user, community):
+    """The user's membership row in `community`, locked for this transaction, or None
+    (after the community's row, `community_locked`)."""
+    community_locked(community)
     return (
         # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
         Membership.objects.select_for_update(of=("self",))
@@ -231,21 +238,15 @@ def community_leave(*, actor, community):
 
     Active members may call it. Raises PermissionDenied for anyone else (banned people
     cannot clear their ban by leaving) and ValidationError for the last owner, who
-    must transfer ownership first. Emits `member.left`.
+    must transfer ownership first, decided again under the community's row lock so
+    that two owners leaving at once cannot both go. Emits `member.left`.
     """
     membership = permissions.membership_of(actor, community)
     permissions.require(
         membership is not None and membership.state == State.ACTIVE,
         _("You are not a member of this community."),
     )
-    if permissions.is_last_owner(actor, community):
-        raise ValidationError(
-            _(
-                "You are the only owner of this community: transfer the ownership to "
-                "another member before leaving."
-            ),
-            code="last_owner",
-        )
+    _refuse_last_owner(actor, community)
     _membership_withdraw(
         actor,
         community,
@@ -281,12 +282,28 @@ def membership_invitation_decline(*, actor, community):
     )
 
 
+def _refuse_last_owner(actor, community):
+    if permissions.is_last_owner(actor, community):
+        raise ValidationError(
+            _(
+                "You are the only owner of this community: transfer the ownership to "
+                "another member before leaving."
+            ),
+            code="last_owner",
+        )
+
+
 def _membership_withdraw(actor, community, state, event_type, message):
     """Delete the actor's own membership row in `state`, so they may come back later."""
     with transaction.atomic():
         membership = membership_locked(actor, community)
         if membership is None or membership.state != state:
             raise ValidationError(message)
+        if state == State.ACTIVE:
+            # Again on the rows as they are now, with the community locked: another
+            # owner may have left (or this member been made owner) since the check.
+            memberships_forget(actor)
+            _refuse_last_owner(actor, community)
         record_membership_event(membership, event_type, actor)
         membership.delete()
         if state == State.ACTIVE:
@@ -514,6 +531,7 @@ def community_transfer_ownership(*, actor, community, username):
     )
     username = (username or "").strip().lstrip("@")
     with transaction.atomic():
+        community_locked(community)
         target = (
             Membership.objects.select_for_update(of=("self",))
             .select_related("user__organisation")

@@ -136,8 +136,26 @@ def _other_active_affiliation(person, organisation=None):
     return affiliations.first()
 
 
+def _organisations_locked(*organisations):
+    """Lock the organisations' rows for this transaction, in id order.
+
+    Every change of an organisation's admins (roles, leaving, moving to another
+    organisation) takes the row first, so writers queue up instead of deadlocking and
+    whoever holds it counts the admins as they are: two admins demoting each other at
+    once cannot leave the organisation without one.
+    """
+    ids = sorted({organisation.pk for organisation in organisations if organisation})
+    list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values("pk")
+    )
+
+
 def _ensure_may_move(person, previous, message, **params):
-    """A person moves only if they may leave their current organisation."""
+    """A person moves only if they may leave their current organisation (callers that
+    end `previous` hold its lock)."""
     if previous is None:
         return
     permissions.forget_affiliations(person)
@@ -182,18 +200,19 @@ def organisation_create(*, actor, competences=None, interests=None, **fields):
     clean_tags = _apply_and_validate(
         organisation, fields, {"competences": competences, "interests": interests}
     )
-    previous = _other_active_affiliation(actor)
-    _ensure_may_move(
-        actor,
-        previous,
-        _(
-            "You are the only administrator of %(organisation)s: make another member "
-            "administrator there before creating a new organisation."
-        ),
+    last_admin = _(
+        "You are the only administrator of %(organisation)s: make another member "
+        "administrator there before creating a new organisation."
     )
+    _ensure_may_move(actor, _other_active_affiliation(actor), last_admin)
     rate_limit_hit(actor, "organisation")
     try:
         with transaction.atomic():
+            previous = _other_active_affiliation(actor)
+            if previous is not None:
+                # Again under the lock: another admin may have left meanwhile.
+                _organisations_locked(previous.organisation)
+                _ensure_may_move(actor, previous, last_admin)
             organisation.slug = _unique_slug(organisation.name)
             organisation.save()
             _save_tags(organisation, clean_tags)
@@ -329,10 +348,11 @@ def affiliation_approve(*, actor, affiliation):
     person = affiliation.user
     permissions.require(permissions.can_decide_affiliations(actor, organisation))
     with transaction.atomic():
+        previous = _other_active_affiliation(person, organisation)
+        _organisations_locked(organisation, previous and previous.organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
         if current is None or current.state != State.PENDING:
             raise ValidationError(_("This request has already been decided."))
-        previous = _other_active_affiliation(person, organisation)
         _ensure_may_move(
             person,
             previous,
@@ -367,6 +387,7 @@ def affiliation_decline(*, actor, affiliation):
         permissions.can_decide_affiliations(actor, affiliation.organisation)
     )
     with transaction.atomic():
+        _organisations_locked(affiliation.organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
         if current is None or current.state != State.PENDING:
             raise ValidationError(_("This request has already been decided."))
@@ -384,9 +405,10 @@ def affiliation_leave(*, actor, organisation):
 
     Active members and people waiting for approval may call it (PermissionDenied
     for others). Raises ValidationError for the last admin, who must first make
-    another member admin. Leaving clears the organisation shown next to the name.
-    Emits `affiliation.left` (or `affiliation.withdrawn`) on the organisation's and
-    the person's streams. Returns the state the affiliation had.
+    another member admin (decided again under the organisation's row lock). Leaving
+    clears the organisation shown next to the name. Emits `affiliation.left` (or
+    `affiliation.withdrawn`) on the organisation's and the person's streams. Returns
+    the state the affiliation had.
     """
     permissions.forget_affiliations(actor)
     withdrawing = permissions.can_withdraw_affiliation(actor, organisation)
@@ -394,16 +416,18 @@ def affiliation_leave(*, actor, organisation):
         withdrawing or permissions.is_organisation_member(actor, organisation),
         _("You are not a member of this organisation."),
     )
-    if not withdrawing and not permissions.can_leave_organisation(actor, organisation):
-        raise ValidationError(
-            _(
-                "You are the only administrator of this organisation: make another "
-                "member administrator before leaving."
-            )
-        )
-    affiliation = permissions.affiliation_of(actor, organisation)
-    state = affiliation.state
+    _refuse_last_admin(actor, organisation, withdrawing)
     with transaction.atomic():
+        _organisations_locked(organisation)
+        # Again on the rows as they are now: another admin may have left or been
+        # demoted since the first check.
+        permissions.forget_affiliations(actor)
+        affiliation = permissions.affiliation_of(actor, organisation)
+        if affiliation is None or affiliation.state not in (State.ACTIVE, State.PENDING):
+            raise ValidationError(_("You are not a member of this organisation."))
+        withdrawing = affiliation.state == State.PENDING
+        _refuse_last_admin(actor, organisation, withdrawing)
+        state = affiliation.state
         _record(
             "affiliation.withdrawn" if withdrawing else "affiliation.left",
             affiliation=affiliation,
@@ -414,6 +438,16 @@ def affiliation_leave(*, actor, organisation):
             _set_shown_organisation(actor, None)
     permissions.forget_affiliations(actor)
     return state
+
+
+def _refuse_last_admin(actor, organisation, withdrawing):
+    if not withdrawing and not permissions.can_leave_organisation(actor, organisation):
+        raise ValidationError(
+            _(
+                "You are the only administrator of this organisation: make another "
+                "member administrator before leaving."
+            )
+        )
 
 
 def affiliation_set_role(*, actor, affiliation, role):
@@ -432,11 +466,18 @@ def affiliation_set_role(*, actor, affiliation, role):
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
     with transaction.atomic():
+        _organisations_locked(organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
         if current is None or current.state != State.ACTIVE:
             raise ValidationError(_("Only active members can have a role."))
         if current.role == role:
             return affiliation
+        # Again on the rows as they are now: the actor may have lost the role.
+        permissions.forget_affiliations(actor)
+        permissions.require(
+            permissions.can_manage_organisation_roles(actor, organisation),
+            _("Only the organisation's administrators may change roles."),
+        )
         admins = organisation.affiliations.filter(role=Role.ADMIN, state=State.ACTIVE)
         if current.role == Role.ADMIN and admins.count() <= 1:
             raise ValidationError(
