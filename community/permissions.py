@@ -4,9 +4,21 @@ Views, consumers, queries, services and templates all ask these functions; nothi
 decides. `access_*` return the object or raise `Http404` for both missing and invisible
 objects (a stranger must not learn that a private community exists); `can_*` answer a
 yes/no for a visible object; `*_visible_to` give querysets for lists, search and feeds.
+
+The rows decisions are made of (memberships, affiliations, verified addresses) are
+cached for one request or one socket operation, never longer: a middleware opens a
+scope around every request and the socket consumer opens one around every operation
+with `operation()`. Outside a scope (shell, management commands, services called from
+tests) every question reads the database. The write side tells the scope what it
+changed through `membership_changed` and `affiliation_changed`, each called from the one
+place its rows are recorded; under their row locks services decide inside `fresh()`.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +30,113 @@ Visibility = Community.Visibility
 Role = Membership.Role
 State = Membership.State
 
+# --- the decision cache: one request or one socket operation -------------------------
+
+_scope = ContextVar("crocevia_permission_scope", default=None)
+
+
+class _Scope(dict):
+    """What one request or socket operation has read, by key: ("membership", user id,
+    community id), ("affiliation", user id, organisation id), ("verified", user id)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fresh = 0
+
+
+@contextmanager
+def operation():
+    """Cache permission lookups until the block ends: one request or one socket operation.
+
+    `community.middleware.PermissionScopeMiddleware` opens one for every HTTP request. The
+    socket consumer opens one around each frame it handles, before anything asks:
+
+        with permissions.operation():
+            user = permissions.current_user(socket_user)
+            ...
+
+    Nested blocks share the outer scope. Outside any scope nothing is cached.
+    """
+    if _scope.get() is not None:
+        yield
+        return
+    token = _scope.set(_Scope())
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+@contextmanager
+def fresh():
+    """Decide on the rows as the database has them now, whatever the scope has seen.
+
+    Services use it under their row locks (`transaction.atomic()` after
+    `select_for_update()`), where an answer read before the lock may be out of date: two
+    owners leaving at once must not both see the other one stay. Inside, every lookup
+    reads the database and the scope keeps the new answer.
+    """
+    scope = _scope.get()
+    if scope is None:
+        yield
+        return
+    scope.fresh += 1
+    try:
+        yield
+    finally:
+        scope.fresh -= 1
+
+
+def _remembered(key, load):
+    scope = _scope.get()
+    if scope is None:
+        return load()
+    if scope.fresh or key not in scope:
+        scope[key] = load()
+    return scope[key]
+
+
+def _forget(*keys):
+    scope = _scope.get()
+    if scope is None:
+        return
+
+    def drop():
+        for key in keys:
+            scope.pop(key, None)
+
+    drop()
+    # Again after commit: anything read between the write and the commit saw rows
+    # that were not final yet.
+    transaction.on_commit(drop)
+
+
+def membership_changed(membership):
+    """Forget what the scope knows about `membership`'s person and community.
+
+    Called for every membership row written (`record_membership_event` in
+    `services.memberships` records each change), so no decision made later in the
+    request or socket operation uses the row as it was.
+    """
+    _forget(("membership", membership.user_id, membership.community_id))
+
+
+def affiliation_changed(affiliation):
+    """Forget what the scope knows about `affiliation`'s person and organisation (the
+    affiliation services record every change through `_record`, which calls this)."""
+    _forget(("affiliation", affiliation.user_id, affiliation.organisation_id))
+
+
+def remember_memberships(user, communities, memberships):
+    """Seed the scope with `user`'s `memberships` in `communities` (None where there is
+    none), for queries that fetched them anyway: their badges then cost no query."""
+    scope = _scope.get()
+    if scope is None or scope.fresh or not user.is_authenticated:
+        return
+    found = {membership.community_id: membership for membership in memberships}
+    for community in communities:
+        scope[("membership", user.pk, community.pk)] = found.get(community.pk)
+
 # --- who the user is ------------------------------------------------------------------
 
 
@@ -27,25 +146,25 @@ def is_site_staff(user):
 
 
 def is_verified(user):
-    """True when the user confirmed an email address (allauth); cached on the user."""
+    """True when the user confirmed an email address (allauth)."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_crocevia_verified", None)
-    if cached is None:
+
+    def load():
         from allauth.account.models import EmailAddress
 
-        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
-        user._crocevia_verified = cached
-    return cached
+        return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+    return _remembered(("verified", user.pk), load)
 
 
 def current_user(user):
-    """`user` as the database knows them now, with no cached permission state.
+    """`user` as the database knows them now.
 
     A socket keeps the user it connected with for hours: each socket operation starts
-    from this, so a ban, a removal, a demotion or a deactivation made meanwhile (on
-    any process) applies to its very next frame. Inactive or deleted accounts come
-    back anonymous.
+    from this (inside `operation()`), so a ban, a removal, a demotion or a deactivation
+    made meanwhile (on any process) applies to its very next frame. Inactive or deleted
+    accounts come back anonymous.
     """
     from django.contrib.auth.models import AnonymousUser
 
@@ -53,40 +172,22 @@ def current_user(user):
 
     if not user.is_authenticated:
         return user
-    fresh = (
+    fresh_user = (
         User.objects.select_related("organisation")
         .filter(pk=user.pk, is_active=True)
         .first()
     )
-    return fresh if fresh is not None else AnonymousUser()
+    return fresh_user if fresh_user is not None else AnonymousUser()
 
 
 def membership_of(user, community):
-    """The user's membership row in `community` (any state) or None.
-
-    Cached on the user object, which lives for one request or one socket operation
-    (`current_user`)."""
+    """The user's membership row in `community` (any state) or None."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_crocevia_memberships", {})
-    if community.pk not in cache:
-        cache[community.pk] = (
-            Membership.objects.filter(user=user, community=community).first()
-        )
-    return cache[community.pk]
-
-
-def remember_memberships(user, memberships):
-    """Seed the membership cache (queries that already fetched them call this)."""
-    if user.is_authenticated:
-        cache = user.__dict__.setdefault("_crocevia_memberships", {})
-        for membership in memberships:
-            cache[membership.community_id] = membership
-
-
-def forget_memberships(user):
-    """Drop cached memberships after a service changed them."""
-    user.__dict__.pop("_crocevia_memberships", None)
+    return _remembered(
+        ("membership", user.pk, community.pk),
+        lambda: Membership.objects.filter(user=user, community=community).first(),
+    )
 
 
 def _active(membership):
@@ -103,6 +204,14 @@ def is_muted(user, community):
         _active(membership)
         and membership.muted_until
         and membership.muted_until > timezone.now()
+    )
+
+
+def is_member_condition(user, community):
+    """`is_member` in SQL, for queries deciding row by row in one query; `community` may
+    be an `OuterRef`. Only for signed-in users."""
+    return Exists(
+        Membership.objects.filter(user=user, community=community, state=State.ACTIVE)
     )
 
 
@@ -371,18 +480,13 @@ def can_mark_read(user, thread):
 
 
 def affiliation_of(user, organisation):
+    """The user's affiliation row with `organisation` (any state) or None."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_crocevia_affiliations", {})
-    if organisation.pk not in cache:
-        cache[organisation.pk] = Affiliation.objects.filter(
-            user=user, organisation=organisation
-        ).first()
-    return cache[organisation.pk]
-
-
-def forget_affiliations(user):
-    user.__dict__.pop("_crocevia_affiliations", None)
+    return _remembered(
+        ("affiliation", user.pk, organisation.pk),
+        lambda: Affiliation.objects.filter(user=user, organisation=organisation).first(),
+    )
 
 
 def can_create_organisation(user):
@@ -469,10 +573,9 @@ def communities_readable_by(user, queryset=None):
         return queryset
     if not user.is_authenticated:
         return queryset.filter(visibility=Visibility.PUBLIC)
-    member = Membership.objects.filter(
-        user=user, community=OuterRef("pk"), state=State.ACTIVE
+    return queryset.filter(
+        Q(visibility=Visibility.PUBLIC) | Q(is_member_condition(user, OuterRef("pk")))
     )
-    return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(Exists(member)))
 
 
 def memberships_visible_to(user, queryset=None):

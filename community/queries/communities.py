@@ -90,7 +90,7 @@ def attach_viewer_memberships(user, communities):
             user=user, community__in=[community.pk for community in communities]
         )
         found = {membership.community_id: membership for membership in memberships}
-        permissions.remember_memberships(user, found.values())
+        permissions.remember_memberships(user, communities, found.values())
     for community in communities:
         community.viewer_membership = found.get(community.pk)
     return communities

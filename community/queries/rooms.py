@@ -7,7 +7,7 @@ from the page's data attributes (`data-group-seconds`, `data-time-zone`).
 
 from dataclasses import dataclass
 
-from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Subquery
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -174,14 +174,19 @@ def community_rooms(user, community):
     rooms = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM).only(
         "id", "title", "kind", "post_count", "community_id", "last_activity_at"
     )
-    show_unread = permissions.is_member(user, community)
+    show_unread = user.is_authenticated
     if show_unread:
         last_read = ReadPosition.objects.filter(
             user=user, thread=OuterRef("pk")
         ).values("last_read_number")[:1]
+        # Members only, decided in the same query (`permissions.is_member`).
         rooms = rooms.annotate(
-            unread=ExpressionWrapper(
-                F("post_count") - Coalesce(Subquery(last_read), 0),
+            unread=Case(
+                When(
+                    permissions.is_member_condition(user, community),
+                    then=F("post_count") - Coalesce(Subquery(last_read), 0),
+                ),
+                default=None,
                 output_field=IntegerField(),
             )
         )

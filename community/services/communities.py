@@ -11,7 +11,7 @@ from ..live import payloads
 from ..live.events import event_record, stream_name
 from ..models import Community, Membership
 from ..tagging import tag_names_clean
-from .memberships import memberships_forget, record_membership_event
+from .memberships import record_membership_event
 
 __all__ = [
     "community_create",
@@ -157,7 +157,6 @@ def community_create(*, actor, name, description="", visibility, themes=()):
             actor=actor,
         )
         record_membership_event(membership, "member.joined", actor)
-    memberships_forget(actor)
     return community
 
 

@@ -71,8 +71,10 @@ def record_membership_event(membership, type, actor, *, listed=True):
     The person's own stream and the community's moderation stream get `type` with the
     whole membership; the community's stream, which every reader may follow, gets the
     change to the member list only (`listed=False` when the person was not listed,
-    e.g. an invitee who gets banned).
+    e.g. an invitee who gets banned). Every membership change passes here, so this is
+    also where the permission cache of the request or socket operation forgets the row.
     """
+    permissions.membership_changed(membership)
     data = payloads.membership_data(membership)
     event_record(
         stream=stream_name("user", membership.user_id), type=type, payload=data, actor=actor
@@ -103,12 +105,6 @@ def members_recount(community):
     count = Membership.objects.filter(community=community, state=State.ACTIVE).count()
     Community.objects.filter(pk=community.pk).update(member_count=count)
     community.member_count = count
-
-
-def memberships_forget(*people):
-    for person in people:
-        if person is not None:
-            permissions.forget_memberships(person)
 
 
 def community_locked(community):
@@ -174,8 +170,6 @@ def community_join(*, actor, community):
     except IntegrityError as exc:
         # Two joins raced; the other one won.
         raise ValidationError(_("You are already a member of this community.")) from exc
-    finally:
-        memberships_forget(actor)
     return membership
 
 
@@ -215,8 +209,6 @@ def community_request_join(*, actor, community, message=""):
         raise ValidationError(
             _("Your request to join is already waiting for approval.")
         ) from exc
-    finally:
-        memberships_forget(actor)
     return membership
 
 
@@ -302,13 +294,12 @@ def _membership_withdraw(actor, community, state, event_type, message):
         if state == State.ACTIVE:
             # Again on the rows as they are now, with the community locked: another
             # owner may have left (or this member been made owner) since the check.
-            memberships_forget(actor)
-            _refuse_last_owner(actor, community)
+            with permissions.fresh():
+                _refuse_last_owner(actor, community)
         record_membership_event(membership, event_type, actor)
         membership.delete()
         if state == State.ACTIVE:
             members_recount(community)
-    memberships_forget(actor)
 
 
 def community_exit(*, actor, community):
@@ -369,7 +360,6 @@ def membership_approve(*, actor, membership):
         membership.save(update_fields=["state", "role", "updated_at"])
         members_recount(community)
         record_membership_event(membership, "member.approved", actor)
-    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -398,7 +388,6 @@ def membership_decline(*, actor, membership):
         )
         record_membership_event(membership, event_type, actor)
         membership.delete()
-    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -482,7 +471,6 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
         raise ValidationError(
             {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
         ) from exc
-    memberships_forget(actor, invitee)
     return membership
 
 
@@ -503,16 +491,18 @@ def membership_set_role(*, actor, membership, role):
         membership = membership_locked(membership.user, community)
         if membership is None or membership.state != State.ACTIVE:
             raise ValidationError(_("This person is no longer a member."))
-        # Checked on the fresh row: the caller's copy may predate an approval.
-        permissions.require(
-            permissions.can_change_role(actor, membership),
-            _("Owners change hands only by transfer."),
-        )
+        # Checked on the locked rows: the caller's copy may predate an approval or a
+        # transfer, and the actor may have handed over meanwhile.
+        membership.community = community
+        with permissions.fresh():
+            permissions.require(
+                permissions.can_change_role(actor, membership),
+                _("Owners change hands only by transfer."),
+            )
         if membership.role != role:
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
             record_membership_event(membership, "member.role_changed", actor)
-    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -554,7 +544,8 @@ def community_transfer_ownership(*, actor, community, username):
                     % {"name": target.user.name}
                 }
             )
-        actor_membership = permissions.membership_of(actor, community)
+        with permissions.fresh():
+            actor_membership = permissions.membership_of(actor, community)
         if actor_membership is not None and actor_membership.role == Role.OWNER:
             handing_over = Membership.objects.filter(pk=actor_membership.pk)
         else:
@@ -573,5 +564,4 @@ def community_transfer_ownership(*, actor, community, username):
         target.role = Role.OWNER
         target.save(update_fields=["role", "updated_at"])
         record_membership_event(target, "member.role_changed", actor)
-    memberships_forget(actor, target.user, *(membership.user for membership in previous))
     return target

@@ -13,12 +13,7 @@ from .. import permissions
 from ..live import payloads
 from ..live.events import event_record, stream_name
 from ..models import Membership, Post, Thread
-from .memberships import (
-    members_recount,
-    membership_locked,
-    memberships_forget,
-    record_membership_event,
-)
+from .memberships import members_recount, membership_locked, record_membership_event
 from .threads import record_post_event
 
 __all__ = [
@@ -51,12 +46,13 @@ def _sanction(actor, membership, states, apply):
         if row is None or row.state not in states:
             raise ValidationError(_("This person's membership has changed meanwhile."))
         row.community = community
-        permissions.require(
-            permissions.can_sanction_member(actor, row),
-            _("You may not take this decision about this person."),
-        )
+        # Decided on the locked rows: the actor may have been demoted meanwhile.
+        with permissions.fresh():
+            permissions.require(
+                permissions.can_sanction_member(actor, row),
+                _("You may not take this decision about this person."),
+            )
         apply(row)
-    memberships_forget(actor, row.user)
     return row
 
 
@@ -95,13 +91,13 @@ def membership_unban(*, actor, membership):
         if row is None or row.state != State.BANNED:
             raise ValidationError(_("This person is not banned."))
         row.community = community
-        permissions.require(
-            permissions.can_lift_ban(actor, row),
-            _("Only owners lift bans."),
-        )
+        with permissions.fresh():
+            permissions.require(
+                permissions.can_lift_ban(actor, row),
+                _("Only owners lift bans."),
+            )
         record_membership_event(row, "member.unbanned", actor)
         row.delete()
-    memberships_forget(actor, row.user)
     return row
 
 

@@ -110,7 +110,12 @@ def _save_tags(organisation, clean_tags):
 
 
 def _record(type, *, affiliation, actor):
-    """Record an affiliation event on the organisation's and the person's streams."""
+    """Record an affiliation event on the organisation's and the person's streams.
+
+    Every affiliation change passes here, so this is also where the permission cache of
+    the request or socket operation forgets the row.
+    """
+    permissions.affiliation_changed(affiliation)
     payload = affiliation_data(affiliation)
     event_record(
         stream=stream_name("organisation", affiliation.organisation_id),
@@ -154,12 +159,13 @@ def _organisations_locked(*organisations):
 
 
 def _ensure_may_move(person, previous, message, **params):
-    """A person moves only if they may leave their current organisation (callers that
-    end `previous` hold its lock)."""
+    """A person moves only if they may leave their current organisation (decided on
+    the rows as they are now; callers that end `previous` hold its lock)."""
     if previous is None:
         return
-    permissions.forget_affiliations(person)
-    if not permissions.can_leave_organisation(person, previous.organisation):
+    with permissions.fresh():
+        may_leave = permissions.can_leave_organisation(person, previous.organisation)
+    if not may_leave:
         raise ValidationError(
             message % {"organisation": previous.organisation.name, **params}
         )
@@ -241,7 +247,6 @@ def organisation_create(*, actor, competences=None, interests=None, **fields):
         raise ValidationError(
             {"name": _("An organisation with this name was just created. Try another.")}
         ) from error
-    permissions.forget_affiliations(actor)
     return organisation
 
 
@@ -331,7 +336,6 @@ def affiliation_request(*, actor, organisation, message=""):
         affiliation.decided_by = None
         affiliation.save()
         _record("affiliation.requested", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(actor)
     return affiliation
 
 
@@ -371,8 +375,6 @@ def affiliation_approve(*, actor, affiliation):
         affiliation.save(update_fields=["state", "role", "decided_at", "decided_by"])
         _set_shown_organisation(person, organisation)
         _record("affiliation.approved", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(person)
-    permissions.forget_affiliations(actor)
     return affiliation
 
 
@@ -396,7 +398,6 @@ def affiliation_decline(*, actor, affiliation):
         affiliation.decided_by = actor
         affiliation.save(update_fields=["state", "decided_at", "decided_by"])
         _record("affiliation.declined", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(affiliation.user)
     return affiliation
 
 
@@ -410,7 +411,6 @@ def affiliation_leave(*, actor, organisation):
     `affiliation.withdrawn`) on the organisation's and the person's streams. Returns
     the state the affiliation had.
     """
-    permissions.forget_affiliations(actor)
     withdrawing = permissions.can_withdraw_affiliation(actor, organisation)
     permissions.require(
         withdrawing or permissions.is_organisation_member(actor, organisation),
@@ -421,12 +421,15 @@ def affiliation_leave(*, actor, organisation):
         _organisations_locked(organisation)
         # Again on the rows as they are now: another admin may have left or been
         # demoted since the first check.
-        permissions.forget_affiliations(actor)
-        affiliation = permissions.affiliation_of(actor, organisation)
-        if affiliation is None or affiliation.state not in (State.ACTIVE, State.PENDING):
-            raise ValidationError(_("You are not a member of this organisation."))
-        withdrawing = affiliation.state == State.PENDING
-        _refuse_last_admin(actor, organisation, withdrawing)
+        with permissions.fresh():
+            affiliation = permissions.affiliation_of(actor, organisation)
+            if affiliation is None or affiliation.state not in (
+                State.ACTIVE,
+                State.PENDING,
+            ):
+                raise ValidationError(_("You are not a member of this organisation."))
+            withdrawing = affiliation.state == State.PENDING
+            _refuse_last_admin(actor, organisation, withdrawing)
         state = affiliation.state
         _record(
             "affiliation.withdrawn" if withdrawing else "affiliation.left",
@@ -436,7 +439,6 @@ def affiliation_leave(*, actor, organisation):
         affiliation.delete()
         if not withdrawing and actor.organisation_id == organisation.pk:
             _set_shown_organisation(actor, None)
-    permissions.forget_affiliations(actor)
     return state
 
 
@@ -473,11 +475,11 @@ def affiliation_set_role(*, actor, affiliation, role):
         if current.role == role:
             return affiliation
         # Again on the rows as they are now: the actor may have lost the role.
-        permissions.forget_affiliations(actor)
-        permissions.require(
-            permissions.can_manage_organisation_roles(actor, organisation),
-            _("Only the organisation's administrators may change roles."),
-        )
+        with permissions.fresh():
+            permissions.require(
+                permissions.can_manage_organisation_roles(actor, organisation),
+                _("Only the organisation's administrators may change roles."),
+            )
         admins = organisation.affiliations.filter(role=Role.ADMIN, state=State.ACTIVE)
         if current.role == Role.ADMIN and admins.count() <= 1:
             raise ValidationError(
@@ -486,6 +488,4 @@ def affiliation_set_role(*, actor, affiliation, role):
         affiliation.role = role
         affiliation.save(update_fields=["role"])
         _record("affiliation.role_changed", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(affiliation.user)
-    permissions.forget_affiliations(actor)
     return affiliation

@@ -1,7 +1,7 @@
 """Two people changing owners or admins at the same moment leave one behind.
 
 Each race runs the real services in two `manage.py shell` processes against one
-PostgreSQL database. Both first
+PostgreSQL database, each inside a permission scope as a request would be. Both first
 check the rule and find it allows them (there are two owners, two admins); this test
 holds the rows they are about to lock until both processes wait on them, then lets them
 go together. Without row locks taken in one order and the rule decided again under
@@ -77,17 +77,18 @@ print("SETUP " + json.dumps({
 }))
 """
 
-# One service call, as a request would make it.
+# One service call, as a request would make it: inside a permission scope.
 CALL = """
 from django.core.exceptions import PermissionDenied, ValidationError
-from community import services
+from community import permissions, services
 from community.models import Affiliation, Community, Organisation, User
 
 def person(name):
     return User.objects.get(username=name)
 
 try:
-    {call}
+    with permissions.operation():
+        {call}
 except (PermissionDenied, ValidationError) as error:
     print("RESULT refused " + type(error).__name__)
 else:
