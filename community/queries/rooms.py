@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..live.catchup import stream_head
 from ..models import Post, ReadPosition, Thread
-from .threads import _reply_state, _url_pattern
+from .threads import _url_pattern
 
 __all__ = [
     "ROOM_GROUP_SECONDS",
@@ -226,7 +226,7 @@ def room_page(user, thread, *, before=None):
     messages.reverse()
     room_timeline(messages)
     room_messages_prepare(user, thread, messages)
-    reply_state = _reply_state(user, thread)
+    reply_state = permissions.reply_state(user, thread)
     return {
         "thread": thread,
         "community": community,
@@ -238,7 +238,7 @@ def room_page(user, thread, *, before=None):
         "last_number": messages[-1].number if messages else 0,
         "live_seq": live_seq,
         "reply_state": reply_state,
-        "can_reply": reply_state == "reply",
+        "can_reply": reply_state == permissions.Reply.REPLY,
         "can_view_history": permissions.can_view_thread_history(user, thread),
         "can_moderate": permissions.can_moderate_community(user, community),
         "can_promote_own": permissions.can_create_thread(user, community),

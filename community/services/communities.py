@@ -116,10 +116,7 @@ def community_create(*, actor, name, description="", visibility, themes=()):
     `community.created` on the new community's stream and `member.joined` on both
     the community's and the creator's streams.
     """
-    permissions.require(
-        permissions.can_create_community(actor),
-        _("Confirm your email address before creating a community."),
-    )
+    permissions.require_create_community(actor)
     errors = {}
     cleaned = {}
     for field, clean, value in (
@@ -168,10 +165,7 @@ def community_update(*, actor, community, name, description, visibility, themes)
     `community.visibility_changed` when the visibility did (live subscriptions use it
     to re-check who may still follow the community).
     """
-    permissions.require(
-        permissions.can_edit_community(actor, community),
-        _("Only the owners can change this community."),
-    )
+    permissions.require_edit_community(actor, community)
     errors = {}
     cleaned = {}
     for field, clean, value in (

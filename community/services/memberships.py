@@ -5,7 +5,7 @@ Each membership change is recorded for every audience that may know of it
 of its member list.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -141,13 +141,9 @@ def community_join(*, actor, community):
     when they already belong, RateLimited past the `join` budget. Emits `member.joined`
     on the community's and the person's streams.
     """
-    membership = permissions.membership_of(actor, community)
-    if membership is not None and membership.state == State.ACTIVE:
+    if permissions.is_member(actor, community):
         raise ValidationError(_("You are already a member of this community."))
-    permissions.require(
-        permissions.can_join_community(actor, community),
-        _("You cannot join this community."),
-    )
+    permissions.require_join_community(actor, community)
     rate_limit_hit(actor, "join")
     try:
         with transaction.atomic():
@@ -181,17 +177,13 @@ def community_request_join(*, actor, community, message=""):
     the message is too long, RateLimited past the `join` budget. Emits
     `member.requested` on the community's and the person's streams.
     """
-    membership = permissions.membership_of(actor, community)
-    if membership is not None and membership.state == State.PENDING:
+    if permissions.is_pending(actor, community):
         raise ValidationError(
             _("Your request to join is already waiting for approval.")
         )
-    if membership is not None and membership.state == State.ACTIVE:
+    if permissions.is_member(actor, community):
         raise ValidationError(_("You are already a member of this community."))
-    permissions.require(
-        permissions.can_request_to_join(actor, community),
-        _("You cannot ask to join this community."),
-    )
+    permissions.require_request_to_join(actor, community)
     message = _clean_message(message)
     rate_limit_hit(actor, "join")
     try:
@@ -215,8 +207,7 @@ def community_request_join(*, actor, community, message=""):
 def community_enter(*, actor, community, message=""):
     """The "join" button: accept an invitation, join a public community or ask to join
     a restricted one. Same permissions, errors and events as the service it picks."""
-    membership = permissions.membership_of(actor, community)
-    invited = membership is not None and membership.state == State.INVITED
+    invited = permissions.is_invited(actor, community)
     if community.visibility == Community.Visibility.RESTRICTED and not invited:
         return community_request_join(actor=actor, community=community, message=message)
     return community_join(actor=actor, community=community)
@@ -228,24 +219,14 @@ def community_enter(*, actor, community, message=""):
 def community_leave(*, actor, community):
     """Leave a community (the membership row goes; the person may come back).
 
-    Active members may call it. Raises PermissionDenied for anyone else (banned people
-    cannot clear their ban by leaving) and ValidationError for the last owner, who
-    must transfer ownership first, decided again under the community's row lock so
-    that two owners leaving at once cannot both go. Emits `member.left`.
+    Active members may call it (`permissions.require_leave_community`): others get
+    PermissionDenied (banned people cannot clear their ban by leaving), the last owner
+    a ValidationError (they must transfer ownership first), decided again under the
+    community's row lock so that two owners leaving at once cannot both go.
+    Emits `member.left`.
     """
-    membership = permissions.membership_of(actor, community)
-    permissions.require(
-        membership is not None and membership.state == State.ACTIVE,
-        _("You are not a member of this community."),
-    )
-    _refuse_last_owner(actor, community)
-    _membership_withdraw(
-        actor,
-        community,
-        State.ACTIVE,
-        "member.left",
-        _("You are not a member of this community."),
-    )
+    permissions.require_leave_community(actor, community)
+    _membership_withdraw(actor, community, State.ACTIVE, "member.left")
 
 
 def membership_request_cancel(*, actor, community):
@@ -254,11 +235,8 @@ def membership_request_cancel(*, actor, community):
     The requester may call it; PermissionDenied otherwise. Emits
     `member.request_cancelled`.
     """
-    message = _("You have no request waiting in this community.")
-    permissions.require(permissions.can_cancel_request(actor, community), message)
-    _membership_withdraw(
-        actor, community, State.PENDING, "member.request_cancelled", message
-    )
+    permissions.require_cancel_request(actor, community)
+    _membership_withdraw(actor, community, State.PENDING, "member.request_cancelled")
 
 
 def membership_invitation_decline(*, actor, community):
@@ -267,35 +245,32 @@ def membership_invitation_decline(*, actor, community):
     The invitee may call it; PermissionDenied otherwise. Emits
     `member.invitation_declined`.
     """
-    message = _("You have no invitation to this community.")
-    permissions.require(permissions.can_decline_invitation(actor, community), message)
+    permissions.require_decline_invitation(actor, community)
     _membership_withdraw(
-        actor, community, State.INVITED, "member.invitation_declined", message
+        actor, community, State.INVITED, "member.invitation_declined"
     )
 
 
-def _refuse_last_owner(actor, community):
-    if permissions.is_last_owner(actor, community):
-        raise ValidationError(
-            _(
-                "You are the only owner of this community: transfer the ownership to "
-                "another member before leaving."
-            ),
-            code="last_owner",
-        )
+# The rule each withdrawal is checked against again, on the locked rows.
+_WITHDRAWALS = {
+    State.ACTIVE: permissions.require_leave_community,
+    State.PENDING: permissions.require_cancel_request,
+    State.INVITED: permissions.require_decline_invitation,
+}
 
 
-def _membership_withdraw(actor, community, state, event_type, message):
+def _membership_withdraw(actor, community, state, event_type):
     """Delete the actor's own membership row in `state`, so they may come back later."""
     with transaction.atomic():
         membership = membership_locked(actor, community)
-        if membership is None or membership.state != state:
-            raise ValidationError(message)
-        if state == State.ACTIVE:
-            # Again on the rows as they are now, with the community locked: another
-            # owner may have left (or this member been made owner) since the check.
+        # Decided again on the rows as they are now, with the community locked: another
+        # owner may have left (or this one been promoted) since the first check.
+        try:
             with permissions.fresh():
-                _refuse_last_owner(actor, community)
+                _WITHDRAWALS[state](actor, community)
+        except PermissionDenied as error:
+            # The row changed meanwhile (approved, removed...): a notice, not a 403.
+            raise ValidationError(str(error)) from error
         record_membership_event(membership, event_type, actor)
         membership.delete()
         if state == State.ACTIVE:
@@ -345,10 +320,7 @@ def membership_approve(*, actor, membership):
     ValidationError when the request is no longer pending. Emits `member.approved`.
     """
     community = membership.community
-    permissions.require(
-        permissions.can_decide_join_requests(actor, community),
-        _("Only owners and moderators decide on requests."),
-    )
+    permissions.require_decide_join_requests(actor, community)
     with transaction.atomic():
         membership = membership_locked(membership.user, community)
         if membership is None or membership.state != State.PENDING:
@@ -371,10 +343,7 @@ def membership_decline(*, actor, membership):
     invited again later. Emits `member.declined` or `member.invitation_withdrawn`.
     """
     community = membership.community
-    permissions.require(
-        permissions.can_decide_join_requests(actor, community),
-        _("Only owners and moderators decide on requests."),
-    )
+    permissions.require_decide_join_requests(actor, community)
     with transaction.atomic():
         membership = membership_locked(membership.user, community)
         if membership is None or membership.state not in (State.PENDING, State.INVITED):
@@ -401,10 +370,7 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
     belongs, is already invited or has asked to join. RateLimited past the `invite`
     budget. Emits `member.invited` on the community's and the invitee's streams.
     """
-    permissions.require(
-        permissions.can_invite_to_community(actor, community),
-        _("Only owners and moderators invite people."),
-    )
+    permissions.require_invite_to_community(actor, community)
     if invitee is None:
         invitee = _find_person(who)
     message = _clean_message(message)
@@ -429,11 +395,7 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
                     % {"name": invitee.name}
                 }
             )
-        permissions.require(
-            permissions.can_reinvite_banned(actor, community),
-            _("%(name)s is banned from this community; only an owner can invite them.")
-            % {"name": invitee.name},
-        )
+        permissions.require_reinvite_banned(actor, community, invitee=invitee)
     rate_limit_hit(actor, "invite")
     try:
         with transaction.atomic():
@@ -482,9 +444,7 @@ def membership_set_role(*, actor, membership, role):
     unknown role. Emits `member.role_changed` when the role changes.
     """
     community = membership.community
-    permissions.require(
-        permissions.can_manage_roles(actor, community), _("Only owners change roles.")
-    )
+    permissions.require_manage_roles(actor, community)
     if role not in (Role.MODERATOR, Role.MEMBER):
         raise ValidationError({"role": _("Choose moderator or member.")})
     with transaction.atomic():
@@ -495,10 +455,7 @@ def membership_set_role(*, actor, membership, role):
         # transfer, and the actor may have handed over meanwhile.
         membership.community = community
         with permissions.fresh():
-            permissions.require(
-                permissions.can_change_role(actor, membership),
-                _("Owners change hands only by transfer."),
-            )
+            permissions.require_change_role(actor, membership)
         if membership.role != role:
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
@@ -515,13 +472,14 @@ def community_transfer_ownership(*, actor, community, username):
     ValidationError when the person is not an active member or already owns it.
     Emits `member.role_changed` for each person whose role changed.
     """
-    permissions.require(
-        permissions.can_manage_roles(actor, community),
-        _("Only an owner can transfer the ownership."),
-    )
+    permissions.require_transfer_ownership(actor, community)
     username = (username or "").strip().lstrip("@")
     with transaction.atomic():
         community_locked(community)
+        # The actor may have handed over (or left) since the first check.
+        with permissions.fresh():
+            permissions.require_transfer_ownership(actor, community)
+            actor_is_owner = permissions.is_owner(actor, community)
         target = (
             Membership.objects.select_for_update(of=("self",))
             .select_related("user__organisation")
@@ -544,10 +502,8 @@ def community_transfer_ownership(*, actor, community, username):
                     % {"name": target.user.name}
                 }
             )
-        with permissions.fresh():
-            actor_membership = permissions.membership_of(actor, community)
-        if actor_membership is not None and actor_membership.role == Role.OWNER:
-            handing_over = Membership.objects.filter(pk=actor_membership.pk)
+        if actor_is_owner:
+            handing_over = community.memberships.filter(user=actor)
         else:
             handing_over = community.memberships.filter(
                 role=Role.OWNER, state=State.ACTIVE

@@ -48,10 +48,7 @@ def _sanction(actor, membership, states, apply):
         row.community = community
         # Decided on the locked rows: the actor may have been demoted meanwhile.
         with permissions.fresh():
-            permissions.require(
-                permissions.can_sanction_member(actor, row),
-                _("You may not take this decision about this person."),
-            )
+            permissions.require_sanction_member(actor, row)
         apply(row)
     return row
 
@@ -92,10 +89,7 @@ def membership_unban(*, actor, membership):
             raise ValidationError(_("This person is not banned."))
         row.community = community
         with permissions.fresh():
-            permissions.require(
-                permissions.can_lift_ban(actor, row),
-                _("Only owners lift bans."),
-            )
+            permissions.require_lift_ban(actor, row)
         record_membership_event(row, "member.unbanned", actor)
         row.delete()
     return row
@@ -152,13 +146,9 @@ def membership_unmute(*, actor, membership):
 def _thread_set(actor, thread, field, value, type):
     """Set a moderator's flag on a thread; record `type` on its stream if it changed."""
     if field == "is_locked":
-        permissions.require(
-            permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
-        )
+        permissions.require_lock_thread(actor, thread)
     else:
-        permissions.require(
-            permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
-        )
+        permissions.require_pin_thread(actor, thread)
     with transaction.atomic():
         changed = (
             Thread.objects.filter(pk=thread.pk)
@@ -214,9 +204,7 @@ def post_hide(*, actor, post, reason=""):
     Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
     ValidationError for a reason over 300 characters. Emits `post.hidden`.
     """
-    permissions.require(
-        permissions.can_hide_post(actor, post), _("Only moderators hide posts.")
-    )
+    permissions.require_hide_post(actor, post)
     reason = " ".join((reason or "").split())
     if len(reason) > HIDE_REASON_MAX_LENGTH:
         raise ValidationError(
@@ -238,9 +226,7 @@ def post_hide(*, actor, post, reason=""):
 
 def post_unhide(*, actor, post):
     """Show a hidden post again. Same rule as `post_hide`; emits `post.unhidden`."""
-    permissions.require(
-        permissions.can_hide_post(actor, post), _("Only moderators hide posts.")
-    )
+    permissions.require_hide_post(actor, post)
     if not post.is_hidden:
         return post
     with transaction.atomic():

@@ -1,6 +1,6 @@
 """Write services for organisations and people's affiliations to them."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -198,10 +198,7 @@ def organisation_create(*, actor, competences=None, interests=None, **fields):
     `affiliation.approved` on it and on the creator's stream, and `affiliation.left`
     when the creator moved.
     """
-    permissions.require(
-        permissions.can_create_organisation(actor),
-        _("Confirm your email address before creating an organisation."),
-    )
+    permissions.require_create_organisation(actor)
     organisation = Organisation(created_by=actor)
     clean_tags = _apply_and_validate(
         organisation, fields, {"competences": competences, "interests": interests}
@@ -259,10 +256,7 @@ def organisation_update(
     same fields as `organisation_create`; tag sets left as None are unchanged.
     Raises ValidationError for bad input. Emits `organisation.updated`.
     """
-    permissions.require(
-        permissions.can_edit_organisation(actor, organisation),
-        _("Only the organisation's administrators may edit it."),
-    )
+    permissions.require_edit_organisation(actor, organisation)
     clean_tags = _apply_and_validate(
         organisation, fields, {"competences": competences, "interests": interests}
     )
@@ -300,10 +294,7 @@ def affiliation_request(*, actor, organisation, message=""):
         raise ValidationError(_("Your request is already waiting for approval."))
     if existing is not None and existing.state == State.ACTIVE:
         raise ValidationError(_("You are already a member of this organisation."))
-    permissions.require(
-        permissions.can_request_affiliation(actor, organisation),
-        _("Confirm your email address before asking to join an organisation."),
-    )
+    permissions.require_request_affiliation(actor, organisation)
     message = (message or "").strip()
     max_length = Affiliation._meta.get_field("message").max_length
     if len(message) > max_length:
@@ -350,7 +341,7 @@ def affiliation_approve(*, actor, affiliation):
     """
     organisation = affiliation.organisation
     person = affiliation.user
-    permissions.require(permissions.can_decide_affiliations(actor, organisation))
+    permissions.require_decide_affiliations(actor, organisation)
     with transaction.atomic():
         previous = _other_active_affiliation(person, organisation)
         _organisations_locked(organisation, previous and previous.organisation)
@@ -385,9 +376,7 @@ def affiliation_decline(*, actor, affiliation):
     ValidationError when the request was already decided. Emits
     `affiliation.declined` on the organisation's and the person's streams.
     """
-    permissions.require(
-        permissions.can_decide_affiliations(actor, affiliation.organisation)
-    )
+    permissions.require_decide_affiliations(actor, affiliation.organisation)
     with transaction.atomic():
         _organisations_locked(affiliation.organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
@@ -406,30 +395,26 @@ def affiliation_leave(*, actor, organisation):
 
     Active members and people waiting for approval may call it (PermissionDenied
     for others). Raises ValidationError for the last admin, who must first make
-    another member admin (decided again under the organisation's row lock). Leaving
-    clears the organisation shown next to the name. Emits `affiliation.left` (or
-    `affiliation.withdrawn`) on the organisation's and the person's streams. Returns
-    the state the affiliation had.
+    another member admin (`permissions.require_leave_organisation`, decided again
+    under the organisation's row lock). Leaving clears the organisation shown next to
+    the name. Emits `affiliation.left` (or `affiliation.withdrawn`) on the
+    organisation's and the person's streams. Returns the state the affiliation had.
     """
-    withdrawing = permissions.can_withdraw_affiliation(actor, organisation)
-    permissions.require(
-        withdrawing or permissions.is_organisation_member(actor, organisation),
-        _("You are not a member of this organisation."),
-    )
-    _refuse_last_admin(actor, organisation, withdrawing)
+    if not permissions.can_withdraw_affiliation(actor, organisation):
+        permissions.require_leave_organisation(actor, organisation)
     with transaction.atomic():
         _organisations_locked(organisation)
-        # Again on the rows as they are now: another admin may have left or been
-        # demoted since the first check.
+        # Decided again on the rows as they are now: another admin may have left or
+        # been demoted since the first check.
         with permissions.fresh():
+            withdrawing = permissions.can_withdraw_affiliation(actor, organisation)
+            try:
+                if not withdrawing:
+                    permissions.require_leave_organisation(actor, organisation)
+            except PermissionDenied as error:
+                # The affiliation changed meanwhile: a notice, not a 403.
+                raise ValidationError(str(error)) from error
             affiliation = permissions.affiliation_of(actor, organisation)
-            if affiliation is None or affiliation.state not in (
-                State.ACTIVE,
-                State.PENDING,
-            ):
-                raise ValidationError(_("You are not a member of this organisation."))
-            withdrawing = affiliation.state == State.PENDING
-            _refuse_last_admin(actor, organisation, withdrawing)
         state = affiliation.state
         _record(
             "affiliation.withdrawn" if withdrawing else "affiliation.left",
@@ -442,16 +427,6 @@ def affiliation_leave(*, actor, organisation):
     return state
 
 
-def _refuse_last_admin(actor, organisation, withdrawing):
-    if not withdrawing and not permissions.can_leave_organisation(actor, organisation):
-        raise ValidationError(
-            _(
-                "You are the only administrator of this organisation: make another "
-                "member administrator before leaving."
-            )
-        )
-
-
 def affiliation_set_role(*, actor, affiliation, role):
     """Make an active member an admin of the organisation, or an admin a member again.
 
@@ -461,10 +436,7 @@ def affiliation_set_role(*, actor, affiliation, role):
     `affiliation.role_changed` on the organisation's and the person's streams.
     """
     organisation = affiliation.organisation
-    permissions.require(
-        permissions.can_manage_organisation_roles(actor, organisation),
-        _("Only the organisation's administrators may change roles."),
-    )
+    permissions.require_manage_organisation_roles(actor, organisation)
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
     with transaction.atomic():
@@ -474,17 +446,13 @@ def affiliation_set_role(*, actor, affiliation, role):
             raise ValidationError(_("Only active members can have a role."))
         if current.role == role:
             return affiliation
-        # Again on the rows as they are now: the actor may have lost the role.
+        # Decided on the rows as they are now, with the organisation locked: the actor
+        # may have lost the role, and another admin may be gone.
         with permissions.fresh():
-            permissions.require(
-                permissions.can_manage_organisation_roles(actor, organisation),
-                _("Only the organisation's administrators may change roles."),
-            )
-        admins = organisation.affiliations.filter(role=Role.ADMIN, state=State.ACTIVE)
-        if current.role == Role.ADMIN and admins.count() <= 1:
-            raise ValidationError(
-                _("An organisation needs at least one administrator.")
-            )
+            if current.role == Role.ADMIN:
+                permissions.require_remove_organisation_admin(actor, organisation)
+            else:
+                permissions.require_manage_organisation_roles(actor, organisation)
         affiliation.role = role
         affiliation.save(update_fields=["role"])
         _record("affiliation.role_changed", affiliation=affiliation, actor=actor)

@@ -1,6 +1,7 @@
 """Shared set-up for the thread and post tests: people in every role, threads with posts."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from community import services
 from community.models import Community, Membership
@@ -28,6 +29,8 @@ VISIBILITIES = [
 ]
 _MEMBERSHIP = {
     "pending": (Membership.Role.MEMBER, Membership.State.PENDING),
+    "invited": (Membership.Role.MEMBER, Membership.State.INVITED),
+    "muted": (Membership.Role.MEMBER, Membership.State.ACTIVE),
     "member": (Membership.Role.MEMBER, Membership.State.ACTIVE),
     "moderator": (Membership.Role.MODERATOR, Membership.State.ACTIVE),
     "owner": (Membership.Role.OWNER, Membership.State.ACTIVE),
@@ -36,7 +39,8 @@ _MEMBERSHIP = {
 
 
 def person_in(community, role):
-    """A user holding `role` in `community` (None for an anonymous visitor)."""
+    """A user holding `role` in `community` (None for an anonymous visitor); a "muted"
+    member is muted for a day."""
     if role == "anonymous":
         return None
     if role == "staff":
@@ -44,7 +48,15 @@ def person_in(community, role):
     user = UserFactory(organisation=OrganisationFactory())
     if role in _MEMBERSHIP:
         member_role, state = _MEMBERSHIP[role]
-        MembershipFactory(user=user, community=community, role=member_role, state=state)
+        MembershipFactory(
+            user=user,
+            community=community,
+            role=member_role,
+            state=state,
+            muted_until=(
+                timezone.now() + timezone.timedelta(days=1) if role == "muted" else None
+            ),
+        )
     return user
 
 
