@@ -39,9 +39,9 @@ State = Membership.State
 _scope = ContextVar("crocevia_permission_scope", default=None)
 
 
-class _Scope(dict):
-    """What one request or socket operation has read, by key: ("membership", user id,
-    community id), ("owners", community id), ("affiliation", user id, organisation id),
+class Decisions(dict):
+    """What one scope has read, by key: ("membership", user id, community id),
+    ("owners", community id), ("affiliation", user id, organisation id),
     ("admins", organisation id), ("verified", user id)."""
 
     def __init__(self):
@@ -50,22 +50,27 @@ class _Scope(dict):
 
 
 @contextmanager
-def operation():
+def operation(decisions=None):
     """Cache permission lookups until the block ends: one request or one socket operation.
 
     `community.middleware.PermissionScopeMiddleware` opens one for every HTTP request. The
-    socket consumer opens one around each frame it handles, before anything asks:
+    socket opens one around each operation it handles, before anything asks:
 
         with permissions.operation():
             user = permissions.current_user(socket_user)
             ...
 
     Nested blocks share the outer scope. Outside any scope nothing is cached.
+
+    `decisions` (a `Decisions()` the caller keeps) makes the block use those answers
+    instead of a new scope: a live subscription that must decide without the database
+    between its re-checks (which buttons each arriving post shows) keeps one, and
+    starts a new one whenever it re-checks access.
     """
-    if _scope.get() is not None:
+    if decisions is None and _scope.get() is not None:
         yield
         return
-    token = _scope.set(_Scope())
+    token = _scope.set(Decisions() if decisions is None else decisions)
     try:
         yield
     finally:

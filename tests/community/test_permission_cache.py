@@ -215,6 +215,26 @@ def test_queries_seed_the_scope_with_the_memberships_they_fetched(
             assert permissions.membership_of(member, other) is None
 
 
+@pytest.mark.django_db
+def test_kept_decisions_answer_again_without_the_database(django_assert_num_queries):
+    """A live subscription keeps its answers between re-checks and renews them there."""
+    community, member, moderator = member_and_moderator()
+    decisions = permissions.Decisions()
+    with permissions.operation(decisions):
+        assert permissions.can_post_in_community(member, community)
+    outside_any_scope(
+        services.membership_ban,
+        actor=moderator,
+        membership=Membership.objects.get(user=member),
+    )
+
+    with permissions.operation(decisions), django_assert_num_queries(0):
+        assert permissions.can_post_in_community(member, community)
+    # The re-check after the ban starts from new decisions.
+    with permissions.operation(permissions.Decisions()):
+        assert not permissions.can_post_in_community(member, community)
+
+
 # --- the request scope -----------------------------------------------------------------
 
 
