@@ -274,7 +274,7 @@ def stream_head(db, stream):
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     try:
         row = connection.execute(
-            "SELECT last_seq FROM community_streamcursor WHERE stream = ?", (stream,)
+            "SELECT last_seq FROM live_streamcursor WHERE stream = ?", (stream,)
         ).fetchone()
     finally:
         connection.close()
@@ -288,7 +288,7 @@ def event_times(db, stream, seqs):
     connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     try:
         rows = connection.execute(
-            "SELECT seq, created_at FROM community_event WHERE stream = ?", (stream,)
+            "SELECT seq, created_at FROM live_event WHERE stream = ?", (stream,)
         ).fetchall()
     finally:
         connection.close()

@@ -7,6 +7,7 @@ authorisation starts from `permissions.current_user`, inside one permission scop
 """
 
 import uuid
+from itertools import product
 
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,41 +35,57 @@ def _current(operation):
     their language when they chose one."""
 
     def run(socket_user, language, *args):
-        user = permissions.current_user(socket_user)
-        with translation.override(getattr(user, "language", "") or language):
-            return operation(user, *args)
+        with permissions.operation():
+            user = permissions.current_user(socket_user)
+            with translation.override(getattr(user, "language", "") or language):
+                return operation(user, *args)
 
     return run
 
 
 class PostViewer:
     """What one socket's person may do with the posts of one thread, by the pages'
-    rules (`queries.post_actions`), on the membership read when the subscription was
-    authorised or last re-checked (a mute, a ban, a role change or a lock re-checks).
-    It only decides which buttons show; the actions themselves check again."""
+    rule (`queries.post_actions`), decided when the subscription is authorised and
+    again at every re-check (a mute, a ban, a role change or a lock re-checks).
+
+    The answer for a post depends on the person and the thread only through whether
+    the post is theirs and its state, so every case is decided here, once: `annotate`
+    runs in the socket's writer for each frame and must not query (a thousand
+    sockets look it up per event). It only decides which buttons show; the actions
+    themselves check again when used.
+    """
 
     def __init__(self, user, thread):
-        permissions.membership_of(user, thread.community)  # read once, here
-        self.user = user
-        self.thread = thread
+        self.user_id = user.pk if user.is_authenticated else None
+        self.actions = {}
+        with permissions.operation(permissions.Decisions()):
+            for own, deleted, hidden, promoted in product((False, True), repeat=4):
+                post = Post(
+                    thread=thread,
+                    number=0,
+                    author_id=self.user_id if own else None,
+                    is_deleted=deleted,
+                    is_hidden=hidden,
+                )
+                names = queries.post_actions(user, post, promoted=promoted)
+                self.actions[own, deleted, hidden, promoted] = {"actions": sorted(names)}
 
     def annotate(self, frame):
         data = frame.get("data") or {}
         if not frame["type"].startswith("post.") or not isinstance(data.get("id"), int):
             return None
         author = data.get("author")
-        post = Post(
-            pk=data["id"],
-            thread=self.thread,
-            number=data.get("number") or 0,
-            author_id=author.get("id") if isinstance(author, dict) else author,
-            is_deleted=bool(data.get("is_deleted")),
-            is_hidden=bool(data.get("is_hidden")),
-        )
-        promoted = data.get("promoted_to") is not None
-        return {"actions": sorted(queries.post_actions(self.user, post, promoted=promoted))}
+        author_id = author.get("id") if isinstance(author, dict) else author
+        own = self.user_id is not None and author_id == self.user_id
+        return self.actions[
+            own,
+            bool(data.get("is_deleted")),
+            bool(data.get("is_hidden")),
+            data.get("promoted_to") is not None,
+        ]
 
 
+@permissions.operation()
 def _authorize_thread(user, pk):
     user = permissions.current_user(user)
     thread = permissions.access_thread(user, pk)
@@ -79,6 +96,7 @@ def _authorize_thread(user, pk):
     return access
 
 
+@permissions.operation()
 def _authorize_community(user, pk):
     community = Community.objects.filter(pk=pk).first()
     user = permissions.current_user(user)
@@ -87,6 +105,7 @@ def _authorize_community(user, pk):
     return (f"community:{community.pk}",)
 
 
+@permissions.operation()
 def _authorize_moderation(user, pk):
     """Requests, invitations and sanctions: for the community's moderators only."""
     community = Community.objects.filter(pk=pk).first()
@@ -96,6 +115,7 @@ def _authorize_moderation(user, pk):
     return (f"community:{community.pk}",)
 
 
+@permissions.operation()
 def _authorize_organisation(user, pk):
     """Affiliation requests and decisions: for the organisation's admins (and staff),
     who see the same on the organisation's page."""

@@ -1,11 +1,28 @@
-"""Apply a signed-in user's preferred language and time zone to each request."""
+"""Per-request setup: the permission cache's scope, the user's language and time zone."""
 
 import zoneinfo
 
 from django.utils import timezone, translation
 
+from . import permissions
+
+
+class PermissionScopeMiddleware:
+    """Open one permission cache for the whole request (`permissions.operation()`):
+    views, services, queries, context processors and templates share it, and it ends
+    with the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with permissions.operation():
+            return self.get_response(request)
+
 
 class UserPreferencesMiddleware:
+    """Apply a signed-in user's preferred language and time zone to each request."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 

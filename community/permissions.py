@@ -3,20 +3,179 @@
 Views, consumers, queries, services and templates all ask these functions; nothing else
 decides. `access_*` return the object or raise `Http404` for both missing and invisible
 objects (a stranger must not learn that a private community exists); `can_*` answer a
-yes/no for a visible object; `*_visible_to` give querysets for lists, search and feeds.
+yes/no for a visible object; `require_*` raise `PermissionDenied` with the refusal people
+read (views and services raise the same one); `*_visible_to` and the like give querysets
+for lists, search and feeds, consistent with the matching `can_*`.
+
+The rows decisions are made of (memberships, affiliations, verified addresses, owner and
+admin counts) are cached for one request or one socket operation, never longer: a
+middleware opens a scope around every request and the socket consumer opens one around
+every operation with `operation()`. Outside a scope (shell, management commands, services
+called from tests) every question reads the database. The write side tells the scope what
+it changed through `membership_changed` and `affiliation_changed`, each called from the one
+place its rows are recorded; under their row locks services decide inside `fresh()`.
 """
 
-from django.core.exceptions import PermissionDenied
+from contextlib import contextmanager
+from contextvars import ContextVar
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Affiliation, Community, Membership, Organisation, Post, Thread
 
 Visibility = Community.Visibility
 Role = Membership.Role
 State = Membership.State
+
+# --- the decision cache: one request or one socket operation -------------------------
+
+_scope = ContextVar("crocevia_permission_scope", default=None)
+
+
+class Decisions(dict):
+    """What one scope has read, by key: ("membership", user id, community id),
+    ("owners", community id), ("affiliation", user id, organisation id),
+    ("admins", organisation id), ("verified", user id)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fresh = 0
+
+
+@contextmanager
+def operation(decisions=None):
+    """Cache permission lookups until the block ends: one request or one socket operation.
+
+    `community.middleware.PermissionScopeMiddleware` opens one for every HTTP request. The
+    socket opens one around each operation it handles, before anything asks:
+
+        with permissions.operation():
+            user = permissions.current_user(socket_user)
+            ...
+
+    Nested blocks share the outer scope. Outside any scope nothing is cached.
+
+    `decisions` (a `Decisions()` the caller keeps) makes the block use those answers
+    instead of a new scope: a live subscription that must decide without the database
+    between its re-checks (which buttons each arriving post shows) keeps one, and
+    starts a new one whenever it re-checks access.
+    """
+    if decisions is None and _scope.get() is not None:
+        yield
+        return
+    token = _scope.set(Decisions() if decisions is None else decisions)
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+@contextmanager
+def fresh():
+    """Decide on the rows as the database has them now, whatever the scope has seen.
+
+    Services use it under their row locks (`transaction.atomic()` after
+    `select_for_update()`), where an answer read before the lock may be out of date: two
+    owners leaving at once must not both see the other one stay. Inside, every lookup
+    reads the database and the scope keeps the new answer.
+    """
+    scope = _scope.get()
+    if scope is None:
+        yield
+        return
+    scope.fresh += 1
+    try:
+        yield
+    finally:
+        scope.fresh -= 1
+
+
+def _remembered(key, load):
+    scope = _scope.get()
+    if scope is None:
+        return load()
+    if scope.fresh or key not in scope:
+        scope[key] = load()
+    return scope[key]
+
+
+def _forget(*keys):
+    scope = _scope.get()
+    if scope is None:
+        return
+
+    def drop():
+        for key in keys:
+            scope.pop(key, None)
+
+    drop()
+    # Again after commit: anything read between the write and the commit saw rows
+    # that were not final yet.
+    transaction.on_commit(drop)
+
+
+def membership_changed(membership):
+    """Forget what the scope knows about `membership`'s person and community.
+
+    Called for every membership row written (`record_membership_event` in
+    `services.memberships` records each change), so no decision made later in the
+    request or socket operation uses the row as it was.
+    """
+    _forget(
+        ("membership", membership.user_id, membership.community_id),
+        ("owners", membership.community_id),
+    )
+
+
+def affiliation_changed(affiliation):
+    """Forget what the scope knows about `affiliation`'s person and organisation (the
+    affiliation services record every change through `_record`, which calls this)."""
+    _forget(
+        ("affiliation", affiliation.user_id, affiliation.organisation_id),
+        ("admins", affiliation.organisation_id),
+    )
+
+
+def remember_memberships(user, communities, memberships):
+    """Seed the scope with `user`'s `memberships` in `communities` (None where there is
+    none), for queries that fetched them anyway: their badges then cost no query."""
+    scope = _scope.get()
+    if scope is None or scope.fresh or not user.is_authenticated:
+        return
+    found = {membership.community_id: membership for membership in memberships}
+    for community in communities:
+        scope[("membership", user.pk, community.pk)] = found.get(community.pk)
+
+
+# --- refusals -------------------------------------------------------------------------
+
+
+def require(allowed, message=None):
+    """Raise PermissionDenied (403) unless `allowed`; services use it for visible objects."""
+    if not allowed:
+        raise PermissionDenied(str(message) if message else _("You may not do that."))
+
+
+def _requirement(rule, message=None):
+    """`require_<rule>(user, obj)`: PermissionDenied with `message` unless `rule` allows."""
+
+    def require_rule(user, *obj):
+        require(rule(user, *obj), message)
+
+    require_rule.__name__ = rule.__name__.replace("can_", "require_", 1)
+    require_rule.__qualname__ = require_rule.__name__
+    require_rule.__doc__ = (
+        f"Raise PermissionDenied, saying why, unless `{rule.__name__}` allows it."
+    )
+    return require_rule
+
 
 # --- who the user is ------------------------------------------------------------------
 
@@ -26,26 +185,36 @@ def is_site_staff(user):
     return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
 
 
+def can_open_admin(user):
+    """The administration link: the people Django's admin site lets in (active staff)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
 def is_verified(user):
-    """True when the user confirmed an email address (allauth); cached on the user."""
+    """True when the user confirmed an email address (allauth)."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_crocevia_verified", None)
-    if cached is None:
+
+    def load():
         from allauth.account.models import EmailAddress
 
-        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
-        user._crocevia_verified = cached
-    return cached
+        return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+    return _remembered(("verified", user.pk), load)
+
+
+def needs_verification(user):
+    """Signed in, but without a confirmed address: pages ask them to confirm it."""
+    return user.is_authenticated and not is_verified(user)
 
 
 def current_user(user):
-    """`user` as the database knows them now, with no cached permission state.
+    """`user` as the database knows them now.
 
     A socket keeps the user it connected with for hours: each socket operation starts
-    from this, so a ban, a removal, a demotion or a deactivation made meanwhile (on
-    any process) applies to its very next frame. Inactive or deleted accounts come
-    back anonymous.
+    from this (inside `operation()`), so a ban, a removal, a demotion or a deactivation
+    made meanwhile (on any process) applies to its very next frame. Inactive or deleted
+    accounts come back anonymous.
     """
     from django.contrib.auth.models import AnonymousUser
 
@@ -53,40 +222,27 @@ def current_user(user):
 
     if not user.is_authenticated:
         return user
-    fresh = (
+    fresh_user = (
         User.objects.select_related("organisation")
         .filter(pk=user.pk, is_active=True)
         .first()
     )
-    return fresh if fresh is not None else AnonymousUser()
+    return fresh_user if fresh_user is not None else AnonymousUser()
 
 
 def membership_of(user, community):
-    """The user's membership row in `community` (any state) or None.
-
-    Cached on the user object, which lives for one request or one socket operation
-    (`current_user`)."""
+    """The user's membership row in `community` (any state) or None."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_crocevia_memberships", {})
-    if community.pk not in cache:
-        cache[community.pk] = (
-            Membership.objects.filter(user=user, community=community).first()
-        )
-    return cache[community.pk]
+    return _remembered(
+        ("membership", user.pk, community.pk),
+        lambda: Membership.objects.filter(user=user, community=community).first(),
+    )
 
 
-def remember_memberships(user, memberships):
-    """Seed the membership cache (queries that already fetched them call this)."""
-    if user.is_authenticated:
-        cache = user.__dict__.setdefault("_crocevia_memberships", {})
-        for membership in memberships:
-            cache[membership.community_id] = membership
-
-
-def forget_memberships(user):
-    """Drop cached memberships after a service changed them."""
-    user.__dict__.pop("_crocevia_memberships", None)
+def _in_state(user, community, state):
+    membership = membership_of(user, community)
+    return membership is not None and membership.state == state
 
 
 def _active(membership):
@@ -94,7 +250,25 @@ def _active(membership):
 
 
 def is_member(user, community):
-    return _active(membership_of(user, community))
+    return _in_state(user, community, State.ACTIVE)
+
+
+def is_invited(user, community):
+    return _in_state(user, community, State.INVITED)
+
+
+def is_pending(user, community):
+    """The user asked to join and waits for a moderator."""
+    return _in_state(user, community, State.PENDING)
+
+
+def is_banned(user, community):
+    return _in_state(user, community, State.BANNED)
+
+
+def is_owner(user, community):
+    membership = membership_of(user, community)
+    return _active(membership) and membership.role == Role.OWNER
 
 
 def is_muted(user, community):
@@ -106,11 +280,26 @@ def is_muted(user, community):
     )
 
 
+def is_member_condition(user, community):
+    """`is_member` in SQL, for queries deciding row by row in one query; `community` may
+    be an `OuterRef`. Only for signed-in users."""
+    return Exists(
+        Membership.objects.filter(user=user, community=community, state=State.ACTIVE)
+    )
+
+
 # --- communities ----------------------------------------------------------------------
 
 # Membership states that let a person know a private community exists.
 _SEES_PRIVATE = (State.ACTIVE, State.INVITED, State.PENDING)
+# The roles that moderate a community (with site staff).
+_MODERATING_ROLES = (Role.OWNER, Role.MODERATOR)
 
+READ_REFUSAL = gettext_lazy("Only the members of this community can read it.")
+LAST_OWNER_REFUSAL = gettext_lazy(
+    "You are the only owner of this community: transfer the ownership to "
+    "another member before leaving."
+)
 
 
 def can_see_community(user, community):
@@ -145,21 +334,33 @@ def can_create_thread(user, community):
 
 
 def can_join_community(user, community):
-    """May the user become a member at once (public communities, or accepting an invite)?"""
-    if not user.is_authenticated or not is_verified(user):
+    """May the user join at once, without an invitation (public communities)?"""
+    if not is_verified(user):
         return False
     membership = membership_of(user, community)
-    if membership is not None and membership.state == State.INVITED:
-        return True
     # A request left pending when a restricted community turned public joins at once.
     return community.visibility == Visibility.PUBLIC and (
         membership is None or membership.state == State.PENDING
     )
 
 
+def can_accept_invitation(user, community):
+    """Invitees with a confirmed address accept and become members at once."""
+    return is_verified(user) and is_invited(user, community)
+
+
+def require_join_community(user, community):
+    """Raise PermissionDenied, saying why, unless the user may become a member at once:
+    joining a public community or accepting an invitation (`services.community_join`)."""
+    require(
+        can_join_community(user, community) or can_accept_invitation(user, community),
+        gettext_lazy("You cannot join this community."),
+    )
+
+
 def can_request_to_join(user, community):
     """May the user ask to join a restricted community?"""
-    if not user.is_authenticated or not is_verified(user):
+    if not is_verified(user):
         return False
     return (
         community.visibility == Visibility.RESTRICTED
@@ -168,13 +369,45 @@ def can_request_to_join(user, community):
 
 
 def can_cancel_request(user, community):
-    membership = membership_of(user, community)
-    return membership is not None and membership.state == State.PENDING
+    return is_pending(user, community)
 
 
 def can_decline_invitation(user, community):
-    membership = membership_of(user, community)
-    return membership is not None and membership.state == State.INVITED
+    return is_invited(user, community)
+
+
+def _owner_count(community):
+    return _remembered(
+        ("owners", community.pk),
+        lambda: Membership.objects.filter(
+            community_id=community.pk, role=Role.OWNER, state=State.ACTIVE
+        ).count(),
+    )
+
+
+def is_last_owner(user, community):
+    """True for the only active owner, who must hand over before leaving.
+
+    The one last-owner rule: the leave button, the members page and
+    `services.community_leave` (under the community's row lock, in `fresh()`) ask it.
+    """
+    return is_owner(user, community) and _owner_count(community) <= 1
+
+
+def can_leave_community(user, community):
+    """Active members leave; the last owner must first hand the community over."""
+    return is_member(user, community) and not is_last_owner(user, community)
+
+
+def require_leave_community(user, community):
+    """Raise PermissionDenied for people who are not active members (banned people cannot
+    clear their ban by leaving), and ValidationError (code `last_owner`) for the last
+    owner: they can put it right by handing over, so pages show it as a notice."""
+    require(
+        is_member(user, community), gettext_lazy("You are not a member of this community.")
+    )
+    if is_last_owner(user, community):
+        raise ValidationError(str(LAST_OWNER_REFUSAL), code="last_owner")
 
 
 def can_moderate_community(user, community):
@@ -182,15 +415,29 @@ def can_moderate_community(user, community):
     if is_site_staff(user):
         return True
     membership = membership_of(user, community)
-    return _active(membership) and membership.role in (Role.OWNER, Role.MODERATOR)
+    return _active(membership) and membership.role in _MODERATING_ROLES
+
+
+def communities_moderated_by(user, queryset=None):
+    """The communities `user` moderates (`can_moderate_community` for lists): where they
+    are an active owner or moderator, and every one for site staff."""
+    queryset = Community.objects.all() if queryset is None else queryset
+    if is_site_staff(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    moderating = Membership.objects.filter(
+        user=user,
+        community=OuterRef("pk"),
+        state=State.ACTIVE,
+        role__in=_MODERATING_ROLES,
+    )
+    return queryset.filter(Exists(moderating))
 
 
 def can_edit_community(user, community):
     """Owners (and site staff) edit name, description, themes and visibility."""
-    if is_site_staff(user):
-        return True
-    membership = membership_of(user, community)
-    return _active(membership) and membership.role == Role.OWNER
+    return is_site_staff(user) or is_owner(user, community)
 
 
 def can_manage_roles(user, community):
@@ -198,8 +445,18 @@ def can_manage_roles(user, community):
     return can_edit_community(user, community)
 
 
+def can_transfer_ownership(user, community):
+    """Owners hand the community over (site staff too, for abandoned communities)."""
+    return can_manage_roles(user, community)
+
+
 def can_decide_join_requests(user, community):
     return can_moderate_community(user, community)
+
+
+def can_see_join_requests(user, community):
+    """The queue of requests to join is for the people who decide them."""
+    return can_decide_join_requests(user, community)
 
 
 def can_invite_to_community(user, community):
@@ -216,6 +473,15 @@ def can_see_members(user, community):
 def can_reinvite_banned(user, community):
     """Lifting a ban by invitation is for owners and site staff, not for moderators."""
     return can_manage_roles(user, community)
+
+
+def require_reinvite_banned(user, community, *, invitee):
+    """Raise PermissionDenied, naming `invitee`, unless the user may invite them back."""
+    require(
+        can_reinvite_banned(user, community),
+        _("%(name)s is banned from this community; only an owner can invite them.")
+        % {"name": invitee.name},
+    )
 
 
 def can_change_role(user, membership):
@@ -252,48 +518,126 @@ def can_lift_ban(user, membership):
     )
 
 
-def is_last_owner(user, community):
-    """True for the only active owner, who must hand over before leaving."""
-    membership = membership_of(user, community)
-    if not _active(membership) or membership.role != Role.OWNER:
-        return False
-    return not community.memberships.filter(
-        role=Role.OWNER, state=State.ACTIVE
-    ).exclude(pk=membership.pk).exists()
-
-
 def can_create_community(user):
     return is_verified(user)
+
+
+require_create_community = _requirement(
+    can_create_community,
+    gettext_lazy("Confirm your email address before creating a community."),
+)
+require_edit_community = _requirement(
+    can_edit_community, gettext_lazy("Only the owners can change this community.")
+)
+require_request_to_join = _requirement(
+    can_request_to_join, gettext_lazy("You cannot ask to join this community.")
+)
+require_cancel_request = _requirement(
+    can_cancel_request, gettext_lazy("You have no request waiting in this community.")
+)
+require_decline_invitation = _requirement(
+    can_decline_invitation, gettext_lazy("You have no invitation to this community.")
+)
+require_manage_roles = _requirement(
+    can_manage_roles, gettext_lazy("Only owners change roles.")
+)
+require_transfer_ownership = _requirement(
+    can_transfer_ownership, gettext_lazy("Only an owner can transfer the ownership.")
+)
+require_decide_join_requests = _requirement(
+    can_decide_join_requests,
+    gettext_lazy("Only owners and moderators decide on requests."),
+)
+require_see_join_requests = _requirement(
+    can_see_join_requests, gettext_lazy("Only owners and moderators see requests to join.")
+)
+require_invite_to_community = _requirement(
+    can_invite_to_community, gettext_lazy("Only owners and moderators invite people.")
+)
+require_see_members = _requirement(can_see_members)
+require_change_role = _requirement(
+    can_change_role, gettext_lazy("Owners change hands only by transfer.")
+)
+require_sanction_member = _requirement(
+    can_sanction_member,
+    gettext_lazy("You may not take this decision about this person."),
+)
+require_lift_ban = _requirement(can_lift_ban, gettext_lazy("Only owners lift bans."))
 
 
 # --- threads and posts ----------------------------------------------------------------
 
 
-def can_read_thread(user, thread):
-    return can_read_community(user, thread.community)
+class Reply(StrEnum):
+    """What the bottom of a thread or room offers a person (`reply_state`)."""
+
+    REPLY = "reply"  # the composer
+    LOCKED = "locked"  # nobody but moderators writes here now
+    LOGIN = "login"  # visitors: log in or sign up
+    MUTED = "muted"  # a member muted by a moderator
+    JOIN = "join"  # joining (or accepting an invitation) lets them write
+    REQUEST = "request"  # asking to join may, one day
+    PENDING = "pending"  # their request waits for a moderator
+    NONE = "none"  # nothing they can do (banned, unverified, outsiders of private ones)
+
+
+def reply_state(user, thread):
+    """Whether `user` may write in `thread` and, if not, why: the one reply rule.
+
+    `can_reply` and `require_reply` are this answer; thread and room pages show the
+    composer or the notice that matches it.
+    """
+    community = thread.community
+    if can_post_in_community(user, community):
+        # Locked threads and rooms take messages from moderators only.
+        if not thread.is_locked or can_moderate_community(user, community):
+            return Reply.REPLY
+        return Reply.LOCKED
+    if thread.is_locked:
+        return Reply.LOCKED
+    if not user.is_authenticated:
+        return Reply.LOGIN
+    if is_muted(user, community):
+        return Reply.MUTED
+    if can_join_community(user, community) or can_accept_invitation(user, community):
+        return Reply.JOIN
+    if can_request_to_join(user, community):
+        return Reply.REQUEST
+    if can_cancel_request(user, community):
+        return Reply.PENDING
+    return Reply.NONE
 
 
 def can_reply(user, thread):
     """Members reply to open threads; moderators also to locked ones."""
-    if not can_post_in_community(user, thread.community):
-        return False
-    return not thread.is_locked or can_moderate_community(user, thread.community)
+    return reply_state(user, thread) == Reply.REPLY
 
 
 def require_reply(user, thread):
     """Raise PermissionDenied, saying why, unless `user` may write in `thread`."""
-    if can_reply(user, thread):
+    state = reply_state(user, thread)
+    if state == Reply.REPLY:
         return
     room = thread.kind == Thread.Kind.ROOM
-    if thread.is_locked and can_post_in_community(user, thread.community):
-        raise PermissionDenied(
-            _("This room is locked.") if room else _("This thread is locked.")
+    if state == Reply.LOCKED:
+        message = _("This room is locked.") if room else _("This thread is locked.")
+    elif state == Reply.MUTED:
+        message = (
+            _("You are muted in this community and cannot write for now.")
+            if room
+            else _("You are muted in this community and cannot reply for now.")
         )
-    raise PermissionDenied(
-        _("Only members of this community can write here.")
-        if room
-        else _("Only members of this community can reply.")
-    )
+    else:
+        message = (
+            _("Only members of this community can write here.")
+            if room
+            else _("Only members of this community can reply.")
+        )
+    raise PermissionDenied(message)
+
+
+def can_read_thread(user, thread):
+    return can_read_community(user, thread.community)
 
 
 def can_edit_post(user, post):
@@ -339,6 +683,26 @@ def can_quote_post(user, post):
     return post.is_visible_content and can_reply(user, post.thread)
 
 
+require_create_thread = _requirement(
+    can_create_thread, gettext_lazy("Only members of this community can start threads.")
+)
+require_edit_post = _requirement(
+    can_edit_post, gettext_lazy("You can only edit your own posts.")
+)
+require_delete_post = _requirement(
+    can_delete_post, gettext_lazy("You can only delete your own posts.")
+)
+require_view_post_history = _requirement(
+    can_view_post_history,
+    gettext_lazy("Only members of this community can see edit histories."),
+)
+require_lock_thread = _requirement(
+    can_lock_thread, gettext_lazy("Only moderators lock threads.")
+)
+require_pin_thread = _requirement(can_pin_thread, gettext_lazy("Only moderators pin threads."))
+require_hide_post = _requirement(can_hide_post, gettext_lazy("Only moderators hide posts."))
+
+
 # --- rooms ----------------------------------------------------------------------------
 
 
@@ -367,22 +731,51 @@ def can_mark_read(user, thread):
     return user.is_authenticated and can_read_thread(user, thread)
 
 
+require_create_room = _requirement(
+    can_create_room, gettext_lazy("Only owners and moderators can open rooms.")
+)
+require_promote_post = _requirement(
+    can_promote_post,
+    gettext_lazy("Only its author or a moderator can start a thread from this message."),
+)
+require_mark_read = _requirement(
+    can_mark_read, gettext_lazy("Only readers of this room can keep a read position.")
+)
+
+
 # --- organisations --------------------------------------------------------------------
+
+LAST_ADMIN_REFUSAL = gettext_lazy(
+    "You are the only administrator of this organisation: make another member "
+    "administrator before leaving."
+)
+NO_ADMIN_LEFT_REFUSAL = gettext_lazy("An organisation needs at least one administrator.")
 
 
 def affiliation_of(user, organisation):
+    """The user's affiliation row with `organisation` (any state) or None."""
     if not user.is_authenticated:
         return None
-    cache = user.__dict__.setdefault("_crocevia_affiliations", {})
-    if organisation.pk not in cache:
-        cache[organisation.pk] = Affiliation.objects.filter(
-            user=user, organisation=organisation
-        ).first()
-    return cache[organisation.pk]
+    return _remembered(
+        ("affiliation", user.pk, organisation.pk),
+        lambda: Affiliation.objects.filter(user=user, organisation=organisation).first(),
+    )
 
 
-def forget_affiliations(user):
-    user.__dict__.pop("_crocevia_affiliations", None)
+def _admin_count(organisation):
+    return _remembered(
+        ("admins", organisation.pk),
+        lambda: Affiliation.objects.filter(
+            organisation_id=organisation.pk,
+            role=Affiliation.Role.ADMIN,
+            state=Affiliation.State.ACTIVE,
+        ).count(),
+    )
+
+
+def _keeps_another_admin(organisation):
+    """The one last-admin rule: an admin may stop being one only while another remains."""
+    return _admin_count(organisation) > 1
 
 
 def can_create_organisation(user):
@@ -395,6 +788,19 @@ def is_organisation_admin(user, organisation):
         affiliation
         and affiliation.state == Affiliation.State.ACTIVE
         and affiliation.role == Affiliation.Role.ADMIN
+    )
+
+
+def is_organisation_member(user, organisation):
+    """An active affiliation (admin or member) links the user to the organisation."""
+    affiliation = affiliation_of(user, organisation)
+    return bool(affiliation and affiliation.state == Affiliation.State.ACTIVE)
+
+
+def is_last_organisation_admin(user, organisation):
+    """True for the only active admin, who must name another before leaving."""
+    return is_organisation_admin(user, organisation) and not _keeps_another_admin(
+        organisation
     )
 
 
@@ -414,12 +820,6 @@ def can_request_affiliation(user, organisation):
     return affiliation is None or affiliation.state == Affiliation.State.DECLINED
 
 
-def is_organisation_member(user, organisation):
-    """An active affiliation (admin or member) links the user to the organisation."""
-    affiliation = affiliation_of(user, organisation)
-    return bool(affiliation and affiliation.state == Affiliation.State.ACTIVE)
-
-
 def can_withdraw_affiliation(user, organisation):
     """People waiting for approval may withdraw their request."""
     affiliation = affiliation_of(user, organisation)
@@ -431,19 +831,86 @@ def can_manage_organisation_roles(user, organisation):
     return can_edit_organisation(user, organisation)
 
 
+def can_remove_organisation_admin(user, organisation):
+    """Admins (and staff) take the admin role from an admin while another one remains."""
+    return can_manage_organisation_roles(user, organisation) and _keeps_another_admin(
+        organisation
+    )
+
+
 def can_leave_organisation(user, organisation):
     """Members leave; the last admin must first name another admin."""
-    affiliation = affiliation_of(user, organisation)
-    if affiliation is None or affiliation.state != Affiliation.State.ACTIVE:
+    return is_organisation_member(user, organisation) and not is_last_organisation_admin(
+        user, organisation
+    )
+
+
+def require_leave_organisation(user, organisation):
+    """Raise PermissionDenied for people who are not active members, and ValidationError
+    for the last admin (they can put it right by naming another admin)."""
+    require(
+        is_organisation_member(user, organisation),
+        gettext_lazy("You are not a member of this organisation."),
+    )
+    if is_last_organisation_admin(user, organisation):
+        raise ValidationError(str(LAST_ADMIN_REFUSAL), code="last_admin")
+
+
+require_create_organisation = _requirement(
+    can_create_organisation,
+    gettext_lazy("Confirm your email address before creating an organisation."),
+)
+require_edit_organisation = _requirement(
+    can_edit_organisation,
+    gettext_lazy("Only the organisation's administrators may edit it."),
+)
+require_decide_affiliations = _requirement(can_decide_affiliations)
+require_request_affiliation = _requirement(
+    can_request_affiliation,
+    gettext_lazy("Confirm your email address before asking to join an organisation."),
+)
+require_manage_organisation_roles = _requirement(
+    can_manage_organisation_roles,
+    gettext_lazy("Only the organisation's administrators may change roles."),
+)
+
+
+def require_remove_organisation_admin(user, organisation):
+    """Raise PermissionDenied unless the user manages the organisation's roles, and
+    ValidationError when the admin role would go from its last holder."""
+    require_manage_organisation_roles(user, organisation)
+    if not _keeps_another_admin(organisation):
+        raise ValidationError(str(NO_ADMIN_LEFT_REFUSAL), code="last_admin")
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def can_edit_profile(user, person):
+    """People edit only their own profile (avatar, bio, language, ...)."""
+    return bool(user.is_authenticated and user.is_active and user.pk == person.pk)
+
+
+def can_deactivate_account(user, person):
+    """Site staff close and reopen accounts: not their own, and a superuser's only
+    when they are superusers themselves."""
+    if not is_site_staff(user) or user.pk == person.pk:
         return False
-    if affiliation.role == Affiliation.Role.ADMIN:
-        return (
-            organisation.affiliations.filter(
-                role=Affiliation.Role.ADMIN, state=Affiliation.State.ACTIVE
-            ).count()
-            > 1
-        )
-    return True
+    return user.is_superuser or not person.is_superuser
+
+
+def can_save_language(user):
+    """Signed-in people keep their interface language in their profile."""
+    return user.is_authenticated
+
+
+require_edit_profile = _requirement(can_edit_profile)
+require_save_language = _requirement(
+    can_save_language, gettext_lazy("Log in to save a language.")
+)
+require_deactivate_account = _requirement(
+    can_deactivate_account, gettext_lazy("You may not close or reopen this account.")
+)
 
 
 # --- visibility querysets -------------------------------------------------------------
@@ -469,10 +936,9 @@ def communities_readable_by(user, queryset=None):
         return queryset
     if not user.is_authenticated:
         return queryset.filter(visibility=Visibility.PUBLIC)
-    member = Membership.objects.filter(
-        user=user, community=OuterRef("pk"), state=State.ACTIVE
+    return queryset.filter(
+        Q(visibility=Visibility.PUBLIC) | Q(is_member_condition(user, OuterRef("pk")))
     )
-    return queryset.filter(Q(visibility=Visibility.PUBLIC) | Q(Exists(member)))
 
 
 def memberships_visible_to(user, queryset=None):
@@ -507,8 +973,8 @@ def access_community(user, slug, *, action="see"):
     community = Community.objects.filter(slug=slug).first()
     if community is None or not can_see_community(user, community):
         raise Http404("No such community.")
-    if action == "read" and not can_read_community(user, community):
-        raise PermissionDenied(_("Only the members of this community can read it."))
+    if action == "read":
+        require(can_read_community(user, community), READ_REFUSAL)
     return community
 
 
@@ -523,8 +989,7 @@ def access_thread(user, thread_id, *, community_slug=None):
         raise Http404("No such thread.")
     if not can_see_community(user, thread.community):
         raise Http404("No such thread.")
-    if not can_read_thread(user, thread):
-        raise PermissionDenied(_("Only the members of this community can read it."))
+    require(can_read_thread(user, thread), READ_REFUSAL)
     return thread
 
 
@@ -545,8 +1010,7 @@ def access_post(user, post_id):
     )
     if post is None or not can_see_community(user, post.thread.community):
         raise Http404("No such post.")
-    if not can_read_thread(user, post.thread):
-        raise PermissionDenied(_("Only the members of this community can read it."))
+    require(can_read_thread(user, post.thread), READ_REFUSAL)
     return post
 
 
@@ -565,7 +1029,7 @@ def access_affiliation(user, organisation, affiliation_id):
     (checked first, so strangers learn nothing about pending requests), and Http404
     when the id is not one of this organisation's affiliations.
     """
-    require(can_decide_affiliations(user, organisation))
+    require_decide_affiliations(user, organisation)
     affiliation = (
         Affiliation.objects.select_related("user__organisation", "organisation")
         .filter(pk=affiliation_id, organisation=organisation)
@@ -574,19 +1038,6 @@ def access_affiliation(user, organisation, affiliation_id):
     if affiliation is None:
         raise Http404("No such affiliation.")
     return affiliation
-
-
-def can_edit_profile(user, person):
-    """People edit only their own profile (avatar, bio, language, ...)."""
-    return bool(user.is_authenticated and user.is_active and user.pk == person.pk)
-
-
-def can_deactivate_account(user, person):
-    """Site staff close and reopen accounts: not their own, and a superuser's only
-    when they are superusers themselves."""
-    if not is_site_staff(user) or user.pk == person.pk:
-        return False
-    return user.is_superuser or not person.is_superuser
 
 
 def access_user(user, username):
@@ -601,9 +1052,3 @@ def access_user(user, username):
     if person is None:
         raise Http404("No such person.")
     return person
-
-
-def require(allowed, message=None):
-    """Raise PermissionDenied (403) unless `allowed`; services use it for visible objects."""
-    if not allowed:
-        raise PermissionDenied(message or _("You may not do that."))

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "community.middleware.PermissionScopeMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -100,3 +100,101 @@ def test_readme_lists_every_environment_variable_the_settings_read():
     assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= names
     missing = sorted(name for name in names if f"`{name}`" not in readme)
     assert not missing, f"README.md does not document: {', '.join(missing)}"
+
+
+# --- permissions: one door ---------------------------------------------------------------
+
+
+def _refusals_outside_permissions(tree):
+    """(line, code) of every `raise PermissionDenied(...)` and `permissions.require(...)`:
+    refusals and their messages belong to `permissions.require_<rule>`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+            func = node.exc.func
+            if getattr(func, "id", getattr(func, "attr", None)) == "PermissionDenied":
+                yield node.lineno, ast.unparse(node)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "require"
+            and getattr(node.func.value, "id", None) == "permissions"
+        ):
+            yield node.lineno, ast.unparse(node)
+
+
+def test_refusals_are_written_only_in_permissions():
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{line}: {code}"
+        for path in _modules()
+        if path.name != "permissions.py"
+        for line, code in _refusals_outside_permissions(
+            ast.parse(path.read_text(), str(path))
+        )
+    ]
+
+    assert not offenders, (
+        "Refuse through permissions.require_<rule>(user, obj), which carries the "
+        "message views and services share:\n" + "\n".join(offenders)
+    )
+
+
+def test_the_refusal_rule_catches_the_patterns_it_is_meant_to():
+    source = (
+        "raise PermissionDenied(_('No.'))\n"
+        "raise exceptions.PermissionDenied('No.')\n"
+        "permissions.require(permissions.can_edit_post(user, post), _('No.'))\n"
+        "permissions.require_edit_post(user, post)\n"
+        "raise ValidationError('Fine.')\n"
+    )
+
+    assert [line for line, _ in _refusals_outside_permissions(ast.parse(source))] == [
+        1,
+        2,
+        3,
+    ]
+
+
+# Who someone is on the site (staff, superuser) and how a role or a state of a
+# membership turns into a right are decided in permissions.py only.
+_DECIDING_PARTS = ("views", "queries", "services", "forms", "templatetags")
+_STAFF_FLAGS = re.compile(r"\bis_(?:staff|superuser)\b")
+
+
+def _part_of_app(path):
+    """`views`, `services`, `forms`, `middleware`...: where `path` sits in its app."""
+    app = next(app for app in APPS if path.is_relative_to(app))
+    return path.relative_to(app).parts[0].removesuffix(".py")
+
+
+def test_staff_flags_are_read_only_in_permissions():
+    sources = [
+        path
+        for path in _modules()
+        if _part_of_app(path) in _DECIDING_PARTS + ("context_processors", "middleware")
+    ]
+    sources += sorted((BASE_DIR / "templates").rglob("*.html"))
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{number}: {line.strip()}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if _STAFF_FLAGS.search(line)
+    ]
+
+    assert sources, "no views, services or templates found"
+    assert not offenders, (
+        "Ask permissions (is_site_staff, can_open_admin, can_*):\n"
+        + "\n".join(offenders)
+    )
+
+
+def test_no_permission_cache_hangs_on_objects():
+    """Decisions live in the request's or operation's scope (`permissions.operation`),
+    never on a user object that may outlive it (a socket keeps its user for hours)."""
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{number}: {line.strip()}"
+        for path in _modules()
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "__dict__" in line or "_crocevia_" in line
+    ]
+
+    assert not offenders, "\n".join(offenders)

@@ -115,8 +115,3 @@ class Membership(models.Model):
     @property
     def is_active(self):
         return self.state == self.State.ACTIVE
-
-    @property
-    def is_staff_role(self):
-        """Owner or moderator of the community."""
-        return self.is_active and self.role in (self.Role.OWNER, self.Role.MODERATOR)

@@ -90,7 +90,7 @@ def attach_viewer_memberships(user, communities):
             user=user, community__in=[community.pk for community in communities]
         )
         found = {membership.community_id: membership for membership in memberships}
-        permissions.remember_memberships(user, found.values())
+        permissions.remember_memberships(user, communities, found.values())
     for community in communities:
         community.viewer_membership = found.get(community.pk)
     return communities
@@ -210,11 +210,10 @@ def home_context(user):
                 permissions.threads_visible_to(user), HOME_LATEST_THREADS
             ),
         }
-    member_of = Membership.objects.filter(
-        user=user, community=OuterRef("community_id"), state=State.ACTIVE
-    )
     my_threads = _latest_threads(
-        permissions.threads_visible_to(user).filter(Exists(member_of)),
+        permissions.threads_visible_to(user).filter(
+            permissions.is_member_condition(user, OuterRef("community_id"))
+        ),
         HOME_LATEST_THREADS * 2,
     )
     mine = list(
@@ -229,14 +228,8 @@ def home_context(user):
     has_communities = Membership.objects.filter(
         user=user, state=State.ACTIVE, community__kind=Community.Kind.COMMUNITY
     ).exists()
-    moderated = Membership.objects.filter(
-        user=user,
-        community=OuterRef("pk"),
-        state=State.ACTIVE,
-        role__in=[Role.OWNER, Role.MODERATOR],
-    )
     waiting = list(
-        Community.objects.filter(Exists(moderated))
+        permissions.communities_moderated_by(user)
         .annotate(
             pending=Count("memberships", filter=Q(memberships__state=State.PENDING))
         )

@@ -11,7 +11,6 @@ from ..models import (
 )
 
 __all__ = [
-    "organisation_admin_count",
     "organisation_cities",
     "organisation_directory",
     "organisation_members",
@@ -90,10 +89,3 @@ def organisation_pending_affiliations(organisation):
         .select_related("user__organisation")
         .order_by("created_at", "pk")
     )
-
-
-def organisation_admin_count(organisation):
-    """How many active admins the organisation has."""
-    return organisation.affiliations.filter(
-        state=Affiliation.State.ACTIVE, role=Affiliation.Role.ADMIN
-    ).count()

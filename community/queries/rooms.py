@@ -7,7 +7,7 @@ from the page's data attributes (`data-group-seconds`, `data-time-zone`).
 
 from dataclasses import dataclass
 
-from django.db.models import ExpressionWrapper, F, IntegerField, OuterRef, Subquery
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,7 +18,6 @@ from live.catchup import stream_head
 from .. import permissions
 from ..models import Post, ReadPosition, Thread
 from .posts import ROOM_PAGE_SIZE, url_pattern
-from .threads import _reply_state
 
 __all__ = [
     "ROOM_GROUP_SECONDS",
@@ -163,14 +162,19 @@ def community_rooms(user, community):
     rooms = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM).only(
         "id", "title", "kind", "post_count", "community_id", "last_activity_at"
     )
-    show_unread = permissions.is_member(user, community)
+    show_unread = user.is_authenticated
     if show_unread:
         last_read = ReadPosition.objects.filter(
             user=user, thread=OuterRef("pk")
         ).values("last_read_number")[:1]
+        # Members only, decided in the same query (`permissions.is_member`).
         rooms = rooms.annotate(
-            unread=ExpressionWrapper(
-                F("post_count") - Coalesce(Subquery(last_read), 0),
+            unread=Case(
+                When(
+                    permissions.is_member_condition(user, community),
+                    then=F("post_count") - Coalesce(Subquery(last_read), 0),
+                ),
+                default=None,
                 output_field=IntegerField(),
             )
         )
@@ -210,7 +214,7 @@ def room_page(user, thread, *, before=None):
     messages.reverse()
     room_timeline(messages)
     room_messages_prepare(user, thread, messages)
-    reply_state = _reply_state(user, thread)
+    reply_state = permissions.reply_state(user, thread)
     return {
         "thread": thread,
         "community": community,
@@ -222,7 +226,7 @@ def room_page(user, thread, *, before=None):
         "last_number": messages[-1].number if messages else 0,
         "live_seq": live_seq,
         "reply_state": reply_state,
-        "can_reply": reply_state == "reply",
+        "can_reply": reply_state == permissions.Reply.REPLY,
         "can_view_history": permissions.can_view_thread_history(user, thread),
         "can_moderate": permissions.can_moderate_community(user, community),
         "can_promote_own": permissions.can_create_thread(user, community),

@@ -45,24 +45,6 @@ class PostActions:
     history: bool = False
 
 
-def _reply_state(user, thread):
-    """Which composer, prompt or notice the bottom of the thread page shows."""
-    community = thread.community
-    if permissions.can_reply(user, thread):
-        return "reply"
-    if thread.is_locked:
-        return "locked"
-    if not user.is_authenticated:
-        return "login"
-    if permissions.is_member(user, community) and permissions.is_muted(user, community):
-        return "muted"
-    if permissions.can_join_community(user, community):
-        return "join"
-    if permissions.can_request_to_join(user, community):
-        return "request"
-    if permissions.can_cancel_request(user, community):
-        return "pending"
-    return "none"
 
 
 def thread_page(user, thread, page_number=1):
@@ -103,7 +85,8 @@ def thread_page(user, thread, page_number=1):
         "posts": posts,
         "tags": list(thread.tags.all()),
         "can_reply": can_reply,
-        "reply_state": _reply_state(user, thread),
+        # The composer, or the notice saying why not (`permissions.reply_state`).
+        "reply_state": permissions.reply_state(user, thread),
         "live_seq": live_seq,
         "can_view_history": permissions.can_view_thread_history(user, thread),
     }

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -184,7 +184,7 @@ def profile_update(
     budget, and ValidationError keyed by field name for bad input; on any error
     nothing changes. Emits `profile.updated` on `user:<id>` when something changed.
     """
-    permissions.require(permissions.can_edit_profile(actor, actor))
+    permissions.require_edit_profile(actor, actor)
     errors = {}
     values = {}
     for field, value in (
@@ -279,8 +279,7 @@ def user_set_language(*, actor, language):
     callers and ValidationError for an unknown language. Emits `profile.updated` on
     `user:<id>` when the choice changed.
     """
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Log in to save a language."))
+    permissions.require_save_language(actor)
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose a language from the list."), code="language")
     if actor.language == language:
@@ -311,10 +310,7 @@ def sessions_end(*, user, session_key=None, keep_session_key=None):
 
 
 def _account_set_active(actor, person, active):
-    permissions.require(
-        permissions.can_deactivate_account(actor, person),
-        _("You may not close or reopen this account."),
-    )
+    permissions.require_deactivate_account(actor, person)
     if person.is_active == active:
         return person
     with transaction.atomic():

@@ -11,7 +11,7 @@ from live.events import event_record, stream_name
 from .. import payloads, permissions
 from ..models import Community, Membership
 from ..tagging import tag_names_clean
-from .memberships import memberships_forget, record_membership_event
+from .memberships import record_membership_event
 
 __all__ = [
     "community_create",
@@ -116,10 +116,7 @@ def community_create(*, actor, name, description="", visibility, themes=()):
     `community.created` on the new community's stream and `member.joined` on both
     the community's and the creator's streams.
     """
-    permissions.require(
-        permissions.can_create_community(actor),
-        _("Confirm your email address before creating a community."),
-    )
+    permissions.require_create_community(actor)
     errors = {}
     cleaned = {}
     for field, clean, value in (
@@ -157,7 +154,6 @@ def community_create(*, actor, name, description="", visibility, themes=()):
             actor=actor,
         )
         record_membership_event(membership, "member.joined", actor)
-    memberships_forget(actor)
     return community
 
 
@@ -169,10 +165,7 @@ def community_update(*, actor, community, name, description, visibility, themes)
     `community.visibility_changed` when the visibility did (live subscriptions use it
     to re-check who may still follow the community).
     """
-    permissions.require(
-        permissions.can_edit_community(actor, community),
-        _("Only the owners can change this community."),
-    )
+    permissions.require_edit_community(actor, community)
     errors = {}
     cleaned = {}
     for field, clean, value in (

@@ -5,7 +5,7 @@ Each membership change is recorded for every audience that may know of it
 of its member list.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -71,8 +71,10 @@ def record_membership_event(membership, type, actor, *, listed=True):
     The person's own stream and the community's moderation stream get `type` with the
     whole membership; the community's stream, which every reader may follow, gets the
     change to the member list only (`listed=False` when the person was not listed,
-    e.g. an invitee who gets banned).
+    e.g. an invitee who gets banned). Every membership change passes here, so this is
+    also where the permission cache of the request or socket operation forgets the row.
     """
+    permissions.membership_changed(membership)
     data = payloads.membership_data(membership)
     event_record(
         stream=stream_name("user", membership.user_id), type=type, payload=data, actor=actor
@@ -105,19 +107,20 @@ def members_recount(community):
     community.member_count = count
 
 
-def memberships_forget(*people):
-    for person in people:
-        if person is not None:
-            permissions.forget_memberships(person)
+def community_locked(community):
+    """Lock the community's row for this transaction.
+
+    Every change of memberships takes it first (always in that order: community, then
+    membership rows, so writers queue up instead of deadlocking). It serialises member
+    counts and keeps the last owner: whoever holds it sees the owners as they are.
+    """
+    list(Community.objects.select_for_update().filter(pk=community.pk).values("pk"))
 
 
 def membership_locked(user, community):
-    """The user's membership row in `community`, locked for this transaction, or None.
-
-    The community row is locked first (always in that order, so writers queue up
-    instead of deadlocking) to serialise membership changes and member counts.
-    """
-    list(Community.objects.select_for_update().filter(pk=community.pk).values("pk"))
+    """The user's membership row in `community`, locked for this transaction, or None
+    (after the community's row, `community_locked`)."""
+    community_locked(community)
     return (
         # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
         Membership.objects.select_for_update(of=("self",))
@@ -138,13 +141,9 @@ def community_join(*, actor, community):
     when they already belong, RateLimited past the `join` budget. Emits `member.joined`
     on the community's and the person's streams.
     """
-    membership = permissions.membership_of(actor, community)
-    if membership is not None and membership.state == State.ACTIVE:
+    if permissions.is_member(actor, community):
         raise ValidationError(_("You are already a member of this community."))
-    permissions.require(
-        permissions.can_join_community(actor, community),
-        _("You cannot join this community."),
-    )
+    permissions.require_join_community(actor, community)
     rate_limit_hit(actor, "join")
     try:
         with transaction.atomic():
@@ -167,8 +166,6 @@ def community_join(*, actor, community):
     except IntegrityError as exc:
         # Two joins raced; the other one won.
         raise ValidationError(_("You are already a member of this community.")) from exc
-    finally:
-        memberships_forget(actor)
     return membership
 
 
@@ -180,17 +177,13 @@ def community_request_join(*, actor, community, message=""):
     the message is too long, RateLimited past the `join` budget. Emits
     `member.requested` on the community's and the person's streams.
     """
-    membership = permissions.membership_of(actor, community)
-    if membership is not None and membership.state == State.PENDING:
+    if permissions.is_pending(actor, community):
         raise ValidationError(
             _("Your request to join is already waiting for approval.")
         )
-    if membership is not None and membership.state == State.ACTIVE:
+    if permissions.is_member(actor, community):
         raise ValidationError(_("You are already a member of this community."))
-    permissions.require(
-        permissions.can_request_to_join(actor, community),
-        _("You cannot ask to join this community."),
-    )
+    permissions.require_request_to_join(actor, community)
     message = _clean_message(message)
     rate_limit_hit(actor, "join")
     try:
@@ -208,16 +201,13 @@ def community_request_join(*, actor, community, message=""):
         raise ValidationError(
             _("Your request to join is already waiting for approval.")
         ) from exc
-    finally:
-        memberships_forget(actor)
     return membership
 
 
 def community_enter(*, actor, community, message=""):
     """The "join" button: accept an invitation, join a public community or ask to join
     a restricted one. Same permissions, errors and events as the service it picks."""
-    membership = permissions.membership_of(actor, community)
-    invited = membership is not None and membership.state == State.INVITED
+    invited = permissions.is_invited(actor, community)
     if community.visibility == Community.Visibility.RESTRICTED and not invited:
         return community_request_join(actor=actor, community=community, message=message)
     return community_join(actor=actor, community=community)
@@ -229,30 +219,14 @@ def community_enter(*, actor, community, message=""):
 def community_leave(*, actor, community):
     """Leave a community (the membership row goes; the person may come back).
 
-    Active members may call it. Raises PermissionDenied for anyone else (banned people
-    cannot clear their ban by leaving) and ValidationError for the last owner, who
-    must transfer ownership first. Emits `member.left`.
+    Active members may call it (`permissions.require_leave_community`): others get
+    PermissionDenied (banned people cannot clear their ban by leaving), the last owner
+    a ValidationError (they must transfer ownership first), decided again under the
+    community's row lock so that two owners leaving at once cannot both go.
+    Emits `member.left`.
     """
-    membership = permissions.membership_of(actor, community)
-    permissions.require(
-        membership is not None and membership.state == State.ACTIVE,
-        _("You are not a member of this community."),
-    )
-    if permissions.is_last_owner(actor, community):
-        raise ValidationError(
-            _(
-                "You are the only owner of this community: transfer the ownership to "
-                "another member before leaving."
-            ),
-            code="last_owner",
-        )
-    _membership_withdraw(
-        actor,
-        community,
-        State.ACTIVE,
-        "member.left",
-        _("You are not a member of this community."),
-    )
+    permissions.require_leave_community(actor, community)
+    _membership_withdraw(actor, community, State.ACTIVE, "member.left")
 
 
 def membership_request_cancel(*, actor, community):
@@ -261,11 +235,8 @@ def membership_request_cancel(*, actor, community):
     The requester may call it; PermissionDenied otherwise. Emits
     `member.request_cancelled`.
     """
-    message = _("You have no request waiting in this community.")
-    permissions.require(permissions.can_cancel_request(actor, community), message)
-    _membership_withdraw(
-        actor, community, State.PENDING, "member.request_cancelled", message
-    )
+    permissions.require_cancel_request(actor, community)
+    _membership_withdraw(actor, community, State.PENDING, "member.request_cancelled")
 
 
 def membership_invitation_decline(*, actor, community):
@@ -274,24 +245,36 @@ def membership_invitation_decline(*, actor, community):
     The invitee may call it; PermissionDenied otherwise. Emits
     `member.invitation_declined`.
     """
-    message = _("You have no invitation to this community.")
-    permissions.require(permissions.can_decline_invitation(actor, community), message)
+    permissions.require_decline_invitation(actor, community)
     _membership_withdraw(
-        actor, community, State.INVITED, "member.invitation_declined", message
+        actor, community, State.INVITED, "member.invitation_declined"
     )
 
 
-def _membership_withdraw(actor, community, state, event_type, message):
+# The rule each withdrawal is checked against again, on the locked rows.
+_WITHDRAWALS = {
+    State.ACTIVE: permissions.require_leave_community,
+    State.PENDING: permissions.require_cancel_request,
+    State.INVITED: permissions.require_decline_invitation,
+}
+
+
+def _membership_withdraw(actor, community, state, event_type):
     """Delete the actor's own membership row in `state`, so they may come back later."""
     with transaction.atomic():
         membership = membership_locked(actor, community)
-        if membership is None or membership.state != state:
-            raise ValidationError(message)
+        # Decided again on the rows as they are now, with the community locked: another
+        # owner may have left (or this one been promoted) since the first check.
+        try:
+            with permissions.fresh():
+                _WITHDRAWALS[state](actor, community)
+        except PermissionDenied as error:
+            # The row changed meanwhile (approved, removed...): a notice, not a 403.
+            raise ValidationError(str(error)) from error
         record_membership_event(membership, event_type, actor)
         membership.delete()
         if state == State.ACTIVE:
             members_recount(community)
-    memberships_forget(actor)
 
 
 def community_exit(*, actor, community):
@@ -337,10 +320,7 @@ def membership_approve(*, actor, membership):
     ValidationError when the request is no longer pending. Emits `member.approved`.
     """
     community = membership.community
-    permissions.require(
-        permissions.can_decide_join_requests(actor, community),
-        _("Only owners and moderators decide on requests."),
-    )
+    permissions.require_decide_join_requests(actor, community)
     with transaction.atomic():
         membership = membership_locked(membership.user, community)
         if membership is None or membership.state != State.PENDING:
@@ -352,7 +332,6 @@ def membership_approve(*, actor, membership):
         membership.save(update_fields=["state", "role", "updated_at"])
         members_recount(community)
         record_membership_event(membership, "member.approved", actor)
-    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -364,10 +343,7 @@ def membership_decline(*, actor, membership):
     invited again later. Emits `member.declined` or `member.invitation_withdrawn`.
     """
     community = membership.community
-    permissions.require(
-        permissions.can_decide_join_requests(actor, community),
-        _("Only owners and moderators decide on requests."),
-    )
+    permissions.require_decide_join_requests(actor, community)
     with transaction.atomic():
         membership = membership_locked(membership.user, community)
         if membership is None or membership.state not in (State.PENDING, State.INVITED):
@@ -381,7 +357,6 @@ def membership_decline(*, actor, membership):
         )
         record_membership_event(membership, event_type, actor)
         membership.delete()
-    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -395,10 +370,7 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
     belongs, is already invited or has asked to join. RateLimited past the `invite`
     budget. Emits `member.invited` on the community's and the invitee's streams.
     """
-    permissions.require(
-        permissions.can_invite_to_community(actor, community),
-        _("Only owners and moderators invite people."),
-    )
+    permissions.require_invite_to_community(actor, community)
     if invitee is None:
         invitee = _find_person(who)
     message = _clean_message(message)
@@ -423,11 +395,7 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
                     % {"name": invitee.name}
                 }
             )
-        permissions.require(
-            permissions.can_reinvite_banned(actor, community),
-            _("%(name)s is banned from this community; only an owner can invite them.")
-            % {"name": invitee.name},
-        )
+        permissions.require_reinvite_banned(actor, community, invitee=invitee)
     rate_limit_hit(actor, "invite")
     try:
         with transaction.atomic():
@@ -465,7 +433,6 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
         raise ValidationError(
             {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
         ) from exc
-    memberships_forget(actor, invitee)
     return membership
 
 
@@ -477,25 +444,22 @@ def membership_set_role(*, actor, membership, role):
     unknown role. Emits `member.role_changed` when the role changes.
     """
     community = membership.community
-    permissions.require(
-        permissions.can_manage_roles(actor, community), _("Only owners change roles.")
-    )
+    permissions.require_manage_roles(actor, community)
     if role not in (Role.MODERATOR, Role.MEMBER):
         raise ValidationError({"role": _("Choose moderator or member.")})
     with transaction.atomic():
         membership = membership_locked(membership.user, community)
         if membership is None or membership.state != State.ACTIVE:
             raise ValidationError(_("This person is no longer a member."))
-        # Checked on the fresh row: the caller's copy may predate an approval.
-        permissions.require(
-            permissions.can_change_role(actor, membership),
-            _("Owners change hands only by transfer."),
-        )
+        # Checked on the locked rows: the caller's copy may predate an approval or a
+        # transfer, and the actor may have handed over meanwhile.
+        membership.community = community
+        with permissions.fresh():
+            permissions.require_change_role(actor, membership)
         if membership.role != role:
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
             record_membership_event(membership, "member.role_changed", actor)
-    memberships_forget(actor, membership.user)
     return membership
 
 
@@ -508,12 +472,14 @@ def community_transfer_ownership(*, actor, community, username):
     ValidationError when the person is not an active member or already owns it.
     Emits `member.role_changed` for each person whose role changed.
     """
-    permissions.require(
-        permissions.can_manage_roles(actor, community),
-        _("Only an owner can transfer the ownership."),
-    )
+    permissions.require_transfer_ownership(actor, community)
     username = (username or "").strip().lstrip("@")
     with transaction.atomic():
+        community_locked(community)
+        # The actor may have handed over (or left) since the first check.
+        with permissions.fresh():
+            permissions.require_transfer_ownership(actor, community)
+            actor_is_owner = permissions.is_owner(actor, community)
         target = (
             Membership.objects.select_for_update(of=("self",))
             .select_related("user__organisation")
@@ -536,9 +502,8 @@ def community_transfer_ownership(*, actor, community, username):
                     % {"name": target.user.name}
                 }
             )
-        actor_membership = permissions.membership_of(actor, community)
-        if actor_membership is not None and actor_membership.role == Role.OWNER:
-            handing_over = Membership.objects.filter(pk=actor_membership.pk)
+        if actor_is_owner:
+            handing_over = community.memberships.filter(user=actor)
         else:
             handing_over = community.memberships.filter(
                 role=Role.OWNER, state=State.ACTIVE
@@ -555,5 +520,4 @@ def community_transfer_ownership(*, actor, community, username):
         target.role = Role.OWNER
         target.save(update_fields=["role", "updated_at"])
         record_membership_event(target, "member.role_changed", actor)
-    memberships_forget(actor, target.user, *(membership.user for membership in previous))
     return target

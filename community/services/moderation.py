@@ -13,12 +13,7 @@ from live.events import event_record, stream_name
 
 from .. import payloads, permissions
 from ..models import Membership, Post, Thread
-from .memberships import (
-    members_recount,
-    membership_locked,
-    memberships_forget,
-    record_membership_event,
-)
+from .memberships import members_recount, membership_locked, record_membership_event
 from .threads import record_post_event
 
 __all__ = [
@@ -51,12 +46,10 @@ def _sanction(actor, membership, states, apply):
         if row is None or row.state not in states:
             raise ValidationError(_("This person's membership has changed meanwhile."))
         row.community = community
-        permissions.require(
-            permissions.can_sanction_member(actor, row),
-            _("You may not take this decision about this person."),
-        )
+        # Decided on the locked rows: the actor may have been demoted meanwhile.
+        with permissions.fresh():
+            permissions.require_sanction_member(actor, row)
         apply(row)
-    memberships_forget(actor, row.user)
     return row
 
 
@@ -95,13 +88,10 @@ def membership_unban(*, actor, membership):
         if row is None or row.state != State.BANNED:
             raise ValidationError(_("This person is not banned."))
         row.community = community
-        permissions.require(
-            permissions.can_lift_ban(actor, row),
-            _("Only owners lift bans."),
-        )
+        with permissions.fresh():
+            permissions.require_lift_ban(actor, row)
         record_membership_event(row, "member.unbanned", actor)
         row.delete()
-    memberships_forget(actor, row.user)
     return row
 
 
@@ -156,13 +146,9 @@ def membership_unmute(*, actor, membership):
 def _thread_set(actor, thread, field, value, type):
     """Set a moderator's flag on a thread; record `type` on its stream if it changed."""
     if field == "is_locked":
-        permissions.require(
-            permissions.can_lock_thread(actor, thread), _("Only moderators lock threads.")
-        )
+        permissions.require_lock_thread(actor, thread)
     else:
-        permissions.require(
-            permissions.can_pin_thread(actor, thread), _("Only moderators pin threads.")
-        )
+        permissions.require_pin_thread(actor, thread)
     with transaction.atomic():
         changed = (
             Thread.objects.filter(pk=thread.pk)
@@ -218,9 +204,7 @@ def post_hide(*, actor, post, reason=""):
     Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
     ValidationError for a reason over 300 characters. Emits `post.hidden`.
     """
-    permissions.require(
-        permissions.can_hide_post(actor, post), _("Only moderators hide posts.")
-    )
+    permissions.require_hide_post(actor, post)
     reason = " ".join((reason or "").split())
     if len(reason) > HIDE_REASON_MAX_LENGTH:
         raise ValidationError(
@@ -242,9 +226,7 @@ def post_hide(*, actor, post, reason=""):
 
 def post_unhide(*, actor, post):
     """Show a hidden post again. Same rule as `post_hide`; emits `post.unhidden`."""
-    permissions.require(
-        permissions.can_hide_post(actor, post), _("Only moderators hide posts.")
-    )
+    permissions.require_hide_post(actor, post)
     if not post.is_hidden:
         return post
     with transaction.atomic():

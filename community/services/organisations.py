@@ -1,6 +1,6 @@
 """Write services for organisations and people's affiliations to them."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -111,7 +111,12 @@ def _save_tags(organisation, clean_tags):
 
 
 def _record(type, *, affiliation, actor):
-    """Record an affiliation event on the organisation's and the person's streams."""
+    """Record an affiliation event on the organisation's and the person's streams.
+
+    Every affiliation change passes here, so this is also where the permission cache of
+    the request or socket operation forgets the row.
+    """
+    permissions.affiliation_changed(affiliation)
     payload = affiliation_data(affiliation)
     event_record(
         stream=stream_name("organisation", affiliation.organisation_id),
@@ -137,12 +142,31 @@ def _other_active_affiliation(person, organisation=None):
     return affiliations.first()
 
 
+def _organisations_locked(*organisations):
+    """Lock the organisations' rows for this transaction, in id order.
+
+    Every change of an organisation's admins (roles, leaving, moving to another
+    organisation) takes the row first, so writers queue up instead of deadlocking and
+    whoever holds it counts the admins as they are: two admins demoting each other at
+    once cannot leave the organisation without one.
+    """
+    ids = sorted({organisation.pk for organisation in organisations if organisation})
+    list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values("pk")
+    )
+
+
 def _ensure_may_move(person, previous, message, **params):
-    """A person moves only if they may leave their current organisation."""
+    """A person moves only if they may leave their current organisation (decided on
+    the rows as they are now; callers that end `previous` hold its lock)."""
     if previous is None:
         return
-    permissions.forget_affiliations(person)
-    if not permissions.can_leave_organisation(person, previous.organisation):
+    with permissions.fresh():
+        may_leave = permissions.can_leave_organisation(person, previous.organisation)
+    if not may_leave:
         raise ValidationError(
             message % {"organisation": previous.organisation.name, **params}
         )
@@ -175,26 +199,24 @@ def organisation_create(*, actor, competences=None, interests=None, **fields):
     `affiliation.approved` on it and on the creator's stream, and `affiliation.left`
     when the creator moved.
     """
-    permissions.require(
-        permissions.can_create_organisation(actor),
-        _("Confirm your email address before creating an organisation."),
-    )
+    permissions.require_create_organisation(actor)
     organisation = Organisation(created_by=actor)
     clean_tags = _apply_and_validate(
         organisation, fields, {"competences": competences, "interests": interests}
     )
-    previous = _other_active_affiliation(actor)
-    _ensure_may_move(
-        actor,
-        previous,
-        _(
-            "You are the only administrator of %(organisation)s: make another member "
-            "administrator there before creating a new organisation."
-        ),
+    last_admin = _(
+        "You are the only administrator of %(organisation)s: make another member "
+        "administrator there before creating a new organisation."
     )
+    _ensure_may_move(actor, _other_active_affiliation(actor), last_admin)
     rate_limit_hit(actor, "organisation")
     try:
         with transaction.atomic():
+            previous = _other_active_affiliation(actor)
+            if previous is not None:
+                # Again under the lock: another admin may have left meanwhile.
+                _organisations_locked(previous.organisation)
+                _ensure_may_move(actor, previous, last_admin)
             organisation.slug = _unique_slug(organisation.name)
             organisation.save()
             _save_tags(organisation, clean_tags)
@@ -223,7 +245,6 @@ def organisation_create(*, actor, competences=None, interests=None, **fields):
         raise ValidationError(
             {"name": _("An organisation with this name was just created. Try another.")}
         ) from error
-    permissions.forget_affiliations(actor)
     return organisation
 
 
@@ -236,10 +257,7 @@ def organisation_update(
     same fields as `organisation_create`; tag sets left as None are unchanged.
     Raises ValidationError for bad input. Emits `organisation.updated`.
     """
-    permissions.require(
-        permissions.can_edit_organisation(actor, organisation),
-        _("Only the organisation's administrators may edit it."),
-    )
+    permissions.require_edit_organisation(actor, organisation)
     clean_tags = _apply_and_validate(
         organisation, fields, {"competences": competences, "interests": interests}
     )
@@ -277,10 +295,7 @@ def affiliation_request(*, actor, organisation, message=""):
         raise ValidationError(_("Your request is already waiting for approval."))
     if existing is not None and existing.state == State.ACTIVE:
         raise ValidationError(_("You are already a member of this organisation."))
-    permissions.require(
-        permissions.can_request_affiliation(actor, organisation),
-        _("Confirm your email address before asking to join an organisation."),
-    )
+    permissions.require_request_affiliation(actor, organisation)
     message = (message or "").strip()
     max_length = Affiliation._meta.get_field("message").max_length
     if len(message) > max_length:
@@ -313,7 +328,6 @@ def affiliation_request(*, actor, organisation, message=""):
         affiliation.decided_by = None
         affiliation.save()
         _record("affiliation.requested", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(actor)
     return affiliation
 
 
@@ -328,12 +342,13 @@ def affiliation_approve(*, actor, affiliation):
     """
     organisation = affiliation.organisation
     person = affiliation.user
-    permissions.require(permissions.can_decide_affiliations(actor, organisation))
+    permissions.require_decide_affiliations(actor, organisation)
     with transaction.atomic():
+        previous = _other_active_affiliation(person, organisation)
+        _organisations_locked(organisation, previous and previous.organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
         if current is None or current.state != State.PENDING:
             raise ValidationError(_("This request has already been decided."))
-        previous = _other_active_affiliation(person, organisation)
         _ensure_may_move(
             person,
             previous,
@@ -352,8 +367,6 @@ def affiliation_approve(*, actor, affiliation):
         affiliation.save(update_fields=["state", "role", "decided_at", "decided_by"])
         _set_shown_organisation(person, organisation)
         _record("affiliation.approved", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(person)
-    permissions.forget_affiliations(actor)
     return affiliation
 
 
@@ -364,10 +377,9 @@ def affiliation_decline(*, actor, affiliation):
     ValidationError when the request was already decided. Emits
     `affiliation.declined` on the organisation's and the person's streams.
     """
-    permissions.require(
-        permissions.can_decide_affiliations(actor, affiliation.organisation)
-    )
+    permissions.require_decide_affiliations(actor, affiliation.organisation)
     with transaction.atomic():
+        _organisations_locked(affiliation.organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
         if current is None or current.state != State.PENDING:
             raise ValidationError(_("This request has already been decided."))
@@ -376,7 +388,6 @@ def affiliation_decline(*, actor, affiliation):
         affiliation.decided_by = actor
         affiliation.save(update_fields=["state", "decided_at", "decided_by"])
         _record("affiliation.declined", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(affiliation.user)
     return affiliation
 
 
@@ -385,26 +396,27 @@ def affiliation_leave(*, actor, organisation):
 
     Active members and people waiting for approval may call it (PermissionDenied
     for others). Raises ValidationError for the last admin, who must first make
-    another member admin. Leaving clears the organisation shown next to the name.
-    Emits `affiliation.left` (or `affiliation.withdrawn`) on the organisation's and
-    the person's streams. Returns the state the affiliation had.
+    another member admin (`permissions.require_leave_organisation`, decided again
+    under the organisation's row lock). Leaving clears the organisation shown next to
+    the name. Emits `affiliation.left` (or `affiliation.withdrawn`) on the
+    organisation's and the person's streams. Returns the state the affiliation had.
     """
-    permissions.forget_affiliations(actor)
-    withdrawing = permissions.can_withdraw_affiliation(actor, organisation)
-    permissions.require(
-        withdrawing or permissions.is_organisation_member(actor, organisation),
-        _("You are not a member of this organisation."),
-    )
-    if not withdrawing and not permissions.can_leave_organisation(actor, organisation):
-        raise ValidationError(
-            _(
-                "You are the only administrator of this organisation: make another "
-                "member administrator before leaving."
-            )
-        )
-    affiliation = permissions.affiliation_of(actor, organisation)
-    state = affiliation.state
+    if not permissions.can_withdraw_affiliation(actor, organisation):
+        permissions.require_leave_organisation(actor, organisation)
     with transaction.atomic():
+        _organisations_locked(organisation)
+        # Decided again on the rows as they are now: another admin may have left or
+        # been demoted since the first check.
+        with permissions.fresh():
+            withdrawing = permissions.can_withdraw_affiliation(actor, organisation)
+            try:
+                if not withdrawing:
+                    permissions.require_leave_organisation(actor, organisation)
+            except PermissionDenied as error:
+                # The affiliation changed meanwhile: a notice, not a 403.
+                raise ValidationError(str(error)) from error
+            affiliation = permissions.affiliation_of(actor, organisation)
+        state = affiliation.state
         _record(
             "affiliation.withdrawn" if withdrawing else "affiliation.left",
             affiliation=affiliation,
@@ -413,7 +425,6 @@ def affiliation_leave(*, actor, organisation):
         affiliation.delete()
         if not withdrawing and actor.organisation_id == organisation.pk:
             _set_shown_organisation(actor, None)
-    permissions.forget_affiliations(actor)
     return state
 
 
@@ -426,26 +437,24 @@ def affiliation_set_role(*, actor, affiliation, role):
     `affiliation.role_changed` on the organisation's and the person's streams.
     """
     organisation = affiliation.organisation
-    permissions.require(
-        permissions.can_manage_organisation_roles(actor, organisation),
-        _("Only the organisation's administrators may change roles."),
-    )
+    permissions.require_manage_organisation_roles(actor, organisation)
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
     with transaction.atomic():
+        _organisations_locked(organisation)
         current = Affiliation.objects.filter(pk=affiliation.pk).first()
         if current is None or current.state != State.ACTIVE:
             raise ValidationError(_("Only active members can have a role."))
         if current.role == role:
             return affiliation
-        admins = organisation.affiliations.filter(role=Role.ADMIN, state=State.ACTIVE)
-        if current.role == Role.ADMIN and admins.count() <= 1:
-            raise ValidationError(
-                _("An organisation needs at least one administrator.")
-            )
+        # Decided on the rows as they are now, with the organisation locked: the actor
+        # may have lost the role, and another admin may be gone.
+        with permissions.fresh():
+            if current.role == Role.ADMIN:
+                permissions.require_remove_organisation_admin(actor, organisation)
+            else:
+                permissions.require_manage_organisation_roles(actor, organisation)
         affiliation.role = role
         affiliation.save(update_fields=["role"])
         _record("affiliation.role_changed", affiliation=affiliation, actor=actor)
-    permissions.forget_affiliations(affiliation.user)
-    permissions.forget_affiliations(actor)
     return affiliation

@@ -66,10 +66,7 @@ def room_create(*, actor, community, name):
     community already has (whatever its case), or past the "thread" rate limit.
     Emits `thread.created` on `community:<id>`.
     """
-    permissions.require(
-        permissions.can_create_room(actor, community),
-        _("Only owners and moderators can open rooms."),
-    )
+    permissions.require_create_room(actor, community)
     name = _clean_room_name(name)
     rooms = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM)
     if rooms.filter(title__iexact=name).exists():
@@ -106,10 +103,7 @@ def room_read_mark(*, user, thread, number):
     Private bookkeeping for unread counts: no event. Only ever called from a POST,
     never while rendering a page.
     """
-    permissions.require(
-        permissions.can_mark_read(user, thread),
-        _("Only readers of this room can keep a read position."),
-    )
+    permissions.require_mark_read(user, thread)
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -215,10 +209,7 @@ def post_promote(*, actor, post, title, body=""):
     promotion raises ValidationError. Emits `thread.created` on `community:<id>`,
     `post.created` on the new `thread:<id>` and `post.promoted` on the room's stream.
     """
-    permissions.require(
-        permissions.can_promote_post(actor, post),
-        _("Only its author or a moderator can start a thread from this message."),
-    )
+    permissions.require_promote_post(actor, post)
     already = _("A thread already continues this message.")
     if Thread.objects.filter(promoted_from=post).exists():
         raise ValidationError(already, code="promoted")

@@ -146,10 +146,7 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
     A resent form with the same `client_id` returns the thread created the first time.
     Emits `thread.created` on `community:<id>` and `post.created` on `thread:<id>`.
     """
-    permissions.require(
-        permissions.can_create_thread(actor, community),
-        _("Only members of this community can start threads."),
-    )
+    permissions.require_create_thread(actor, community)
     resent = _resent_post(actor, client_id)
     if resent is not None and resent.number == 1:
         return resent.thread
@@ -274,9 +271,7 @@ def post_edit(*, actor, post, body):
     else PermissionDenied. Raises ValidationError for an empty or over-long body.
     An unchanged body changes nothing. Emits `post.edited` on `thread:<id>`.
     """
-    permissions.require(
-        permissions.can_edit_post(actor, post), _("You can only edit your own posts.")
-    )
+    permissions.require_edit_post(actor, post)
     body = _clean_body(body)
     if body == post.body:
         return post
@@ -314,10 +309,7 @@ def post_delete(*, actor, post):
     may be deleted too (the thread stays readable). Emits `post.deleted` on
     `thread:<id>`.
     """
-    permissions.require(
-        permissions.can_delete_post(actor, post),
-        _("You can only delete your own posts."),
-    )
+    permissions.require_delete_post(actor, post)
     with transaction.atomic():
         post.is_deleted = True
         post.deleted_at = timezone.now()

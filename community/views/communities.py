@@ -64,31 +64,25 @@ def community_action(view):
 def _header_context(request, community, section):
     """The community header: who the viewer is here and which buttons they get."""
     user = request.user
-    membership = permissions.membership_of(user, community)
-    state = membership.state if membership is not None else None
     can_moderate = permissions.can_moderate_community(user, community)
-    is_owner = state == State.ACTIVE and membership.role == Membership.Role.OWNER
-    is_last_owner = is_owner and permissions.is_last_owner(user, community)
     actions = {
         "can_read": permissions.can_read_community(user, community),
-        # Accepting an invitation is offered separately from joining.
-        "can_join": state != State.INVITED
-        and permissions.can_join_community(user, community),
-        "is_invited": state == State.INVITED,
+        "can_join": permissions.can_join_community(user, community),
+        # Invitees get "accept" and "decline" instead.
+        "is_invited": permissions.is_invited(user, community),
         "can_request": permissions.can_request_to_join(user, community),
         "can_cancel_request": permissions.can_cancel_request(user, community),
+        "can_leave": permissions.can_leave_community(user, community),
         # The last owner must hand over first (the page says so instead).
-        "can_leave": state == State.ACTIVE and not is_last_owner,
-        "is_last_owner": is_last_owner,
-        "is_banned": state == State.BANNED,
+        "is_last_owner": permissions.is_last_owner(user, community),
+        "is_banned": permissions.is_banned(user, community),
         "can_create_thread": permissions.can_create_thread(user, community),
         "can_edit": permissions.can_edit_community(user, community),
         "can_moderate": can_moderate,
         "can_invite": permissions.can_invite_to_community(user, community),
         "can_see_members": permissions.can_see_members(user, community),
         "needs_login": not user.is_authenticated,
-        "needs_verification": user.is_authenticated
-        and not permissions.is_verified(user),
+        "needs_verification": permissions.needs_verification(user),
         "pending_requests": (
             queries.pending_request_count(community) if can_moderate else 0
         ),
@@ -96,7 +90,7 @@ def _header_context(request, community, section):
     return {
         "community": community,
         "section": section,
-        "membership": membership,
+        "membership": permissions.membership_of(user, community),
         "actions": actions,
         "nav_section": "communities",
     }
@@ -158,10 +152,7 @@ def community_detail(request, slug):
 @login_required
 def community_create(request):
     """Create a community (verified users); the creator becomes its owner."""
-    permissions.require(
-        permissions.can_create_community(request.user),
-        _("Confirm your email address before creating a community."),
-    )
+    permissions.require_create_community(request.user)
     form = CommunityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,10 +175,7 @@ def community_create(request):
 @community_action
 def community_edit(request, community):
     """The settings page (owners and staff): name, description, themes, visibility."""
-    permissions.require(
-        permissions.can_edit_community(request.user, community),
-        _("Only the owners can change this community."),
-    )
+    permissions.require_edit_community(request.user, community)
     form = CommunityForm.for_community(community, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -213,7 +201,7 @@ def community_join(request, community):
     """Join a public community, ask to join a restricted one, or accept an invitation."""
     form = JoinRequestForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
-    was_invited = permissions.can_decline_invitation(request.user, community)
+    was_invited = permissions.is_invited(request.user, community)
     try:
         membership = services.community_enter(
             actor=request.user, community=community, message=message
@@ -266,7 +254,7 @@ def community_leave(request, community):
 def community_members(request, slug):
     """Active members with their roles; owners get role and transfer controls."""
     community = permissions.access_community(request.user, slug, action="read")
-    permissions.require(permissions.can_see_members(request.user, community))
+    permissions.require_see_members(request.user, community)
     role = request.GET.get("role", "")
     page_obj = _page(
         request, queries.community_members(community, role=role), MEMBERS_PER_PAGE
@@ -285,10 +273,7 @@ def community_members(request, slug):
 @community_action
 def community_requests(request, community):
     """The moderators' queue of pending requests to join."""
-    permissions.require(
-        permissions.can_decide_join_requests(request.user, community),
-        _("Only owners and moderators see requests to join."),
-    )
+    permissions.require_see_join_requests(request.user, community)
     page_obj = _page(request, queries.join_requests(community), REQUESTS_PER_PAGE)
     context = _header_context(request, community, "requests")
     context.update(page_obj=page_obj, join_requests=page_obj.object_list)
@@ -299,10 +284,7 @@ def community_requests(request, community):
 @community_action
 def membership_decide(request, community, pk):
     """Approve or decline a request (or withdraw an invitation)."""
-    permissions.require(
-        permissions.can_decide_join_requests(request.user, community),
-        _("Only owners and moderators decide on requests."),
-    )
+    permissions.require_decide_join_requests(request.user, community)
     membership = queries.community_membership(
         community, pk, states=[State.PENDING, State.INVITED]
     )
@@ -332,10 +314,7 @@ def membership_decide(request, community, pk):
 @community_action
 def community_invite(request, community):
     """Invite existing users by username or email; lists invitations not answered."""
-    permissions.require(
-        permissions.can_invite_to_community(request.user, community),
-        _("Only owners and moderators invite people."),
-    )
+    permissions.require_invite_to_community(request.user, community)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -360,10 +339,7 @@ def community_invite(request, community):
 @community_action
 def membership_role(request, community, pk):
     """Promote a member to moderator or demote a moderator (owners and staff)."""
-    permissions.require(
-        permissions.can_manage_roles(request.user, community),
-        _("Only owners change roles."),
-    )
+    permissions.require_manage_roles(request.user, community)
     membership = queries.community_membership(community, pk, states=[State.ACTIVE])
     default = reverse("community:community-members", args=[community.slug])
     form = RoleForm(request.POST)
@@ -389,10 +365,7 @@ def membership_role(request, community, pk):
 @community_action
 def community_transfer(request, community):
     """Hand the community to another active member; the old owner stays a moderator."""
-    permissions.require(
-        permissions.can_manage_roles(request.user, community),
-        _("Only an owner can transfer the ownership."),
-    )
+    permissions.require_transfer_ownership(request.user, community)
     default = reverse("community:community-members", args=[community.slug])
     form = TransferForm(request.POST)
     if not form.is_valid():

@@ -65,9 +65,6 @@ def organisation_detail(request, slug):
     user = request.user
     organisation = permissions.access_organisation(user, slug)
     can_decide = permissions.can_decide_affiliations(user, organisation)
-    is_member = permissions.is_organisation_member(user, organisation)
-    can_leave = permissions.can_leave_organisation(user, organisation)
-    can_manage_roles = permissions.can_manage_organisation_roles(user, organisation)
     members_page = Paginator(
         queries.organisation_members(organisation), settings.DIRECTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -91,19 +88,21 @@ def organisation_detail(request, slug):
             else []
         ),
         "affiliation": permissions.affiliation_of(user, organisation),
-        "is_member": is_member,
-        "is_last_admin": is_member and not can_leave,
+        "is_member": permissions.is_organisation_member(user, organisation),
+        "is_last_admin": permissions.is_last_organisation_admin(user, organisation),
         "can_edit": permissions.can_edit_organisation(user, organisation),
         "can_decide": can_decide,
-        "can_manage_roles": can_manage_roles,
-        "admin_count": (
-            queries.organisation_admin_count(organisation) if can_manage_roles else 0
+        "can_manage_roles": permissions.can_manage_organisation_roles(
+            user, organisation
+        ),
+        # The last admin keeps the role (the one last-admin rule).
+        "can_remove_admin": permissions.can_remove_organisation_admin(
+            user, organisation
         ),
         "can_request": permissions.can_request_affiliation(user, organisation),
-        "can_leave": can_leave,
+        "can_leave": permissions.can_leave_organisation(user, organisation),
         "can_withdraw": permissions.can_withdraw_affiliation(user, organisation),
-        "needs_verification": user.is_authenticated
-        and not permissions.is_verified(user),
+        "needs_verification": permissions.needs_verification(user),
         "current_organisation": current,
         "request_form": AffiliationRequestForm(),
         "Role": Affiliation.Role,
@@ -148,10 +147,7 @@ def organisation_create(request):
 def organisation_edit(request, slug):
     """Edit the profile (organisation admins and site staff)."""
     organisation = permissions.access_organisation(request.user, slug)
-    permissions.require(
-        permissions.can_edit_organisation(request.user, organisation),
-        _("Only the organisation's administrators may edit it."),
-    )
+    permissions.require_edit_organisation(request.user, organisation)
     if request.method == "POST":
         form = OrganisationForm(request.POST)
         if form.is_valid():

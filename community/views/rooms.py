@@ -55,10 +55,7 @@ def _render_room(request, thread, *, before=None, form=None):
 def room_create(request, slug):
     """Open a room: owners and moderators of the community (and staff) only."""
     community = permissions.access_community(request.user, slug, action="read")
-    permissions.require(
-        permissions.can_create_room(request.user, community),
-        _("Only owners and moderators can open rooms."),
-    )
+    permissions.require_create_room(request.user, community)
     form = RoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,10 +167,7 @@ def post_promote(request, pk):
     post = permissions.access_post(request.user, pk)
     if post.thread.kind != Thread.Kind.ROOM:
         raise Http404("No such room message.")
-    permissions.require(
-        permissions.can_promote_post(request.user, post),
-        _("Only its author or a moderator can start a thread from this message."),
-    )
+    permissions.require_promote_post(request.user, post)
     promotion = queries.post_promotion(post)
     if promotion is not None:
         messages.info(request, _("This message already continues in a thread."))

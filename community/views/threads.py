@@ -36,10 +36,7 @@ def _reply_form(**kwargs):
 def thread_create(request, slug):
     """Start a thread: members of the community (and staff) only."""
     community = permissions.access_community(request.user, slug, action="read")
-    permissions.require(
-        permissions.can_create_thread(request.user, community),
-        _("Only members of this community can start threads."),
-    )
+    permissions.require_create_thread(request.user, community)
     if request.method == "POST":
         form = ThreadForm(request.POST)
         if form.is_valid():
@@ -153,10 +150,7 @@ def post_permalink(request, pk):
 def post_edit(request, pk):
     """Edit your own post; the previous version goes to its history."""
     post = permissions.access_post(request.user, pk)
-    permissions.require(
-        permissions.can_edit_post(request.user, post),
-        _("You can only edit your own posts."),
-    )
+    permissions.require_edit_post(request.user, post)
     if request.method == "POST":
         form = PostEditForm(request.POST)
         if form.is_valid():
@@ -197,10 +191,7 @@ def post_delete(request, pk):
 def post_history(request, pk):
     """Every version of a post, newest first: for members of the community."""
     post = permissions.access_post(request.user, pk)
-    permissions.require(
-        permissions.can_view_post_history(request.user, post),
-        _("Only members of this community can see edit histories."),
-    )
+    permissions.require_view_post_history(request.user, post)
     return render(
         request,
         "community/post_history.html",

@@ -6,6 +6,7 @@ rule of its own.
 """
 
 from django.urls import reverse
+from django.utils import timezone
 
 from community.models import Community, Membership
 from tests.support.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -43,7 +44,8 @@ MODERATORS = frozenset({"moderator", "owner", "staff"})
 
 
 def person_in(community, role):
-    """A user holding `role` in `community` (None for an anonymous visitor)."""
+    """A user holding `role` in `community` (None for an anonymous visitor); a "muted"
+    member is muted for a day."""
     if role == "anonymous":
         return None
     if role == "staff":
@@ -53,6 +55,12 @@ def person_in(community, role):
         membership_role, state = MEMBERSHIP_OF_ROLE[role]
         MembershipFactory(
             user=user, community=community, role=membership_role, state=state
+        )
+    elif role == "muted":
+        MembershipFactory(
+            user=user,
+            community=community,
+            muted_until=timezone.now() + timezone.timedelta(days=1),
         )
     return user
 
