@@ -36,7 +36,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
-from community import services
+from community.services import communities, memberships, threads as thread_services
 from community.models import User
 
 POSTERS, READERS, THREADS = %(posters)d, %(readers)d, %(threads)d
@@ -53,11 +53,11 @@ def session_for(user):
 
 owner = User.objects.create_user("owner", "owner@example.org", None)
 EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
-community = services.community_create(
+community = communities.community_create(
     actor=owner, name="Banco di prova", description="", visibility="public", themes=[]
 )
 threads = [
-    services.thread_create(
+    thread_services.thread_create(
         actor=owner, community=community, title=f"Banco {i + 1}", body="Primo messaggio."
     )
     for i in range(THREADS)
@@ -66,7 +66,7 @@ posters = []
 for i in range(POSTERS):
     person = User.objects.create_user(f"poster{i}", f"poster{i}@example.org", None)
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    services.community_join(actor=person, community=community)
+    memberships.community_join(actor=person, community=community)
     posters.append(person)
 unusable = make_password(None)
 with transaction.atomic():

@@ -56,8 +56,8 @@ def build_thread():
     """A public community with a 100-post thread by 10 authors of 4 organisations."""
     from django.core.cache import cache
 
-    from community import services
     from community.models import Membership, Organisation
+    from community.services import threads
     from tests.support import factories
 
     organisations = [
@@ -86,7 +86,7 @@ def build_thread():
     member = factories.UserFactory(username="lettrice", organisation=organisations[0])
     factories.MembershipFactory(user=member, community=community)
 
-    thread = services.thread_create(
+    thread = threads.thread_create(
         actor=authors[0],
         community=community,
         title="Elettrolizzatori PEM per le PMI: esperienze e fornitori",
@@ -96,7 +96,7 @@ def build_thread():
     for number in range(1, 100):
         if number % 25 == 0:
             cache.clear()  # stay under the posting rate limit; this is set-up
-        services.post_reply(
+        threads.post_reply(
             actor=authors[number % 10], thread=thread, body=_body(number, authors)
         )
     thread.refresh_from_db()

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
 from .models import (
     Affiliation,
     Community,
@@ -27,6 +26,7 @@ from .models import (
     Thread,
     User,
 )
+from .services import accounts, communities, memberships, moderation
 
 
 class ReadOnly:
@@ -115,13 +115,13 @@ class UserAdmin(BaseUserAdmin):
         service_action(
             "account_deactivate",
             _("Close the selected accounts (ends their sessions)"),
-            services.account_deactivate,
+            accounts.account_deactivate,
             "person",
         ),
         service_action(
             "account_reactivate",
             _("Reopen the selected accounts"),
-            services.account_reactivate,
+            accounts.account_reactivate,
             "person",
         ),
     ]
@@ -155,7 +155,7 @@ def _visibility_action(visibility, description):
     return service_action(
         f"community_make_{visibility}",
         description,
-        services.community_set_visibility,
+        communities.community_set_visibility,
         "community",
         visibility=visibility,
     )
@@ -182,7 +182,7 @@ class CommunityAdmin(ReadOnlyAdmin):
 
 def _mute(*, actor, membership, hours):
     """Mute from now on (the moment the action runs) for `hours`."""
-    services.membership_mute(
+    moderation.membership_mute(
         actor=actor, membership=membership, until=timezone.now() + timedelta(hours=hours)
     )
 
@@ -203,34 +203,34 @@ class MembershipAdmin(ReadOnlyAdmin):
         service_action(
             "membership_ban",
             _("Ban from the community"),
-            services.membership_ban,
+            moderation.membership_ban,
             "membership",
         ),
         service_action(
-            "membership_unban", _("Lift the ban"), services.membership_unban, "membership"
+            "membership_unban", _("Lift the ban"), moderation.membership_unban, "membership"
         ),
         service_action(
             "membership_remove",
             _("Remove from the community"),
-            services.membership_remove,
+            moderation.membership_remove,
             "membership",
         ),
         _mute_action(24, _("Mute for 24 hours")),
         _mute_action(24 * 7, _("Mute for 7 days")),
         service_action(
-            "membership_unmute", _("Unmute"), services.membership_unmute, "membership"
+            "membership_unmute", _("Unmute"), moderation.membership_unmute, "membership"
         ),
         service_action(
             "membership_make_moderator",
             _("Make moderator"),
-            services.membership_set_role,
+            memberships.membership_set_role,
             "membership",
             role=Membership.Role.MODERATOR,
         ),
         service_action(
             "membership_make_member",
             _("Make plain member"),
-            services.membership_set_role,
+            memberships.membership_set_role,
             "membership",
             role=Membership.Role.MEMBER,
         ),
@@ -247,10 +247,10 @@ class ThreadAdmin(ReadOnlyAdmin):
     list_select_related = ("community", "author")
     search_fields = ("title",)
     actions = [
-        service_action("thread_lock", _("Lock"), services.thread_lock, "thread"),
-        service_action("thread_unlock", _("Unlock"), services.thread_unlock, "thread"),
-        service_action("thread_pin", _("Pin"), services.thread_pin, "thread"),
-        service_action("thread_unpin", _("Unpin"), services.thread_unpin, "thread"),
+        service_action("thread_lock", _("Lock"), moderation.thread_lock, "thread"),
+        service_action("thread_unlock", _("Unlock"), moderation.thread_unlock, "thread"),
+        service_action("thread_pin", _("Pin"), moderation.thread_pin, "thread"),
+        service_action("thread_unpin", _("Unpin"), moderation.thread_unpin, "thread"),
     ]
 
 
@@ -268,6 +268,6 @@ class PostAdmin(ReadOnlyAdmin):
     search_fields = ("body",)
     inlines = [PostRevisionInline]
     actions = [
-        service_action("post_hide", _("Hide from everyone"), services.post_hide, "post"),
-        service_action("post_unhide", _("Show again"), services.post_unhide, "post"),
+        service_action("post_hide", _("Hide from everyone"), moderation.post_hide, "post"),
+        service_action("post_unhide", _("Show again"), moderation.post_unhide, "post"),
     ]

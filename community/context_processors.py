@@ -3,14 +3,14 @@ the limits the browser enforces before sending."""
 
 from django.conf import settings
 
-from . import queries
+from .queries import communities
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_communities": queries.nav_communities(user)}
+    return {"nav_communities": communities.nav_communities(user)}
 
 
 def live_limits(request):

@@ -22,9 +22,11 @@ from live.events import register_presenter
 from live.operations import register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 
-from . import permissions, queries
+from . import permissions
 from .models import Community, Organisation, Post, Thread
 from .payloads import user_brief
+from .queries import posts as post_queries
+from .queries import rooms, threads
 from .services import threads as thread_services
 
 # --- who may follow what ---------------------------------------------------------------
@@ -45,7 +47,7 @@ def _current(operation):
 
 class PostViewer:
     """What one socket's person may do with the posts of one thread, by the pages'
-    rule (`queries.post_actions`), decided when the subscription is authorised and
+    rule (`post_queries.post_actions`), decided when the subscription is authorised and
     again at every re-check (a mute, a ban, a role change or a lock re-checks).
 
     The answer for a post depends on the person and the thread only through whether
@@ -67,7 +69,7 @@ class PostViewer:
                     is_deleted=deleted,
                     is_hidden=hidden,
                 )
-                names = queries.post_actions(user, post, promoted=promoted)
+                names = post_queries.post_actions(user, post, promoted=promoted)
                 self.actions[own, deleted, hidden, promoted] = {"actions": sorted(names)}
 
     def annotate(self, frame):
@@ -208,10 +210,10 @@ def post_fragments(post, languages):
     Room messages use the chat layout (`room_message.html`), discussions `post.html`.
     """
     if post.thread.kind == Thread.Kind.ROOM:
-        queries.room_message_prepare_for_everyone(post)
+        rooms.room_message_prepare_for_everyone(post)
         template = "community/includes/room_message.html"
     else:
-        queries.post_prepare_for_everyone(post)
+        threads.post_prepare_for_everyone(post)
         template = "community/includes/post.html"
     fragments = {}
     for code in languages:
@@ -224,7 +226,7 @@ def post_fragments(post, languages):
 def _post_now(post, languages):
     """What clients show of `post` as it is now."""
     hidden = post.is_deleted or post.is_hidden
-    promoted = queries.post_promotion(post)
+    promoted = rooms.post_promotion(post)
     return {
         "author": user_brief(post.author),
         "body_html": "" if hidden else post.body_html,

@@ -351,7 +351,7 @@ def can_accept_invitation(user, community):
 
 def require_join_community(user, community):
     """Raise PermissionDenied, saying why, unless the user may become a member at once:
-    joining a public community or accepting an invitation (`services.community_join`)."""
+    joining a public community or accepting an invitation (`memberships.community_join`)."""
     require(
         can_join_community(user, community) or can_accept_invitation(user, community),
         gettext_lazy("You cannot join this community."),
@@ -389,7 +389,7 @@ def is_last_owner(user, community):
     """True for the only active owner, who must hand over before leaving.
 
     The one last-owner rule: the leave button, the members page and
-    `services.community_leave` (under the community's row lock, in `fresh()`) ask it.
+    `memberships.community_leave` (under the community's row lock, in `fresh()`) ask it.
     """
     return is_owner(user, community) and _owner_count(community) <= 1
 

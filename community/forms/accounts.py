@@ -8,8 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import services
 from ..models import User
+from ..services import accounts
 from .limits import LengthCounterMixin
 
 __all__ = ["ProfileForm", "SignupForm"]
@@ -31,7 +31,7 @@ class SignupForm(AllauthSignupForm):
 
 
 class ProfileForm(LengthCounterMixin, forms.Form):
-    """Profile fields as people type them; `services.profile_update` re-checks all."""
+    """Profile fields as people type them; `accounts.profile_update` re-checks all."""
 
     display_name = forms.CharField(
         label=_("Display name"),
@@ -49,7 +49,7 @@ class ProfileForm(LengthCounterMixin, forms.Form):
     avatar = forms.FileField(
         label=_("Avatar"),
         required=False,
-        widget=forms.FileInput(attrs={"accept": ",".join(services.AVATAR_TYPES)}),
+        widget=forms.FileInput(attrs={"accept": ",".join(accounts.AVATAR_TYPES)}),
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
     expertise = forms.CharField(
@@ -82,7 +82,7 @@ class ProfileForm(LengthCounterMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        names = services.time_zone_names()
+        names = accounts.time_zone_names()
         choices = [(name, name.replace("_", " ")) for name in names]
         if person.time_zone and person.time_zone not in names:
             choices.insert(0, (person.time_zone, person.time_zone))
@@ -91,7 +91,7 @@ class ProfileForm(LengthCounterMixin, forms.Form):
             "JPEG, PNG, WebP or GIF, at most %(size)s and %(side)s × %(side)s pixels."
         ) % {
             "size": filesizeformat(settings.AVATAR_MAX_BYTES),
-            "side": services.AVATAR_MAX_SIDE,
+            "side": accounts.AVATAR_MAX_SIDE,
         }
         if not person.avatar:
             del self.fields["remove_avatar"]

@@ -13,8 +13,10 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from .. import permissions, queries, services
+from .. import permissions
 from ..forms.accounts import ProfileForm
+from ..queries import accounts as account_queries
+from ..services import accounts as account_services
 
 # Avatars change rarely and their URL is stable: browsers reuse them for a few
 # minutes, then revalidate cheaply with the ETag.
@@ -28,8 +30,8 @@ def profile(request, username):
     context = {
         "person": person,
         "expertise": list(person.expertise.order_by("name")),
-        "memberships": queries.profile_memberships(request.user, person),
-        "recent_posts": queries.profile_recent_posts(request.user, person),
+        "memberships": account_queries.profile_memberships(request.user, person),
+        "recent_posts": account_queries.profile_recent_posts(request.user, person),
         "can_edit": permissions.can_edit_profile(request.user, person),
     }
     return render(request, "community/profile_detail.html", context)
@@ -45,7 +47,7 @@ def profile_edit(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.profile_update(
+                account_services.profile_update(
                     actor=person,
                     display_name=data["display_name"],
                     bio=data["bio"],
@@ -96,7 +98,7 @@ def avatar(request, username):
         raise Http404("No avatar.") from None
     kind = filetype.guess(handle.read(261))
     handle.seek(0)
-    if kind is None or kind.mime not in services.AVATAR_TYPES:
+    if kind is None or kind.mime not in account_services.AVATAR_TYPES:
         handle.close()
         raise Http404("No avatar.")
     response = FileResponse(

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions, queries, services
+from .. import permissions
 from ..forms.communities import (
     CommunityForm,
     DecisionForm,
@@ -24,6 +24,10 @@ from ..forms.communities import (
     TransferForm,
 )
 from ..models import Membership
+from ..queries import communities as community_queries
+from ..queries import rooms
+from ..services import communities as community_services
+from ..services import memberships
 from .feedback import flash_errors, redirect_back
 
 State = Membership.State
@@ -84,7 +88,7 @@ def _header_context(request, community, section):
         "needs_login": not user.is_authenticated,
         "needs_verification": permissions.needs_verification(user),
         "pending_requests": (
-            queries.pending_request_count(community) if can_moderate else 0
+            community_queries.pending_request_count(community) if can_moderate else 0
         ),
     }
     return {
@@ -107,13 +111,13 @@ def community_list(request):
         q, tag = form.cleaned_data["q"], form.cleaned_data["tag"]
     page_obj = _page(
         request,
-        queries.community_directory(request.user, q=q, tag=tag),
+        community_queries.community_directory(request.user, q=q, tag=tag),
         settings.DIRECTORY_PAGE_SIZE,
     )
-    page_obj.object_list = queries.attach_viewer_memberships(
+    page_obj.object_list = community_queries.attach_viewer_memberships(
         request.user, page_obj.object_list
     )
-    themes = queries.directory_themes(request.user)
+    themes = community_queries.directory_themes(request.user)
     context = {
         "form": form,
         "q": q,
@@ -136,11 +140,11 @@ def community_detail(request, slug):
         tag = request.GET.get("tag", "").strip()
         page_obj = _page(
             request,
-            queries.community_threads(community, tag=tag),
+            community_queries.community_threads(community, tag=tag),
             settings.THREADS_PER_PAGE,
         )
         context.update(page_obj=page_obj, threads=page_obj.object_list, tag=tag)
-        context["rooms"] = queries.community_rooms(request.user, community)
+        context["rooms"] = rooms.community_rooms(request.user, community)
     if context["actions"]["can_request"]:
         context["request_form"] = JoinRequestForm()
     return render(request, "community/community_detail.html", context)
@@ -156,7 +160,7 @@ def community_create(request):
     form = CommunityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            community = services.community_create(
+            community = community_services.community_create(
                 actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -179,7 +183,7 @@ def community_edit(request, community):
     form = CommunityForm.for_community(community, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            community = services.community_update(
+            community = community_services.community_update(
                 actor=request.user, community=community, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -203,7 +207,7 @@ def community_join(request, community):
     message = form.cleaned_data["message"] if form.is_valid() else ""
     was_invited = permissions.is_invited(request.user, community)
     try:
-        membership = services.community_enter(
+        membership = memberships.community_enter(
             actor=request.user, community=community, message=message
         )
     except ValidationError as exc:
@@ -233,7 +237,7 @@ def community_join(request, community):
 def community_leave(request, community):
     """Leave, withdraw a pending request, or decline an invitation."""
     try:
-        state = services.community_exit(actor=request.user, community=community)
+        state = memberships.community_exit(actor=request.user, community=community)
     except ValidationError as exc:
         flash_errors(request, exc)
         return redirect(community)
@@ -257,7 +261,7 @@ def community_members(request, slug):
     permissions.require_see_members(request.user, community)
     role = request.GET.get("role", "")
     page_obj = _page(
-        request, queries.community_members(community, role=role), MEMBERS_PER_PAGE
+        request, community_queries.community_members(community, role=role), MEMBERS_PER_PAGE
     )
     context = _header_context(request, community, "members")
     context.update(
@@ -274,7 +278,7 @@ def community_members(request, slug):
 def community_requests(request, community):
     """The moderators' queue of pending requests to join."""
     permissions.require_see_join_requests(request.user, community)
-    page_obj = _page(request, queries.join_requests(community), REQUESTS_PER_PAGE)
+    page_obj = _page(request, community_queries.join_requests(community), REQUESTS_PER_PAGE)
     context = _header_context(request, community, "requests")
     context.update(page_obj=page_obj, join_requests=page_obj.object_list)
     return render(request, "community/community_requests.html", context)
@@ -285,7 +289,7 @@ def community_requests(request, community):
 def membership_decide(request, community, pk):
     """Approve or decline a request (or withdraw an invitation)."""
     permissions.require_decide_join_requests(request.user, community)
-    membership = queries.community_membership(
+    membership = community_queries.community_membership(
         community, pk, states=[State.PENDING, State.INVITED]
     )
     default = reverse("community:community-requests", args=[community.slug])
@@ -296,11 +300,11 @@ def membership_decide(request, community, pk):
     name = membership.user.name
     try:
         if form.cleaned_data["decision"] == "approve":
-            services.membership_approve(actor=request.user, membership=membership)
+            memberships.membership_approve(actor=request.user, membership=membership)
             messages.success(request, _("%(name)s is now a member.") % {"name": name})
         else:
             was_invited = membership.state == State.INVITED
-            services.membership_decline(actor=request.user, membership=membership)
+            memberships.membership_decline(actor=request.user, membership=membership)
             if was_invited:
                 message = _("The invitation to %(name)s was withdrawn.")
             else:
@@ -318,7 +322,7 @@ def community_invite(request, community):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.membership_invite(
+            membership = memberships.membership_invite(
                 actor=request.user, community=community, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -329,7 +333,7 @@ def community_invite(request, community):
                 _("%(name)s was invited.") % {"name": membership.user.name},
             )
             return redirect("community:community-invite", community.slug)
-    page_obj = _page(request, queries.pending_invitations(community), REQUESTS_PER_PAGE)
+    page_obj = _page(request, community_queries.pending_invitations(community), REQUESTS_PER_PAGE)
     context = _header_context(request, community, "invite")
     context.update(form=form, page_obj=page_obj, invitations=page_obj.object_list)
     return render(request, "community/community_invite.html", context)
@@ -340,14 +344,14 @@ def community_invite(request, community):
 def membership_role(request, community, pk):
     """Promote a member to moderator or demote a moderator (owners and staff)."""
     permissions.require_manage_roles(request.user, community)
-    membership = queries.community_membership(community, pk, states=[State.ACTIVE])
+    membership = community_queries.community_membership(community, pk, states=[State.ACTIVE])
     default = reverse("community:community-members", args=[community.slug])
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose moderator or member."))
         return redirect_back(request, default)
     try:
-        membership = services.membership_set_role(
+        membership = memberships.membership_set_role(
             actor=request.user, membership=membership, role=form.cleaned_data["role"]
         )
     except ValidationError as exc:
@@ -372,7 +376,7 @@ def community_transfer(request, community):
         messages.error(request, _("Name an active member of this community."))
         return redirect_back(request, default)
     try:
-        membership = services.community_transfer_ownership(
+        membership = memberships.community_transfer_ownership(
             actor=request.user,
             community=community,
             username=form.cleaned_data["username"],

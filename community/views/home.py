@@ -6,13 +6,14 @@ from django.urls import path
 from django.utils import translation
 from django.views.decorators.http import require_POST
 
-from .. import queries, services
+from ..queries import communities
+from ..services import accounts
 from .feedback import safe_next
 
 
 def home(request):
     """Landing page for visitors; the signed-in user's activity for members."""
-    context = queries.home_context(request.user)
+    context = communities.home_context(request.user)
     return render(request, "community/home.html", context)
 
 
@@ -23,7 +24,7 @@ def set_language(request):
     response = redirect(safe_next(request, "/"))
     if language in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            services.user_set_language(actor=request.user, language=language)
+            accounts.user_set_language(actor=request.user, language=language)
         translation.activate(language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

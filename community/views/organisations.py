@@ -11,13 +11,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions, queries, services
+from .. import permissions
 from ..forms.organisations import (
     AffiliationRequestForm,
     OrganisationFilterForm,
     OrganisationForm,
 )
 from ..models import Affiliation
+from ..queries import organisations as organisation_queries
+from ..services import organisations as organisation_services
 from .feedback import flash_errors
 
 NAV = {"nav_section": "organisations"}
@@ -34,11 +36,11 @@ def _add_service_errors(form, error):
 
 def organisation_list(request):
     """The directory: filter by kind, tag and city, search name and description."""
-    cities = queries.organisation_cities()
+    cities = organisation_queries.organisation_cities()
     form = OrganisationFilterForm(request.GET or None, cities=cities)
     filters = form.filters()
     paginator = Paginator(
-        queries.organisation_directory(**filters), settings.DIRECTORY_PAGE_SIZE
+        organisation_queries.organisation_directory(**filters), settings.DIRECTORY_PAGE_SIZE
     )
     page_obj = paginator.get_page(request.GET.get("page"))
     without_tag = request.GET.copy()
@@ -50,7 +52,7 @@ def organisation_list(request):
         "form": form,
         "filters": filters,
         "is_filtered": any(filters.values()),
-        "active_tag": queries.organisation_tag(filters["tag"]),
+        "active_tag": organisation_queries.organisation_tag(filters["tag"]),
         "page_obj": page_obj,
         "organisations": page_obj.object_list,
         # Visitors see the way in too: the form asks them to log in first.
@@ -66,7 +68,7 @@ def organisation_detail(request, slug):
     organisation = permissions.access_organisation(user, slug)
     can_decide = permissions.can_decide_affiliations(user, organisation)
     members_page = Paginator(
-        queries.organisation_members(organisation), settings.DIRECTORY_PAGE_SIZE
+        organisation_queries.organisation_members(organisation), settings.DIRECTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     current = None
     if user.is_authenticated and user.organisation_id not in (None, organisation.pk):
@@ -83,7 +85,7 @@ def organisation_detail(request, slug):
         "page_obj": members_page,
         "members": members_page.object_list,
         "pending": (
-            list(queries.organisation_pending_affiliations(organisation))
+            list(organisation_queries.organisation_pending_affiliations(organisation))
             if can_decide
             else []
         ),
@@ -124,7 +126,7 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.organisation_create(
+            organisation = organisation_services.organisation_create(
                 actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
@@ -152,7 +154,7 @@ def organisation_edit(request, slug):
         form = OrganisationForm(request.POST)
         if form.is_valid():
             try:
-                services.organisation_update(
+                organisation_services.organisation_update(
                     actor=request.user, organisation=organisation, **form.cleaned_data
                 )
             except ValidationError as error:
@@ -183,7 +185,7 @@ def affiliation_request(request, slug):
                 messages.error(request, message)
         return redirect(organisation)
     try:
-        services.affiliation_request(
+        organisation_services.affiliation_request(
             actor=request.user,
             organisation=organisation,
             message=form.cleaned_data["message"],
@@ -209,9 +211,9 @@ def affiliation_decide(request, slug, pk):
     if decision not in ("approve", "decline"):
         return HttpResponseBadRequest(_("Choose approve or decline."))
     service = (
-        services.affiliation_approve
+        organisation_services.affiliation_approve
         if decision == "approve"
-        else services.affiliation_decline
+        else organisation_services.affiliation_decline
     )
     try:
         service(actor=request.user, affiliation=affiliation)
@@ -237,7 +239,7 @@ def affiliation_role(request, slug, pk):
     affiliation = permissions.access_affiliation(request.user, organisation, pk)
     role = request.POST.get("role")
     try:
-        services.affiliation_set_role(
+        organisation_services.affiliation_set_role(
             actor=request.user, affiliation=affiliation, role=role
         )
     except ValidationError as error:
@@ -260,7 +262,7 @@ def organisation_leave(request, slug):
     """Leave the organisation, or withdraw a pending request to join it."""
     organisation = permissions.access_organisation(request.user, slug)
     try:
-        state = services.affiliation_leave(
+        state = organisation_services.affiliation_leave(
             actor=request.user, organisation=organisation
         )
     except ValidationError as error:

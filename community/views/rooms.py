@@ -14,9 +14,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions, queries, services
+from .. import permissions
 from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import Thread
+from ..queries import rooms as room_queries
+from ..services import rooms as room_services
+from ..services import threads
 from .addresses import thread_in_its_community
 from .feedback import flash_errors
 from .fetch import json_refusals
@@ -41,7 +44,7 @@ def _message_form(**kwargs):
 
 
 def _render_room(request, thread, *, before=None, form=None):
-    context = queries.room_page(request.user, thread, before=before)
+    context = room_queries.room_page(request.user, thread, before=before)
     if context["can_reply"]:
         form = form or _message_form()
         form.fields["body"].widget.attrs["placeholder"] = _("Message #%(name)s") % {
@@ -59,7 +62,7 @@ def room_create(request, slug):
     form = RoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            room = services.room_create(
+            room = room_services.room_create(
                 actor=request.user, community=community, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
@@ -95,7 +98,7 @@ def room_messages(request, slug, pk):
     Whoever may read the room page: the same access check, the same query.
     """
     thread = permissions.access_room(request.user, pk, community_slug=slug)
-    context = queries.room_page(request.user, thread, before=_before(request))
+    context = room_queries.room_page(request.user, thread, before=_before(request))
     # Rendered without the request: the messages need no context processor (the
     # navigation's query), only the CSRF token of their delete forms.
     html = render_to_string(
@@ -121,7 +124,7 @@ def room_post(request, slug, pk):
     form = RoomMessageForm(request.POST)
     if form.is_valid():
         try:
-            post = services.post_reply(
+            post = threads.post_reply(
                 actor=request.user,
                 thread=thread,
                 body=form.cleaned_data["body"],
@@ -131,7 +134,7 @@ def room_post(request, slug, pk):
             form.add_error(None, error)
         else:
             # Whoever just wrote has read the room up to their own message.
-            services.room_read_mark(
+            room_services.room_read_mark(
                 user=request.user, thread=thread, number=post.number
             )
             messages.success(request, _("Your message is online."))
@@ -147,7 +150,7 @@ def room_read(request, slug, pk):
     button without JavaScript)."""
     thread = permissions.access_room(request.user, pk, community_slug=slug)
     try:
-        services.room_read_mark(
+        room_services.room_read_mark(
             user=request.user, thread=thread, number=request.POST.get("number")
         )
     except ValidationError as error:
@@ -168,14 +171,14 @@ def post_promote(request, pk):
     if post.thread.kind != Thread.Kind.ROOM:
         raise Http404("No such room message.")
     permissions.require_promote_post(request.user, post)
-    promotion = queries.post_promotion(post)
+    promotion = room_queries.post_promotion(post)
     if promotion is not None:
         messages.info(request, _("This message already continues in a thread."))
         return redirect(promotion)
     form = PromoteForm(request.POST or None, post=post)
     if request.method == "POST" and form.is_valid():
         try:
-            thread = services.post_promote(
+            thread = room_services.post_promote(
                 actor=request.user,
                 post=post,
                 title=form.cleaned_data["title"],

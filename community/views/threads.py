@@ -13,9 +13,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions, queries, services
+from .. import permissions
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
 from ..models import Thread
+from ..queries import posts
+from ..queries import threads as thread_queries
+from ..services import threads as thread_services
 from .addresses import thread_in_its_community
 from .fetch import json_refusals
 
@@ -41,7 +44,7 @@ def thread_create(request, slug):
         form = ThreadForm(request.POST)
         if form.is_valid():
             try:
-                thread = services.thread_create(
+                thread = thread_services.thread_create(
                     actor=request.user,
                     community=community,
                     title=form.cleaned_data["title"],
@@ -70,7 +73,7 @@ def thread_detail(request, slug, pk):
     if thread.kind == Thread.Kind.ROOM:
         return redirect(thread)  # rooms have their own chat page
     try:
-        context = queries.thread_page(
+        context = thread_queries.thread_page(
             request.user, thread, request.GET.get("page") or 1
         )
     except InvalidPage as error:
@@ -91,7 +94,7 @@ def thread_reply(request, slug, pk):
         form = ReplyForm(request.POST)
         if form.is_valid():
             try:
-                post = services.post_reply(
+                post = thread_services.post_reply(
                     actor=request.user,
                     thread=thread,
                     body=form.cleaned_data["body"],
@@ -101,7 +104,7 @@ def thread_reply(request, slug, pk):
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Your reply is online."))
-                return redirect(queries.post_location_url(post, thread))
+                return redirect(posts.post_location_url(post, thread))
     else:
         initial = {}
         quote_id = _quote_id(request)
@@ -111,7 +114,7 @@ def thread_reply(request, slug, pk):
                 request.user, quoted
             ):
                 raise Http404(_("No such post in this thread."))
-            initial["body"] = queries.post_quote_markdown(quoted)
+            initial["body"] = thread_queries.post_quote_markdown(quoted)
         form = _reply_form(initial=initial)
     return render(
         request,
@@ -137,13 +140,13 @@ def post_quote(request, pk):
     permissions.require_reply(request.user, post.thread)
     if not permissions.can_quote_post(request.user, post):
         raise Http404(_("No such post in this thread."))
-    return JsonResponse({"markdown": queries.post_quote_markdown(post)})
+    return JsonResponse({"markdown": thread_queries.post_quote_markdown(post)})
 
 
 def post_permalink(request, pk):
     """Redirect to the page of the thread showing the post, at its anchor."""
     post = permissions.access_post(request.user, pk)
-    return redirect(queries.post_location_url(post))
+    return redirect(posts.post_location_url(post))
 
 
 @login_required
@@ -155,14 +158,14 @@ def post_edit(request, pk):
         form = PostEditForm(request.POST)
         if form.is_valid():
             try:
-                services.post_edit(
+                thread_services.post_edit(
                     actor=request.user, post=post, body=form.cleaned_data["body"]
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Your post was updated."))
-                return redirect(queries.post_location_url(post))
+                return redirect(posts.post_location_url(post))
     else:
         form = PostEditForm(initial={"body": post.body})
     return render(
@@ -182,9 +185,9 @@ def post_edit(request, pk):
 def post_delete(request, pk):
     """Delete your own post; a placeholder keeps the thread readable."""
     post = permissions.access_post(request.user, pk)
-    services.post_delete(actor=request.user, post=post)
+    thread_services.post_delete(actor=request.user, post=post)
     messages.success(request, _("Your post was deleted."))
-    return redirect(queries.post_location_url(post))
+    return redirect(posts.post_location_url(post))
 
 
 @login_required
@@ -200,7 +203,7 @@ def post_history(request, pk):
             "thread": post.thread,
             "community": post.thread.community,
             "revisions": (
-                queries.post_history(post) if post.is_visible_content else []
+                thread_queries.post_history(post) if post.is_visible_content else []
             ),
         },
     )

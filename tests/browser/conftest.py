@@ -86,11 +86,14 @@ def new_page(browser, problems):
     contexts = []
 
     def open_page(*, width=1100, height=800):
+        from playwright.sync_api import expect
+
         context = browser.new_context(
             locale="en-US", viewport={"width": width, "height": height}
         )
         contexts.append(context)
         context.set_default_timeout(15_000)
+        expect.set_options(timeout=15_000)  # assertions wait as long as actions
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
         # Uncaught exceptions, CSP violations, scripts or styles that fail to load.

@@ -12,7 +12,7 @@ LIMIT = 20_000  # POST_BODY_MAX_LENGTH's default, which the site runs with
 
 SETUP = """
 from allauth.account.models import EmailAddress
-from community import services
+from community.services import communities, memberships, rooms, threads
 from community.models import User
 
 people = []
@@ -23,17 +23,17 @@ for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     people.append(person)
 anna, bruno = people
-community = services.community_create(
+community = communities.community_create(
     actor=anna, name="Materiali", description="", visibility="public", themes=[]
 )
-services.community_join(actor=bruno, community=community)
-thread = services.thread_create(
+memberships.community_join(actor=bruno, community=community)
+thread = threads.thread_create(
     actor=anna, community=community, title="Rapporti di prova", body="Li allego qui."
 )
 for n in range(1, 5):
     report = f"Rapporto {n}: " + "misure di trazione e fatica sul composito. " * 500
-    services.post_reply(actor=people[n %% 2], thread=thread, body=report[:19_000])
-room = services.room_create(actor=anna, community=community, name="Caffè")
+    threads.post_reply(actor=people[n %% 2], thread=thread, body=report[:19_000])
+room = rooms.room_create(actor=anna, community=community, name="Caffè")
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"ROOM {room.get_absolute_url()}")
 """

@@ -16,7 +16,7 @@ WIDTHS = (1280, 390)
 
 SETUP = """
 from allauth.account.models import EmailAddress
-from community import services
+from community.services import accounts, communities, memberships, organisations, rooms, threads
 from community.models import User
 
 
@@ -27,7 +27,7 @@ def word(length, stem="Innovazione"):
 def person(username, email, display_name=""):
     user = User.objects.create_user(username, email, "%(password)s")
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    services.profile_update(
+    accounts.profile_update(
         actor=user,
         display_name=display_name,
         bio=word(300, "Biografia"),
@@ -44,7 +44,7 @@ anna = person("anna", "anna@example.org", word(80, "Annamaria"))
 bruno = person(word(150, "bruno"), "bruno@example.org")
 carla = person("carla", "carla@example.org", word(80, "Carlotta"))
 
-organisation = services.organisation_create(
+organisation = organisations.organisation_create(
     actor=anna,
     name=word(160, "Organizzazione"),
     kind="enterprise",
@@ -57,23 +57,23 @@ organisation = services.organisation_create(
     competences=[word(50, "Robotica")],
     interests=[word(50, "Interesse")],
 )
-services.affiliation_approve(
+organisations.affiliation_approve(
     actor=anna,
-    affiliation=services.affiliation_request(actor=bruno, organisation=organisation),
+    affiliation=organisations.affiliation_request(actor=bruno, organisation=organisation),
 )
-services.affiliation_request(
+organisations.affiliation_request(
     actor=carla, organisation=organisation, message=word(500, "Messaggio")
 )
 
-community = services.community_create(
+community = communities.community_create(
     actor=anna,
     name=word(120, "Comunita"),
     description=word(600, "Descrizione") + " " + url,
     visibility="public",
     themes=[word(40, "Tema")],
 )
-services.community_join(actor=bruno, community=community)
-thread = services.thread_create(
+memberships.community_join(actor=bruno, community=community)
+thread = threads.thread_create(
     actor=anna,
     community=community,
     title=word(200),
@@ -84,34 +84,34 @@ thread = services.thread_create(
     ),
     tags=[word(40, "Etichetta")],
 )
-reply = services.post_reply(
+reply = threads.post_reply(
     actor=bruno, thread=thread, body=url + " " + word(300, "Risposta")
 )
-services.post_edit(actor=bruno, post=reply, body=word(300, "Modificata") + " " + url)
-room = services.room_create(actor=anna, community=community, name=word(80, "Stanza"))
-message = services.post_reply(
+threads.post_edit(actor=bruno, post=reply, body=word(300, "Modificata") + " " + url)
+room = rooms.room_create(actor=anna, community=community, name=word(80, "Stanza"))
+message = threads.post_reply(
     actor=anna, thread=room, body=word(400, "Messaggio") + " " + url
 )
-services.post_reply(actor=bruno, thread=room, body=url)
+threads.post_reply(actor=bruno, thread=room, body=url)
 
-restricted = services.community_create(
+restricted = communities.community_create(
     actor=anna,
     name=word(120, "Riservata"),
     description="",
     visibility="restricted",
     themes=[],
 )
-services.community_request_join(
+memberships.community_request_join(
     actor=carla, community=restricted, message=word(500, "Richiesta")
 )
-services.membership_invite(
+memberships.membership_invite(
     actor=anna, community=restricted, invitee=bruno, message=word(500, "Invito")
 )
-invited_to = services.community_create(
+invited_to = communities.community_create(
     actor=carla, name=word(120, "Invitante"), description="", visibility="public",
     themes=[],
 )
-services.membership_invite(actor=carla, community=invited_to, invitee=anna)
+memberships.membership_invite(actor=carla, community=invited_to, invitee=anna)
 
 print(f"COMMUNITY {community.get_absolute_url()}")
 print(f"RESTRICTED {restricted.get_absolute_url()}")

@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SETUP = """
 from allauth.account.models import EmailAddress
-from community import services
+from community.services import communities, memberships, threads
 from community.models import User
 
 people = []
@@ -18,11 +18,11 @@ for name in ("anna", "bruno"):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     people.append(person)
 anna, bruno = people
-community = services.community_create(
+community = communities.community_create(
     actor=anna, name="Energia", description="", visibility="public", themes=[]
 )
-services.community_join(actor=bruno, community=community)
-thread = services.thread_create(
+memberships.community_join(actor=bruno, community=community)
+thread = threads.thread_create(
     actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
 )
 print(f"THREAD {thread.get_absolute_url()}")

@@ -17,7 +17,7 @@ SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 
 SETUP = """
 from allauth.account.models import EmailAddress
-from community import services
+from community.services import communities, memberships, rooms, threads
 from community.models import User
 
 people = []
@@ -26,16 +26,16 @@ for name in ("anna", "bruno"):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     people.append(person)
 anna, bruno = people
-community = services.community_create(
+community = communities.community_create(
     actor=anna, name="Materiali", description="", visibility="public", themes=[]
 )
-services.community_join(actor=bruno, community=community)
-thread = services.thread_create(
+memberships.community_join(actor=bruno, community=community)
+thread = threads.thread_create(
     actor=anna, community=community, title="Grafene", body="Chi lo usa?\\n\\nE dove?"
 )
-archive = services.room_create(actor=anna, community=community, name="Archivio")
+archive = rooms.room_create(actor=anna, community=community, name="Archivio")
 for n in range(1, 61):
-    services.post_reply(actor=people[n %% 2], thread=archive, body=f"Archivio n.{n:02d}")
+    threads.post_reply(actor=people[n %% 2], thread=archive, body=f"Archivio n.{n:02d}")
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"FIRST {thread.posts.get(number=1).pk}")
 print(f"ARCHIVE {archive.get_absolute_url()}")

@@ -12,7 +12,7 @@ SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 
 SETUP = """
 from allauth.account.models import EmailAddress
-from community import services
+from community.services import communities, memberships, rooms, threads
 from community.models import User
 
 people = []
@@ -23,15 +23,15 @@ for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     people.append(person)
 anna, bruno = people
-community = services.community_create(
+community = communities.community_create(
     actor=anna, name="Materiali", description="", visibility="public", themes=[]
 )
-services.community_join(actor=bruno, community=community)
-room = services.room_create(actor=anna, community=community, name="Caffè")
-services.post_reply(actor=anna, thread=room, body="Benvenuti nella stanza!")
-archive = services.room_create(actor=anna, community=community, name="Archivio")
+memberships.community_join(actor=bruno, community=community)
+room = rooms.room_create(actor=anna, community=community, name="Caffè")
+threads.post_reply(actor=anna, thread=room, body="Benvenuti nella stanza!")
+archive = rooms.room_create(actor=anna, community=community, name="Archivio")
 for n in range(1, 61):
-    services.post_reply(actor=people[n %% 2], thread=archive, body=f"Archivio n.{n:02d}")
+    threads.post_reply(actor=people[n %% 2], thread=archive, body=f"Archivio n.{n:02d}")
 print(f"ROOM {room.get_absolute_url()}")
 print(f"ARCHIVE {archive.get_absolute_url()}")
 print(f"COMMUNITY {community.get_absolute_url()}")

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import Community, Post
+from community.services import rooms, threads
 from live.events import event_frames, languages
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread
@@ -19,7 +19,7 @@ Visibility = Community.Visibility
 def community_with_room(visibility=Visibility.PUBLIC, name="Generale"):
     """A community (with one discussion), its owner, and a room the owner opened."""
     community, owner, _thread = community_with_thread(visibility)
-    room = services.room_create(actor=owner, community=community, name=name)
+    room = rooms.room_create(actor=owner, community=community, name=name)
     return community, owner, room
 
 
@@ -44,7 +44,7 @@ def promote_url(post):
 
 def say(room, author, body, *, minutes_ago=None):
     """A room message through the service; `minutes_ago` backdates it."""
-    post = services.post_reply(actor=author, thread=room, body=body)
+    post = threads.post_reply(actor=author, thread=room, body=body)
     if minutes_ago is not None:
         when = timezone.now() - timedelta(minutes=minutes_ago)
         Post.objects.filter(pk=post.pk).update(created_at=when)

@@ -4,9 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from community import services
 from community.models import Community, Membership
 from community.ratelimit import RateLimited
+from community.services import communities as community_services
+from community.services import memberships
 from live.models import Event
 from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
 
@@ -33,7 +34,7 @@ def user(db):
 
 
 def make_community(owner, visibility="public", **kwargs):
-    return services.community_create(
+    return community_services.community_create(
         actor=owner,
         name=kwargs.pop("name", "Manifattura avanzata"),
         description="Robotica e industria 4.0",
@@ -99,7 +100,7 @@ def test_joining_twice_explains_you_already_belong(client, owner, user):
 
 def test_leaving_removes_you_and_updates_the_count(client, owner, user):
     community = make_community(owner)
-    services.community_join(actor=user, community=community)
+    memberships.community_join(actor=user, community=community)
     client.force_login(user)
     response = client.post(
         reverse("community:community-leave", args=[community.slug]), follow=True
@@ -128,19 +129,19 @@ def test_banned_people_cannot_join_or_ask(owner):
     MembershipFactory(user=banned, community=public, state=State.BANNED)
     MembershipFactory(user=banned, community=restricted, state=State.BANNED)
     with pytest.raises(PermissionDenied):
-        services.community_join(actor=banned, community=public)
+        memberships.community_join(actor=banned, community=public)
     with pytest.raises(PermissionDenied):
-        services.community_request_join(actor=banned, community=restricted)
+        memberships.community_request_join(actor=banned, community=restricted)
     with pytest.raises(PermissionDenied):
-        services.community_leave(actor=banned, community=public)
+        memberships.community_leave(actor=banned, community=public)
     assert state_of(banned, public) == (Role.MEMBER, State.BANNED)
 
 
 def test_joining_is_rate_limited(client, owner, user, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "join": (2, 600)}
     communities = [make_community(owner, name=f"Comunità {n}") for n in range(3)]
-    services.community_join(actor=user, community=communities[0])
-    services.community_join(actor=user, community=communities[1])
+    memberships.community_join(actor=user, community=communities[0])
+    memberships.community_join(actor=user, community=communities[1])
     client.force_login(user)
     response = client.post(
         reverse("community:community-join", args=[communities[2].slug]), follow=True
@@ -187,7 +188,7 @@ def test_request_to_join_waits_for_a_moderator_who_approves_it(client, owner, us
 
 def test_declined_request_disappears_and_may_be_sent_again(client, owner, user):
     community = make_community(owner, "restricted")
-    membership = services.community_request_join(actor=user, community=community)
+    membership = memberships.community_request_join(actor=user, community=community)
     client.force_login(owner)
     client.post(
         reverse("community:membership-decide", args=[community.slug, membership.pk]),
@@ -195,7 +196,7 @@ def test_declined_request_disappears_and_may_be_sent_again(client, owner, user):
     )
     assert state_of(user, community) is None
     assert members_counted(community) == 1
-    services.community_request_join(actor=user, community=community)
+    memberships.community_request_join(actor=user, community=community)
     assert state_of(user, community) == (Role.MEMBER, State.PENDING)
     assert event_types(f"user:{user.pk}") == [
         "member.requested",
@@ -206,7 +207,7 @@ def test_declined_request_disappears_and_may_be_sent_again(client, owner, user):
 
 def test_requester_can_cancel_the_request(client, owner, user):
     community = make_community(owner, "restricted")
-    services.community_request_join(actor=user, community=community)
+    memberships.community_request_join(actor=user, community=community)
     client.force_login(user)
     response = client.post(
         reverse("community:community-leave", args=[community.slug]), follow=True
@@ -217,10 +218,10 @@ def test_requester_can_cancel_the_request(client, owner, user):
 
 def test_deciding_a_request_twice_explains_it_is_gone(owner, user):
     community = make_community(owner, "restricted")
-    membership = services.community_request_join(actor=user, community=community)
-    services.membership_approve(actor=owner, membership=membership)
+    membership = memberships.community_request_join(actor=user, community=community)
+    memberships.membership_approve(actor=owner, membership=membership)
     with pytest.raises(ValidationError):
-        services.membership_approve(actor=owner, membership=membership)
+        memberships.membership_approve(actor=owner, membership=membership)
     assert members_counted(community) == 2
 
 
@@ -228,8 +229,8 @@ def test_a_request_left_pending_joins_at_once_when_the_community_turns_public(
     owner, user
 ):
     community = make_community(owner, "restricted")
-    services.community_request_join(actor=user, community=community)
-    community = services.community_update(
+    memberships.community_request_join(actor=user, community=community)
+    community = community_services.community_update(
         actor=owner,
         community=community,
         name=community.name,
@@ -237,7 +238,7 @@ def test_a_request_left_pending_joins_at_once_when_the_community_turns_public(
         visibility="public",
         themes=["robotica"],
     )
-    services.community_join(actor=user, community=community)
+    memberships.community_join(actor=user, community=community)
     assert state_of(user, community) == (Role.MEMBER, State.ACTIVE)
     assert members_counted(community) == 2
 
@@ -277,7 +278,7 @@ def test_invitee_sees_the_private_community_and_accepts(client, owner, user, by)
 
 def test_declined_invitation_hides_the_private_community_again(client, owner, user):
     community = make_community(owner, "private")
-    services.membership_invite(actor=owner, community=community, who=user.username)
+    memberships.membership_invite(actor=owner, community=community, who=user.username)
     client.force_login(user)
     response = client.post(reverse("community:community-leave", args=[community.slug]))
     assert response["Location"] == reverse("community:community-list")
@@ -291,7 +292,7 @@ def test_declined_invitation_hides_the_private_community_again(client, owner, us
 
 def test_moderators_withdraw_an_invitation(client, owner, user):
     community = make_community(owner, "private")
-    membership = services.membership_invite(
+    membership = memberships.membership_invite(
         actor=owner, community=community, invitee=user
     )
     client.force_login(owner)
@@ -324,12 +325,12 @@ def test_invitation_form_explains_what_went_wrong(client, owner, who, error):
 
 def test_inviting_someone_twice_or_a_requester_is_refused(owner, user, other_user):
     community = make_community(owner, "restricted")
-    services.membership_invite(actor=owner, community=community, invitee=user)
+    memberships.membership_invite(actor=owner, community=community, invitee=user)
     with pytest.raises(ValidationError, match="already invited"):
-        services.membership_invite(actor=owner, community=community, invitee=user)
-    services.community_request_join(actor=other_user, community=community)
+        memberships.membership_invite(actor=owner, community=community, invitee=user)
+    memberships.community_request_join(actor=other_user, community=community)
     with pytest.raises(ValidationError, match="approve the request"):
-        services.membership_invite(actor=owner, community=community, invitee=other_user)
+        memberships.membership_invite(actor=owner, community=community, invitee=other_user)
 
 
 def test_only_owners_reinvite_a_banned_person(owner, user):
@@ -337,9 +338,9 @@ def test_only_owners_reinvite_a_banned_person(owner, user):
     moderator = MembershipFactory(community=community, role=Role.MODERATOR).user
     MembershipFactory(user=user, community=community, state=State.BANNED)
     with pytest.raises(PermissionDenied):
-        services.membership_invite(actor=moderator, community=community, invitee=user)
+        memberships.membership_invite(actor=moderator, community=community, invitee=user)
     assert state_of(user, community) == (Role.MEMBER, State.BANNED)
-    services.membership_invite(actor=owner, community=community, invitee=user)
+    memberships.membership_invite(actor=owner, community=community, invitee=user)
     assert state_of(user, community) == (Role.MEMBER, State.INVITED)
 
 
@@ -347,10 +348,10 @@ def test_inviting_is_rate_limited(owner, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "invite": (2, 3600)}
     community = make_community(owner, "private")
     people = UserFactory.create_batch(3)
-    services.membership_invite(actor=owner, community=community, invitee=people[0])
-    services.membership_invite(actor=owner, community=community, invitee=people[1])
+    memberships.membership_invite(actor=owner, community=community, invitee=people[0])
+    memberships.membership_invite(actor=owner, community=community, invitee=people[1])
     with pytest.raises(RateLimited):
-        services.membership_invite(actor=owner, community=community, invitee=people[2])
+        memberships.membership_invite(actor=owner, community=community, invitee=people[2])
     assert state_of(people[2], community) is None
 
 
@@ -375,14 +376,14 @@ def test_the_last_owner_cannot_leave(client, owner):
 def test_one_of_two_owners_may_leave(owner):
     community = make_community(owner)
     MembershipFactory(community=community, role=Role.OWNER)
-    services.community_leave(actor=owner, community=community)
+    memberships.community_leave(actor=owner, community=community)
     assert state_of(owner, community) is None
     assert members_counted(community) == 1
 
 
 def test_owner_promotes_and_demotes_a_moderator(client, owner, user):
     community = make_community(owner)
-    membership = services.community_join(actor=user, community=community)
+    membership = memberships.community_join(actor=user, community=community)
     client.force_login(owner)
     url = reverse("community:membership-role", args=[community.slug, membership.pk])
     response = client.post(url, {"role": "moderator"}, follow=True)
@@ -401,7 +402,7 @@ def test_owner_promotes_and_demotes_a_moderator(client, owner, user):
 
 def test_roles_other_than_moderator_and_member_are_refused(client, owner, user):
     community = make_community(owner)
-    membership = services.community_join(actor=user, community=community)
+    membership = memberships.community_join(actor=user, community=community)
     client.force_login(owner)
     url = reverse("community:membership-role", args=[community.slug, membership.pk])
     response = client.post(url, {"role": "owner"}, follow=True)
@@ -419,7 +420,7 @@ def test_an_owner_role_changes_only_by_transfer(client, owner):
 
 def test_ownership_transfer_makes_the_old_owner_a_moderator(client, owner, user):
     community = make_community(owner)
-    services.community_join(actor=user, community=community)
+    memberships.community_join(actor=user, community=community)
     client.force_login(owner)
     response = client.post(
         reverse("community:community-transfer", args=[community.slug]),
@@ -430,9 +431,9 @@ def test_ownership_transfer_makes_the_old_owner_a_moderator(client, owner, user)
     assert state_of(user, community) == (Role.OWNER, State.ACTIVE)
     assert state_of(owner, community) == (Role.MODERATOR, State.ACTIVE)
     # The former owner may now leave; the new one is the last owner.
-    services.community_leave(actor=owner, community=community)
+    memberships.community_leave(actor=owner, community=community)
     with pytest.raises(ValidationError):
-        services.community_leave(actor=user, community=community)
+        memberships.community_leave(actor=user, community=community)
     assert members_counted(community) == 1
 
 
@@ -440,7 +441,7 @@ def test_ownership_transfer_makes_the_old_owner_a_moderator(client, owner, user)
 def test_ownership_goes_only_to_another_active_member(client, owner, user, target):
     community = make_community(owner, "restricted")
     if target == "pending":
-        services.community_request_join(actor=user, community=community)
+        memberships.community_request_join(actor=user, community=community)
     username = owner.username if target == "owner-self" else user.username
     client.force_login(owner)
     response = client.post(
@@ -455,8 +456,8 @@ def test_ownership_goes_only_to_another_active_member(client, owner, user, targe
 
 def test_staff_transfer_an_abandoned_community(owner, user, staff):
     community = make_community(owner)
-    services.community_join(actor=user, community=community)
-    services.community_transfer_ownership(
+    memberships.community_join(actor=user, community=community)
+    memberships.community_transfer_ownership(
         actor=staff, community=community, username=user.username
     )
     assert state_of(user, community) == (Role.OWNER, State.ACTIVE)
@@ -470,20 +471,20 @@ def test_counters_and_event_sequences_stay_right_through_a_busy_day(owner):
     community = make_community(owner, "restricted")
     people = UserFactory.create_batch(5)
     requests = [
-        services.community_request_join(actor=person, community=community)
+        memberships.community_request_join(actor=person, community=community)
         for person in people[:4]
     ]
-    services.membership_approve(actor=owner, membership=requests[0])
-    services.membership_approve(actor=owner, membership=requests[1])
-    services.membership_decline(actor=owner, membership=requests[2])
-    services.membership_request_cancel(actor=people[3], community=community)
-    services.membership_invite(actor=owner, community=community, invitee=people[4])
-    services.community_join(actor=people[4], community=community)
-    services.membership_set_role(
+    memberships.membership_approve(actor=owner, membership=requests[0])
+    memberships.membership_approve(actor=owner, membership=requests[1])
+    memberships.membership_decline(actor=owner, membership=requests[2])
+    memberships.membership_request_cancel(actor=people[3], community=community)
+    memberships.membership_invite(actor=owner, community=community, invitee=people[4])
+    memberships.community_join(actor=people[4], community=community)
+    memberships.membership_set_role(
         actor=owner, membership=requests[0], role=Role.MODERATOR
     )
-    services.community_leave(actor=people[1], community=community)
-    services.community_transfer_ownership(
+    memberships.community_leave(actor=people[1], community=community)
+    memberships.community_transfer_ownership(
         actor=owner, community=community, username=people[0].username
     )
     assert members_counted(community) == 3
@@ -530,9 +531,9 @@ def test_a_refused_action_writes_no_event(owner, user):
     community = make_community(owner)
     before = Event.objects.count()
     with pytest.raises(ValidationError):
-        services.community_leave(actor=owner, community=community)
+        memberships.community_leave(actor=owner, community=community)
     with pytest.raises(PermissionDenied):
-        services.membership_invite(actor=user, community=community, invitee=owner)
+        memberships.membership_invite(actor=user, community=community, invitee=owner)
     assert Event.objects.count() == before
 
 
@@ -541,7 +542,7 @@ def test_factories_counts_are_healed_by_the_next_change(owner):
     community = CommunityFactory()
     MembershipFactory.create_batch(3, community=community)
     assert community.member_count == 0
-    services.community_join(actor=owner, community=community)
+    memberships.community_join(actor=owner, community=community)
     assert members_counted(community) == 4
     assert Community.objects.get(pk=community.pk).member_count == 4
 
@@ -553,8 +554,8 @@ def test_a_request_left_waiting_when_the_community_turns_private_can_be_withdraw
     client, owner, user
 ):
     community = make_community(owner, "restricted")
-    services.community_request_join(actor=user, community=community)
-    services.community_set_visibility(
+    memberships.community_request_join(actor=user, community=community)
+    community_services.community_set_visibility(
         actor=owner, community=community, visibility="private"
     )
     client.force_login(user)
@@ -576,11 +577,11 @@ def test_a_request_left_waiting_when_the_community_turns_private_can_be_withdraw
 
 def test_moderators_may_still_approve_a_request_stranded_by_a_visibility_change(owner, user):
     community = make_community(owner, "restricted")
-    request = services.community_request_join(actor=user, community=community)
-    services.community_set_visibility(
+    request = memberships.community_request_join(actor=user, community=community)
+    community_services.community_set_visibility(
         actor=owner, community=community, visibility="private"
     )
 
-    services.membership_approve(actor=owner, membership=request)
+    memberships.membership_approve(actor=owner, membership=request)
 
     assert state_of(user, community) == (Role.MEMBER, State.ACTIVE)

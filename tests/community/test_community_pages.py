@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import Community, Membership
+from community.services import communities
 from live.models import Event
 from tests.support.factories import (
     CommunityFactory,
@@ -38,7 +38,7 @@ def text(response):
 
 def test_directory_shows_what_each_community_is_about(client):
     owner = UserFactory()
-    community = services.community_create(
+    community = communities.community_create(
         actor=owner,
         name="Economia circolare",
         description="Riuso dei materiali, simbiosi industriale e nuovi modelli.",
@@ -282,10 +282,10 @@ def test_creating_a_community_makes_you_its_owner(client, user):
 
 
 def test_slugs_are_unique_and_never_shadow_the_create_page(user):
-    first = services.community_create(actor=user, name="Agrifood", visibility="public")
-    second = services.community_create(actor=user, name="Agrifood", visibility="public")
-    new = services.community_create(actor=user, name="New", visibility="public")
-    symbols = services.community_create(actor=user, name="★★★", visibility="public")
+    first = communities.community_create(actor=user, name="Agrifood", visibility="public")
+    second = communities.community_create(actor=user, name="Agrifood", visibility="public")
+    new = communities.community_create(actor=user, name="New", visibility="public")
+    symbols = communities.community_create(actor=user, name="★★★", visibility="public")
     assert (first.slug, second.slug) == ("agrifood", "agrifood-2")
     assert new.slug == "new-2"
     assert symbols.slug == "community"
@@ -338,7 +338,7 @@ def test_visitors_are_asked_to_log_in_before_creating(client):
 
 
 def test_owner_edits_the_settings_and_visibility_changes_are_recorded(client, user):
-    community = services.community_create(
+    community = communities.community_create(
         actor=user, name="Energia", visibility="public", themes=["solare"]
     )
     client.force_login(user)
@@ -368,7 +368,7 @@ def test_owner_edits_the_settings_and_visibility_changes_are_recorded(client, us
 
 
 def test_saving_unchanged_settings_records_nothing(client, user):
-    community = services.community_create(
+    community = communities.community_create(
         actor=user, name="Energia", visibility="public"
     )
     client.force_login(user)
@@ -380,7 +380,7 @@ def test_saving_unchanged_settings_records_nothing(client, user):
 
 
 def test_settings_form_shows_errors(client, user):
-    community = services.community_create(
+    community = communities.community_create(
         actor=user, name="Energia", visibility="public"
     )
     client.force_login(user)

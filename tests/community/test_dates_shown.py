@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from community import services
 from community.models import Membership, Post, Thread, User
 from community.queries.rooms import room_day_label
+from community.services import rooms, threads
 from tests.community.thread_helpers import community_with_thread, login
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,8 @@ CAPITALISED = re.compile(
 def dated_thread():
     """A thread, its owner and its room, every date on 8 November 2025 at 9:05."""
     community, owner, thread = community_with_thread()
-    room = services.room_create(actor=owner, community=community, name="Caffè")
-    services.post_reply(actor=owner, thread=room, body="Buongiorno")
+    room = rooms.room_create(actor=owner, community=community, name="Caffè")
+    threads.post_reply(actor=owner, thread=room, body="Buongiorno")
     Thread.objects.filter(pk__in=[thread.pk, room.pk]).update(
         created_at=SATURDAY, last_activity_at=SATURDAY
     )

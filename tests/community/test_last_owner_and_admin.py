@@ -13,8 +13,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from community import permissions, services
+from community import permissions
 from community.models import Affiliation, Membership
+from community.services import memberships, organisations
 from tests.support.factories import (
     AffiliationFactory,
     CommunityFactory,
@@ -47,7 +48,7 @@ def elsewhere(function, **kwargs):
 
 def hand_over_elsewhere(community, owner, to):
     elsewhere(
-        services.community_transfer_ownership,
+        memberships.community_transfer_ownership,
         actor=owner,
         community=community,
         username=to.username,
@@ -75,10 +76,10 @@ def test_two_owners_leaving_one_after_the_other_keep_one_owner():
     with permissions.operation():
         # Anna's page offered "leave": there were two owners when it asked.
         assert permissions.can_leave_community(anna, community)
-        elsewhere(services.community_leave, actor=bruno, community=community)
+        elsewhere(memberships.community_leave, actor=bruno, community=community)
 
         with pytest.raises(ValidationError) as refused:
-            services.community_leave(actor=anna, community=community)
+            memberships.community_leave(actor=anna, community=community)
 
     assert refused.value.code == "last_owner"
     assert owners(community) == 1
@@ -94,7 +95,7 @@ def test_a_member_made_owner_meanwhile_cannot_leave_the_community_ownerless():
         hand_over_elsewhere(community, anna, to=carla)
 
         with pytest.raises(ValidationError):
-            services.community_leave(actor=carla, community=community)
+            memberships.community_leave(actor=carla, community=community)
 
     assert owners(community) == 1
     assert permissions.is_last_owner(carla, community)
@@ -110,7 +111,7 @@ def test_an_owner_who_handed_over_meanwhile_cannot_hand_over_again():
         hand_over_elsewhere(community, anna, to=bruno)
 
         with pytest.raises(PermissionDenied):
-            services.community_transfer_ownership(
+            memberships.community_transfer_ownership(
                 actor=anna, community=community, username=carla.username
             )
 
@@ -131,14 +132,14 @@ def test_two_admins_demoting_each_other_keep_one_admin():
         # Anna's page offered "remove administrator role": there were two admins.
         assert permissions.can_remove_organisation_admin(anna.user, organisation)
         elsewhere(
-            services.affiliation_set_role,
+            organisations.affiliation_set_role,
             actor=bruno.user,
             affiliation=anna,
             role=Affiliation.Role.MEMBER,
         )
 
         with pytest.raises(PermissionDenied):
-            services.affiliation_set_role(
+            organisations.affiliation_set_role(
                 actor=anna.user, affiliation=bruno, role=Affiliation.Role.MEMBER
             )
 
@@ -150,14 +151,14 @@ def test_two_admins_demoting_each_other_keep_one_admin():
     [
         (
             permissions.can_remove_organisation_admin,
-            lambda anna, organisation: services.affiliation_set_role(
+            lambda anna, organisation: organisations.affiliation_set_role(
                 actor=anna.user, affiliation=anna, role=Affiliation.Role.MEMBER
             ),
             "at least one administrator",
         ),
         (
             permissions.can_leave_organisation,
-            lambda anna, organisation: services.affiliation_leave(
+            lambda anna, organisation: organisations.affiliation_leave(
                 actor=anna.user, organisation=organisation
             ),
             "only administrator",
@@ -174,7 +175,7 @@ def test_an_admin_left_alone_meanwhile_stays_admin(offered, attempt, refusal):
     with permissions.operation():
         # Anna's page offered it: there were two admins when it asked.
         assert offered(anna.user, organisation)
-        elsewhere(services.affiliation_leave, actor=bruno.user, organisation=organisation)
+        elsewhere(organisations.affiliation_leave, actor=bruno.user, organisation=organisation)
 
         with pytest.raises(ValidationError, match=refusal):
             attempt(anna, organisation)
@@ -192,9 +193,9 @@ def test_an_admin_left_alone_meanwhile_is_not_moved_to_another_organisation():
 
     with permissions.operation():
         assert permissions.can_leave_organisation(anna.user, old)
-        elsewhere(services.affiliation_leave, actor=bruno.user, organisation=old)
+        elsewhere(organisations.affiliation_leave, actor=bruno.user, organisation=old)
 
         with pytest.raises(ValidationError, match="only administrator of Old Employer"):
-            services.affiliation_approve(actor=new_admin, affiliation=request)
+            organisations.affiliation_approve(actor=new_admin, affiliation=request)
 
     assert admins(old) == 1

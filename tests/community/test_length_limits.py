@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from community import services
 from community.models import Community, Membership, Thread
+from community.services import rooms, threads
 from tests.community.thread_helpers import (
     community_with_thread,
     login,
@@ -74,8 +74,8 @@ def discussion():
 @pytest.fixture
 def room(discussion):
     community, owner, _thread, member = discussion
-    room = services.room_create(actor=owner, community=community, name="Caffè")
-    message = services.post_reply(actor=member, thread=room, body="Chi c'è?")
+    room = rooms.room_create(actor=owner, community=community, name="Caffè")
+    message = threads.post_reply(actor=member, thread=room, body="Chi c'è?")
     return room, member, message
 
 
@@ -87,7 +87,7 @@ def test_thread_composers_count_instead_of_cutting(client, discussion, settings)
     settings.THREAD_TITLE_MAX_LENGTH = 90
     community, _owner, thread, member = discussion
     login(client, member)
-    post = services.post_reply(actor=member, thread=thread, body="Una risposta")
+    post = threads.post_reply(actor=member, thread=thread, body="Una risposta")
 
     new_thread = client.get(reverse("community:thread-create", args=[community.slug]))
     assert_counted(new_thread, {"title": 90, "body": 1234})
@@ -105,7 +105,7 @@ def test_room_composers_count_instead_of_cutting(client, room, settings):
 
     assert_counted(login(client, member).get(room.get_absolute_url()), {"body": 1234})
     promote = client.get(reverse("community:post-promote", args=[message.pk]))
-    note_limit = services.promotion_note_max_length(message)
+    note_limit = rooms.promotion_note_max_length(message)
     assert 1100 < note_limit < 1234
     assert_counted(promote, {"title": 200, "body": note_limit})
     new_room = login(client, owner).get(
@@ -198,7 +198,7 @@ def test_an_over_long_edit_is_refused_and_shown_again_whole(
     client, discussion, settings
 ):
     _community, _owner, thread, member = discussion
-    post = services.post_reply(actor=member, thread=thread, body="Breve")
+    post = threads.post_reply(actor=member, thread=thread, body="Breve")
     settings.POST_BODY_MAX_LENGTH = 20
     text = "Una versione molto più lunga"
 
@@ -219,7 +219,7 @@ def test_an_over_long_promotion_note_is_refused_and_shown_again_whole(
 ):
     settings.POST_BODY_MAX_LENGTH = 300
     room, member, message = room
-    limit = services.promotion_note_max_length(message)
+    limit = rooms.promotion_note_max_length(message)
     note = "n" * (limit + 1)
 
     response = login(client, member).post(

@@ -6,7 +6,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from community import services
+from community.services import threads
 from config.asgi import application
 from tests.support.factories import MembershipFactory, ThreadFactory
 
@@ -31,7 +31,7 @@ def thread_with_member():
 
 def post_many(user, thread, count, start=0):
     for n in range(start, start + count):
-        services.post_reply(actor=user, thread=thread, body=f"messaggio {n}")
+        threads.post_reply(actor=user, thread=thread, body=f"messaggio {n}")
 
 
 async def collect_seqs(ws, stream, until, timeout=60):
@@ -109,15 +109,15 @@ async def test_burst_to_many_subscribers_reaches_everyone_in_order(
 async def test_edit_and_deletion_made_while_offline_arrive_on_reconnect():
     thread, author = await sync_to_async(thread_with_member)()
     stream = f"thread:{thread.pk}"
-    first = await sync_to_async(services.post_reply)(actor=author, thread=thread, body="uno")
-    second = await sync_to_async(services.post_reply)(actor=author, thread=thread, body="due")
+    first = await sync_to_async(threads.post_reply)(actor=author, thread=thread, body="uno")
+    second = await sync_to_async(threads.post_reply)(actor=author, thread=thread, body="due")
     ws = await connect(author)
     await ws.send_json_to({"op": "subscribe", "stream": stream, "after": 0})
     assert await collect_seqs(ws, stream, until=2) == [1, 2]
     await ws.disconnect()
 
-    await sync_to_async(services.post_edit)(actor=author, post=first, body="uno, corretto")
-    await sync_to_async(services.post_delete)(actor=author, post=second)
+    await sync_to_async(threads.post_edit)(actor=author, post=first, body="uno, corretto")
+    await sync_to_async(threads.post_delete)(actor=author, post=second)
 
     ws = await connect(author)
     await ws.send_json_to({"op": "subscribe", "stream": stream, "after": 2})

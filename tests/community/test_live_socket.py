@@ -297,14 +297,14 @@ async def test_logging_out_closes_that_sessions_socket_only():
 
 
 async def test_changing_the_password_closes_the_other_sessions_sockets():
-    from community import services
+    from community.services import accounts
 
     user = await sync_to_async(UserFactory)()
     _, current = await sync_to_async(logged_in_session)(user)
     _, elsewhere = await sync_to_async(logged_in_session)(user)
     mine = await connect_with_session(current)
     other = await connect_with_session(elsewhere)
-    await sync_to_async(services.sessions_end)(user=user, keep_session_key=current)
+    await sync_to_async(accounts.sessions_end)(user=user, keep_session_key=current)
     assert (await other.receive_json_from())["code"] == "session_ended"
     assert await mine.receive_nothing()
     await mine.disconnect()
@@ -385,8 +385,8 @@ async def test_a_dropped_last_event_still_arrives(monkeypatch, settings):
 
 
 async def test_making_a_community_private_cuts_off_strangers_at_once():
-    from community import services
     from community.models import Membership
+    from community.services import communities
 
     owner = await sync_to_async(MembershipFactory)(role=Membership.Role.OWNER)
     community = owner.community
@@ -397,7 +397,7 @@ async def test_making_a_community_private_cuts_off_strangers_at_once():
     for ws in (watcher, member):
         await ws.send_json_to({"op": "subscribe", "stream": stream})
         assert (await ws.receive_json_from())["op"] == "subscribed"
-    await sync_to_async(services.community_update)(
+    await sync_to_async(communities.community_update)(
         actor=owner.user,
         community=community,
         name=community.name,

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from community import services
 from community.models import Membership
+from community.services import memberships, moderation, threads
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread
 from tests.support.factories import UserFactory
@@ -34,9 +34,9 @@ def _actor(community, owner, kind):
 
 
 SANCTIONS = {
-    "ban": lambda actor, m: services.membership_ban(actor=actor, membership=m),
-    "remove": lambda actor, m: services.membership_remove(actor=actor, membership=m),
-    "mute": lambda actor, m: services.membership_mute(
+    "ban": lambda actor, m: moderation.membership_ban(actor=actor, membership=m),
+    "remove": lambda actor, m: moderation.membership_remove(actor=actor, membership=m),
+    "mute": lambda actor, m: moderation.membership_mute(
         actor=actor, membership=m, until=timezone.now() + timedelta(hours=1)
     ),
 }
@@ -84,7 +84,7 @@ def test_a_ban_counts_the_member_out_and_only_owners_lift_it():
     community, owner, _thread = community_with_thread()
     moderator = member_of(community, "moderator")
     person = member_of(community)
-    services.membership_ban(actor=moderator, membership=_row(person, community))
+    moderation.membership_ban(actor=moderator, membership=_row(person, community))
     community.refresh_from_db()
     assert _row(person, community).state == State.BANNED
     assert community.member_count == Membership.objects.filter(
@@ -92,30 +92,30 @@ def test_a_ban_counts_the_member_out_and_only_owners_lift_it():
     ).count()
 
     with pytest.raises(PermissionDenied):
-        services.membership_unban(actor=moderator, membership=_row(person, community))
+        moderation.membership_unban(actor=moderator, membership=_row(person, community))
     with pytest.raises(PermissionDenied):
-        services.community_join(actor=person, community=community)
+        memberships.community_join(actor=person, community=community)
 
-    services.membership_unban(actor=owner, membership=_row(person, community))
+    moderation.membership_unban(actor=owner, membership=_row(person, community))
     assert not Membership.objects.filter(user=person, community=community).exists()
-    services.community_join(actor=_fresh(person), community=community)
+    memberships.community_join(actor=_fresh(person), community=community)
     assert _row(person, community).state == State.ACTIVE
 
 
 def test_a_removed_member_may_come_back_and_a_muted_one_reads_but_cannot_post():
     community, owner, thread = community_with_thread()
     person = member_of(community)
-    services.membership_mute(
+    moderation.membership_mute(
         actor=owner, membership=_row(person, community), until=timezone.now() + timedelta(days=1)
     )
     with pytest.raises(PermissionDenied):
-        services.post_reply(actor=_fresh(person), thread=thread, body="x")
-    services.membership_unmute(actor=owner, membership=_row(person, community))
-    services.post_reply(actor=_fresh(person), thread=thread, body="Eccomi")
+        threads.post_reply(actor=_fresh(person), thread=thread, body="x")
+    moderation.membership_unmute(actor=owner, membership=_row(person, community))
+    threads.post_reply(actor=_fresh(person), thread=thread, body="Eccomi")
 
-    services.membership_remove(actor=owner, membership=_row(person, community))
+    moderation.membership_remove(actor=owner, membership=_row(person, community))
     assert not Membership.objects.filter(user=person, community=community).exists()
-    services.community_join(actor=_fresh(person), community=community)
+    memberships.community_join(actor=_fresh(person), community=community)
 
 
 def _fresh(person):
@@ -126,7 +126,7 @@ def test_a_mute_must_end_in_the_future():
     community, owner, _thread = community_with_thread()
     person = member_of(community)
     with pytest.raises(ValidationError):
-        services.membership_mute(
+        moderation.membership_mute(
             actor=owner, membership=_row(person, community), until=timezone.now()
         )
     assert _row(person, community).muted_until is None
@@ -138,9 +138,9 @@ def test_thread_tools_are_for_moderators(actor_kind, allowed):
     actor = _actor(community, owner, actor_kind)
     post = thread.posts.get()
     tools = (
-        lambda: services.thread_lock(actor=actor, thread=thread),
-        lambda: services.thread_pin(actor=actor, thread=thread),
-        lambda: services.post_hide(actor=actor, post=post, reason="Spam"),
+        lambda: moderation.thread_lock(actor=actor, thread=thread),
+        lambda: moderation.thread_pin(actor=actor, thread=thread),
+        lambda: moderation.post_hide(actor=actor, post=post, reason="Spam"),
     )
     for tool in tools:
         if allowed:
@@ -156,17 +156,17 @@ def test_thread_tools_are_for_moderators(actor_kind, allowed):
 def test_locking_twice_records_one_event_and_unlocking_reopens_replies():
     community, owner, thread = community_with_thread()
     person = member_of(community)
-    services.thread_lock(actor=owner, thread=thread)
-    services.thread_lock(actor=owner, thread=thread)
+    moderation.thread_lock(actor=owner, thread=thread)
+    moderation.thread_lock(actor=owner, thread=thread)
     assert Event.objects.filter(stream=thread.stream, type="thread.locked").count() == 1
     with pytest.raises(PermissionDenied):
-        services.post_reply(actor=person, thread=thread, body="Posso?")
-    services.thread_unlock(actor=owner, thread=thread)
-    services.post_reply(actor=_fresh(person), thread=thread, body="Ora sì")
+        threads.post_reply(actor=person, thread=thread, body="Posso?")
+    moderation.thread_unlock(actor=owner, thread=thread)
+    threads.post_reply(actor=_fresh(person), thread=thread, body="Ora sì")
 
 
 def test_a_hide_reason_is_bounded():
     community, owner, thread = community_with_thread()
     with pytest.raises(ValidationError):
-        services.post_hide(actor=owner, post=thread.posts.get(), reason="x" * 301)
+        moderation.post_hide(actor=owner, post=thread.posts.get(), reason="x" * 301)
     assert not thread.posts.get().is_hidden

@@ -17,8 +17,9 @@ from django.test import AsyncClient
 from django.urls import path
 from django.utils import timezone
 
-from community import permissions, services
+from community import permissions
 from community.models import Affiliation, Community, Membership
+from community.services import memberships, moderation, organisations
 from tests.support.factories import (
     AffiliationFactory,
     CommunityFactory,
@@ -47,7 +48,7 @@ def test_outside_any_scope_every_question_reads_the_database():
     community, member, moderator = member_and_moderator()
     assert permissions.can_post_in_community(member, community)
 
-    services.membership_ban(
+    moderation.membership_ban(
         actor=moderator, membership=Membership.objects.get(user=member)
     )
 
@@ -96,7 +97,7 @@ def test_a_ban_applies_to_the_next_decision_of_the_same_operation():
     with permissions.operation():
         assert permissions.can_post_in_community(member, community)
         # The service works on rows of its own (a fresh copy of the member's user).
-        services.membership_ban(
+        moderation.membership_ban(
             actor=moderator, membership=Membership.objects.get(user=member)
         )
 
@@ -111,16 +112,16 @@ def test_a_mute_and_a_promotion_apply_within_the_operation():
 
     with permissions.operation():
         assert permissions.can_post_in_community(member, community)
-        services.membership_mute(
+        moderation.membership_mute(
             actor=moderator,
             membership=Membership.objects.get(user=member),
             until=timezone.now() + timezone.timedelta(hours=1),
         )
         assert permissions.is_muted(member, community)
-        services.membership_unmute(
+        moderation.membership_unmute(
             actor=owner, membership=Membership.objects.get(user=member)
         )
-        services.membership_set_role(
+        memberships.membership_set_role(
             actor=owner,
             membership=Membership.objects.get(user=member),
             role=Role.MODERATOR,
@@ -136,9 +137,9 @@ def test_joining_and_leaving_apply_within_the_operation():
 
     with permissions.operation():
         assert permissions.can_join_community(person, community)
-        services.community_join(actor=person, community=community)
+        memberships.community_join(actor=person, community=community)
         assert permissions.can_post_in_community(person, community)
-        services.community_leave(actor=person, community=community)
+        memberships.community_leave(actor=person, community=community)
 
         assert not permissions.is_member(person, community)
         assert permissions.can_join_community(person, community)
@@ -152,7 +153,7 @@ def test_a_new_owner_frees_the_last_owner_within_the_operation():
 
     with permissions.operation():
         assert permissions.is_last_owner(owner, community)
-        services.community_transfer_ownership(
+        memberships.community_transfer_ownership(
             actor=owner, community=community, username=member.username
         )
 
@@ -169,7 +170,7 @@ def test_affiliation_changes_apply_within_the_operation():
     with permissions.operation():
         assert not permissions.can_leave_organisation(admin.user, organisation)
         assert not permissions.is_organisation_admin(member.user, organisation)
-        services.affiliation_set_role(
+        organisations.affiliation_set_role(
             actor=admin.user, affiliation=member, role=Affiliation.Role.ADMIN
         )
 
@@ -187,7 +188,7 @@ def test_fresh_reads_the_rows_again_and_keeps_the_new_answer(
         assert permissions.can_post_in_community(member, community)
         # Banned by another process: this scope heard nothing of it.
         outside_any_scope(
-            services.membership_ban,
+            moderation.membership_ban,
             actor=moderator,
             membership=Membership.objects.get(user=member),
         )
@@ -203,13 +204,13 @@ def test_fresh_reads_the_rows_again_and_keeps_the_new_answer(
 def test_queries_seed_the_scope_with_the_memberships_they_fetched(
     django_assert_num_queries,
 ):
-    from community import queries
+    from community.queries import communities
 
     joined, other = CommunityFactory(), CommunityFactory()
     member = MembershipFactory(community=joined).user
 
     with permissions.operation():
-        queries.attach_viewer_memberships(member, [joined, other])
+        communities.attach_viewer_memberships(member, [joined, other])
         with django_assert_num_queries(0):
             assert permissions.is_member(member, joined)
             assert permissions.membership_of(member, other) is None
@@ -223,7 +224,7 @@ def test_kept_decisions_answer_again_without_the_database(django_assert_num_quer
     with permissions.operation(decisions):
         assert permissions.can_post_in_community(member, community)
     outside_any_scope(
-        services.membership_ban,
+        moderation.membership_ban,
         actor=moderator,
         membership=Membership.objects.get(user=member),
     )
@@ -289,7 +290,7 @@ def test_a_refused_service_leaves_the_scope_as_it_was():
 
     with permissions.operation():
         with pytest.raises(PermissionDenied):
-            services.membership_ban(
+            moderation.membership_ban(
                 actor=member, membership=Membership.objects.get(user=member)
             )
         assert permissions.can_post_in_community(member, community)

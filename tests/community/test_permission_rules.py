@@ -11,8 +11,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from community import permissions, services
+from community import permissions
 from community.models import Affiliation, Community, Membership
+from community.services import communities as community_services
+from community.services import rooms, threads
 from tests.support import roles
 from tests.support.factories import (
     AffiliationFactory,
@@ -288,7 +290,7 @@ def test_a_muted_member_is_told_they_are_muted_when_replying(client):
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "You are muted in this community and cannot reply for now." in page
     with pytest.raises(PermissionDenied, match="You are muted in this community"):
-        services.post_reply(actor=member, thread=thread, body="Eccomi")
+        threads.post_reply(actor=member, thread=thread, body="Eccomi")
 
 
 def test_a_muted_member_is_told_they_are_muted_when_writing_in_a_room(client):
@@ -311,7 +313,7 @@ def test_a_muted_member_is_told_they_are_muted_when_writing_in_a_room(client):
             lambda client, community: client.get(
                 reverse("community:thread-create", args=[community.slug])
             ),
-            lambda user, community: services.thread_create(
+            lambda user, community: threads.thread_create(
                 actor=user, community=community, title="Ciao", body="Ciao"
             ),
             "Only members of this community can start threads.",
@@ -320,7 +322,7 @@ def test_a_muted_member_is_told_they_are_muted_when_writing_in_a_room(client):
             lambda client, community: client.get(
                 reverse("community:community-edit", args=[community.slug])
             ),
-            lambda user, community: services.community_update(
+            lambda user, community: community_services.community_update(
                 actor=user,
                 community=community,
                 name="Nuovo",
@@ -334,7 +336,7 @@ def test_a_muted_member_is_told_they_are_muted_when_writing_in_a_room(client):
             lambda client, community: client.get(
                 reverse("community:room-create", args=[community.slug])
             ),
-            lambda user, community: services.room_create(
+            lambda user, community: rooms.room_create(
                 actor=user, community=community, name="Sala"
             ),
             "Only owners and moderators can open rooms.",

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import Community
+from community.services import moderation, threads
 from tests.community.thread_helpers import community_with_thread, login
 from tests.support.factories import UserFactory
 from tests.support.roles import member_of, person_in
@@ -111,7 +111,7 @@ def test_a_missing_post_and_a_private_one_answer_alike(client):
 def test_the_quote_credits_its_author_and_quotes_every_line(client):
     community, owner, thread = community_with_thread()
     first = thread.posts.get(number=1)
-    services.post_edit(actor=owner, post=first, body="Riga uno\n\nRiga due")
+    threads.post_edit(actor=owner, post=first, body="Riga uno\n\nRiga due")
     login(client, member_of(community))
 
     response = client.get(quote_url(first))
@@ -136,11 +136,11 @@ def test_the_credit_line_speaks_the_readers_language(client):
 def test_removed_posts_cannot_be_quoted(client, change):
     community, owner, thread = community_with_thread()
     member = member_of(community)
-    post = services.post_reply(actor=member, thread=thread, body="Da togliere")
+    post = threads.post_reply(actor=member, thread=thread, body="Da togliere")
     if change == "deleted":
-        services.post_delete(actor=member, post=post)
+        threads.post_delete(actor=member, post=post)
     else:
-        services.post_hide(actor=owner, post=post)
+        moderation.post_hide(actor=owner, post=post)
     login(client, member_of(community))
 
     response = client.get(quote_url(post))
@@ -152,7 +152,7 @@ def test_removed_posts_cannot_be_quoted(client, change):
 def test_in_a_locked_thread_only_moderators_quote(client):
     community, owner, thread = community_with_thread()
     post = thread.posts.get(number=1)
-    services.thread_lock(actor=owner, thread=thread)
+    moderation.thread_lock(actor=owner, thread=thread)
 
     login(client, member_of(community))
     member = client.get(quote_url(post))

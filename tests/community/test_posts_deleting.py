@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from community import services
 from community.models import Post, Thread
+from community.services import threads
 from live.events import event_frames, languages
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread, login, thread_url
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 def setting():
     community, owner, thread = community_with_thread()
     member = member_of(community)
-    post = services.post_reply(actor=member, thread=thread, body="Dato riservato 42")
+    post = threads.post_reply(actor=member, thread=thread, body="Dato riservato 42")
     return community, owner, thread, member, post
 
 
@@ -45,7 +45,7 @@ def test_the_author_deletes_a_post_and_sees_a_placeholder(client, setting):
 def test_deleting_records_an_event_without_the_body(setting):
     community, owner, thread, member, post = setting
 
-    services.post_delete(actor=member, post=post)
+    threads.post_delete(actor=member, post=post)
 
     event = Event.objects.filter(stream=thread.stream).last()
     assert event.type == "post.deleted"
@@ -99,7 +99,7 @@ def test_deleting_twice_is_refused(client, setting):
 
 def test_deleted_posts_offer_no_quote_edit_or_delete(client, setting):
     community, owner, thread, member, post = setting
-    services.post_delete(actor=member, post=post)
+    threads.post_delete(actor=member, post=post)
 
     html = login(client, member).get(thread_url(thread)).content.decode()
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import Community, PostRevision
+from community.services import threads
 from live.events import event_frames, languages
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread, login, thread_url
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 def setting():
     community, owner, thread = community_with_thread()
     member = member_of(community)
-    post = services.post_reply(actor=member, thread=thread, body="Prima *versione*")
+    post = threads.post_reply(actor=member, thread=thread, body="Prima *versione*")
     return community, thread, member, post
 
 
@@ -68,10 +68,10 @@ def test_editing_keeps_the_previous_version_and_marks_the_post(client, setting):
 
 def test_each_revision_carries_the_time_its_version_was_written(setting):
     community, thread, member, post = setting
-    services.post_edit(actor=member, post=post, body="due")
+    threads.post_edit(actor=member, post=post, body="due")
     first_edit_at = post.edited_at
 
-    services.post_edit(actor=member, post=post, body="tre")
+    threads.post_edit(actor=member, post=post, body="tre")
 
     assert list(post.revisions.values_list("body", "created_at")) == [
         ("Prima *versione*", post.created_at),
@@ -81,8 +81,8 @@ def test_each_revision_carries_the_time_its_version_was_written(setting):
 
 def test_the_history_shows_every_version_newest_first(client, setting):
     community, thread, member, post = setting
-    services.post_edit(actor=member, post=post, body="seconda stesura")
-    services.post_edit(actor=member, post=post, body="terza stesura")
+    threads.post_edit(actor=member, post=post, body="seconda stesura")
+    threads.post_edit(actor=member, post=post, body="terza stesura")
 
     response = login(client, member_of(community)).get(history_url(post))
 
@@ -120,7 +120,7 @@ def test_saving_the_same_body_changes_nothing(client, setting):
 def test_editing_records_a_post_edited_event(setting):
     community, thread, member, post = setting
 
-    services.post_edit(actor=member, post=post, body="nuovo")
+    threads.post_edit(actor=member, post=post, body="nuovo")
 
     event = Event.objects.filter(stream=thread.stream).last()
     assert event.type == "post.edited"
@@ -179,8 +179,8 @@ def test_a_deleted_post_can_no_longer_be_edited_and_its_history_is_withheld(
     client, setting
 ):
     community, thread, member, post = setting
-    services.post_edit(actor=member, post=post, body="segreto")
-    services.post_delete(actor=member, post=post)
+    threads.post_edit(actor=member, post=post, body="segreto")
+    threads.post_delete(actor=member, post=post)
     login(client, member)
 
     assert client.get(edit_url(post)).status_code == 403
@@ -203,7 +203,7 @@ def test_a_deleted_post_can_no_longer_be_edited_and_its_history_is_withheld(
 def test_the_history_is_for_members(client, visibility, role, status):
     community, owner, thread = community_with_thread(visibility)
     post = thread.posts.get()
-    services.post_edit(actor=owner, post=post, body="nuova")
+    threads.post_edit(actor=owner, post=post, body="nuova")
 
     response = login(client, person_in(community, role)).get(history_url(post))
 

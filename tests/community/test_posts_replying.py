@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from community import services
 from community.models import Post
+from community.services import threads
 from live.models import Event
 from tests.community.thread_helpers import (
     add_replies,
@@ -73,8 +73,8 @@ def test_post_numbers_follow_each_other_without_gaps(setting):
     community, owner, thread, member = setting
 
     posts = add_replies(thread, 4)
-    services.post_delete(actor=posts[1].author, post=posts[1])
-    later = services.post_reply(actor=member, thread=thread, body="dopo")
+    threads.post_delete(actor=posts[1].author, post=posts[1])
+    later = threads.post_reply(actor=member, thread=thread, body="dopo")
 
     assert [post.number for post in posts] == [2, 3, 4, 5]
     assert later.number == 6
@@ -87,7 +87,7 @@ def test_quote_opens_the_composer_prefilled_with_the_post_and_its_author(
 ):
     community, owner, thread, member = setting
     first = thread.posts.get(number=1)
-    services.post_edit(actor=owner, post=first, body="Riga uno\n\nRiga due")
+    threads.post_edit(actor=owner, post=first, body="Riga uno\n\nRiga due")
 
     response = login(client, member).get(reply_url(thread) + f"?quote={first.pk}")
 
@@ -126,11 +126,11 @@ def test_quote_buttons_link_to_the_prefilled_composer_without_javascript(
 @pytest.mark.parametrize("case", ["other-thread", "deleted", "unknown", "garbage"])
 def test_quoting_what_cannot_be_quoted_answers_404_or_ignores_it(client, setting, case):
     community, owner, thread, member = setting
-    other = services.thread_create(
+    other = threads.thread_create(
         actor=owner, community=community, title="Altro", body="x"
     )
-    mine = services.post_reply(actor=member, thread=thread, body="da cancellare")
-    services.post_delete(actor=member, post=mine)
+    mine = threads.post_reply(actor=member, thread=thread, body="da cancellare")
+    threads.post_delete(actor=member, post=mine)
     quote = {
         "other-thread": other.posts.get().pk,
         "deleted": mine.pk,
@@ -170,7 +170,7 @@ def test_windows_line_endings_count_once_against_the_limit(setting, settings):
     community, owner, thread, member = setting
     settings.POST_BODY_MAX_LENGTH = 5
 
-    post = services.post_reply(actor=member, thread=thread, body="a\r\nb\r\nc")
+    post = threads.post_reply(actor=member, thread=thread, body="a\r\nb\r\nc")
 
     assert post.body == "a\nb\nc"
 
@@ -206,10 +206,10 @@ def test_the_service_returns_the_stored_post_for_a_resend(setting):
     community, owner, thread, member = setting
     client_id = uuid.uuid4()
 
-    first = services.post_reply(
+    first = threads.post_reply(
         actor=member, thread=thread, body="uno", client_id=client_id
     )
-    again = services.post_reply(
+    again = threads.post_reply(
         actor=member, thread=thread, body="uno", client_id=client_id
     )
 
@@ -220,14 +220,14 @@ def test_the_service_returns_the_stored_post_for_a_resend(setting):
 
 def test_a_client_id_reused_in_another_thread_is_refused(setting):
     community, owner, thread, member = setting
-    other = services.thread_create(
+    other = threads.thread_create(
         actor=owner, community=community, title="Altro", body="x"
     )
     client_id = uuid.uuid4()
-    services.post_reply(actor=member, thread=thread, body="uno", client_id=client_id)
+    threads.post_reply(actor=member, thread=thread, body="uno", client_id=client_id)
 
     with pytest.raises(ValidationError):
-        services.post_reply(actor=member, thread=other, body="due", client_id=client_id)
+        threads.post_reply(actor=member, thread=other, body="due", client_id=client_id)
 
 
 def test_locked_threads_refuse_members(client, setting):
@@ -240,7 +240,7 @@ def test_locked_threads_refuse_members(client, setting):
     assert response.status_code == 403
     assert Post.objects.count() == 1
     with pytest.raises(PermissionDenied):
-        services.post_reply(actor=member, thread=thread, body="ciao")
+        threads.post_reply(actor=member, thread=thread, body="ciao")
 
 
 @pytest.mark.parametrize("role", ["moderator", "owner", "staff"])

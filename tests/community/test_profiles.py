@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from community import services
 from community.models import Community, Membership, User
+from community.services import accounts
 from live.models import Event
 from tests.support.factories import (
     AffiliationFactory,
@@ -317,7 +317,7 @@ def test_time_zone_choice_changes_how_times_are_shown(client, user):
 
 def test_too_many_expertise_tags_are_refused(client, user):
     client.force_login(user)
-    tags = ", ".join(f"tag{n}" for n in range(services.EXPERTISE_MAX_TAGS + 1))
+    tags = ", ".join(f"tag{n}" for n in range(accounts.EXPERTISE_MAX_TAGS + 1))
 
     response = client.post(
         reverse("community:profile-edit"), _profile_data(expertise=tags)
@@ -556,7 +556,7 @@ def test_set_language_service_refuses_unknown_languages(user):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.user_set_language(actor=user, language="xx")
+        accounts.user_set_language(actor=user, language="xx")
     assert User.objects.get(pk=user.pk).language == ""
 
 
@@ -586,7 +586,7 @@ def test_profile_update_refuses_anonymous_callers():
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.profile_update(
+        accounts.profile_update(
             actor=AnonymousUser(),
             display_name="x",
             bio="",
@@ -600,7 +600,7 @@ def test_profile_update_checks_every_field_itself(user):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as caught:
-        services.profile_update(
+        accounts.profile_update(
             actor=user,
             display_name="y" * 81,
             bio="z" * 2001,

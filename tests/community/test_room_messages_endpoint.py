@@ -14,8 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import Community, Thread
+from community.services import rooms, threads
 from tests.community.thread_helpers import community_with_thread, login
 from tests.support.factories import OrganisationFactory, PostFactory, UserFactory
 from tests.support.roles import member_of, person_in
@@ -29,7 +29,7 @@ VISIBILITIES = [Visibility.PUBLIC, Visibility.RESTRICTED, Visibility.PRIVATE]
 
 def community_with_room(visibility=Visibility.PUBLIC):
     community, owner, _thread = community_with_thread(visibility)
-    room = services.room_create(actor=owner, community=community, name="Generale")
+    room = rooms.room_create(actor=owner, community=community, name="Generale")
     return community, owner, room
 
 
@@ -64,7 +64,7 @@ def message_ids(html):
 def say_many(room, count):
     authors = [member_of(room.community) for _ in range(count // 25 + 1)]
     return [
-        services.post_reply(
+        threads.post_reply(
             actor=authors[n % len(authors)], thread=room, body=f"Messaggio {n + 1}"
         )
         for n in range(count)
@@ -89,8 +89,8 @@ def expected_status(visibility, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_older_messages_answer_whoever_may_read_the_room_page(client, role, visibility):
     community, owner, room = community_with_room(visibility)
-    first = services.post_reply(actor=owner, thread=room, body="Primo")
-    second = services.post_reply(actor=owner, thread=room, body="Secondo")
+    first = threads.post_reply(actor=owner, thread=room, body="Primo")
+    second = threads.post_reply(actor=owner, thread=room, body="Secondo")
     login(client, viewer(community, role))
 
     response = client.get(messages_url(room, before=second.number))
@@ -110,7 +110,7 @@ def test_older_messages_answer_whoever_may_read_the_room_page(client, role, visi
 
 def test_a_missing_room_and_a_private_one_answer_alike(client):
     community, owner, room = community_with_room(Visibility.PRIVATE)
-    services.post_reply(actor=owner, thread=room, body="Segreto")
+    threads.post_reply(actor=owner, thread=room, body="Segreto")
     login(client, UserFactory())
     missing = reverse("community:room-messages", args=[community.slug, room.pk + 1000])
 
@@ -194,8 +194,8 @@ def test_the_html_is_what_the_room_page_shows_before_that_message(client):
 def test_each_viewer_gets_the_actions_the_room_page_gives_them(client):
     community, owner, room = community_with_room()
     author = member_of(community)
-    mine = services.post_reply(actor=author, thread=room, body="Mio")
-    services.post_reply(actor=owner, thread=room, body="Dopo")
+    mine = threads.post_reply(actor=author, thread=room, body="Mio")
+    threads.post_reply(actor=owner, thread=room, body="Dopo")
 
     def actions(user):
         client.logout()
@@ -261,7 +261,7 @@ def test_its_queries_do_not_grow_with_the_messages(
 
 def test_message_text_stays_sanitised_in_the_json(client):
     community, owner, room = community_with_room()
-    services.post_reply(actor=owner, thread=room, body="<script>alert(1)</script>")
+    threads.post_reply(actor=owner, thread=room, body="<script>alert(1)</script>")
 
     response = client.get(messages_url(room))
 

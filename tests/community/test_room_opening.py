@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from community import services
 from community.models import Thread
+from community.services import rooms
 from tests.community.room_helpers import community_with_room, events, room_url
 from tests.community.thread_helpers import community_with_thread, login
 from tests.support.roles import person_in
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 def test_owner_opens_a_room_and_the_community_stream_announces_it():
     community, owner, _thread = community_with_thread()
 
-    room = services.room_create(actor=owner, community=community, name="  #Idrogeno ")
+    room = rooms.room_create(actor=owner, community=community, name="  #Idrogeno ")
 
     assert room.kind == Thread.Kind.ROOM and room.title == "Idrogeno"
     assert room.post_count == 0 and room.author == owner
@@ -29,7 +29,7 @@ def test_owner_opens_a_room_and_the_community_stream_announces_it():
 def test_moderators_and_staff_open_rooms(role):
     community, owner, _thread = community_with_thread()
 
-    room = services.room_create(
+    room = rooms.room_create(
         actor=person_in(community, role), community=community, name="Eventi"
     )
 
@@ -41,7 +41,7 @@ def test_members_cannot_open_rooms(role):
     community, owner, _thread = community_with_thread()
 
     with pytest.raises(PermissionDenied):
-        services.room_create(
+        rooms.room_create(
             actor=person_in(community, role), community=community, name="Eventi"
         )
     assert not Thread.objects.filter(kind=Thread.Kind.ROOM).exists()
@@ -60,7 +60,7 @@ def test_room_names_are_required_short_and_unique_whatever_the_case(name, messag
     community, owner, _room = community_with_room(name="Generale")
 
     with pytest.raises(ValidationError) as error:
-        services.room_create(actor=owner, community=community, name=name)
+        rooms.room_create(actor=owner, community=community, name=name)
 
     assert message in " ".join(error.value.message_dict["name"])
     assert Thread.objects.filter(kind=Thread.Kind.ROOM).count() == 1
@@ -70,8 +70,8 @@ def test_the_same_name_is_free_in_another_community_and_for_discussions():
     community, owner, room = community_with_room(name="Sensori per la manifattura")
     other, other_owner, _thread = community_with_thread()
 
-    twin = services.room_create(actor=other_owner, community=other, name="generale")
-    longest = services.room_create(actor=owner, community=community, name="y" * 80)
+    twin = rooms.room_create(actor=other_owner, community=other, name="generale")
+    longest = rooms.room_create(actor=owner, community=community, name="y" * 80)
 
     assert twin.community == other and len(longest.title) == 80
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import ReadPosition, Thread
+from community.services import rooms
 from tests.community.room_helpers import (
     community_with_room,
     day_labels,
@@ -188,9 +188,9 @@ def test_room_page_queries_do_not_grow_with_messages(
     Thread.objects.filter(pk=room.pk).update(post_count=rows)
     room.refresh_from_db()
     promoted = room.posts.get(number=2)
-    services.post_promote(actor=owner, post=promoted, title="Da continuare")
+    rooms.post_promote(actor=owner, post=promoted, title="Da continuare")
     for n in range(4):
-        services.room_create(actor=owner, community=community, name=f"Stanza {n}")
+        rooms.room_create(actor=owner, community=community, name=f"Stanza {n}")
     viewer(client, community, role)
 
     with django_assert_max_num_queries(ROOM_PAGE_QUERIES[role]):

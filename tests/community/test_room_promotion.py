@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
 from community.models import Thread
+from community.services import rooms, threads
 from live.models import Event
 from tests.community.room_helpers import (
     community_with_room,
@@ -32,7 +32,7 @@ def test_a_promoted_message_becomes_a_thread_with_backlinks_both_ways(client):
     message = say(room, member, "Serve un partner per un bando **Horizon**.")
     stream_before = len(events(f"community:{community.pk}"))
 
-    thread = services.post_promote(
+    thread = rooms.post_promote(
         actor=member, post=message, title="Partner per Horizon", body="Chi c'è?"
     )
 
@@ -79,10 +79,10 @@ def test_a_promoted_message_becomes_a_thread_with_backlinks_both_ways(client):
 def test_a_message_continues_in_one_thread_only(client):
     community, owner, room = community_with_room()
     message = say(room, owner, "Idea")
-    thread = services.post_promote(actor=owner, post=message, title="Idea")
+    thread = rooms.post_promote(actor=owner, post=message, title="Idea")
 
     with pytest.raises(ValidationError):
-        services.post_promote(actor=owner, post=message, title="Di nuovo")
+        rooms.post_promote(actor=owner, post=message, title="Di nuovo")
     login(client, owner)
     response = client.get(promote_url(message))
     assert response.status_code == 302 and response["Location"] == thread_url(thread)
@@ -97,7 +97,7 @@ def test_a_bad_title_creates_nothing():
     before = Event.objects.count()
 
     with pytest.raises(ValidationError) as error:
-        services.post_promote(actor=owner, post=message, title="   ")
+        rooms.post_promote(actor=owner, post=message, title="   ")
 
     assert "title" in error.value.message_dict
     assert Event.objects.count() == before
@@ -110,7 +110,7 @@ def test_a_long_many_lined_message_promotes_with_part_of_it_quoted(settings):
     community, owner, room = community_with_room()
     message = say(room, owner, "riga\n" * 60)
 
-    thread = services.post_promote(actor=owner, post=message, title="Continua")
+    thread = rooms.post_promote(actor=owner, post=message, title="Continua")
 
     first = thread.posts.get()
     assert len(first.body) == 300
@@ -122,10 +122,10 @@ def test_a_note_at_its_limit_is_kept_whole_and_the_quote_shortened(settings):
     settings.POST_BODY_MAX_LENGTH = 300
     community, owner, room = community_with_room()
     message = say(room, owner, "riga\n" * 60)
-    limit = services.promotion_note_max_length(message)
+    limit = rooms.promotion_note_max_length(message)
     assert 200 < limit < 300
 
-    thread = services.post_promote(
+    thread = rooms.post_promote(
         actor=owner, post=message, title="Continua", body="n" * limit
     )
 
@@ -133,7 +133,7 @@ def test_a_note_at_its_limit_is_kept_whole_and_the_quote_shortened(settings):
     assert len(first.body) == 300
     assert first.body.endswith("\n\n> …\n\n" + "n" * limit)
     with pytest.raises(ValidationError) as error:
-        services.post_promote(
+        rooms.post_promote(
             actor=owner, post=say(room, owner, "altro"), title="Ancora", body="n" * 300
         )
     assert "The note is too long" in error.value.message_dict["body"][0]
@@ -145,13 +145,13 @@ def test_only_the_author_or_a_moderator_promotes_and_only_room_messages():
     message = say(room, author, "Mio")
 
     with pytest.raises(PermissionDenied):
-        services.post_promote(actor=other, post=message, title="Non mio")
+        rooms.post_promote(actor=other, post=message, title="Non mio")
     discussion = community.threads.get(kind=Thread.Kind.DISCUSSION)
     with pytest.raises(PermissionDenied):
-        services.post_promote(actor=owner, post=discussion.posts.get(), title="No")
-    services.post_delete(actor=author, post=message)
+        rooms.post_promote(actor=owner, post=discussion.posts.get(), title="No")
+    threads.post_delete(actor=author, post=message)
     with pytest.raises(PermissionDenied):
-        services.post_promote(actor=author, post=message, title="Cancellato")
+        rooms.post_promote(actor=author, post=message, title="Cancellato")
 
 
 def test_the_promote_form_suggests_a_title_and_starts_the_thread(client):

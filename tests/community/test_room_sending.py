@@ -5,8 +5,8 @@ its messages; editing and deleting a message come back to the room.
 import pytest
 from django.urls import reverse
 
-from community import services
 from community.models import ReadPosition, Thread
+from community.services import threads
 from tests.community.room_helpers import (
     community_with_room,
     events,
@@ -69,7 +69,7 @@ def test_live_fragments_of_room_messages_use_the_chat_layout():
     discussion = community.threads.get(kind=Thread.Kind.DISCUSSION)
 
     message = say(room, owner, "In diretta")
-    reply = services.post_reply(actor=owner, thread=discussion, body="Risposta")
+    reply = threads.post_reply(actor=owner, thread=discussion, body="Risposta")
 
     room_html = presented(events(room.stream)[-1])["html"]
     thread_html = presented(events(discussion.stream)[-1])["html"]

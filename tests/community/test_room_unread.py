@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from community import queries, services
 from community.models import Community, ReadPosition, Thread
+from community.queries import rooms as room_queries
+from community.services import rooms as room_services
 from live.models import Event
 from tests.community.room_helpers import (
     community_with_room,
@@ -28,7 +29,7 @@ Visibility = Community.Visibility
 
 def test_rooms_are_listed_beside_the_threads_but_not_among_them(client):
     community, owner, room = community_with_room(name="Caffè")
-    services.room_create(actor=owner, community=community, name="bandi")
+    room_services.room_create(actor=owner, community=community, name="bandi")
 
     html = client.get(community.get_absolute_url()).content.decode()
 
@@ -43,11 +44,11 @@ def test_rooms_are_listed_beside_the_threads_but_not_among_them(client):
 
 def test_members_see_unread_counts_and_moderators_the_new_room_link(client):
     community, owner, room = community_with_room()
-    quiet = services.room_create(actor=owner, community=community, name="Silenzio")
+    quiet = room_services.room_create(actor=owner, community=community, name="Silenzio")
     member = member_of(community)
     for n in range(5):
         say(room, owner, f"Novità {n}")
-    services.room_read_mark(user=member, thread=room, number=2)
+    room_services.room_read_mark(user=member, thread=room, number=2)
 
     login(client, member)
     html = client.get(community.get_absolute_url()).content.decode()
@@ -82,10 +83,10 @@ def test_read_positions_never_move_backwards_nor_past_the_last_message():
         say(room, owner, f"Messaggio {n}")
     events_before = Event.objects.count()
 
-    assert services.room_read_mark(user=member, thread=room, number=3) == 3
-    assert services.room_read_mark(user=member, thread=room, number=1) == 3
-    assert services.room_read_mark(user=member, thread=room, number="2") == 3
-    assert services.room_read_mark(user=member, thread=room, number=99) == 4
+    assert room_services.room_read_mark(user=member, thread=room, number=3) == 3
+    assert room_services.room_read_mark(user=member, thread=room, number=1) == 3
+    assert room_services.room_read_mark(user=member, thread=room, number="2") == 3
+    assert room_services.room_read_mark(user=member, thread=room, number=99) == 4
 
     position = ReadPosition.objects.get(user=member, thread=room)
     assert position.last_read_number == 4
@@ -98,7 +99,7 @@ def test_read_positions_refuse_numbers_that_are_not_messages(number):
     say(room, owner, "Uno")
 
     with pytest.raises(ValidationError):
-        services.room_read_mark(user=owner, thread=room, number=number)
+        room_services.room_read_mark(user=owner, thread=room, number=number)
     assert not ReadPosition.objects.exists()
 
 
@@ -107,7 +108,7 @@ def test_strangers_keep_no_read_position_in_a_private_room():
     say(room, owner, "Riservato")
 
     with pytest.raises(PermissionDenied):
-        services.room_read_mark(user=UserFactory(), thread=room, number=1)
+        room_services.room_read_mark(user=UserFactory(), thread=room, number=1)
 
 
 def test_the_read_endpoint_answers_scripts_and_forms(client):
@@ -179,12 +180,12 @@ def test_queries_helper_lists_rooms_with_unread_counts_in_one_query(
     member = member_of(community)
     for n in range(3):
         say(room, owner, f"Messaggio {n}")
-    services.room_read_mark(user=member, thread=room, number=1)
+    room_services.room_read_mark(user=member, thread=room, number=1)
     from community import permissions
 
     permissions.membership_of(member, community)  # the page has it already
 
     with django_assert_num_queries(1):
-        rooms = queries.community_rooms(member, community)
+        rooms = room_queries.community_rooms(member, community)
 
     assert [(r.title, r.unread) for r in rooms] == [("Generale", 2)]

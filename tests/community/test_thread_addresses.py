@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from community import services
 from community.models import Community
+from community.services import rooms
 from tests.community.thread_helpers import (
     community_with_thread,
     login,
@@ -132,7 +132,7 @@ def test_a_room_under_another_slug_redirects_its_readers_only(
     client, role, visibility
 ):
     community, owner, thread = community_with_thread(visibility)
-    room = services.room_create(actor=owner, community=community, name="Caffè")
+    room = rooms.room_create(actor=owner, community=community, name="Caffè")
     login(client, person_in(community, role))
 
     response = client.get(elsewhere("room-detail", room, query="before=2"))
@@ -146,7 +146,7 @@ def test_a_room_under_another_slug_redirects_its_readers_only(
 
 def test_room_messages_and_read_marks_follow_the_room(client):
     community, owner, thread = community_with_thread()
-    room = services.room_create(actor=owner, community=community, name="Caffè")
+    room = rooms.room_create(actor=owner, community=community, name="Caffè")
     login(client, owner)
 
     sent = client.post(elsewhere("room-post", room), {"body": "Ciao"}, follow=True)

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from community import services
 from community.models import Community, Post, Thread
+from community.services import threads
 from live.models import Event
 from tests.community.thread_helpers import login
 from tests.support.factories import CommunityFactory
@@ -212,7 +212,7 @@ def test_service_refuses_non_members(community, user):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.thread_create(actor=user, community=community, title="t", body="b")
+        threads.thread_create(actor=user, community=community, title="t", body="b")
     assert not Thread.objects.exists()
 
 
@@ -220,7 +220,7 @@ def test_service_validates_every_field_at_once(community, member):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as caught:
-        services.thread_create(
+        threads.thread_create(
             actor=member, community=community, title=" ", body="", tags=["a"]
         )
 

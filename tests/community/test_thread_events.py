@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from community import services
 from community.models import Post
+from community.services import threads
 from live.events import event_frames, languages
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread, login, reply_url
@@ -21,10 +21,10 @@ def stream_events(stream):
 def test_a_thread_stream_numbers_its_events_one_by_one():
     community, owner, thread = community_with_thread()
     member = member_of(community)
-    reply = services.post_reply(actor=member, thread=thread, body="uno")
-    services.post_edit(actor=member, post=reply, body="uno bis")
-    services.post_reply(actor=owner, thread=thread, body="due")
-    services.post_delete(actor=member, post=reply)
+    reply = threads.post_reply(actor=member, thread=thread, body="uno")
+    threads.post_edit(actor=member, post=reply, body="uno bis")
+    threads.post_reply(actor=owner, thread=thread, body="due")
+    threads.post_delete(actor=member, post=reply)
 
     assert stream_events(thread.stream) == [
         (1, "post.created"),
@@ -38,10 +38,10 @@ def test_a_thread_stream_numbers_its_events_one_by_one():
 
 def test_each_thread_has_its_own_sequence():
     community, owner, thread = community_with_thread()
-    other = services.thread_create(
+    other = threads.thread_create(
         actor=owner, community=community, title="B", body="b"
     )
-    services.post_reply(actor=owner, thread=other, body="b2")
+    threads.post_reply(actor=owner, thread=other, body="b2")
 
     assert stream_events(thread.stream) == [(1, "post.created")]
     assert stream_events(other.stream) == [(1, "post.created"), (2, "post.created")]
@@ -57,8 +57,8 @@ def test_a_refused_reply_writes_no_event_and_leaves_no_gap(client):
 
     login(client, member).post(reply_url(thread), {"body": "   "})
     with pytest.raises(ValidationError):
-        services.post_reply(actor=member, thread=thread, body="")
-    services.post_reply(actor=member, thread=thread, body="valida")
+        threads.post_reply(actor=member, thread=thread, body="")
+    threads.post_reply(actor=member, thread=thread, body="valida")
 
     assert stream_events(thread.stream) == [(1, "post.created"), (2, "post.created")]
 
@@ -68,9 +68,9 @@ def test_a_rolled_back_reply_takes_its_event_with_it():
     member = member_of(community)
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.post_reply(actor=member, thread=thread, body="annullata")
+        threads.post_reply(actor=member, thread=thread, body="annullata")
         raise RuntimeError("the caller's transaction failed")
-    services.post_reply(actor=member, thread=thread, body="seconda")
+    threads.post_reply(actor=member, thread=thread, body="seconda")
 
     assert stream_events(thread.stream) == [(1, "post.created"), (2, "post.created")]
     assert list(Post.objects.values_list("number", flat=True)) == [1, 2]
@@ -81,7 +81,7 @@ def test_events_are_broadcast_only_after_commit(django_capture_on_commit_callbac
     member = member_of(community)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.post_reply(actor=member, thread=thread, body="dopo il commit")
+        threads.post_reply(actor=member, thread=thread, body="dopo il commit")
 
     assert len(callbacks) == 1
 
@@ -90,7 +90,7 @@ def test_post_created_payload_describes_the_post_for_live_clients():
     community, owner, thread = community_with_thread()
     member = member_of(community)
 
-    post = services.post_reply(actor=member, thread=thread, body="**ciao**")
+    post = threads.post_reply(actor=member, thread=thread, body="**ciao**")
 
     event = Event.objects.filter(stream=thread.stream).last()
     assert event.actor == member

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from community import services
 from community.models import Community, Membership
+from community.services import threads
 from tests.community.thread_helpers import (
     add_replies,
     community_with_thread,
@@ -87,10 +87,10 @@ def test_deleted_and_hidden_posts_leave_placeholders(client):
     community, owner, thread = community_with_thread()
     member = member_of(community)
     gone, hidden, kept = (
-        services.post_reply(actor=member, thread=thread, body=body)
+        threads.post_reply(actor=member, thread=thread, body=body)
         for body in ("segreto cancellato", "segreto nascosto", "ancora qui")
     )
-    services.post_delete(actor=member, post=gone)
+    threads.post_delete(actor=member, post=gone)
     hidden.is_hidden = True
     hidden.save()
 
@@ -106,7 +106,7 @@ def test_deleted_and_hidden_posts_leave_placeholders(client):
 def test_members_get_the_composer_and_actions_on_their_posts(client):
     community, owner, thread = community_with_thread()
     member = member_of(community)
-    mine = services.post_reply(actor=member, thread=thread, body="mia")
+    mine = threads.post_reply(actor=member, thread=thread, body="mia")
 
     response = login(client, member).get(thread_url(thread))
 
@@ -164,7 +164,7 @@ def test_locked_thread_shows_a_notice_to_members_and_the_composer_to_moderators(
 def test_edited_posts_are_marked_and_link_to_their_history_for_members(client):
     community, owner, thread = community_with_thread()
     first = thread.posts.get(number=1)
-    services.post_edit(actor=owner, post=first, body="Versione nuova")
+    threads.post_edit(actor=owner, post=first, body="Versione nuova")
     history = reverse("community:post-history", args=[first.pk])
 
     member_html = login(client, member_of(community)).get(thread_url(thread))
@@ -184,7 +184,7 @@ def _thread_of(count):
         Membership.objects.create(user=author, community=community)
         authors.append(author)
     add_replies(thread, count - 1, authors=authors)
-    services.post_edit(actor=authors[0], post=thread.posts.get(number=2), body="nuovo")
+    threads.post_edit(actor=authors[0], post=thread.posts.get(number=2), body="nuovo")
     return community, thread
 
 

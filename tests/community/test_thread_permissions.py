@@ -7,8 +7,8 @@ sent to log in for actions that need an account.
 import pytest
 from django.urls import reverse
 
-from community import services
 from community.models import Community, Post, Thread
+from community.services import threads
 from tests.community.thread_helpers import (
     community_with_thread,
     login,
@@ -80,7 +80,7 @@ def perform(client, action, thread, post):
 def test_thread_permission_matrix(client, role, visibility, action):
     community, owner, thread = community_with_thread(visibility)
     author = member_of(community)
-    post = services.post_reply(actor=author, thread=thread, body="Originale")
+    post = threads.post_reply(actor=author, thread=thread, body="Originale")
     person = owner if role == "owner" else person_in(community, role)
     posts_before = Post.objects.count()
 

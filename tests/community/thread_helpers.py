@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from community import services
 from community.models import Community
+from community.services import threads
 from tests.support.factories import CommunityFactory
 from tests.support.roles import member_of, person_in
 
@@ -12,7 +12,7 @@ def community_with_thread(visibility=Community.Visibility.PUBLIC, **thread_kwarg
     """A community, its owner, and a thread the owner started through the service."""
     community = CommunityFactory(visibility=visibility)
     owner = person_in(community, "owner")
-    thread = services.thread_create(
+    thread = threads.thread_create(
         actor=owner,
         community=community,
         title=thread_kwargs.pop("title", "Sensori per la manifattura"),
@@ -31,7 +31,7 @@ def add_replies(thread, count, authors=None):
     posts = []
     for index in range(count):
         posts.append(
-            services.post_reply(
+            threads.post_reply(
                 actor=authors[index % len(authors)],
                 thread=thread,
                 body=f"Risposta numero {index + 2}",

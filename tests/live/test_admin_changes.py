@@ -53,9 +53,9 @@ async def test_a_ban_made_in_the_admin_ends_the_members_subscriptions_at_once():
 async def test_a_post_hidden_in_the_admin_is_gone_from_every_catch_up():
     community, _owner, thread = await sync_to_async(community_with_thread)()
     author = await sync_to_async(member_of)(community)
-    from community import services
+    from community.services import threads
 
-    post = await sync_to_async(services.post_reply)(
+    post = await sync_to_async(threads.post_reply)(
         actor=author, thread=thread, body="Numero di telefono privato 333 1234567"
     )
     await sync_to_async(_admin_action)(Post, "post_hide", [post])

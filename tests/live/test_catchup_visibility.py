@@ -10,8 +10,8 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from community import services
 from community.models import Thread
+from community.services import moderation, rooms, threads
 from live.events import event_frames, languages
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread
@@ -27,22 +27,22 @@ SECRET = "Il nostro prezzo riservato: 4.200 euro"
 def _thread_with_a_reply(kind=Thread.Kind.DISCUSSION):
     community, owner, thread = community_with_thread()
     if kind == Thread.Kind.ROOM:
-        thread = services.room_create(actor=owner, community=community, name="Caffè")
+        thread = rooms.room_create(actor=owner, community=community, name="Caffè")
     author = member_of(community)
-    post = services.post_reply(actor=author, thread=thread, body=SECRET)
+    post = threads.post_reply(actor=author, thread=thread, body=SECRET)
     return community, owner, thread, author, post
 
 
 def _edit(post, author, owner):
-    services.post_edit(actor=author, post=post, body="Prezzo su richiesta.")
+    threads.post_edit(actor=author, post=post, body="Prezzo su richiesta.")
 
 
 def _delete(post, author, owner):
-    services.post_delete(actor=author, post=post)
+    threads.post_delete(actor=author, post=post)
 
 
 def _hide(post, author, owner):
-    services.post_hide(actor=owner, post=post, reason="Dati riservati")
+    moderation.post_hide(actor=owner, post=post, reason="Dati riservati")
 
 
 CHANGES = {"edited": _edit, "deleted": _delete, "hidden": _hide}
@@ -86,7 +86,7 @@ async def test_the_log_keeps_no_text_and_every_reader_of_it_presents_the_current
     """Whatever reads the log (replay, resync, gap repair, the sweep) presents this."""
     _community, owner, thread, author, post = await sync_to_async(_thread_with_a_reply)()
     await sync_to_async(_edit)(post, author, owner)
-    await sync_to_async(services.post_edit)(actor=author, post=post, body="Terza versione.")
+    await sync_to_async(threads.post_edit)(actor=author, post=post, body="Terza versione.")
 
     logged = await sync_to_async(list)(
         Event.objects.filter(stream=f"thread:{thread.pk}", type__startswith="post.")
@@ -118,7 +118,7 @@ async def test_a_gap_repaired_from_the_log_carries_the_current_text(monkeypatch)
     )
 
     # The layer loses the new post; its edit arrives and the client repairs the gap.
-    post = await sync_to_async(services.post_reply)(actor=author, thread=thread, body=SECRET)
+    post = await sync_to_async(threads.post_reply)(actor=author, thread=thread, body=SECRET)
     await sync_to_async(_edit)(post, author, owner)
     received = await frames(socket)
     await socket.disconnect()
@@ -131,7 +131,7 @@ async def test_a_gap_repaired_from_the_log_carries_the_current_text(monkeypatch)
 async def test_a_shown_again_post_replays_its_text_to_readers_again():
     _community, owner, thread, _author, post = await sync_to_async(_thread_with_a_reply)()
     await sync_to_async(_hide)(post, None, owner)
-    await sync_to_async(services.post_unhide)(actor=owner, post=post)
+    await sync_to_async(moderation.post_unhide)(actor=owner, post=post)
 
     socket = await connect()
     received = await subscribe(socket, f"thread:{thread.pk}", after=0)

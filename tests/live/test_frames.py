@@ -7,7 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from community import services
+from community.services import threads as thread_services
 from config.asgi import application
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
@@ -58,7 +58,7 @@ async def test_malformed_frames_get_an_error_and_leave_the_socket_working(raw, c
 
     await socket.send_to(text_data=raw)
     error = await socket.receive_json_from()
-    await sync_to_async(services.post_reply)(actor=owner, thread=thread, body="Ancora qui")
+    await sync_to_async(thread_services.post_reply)(actor=owner, thread=thread, body="Ancora qui")
     after = await frames(socket)
     await socket.disconnect()
 
@@ -111,7 +111,7 @@ async def test_echoed_refs_are_truncated(frame):
 def _threads(count):
     community, owner, first = community_with_thread()
     others = [
-        services.thread_create(actor=owner, community=community, title=f"Tema {n}", body="Testo")
+        thread_services.thread_create(actor=owner, community=community, title=f"Tema {n}", body="Testo")
         for n in range(count - 1)
     ]
     return [first, *others]
@@ -234,7 +234,7 @@ async def test_a_post_with_characters_that_are_not_text_is_refused_cleanly(body)
         f'"client_id": "{client_id}"}}'
     )
     answer = await socket.receive_json_from()
-    await sync_to_async(services.post_reply)(actor=owner, thread=thread, body="Ancora qui")
+    await sync_to_async(thread_services.post_reply)(actor=owner, thread=thread, body="Ancora qui")
     after = await frames(socket)
     await socket.disconnect()
 

@@ -11,8 +11,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from community import services
 from community.models import Community, Membership, Post
+from community.services import accounts, communities, memberships, moderation, rooms
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, send_post, subscribe
 from tests.support.factories import UserFactory
@@ -30,19 +30,19 @@ def _membership(person, community):
 
 
 def _leave(community, owner, person):
-    services.community_leave(actor=person, community=community)
+    memberships.community_leave(actor=person, community=community)
 
 
 def _remove(community, owner, person):
-    services.membership_remove(actor=owner, membership=_membership(person, community))
+    moderation.membership_remove(actor=owner, membership=_membership(person, community))
 
 
 def _ban(community, owner, person):
-    services.membership_ban(actor=owner, membership=_membership(person, community))
+    moderation.membership_ban(actor=owner, membership=_membership(person, community))
 
 
 def _mute(community, owner, person):
-    services.membership_mute(
+    moderation.membership_mute(
         actor=owner,
         membership=_membership(person, community),
         until=timezone.now() + timedelta(hours=1),
@@ -88,7 +88,7 @@ async def test_a_closed_accounts_socket_is_closed_and_posts_nothing():
     assert (await send_post(socket, thread.pk, "Prima risposta"))["op"] == "ack"
 
     staff = await sync_to_async(UserFactory)(is_staff=True)
-    await sync_to_async(services.account_deactivate)(actor=staff, person=person)
+    await sync_to_async(accounts.account_deactivate)(actor=staff, person=person)
 
     ended = await socket.receive_json_from()
     assert (ended["op"], ended["code"]) == ("error", "session_ended")
@@ -100,12 +100,12 @@ async def test_a_moderator_demoted_can_no_longer_write_in_a_locked_thread():
     moderator = await sync_to_async(member_of)(community, "moderator")
     moderator.language = "en"  # the socket answers in the person's language
     await sync_to_async(moderator.save)()
-    await sync_to_async(services.thread_lock)(actor=owner, thread=thread)
+    await sync_to_async(moderation.thread_lock)(actor=owner, thread=thread)
     socket = await connect(moderator)
     await subscribe(socket, f"thread:{thread.pk}")
     assert (await send_post(socket, thread.pk, "Chiudo io"))["op"] == "ack"
 
-    await sync_to_async(services.membership_set_role)(
+    await sync_to_async(memberships.membership_set_role)(
         actor=owner, membership=await sync_to_async(_membership)(moderator, community),
         role=Role.MEMBER,
     )
@@ -123,7 +123,7 @@ async def test_a_visibility_change_ends_a_readers_subscription_and_catch_up():
     socket = await connect(reader)
     assert (await subscribe(socket, stream, after=0))[0]["op"] == "subscribed"
 
-    await sync_to_async(services.community_update)(
+    await sync_to_async(communities.community_update)(
         actor=owner, community=community, name=community.name,
         description=community.description, visibility="private", themes=[],
     )
@@ -152,7 +152,7 @@ async def test_a_banned_member_of_a_private_community_loses_its_streams_at_once(
 
 async def test_typing_needs_the_right_to_write_now():
     community, owner, _thread = await sync_to_async(community_with_thread)()
-    room = await sync_to_async(services.room_create)(actor=owner, community=community, name="Bar")
+    room = await sync_to_async(rooms.room_create)(actor=owner, community=community, name="Bar")
     stream = f"thread:{room.pk}"
     person = await sync_to_async(member_of)(community)
     outsider = await sync_to_async(UserFactory)()
@@ -195,7 +195,7 @@ async def test_subscribing_after_leaving_a_private_community_is_refused():
     socket = await connect(person)
     assert (await subscribe(socket, f"community:{community.pk}"))[0]["op"] == "subscribed"
 
-    await sync_to_async(services.community_leave)(actor=person, community=community)
+    await sync_to_async(memberships.community_leave)(actor=person, community=community)
     await frames(socket)
     answer = await subscribe(socket, f"thread:{thread.pk}", after=0)
     await socket.disconnect()

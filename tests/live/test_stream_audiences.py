@@ -9,8 +9,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from community import services
 from community.models import Membership
+from community.services import memberships, moderation, organisations
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, subscribe
 from tests.support.factories import UserFactory
@@ -23,19 +23,19 @@ def _a_busy_public_community():
     """Joins, a request, an invitation, a decline, a ban and a mute in a public community."""
     community, owner, _thread = community_with_thread()
     joiner = UserFactory(display_name="Giulia Aperta")
-    services.community_join(actor=joiner, community=community)
+    memberships.community_join(actor=joiner, community=community)
     invitee = UserFactory(display_name="Ines Invitata")
-    services.membership_invite(actor=owner, community=community, invitee=invitee)
-    services.membership_invitation_decline(actor=invitee, community=community)
+    memberships.membership_invite(actor=owner, community=community, invitee=invitee)
+    memberships.membership_invitation_decline(actor=invitee, community=community)
     rebel = UserFactory(display_name="Bruno Bandito")
-    services.community_join(actor=rebel, community=community)
+    memberships.community_join(actor=rebel, community=community)
     muted = member_of(community)
-    services.membership_mute(
+    moderation.membership_mute(
         actor=owner,
         membership=Membership.objects.get(user=muted, community=community),
         until=timezone.now() + timedelta(hours=1),
     )
-    services.membership_ban(
+    moderation.membership_ban(
         actor=owner, membership=Membership.objects.get(user=rebel, community=community)
     )
     return community, owner, joiner
@@ -103,9 +103,9 @@ async def test_a_demoted_moderator_loses_the_moderation_stream_at_once():
     membership = await sync_to_async(
         Membership.objects.select_related("user", "community").get
     )(user=moderator, community=community)
-    await sync_to_async(services.membership_set_role)(actor=owner, membership=membership, role="member")
+    await sync_to_async(memberships.membership_set_role)(actor=owner, membership=membership, role="member")
     newcomer = await sync_to_async(UserFactory)()
-    await sync_to_async(services.membership_invite)(actor=owner, community=community, invitee=newcomer)
+    await sync_to_async(memberships.membership_invite)(actor=owner, community=community, invitee=newcomer)
     received = []
     while not await socket.receive_nothing(timeout=0.3):
         received.append(await socket.receive_json_from())
@@ -137,7 +137,7 @@ async def test_organisation_streams_are_for_its_admins(role, allowed):
     elif role == "staff":
         person = await sync_to_async(UserFactory)(is_staff=True)
     requester = await sync_to_async(UserFactory)(display_name="Rita Richiedente")
-    await sync_to_async(services.affiliation_request)(actor=requester, organisation=organisation)
+    await sync_to_async(organisations.affiliation_request)(actor=requester, organisation=organisation)
 
     socket = await connect(person)
     received = await subscribe(socket, f"organisation:{organisation.pk}", after=0)
@@ -159,7 +159,7 @@ async def test_an_organisation_admin_demoted_loses_its_stream_at_once():
     assert (await subscribe(socket, stream))[0]["op"] == "subscribed"
 
     row = await sync_to_async(Affiliation.objects.select_related("user", "organisation").get)(pk=admin.pk)
-    await sync_to_async(services.affiliation_set_role)(
+    await sync_to_async(organisations.affiliation_set_role)(
         actor=second.user, affiliation=row, role=Affiliation.Role.MEMBER
     )
     received = []

@@ -14,18 +14,18 @@ import json
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.test import Client
-from community import services
+from community.services import communities, memberships, threads
 from community.models import User
 
 anna = User.objects.create_user("anna", "anna@example.org")
 bruno = User.objects.create_user("bruno", "bruno@example.org")
 for person in (anna, bruno):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-community = services.community_create(
+community = communities.community_create(
     actor=anna, name="Energia", description="", visibility="public", themes=[]
 )
-services.community_join(actor=bruno, community=community)  # locks rows on PostgreSQL
-thread = services.thread_create(
+memberships.community_join(actor=bruno, community=community)  # locks rows on PostgreSQL
+thread = threads.thread_create(
     actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
 )
 from django.utils import timezone

@@ -28,7 +28,7 @@ TIMEOUT = 60  # seconds, for each wait
 SETUP = """
 import json
 from allauth.account.models import EmailAddress
-from community import services
+from community.services import communities, memberships, organisations
 from community.models import Affiliation, Membership, Organisation, User
 
 people = {}
@@ -39,11 +39,11 @@ for name in ("anna", "bruno", "carla", "dario", "elena", "franca", "gino", "hugo
     )
 
 def community(name, owner, *others):
-    created = services.community_create(
+    created = communities.community_create(
         actor=people[owner], name=name, description="", visibility="public", themes=[]
     )
     for other in others:
-        services.community_join(actor=people[other], community=created)
+        memberships.community_join(actor=people[other], community=created)
     return created
 
 energia = community("Energia", "anna", "bruno")
@@ -52,11 +52,11 @@ Membership.objects.filter(user=people["bruno"], community=energia).update(role="
 agrifood = community("Agrifood", "dario", "elena")
 
 def organisation(name, *admins):
-    created = services.organisation_create(actor=people[admins[0]], name=name, kind="enterprise")
+    created = organisations.organisation_create(actor=people[admins[0]], name=name, kind="enterprise")
     for admin in admins[1:]:
-        request = services.affiliation_request(actor=people[admin], organisation=created)
-        services.affiliation_approve(actor=people[admins[0]], affiliation=request)
-        services.affiliation_set_role(actor=people[admins[0]], affiliation=request, role="admin")
+        request = organisations.affiliation_request(actor=people[admin], organisation=created)
+        organisations.affiliation_approve(actor=people[admins[0]], affiliation=request)
+        organisations.affiliation_set_role(actor=people[admins[0]], affiliation=request, role="admin")
     return created
 
 officine = organisation("Officine", "franca", "gino")
@@ -79,7 +79,8 @@ print("SETUP " + json.dumps({
 # One service call, as a request would make it: inside a permission scope.
 CALL = """
 from django.core.exceptions import PermissionDenied, ValidationError
-from community import permissions, services
+from community import permissions
+from community.services import communities, memberships, organisations
 from community.models import Affiliation, Community, Organisation, User
 
 def person(name):
@@ -94,17 +95,17 @@ else:
     print("RESULT done")
 """
 
-LEAVE = "services.community_leave(actor=person({who!r}), community=Community.objects.get(slug={slug!r}))"
+LEAVE = "memberships.community_leave(actor=person({who!r}), community=Community.objects.get(slug={slug!r}))"
 TRANSFER = (
-    "services.community_transfer_ownership(actor=person({who!r}), "
+    "memberships.community_transfer_ownership(actor=person({who!r}), "
     "community=Community.objects.get(slug={slug!r}), username={to!r})"
 )
 DEMOTE = (
-    "services.affiliation_set_role(actor=person({who!r}), "
+    "organisations.affiliation_set_role(actor=person({who!r}), "
     "affiliation=Affiliation.objects.get(user__username={whom!r}), role='member')"
 )
 LEAVE_ORGANISATION = (
-    "services.affiliation_leave(actor=person({who!r}), "
+    "organisations.affiliation_leave(actor=person({who!r}), "
     "organisation=Organisation.objects.get(name={name!r}))"
 )
 

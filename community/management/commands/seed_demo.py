@@ -11,7 +11,6 @@ from django.db.models import Min
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from community import services
 from community.models import (
     Affiliation,
     Community,
@@ -21,6 +20,14 @@ from community.models import (
     Thread,
     User,
 )
+from community.services import (
+    accounts,
+    memberships,
+    rooms,
+)
+from community.services import communities as community_services
+from community.services import organisations as organisation_services
+from community.services import threads as thread_services
 
 from . import demo_content as demo
 
@@ -69,7 +76,7 @@ class Command(BaseCommand):
             EmailAddress.objects.create(
                 user=user, email=user.email, verified=True, primary=True
             )
-            services.profile_update(
+            accounts.profile_update(
                 actor=user,
                 display_name=name,
                 bio=bio,
@@ -84,7 +91,7 @@ class Command(BaseCommand):
             name, kind, sector, size, city, website, description, comps, interests = row
             members = [p for p in demo.PEOPLE if p[2] == index]
             founder = people[members[0][0]]
-            organisation = services.organisation_create(
+            organisation = organisation_services.organisation_create(
                 actor=founder,
                 name=name,
                 kind=kind,
@@ -98,15 +105,15 @@ class Command(BaseCommand):
                 interests=interests,
             )
             for member in members[1:]:
-                affiliation = services.affiliation_request(
+                affiliation = organisation_services.affiliation_request(
                     actor=people[member[0]], organisation=organisation
                 )
-                services.affiliation_approve(actor=founder, affiliation=affiliation)
+                organisation_services.affiliation_approve(actor=founder, affiliation=affiliation)
             organisations.append(organisation)
 
         communities = {}
         for slug, name, visibility, owner, moderators, description, themes in demo.COMMUNITIES:
-            community = services.community_create(
+            community = community_services.community_create(
                 actor=people[owner],
                 name=name,
                 description=description,
@@ -122,11 +129,11 @@ class Command(BaseCommand):
             joined = {owner}
             for username in participants:
                 if username not in joined:
-                    services.community_join(actor=people[username], community=community)
+                    memberships.community_join(actor=people[username], community=community)
                     joined.add(username)
             for username in moderators:
                 membership = community.memberships.get(user=people[username])
-                services.membership_set_role(
+                memberships.membership_set_role(
                     actor=people[owner],
                     membership=membership,
                     role=Membership.Role.MODERATOR,
@@ -134,7 +141,7 @@ class Command(BaseCommand):
             self.seed_threads(community, people, rng)
             self.seed_rooms(community, people, owner)
             if visibility != Community.Visibility.PUBLIC:
-                services.community_update(
+                community_services.community_update(
                     actor=people[owner],
                     community=community,
                     name=community.name,
@@ -146,15 +153,15 @@ class Command(BaseCommand):
             communities[slug] = community
 
         # Something to act on: a pending request and an open invitation.
-        services.community_request_join(
+        memberships.community_request_join(
             actor=people["davide"], community=communities["trasferimento-tecnologico"]
         )
-        services.membership_invite(
+        memberships.membership_invite(
             actor=people["paolo"],
             community=communities["consorzio-idrogeno-valtellina"],
             invitee=people["giorgio"],
         )
-        services.affiliation_request(actor=people["silvia"], organisation=organisations[9])
+        organisation_services.affiliation_request(actor=people["silvia"], organisation=organisations[9])
         self.backdate_joins(rng)
 
     def seed_threads(self, community, people, rng):
@@ -162,11 +169,11 @@ class Command(BaseCommand):
         now = timezone.now()
         threads = demo.THREADS.get(community.slug, [])
         for position, (author, title, body, tags, replies) in enumerate(threads):
-            thread = services.thread_create(
+            thread = thread_services.thread_create(
                 actor=people[author], community=community, title=title, body=body, tags=tags
             )
             for reply_author, reply_body in replies:
-                services.post_reply(actor=people[reply_author], thread=thread, body=reply_body)
+                thread_services.post_reply(actor=people[reply_author], thread=thread, body=reply_body)
             # Demo history: backdate the conversation so lists look lived-in.
             started = now - datetime.timedelta(
                 days=3 * (len(threads) - position) + rng.randint(0, 2),
@@ -187,9 +194,9 @@ class Command(BaseCommand):
     def seed_rooms(self, community, people, owner):
         """Standing chat rooms with a short, recent conversation."""
         for name, messages in demo.ROOMS.get(community.slug, []):
-            room = services.room_create(actor=people[owner], community=community, name=name)
+            room = rooms.room_create(actor=people[owner], community=community, name=name)
             for author, text in messages:
-                services.post_reply(actor=people[author], thread=room, body=text)
+                thread_services.post_reply(actor=people[author], thread=room, body=text)
 
     def backdate_joins(self, rng):
         """Date communities, memberships, accounts and affiliations before the posts.
