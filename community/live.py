@@ -188,14 +188,16 @@ async def operation_typing(socket, frame):
     thread_id = frame.get("thread")
     stream = f"thread:{thread_id}" if whole_number(thread_id) else None
     if stream is None or not socket.is_present_in(stream):
-        return await socket.error("not_found", not_found(), ref=stream or thread_id)
+        # The ref is the thread id, never the stream: a stream ref means "your
+        # subscription ended", and a refused typing notice ends nothing.
+        return await socket.error("not_found", not_found(), ref=thread_id)
     if not await presence.typing_allowed(stream, socket.user):
         return  # throttled: one notice every few seconds is enough
     refusal = await database_sync_to_async(_typing_refusal)(
         socket.user, socket.language, thread_id
     )
     if refusal is not None:
-        return await socket.error("forbidden", refusal, ref=stream)
+        return await socket.error("forbidden", refusal, ref=thread_id)
     await presence.ephemeral_send(
         stream, {"op": "typing", "stream": stream, "user": socket.person()}
     )

@@ -65,7 +65,10 @@ export class LiveConnection extends EventTarget {
     socket.addEventListener("open", () => {
       this.attempt = 0;
       this.setState("connected");
-      for (const [stream, sub] of this.streams) this.sendSubscribe(stream, sub.last);
+      for (const [stream, sub] of this.streams) {
+        sub.confirmed = false;
+        this.sendSubscribe(stream, sub.last);
+      }
       for (const entry of this.pending.values()) this.sendPost(entry);
     });
     socket.addEventListener("message", (message) => {
@@ -157,6 +160,7 @@ export class LiveConnection extends EventTarget {
   subscribe(stream, after, { onEvent, onResync, onError, onPresence, onTyping } = {}) {
     this.streams.set(stream, {
       last: Number.isInteger(after) ? after : null,
+      confirmed: false, // until the server answers `subscribed` (or `resync`)
       onEvent,
       onResync,
       onError,
@@ -182,10 +186,12 @@ export class LiveConnection extends EventTarget {
         return;
       }
       case "subscribed":
+        if (sub) sub.confirmed = true;
         if (sub && sub.last === null) sub.last = frame.seq;
         return;
       case "resync":
         if (sub) {
+          sub.confirmed = true;
           sub.last = frame.seq;
           sub.onResync?.(frame);
         }
@@ -215,8 +221,10 @@ export class LiveConnection extends EventTarget {
     }
   }
 
-  /** Tell the room that this person is typing (the server throttles it too). */
+  /** Tell the room that this person is typing (the server throttles it too); only once
+   *  the server has confirmed the room's subscription, which typing needs. */
   typing(thread) {
+    if (!this.streams.get(`thread:${thread}`)?.confirmed) return;
     this.send({ op: "typing", thread });
   }
 

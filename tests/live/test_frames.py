@@ -2,6 +2,7 @@
 subscriptions unharmed, limits that hold under back-to-back frames."""
 
 import json
+import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -11,6 +12,7 @@ from community.services import threads as thread_services
 from config.asgi import application
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
+from tests.support.factories import MembershipFactory, ThreadFactory
 from tests.support.roles import member_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -155,6 +157,31 @@ async def test_a_typing_notice_needs_a_subscribed_room():
     await socket.disconnect()
 
     assert answer["code"] == "not_found"
+    # Answered by the thread's id: a stream ref would tell the page its subscription ended.
+    assert answer["ref"] == thread.pk
+
+
+async def test_typing_before_the_subscription_is_confirmed_ends_nothing():
+    """A page that types the moment it connects keeps its room: the refusal of the
+    early typing notice names the thread, not the stream, and the room stays followed."""
+    room = await sync_to_async(ThreadFactory)(kind="room")
+    member = await sync_to_async(MembershipFactory)(community=room.community)
+    stream = f"thread:{room.pk}"
+    socket = await connect(member.user)
+    await socket.send_json_to({"op": "subscribe", "stream": stream})
+    await socket.send_json_to({"op": "typing", "thread": room.pk})
+    received = await frames(socket)
+    await socket.send_json_to(
+        {"op": "post", "thread": room.pk, "body": "Still here", "client_id": str(uuid.uuid4())}
+    )
+    answers = await frames(socket)
+    await socket.disconnect()
+
+    assert [f for f in received if f.get("ref") == stream] == []
+    assert "subscribed" in [f["op"] for f in received]
+    acks = [f["post"] for f in answers if f["op"] == "ack"]
+    events = [f["data"]["id"] for f in answers if f["op"] == "event"]
+    assert len(acks) == 1 and events == acks
 
 
 # --- the handshake's origin -------------------------------------------------------------
