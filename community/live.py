@@ -21,6 +21,7 @@ from live.consumer import not_found, whole_number
 from live.events import register_presenter
 from live.operations import register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
+from live.wire import viewer_field
 
 from . import permissions
 from .models import Community, Organisation, Post, Thread
@@ -70,7 +71,9 @@ class PostViewer:
                     is_hidden=hidden,
                 )
                 names = post_queries.post_actions(user, post, promoted=promoted)
-                self.actions[own, deleted, hidden, promoted] = {"actions": sorted(names)}
+                self.actions[own, deleted, hidden, promoted] = viewer_field(
+                    {"actions": sorted(names)}
+                )
 
     def annotate(self, frame):
         data = frame.get("data") or {}

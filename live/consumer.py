@@ -19,8 +19,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import catchup, operations, presence, sessions, streams
-from .events import frame_text, group_name, stream_name
+from .events import group_name, stream_name
 from .hub import get_hub
+from .wire import wire_of, with_viewer
 
 STREAM_MAX_LENGTH = 64
 REF_MAX_LENGTH = 100
@@ -77,6 +78,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.viewers = {}  # subscribed stream -> what its app annotates per socket
         self.present = set()  # of those, where this socket counts as present now
         self.connection_id = uuid.uuid4().hex
+        self.wire = wire_of(self.base_send)  # None unless served by daphne
         self.writer = asyncio.ensure_future(self._write())
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
         await self.accept()
@@ -229,13 +231,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if frame.get("stream") in self.last_seq:
             self.outbox.put_nowait(("raw", text))
 
-    def deliver(self, frame, text):
+    def deliver(self, delivery):
         """Called by the hub for each live event of a joined stream (never blocks).
 
-        Returns the text the hub should send itself, at once, when the writer is idle
-        with nothing queued and this is the stream's next seq (so order is kept and no
-        task wakes up per socket, a thousand per event otherwise); else None.
+        Returns the `Outgoing` the hub should send itself, at once, when the writer is
+        idle with nothing queued and this is the stream's next seq (so order is kept
+        and no task wakes up per socket, a thousand per event otherwise); else None.
         """
+        frame = delivery.frame
         stream = frame["stream"]
         direct = None
         if stream == self.own_stream and frame["type"] == sessions.SESSION_ENDED:
@@ -243,15 +246,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 self.outbox.put_nowait(("close",))
         if stream in self.last_seq or stream not in self.scopes:
             seq = frame["seq"]
-            text = self._for_this_viewer(frame, text)
+            outgoing = delivery.outgoing(self._viewer_field(frame))
             if self.idle and self.outbox.empty() and self.last_seq.get(stream) == seq - 1:
                 self.last_seq[stream] = seq
-                direct = text
+                direct = outgoing
             else:
-                self.outbox.put_nowait(("event", stream, seq, text))
+                self.outbox.put_nowait(("event", stream, seq, outgoing.text))
         if self._may_change_access(frame):
             self.outbox.put_nowait(("recheck", stream))
         return direct
+
+    async def send_outgoing(self, outgoing):
+        """Send a text shared with other sockets: its prepared frame under daphne."""
+        if self.wire is None or not self.wire.send_prepared(outgoing):
+            await self.send(text_data=outgoing.text)
+
+    async def send_text(self, text):
+        """Send one text frame, straight to the connection under daphne."""
+        if self.wire is None or not self.wire.send_text(text):
+            await self.send(text_data=text)
 
     def _set_viewer(self, stream, access):
         viewer = getattr(access, "viewer", None)
@@ -260,15 +273,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         else:
             self.viewers[stream] = viewer
 
-    def _for_this_viewer(self, frame, text):
-        """The shared frame, plus what its app says about it for this socket's viewer
-        (the actions they may take on a post, say) as a `viewer` field. The shared
-        text is extended, never serialised again."""
+    def _viewer_field(self, frame):
+        """What its app says about `frame` for this socket's viewer (the actions they
+        may take on a post, say), sent as the frame's `viewer` field; None for none."""
         viewer = self.viewers.get(frame["stream"])
-        extra = viewer.annotate(frame) if viewer is not None else None
-        if extra is None:
-            return text
-        return f"{text[:-1]},\"viewer\":{frame_text(extra)}}}"
+        return viewer.annotate(frame) if viewer is not None else None
+
+    def _for_this_viewer(self, frame, text):
+        """The shared frame text with this viewer's field (replay and repair)."""
+        return with_viewer(text, self._viewer_field(frame))
 
     def _may_change_access(self, frame):
         """Events after which this socket's subscriptions must be authorised again."""
@@ -287,7 +300,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     await self._replay(item[1], item[2])
                     await self._enter_room(item[1])
             elif item[0] == "raw":
-                await self.send(text_data=item[1])
+                await self.send_text(item[1])
             elif item[0] == "recheck":
                 await self._recheck(item[1])
             elif item[0] == "close":
@@ -304,7 +317,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     if self.last_seq.get(stream, seq) >= seq:
                         continue
                 self.last_seq[stream] = seq
-                await self.send(text_data=text)
+                await self.send_text(text)
 
     async def _replay(self, stream, after):
         head = await database_sync_to_async(catchup.stream_head)(stream)
@@ -321,7 +334,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send_frame({"op": "subscribed", "stream": stream, "seq": after})
         for frame, text in events:
             self.last_seq[stream] = frame["seq"]
-            await self.send(text_data=self._for_this_viewer(frame, text))
+            await self.send_text(self._for_this_viewer(frame, text))
 
     async def _repair(self, stream, last, upto):
         """Fetch events the layer dropped (last, upto) from the Event table."""
@@ -336,7 +349,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if self.last_seq.get(stream) is None:
                 return
             self.last_seq[stream] = frame["seq"]
-            await self.send(text_data=self._for_this_viewer(frame, text))
+            await self.send_text(self._for_this_viewer(frame, text))
 
     async def _recheck(self, scope):
         """Re-authorise the subscriptions an access event may have revoked."""
@@ -377,7 +390,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._leave_if_unused(stream)
 
     async def send_frame(self, frame):
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        await self.send_text(json.dumps(frame, separators=(",", ":")))
 
     async def error(self, code, message, ref=None):
         """An `error` frame; `ref` echoes what it answers, bounded (never an object)."""

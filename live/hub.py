@@ -19,6 +19,7 @@ from django.conf import settings
 
 from . import catchup
 from .events import frame_text
+from .wire import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class Hub:
                 ]
 
     async def add(self, group, subscriber):
-        """Deliver `group`'s events to `subscriber.deliver(frame, text)`."""
+        """Deliver `group`'s events to `subscriber.deliver(delivery)`."""
         await self.start()
         first = not self.subscribers[group]
         self.subscribers[group].add(subscriber)
@@ -90,14 +91,15 @@ class Hub:
     async def _fan_out(self, group, frame, text):
         if group in self.heads:
             self.heads[group] = max(self.heads[group], frame["seq"])
+        delivery = Delivery(frame, text)
         for subscriber in list(self.subscribers.get(group, ())):
-            direct = subscriber.deliver(frame, text)
+            direct = subscriber.deliver(delivery)
             if direct is not None:
                 # The socket's writer is idle and this is the stream's next event: send
                 # it from here rather than waking one task per socket. daphne's send
                 # only buffers (Twisted), so this loop never waits on a slow client.
                 try:
-                    await subscriber.send(text_data=direct)
+                    await subscriber.send_outgoing(direct)
                 except Exception:
                     logger.exception("live hub: send failed")
 

@@ -65,7 +65,9 @@ class Access(tuple):
     this socket receives on the stream: a small dict (e.g. the actions this person
     may take on a post) sent along as the frame's `viewer` field, or None. It is
     computed with the authorisation and again at every re-check; it only shapes what
-    is displayed — every operation still decides on the current state.
+    is displayed — every operation still decides on the current state. Build the
+    fields with `live.wire.viewer_field` so that sockets with equal fields share one
+    spliced, framed text per event.
     """
 
     has_presence = False

@@ -1,0 +1,169 @@
+"""Writing frames straight to daphne's WebSocket connection when there is one.
+
+Through ASGI every frame a socket sends climbs the consumer's `send`, the session
+middleware's `send`, daphne's `handle_reply` and autobahn's `sendMessage`, which encodes
+and frames it again for each socket. For a live event that a thousand sockets receive,
+that per-socket path is most of the server's work. Under daphne the hub instead encodes
+and frames each distinct text once (`Outgoing`) and writes the prepared bytes to every
+socket's connection (`Wire.send_prepared`), as autobahn's prepared messages allow.
+
+Under any other ASGI server (or Channels' test communicator) `wire_of` finds no
+connection and everything goes through ASGI `send` as usual.
+"""
+
+import functools
+
+from .events import frame_text
+
+_MAX_WRAPPERS = 8
+_MAX_SHARED_VIEWER_FIELDS = 4096
+_shared_viewer_fields = {}
+
+
+def _daphne_protocol(send):
+    """daphne's WebSocket protocol behind an ASGI `send` callable, or None.
+
+    daphne hands each application `partial(server.handle_reply, protocol)`; Channels'
+    session middleware wraps it in a method whose object keeps it as `real_send`.
+    """
+    for _ in range(_MAX_WRAPPERS):
+        if isinstance(send, functools.partial):
+            protocol = send.args[0] if len(send.args) == 1 else None
+            if hasattr(protocol, "sendPreparedMessage") and hasattr(protocol, "factory"):
+                return protocol
+            return None
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
+    return None
+
+
+def _write_now(transport, data):
+    """Write `data` to a plain TCP connection at once when Twisted holds nothing back
+    for it, with one `send` call.
+
+    Twisted on asyncio never writes at once: every write registers the socket for
+    writability (an epoll change), waits a turn of the loop, sends, and unregisters
+    (another). With a thousand sockets per event that dance cost more than the
+    sends. Whatever the kernel does not take now, and anything on a connection that
+    already has data waiting, a TLS connection or one that is closing, goes to
+    Twisted's own `write`, so bytes keep their order and errors are Twisted's to
+    handle.
+    """
+    sock = getattr(transport, "socket", None)
+    if (
+        sock is None
+        or getattr(transport, "TLS", False)
+        or not transport.connected
+        or transport.disconnecting
+        or getattr(transport, "_writeDisconnected", True)
+        or getattr(transport, "_tempDataLen", 1)
+        or len(transport.dataBuffer) != transport.offset
+    ):
+        transport.write(data)
+        return
+    try:
+        sent = sock.send(data)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    except OSError:
+        transport.write(data)  # Twisted notices the failure and closes as usual
+        return
+    if sent < len(data):
+        transport.write(data[sent:])
+
+
+class Wire:
+    """A socket's daphne connection: frames written without the ASGI round trip."""
+
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol):
+        self.protocol = protocol
+
+    @property
+    def open(self):
+        protocol = self.protocol
+        return protocol.state == protocol.STATE_OPEN
+
+    def send_text(self, text):
+        """One text frame; False (nothing written) when the connection is not open."""
+        return self.send_prepared(Outgoing(text))
+
+    def send_prepared(self, outgoing):
+        """`outgoing`'s frame, encoded and framed once for every socket that gets it."""
+        protocol = self.protocol
+        if protocol.state != protocol.STATE_OPEN:
+            return False
+        prepared = outgoing.prepared(protocol.factory)
+        if protocol._perMessageCompress is None and not protocol.send_queue:
+            _write_now(protocol.transport, prepared.payloadHybi)
+        else:
+            protocol.sendPreparedMessage(prepared)  # compression, or autobahn's queue
+        return True
+
+
+def wire_of(send):
+    """The `Wire` behind an ASGI `send`, or None when the server is not daphne."""
+    protocol = _daphne_protocol(send)
+    return Wire(protocol) if protocol is not None else None
+
+
+class Outgoing:
+    """One text that goes to several sockets: framed on first need, then reused."""
+
+    __slots__ = ("text", "_prepared", "_factory")
+
+    def __init__(self, text):
+        self.text = text
+        self._prepared = None
+        self._factory = None
+
+    def prepared(self, factory):
+        if self._factory is not factory:
+            self._prepared = factory.prepareMessage(self.text.encode(), isBinary=False)
+            self._factory = factory
+        return self._prepared
+
+
+def with_viewer(text, field):
+    """The shared frame `text` with `"viewer": field` added, without serialising the
+    frame again (`text` is a JSON object)."""
+    if field is None:
+        return text
+    return f"{text[:-1]},\"viewer\":{frame_text(field)}}}"
+
+
+def viewer_field(value):
+    """The one shared object for a `viewer` field equal to `value`.
+
+    Apps build their viewer fields once per subscription; returning equal fields as
+    the same object lets an event be spliced and framed once per distinct field
+    rather than once per socket. A bounded table: past it, values are not shared.
+    """
+    key = frame_text(value)
+    shared = _shared_viewer_fields.get(key)
+    if shared is not None:
+        return shared
+    if len(_shared_viewer_fields) < _MAX_SHARED_VIEWER_FIELDS:
+        _shared_viewer_fields[key] = value
+    return value
+
+
+class Delivery:
+    """A live event on its way to this process's sockets: its text, and its text with
+    each distinct viewer field, each spliced (and framed) once."""
+
+    __slots__ = ("frame", "text", "_outgoing")
+
+    def __init__(self, frame, text):
+        self.frame = frame
+        self.text = text
+        self._outgoing = {}  # id(field) -> (field, Outgoing); the field keeps its id
+
+    def outgoing(self, field):
+        entry = self._outgoing.get(id(field))
+        if entry is None:
+            entry = (field, Outgoing(with_viewer(self.text, field)))
+            self._outgoing[id(field)] = entry
+        return entry[1]
