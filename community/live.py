@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from live import presence
 from live.consumer import not_found, whole_number
 from live.events import register_presenter
-from live.operations import register_operation
+from live.operations import Grouped, register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
 
@@ -134,21 +134,53 @@ def _authorize_organisation(user, pk):
 # --- what a socket may do --------------------------------------------------------------
 
 
-@_current
-def _post_reply(user, thread_id, body, client_id):
-    """Post through the same service as the HTTP form (permissions, limits, events)."""
-    try:
-        thread = permissions.access_thread(user, thread_id)
-        post = thread_services.post_reply(
-            actor=user, thread=thread, body=body, client_id=client_id
-        )
-    except Http404:
+def _post_group(requests):
+    """Posts sent over this process's sockets meanwhile, written in one transaction by
+    the same service as the HTTP form (`post_replies`: permissions, limits, events).
+
+    Each request is (socket user, socket language, thread id, body, client uuid);
+    each answer (post id, None, None) or (None, error code, message in the person's
+    language). Every person is read again from the database first (once per group).
+    """
+    answers = [None] * len(requests)
+    replies = []  # (index, NewReply)
+    people = {}
+    with permissions.operation():
+        for index, (socket_user, language, thread_id, body, client_id) in enumerate(requests):
+            key = socket_user.pk
+            if key not in people:
+                people[key] = permissions.current_user(socket_user)
+            user = people[key]
+            language = getattr(user, "language", "") or language
+            with translation.override(language):
+                try:
+                    thread = permissions.access_thread(user, thread_id)
+                except (Http404, PermissionDenied) as error:
+                    answers[index] = _refusal(error)
+                    continue
+            replies.append(
+                (index, thread_services.NewReply(user, thread, body, client_id, language))
+            )
+        outcomes = thread_services.post_replies([reply for _index, reply in replies])
+    for (index, reply), outcome in zip(replies, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            with translation.override(reply.language):
+                answers[index] = _refusal(outcome)
+        else:
+            answers[index] = (outcome.pk, None, None)
+    return answers
+
+
+def _refusal(error):
+    """(None, code, message) for a refused post."""
+    if isinstance(error, Http404):
         return None, "not_found", str(not_found())
-    except PermissionDenied as error:
+    if isinstance(error, PermissionDenied):
         return None, "forbidden", str(error) or str(not_found())
-    except ValidationError as error:
-        return None, "invalid", " ".join(str(message) for message in error.messages)
-    return post.pk, None, None
+    return None, "invalid", " ".join(str(message) for message in error.messages)
+
+
+_post_grouped = Grouped(_post_group)
 
 
 async def operation_post(socket, frame):
@@ -165,8 +197,8 @@ async def operation_post(socket, frame):
         return await socket.error(
             "bad_frame", _("post needs thread and body."), ref=client_id
         )
-    post_id, code, message = await database_sync_to_async(_post_reply)(
-        socket.user, socket.language, thread_id, body, client_uuid
+    post_id, code, message = await _post_grouped(
+        (socket.user, socket.language, thread_id, body, client_uuid)
     )
     if post_id is None:
         return await socket.error(code, message, ref=client_id)

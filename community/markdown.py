@@ -6,6 +6,7 @@ through nh3 with an explicit allow-list, and every link gets `rel="nofollow ugc 
 """
 
 import re
+import threading
 
 import nh3
 from django.urls import reverse
@@ -91,15 +92,32 @@ def _known_users(source):
     return {username.lower(): username for username in query.values_list("username", flat=True)}
 
 
+def _parser():
+    return MarkdownIt(
+        "commonmark", {"html": False, "linkify": True, "typographer": False}
+    ).enable(["table", "strikethrough", "linkify"])
+
+
+_parsers = threading.local()
+
+
+def _plain_parser():
+    """The parser for texts without mentions, built once per thread (building one
+    costs as much as rendering a short post)."""
+    parser = getattr(_parsers, "plain", None)
+    if parser is None:
+        parser = _parsers.plain = _parser()
+    return parser
+
+
 def render_markdown(source):
     """Render user Markdown to sanitised HTML (safe to mark_safe when displayed)."""
-    md = (
-        MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-        .enable(["table", "strikethrough", "linkify"])
-    )
     known = _known_users(source)
     if known:
+        md = _parser()
         _mention_plugin(md, known)
+    else:
+        md = _plain_parser()
     html = md.render(source)
     return nh3.clean(
         html,

@@ -246,12 +246,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 self.outbox.put_nowait(("close",))
         if stream in self.last_seq or stream not in self.scopes:
             seq = frame["seq"]
-            outgoing = delivery.outgoing(self._viewer_field(frame))
             if self.idle and self.outbox.empty() and self.last_seq.get(stream) == seq - 1:
                 self.last_seq[stream] = seq
-                direct = outgoing
+                direct = delivery.outgoing(self._viewer_field(frame))
             else:
-                self.outbox.put_nowait(("event", stream, seq, outgoing.text))
+                # The viewer field is looked up when the writer sends it: a re-check
+                # queued before it (a lock, a mute) may change it meanwhile.
+                self.outbox.put_nowait(("event", stream, seq, delivery))
         if self._may_change_access(frame):
             self.outbox.put_nowait(("recheck", stream))
         return direct
@@ -308,7 +309,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self.close(code=4001)
                 return
             elif item[0] == "event":
-                _kind, stream, seq, text = item
+                _kind, stream, seq, delivery = item
                 last = self.last_seq.get(stream)
                 if last is None or seq <= last:
                     continue  # not subscribed (any more), or already sent
@@ -317,7 +318,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     if self.last_seq.get(stream, seq) >= seq:
                         continue
                 self.last_seq[stream] = seq
-                await self.send_text(text)
+                await self.send_outgoing(delivery.outgoing(self._viewer_field(delivery.frame)))
 
     async def _replay(self, stream, after):
         head = await database_sync_to_async(catchup.stream_head)(stream)

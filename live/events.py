@@ -9,10 +9,13 @@ receive every committed event.
 
 import json
 import logging
+import os
 import re
+import sqlite3
+import weakref
 from functools import partial
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 _STREAM = re.compile(r"(?P<kind>[a-z]+):(?P<id>[0-9]+)")
 _presenters = {}
 _subscribers = []
+_outlets = weakref.WeakKeyDictionary()  # event loop -> send(group, message)
 
 
 def stream_name(kind, pk):
@@ -75,15 +79,28 @@ def register_subscriber(subscriber):
 # --- writing ---------------------------------------------------------------------------
 
 
-def next_seq(stream):
-    """Allocate the next gap-free sequence number of `stream` inside the transaction.
+def next_seq(stream, count=1):
+    """Allocate the next `count` gap-free sequence numbers of `stream` inside the
+    transaction; returns the last of them.
 
-    The UPDATE takes the cursor's row lock, so concurrent writers to one stream queue
-    up until commit; a rolled-back transaction gives its number back.
+    One upsert takes the cursor's row lock, so concurrent writers to one stream queue
+    up until commit; a rolled-back transaction gives its numbers back.
     """
-    StreamCursor.objects.bulk_create([StreamCursor(stream=stream)], ignore_conflicts=True)
-    StreamCursor.objects.filter(stream=stream).update(last_seq=F("last_seq") + 1)
-    return StreamCursor.objects.filter(stream=stream).values_list("last_seq", flat=True).get()
+    connection = transaction.get_connection()
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        # No RETURNING before SQLite 3.35: create, bump, read.
+        StreamCursor.objects.bulk_create([StreamCursor(stream=stream)], ignore_conflicts=True)
+        StreamCursor.objects.filter(stream=stream).update(last_seq=F("last_seq") + count)
+        return StreamCursor.objects.filter(stream=stream).values_list("last_seq", flat=True).get()
+    table = connection.ops.quote_name(StreamCursor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (stream, last_seq) VALUES (%s, %s) "
+            f"ON CONFLICT (stream) DO UPDATE SET last_seq = {table}.last_seq + %s "
+            "RETURNING last_seq",
+            [stream, count, count],
+        )
+        return cursor.fetchone()[0]
 
 
 def event_record(*, stream, type, payload, actor=None):
@@ -93,17 +110,32 @@ def event_record(*, stream, type, payload, actor=None):
     transaction commits, the event is presented, broadcast to live subscribers and
     handed to the after-commit subscribers.
     """
+    (event,) = event_record_many(stream=stream, entries=[(type, payload, actor)])
+    return event
+
+
+def event_record_many(*, stream, entries):
+    """Append events `(type, payload, actor)` to `stream` in order, with one sequence
+    allocation and one INSERT (a group of posts committed together); must run inside
+    the writing transaction. Each is broadcast after commit, as `event_record`'s."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record() must run inside transaction.atomic().")
-    event = Event.objects.create(
-        stream=stream,
-        seq=next_seq(stream),
-        type=type,
-        payload=payload,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+    last = next_seq(stream, len(entries))
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                stream=stream,
+                seq=last - len(entries) + index,
+                type=type,
+                payload=payload,
+                actor=actor if actor is not None and actor.is_authenticated else None,
+            )
+            for index, (type, payload, actor) in enumerate(entries, start=1)
+        ]
     )
-    transaction.on_commit(partial(event_committed, event), robust=True)
-    return event
+    for event in events:
+        transaction.on_commit(partial(event_committed, event), robust=True)
+    return events
 
 
 def event_committed(event):
@@ -149,6 +181,24 @@ def frame_text(frame):
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+def register_outlet(loop, send):
+    """Let writers on `loop`'s worker threads hand broadcasts to `send(group, message)`,
+    called in `loop` in the order of the commits (the hub's sender), instead of waiting
+    for the busy loop to run each `group_send`."""
+    _outlets[loop] = send
+
+
+def _outlet_of_this_thread():
+    """The running server loop this sync thread works for, and its outlet (or None)."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None, None
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or loop.is_closed():
+        return None, None
+    return loop, _outlets.get(loop)
+
+
 def event_broadcast(event):
     """Send a committed event to the stream's group (fast path; clients repair gaps),
     presented once in every interface language."""
@@ -157,6 +207,12 @@ def event_broadcast(event):
         return
     group = group_name(event.stream)
     (frame,) = event_frames([event], languages())
-    async_to_sync(layer.group_send)(
-        group, {"type": "live.event", "group": group, "frame": frame}
-    )
+    message = {"type": "live.event", "group": group, "frame": frame}
+    loop, send = _outlet_of_this_thread()
+    if send is not None:
+        try:
+            loop.call_soon_threadsafe(send, group, message)
+            return
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+    async_to_sync(layer.group_send)(group, message)

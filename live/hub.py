@@ -18,7 +18,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import catchup
-from .events import frame_text
+from .events import frame_text, register_outlet
 from .wire import Delivery
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ class Hub:
         self.heads = {}  # group -> highest seq fanned out (or known committed)
         self._tasks = []
         self._starting = asyncio.Lock()
+        self.broadcasts = asyncio.Queue()  # (group, message) committed in this process
 
     async def start(self):
         async with self._starting:
@@ -43,7 +44,24 @@ class Hub:
                     asyncio.ensure_future(self._read()),
                     asyncio.ensure_future(self._refresh()),
                     asyncio.ensure_future(self._sweep()),
+                    asyncio.ensure_future(self._broadcast()),
                 ]
+                register_outlet(asyncio.get_running_loop(), self._queue_broadcast)
+
+    def _queue_broadcast(self, group, message):
+        self.broadcasts.put_nowait((group, message))
+
+    async def _broadcast(self):
+        """Send the events this process committed to their groups, in commit order;
+        the writer thread queues them and goes on (events.event_broadcast)."""
+        while True:
+            group, message = await self.broadcasts.get()
+            try:
+                await self.layer.group_send(group, message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # subscribers repair the gap from the Event table
+                logger.exception("live hub: broadcast failed")
 
     async def add(self, group, subscriber):
         """Deliver `group`'s events to `subscriber.deliver(delivery)`."""

@@ -1,14 +1,17 @@
 """Write services for discussion threads and their posts."""
 
+from contextlib import nullcontext
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from live.events import event_record, stream_name
+from live.events import event_record, event_record_many, stream_name
 
 from .. import payloads, permissions
 from ..markdown import mentioned_user_ids, render_markdown
@@ -19,7 +22,9 @@ from ..tagging import tag_names_clean
 __all__ = [
     "post_delete",
     "post_edit",
+    "post_replies",
     "post_reply",
+    "NewReply",
     "thread_create",
     "thread_title_max_length",
 ]
@@ -224,44 +229,156 @@ def post_reply(*, actor, thread, body, client_id=None):
     the same `client_id` returns the stored post without writing or emitting again.
     Emits `post.created` on `thread:<id>`.
     """
-    permissions.require_reply(actor, thread)
-    resent = _resent_post(actor, client_id)
-    if resent is not None:
-        if resent.thread_id != thread.pk:
-            raise ValidationError(_("This message was already sent elsewhere."))
-        return resent
-    body = _clean_body(body)
-    rate_limit_hit(actor, "post")
-    body_html = render_markdown(body)
-    mentions = mentioned_user_ids(body)
+    (outcome,) = post_replies([NewReply(actor, thread, body, client_id)])
+    if isinstance(outcome, Exception):
+        raise outcome
+    thread.refresh_from_db(fields=["post_count", "last_activity_at", "last_poster"])
+    return outcome
+
+
+@dataclass(frozen=True)
+class NewReply:
+    """One reply asked for: who, where (a Thread the actor may see), what, the
+    client's id for it (None for none), and the language its refusal is told in
+    (None: the active one)."""
+
+    actor: object
+    thread: object
+    body: str
+    client_id: object = None
+    language: str | None = None
+
+
+def post_replies(replies):
+    """Add several replies, each by `post_reply`'s rules, in one transaction (group
+    commit: posts that arrive together cost one commit, one post-number and one
+    sequence allocation per thread); return, for each reply in order, its Post or the
+    PermissionDenied/ValidationError that refused it. Refusing one refuses no other.
+    Emits `post.created` on `thread:<id>` for each new post.
+    """
+    outcomes = [None] * len(replies)
+    resent = _resent_posts(replies)
+    new = []  # (index, reply, body, body_html, mentions)
+    claimed = {}  # (author, client_id) -> index of the reply that writes it
+    for index, reply in enumerate(replies):
+        key = (reply.actor.pk, reply.client_id) if reply.client_id is not None else None
+        with _told_in(reply.language):
+            try:
+                permissions.require_reply(reply.actor, reply.thread)
+                if key in resent:
+                    outcomes[index] = _resent_outcome(resent[key], reply)
+                    continue
+                if key in claimed:
+                    outcomes[index] = claimed[key]  # the same post twice in one group
+                    continue
+                body = _clean_body(reply.body)
+                rate_limit_hit(reply.actor, "post")
+            except (PermissionDenied, ValidationError) as error:
+                outcomes[index] = error
+                continue
+        if key is not None:
+            claimed[key] = index
+        new.append((index, reply, body, render_markdown(body), mentioned_user_ids(body)))
+    if new:
+        try:
+            with transaction.atomic():
+                for index, post in _write_replies(new):
+                    outcomes[index] = post
+        except IntegrityError:
+            # Another process stored one of these client ids meanwhile: one by one.
+            for index, reply, body, body_html, mentions in new:
+                outcomes[index] = _write_reply_alone(reply, body, body_html, mentions)
+    return [
+        outcomes[outcome] if isinstance(outcome, int) else outcome for outcome in outcomes
+    ]
+
+
+def _told_in(language):
+    """Refusals in the asker's language when the reply names one."""
+    return translation.override(language) if language else nullcontext()
+
+
+def _resent_posts(replies):
+    """The posts already stored under the replies' client ids, by (author, client_id):
+    one query for the whole group."""
+    wanted = {(r.actor.pk, r.client_id) for r in replies if r.client_id is not None}
+    if not wanted:
+        return {}
+    stored = Post.objects.select_related("thread__community", "author__organisation").filter(
+        author_id__in={author for author, _client in wanted},
+        client_id__in={client for _author, client in wanted},
+    )
+    return {
+        (post.author_id, post.client_id): post
+        for post in stored
+        if (post.author_id, post.client_id) in wanted
+    }
+
+
+def _resent_outcome(stored, reply):
+    if stored.thread_id != reply.thread.pk:
+        return ValidationError(_("This message was already sent elsewhere."))
+    return stored
+
+
+def _write_replies(new):
+    """Inside the transaction: per thread, one counter update, one number lookup, one
+    INSERT of its posts and one of their events. Yields (index, post)."""
     now = timezone.now()
+    by_thread = {}
+    for item in new:
+        by_thread.setdefault(item[1].thread.pk, []).append(item)
+    for items in by_thread.values():
+        thread = items[0][1].thread
+        # The UPDATE takes the thread's row lock: replies to one thread queue here,
+        # so the numbers below are allocated without races.
+        Thread.objects.filter(pk=thread.pk).update(
+            post_count=F("post_count") + len(items),
+            last_activity_at=now,
+            last_poster=items[-1][1].actor,
+        )
+        last = thread.posts.aggregate(last=Max("number"))["last"] or 0
+        posts = Post.objects.bulk_create(
+            [
+                Post(
+                    thread=thread,
+                    number=last + offset,
+                    author=reply.actor,
+                    body=body,
+                    body_html=body_html,
+                    client_id=reply.client_id,
+                )
+                for offset, (_index, reply, body, body_html, _mentions) in enumerate(
+                    items, start=1
+                )
+            ]
+        )
+        event_record_many(
+            stream=stream_name("thread", thread.pk),
+            entries=[
+                ("post.created", payloads.post_data(post, item[4]), item[1].actor)
+                for post, item in zip(posts, items, strict=True)
+            ],
+        )
+        for post, item in zip(posts, items, strict=True):
+            yield item[0], post
+    Community.objects.filter(
+        pk__in={items[0][1].thread.community_id for items in by_thread.values()}
+    ).update(last_activity_at=now)
+
+
+def _write_reply_alone(reply, body, body_html, mentions):
+    """One reply in its own transaction; a client id stored meanwhile returns that post."""
     try:
         with transaction.atomic():
-            # The UPDATE takes the thread's row lock: replies to one thread queue here,
-            # so the number below is allocated without races.
-            Thread.objects.filter(pk=thread.pk).update(
-                post_count=F("post_count") + 1, last_activity_at=now, last_poster=actor
-            )
-            last = thread.posts.aggregate(last=Max("number"))["last"] or 0
-            post = Post.objects.create(
-                thread=thread,
-                number=last + 1,
-                author=actor,
-                body=body,
-                body_html=body_html,
-                client_id=client_id,
-            )
-            Community.objects.filter(pk=thread.community_id).update(
-                last_activity_at=now
-            )
-            record_post_event(post, "post.created", actor, mentions=mentions)
+            ((_index, post),) = _write_replies([(0, reply, body, body_html, mentions)])
+        return post
     except IntegrityError:
-        resent = _resent_post(actor, client_id)
-        if resent is None:
+        stored = _resent_posts([reply]).get((reply.actor.pk, reply.client_id))
+        if stored is None:
             raise
-        return resent
-    thread.refresh_from_db(fields=["post_count", "last_activity_at", "last_poster"])
-    return post
+        with _told_in(reply.language):
+            return _resent_outcome(stored, reply)
 
 
 def post_edit(*, actor, post, body):

@@ -1,0 +1,157 @@
+"""Group commit: replies that arrive together are written in one transaction, each by
+the rules of a single reply, and refusing one refuses no other."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from community.models import Membership, Post
+from community.services import moderation, threads
+from live.models import Event
+from tests.community.thread_helpers import community_with_thread
+from tests.live.sockets import connect, frames, subscribe
+from tests.support.roles import member_of
+
+pytestmark = pytest.mark.django_db
+
+
+def _reply(actor, thread, body, client_id=None, language=None):
+    return threads.NewReply(actor, thread, body, client_id, language)
+
+
+def test_a_group_gets_consecutive_numbers_and_events():
+    community, owner, thread = community_with_thread()
+    people = [member_of(community) for _ in range(4)]
+    before = Event.objects.filter(stream=thread.stream).count()
+
+    outcomes = threads.post_replies(
+        [_reply(person, thread, f"Risposta di {person.username}") for person in people]
+    )
+
+    assert [post.number for post in outcomes] == [2, 3, 4, 5]
+    assert [post.author for post in outcomes] == people
+    events = list(Event.objects.filter(stream=thread.stream).order_by("seq"))[before:]
+    assert [event.payload["id"] for event in events] == [post.pk for post in outcomes]
+    assert [event.seq for event in events] == list(
+        range(events[0].seq, events[0].seq + len(people))
+    )
+    thread.refresh_from_db()
+    assert thread.post_count == 5 and thread.last_poster == people[-1]
+
+
+def test_one_refused_reply_refuses_no_other():
+    community, owner, thread = community_with_thread()
+    writer, muted = member_of(community), member_of(community)
+    moderation.membership_mute(
+        actor=owner,
+        membership=Membership.objects.get(user=muted, community=community),
+        until=timezone.now() + timedelta(days=1),
+    )
+
+    first, refused, empty, last = threads.post_replies(
+        [
+            _reply(writer, thread, "Prima"),
+            _reply(muted, thread, "Zitto io?"),
+            _reply(writer, thread, "   "),
+            _reply(owner, thread, "Ultima"),
+        ]
+    )
+
+    assert isinstance(refused, PermissionDenied)
+    assert isinstance(empty, ValidationError)
+    assert (first.number, last.number) == (2, 3)
+    assert list(thread.posts.order_by("number").values_list("body", flat=True)) == [
+        "Chi lavora su **sensori** a basso costo?",
+        "Prima",
+        "Ultima",
+    ]
+
+
+def test_a_resent_post_is_stored_once_inside_and_across_groups():
+    community, owner, thread = community_with_thread()
+    writer = member_of(community)
+    client_id = uuid.uuid4()
+    (stored,) = threads.post_replies([_reply(writer, thread, "Una volta", client_id)])
+    events = Event.objects.count()
+
+    again, twin = threads.post_replies(
+        [
+            _reply(writer, thread, "Una volta", client_id),
+            _reply(writer, thread, "Una volta", client_id),
+        ]
+    )
+    other = uuid.uuid4()
+    first, second = threads.post_replies(
+        [_reply(writer, thread, "Due", other), _reply(writer, thread, "Due", other)]
+    )
+
+    assert again.pk == twin.pk == stored.pk
+    assert first.pk == second.pk
+    assert Post.objects.filter(author=writer, client_id=other).count() == 1
+    assert Event.objects.count() == events + 1
+
+
+def test_refusals_are_told_in_each_persons_language():
+    community, owner, thread = community_with_thread()
+    english, italian = member_of(community), member_of(community)
+
+    told_en, told_it = threads.post_replies(
+        [_reply(english, thread, "", language="en"), _reply(italian, thread, "", language="it")]
+    )
+
+    assert told_en.messages == ["Write something first."]
+    assert told_it.messages == ["Scrivi prima qualcosa."]
+
+
+def test_a_group_costs_a_few_queries_more_than_one_reply():
+    community, owner, thread = community_with_thread()
+    people = [member_of(community) for _ in range(10)]
+    with CaptureQueriesContext(connection) as one:
+        threads.post_replies([_reply(people[0], thread, "Sola")])
+    with CaptureQueriesContext(connection) as ten:
+        threads.post_replies([_reply(person, thread, "Insieme") for person in people])
+
+    # The permission decisions are per person; the writes are per group.
+    inserts = [
+        q["sql"].split('"')[1] for q in ten.captured_queries if q["sql"].startswith("INSERT")
+    ]
+    # One INSERT of the ten posts, one sequence allocation, one INSERT of their events.
+    assert inserts == ["community_post", "live_streamcursor", "live_event"]
+    assert len(ten.captured_queries) <= len(one.captured_queries) + 9 * 4
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_posts_sent_together_over_sockets_are_all_acknowledged_once():
+    community, owner, thread = await sync_to_async(community_with_thread)()
+    people = [await sync_to_async(member_of)(community) for _ in range(6)]
+    sockets = [await connect(person) for person in people]
+    for socket in sockets:
+        await subscribe(socket, thread.stream)
+    sent = []
+    for index, socket in enumerate(sockets):
+        client_id = str(uuid.uuid4())
+        sent.append(client_id)
+        await socket.send_json_to(
+            {"op": "post", "thread": thread.pk, "body": f"Insieme {index}", "client_id": client_id}
+        )
+    received = [await frames(socket) for socket in sockets]
+    for socket in sockets:
+        await socket.disconnect()
+
+    acks = {f["client_id"]: f["post"] for got in received for f in got if f["op"] == "ack"}
+    assert sorted(acks) == sorted(sent)
+    numbers = await sync_to_async(
+        lambda: sorted(Post.objects.filter(pk__in=acks.values()).values_list("number", flat=True))
+    )()
+    assert numbers == [2, 3, 4, 5, 6, 7]
+    for got in received:
+        assert sorted(f["data"]["id"] for f in got if f["op"] == "event") == sorted(
+            acks.values()
+        )
