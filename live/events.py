@@ -133,18 +133,23 @@ def event_record_many(*, stream, entries):
             for index, (type, payload, actor) in enumerate(entries, start=1)
         ]
     )
-    for event in events:
-        transaction.on_commit(partial(event_committed, event), robust=True)
+    transaction.on_commit(partial(events_committed, events), robust=True)
     return events
 
 
-def event_committed(event):
-    """Broadcast, then hand to each subscriber; one failing never stops the others."""
-    for step in (event_broadcast, *_subscribers):
-        try:
-            step(event)
-        except Exception:
-            logger.exception("live: after-commit step %r failed for %s", step, event)
+def events_committed(events):
+    """Broadcast (presented together), then hand each to each subscriber; one failing
+    never stops the others."""
+    try:
+        events_broadcast(events)
+    except Exception:
+        logger.exception("live: broadcast failed for %s", events)
+    for event in events:
+        for subscriber in _subscribers:
+            try:
+                subscriber(event)
+            except Exception:
+                logger.exception("live: subscriber %r failed for %s", subscriber, event)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -199,20 +204,20 @@ def _outlet_of_this_thread():
     return loop, _outlets.get(loop)
 
 
-def event_broadcast(event):
-    """Send a committed event to the stream's group (fast path; clients repair gaps),
-    presented once in every interface language."""
+def events_broadcast(events):
+    """Send committed events to their streams' groups (fast path; clients repair gaps),
+    presented together, once, in every interface language."""
     layer = get_channel_layer()
     if layer is None:
         return
-    group = group_name(event.stream)
-    (frame,) = event_frames([event], languages())
-    message = {"type": "live.event", "group": group, "frame": frame}
     loop, send = _outlet_of_this_thread()
-    if send is not None:
-        try:
-            loop.call_soon_threadsafe(send, group, message)
-            return
-        except RuntimeError:  # the loop closed meanwhile
-            pass
-    async_to_sync(layer.group_send)(group, message)
+    for frame in event_frames(events, languages()):
+        group = group_name(frame["stream"])
+        message = {"type": "live.event", "group": group, "frame": frame}
+        if send is not None:
+            try:
+                loop.call_soon_threadsafe(send, group, message)
+                continue
+            except RuntimeError:  # the loop closed meanwhile
+                send = None
+        async_to_sync(layer.group_send)(group, message)

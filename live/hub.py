@@ -53,7 +53,7 @@ class Hub:
 
     async def _broadcast(self):
         """Send the events this process committed to their groups, in commit order;
-        the writer thread queues them and goes on (events.event_broadcast)."""
+        the writer thread queues them and goes on (events.events_broadcast)."""
         while True:
             group, message = await self.broadcasts.get()
             try:

@@ -116,16 +116,14 @@ async def test_events_the_layer_dropped_are_filled_in_from_the_log(monkeypatch):
     ws = await connect()
     await ws.send_json_to({"op": "subscribe", "stream": stream})
     assert (await ws.receive_json_from())["seq"] == 0
-    real_broadcast = events_module.event_broadcast
+    real_broadcast = events_module.events_broadcast
     dropped = []
 
-    def lossy_broadcast(event):
-        if event.seq in (2, 3):
-            dropped.append(event.seq)  # the at-most-once layer lost it
-        else:
-            real_broadcast(event)
+    def lossy_broadcast(events):
+        dropped.extend(e.seq for e in events if e.seq in (2, 3))  # the layer lost them
+        real_broadcast([e for e in events if e.seq not in (2, 3)])
 
-    monkeypatch.setattr(events_module, "event_broadcast", lossy_broadcast)
+    monkeypatch.setattr(events_module, "events_broadcast", lossy_broadcast)
     for _ in range(4):
         await sync_to_async(record)(stream, "post.created")
     assert [(await ws.receive_json_from())["seq"] for _ in range(4)] == [1, 2, 3, 4]
@@ -376,7 +374,7 @@ async def test_a_dropped_last_event_still_arrives(monkeypatch, settings):
     await ws.send_json_to({"op": "subscribe", "stream": stream})
     assert (await ws.receive_json_from())["seq"] == 0
     # The layer loses the only event of the burst: no later event reveals the gap.
-    monkeypatch.setattr(events_module, "event_broadcast", lambda event: None)
+    monkeypatch.setattr(events_module, "events_broadcast", lambda events: None)
     await sync_to_async(record)(stream, "post.created")
     frame = await ws.receive_json_from(timeout=3)
     assert (frame["op"], frame["seq"]) == ("event", 1)

@@ -110,11 +110,11 @@ async def test_a_gap_repaired_from_the_log_carries_the_current_text(monkeypatch)
     member = await sync_to_async(member_of)(thread.community)
     socket = await connect(member)
     assert (await subscribe(socket, stream))[0]["op"] == "subscribed"
-    real_broadcast = events_module.event_broadcast
+    real_broadcast = events_module.events_broadcast
     monkeypatch.setattr(
         events_module,
-        "event_broadcast",
-        lambda event: None if event.type == "post.created" else real_broadcast(event),
+        "events_broadcast",
+        lambda events: real_broadcast([e for e in events if e.type != "post.created"]),
     )
 
     # The layer loses the new post; its edit arrives and the client repairs the gap.

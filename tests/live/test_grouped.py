@@ -7,7 +7,8 @@ import pytest
 
 from live.operations import Grouped
 
-pytestmark = pytest.mark.asyncio
+# Groups run through database_sync_to_async, which tidies the database connections.
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 async def test_calls_that_arrive_while_a_group_runs_form_the_next_group():
@@ -22,8 +23,11 @@ async def test_calls_that_arrive_while_a_group_runs_form_the_next_group():
 
     grouped = Grouped(run_group)
     first = asyncio.ensure_future(grouped(1))
-    while not groups:
+    for _ in range(500):
+        if groups or first.done():
+            break
         await asyncio.sleep(0.01)
+    assert groups == [[1]], first.exception() if first.done() else "never started"
     later = [asyncio.ensure_future(grouped(n)) for n in (2, 3, 4)]
     await asyncio.sleep(0.05)
     release.set()
