@@ -10,7 +10,7 @@ import uuid
 from itertools import product
 
 from channels.db import database_sync_to_async
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -144,20 +144,20 @@ def _post_group(requests):
     """
     answers = [None] * len(requests)
     replies = []  # (index, NewReply)
-    people = {}
     with permissions.operation():
+        people = permissions.current_users([request[0] for request in requests])
+        access = {}  # thread id -> {person's pk: thread or refusal}
+        for thread_id in {request[2] for request in requests}:
+            writers = {people[request[0].pk] for request in requests if request[2] == thread_id}
+            access[thread_id] = permissions.access_thread_for_each(writers, thread_id)
         for index, (socket_user, language, thread_id, body, client_id) in enumerate(requests):
-            key = socket_user.pk
-            if key not in people:
-                people[key] = permissions.current_user(socket_user)
-            user = people[key]
+            user = people[socket_user.pk]
             language = getattr(user, "language", "") or language
-            with translation.override(language):
-                try:
-                    thread = permissions.access_thread(user, thread_id)
-                except (Http404, PermissionDenied) as error:
-                    answers[index] = _refusal(error)
-                    continue
+            thread = access[thread_id][user.pk]
+            if isinstance(thread, Exception):
+                with translation.override(language):
+                    answers[index] = _refusal(thread)
+                continue
             replies.append(
                 (index, thread_services.NewReply(user, thread, body, client_id, language))
             )

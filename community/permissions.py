@@ -230,6 +230,47 @@ def current_user(user):
     return fresh_user if fresh_user is not None else AnonymousUser()
 
 
+def current_users(users):
+    """`current_user` for several people with one query: {pk: person as now}."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
+
+    wanted = {user.pk for user in users if user.is_authenticated}
+    fresh = {
+        person.pk: person
+        for person in User.objects.select_related("organisation").filter(
+            pk__in=wanted, is_active=True
+        )
+    }
+    return {
+        user.pk: (fresh.get(user.pk) or AnonymousUser()) if user.is_authenticated else user
+        for user in users
+    }
+
+
+def read_memberships(users, community):
+    """Read the memberships of `users` in `community` with one query, for the rest of
+    the scope (no-op outside one): what `membership_of` then answers without asking."""
+    scope = _scope.get()
+    if scope is None:
+        return
+    wanted = [
+        user.pk
+        for user in users
+        if user.is_authenticated
+        and (scope.fresh or ("membership", user.pk, community.pk) not in scope)
+    ]
+    if not wanted:
+        return
+    rows = {
+        row.user_id: row
+        for row in Membership.objects.filter(community=community, user_id__in=wanted)
+    }
+    for pk in wanted:
+        scope["membership", pk, community.pk] = rows.get(pk)
+
+
 def membership_of(user, community):
     """The user's membership row in `community` (any state) or None."""
     if not user.is_authenticated:
@@ -978,19 +1019,43 @@ def access_community(user, slug, *, action="see"):
     return community
 
 
-def access_thread(user, thread_id, *, community_slug=None):
-    """Return a readable thread (with its community) or raise Http404."""
-    thread = (
+def _thread_row(thread_id):
+    return (
         Thread.objects.select_related("community", "author__organisation")
         .filter(pk=thread_id)
         .first()
     )
+
+
+def _readable(user, thread, community_slug=None):
+    """`thread` (a row or None) if `user` may read it, else Http404/PermissionDenied."""
     if thread is None or (community_slug is not None and thread.community.slug != community_slug):
         raise Http404("No such thread.")
     if not can_see_community(user, thread.community):
         raise Http404("No such thread.")
     require(can_read_thread(user, thread), READ_REFUSAL)
     return thread
+
+
+def access_thread(user, thread_id, *, community_slug=None):
+    """Return a readable thread (with its community) or raise Http404."""
+    return _readable(user, _thread_row(thread_id), community_slug)
+
+
+def access_thread_for_each(users, thread_id):
+    """`access_thread` for several people at once (posts that arrive together): one
+    thread query and one membership query. Returns {person's pk: the thread, or the
+    Http404/PermissionDenied that refuses it}; all get the same thread object."""
+    thread = _thread_row(thread_id)
+    if thread is not None:
+        read_memberships(users, thread.community)
+    answers = {}
+    for user in users:
+        try:
+            answers[user.pk] = _readable(user, thread)
+        except (Http404, PermissionDenied) as error:
+            answers[user.pk] = error
+    return answers
 
 
 def access_room(user, thread_id, *, community_slug=None):

@@ -6,17 +6,21 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from community.models import Membership, Post
+from community import live as community_live
+from community import permissions
+from community.models import Membership, Post, User
 from community.services import moderation, threads
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
-from tests.support.roles import member_of
+from tests.support.roles import ROLES, VISIBILITIES, member_of, person_in
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +159,59 @@ async def test_posts_sent_together_over_sockets_are_all_acknowledged_once():
         assert sorted(f["data"]["id"] for f in got if f["op"] == "event") == sorted(
             acks.values()
         )
+
+
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+def test_a_group_decides_each_person_as_a_single_post_would(visibility):
+    """Every role in one group of socket posts: each answered as `access_thread` and
+    `can_reply` answer for that person alone (the one rule, read in batch)."""
+    community, owner, thread = community_with_thread(visibility=visibility)
+    people = {role: person_in(community, role) or AnonymousUser() for role in ROLES}
+    people["muted"] = member_of(community)
+    moderation.membership_mute(
+        actor=owner,
+        membership=Membership.objects.get(user=people["muted"], community=community),
+        until=timezone.now() + timedelta(days=1),
+    )
+    people["closed"] = member_of(community)
+    User.objects.filter(pk=people["closed"].pk).update(is_active=False)
+
+    expected = {}
+    for role, person in people.items():
+        with permissions.operation():
+            current = permissions.current_user(person)
+            try:
+                alone = permissions.access_thread(current, thread.pk)
+            except (Http404, PermissionDenied) as error:
+                expected[role] = "not_found" if isinstance(error, Http404) else "forbidden"
+                continue
+            expected[role] = "ok" if permissions.can_reply(current, alone) else "forbidden"
+    answers = community_live._post_group(
+        [(person, "en", thread.pk, f"Da {role}", uuid.uuid4()) for role, person in people.items()]
+    )
+
+    got = {
+        role: "ok" if post_id is not None else code
+        for role, (post_id, code, _message) in zip(people, answers, strict=True)
+    }
+    assert got == expected
+    assert {role for role, answer in got.items() if answer == "ok"} >= {"member", "owner"}
+    assert thread.posts.count() == 1 + list(got.values()).count("ok")
+
+
+def test_a_socket_group_reads_people_and_memberships_once():
+    community, owner, thread = community_with_thread()
+    people = [member_of(community) for _ in range(12)]
+
+    def group(persons):
+        return [(person, "it", thread.pk, "Ciao", uuid.uuid4()) for person in persons]
+
+    with CaptureQueriesContext(connection) as two:
+        community_live._post_group(group(people[:2]))
+    with CaptureQueriesContext(connection) as twelve:
+        community_live._post_group(group(people[2:]))
+
+    # Only what each post needs of its own: the rate limit and Markdown (no mentions
+    # here) ask nothing of the database; people, memberships and the thread are read
+    # once per group.
+    assert len(twelve.captured_queries) == len(two.captured_queries)
