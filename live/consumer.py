@@ -72,15 +72,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_seq = {}  # subscribed stream -> last seq sent
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
-        self.outbox = asyncio.Queue()
-        self.idle = False  # the writer waits for the outbox (see deliver)
+        self.outbox = deque()  # what the writer task sends, in order (see _queue)
+        self.writer = None  # running only while the outbox has work: idle sockets
+        self.heartbeat = None  # hold no task (memory), present ones one heartbeat
         self.rooms = set()  # subscribed streams that track presence (room threads)
         self.viewers = {}  # subscribed stream -> what its app annotates per socket
         self.present = set()  # of those, where this socket counts as present now
         self.connection_id = uuid.uuid4().hex
         self.wire = wire_of(self.base_send)  # None unless served by daphne
-        self.writer = asyncio.ensure_future(self._write())
-        self.heartbeat = asyncio.ensure_future(self._heartbeat())
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
             self.own_stream = stream_name(streams.OWN_KIND, self.user.pk)
@@ -169,7 +168,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.rooms.add(stream)
         await self._join(stream)
         # Live events arriving from now on queue up behind the replay.
-        self.outbox.put_nowait(("subscribe", stream, after))
+        self._queue(("subscribe", stream, after))
 
     def _refused_too_often(self):
         """Probing for streams costs a database lookup each: cap the refusals per
@@ -207,8 +206,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """Count this socket in (or out of) a thread's room; tell everyone on change."""
         if present:
             self.present.add(stream)
+            if self.heartbeat is None:
+                self.heartbeat = asyncio.ensure_future(self._heartbeat())
         else:
             self.present.discard(stream)
+            if not self.present and self.heartbeat is not None:
+                self.heartbeat.cancel()
+                self.heartbeat = None
         people, changed = await presence.presence_update(
             stream, self.connection_id, self.user, present=present
         )
@@ -219,6 +223,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return people, changed
 
     async def _heartbeat(self):
+        """Keep this socket's presence fresh in the rooms where it counts as present."""
         while True:
             await asyncio.sleep(settings.LIVE_PRESENCE_HEARTBEAT_SECONDS)
             for stream in list(self.present):
@@ -229,7 +234,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def deliver_ephemeral(self, frame, text):
         """Presence and typing frames: only for sockets following the stream."""
         if frame.get("stream") in self.last_seq:
-            self.outbox.put_nowait(("raw", text))
+            self._queue(("raw", text))
 
     def deliver(self, delivery):
         """Called by the hub for each live event of a joined stream (never blocks).
@@ -243,18 +248,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         direct = None
         if stream == self.own_stream and frame["type"] == sessions.SESSION_ENDED:
             if sessions.ends_socket(frame.get("data") or {}, self.session):
-                self.outbox.put_nowait(("close",))
+                self._queue(("close",))
         if stream in self.last_seq or stream not in self.scopes:
             seq = frame["seq"]
-            if self.idle and self.outbox.empty() and self.last_seq.get(stream) == seq - 1:
+            if self._idle() and self.last_seq.get(stream) == seq - 1:
                 self.last_seq[stream] = seq
                 direct = delivery.outgoing(self._viewer_field(frame))
             else:
                 # The viewer field is looked up when the writer sends it: a re-check
                 # queued before it (a lock, a mute) may change it meanwhile.
-                self.outbox.put_nowait(("event", stream, seq, delivery))
+                self._queue(("event", stream, seq, delivery))
         if self._may_change_access(frame):
-            self.outbox.put_nowait(("recheck", stream))
+            self._queue(("recheck", stream))
         return direct
 
     async def send_outgoing(self, outgoing):
@@ -291,11 +296,20 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return False
         return streams.revokes(stream, frame["type"])
 
+    def _queue(self, item):
+        """Hand `item` to the writer, starting it if it is not running."""
+        self.outbox.append(item)
+        if self.writer is None or self.writer.done():
+            self.writer = asyncio.ensure_future(self._write())
+
+    def _idle(self):
+        """No writer running and nothing queued: a frame may be sent at once."""
+        return not self.outbox and (self.writer is None or self.writer.done())
+
     async def _write(self):
-        while True:
-            self.idle = True
-            item = await self.outbox.get()
-            self.idle = False
+        """Send what is queued, in order, then stop (the next `_queue` starts it)."""
+        while self.outbox:
+            item = self.outbox.popleft()
             if item[0] == "subscribe":
                 if item[1] in self.joined:
                     await self._replay(item[1], item[2])
