@@ -46,6 +46,10 @@ def _current(operation):
     return run
 
 
+_MAX_SHARED_TABLES = 1024
+_shared_tables = {}  # the actions of each case, in order -> the one table with them
+
+
 class PostViewer:
     """What one socket's person may do with the posts of one thread, by the pages'
     rule (`post_queries.post_actions`), decided when the subscription is authorised and
@@ -58,9 +62,11 @@ class PostViewer:
     themselves check again when used.
     """
 
+    __slots__ = ("user_id", "actions")
+
     def __init__(self, user, thread):
         self.user_id = user.pk if user.is_authenticated else None
-        self.actions = {}
+        actions = {}
         with permissions.operation(permissions.Decisions()):
             for own, deleted, hidden, promoted in product((False, True), repeat=4):
                 post = Post(
@@ -71,9 +77,16 @@ class PostViewer:
                     is_hidden=hidden,
                 )
                 names = post_queries.post_actions(user, post, promoted=promoted)
-                self.actions[own, deleted, hidden, promoted] = viewer_field(
+                actions[own, deleted, hidden, promoted] = viewer_field(
                     {"actions": sorted(names)}
                 )
+        # Readers with the same rights share one table: a thousand sockets on a
+        # thread hold a handful of tables, not a thousand.
+        key = tuple(tuple(field["actions"]) for field in actions.values())
+        shared = _shared_tables.get(key)
+        if shared is None and len(_shared_tables) < _MAX_SHARED_TABLES:
+            shared = _shared_tables[key] = actions
+        self.actions = shared or actions
 
     def annotate(self, frame):
         data = frame.get("data") or {}

@@ -68,7 +68,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.user = self.scope.get("user")
         self.language = _language(self.user, self.scope)
         self.subscribed = set()  # streams subscribed or being replayed (the cap)
-        self.failures = deque()  # times of recent refused subscribes
+        self.failures = None  # times of recent refused subscribes (a deque once any)
         self.last_seq = {}  # subscribed stream -> last seq sent
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
@@ -157,6 +157,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             )
         scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
         if scopes is None:
+            if self.failures is None:
+                self.failures = deque()
             self.failures.append(time.monotonic())
             return await self.error("not_found", not_found(), ref=stream)
         self.subscribed.add(stream)
@@ -173,6 +175,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def _refused_too_often(self):
         """Probing for streams costs a database lookup each: cap the refusals per
         minute (LIVE_SUBSCRIBE_REFUSALS) on each socket."""
+        if not self.failures:
+            return False
         now = time.monotonic()
         while self.failures and self.failures[0] < now - 60:
             self.failures.popleft()

@@ -215,3 +215,22 @@ def test_a_socket_group_reads_people_and_memberships_once():
     # here) ask nothing of the database; people, memberships and the thread are read
     # once per group.
     assert len(twelve.captured_queries) == len(two.captured_queries)
+
+
+def test_readers_with_the_same_rights_share_one_actions_table():
+    """A thousand sockets on one thread hold a few action tables, not a thousand."""
+    community, owner, thread = community_with_thread()
+    first, second, muted = (member_of(community) for _ in range(3))
+    moderation.membership_mute(
+        actor=owner,
+        membership=Membership.objects.get(user=muted, community=community),
+        until=timezone.now() + timedelta(days=1),
+    )
+
+    member_table = community_live.PostViewer(first, thread).actions
+    assert community_live.PostViewer(second, thread).actions is member_table
+    assert community_live.PostViewer(muted, thread).actions is not member_table
+    own_post = {"type": "post.created", "data": {"id": 1, "author": second.pk}}
+    viewer = community_live.PostViewer(second, thread)
+    assert "edit" in viewer.annotate(own_post)["actions"]
+    assert "edit" not in community_live.PostViewer(first, thread).annotate(own_post)["actions"]
