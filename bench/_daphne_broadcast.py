@@ -10,7 +10,16 @@ Served by `daphne _daphne_broadcast:application` with bench/ on PYTHONPATH.
 """
 
 import json
+import sys
 from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from config.gc_tuning import tune_garbage_collector  # noqa: E402
+
+# The same collector settings as Crocevia's server (config/asgi.py).
+tune_garbage_collector()
 
 subscribers = {}  # connection -> its ASGI send
 state = {"seq": 0}

@@ -678,6 +678,9 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     if args.baseline_server:
+        from config.gc_tuning import tune_garbage_collector
+
+        tune_garbage_collector()  # the same collector settings as Crocevia's server
         asyncio.run(baseline_server())
     else:
         sys.exit(asyncio.run(main()))
