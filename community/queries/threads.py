@@ -88,7 +88,6 @@ def thread_page(user, thread, page_number=1):
         # The composer, or the notice saying why not (`permissions.reply_state`).
         "reply_state": permissions.reply_state(user, thread),
         "live_seq": live_seq,
-        "can_view_history": permissions.can_view_thread_history(user, thread),
     }
 
 
