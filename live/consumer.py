@@ -72,7 +72,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_seq = {}  # subscribed stream -> last seq sent
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
-        self.outbox = deque()  # what the writer task sends, in order (see _queue)
+        self.outbox = None  # what the writer task sends, in order (a deque while running)
         self.writer = None  # running only while the outbox has work: idle sockets
         self.heartbeat = None  # hold no task (memory), present ones one heartbeat
         self.rooms = set()  # subscribed streams that track presence (room threads)
@@ -302,6 +302,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def _queue(self, item):
         """Hand `item` to the writer, starting it if it is not running."""
+        if self.outbox is None:
+            self.outbox = deque()
         self.outbox.append(item)
         if self.writer is None or self.writer.done():
             self.writer = asyncio.ensure_future(self._write())
@@ -311,7 +313,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return not self.outbox and (self.writer is None or self.writer.done())
 
     async def _write(self):
-        """Send what is queued, in order, then stop (the next `_queue` starts it)."""
+        """Send what is queued, in order, then stop (the next `_queue` starts it) and
+        let go of the queue and the task: an idle socket holds neither."""
+        try:
+            await self._send_queued()
+        finally:
+            if not self.outbox:
+                self.outbox = None
+                self.writer = None
+
+    async def _send_queued(self):
         while self.outbox:
             item = self.outbox.popleft()
             if item[0] == "subscribe":
