@@ -8,7 +8,9 @@ signed-in people, each subscribed to one thread (so each socket also holds its `
 stream), lets them sit idle, and reads the memory again; then closes them and reads it a
 third time (memory Python keeps for reuse, or a leak, shows there), and once more after a
 second cycle of as many sockets. For reference, the same with a bare ASGI app under daphne
-(bench/_daphne_broadcast.py: no Django, no Channels): daphne's own share.
+(bench/_daphne_broadcast.py: no Django, no Channels): daphne's own share; and with the plain
+asyncio `websockets` broadcast server of bench/fanout.py, the floor of any Python server.
+Every server runs with the same garbage-collector settings (config/gc_tuning.py).
 
 Settings (environment): BENCH_SOCKETS=1000.
 """
@@ -16,11 +18,13 @@ Settings (environment): BENCH_SOCKETS=1000.
 import asyncio
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _live  # noqa: E402
+import fanout  # noqa: E402
 
 from tests.support import processes  # noqa: E402
 
@@ -28,11 +32,17 @@ SOCKETS = int(os.environ.get("BENCH_SOCKETS", 1000))
 SETTLE = 3.0  # seconds before each reading
 
 
-async def measure(label, env, root, keys, stream, path="/ws/", application=None):
-    log = root / f"daphne-{label.split()[0]}.log"
-    options = {"application": application} if application else {}
+@contextmanager
+def daphne(env, log, **options):
+    """A daphne process; yields (base URL, pid)."""
     with _live.serve(env, log, **options) as server:
-        base, pid = server.url, server.pid
+        yield server.url, server.pid
+
+
+async def measure(label, server, keys, stream, path="/ws/"):
+    """RSS of the server process `server` (a context manager yielding (base URL, pid))
+    idle, with SOCKETS subscribed sockets, after closing them and after a second cycle."""
+    with server as (base, pid):
         gate = asyncio.Semaphore(100)
 
         async def subscribe(light):
@@ -73,27 +83,44 @@ async def main():
         env = _live.site_env(root)
         setup = _live.build_site(env, root, posters=0, readers=SOCKETS)
         keys, stream = setup["readers"], f"thread:{setup['thread']}"
-        rows.append(await measure("crocevia, in-memory", env, root, keys, stream))
+        rows.append(
+            await measure(
+                "crocevia, in-memory", daphne(env, root / "daphne-memory.log"), keys, stream
+            )
+        )
         with _live.private_redis(root) as redis_url:
             if redis_url is None:
                 print("(redis-server not found: Redis variant skipped)")
             else:
                 redis_env = dict(env, REDIS_URL=redis_url)
                 rows.append(
-                    await measure("crocevia, redis", redis_env, root, keys, stream)
+                    await measure(
+                        "crocevia, redis",
+                        daphne(redis_env, root / "daphne-redis.log"),
+                        keys,
+                        stream,
+                    )
                 )
-        # Reference, not a target: daphne with a bare ASGI app holding the same sockets.
+        # References, not targets, both with the same collector settings as Crocevia:
+        # daphne with a bare ASGI app, and the plain websockets server of fanout.py,
+        # holding the same number of subscribed sockets.
         bare_env = processes.clean_env(PYTHONPATH=str(Path(__file__).resolve().parent))
+        anonymous = [None] * SOCKETS
         rows.append(
             await measure(
                 "bare ASGI on daphne",
-                bare_env,
-                root,
-                [None] * SOCKETS,
+                daphne(
+                    bare_env,
+                    root / "daphne-bare.log",
+                    application="_daphne_broadcast:application",
+                ),
+                anonymous,
                 "bench",
                 path="/",
-                application="_daphne_broadcast:application",
             )
+        )
+        rows.append(
+            await measure("plain websockets", fanout.plain_server(), anonymous, "bench", path="/")
         )
     print()
     header = (
@@ -108,7 +135,7 @@ async def main():
             f"{per_thousand:>19.1f} MB"
         )
     print(
-        "\nRSS (VmRSS) of one daphne process. Crocevia: each socket is a distinct signed-in "
+        "\nRSS (VmRSS) of one server process. Crocevia: each socket is a distinct signed-in "
         "person\nsubscribed to one thread (plus its own user stream), idle. closed: after "
         "the sockets closed;\n2nd cycle: after another open-subscribe-close of as many "
         "sockets (flat = memory reused)."
