@@ -216,22 +216,12 @@ def current_user(user):
     made meanwhile (on any process) applies to its very next frame. Inactive or deleted
     accounts come back anonymous.
     """
-    from django.contrib.auth.models import AnonymousUser
-
-    from .models import User
-
-    if not user.is_authenticated:
-        return user
-    fresh_user = (
-        User.objects.select_related("organisation")
-        .filter(pk=user.pk, is_active=True)
-        .first()
-    )
-    return fresh_user if fresh_user is not None else AnonymousUser()
+    return current_users([user])[user.pk]
 
 
 def current_users(users):
-    """`current_user` for several people with one query: {pk: person as now}."""
+    """`current_user` for several people with one query: {pk: person as now}
+    (anonymous visitors stay as they are)."""
     from django.contrib.auth.models import AnonymousUser
 
     from .models import User

@@ -120,11 +120,7 @@ def _resent_post(actor, client_id):
     """The post `actor` already stored under `client_id`, if any (idempotent resend)."""
     if client_id is None:
         return None
-    return (
-        Post.objects.select_related("thread__community", "author__organisation")
-        .filter(author=actor, client_id=client_id)
-        .first()
-    )
+    return _stored_posts({(actor.pk, client_id)}).get((actor.pk, client_id))
 
 
 def record_post_event(post, type, actor, *, mentions=(), payload=None):
@@ -301,7 +297,13 @@ def _told_in(language):
 def _resent_posts(replies):
     """The posts already stored under the replies' client ids, by (author, client_id):
     one query for the whole group."""
-    wanted = {(r.actor.pk, r.client_id) for r in replies if r.client_id is not None}
+    return _stored_posts(
+        {(r.actor.pk, r.client_id) for r in replies if r.client_id is not None}
+    )
+
+
+def _stored_posts(wanted):
+    """The posts stored under the (author id, client_id) pairs `wanted`, by pair."""
     if not wanted:
         return {}
     stored = Post.objects.select_related("thread__community", "author__organisation").filter(
