@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict, deque
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import translation
@@ -64,6 +65,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # subscription each and, cancelled at shutdown, log tracebacks from channels_redis.
     channel_layer_alias = None
 
+    async def __call__(self, scope, receive, send):
+        """Dispatch the socket's messages one at a time as they come.
+
+        Channels' loop runs each `receive` in a task of its own and waits on it with
+        `asyncio.wait` (made to wait on a channel layer too, which this consumer has
+        not): about 3 kB per idle socket for nothing.
+        """
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
     async def connect(self):
         self.user = self.scope.get("user")
         self.language = _language(self.user, self.scope)
@@ -83,10 +100,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
             self.own_stream = stream_name(streams.OWN_KIND, self.user.pk)
-            session = self.scope.get("session")
-            self.session = sessions.session_fingerprint(
-                getattr(session, "session_key", None)
-            )
+            self.session = sessions.session_fingerprint(self.scope.get("session_key"))
             await self._join(self.own_stream)
         else:
             self.own_stream = None
