@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import catchup, operations, presence, sessions, streams
+from . import catchup, handshake, operations, presence, sessions, streams
 from .events import group_name, stream_name
 from .hub import get_hub
 from .wire import wire_of, with_viewer
@@ -37,33 +37,32 @@ def whole_number(value):
     return type(value) is int
 
 
-def _language(user, scope):
-    """The socket's language, chosen as the pages choose theirs: the person's own
-    choice (any user model with a `language`), the language cookie, the browser's
-    Accept-Language, the site's default."""
-    chosen = getattr(user, "language", "")
-    if chosen:
-        return chosen
-    cookie = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME)
-    if cookie in dict(settings.LANGUAGES):
-        return cookie
-    for name, value in scope.get("headers", ()):
-        if name == b"accept-language":
-            for code, _quality in translation.trans_real.parse_accept_lang_header(
-                value.decode("latin1")
-            ):
-                try:
-                    return translation.get_supported_language_variant(code)
-                except LookupError:
-                    continue
-    return settings.LANGUAGE_CODE
-
-
 class LiveConsumer(AsyncWebsocketConsumer):
     # No channel-layer channel per socket: the process hub receives each stream once
     # and hands events to its sockets. A channel per socket would cost a Redis
     # subscription each and, cancelled at shutdown, log tracebacks from channels_redis.
     channel_layer_alias = None
+    # This socket's own state in slots: a thousand idle sockets, a thousand dicts.
+    __slots__ = (
+        "user",
+        "session_key",
+        "session",
+        "language",
+        "own_stream",
+        "connection_id",
+        "wire",
+        "subscribed",
+        "failures",
+        "last_seq",
+        "scopes",
+        "joined",
+        "outbox",
+        "writer",
+        "heartbeat",
+        "rooms",
+        "viewers",
+        "present",
+    )
 
     async def __call__(self, scope, receive, send):
         """Dispatch the socket's messages one at a time as they come.
@@ -75,6 +74,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
+        self.user, self.session_key = await handshake.signed_in(scope)
+        self.language = handshake.language(self.user, scope)
         try:
             while True:
                 await self.dispatch(await receive())
@@ -82,8 +83,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             pass
 
     async def connect(self):
-        self.user = self.scope.get("user")
-        self.language = _language(self.user, self.scope)
         self.subscribed = set()  # streams subscribed or being replayed (the cap)
         self.failures = None  # times of recent refused subscribes (a deque once any)
         self.last_seq = {}  # subscribed stream -> last seq sent
@@ -100,7 +99,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if self.user is not None and self.user.is_authenticated:
             self.own_stream = stream_name(streams.OWN_KIND, self.user.pk)
-            self.session = sessions.session_fingerprint(self.scope.get("session_key"))
+            self.session = sessions.session_fingerprint(self.session_key)
             await self._join(self.own_stream)
         else:
             self.own_stream = None
