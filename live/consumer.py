@@ -275,9 +275,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 # The viewer field is looked up when the writer sends it: a re-check
                 # queued before it (a lock, a mute) may change it meanwhile.
                 self._queue(("event", stream, seq, delivery))
-        if self._may_change_access(frame):
+        if delivery.revokes and self._access_follows(stream):
             self._queue(("recheck", stream))
         return direct
+
+    def send_now(self, outgoing):
+        """Write a shared text straight to daphne's connection; False when it must go
+        through ASGI (`send_outgoing`): another server, or the connection not open."""
+        return self.wire is not None and self.wire.send_prepared(outgoing)
 
     async def send_outgoing(self, outgoing):
         """Send a text shared with other sockets: its prepared frame under daphne."""
@@ -306,12 +311,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """The shared frame text with this viewer's field (replay and repair)."""
         return with_viewer(text, self._viewer_field(frame))
 
-    def _may_change_access(self, frame):
-        """Events after which this socket's subscriptions must be authorised again."""
-        stream = frame["stream"]
-        if stream != self.own_stream and stream not in self.scopes:
-            return False
-        return streams.revokes(stream, frame["type"])
+    def _access_follows(self, stream):
+        """Is this socket's access decided on `stream` (its own, or a scope of its
+        subscriptions)? A revoking event there calls for authorising them again."""
+        return stream == self.own_stream or stream in self.scopes
 
     def _queue(self, item):
         """Hand `item` to the writer, starting it if it is not running."""

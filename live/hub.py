@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from . import catchup
+from . import catchup, streams
 from .events import frame_text, register_outlet
 from .wire import Delivery
 
@@ -109,7 +109,7 @@ class Hub:
     async def _fan_out(self, group, frame, text):
         if group in self.heads:
             self.heads[group] = max(self.heads[group], frame["seq"])
-        delivery = Delivery(frame, text)
+        delivery = Delivery(frame, text, streams.revokes(frame["stream"], frame["type"]))
         for subscriber in list(self.subscribers.get(group, ())):
             direct = subscriber.deliver(delivery)
             if direct is not None:
@@ -117,7 +117,8 @@ class Hub:
                 # it from here rather than waking one task per socket. daphne's send
                 # only buffers (Twisted), so this loop never waits on a slow client.
                 try:
-                    await subscriber.send_outgoing(direct)
+                    if not subscriber.send_now(direct):
+                        await subscriber.send_outgoing(direct)
                 except Exception:
                     logger.exception("live hub: send failed")
 

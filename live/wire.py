@@ -38,7 +38,7 @@ def _daphne_protocol(send):
     return None
 
 
-def _write_now(transport, data):
+def _write_now(transport, sock, data):
     """Write `data` to a plain TCP connection at once when Twisted holds nothing back
     for it, with one `send` call.
 
@@ -50,10 +50,8 @@ def _write_now(transport, data):
     Twisted's own `write`, so bytes keep their order and errors are Twisted's to
     handle.
     """
-    sock = getattr(transport, "socket", None)
     if (
         sock is None
-        or getattr(transport, "TLS", False)
         or not transport.connected
         or transport.disconnecting
         or getattr(transport, "_writeDisconnected", True)
@@ -76,10 +74,14 @@ def _write_now(transport, data):
 class Wire:
     """A socket's daphne connection: frames written without the ASGI round trip."""
 
-    __slots__ = ("protocol",)
+    __slots__ = ("protocol", "transport", "socket")
 
     def __init__(self, protocol):
         self.protocol = protocol
+        self.transport = protocol.transport
+        # The OS socket to write to at once; None for TLS (Twisted must encrypt).
+        plain = not getattr(self.transport, "TLS", False)
+        self.socket = getattr(self.transport, "socket", None) if plain else None
 
     @property
     def open(self):
@@ -97,7 +99,7 @@ class Wire:
             return False
         prepared = outgoing.prepared(protocol.factory)
         if protocol._perMessageCompress is None and not protocol.send_queue:
-            _write_now(protocol.transport, prepared.payloadHybi)
+            _write_now(self.transport, self.socket, prepared.payloadHybi)
         else:
             protocol.sendPreparedMessage(prepared)  # compression, or autobahn's queue
         return True
@@ -152,13 +154,15 @@ def viewer_field(value):
 
 class Delivery:
     """A live event on its way to this process's sockets: its text, and its text with
-    each distinct viewer field, each spliced (and framed) once."""
+    each distinct viewer field, each spliced (and framed) once; whether it calls for
+    re-checking subscriptions, decided once (`revokes`, set by the hub)."""
 
-    __slots__ = ("frame", "text", "_outgoing")
+    __slots__ = ("frame", "text", "revokes", "_outgoing")
 
-    def __init__(self, frame, text):
+    def __init__(self, frame, text, revokes=False):
         self.frame = frame
         self.text = text
+        self.revokes = revokes
         self._outgoing = {}  # id(field) -> (field, Outgoing); the field keeps its id
 
     def outgoing(self, field):
