@@ -163,9 +163,10 @@ def psql(config, sql):
             "-tA",
             "-v",
             "ON_ERROR_STOP=1",
-            "-c",
-            sql,
+            "-f",
+            "-",
         ],
+        input=f"{sql};\n",  # not in the command line, which every user may read
         cwd="/",
         capture_output=True,
         text=True,
@@ -372,7 +373,8 @@ def up(config):
 
     config_path = nginx_check(config, values)
     if pid := running(config, "nginx"):
-        os.kill(pid, signal.SIGHUP)  # re-read the config: the upstreams may have changed
+        # Re-read the config: PROD_PROCESSES (the upstreams) may have changed.
+        os.kill(pid, signal.SIGHUP)
     else:
         process, log = launch(config, "nginx", nginx.command(config_path), env)
         wait_for_port(config.port, process, log, "nginx")

@@ -115,22 +115,29 @@ def fetch(url, **headers):
         return error.code, error.headers, error.read()
 
 
-def served_by(access_log, path_prefix, *, since=0):
+def served_by(access_log, path_prefix, count, *, since=0, timeout=10):
     """The daphne (host:port) that finally served each request for `path_prefix` that
     nginx logged after the first `since` bytes of its log; "-" for what nginx served
-    itself."""
-    upstreams = []
-    with open(access_log, "rb") as log:
-        log.seek(since)
-        lines = log.read().decode().splitlines()
-    for line in lines:
-        if f'"GET {path_prefix}' in line:
-            # "a, b" when nginx tried a first and b answered.
-            upstreams.append(re.search(r"upstream=(.*?) request_time", line).group(1))
-    return [upstream.split(", ")[-1] for upstream in upstreams]
+    itself. nginx logs a request once it has ended (a WebSocket when it closed), maybe
+    just after the client saw its end: waits up to `timeout` seconds for `count`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(access_log, "rb") as log:
+            log.seek(since)
+            lines = log.read().decode().splitlines()
+        # "a, b" when nginx tried a first and b answered.
+        upstreams = [
+            re.search(r"upstream=(.*?) request_time", line).group(1).split(", ")[-1]
+            for line in lines
+            if f'"GET {path_prefix}' in line
+        ]
+        if len(upstreams) >= count or time.monotonic() > deadline:
+            return upstreams
+        time.sleep(0.05)
 
 
 def test_nginx_serves_static_files_itself_and_pages_from_both_processes(shape):
+    log_start = shape.nginx.access_log.stat().st_size
     pages = [fetch(f"{shape.url}/") for _ in range(4)]
     assert [status for status, _, _ in pages] == [200] * 4
     page = pages[0][2].decode()
@@ -159,8 +166,9 @@ def test_nginx_serves_static_files_itself_and_pages_from_both_processes(shape):
     assert unhashed[1]["Cache-Control"] == "public, max-age=60"
     assert missing[0] == 404
     # nginx answered the static files itself; the pages came from both daphnes.
-    assert served_by(shape.nginx.access_log, "/static/") == ["-"] * 4
-    assert set(served_by(shape.nginx.access_log, "/ HTTP")) == {
+    log = shape.nginx.access_log
+    assert served_by(log, "/static/", 4, since=log_start) == ["-"] * 4
+    assert set(served_by(log, "/ HTTP", 4, since=log_start)) == {
         daphne.address for daphne in shape.daphnes
     }
 
@@ -321,12 +329,7 @@ def test_a_daphne_killed_mid_burst_loses_nothing_behind_nginx(shape):
     # nginx logs each WebSocket when it ends: the dropped ones had been served by the
     # killed process, every reconnect (and the newcomer) by the living one.
     opened = len(senders) + len(readers) + len(reconnected) + 1
-    sockets = []
-    for _ in range(50):
-        sockets = served_by(shape.nginx.access_log, "/ws/", since=log_start)
-        if len(sockets) >= opened:
-            break
-        time.sleep(0.1)
+    sockets = served_by(shape.nginx.access_log, "/ws/", opened, since=log_start)
     assert Counter(sockets) == {
         victim.address: len(reconnected),
         survivor.address: opened - len(reconnected),

@@ -326,8 +326,12 @@ class Nginx:
                     return self
                 except OSError:
                     time.sleep(0.05)
-            errors = (self.directory / "nginx-error.log").read_text()
             stop(self.process)
+            errors = "".join(
+                path.read_text()
+                for path in (log_path, self.directory / "nginx-error.log")
+                if path.exists()
+            )
             # Lost the race for the port: try another.
             if "Address already in use" not in errors or attempt == 4:
                 raise RuntimeError(f"nginx did not start:\n{errors}")
