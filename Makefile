@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments: make test ARGS="-k smoke", make test ARGS="tests/community".
 ARGS   ?=
 
-.PHONY: run dev start serve install install-dev browser-deps scaleout-deps test test-fast lint messages check-deploy bench clean
+.PHONY: run dev start serve install install-dev browser-deps server-deps scaleout-deps prod-up prod-down prod-status test test-fast lint messages check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,35 +74,72 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing" >&2; exit 1; }
 
-# Debian's redis-server and PostgreSQL for the scale-out tests (tests/scaleout): the
-# cluster Debian creates on install is started when down, and gets a login role that may
-# create the tests' throwaway databases. Each test starts its own private redis-server,
-# so only the binary is needed. Safe to run again; apt and pg_ctlcluster need root.
+# Debian's redis-server, PostgreSQL and nginx, for the scale-out tests (tests/scaleout)
+# and `make prod-up`: installed when missing, and the cluster Debian creates on install
+# started when down. Each test starts its own private redis-server and nginx, so only
+# the binaries are needed. Safe to run again; apt and pg_ctlcluster need root (sudo
+# elsewhere). nginx is Debian's package; its own service is never configured here.
+server-deps:
+	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && \
+	test -x /usr/sbin/nginx || { \
+		echo "Installing Debian's redis-server, postgresql and nginx"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql nginx >/dev/null; }
+	@set -e; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	if [ -z "$$(pg_lsclusters -h)" ]; then \
+		$$SUDO pg_createcluster "$$(ls /usr/lib/postgresql | sort -V | tail -n 1)" main >/dev/null; \
+	fi; \
+	set -- $$(pg_lsclusters -h | head -n 1); \
+	case "$$4" in online*) ;; *) echo "Starting PostgreSQL $$1/$$2"; $$SUDO pg_ctlcluster "$$1" "$$2" start ;; esac
+
+# The scale-out tests also get a login role that may create their throwaway databases.
 SCALEOUT_DB_ROLE     ?= crocevia
 SCALEOUT_DB_PASSWORD ?= crocevia
 # "<version> <name> <port> <status> ..." of the first cluster, read when a recipe runs.
 PG_CLUSTER = $(shell pg_lsclusters -h 2>/dev/null | head -n 1)
 CROCEVIA_TEST_DATABASE_URL ?= postgres://$(SCALEOUT_DB_ROLE):$(SCALEOUT_DB_PASSWORD)@127.0.0.1:$(or $(word 3,$(PG_CLUSTER)),5432)/postgres
 
-scaleout-deps:
-	@command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
-		echo "Installing Debian's redis-server and postgresql for the scale-out tests"; \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql >/dev/null; }
+scaleout-deps: server-deps
 	@set -e; \
-	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	AS_POSTGRES=$$( [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --" || echo "sudo -u postgres" ); \
-	if [ -z "$$(pg_lsclusters -h)" ]; then \
-		$$SUDO pg_createcluster "$$(ls /usr/lib/postgresql | sort -V | tail -n 1)" main >/dev/null; \
-	fi; \
 	set -- $$(pg_lsclusters -h | head -n 1); \
-	case "$$4" in online*) ;; *) echo "Starting PostgreSQL $$1/$$2"; $$SUDO pg_ctlcluster "$$1" "$$2" start ;; esac; \
 	cd /; \
 	psql="$$AS_POSTGRES psql -p $$3 -X -q -v ON_ERROR_STOP=1"; \
 	$$psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$(SCALEOUT_DB_ROLE)'" | grep -q 1 || \
 		$$psql -c "CREATE ROLE $(SCALEOUT_DB_ROLE) LOGIN"; \
 	$$psql -c "ALTER ROLE $(SCALEOUT_DB_ROLE) LOGIN CREATEDB PASSWORD '$(SCALEOUT_DB_PASSWORD)'"
+
+# `make prod-up`: the production shape on this machine (deploy/, README "Production"):
+# nginx on http://$(PROD_HOST):$(PROD_PORT) in front of $(PROD_PROCESSES) daphne
+# processes on 127.0.0.1:$(PROD_DAPHNE_PORT) and up, a db_worker, the daily prune loop,
+# a private redis-server on $(PROD_REDIS_PORT) and the database $(PROD_DB_NAME) of the
+# system's PostgreSQL. DEBUG=0 with make run's plain-http flags; secrets, logs, pids
+# and nginx's config in var/prod. Starts only what is not running; `make prod-down`
+# stops every process it started.
+PROD_PROCESSES   ?= 2
+PROD_HOST        ?= 127.0.0.1
+PROD_PORT        ?= 8080
+PROD_DAPHNE_PORT ?= 8101
+PROD_REDIS_PORT  ?= 6381
+PROD_DB_NAME     ?= crocevia
+PROD_DB_ROLE     ?= crocevia_site
+PROD_DIR         ?= var/prod
+PROD_ENV = PROD_PROCESSES=$(PROD_PROCESSES) PROD_HOST=$(PROD_HOST) PROD_PORT=$(PROD_PORT) \
+	PROD_DAPHNE_PORT=$(PROD_DAPHNE_PORT) PROD_REDIS_PORT=$(PROD_REDIS_PORT) \
+	PROD_DB_NAME=$(PROD_DB_NAME) PROD_DB_ROLE=$(PROD_DB_ROLE) PROD_DIR=$(PROD_DIR) \
+	PROD_PG_PORT=$(word 3,$(PG_CLUSTER))
+
+prod-up: install server-deps
+	$(PROD_ENV) $(BIN)/python -m deploy.prod up
+
+# Standard library only: works without the virtualenv.
+prod-down:
+	$(PROD_ENV) $(PYTHON) -m deploy.prod down
+
+prod-status:
+	@$(PROD_ENV) $(PYTHON) -m deploy.prod status
 
 # Every test, browser and scale-out tests included, on two workers; the browser tests
 # share one worker (xdist group "browser"), each against its own daphne process and

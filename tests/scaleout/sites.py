@@ -17,8 +17,8 @@ from django.test import Client
 from community.services import communities, memberships, threads
 from community.models import User
 
-anna = User.objects.create_user("anna", "anna@example.org")
-bruno = User.objects.create_user("bruno", "bruno@example.org")
+anna = User.objects.create_user("anna", "anna@example.org", PASSWORD)
+bruno = User.objects.create_user("bruno", "bruno@example.org", PASSWORD)
 for person in (anna, bruno):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
 community = communities.community_create(
@@ -39,7 +39,10 @@ for person in (anna, bruno):
     client = Client()
     client.force_login(person)  # a real login: session row, signals, auth hash
     sessions[person.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
-print("SETUP " + json.dumps({"thread": thread.pk, "room": room.pk, "sessions": sessions}))
+print("SETUP " + json.dumps({
+    "thread": thread.pk, "room": room.pk, "sessions": sessions,
+    "thread_path": thread.get_absolute_url(),
+}))
 """
 
 POSTS = """
@@ -55,13 +58,15 @@ def site_env(root, **overrides):
     return processes.site_env(root, RATE_LIMIT_POSTS="100000", **overrides)
 
 
-def prepare_site(env):
+def prepare_site(env, *, password=None):
     """Migrate, collect static files, create a public community with a thread by Anna,
-    and a session each for Anna (who posts) and Bruno (who reads, not a member).
+    and a session each for Anna (who posts) and Bruno (who reads, not a member); both
+    sign in with `password` (none: they cannot sign in with a password).
 
-    Returns {"thread": id, "room": id, "sessions": {"anna": key, "bruno": key}}.
+    Returns {"thread": id, "room": id, "sessions": {"anna": key, "bruno": key},
+    "thread_path": the thread's address}.
     """
-    output = processes.build_site(env, SETUP)
+    output = processes.build_site(env, f"PASSWORD = {password!r}\n" + SETUP)
     return json.loads(re.search(r"^SETUP (.+)$", output, re.M).group(1))
 
 

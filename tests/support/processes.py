@@ -1,4 +1,4 @@
-"""Run Crocevia for real in other processes: manage.py, daphne, Redis and PostgreSQL.
+"""Run Crocevia for real in other processes: manage.py, daphne, nginx, Redis, PostgreSQL.
 
 The one harness of the browser, deploy and scale-out tests and of the live benchmarks.
 Every process gets its settings from a clean environment (the developer's shell cannot
@@ -19,6 +19,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from deploy import nginx
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DAPHNE = Path(sys.executable).with_name("daphne")
@@ -190,8 +192,11 @@ class Daphne:
 
     Same command line as `make serve`, but on port 0: the kernel picks a free port and
     daphne logs the one it got, so parallel test workers never collide. Use it as a
-    context manager, or start() and stop() it; kill() is the SIGKILL of a crash test.
-    `backlog` raises the listen queue for benchmarks that open a thousand sockets.
+    context manager, or start() and stop() it; kill() is the SIGKILL of a crash test,
+    and start() after it listens on the same port again. `backlog` raises the listen
+    queue for benchmarks that open a thousand sockets; `proxy_headers` makes it take
+    the client's address and scheme from X-Forwarded-For and -Proto, as behind nginx
+    (deploy/Procfile).
     """
 
     def __init__(
@@ -202,6 +207,7 @@ class Daphne:
         application="config.asgi:application",
         cwd=BASE_DIR,
         backlog=None,
+        proxy_headers=False,
         timeout=30,
     ):
         self.env = env
@@ -209,16 +215,23 @@ class Daphne:
         self.application = application
         self.cwd = cwd
         self.backlog = backlog
+        self.proxy_headers = proxy_headers
         self.timeout = timeout
         self.process = None
+        self.port = 0
         self.url = None
 
     @property
     def pid(self):
         return self.process.pid
 
+    @property
+    def address(self):
+        """host:port, as an upstream of nginx."""
+        return self.url.removeprefix("http://")
+
     def start(self):
-        endpoint = "tcp:port=0:interface=127.0.0.1"
+        endpoint = f"tcp:port={self.port}:interface=127.0.0.1"
         if self.backlog:
             endpoint += f":backlog={self.backlog}"
         frame_limit = self.env.get("LIVE_MAX_FRAME_BYTES", "1048576")
@@ -230,6 +243,7 @@ class Daphne:
             frame_limit,
             "--websocket-max-message-size",
             frame_limit,
+            *(["--proxy-headers"] if self.proxy_headers else []),
             self.application,
         ]
         with open(self.log_path, "w") as log:
@@ -247,12 +261,81 @@ class Daphne:
         except BaseException:
             self.stop()
             raise
+        self.port = int(self.url.rpartition(":")[2])
         return self
 
     def kill(self):
         """SIGKILL: no shutdown handler runs, open transactions die with the process."""
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process is not None:
+            stop(self.process)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+class Nginx:
+    """A private nginx in front of `upstreams` ["host:port", ...] on a free 127.0.0.1
+    port, its config rendered from deploy/'s template (the one `make prod-up` uses),
+    serving `static_root` itself; config, pid, logs and temporary files in `directory`.
+
+    Raises Unavailable when nginx is not installed. A context manager, like Daphne.
+    """
+
+    def __init__(self, directory, upstreams, *, static_root, timeout=15):
+        self.directory = Path(directory)
+        self.upstreams = list(upstreams)
+        self.static_root = static_root
+        self.timeout = timeout
+        self.process = None
+        self.url = None
+
+    @property
+    def access_log(self):
+        """One line per request, with the daphne that served it (upstream=host:port)."""
+        return self.directory / "nginx-access.log"
+
+    def start(self):
+        if nginx.binary() is None:
+            raise Unavailable("nginx is not installed")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for attempt in range(5):
+            port = free_port()
+            config = nginx.write_standalone(
+                self.directory,
+                listen=f"127.0.0.1:{port}",
+                upstreams=self.upstreams,
+                static_root=self.static_root,
+            )
+            log_path = self.directory / "nginx-output.log"
+            with open(log_path, "w") as log:
+                self.process = subprocess.Popen(
+                    nginx.command(config), stdout=log, stderr=subprocess.STDOUT
+                )
+            deadline = time.monotonic() + self.timeout
+            while self.process.poll() is None and time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    self.url = f"http://127.0.0.1:{port}"
+                    return self
+                except OSError:
+                    time.sleep(0.05)
+            stop(self.process)
+            errors = "".join(
+                path.read_text()
+                for path in (log_path, self.directory / "nginx-error.log")
+                if path.exists()
+            )
+            # Lost the race for the port: try another.
+            if "Address already in use" not in errors or attempt == 4:
+                raise RuntimeError(f"nginx did not start:\n{errors}")
+        return self
 
     def stop(self):
         if self.process is not None:

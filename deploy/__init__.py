@@ -1,0 +1,1 @@
+"""How Crocevia runs in production: nginx, the process list, systemd units, make prod-up."""
