@@ -6,7 +6,10 @@ Every decision here is taken on the current state: each socket operation and eac
 authorisation starts from `permissions.current_user`, inside one permission scope.
 """
 
+import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 from itertools import product
 
 from channels.db import database_sync_to_async
@@ -18,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from live import presence
 from live.consumer import not_found, whole_number
-from live.events import register_presenter
+from live.events import frame_text, register_presenter
 from live.operations import Grouped, register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
@@ -254,30 +257,93 @@ async def operation_typing(socket, frame):
 # --- what clients see ------------------------------------------------------------------
 
 
-def post_fragments(post, languages):
+class FragmentCache:
+    """Rendered post fragments by (post id, version, language), shared by broadcasts
+    and catch-ups in this process: a post is rendered once per language it is read
+    in, not once per event frame or replay. The version is everything the fragment
+    shows that can change (text, flags, author, promotion), so a changed post is
+    rendered again; the least recently used entries go past `size`."""
+
+    def __init__(self, size):
+        self.size = size
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            fragment = self._entries.get(key)
+            if fragment is not None:
+                self._entries.move_to_end(key)
+            return fragment
+
+    def put(self, key, fragment):
+        with self._lock:
+            self._entries[key] = fragment
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self):
+        return len(self._entries)
+
+
+fragments = FragmentCache(size=1024)
+
+
+def _fragment_version(post, now):
+    """What the post's fragment shows that may change, as a short digest."""
+    author = post.author
+    shown = [
+        now,
+        post.number,
+        post.thread.kind,
+        post.thread.community.slug,  # in the fragment's links
+        author.avatar.name if author is not None else None,
+    ]
+    return hashlib.blake2b(
+        frame_text(shown).encode(), digest_size=16
+    ).digest()
+
+
+def post_fragments(post, languages, version=None):
     """The post's `<li>` as every viewer sees it, in each of `languages`.
 
     Room messages use the chat layout (`room_message.html`), discussions `post.html`.
+    With a `version`, fragments come from (and go to) the process's cache.
     """
+    found = {}
+    if version is not None:
+        for code in languages:
+            fragment = fragments.get((post.pk, version, code))
+            if fragment is not None:
+                found[code] = fragment
+    missing = [code for code in languages if code not in found]
+    if not missing:
+        return found
     if post.thread.kind == Thread.Kind.ROOM:
         rooms.room_message_prepare_for_everyone(post)
         template = "community/includes/room_message.html"
     else:
         threads.post_prepare_for_everyone(post)
         template = "community/includes/post.html"
-    fragments = {}
-    for code in languages:
+    for code in missing:
         with translation.override(code):
             # `live`: shared by every viewer, so no CSRF token (the browser adds its own).
-            fragments[code] = render_to_string(template, {"post": post, "live": True})
-    return fragments
+            found[code] = render_to_string(template, {"post": post, "live": True})
+        if version is not None:
+            fragments.put((post.pk, version, code), found[code])
+    return {code: found[code] for code in languages}
 
 
 def _post_now(post, languages):
     """What clients show of `post` as it is now."""
     hidden = post.is_deleted or post.is_hidden
     promoted = rooms.post_promotion(post)
-    return {
+    now = {
         "author": user_brief(post.author),
         "body_html": "" if hidden else post.body_html,
         "created_at": post.created_at.isoformat(),
@@ -289,13 +355,17 @@ def _post_now(post, languages):
             if promoted is not None
             else None
         ),
-        "html": post_fragments(post, languages),
     }
+    now["html"] = post_fragments(post, languages, _fragment_version(post, now))
+    return now
 
 
 def present_thread_events(events, languages):
     """Post events as their posts are now (current text; the placeholder of a deleted
-    or hidden post), each post rendered once per language; other events as stored."""
+    or hidden post), each post rendered once per language (and then taken from the
+    process's fragment cache); other events as stored. With no languages, post
+    events carry no fragment (`html` is empty): the hubs of the processes whose
+    sockets read them present them in their languages."""
     ids = {
         event.payload.get("id")
         for event in events
@@ -303,7 +373,7 @@ def present_thread_events(events, languages):
     }
     posts = Post.objects.select_related(
         "thread__community", "author__organisation", "promoted_to__community"
-    ).filter(pk__in=ids)
+    ).filter(pk__in=ids) if ids else ()
     now = {post.pk: _post_now(post, languages) for post in posts}
     return [
         {**event.payload, **now[event.payload["id"]]}

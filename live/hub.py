@@ -11,15 +11,21 @@ Event table.
 import asyncio
 import logging
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import catchup
-from .events import frame_text, register_outlet
-from .wire import Delivery
+from .events import (
+    frame_text,
+    frames_lacking,
+    frames_localized,
+    languages,
+    register_outlet,
+)
+from .wire import Delivery, send_many
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +37,10 @@ class Hub:
         self.layer = layer
         self.channel = None
         self.subscribers = defaultdict(set)
+        # group -> Counter of its sockets' languages, and the set of them: read by the
+        # writer thread (`wanted_languages`), so replaced, never changed in place.
+        self.language_counts = {}
+        self.languages = {}
         self.heads = {}  # group -> highest seq fanned out (or known committed)
         self._tasks = []
         self._starting = asyncio.Lock()
@@ -46,7 +56,26 @@ class Hub:
                     asyncio.ensure_future(self._sweep()),
                     asyncio.ensure_future(self._broadcast()),
                 ]
-                register_outlet(asyncio.get_running_loop(), self._queue_broadcast)
+                register_outlet(
+                    asyncio.get_running_loop(), self._queue_broadcast, self.wanted_languages
+                )
+
+    def wanted_languages(self, group):
+        """The languages this process's sockets following `group` read (any thread)."""
+        return self.languages.get(group, frozenset())
+
+    def _count_language(self, group, subscriber, change):
+        code = getattr(subscriber, "language", None)
+        counts = Counter(self.language_counts.get(group, ()))
+        for one in (code,) if code else languages():
+            counts[one] += change
+        counts = +counts  # drops the languages nobody reads any more
+        if counts:
+            self.language_counts[group] = counts
+            self.languages[group] = frozenset(counts)
+        else:
+            self.language_counts.pop(group, None)
+            self.languages.pop(group, None)
 
     def _queue_broadcast(self, group, message):
         self.broadcasts.put_nowait((group, message))
@@ -67,7 +96,9 @@ class Hub:
         """Deliver `group`'s events to `subscriber.deliver(delivery)`."""
         await self.start()
         first = not self.subscribers[group]
-        self.subscribers[group].add(subscriber)
+        if subscriber not in self.subscribers[group]:
+            self.subscribers[group].add(subscriber)
+            self._count_language(group, subscriber, +1)
         if first:
             await self.layer.group_add(group, self.channel)
             # Everything up to here is replayed by the subscriber itself; the sweep
@@ -79,7 +110,9 @@ class Hub:
         members = self.subscribers.get(group)
         if members is None:
             return
-        members.discard(subscriber)
+        if subscriber in members:
+            members.discard(subscriber)
+            self._count_language(group, subscriber, -1)
         if not members:
             del self.subscribers[group]
             self.heads.pop(group, None)
@@ -96,30 +129,55 @@ class Hub:
                 await asyncio.sleep(0.5)
                 continue
             group = message.get("group")
-            frame = message.get("frame")
-            if not group or not frame:
+            if not group or group not in self.subscribers:
                 continue
-            text = frame_text(frame)
             if message.get("type") == "live.ephemeral":
+                frame = message.get("frame")
+                if not frame:
+                    continue
+                text = frame_text(frame)
                 for subscriber in list(self.subscribers.get(group, ())):
                     subscriber.deliver_ephemeral(frame, text)
-            else:
-                await self._fan_out(group, frame, text)
+                continue
+            frames = message.get("frames") or [message.get("frame")]
+            if not all(frames):
+                continue
+            try:
+                frames = await self._localized(group, frames)
+            except Exception:  # subscribers repair the gap from the Event table
+                logger.exception("live hub: presenting failed")
+                continue
+            await self._fan_out(group, [(frame, frame_text(frame)) for frame in frames])
 
-    async def _fan_out(self, group, frame, text):
+    async def _localized(self, group, frames):
+        """The frames in the languages of this process's sockets on `group`, presented
+        here for those the writer did not present (it presents only its own sockets')."""
+        wanted = self.languages.get(group, frozenset())
+        if frames_lacking(frames, wanted):
+            return await database_sync_to_async(frames_localized)(list(frames), wanted)
+        return frames_localized(frames, wanted)
+
+    async def _fan_out(self, group, frames):
+        """Hand `frames` [(frame, text)] of `group`, in stream order, to its sockets."""
         if group in self.heads:
-            self.heads[group] = max(self.heads[group], frame["seq"])
-        delivery = Delivery(frame, text)
+            self.heads[group] = max(self.heads[group], frames[-1][0]["seq"])
+        deliveries = [Delivery(frame, text) for frame, text in frames]
         for subscriber in list(self.subscribers.get(group, ())):
-            direct = subscriber.deliver(delivery)
-            if direct is not None:
-                # The socket's writer is idle and this is the stream's next event: send
-                # it from here rather than waking one task per socket. daphne's send
-                # only buffers (Twisted), so this loop never waits on a slow client.
-                try:
-                    await subscriber.send_outgoing(direct)
-                except Exception:
-                    logger.exception("live hub: send failed")
+            # The socket's writer is idle and these are the stream's next events: send
+            # them from here rather than waking one task per socket. daphne's send only
+            # buffers (Twisted), so this loop never waits on a slow client. Under
+            # daphne, a socket's share of a group of events goes in one write.
+            directs = []
+            for delivery in deliveries:
+                direct = subscriber.deliver(delivery)
+                if direct is not None:
+                    directs.append(direct)
+            if not directs:
+                continue
+            try:
+                await send_many(subscriber, directs)
+            except Exception:
+                logger.exception("live hub: send failed")
 
     async def _sweep(self):
         """Fetch events the layer dropped at the tail of a stream (a gap in the middle
@@ -140,9 +198,10 @@ class Hub:
         )
         for stream, frames in behind.items():
             group = heads[stream]
-            for frame, text in frames:
-                if group in self.heads and frame["seq"] > self.heads[group]:
-                    await self._fan_out(group, frame, text)
+            if group in self.heads:
+                ahead = [(f, t) for f, t in frames if f["seq"] > self.heads[group]]
+                if ahead:
+                    await self._fan_out(group, ahead)
 
     async def _refresh(self):
         """Re-join groups before the layer's group_expiry silently drops them."""

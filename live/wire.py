@@ -38,6 +38,33 @@ def _daphne_protocol(send):
     return None
 
 
+def _write_now_many(transport, chunks):
+    """`_write_now` for several frames: one `sendmsg` for all of them (no joining)."""
+    sock = getattr(transport, "socket", None)
+    if (
+        sock is None
+        or getattr(transport, "TLS", False)
+        or not transport.connected
+        or transport.disconnecting
+        or getattr(transport, "_writeDisconnected", True)
+        or getattr(transport, "_tempDataLen", 1)
+        or len(transport.dataBuffer) != transport.offset
+        or not hasattr(sock, "sendmsg")
+    ):
+        transport.write(b"".join(chunks))
+        return
+    try:
+        sent = sock.sendmsg(chunks)
+    except (BlockingIOError, InterruptedError):
+        sent = 0
+    except OSError:
+        transport.write(b"".join(chunks))  # Twisted notices the failure and closes
+        return
+    total = sum(len(chunk) for chunk in chunks)
+    if sent < total:
+        transport.write(b"".join(chunks)[sent:])
+
+
 def _write_now(transport, data):
     """Write `data` to a plain TCP connection at once when Twisted holds nothing back
     for it, with one `send` call.
@@ -101,6 +128,31 @@ class Wire:
         else:
             protocol.sendPreparedMessage(prepared)  # compression, or autobahn's queue
         return True
+
+
+    def send_prepared_many(self, outgoings):
+        """Several frames, in order, with one write when the kernel takes them."""
+        protocol = self.protocol
+        if protocol.state != protocol.STATE_OPEN:
+            return False
+        factory = protocol.factory
+        prepared = [outgoing.prepared(factory) for outgoing in outgoings]
+        if protocol._perMessageCompress is None and not protocol.send_queue:
+            _write_now_many(protocol.transport, [one.payloadHybi for one in prepared])
+        else:
+            for one in prepared:
+                protocol.sendPreparedMessage(one)
+        return True
+
+
+async def send_many(socket, outgoings):
+    """Send `outgoings` to `socket` in order: one write of their prepared frames
+    under daphne (`socket.wire`), else one `send_outgoing` each."""
+    wire = getattr(socket, "wire", None)
+    if len(outgoings) > 1 and wire is not None and wire.send_prepared_many(outgoings):
+        return
+    for outgoing in outgoings:
+        await socket.send_outgoing(outgoing)
 
 
 def wire_of(send):
