@@ -363,17 +363,27 @@ def _post_now(post, languages):
 def present_thread_events(events, languages):
     """Post events as their posts are now (current text; the placeholder of a deleted
     or hidden post), each post rendered once per language (and then taken from the
-    process's fragment cache); other events as stored. With no languages, post
+    process's fragment cache); other events as stored. One query for the batch, none
+    for the posts a group of replies has just written. With no languages, post
     events carry no fragment (`html` is empty): the hubs of the processes whose
     sockets read them present them in their languages."""
+    # Posts a group has just written come with their events (`event.subject`): no one
+    # can have changed them yet, so they are not read again.
+    written = {
+        event.subject.pk: event.subject
+        for event in events
+        if isinstance(getattr(event, "subject", None), Post)
+    }
     ids = {
         event.payload.get("id")
         for event in events
         if event.type.startswith("post.") and isinstance(event.payload.get("id"), int)
-    }
-    posts = Post.objects.select_related(
-        "thread__community", "author__organisation", "promoted_to__community"
-    ).filter(pk__in=ids) if ids else ()
+    } - written.keys()
+    posts = list(written.values())
+    if ids:
+        posts += Post.objects.select_related(
+            "thread__community", "author__organisation", "promoted_to__community"
+        ).filter(pk__in=ids)
     now = {post.pk: _post_now(post, languages) for post in posts}
     return [
         {**event.payload, **now[event.payload["id"]]}

@@ -117,7 +117,13 @@ def event_record(*, stream, type, payload, actor=None):
 def event_record_many(*, stream, entries):
     """Append events `(type, payload, actor)` to `stream` in order, with one sequence
     allocation and one INSERT (a group of posts committed together); must run inside
-    the writing transaction. Each is broadcast after commit, as `event_record`'s."""
+    the writing transaction. Each is broadcast after commit, as `event_record`'s.
+
+    An entry may end with a fourth item, the event's *subject*: the object it
+    describes, just created by this transaction with everything its presenter reads
+    loaded. The presenter may take it (as `event.subject`) instead of reading the
+    object again after commit: nobody can have changed an object no one knew of.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record() must run inside transaction.atomic().")
     last = next_seq(stream, len(entries))
@@ -126,13 +132,16 @@ def event_record_many(*, stream, entries):
             Event(
                 stream=stream,
                 seq=last - len(entries) + index,
-                type=type,
-                payload=payload,
-                actor=actor if actor is not None and actor.is_authenticated else None,
+                type=entry[0],
+                payload=entry[1],
+                actor=entry[2] if entry[2] is not None and entry[2].is_authenticated else None,
             )
-            for index, (type, payload, actor) in enumerate(entries, start=1)
+            for index, entry in enumerate(entries, start=1)
         ]
     )
+    for event, entry in zip(events, entries, strict=True):
+        if len(entry) > 3:
+            event.subject = entry[3]
     transaction.on_commit(partial(events_committed, events), robust=True)
     return events
 
