@@ -309,41 +309,58 @@ def _fragment_version(post, now):
     ).digest()
 
 
-def post_fragments(post, languages, version=None):
-    """The post's `<li>` as every viewer sees it, in each of `languages`.
+def _template(thread):
+    """Room messages use the chat layout, discussions the thread page's."""
+    if thread.kind == Thread.Kind.ROOM:
+        return "community/includes/room_message.html"
+    return "community/includes/post.html"
 
-    Room messages use the chat layout (`room_message.html`), discussions `post.html`.
-    With a `version`, fragments come from (and go to) the process's cache.
-    """
-    found = {}
-    if version is not None:
+
+def _prepare_for_everyone(posts):
+    """Give `posts` what their shared fragments show (links, every action), the
+    links of each thread built once."""
+    by_thread = {}
+    for post in posts:
+        by_thread.setdefault(post.thread_id, []).append(post)
+    for same in by_thread.values():
+        thread = same[0].thread
+        if thread.kind == Thread.Kind.ROOM:
+            rooms.room_messages_prepare_for_everyone(thread, same)
+        else:
+            threads.posts_prepare_for_everyone(thread, same)
+
+
+def posts_fragments(posts, languages, versions):
+    """{post pk: {language: the post's `<li>` as every viewer sees it}} for `posts`
+    in each of `languages`, from the process's cache when the post's version
+    (`versions[pk]`) was rendered before, else rendered (and kept)."""
+    found = {post.pk: {} for post in posts}
+    for post in posts:
         for code in languages:
-            fragment = fragments.get((post.pk, version, code))
+            fragment = fragments.get((post.pk, versions[post.pk], code))
             if fragment is not None:
-                found[code] = fragment
-    missing = [code for code in languages if code not in found]
-    if not missing:
-        return found
-    if post.thread.kind == Thread.Kind.ROOM:
-        rooms.room_message_prepare_for_everyone(post)
-        template = "community/includes/room_message.html"
-    else:
-        threads.post_prepare_for_everyone(post)
-        template = "community/includes/post.html"
-    for code in missing:
-        with translation.override(code):
-            # `live`: shared by every viewer, so no CSRF token (the browser adds its own).
-            found[code] = render_to_string(template, {"post": post, "live": True})
-        if version is not None:
-            fragments.put((post.pk, version, code), found[code])
-    return {code: found[code] for code in languages}
+                found[post.pk][code] = fragment
+    missing = [post for post in posts if len(found[post.pk]) < len(languages)]
+    _prepare_for_everyone(missing)
+    for post in missing:
+        template = _template(post.thread)
+        for code in languages:
+            if code in found[post.pk]:
+                continue
+            with translation.override(code):
+                # `live`: shared by every viewer, so no CSRF token (the browser adds
+                # its own).
+                fragment = render_to_string(template, {"post": post, "live": True})
+            found[post.pk][code] = fragment
+            fragments.put((post.pk, versions[post.pk], code), fragment)
+    return {pk: {code: html[code] for code in languages} for pk, html in found.items()}
 
 
-def _post_now(post, languages):
-    """What clients show of `post` as it is now."""
+def _post_now(post):
+    """What clients show of `post` as it is now, but its fragments."""
     hidden = post.is_deleted or post.is_hidden
     promoted = rooms.post_promotion(post)
-    now = {
+    return {
         "author": user_brief(post.author),
         "body_html": "" if hidden else post.body_html,
         "created_at": post.created_at.isoformat(),
@@ -356,8 +373,6 @@ def _post_now(post, languages):
             else None
         ),
     }
-    now["html"] = post_fragments(post, languages, _fragment_version(post, now))
-    return now
 
 
 def present_thread_events(events, languages):
@@ -384,7 +399,10 @@ def present_thread_events(events, languages):
         posts += Post.objects.select_related(
             "thread__community", "author__organisation", "promoted_to__community"
         ).filter(pk__in=ids)
-    now = {post.pk: _post_now(post, languages) for post in posts}
+    now = {post.pk: _post_now(post) for post in posts}
+    versions = {post.pk: _fragment_version(post, now[post.pk]) for post in posts}
+    for pk, html in posts_fragments(posts, languages, versions).items():
+        now[pk]["html"] = html
     return [
         {**event.payload, **now[event.payload["id"]]}
         if event.type.startswith("post.") and event.payload.get("id") in now
