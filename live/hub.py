@@ -42,6 +42,8 @@ class Hub:
         self.language_counts = {}
         self.languages = {}
         self.heads = {}  # group -> highest seq fanned out (or known committed)
+        self.held = {}  # group -> [(frame, text)] that arrived ahead of the next seq
+        self._releases = {}  # group -> timer handing held frames on anyway
         self._tasks = []
         self._starting = asyncio.Lock()
         self.broadcasts = asyncio.Queue()  # (group, message) committed in this process
@@ -116,6 +118,10 @@ class Hub:
         if not members:
             del self.subscribers[group]
             self.heads.pop(group, None)
+            self.held.pop(group, None)
+            timer = self._releases.pop(group, None)
+            if timer is not None:
+                timer.cancel()
             await self.layer.group_discard(group, self.channel)
 
     async def _read(self):
@@ -147,7 +153,51 @@ class Hub:
             except Exception:  # subscribers repair the gap from the Event table
                 logger.exception("live hub: presenting failed")
                 continue
-            await self._fan_out(group, [(frame, frame_text(frame)) for frame in frames])
+            await self._in_order(group, [(frame, frame_text(frame)) for frame in frames])
+
+    async def _in_order(self, group, frames):
+        """Fan out `frames` [(frame, text)] of `group`, in seq order across writers.
+
+        Processes commit to one stream in turn and each sends its own events, so a
+        process's events may arrive before those of another committed earlier. The
+        ones ahead of the stream's next seq wait here (LIVE_REORDER_SECONDS at most)
+        for those still on the way, rather than every socket fetching them from the
+        database as a gap; past the wait they go on, and sockets repair the gap.
+        """
+        head = self.heads.get(group)
+        wait = settings.LIVE_REORDER_SECONDS
+        if head is not None and wait > 0 and frames[0][0]["seq"] > head + 1:
+            self.held.setdefault(group, []).extend(frames)
+            if group not in self._releases:
+                loop = asyncio.get_running_loop()
+                self._releases[group] = loop.call_later(
+                    wait, lambda: asyncio.ensure_future(self._release(group))
+                )
+            return
+        await self._fan_out(group, frames)
+        held = self.held.get(group)
+        while held:
+            held.sort(key=lambda item: item[0]["seq"])
+            if held[0][0]["seq"] > self.heads.get(group, 0) + 1:
+                return  # still waiting for an earlier one
+            run = [held.pop(0)]
+            while held and held[0][0]["seq"] == run[-1][0]["seq"] + 1:
+                run.append(held.pop(0))
+            await self._fan_out(group, run)
+        self.held.pop(group, None)
+        timer = self._releases.pop(group, None)
+        if timer is not None:
+            timer.cancel()
+
+    async def _release(self, group):
+        """The wait is over: hand on whatever is held, in order (sockets repair gaps)."""
+        self._releases.pop(group, None)
+        held = sorted(self.held.pop(group, ()), key=lambda item: item[0]["seq"])
+        if held and group in self.subscribers:
+            try:
+                await self._fan_out(group, held)
+            except Exception:
+                logger.exception("live hub: fan-out failed")
 
     async def _localized(self, group, frames):
         """The frames in the languages of this process's sockets on `group`, presented
