@@ -351,6 +351,8 @@ class LightSocket(asyncio.Protocol):
         self.transport = None
         self.prefix = None
         self.sink = None
+        self.frame_sink = None  # frame_sink(payload, arrival) instead of the queue
+        self.on_lost = None  # on_lost(self) when the connection is gone
         self._parts = []
 
     def follow(self, stream, sink):
@@ -394,6 +396,8 @@ class LightSocket(asyncio.Protocol):
                 if prefix is not None and payload.startswith(prefix):
                     cut = len(prefix)
                     self.sink(int(payload[cut : payload.index(b",", cut)]), now)
+                elif self.frame_sink is not None:
+                    self.frame_sink(bytes(payload), now)
                 else:
                     self.frames.put_nowait(bytes(payload))
         self._flush()
@@ -406,6 +410,8 @@ class LightSocket(asyncio.Protocol):
             )
         if not self.closed.done():
             self.closed.set_result(None)
+        if self.on_lost is not None:
+            self.on_lost(self)
 
     def _flush(self):
         if self.transport is None or self.transport.is_closing():

@@ -6,7 +6,10 @@ Every decision here is taken on the current state: each socket operation and eac
 authorisation starts from `permissions.current_user`, inside one permission scope.
 """
 
+import hashlib
+import threading
 import uuid
+from collections import OrderedDict
 from itertools import product
 
 from channels.db import database_sync_to_async
@@ -18,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from live import presence
 from live.consumer import not_found, whole_number
-from live.events import register_presenter
+from live.events import frame_text, register_presenter
 from live.operations import Grouped, register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
@@ -254,27 +257,107 @@ async def operation_typing(socket, frame):
 # --- what clients see ------------------------------------------------------------------
 
 
-def post_fragments(post, languages):
-    """The post's `<li>` as every viewer sees it, in each of `languages`.
+class FragmentCache:
+    """Rendered post fragments by (post id, version, language), shared by broadcasts
+    and catch-ups in this process: a post is rendered once per language it is read
+    in, not once per event frame or replay. The version is everything the fragment
+    shows that can change (text, flags, author, promotion), so a changed post is
+    rendered again; the least recently used entries go past `size`."""
 
-    Room messages use the chat layout (`room_message.html`), discussions `post.html`.
-    """
-    if post.thread.kind == Thread.Kind.ROOM:
-        rooms.room_message_prepare_for_everyone(post)
-        template = "community/includes/room_message.html"
-    else:
-        threads.post_prepare_for_everyone(post)
-        template = "community/includes/post.html"
-    fragments = {}
-    for code in languages:
-        with translation.override(code):
-            # `live`: shared by every viewer, so no CSRF token (the browser adds its own).
-            fragments[code] = render_to_string(template, {"post": post, "live": True})
-    return fragments
+    def __init__(self, size):
+        self.size = size
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            fragment = self._entries.get(key)
+            if fragment is not None:
+                self._entries.move_to_end(key)
+            return fragment
+
+    def put(self, key, fragment):
+        with self._lock:
+            self._entries[key] = fragment
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self):
+        return len(self._entries)
 
 
-def _post_now(post, languages):
-    """What clients show of `post` as it is now."""
+fragments = FragmentCache(size=1024)
+
+
+def _fragment_version(post, now):
+    """What the post's fragment shows that may change, as a short digest."""
+    author = post.author
+    shown = [
+        now,
+        post.number,
+        post.thread.kind,
+        post.thread.community.slug,  # in the fragment's links
+        author.avatar.name if author is not None else None,
+    ]
+    return hashlib.blake2b(
+        frame_text(shown).encode(), digest_size=16
+    ).digest()
+
+
+def _template(thread):
+    """Room messages use the chat layout, discussions the thread page's."""
+    if thread.kind == Thread.Kind.ROOM:
+        return "community/includes/room_message.html"
+    return "community/includes/post.html"
+
+
+def _prepare_for_everyone(posts):
+    """Give `posts` what their shared fragments show (links, every action), the
+    links of each thread built once."""
+    by_thread = {}
+    for post in posts:
+        by_thread.setdefault(post.thread_id, []).append(post)
+    for same in by_thread.values():
+        thread = same[0].thread
+        if thread.kind == Thread.Kind.ROOM:
+            rooms.room_messages_prepare_for_everyone(thread, same)
+        else:
+            threads.posts_prepare_for_everyone(thread, same)
+
+
+def posts_fragments(posts, languages, versions):
+    """{post pk: {language: the post's `<li>` as every viewer sees it}} for `posts`
+    in each of `languages`, from the process's cache when the post's version
+    (`versions[pk]`) was rendered before, else rendered (and kept)."""
+    found = {post.pk: {} for post in posts}
+    for post in posts:
+        for code in languages:
+            fragment = fragments.get((post.pk, versions[post.pk], code))
+            if fragment is not None:
+                found[post.pk][code] = fragment
+    missing = [post for post in posts if len(found[post.pk]) < len(languages)]
+    _prepare_for_everyone(missing)
+    for post in missing:
+        template = _template(post.thread)
+        for code in languages:
+            if code in found[post.pk]:
+                continue
+            with translation.override(code):
+                # `live`: shared by every viewer, so no CSRF token (the browser adds
+                # its own).
+                fragment = render_to_string(template, {"post": post, "live": True})
+            found[post.pk][code] = fragment
+            fragments.put((post.pk, versions[post.pk], code), fragment)
+    return {pk: {code: html[code] for code in languages} for pk, html in found.items()}
+
+
+def _post_now(post):
+    """What clients show of `post` as it is now, but its fragments."""
     hidden = post.is_deleted or post.is_hidden
     promoted = rooms.post_promotion(post)
     return {
@@ -289,22 +372,37 @@ def _post_now(post, languages):
             if promoted is not None
             else None
         ),
-        "html": post_fragments(post, languages),
     }
 
 
 def present_thread_events(events, languages):
     """Post events as their posts are now (current text; the placeholder of a deleted
-    or hidden post), each post rendered once per language; other events as stored."""
+    or hidden post), each post rendered once per language (and then taken from the
+    process's fragment cache); other events as stored. One query for the batch, none
+    for the posts a group of replies has just written. With no languages, post
+    events carry no fragment (`html` is empty): the hubs of the processes whose
+    sockets read them present them in their languages."""
+    # Posts a group has just written come with their events (`event.subject`): no one
+    # can have changed them yet, so they are not read again.
+    written = {
+        event.subject.pk: event.subject
+        for event in events
+        if isinstance(getattr(event, "subject", None), Post)
+    }
     ids = {
         event.payload.get("id")
         for event in events
         if event.type.startswith("post.") and isinstance(event.payload.get("id"), int)
-    }
-    posts = Post.objects.select_related(
-        "thread__community", "author__organisation", "promoted_to__community"
-    ).filter(pk__in=ids)
-    now = {post.pk: _post_now(post, languages) for post in posts}
+    } - written.keys()
+    posts = list(written.values())
+    if ids:
+        posts += Post.objects.select_related(
+            "thread__community", "author__organisation", "promoted_to__community"
+        ).filter(pk__in=ids)
+    now = {post.pk: _post_now(post) for post in posts}
+    versions = {post.pk: _fragment_version(post, now[post.pk]) for post in posts}
+    for pk, html in posts_fragments(posts, languages, versions).items():
+        now[pk]["html"] = html
     return [
         {**event.payload, **now[event.payload["id"]]}
         if event.type.startswith("post.") and event.payload.get("id") in now

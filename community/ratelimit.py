@@ -17,12 +17,17 @@ def rate_limit_hit(user, action):
     limit, period = settings.RATE_LIMITS[action]
     window = int(time.time() // period)
     key = f"rl:{action}:{user.pk}:{window}"
-    cache.add(key, 0, timeout=period + 1)
     try:
+        # The window's counter usually exists: one call (posts are counted one by one
+        # on the database thread, a Redis round trip each).
         count = cache.incr(key)
     except ValueError:
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired in between
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
     if count > limit:
         raise RateLimited(
             _("You are doing that too often. Please wait a little and try again."),

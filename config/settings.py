@@ -268,6 +268,9 @@ LIVE_GROUP_REFRESH_SECONDS = int(os.environ.get("LIVE_GROUP_REFRESH_SECONDS", 36
 LIVE_PRESENCE_TTL_SECONDS = int(os.environ.get("LIVE_PRESENCE_TTL_SECONDS", 60))
 LIVE_PRESENCE_HEARTBEAT_SECONDS = int(os.environ.get("LIVE_PRESENCE_HEARTBEAT_SECONDS", 25))
 LIVE_SWEEP_SECONDS = float(os.environ.get("LIVE_SWEEP_SECONDS", 5))
+# How long a hub holds events that arrive ahead of a stream's next seq (another process
+# committed earlier and its message is still on the way) before handing them on anyway.
+LIVE_REORDER_SECONDS = float(os.environ.get("LIVE_REORDER_SECONDS", 0.2))
 LIVE_TYPING_THROTTLE_SECONDS = int(os.environ.get("LIVE_TYPING_THROTTLE_SECONDS", 3))
 # Refused subscribes a socket may make per minute (each costs a database lookup).
 LIVE_SUBSCRIBE_REFUSALS = int(os.environ.get("LIVE_SUBSCRIBE_REFUSALS", 20))

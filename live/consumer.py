@@ -279,10 +279,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self._queue(("recheck", stream))
         return direct
 
-    def send_now(self, outgoing):
-        """Write a shared text straight to daphne's connection; False when it must go
-        through ASGI (`send_outgoing`): another server, or the connection not open."""
-        return self.wire is not None and self.wire.send_prepared(outgoing)
+    def send_now(self, outgoings):
+        """Write shared texts, in order, straight to daphne's connection (one write);
+        False when they must go through ASGI (`send_outgoing`): another server, or the
+        connection not open."""
+        return self.wire is not None and self.wire.send_prepared_many(outgoings)
 
     async def send_outgoing(self, outgoing):
         """Send a text shared with other sockets: its prepared frame under daphne."""

@@ -117,7 +117,13 @@ def event_record(*, stream, type, payload, actor=None):
 def event_record_many(*, stream, entries):
     """Append events `(type, payload, actor)` to `stream` in order, with one sequence
     allocation and one INSERT (a group of posts committed together); must run inside
-    the writing transaction. Each is broadcast after commit, as `event_record`'s."""
+    the writing transaction. Each is broadcast after commit, as `event_record`'s.
+
+    An entry may end with a fourth item, the event's *subject*: the object it
+    describes, just created by this transaction with everything its presenter reads
+    loaded. The presenter may take it (as `event.subject`) instead of reading the
+    object again after commit: nobody can have changed an object no one knew of.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record() must run inside transaction.atomic().")
     last = next_seq(stream, len(entries))
@@ -126,13 +132,16 @@ def event_record_many(*, stream, entries):
             Event(
                 stream=stream,
                 seq=last - len(entries) + index,
-                type=type,
-                payload=payload,
-                actor=actor if actor is not None and actor.is_authenticated else None,
+                type=entry[0],
+                payload=entry[1],
+                actor=entry[2] if entry[2] is not None and entry[2].is_authenticated else None,
             )
-            for index, (type, payload, actor) in enumerate(entries, start=1)
+            for index, entry in enumerate(entries, start=1)
         ]
     )
+    for event, entry in zip(events, entries, strict=True):
+        if len(entry) > 3:
+            event.subject = entry[3]
     transaction.on_commit(partial(events_committed, events), robust=True)
     return events
 
@@ -186,11 +195,16 @@ def frame_text(frame):
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
-def register_outlet(loop, send):
+def register_outlet(loop, send, wanted_languages=None):
     """Let writers on `loop`'s worker threads hand broadcasts to `send(group, message)`,
     called in `loop` in the order of the commits (the hub's sender), instead of waiting
-    for the busy loop to run each `group_send`."""
-    _outlets[loop] = send
+    for the busy loop to run each `group_send`.
+
+    `wanted_languages(group)` (safe to call from any thread) names the languages the
+    loop's own sockets following `group` read: the writer presents its events in
+    those only; hubs elsewhere present what they lack themselves (`frames_localized`).
+    """
+    _outlets[loop] = (send, wanted_languages)
 
 
 def _outlet_of_this_thread():
@@ -205,15 +219,26 @@ def _outlet_of_this_thread():
 
 
 def events_broadcast(events):
-    """Send committed events to their streams' groups (fast path; clients repair gaps),
-    presented together, once, in every interface language."""
+    """Send committed events to their streams' groups (fast path; clients repair gaps):
+    one layer message per stream with its events in order, presented together, once.
+
+    In a server process they are presented in the languages its own sockets on the
+    stream read (none when no socket follows it: the hubs that have followers present
+    what they need); elsewhere (a management command, a test) in every language.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
-    loop, send = _outlet_of_this_thread()
-    for frame in event_frames(events, languages()):
-        group = group_name(frame["stream"])
-        message = {"type": "live.event", "group": group, "frame": frame}
+    loop, outlet = _outlet_of_this_thread()
+    send, wanted = outlet if outlet is not None else (None, None)
+    by_stream = {}
+    for event in events:
+        by_stream.setdefault(event.stream, []).append(event)
+    for stream, stream_events in by_stream.items():
+        group = group_name(stream)
+        codes = wanted(group) if wanted is not None else languages()
+        frames = event_frames(stream_events, codes)
+        message = {"type": "live.events", "group": group, "frames": frames}
         if send is not None:
             try:
                 loop.call_soon_threadsafe(send, group, message)
@@ -221,3 +246,40 @@ def events_broadcast(events):
             except RuntimeError:  # the loop closed meanwhile
                 send = None
         async_to_sync(layer.group_send)(group, message)
+
+
+def frames_localized(frames, wanted):
+    """`frames` (of one stream, in order) as a hub's sockets reading `wanted` languages
+    see them: a frame whose `data.html` lacks one of them is presented again, from the
+    current state (as a catch-up would be), in those languages; languages nobody here
+    reads are left out. Sync (the database thread) when a frame lacks one: see
+    `frames_lacking`."""
+    lacking = frames_lacking(frames, wanted)
+    if lacking:
+        events = [
+            Event(stream=frame["stream"], seq=frame["seq"], type=frame["type"],
+                  payload=frame["data"])
+            for frame in (frames[index] for index in lacking)
+        ]
+        for index, frame in zip(lacking, event_frames(events, sorted(wanted)), strict=True):
+            frames[index] = frame
+    return [_only_languages(frame, wanted) for frame in frames]
+
+
+def frames_lacking(frames, wanted):
+    """Indexes of the frames whose fragments (`data.html`) lack a `wanted` language."""
+    return [
+        index
+        for index, frame in enumerate(frames)
+        if isinstance(html := (frame.get("data") or {}).get("html"), dict)
+        and not wanted <= html.keys()
+    ]
+
+
+def _only_languages(frame, wanted):
+    data = frame.get("data")
+    html = data.get("html") if isinstance(data, dict) else None
+    if not isinstance(html, dict) or html.keys() <= wanted:
+        return frame
+    kept = {code: text for code, text in html.items() if code in wanted}
+    return {**frame, "data": {**data, "html": kept}}

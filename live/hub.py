@@ -11,14 +11,20 @@ Event table.
 import asyncio
 import logging
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import catchup, streams
-from .events import frame_text, register_outlet
+from .events import (
+    frame_text,
+    frames_lacking,
+    frames_localized,
+    languages,
+    register_outlet,
+)
 from .wire import Delivery
 
 logger = logging.getLogger(__name__)
@@ -31,7 +37,13 @@ class Hub:
         self.layer = layer
         self.channel = None
         self.subscribers = defaultdict(set)
+        # group -> Counter of its sockets' languages, and the set of them: read by the
+        # writer thread (`wanted_languages`), so replaced, never changed in place.
+        self.language_counts = {}
+        self.languages = {}
         self.heads = {}  # group -> highest seq fanned out (or known committed)
+        self.held = {}  # group -> [(frame, text)] that arrived ahead of the next seq
+        self._releases = {}  # group -> timer handing held frames on anyway
         self._tasks = []
         self._starting = asyncio.Lock()
         self.broadcasts = asyncio.Queue()  # (group, message) committed in this process
@@ -46,7 +58,26 @@ class Hub:
                     asyncio.ensure_future(self._sweep()),
                     asyncio.ensure_future(self._broadcast()),
                 ]
-                register_outlet(asyncio.get_running_loop(), self._queue_broadcast)
+                register_outlet(
+                    asyncio.get_running_loop(), self._queue_broadcast, self.wanted_languages
+                )
+
+    def wanted_languages(self, group):
+        """The languages this process's sockets following `group` read (any thread)."""
+        return self.languages.get(group, frozenset())
+
+    def _count_language(self, group, subscriber, change):
+        code = getattr(subscriber, "language", None)
+        counts = Counter(self.language_counts.get(group, ()))
+        for one in (code,) if code else languages():
+            counts[one] += change
+        counts = +counts  # drops the languages nobody reads any more
+        if counts:
+            self.language_counts[group] = counts
+            self.languages[group] = frozenset(counts)
+        else:
+            self.language_counts.pop(group, None)
+            self.languages.pop(group, None)
 
     def _queue_broadcast(self, group, message):
         self.broadcasts.put_nowait((group, message))
@@ -67,7 +98,9 @@ class Hub:
         """Deliver `group`'s events to `subscriber.deliver(delivery)`."""
         await self.start()
         first = not self.subscribers[group]
-        self.subscribers[group].add(subscriber)
+        if subscriber not in self.subscribers[group]:
+            self.subscribers[group].add(subscriber)
+            self._count_language(group, subscriber, +1)
         if first:
             await self.layer.group_add(group, self.channel)
             # Everything up to here is replayed by the subscriber itself; the sweep
@@ -79,10 +112,16 @@ class Hub:
         members = self.subscribers.get(group)
         if members is None:
             return
-        members.discard(subscriber)
+        if subscriber in members:
+            members.discard(subscriber)
+            self._count_language(group, subscriber, -1)
         if not members:
             del self.subscribers[group]
             self.heads.pop(group, None)
+            self.held.pop(group, None)
+            timer = self._releases.pop(group, None)
+            if timer is not None:
+                timer.cancel()
             await self.layer.group_discard(group, self.channel)
 
     async def _read(self):
@@ -96,31 +135,104 @@ class Hub:
                 await asyncio.sleep(0.5)
                 continue
             group = message.get("group")
-            frame = message.get("frame")
-            if not group or not frame:
+            if not group or group not in self.subscribers:
                 continue
-            text = frame_text(frame)
             if message.get("type") == "live.ephemeral":
+                frame = message.get("frame")
+                if not frame:
+                    continue
+                text = frame_text(frame)
                 for subscriber in list(self.subscribers.get(group, ())):
                     subscriber.deliver_ephemeral(frame, text)
-            else:
-                await self._fan_out(group, frame, text)
+                continue
+            frames = message.get("frames") or [message.get("frame")]
+            if not all(frames):
+                continue
+            try:
+                frames = await self._localized(group, frames)
+            except Exception:  # subscribers repair the gap from the Event table
+                logger.exception("live hub: presenting failed")
+                continue
+            await self._in_order(group, [(frame, frame_text(frame)) for frame in frames])
 
-    async def _fan_out(self, group, frame, text):
+    async def _in_order(self, group, frames):
+        """Fan out `frames` [(frame, text)] of `group`, in seq order across writers.
+
+        Processes commit to one stream in turn and each sends its own events, so a
+        process's events may arrive before those of another committed earlier. The
+        ones ahead of the stream's next seq wait here (LIVE_REORDER_SECONDS at most)
+        for those still on the way, rather than every socket fetching them from the
+        database as a gap; past the wait they go on, and sockets repair the gap.
+        """
+        head = self.heads.get(group)
+        wait = settings.LIVE_REORDER_SECONDS
+        if head is not None and wait > 0 and frames[0][0]["seq"] > head + 1:
+            self.held.setdefault(group, []).extend(frames)
+            if group not in self._releases:
+                loop = asyncio.get_running_loop()
+                self._releases[group] = loop.call_later(
+                    wait, lambda: asyncio.ensure_future(self._release(group))
+                )
+            return
+        await self._fan_out(group, frames)
+        held = self.held.get(group)
+        while held:
+            held.sort(key=lambda item: item[0]["seq"])
+            if held[0][0]["seq"] > self.heads.get(group, 0) + 1:
+                return  # still waiting for an earlier one
+            run = [held.pop(0)]
+            while held and held[0][0]["seq"] == run[-1][0]["seq"] + 1:
+                run.append(held.pop(0))
+            await self._fan_out(group, run)
+        self.held.pop(group, None)
+        timer = self._releases.pop(group, None)
+        if timer is not None:
+            timer.cancel()
+
+    async def _release(self, group):
+        """The wait is over: hand on whatever is held, in order (sockets repair gaps)."""
+        self._releases.pop(group, None)
+        held = sorted(self.held.pop(group, ()), key=lambda item: item[0]["seq"])
+        if held and group in self.subscribers:
+            try:
+                await self._fan_out(group, held)
+            except Exception:
+                logger.exception("live hub: fan-out failed")
+
+    async def _localized(self, group, frames):
+        """The frames in the languages of this process's sockets on `group`, presented
+        here for those the writer did not present (it presents only its own sockets')."""
+        wanted = self.languages.get(group, frozenset())
+        if frames_lacking(frames, wanted):
+            return await database_sync_to_async(frames_localized)(list(frames), wanted)
+        return frames_localized(frames, wanted)
+
+    async def _fan_out(self, group, frames):
+        """Hand `frames` [(frame, text)] of `group`, in stream order, to its sockets."""
         if group in self.heads:
-            self.heads[group] = max(self.heads[group], frame["seq"])
-        delivery = Delivery(frame, text, streams.revokes(frame["stream"], frame["type"]))
+            self.heads[group] = max(self.heads[group], frames[-1][0]["seq"])
+        deliveries = [
+            Delivery(frame, text, streams.revokes(frame["stream"], frame["type"]))
+            for frame, text in frames
+        ]
         for subscriber in list(self.subscribers.get(group, ())):
-            direct = subscriber.deliver(delivery)
-            if direct is not None:
-                # The socket's writer is idle and this is the stream's next event: send
-                # it from here rather than waking one task per socket. daphne's send
-                # only buffers (Twisted), so this loop never waits on a slow client.
-                try:
-                    if not subscriber.send_now(direct):
+            # The socket's writer is idle and these are the stream's next events: send
+            # them from here rather than waking one task per socket. daphne's send only
+            # buffers (Twisted), so this loop never waits on a slow client. Under
+            # daphne, a socket's share of a group of events goes in one write.
+            directs = []
+            for delivery in deliveries:
+                direct = subscriber.deliver(delivery)
+                if direct is not None:
+                    directs.append(direct)
+            if not directs:
+                continue
+            try:
+                if not subscriber.send_now(directs):
+                    for direct in directs:
                         await subscriber.send_outgoing(direct)
-                except Exception:
-                    logger.exception("live hub: send failed")
+            except Exception:
+                logger.exception("live hub: send failed")
 
     async def _sweep(self):
         """Fetch events the layer dropped at the tail of a stream (a gap in the middle
@@ -141,9 +253,10 @@ class Hub:
         )
         for stream, frames in behind.items():
             group = heads[stream]
-            for frame, text in frames:
-                if group in self.heads and frame["seq"] > self.heads[group]:
-                    await self._fan_out(group, frame, text)
+            if group in self.heads:
+                ahead = [(f, t) for f, t in frames if f["seq"] > self.heads[group]]
+                if ahead:
+                    await self._fan_out(group, ahead)
 
     async def _refresh(self):
         """Re-join groups before the layer's group_expiry silently drops them."""

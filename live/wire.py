@@ -38,17 +38,17 @@ def _daphne_protocol(send):
     return None
 
 
-def _write_now(transport, sock, data):
-    """Write `data` to a plain TCP connection at once when Twisted holds nothing back
-    for it, with one `send` call.
+def _write_now(transport, sock, chunks):
+    """Write the byte strings `chunks` to a plain TCP connection at once when Twisted
+    holds nothing back for it, with one `sendmsg` call (no joining).
 
     Twisted on asyncio never writes at once: every write registers the socket for
     writability (an epoll change), waits a turn of the loop, sends, and unregisters
     (another). With a thousand sockets per event that dance cost more than the
     sends. Whatever the kernel does not take now, and anything on a connection that
-    already has data waiting, a TLS connection or one that is closing, goes to
-    Twisted's own `write`, so bytes keep their order and errors are Twisted's to
-    handle.
+    already has data waiting, a TLS connection (`sock` None) or one that is closing,
+    goes to Twisted's own `write`, so bytes keep their order and errors are Twisted's
+    to handle.
     """
     if (
         sock is None
@@ -58,17 +58,17 @@ def _write_now(transport, sock, data):
         or getattr(transport, "_tempDataLen", 1)
         or len(transport.dataBuffer) != transport.offset
     ):
-        transport.write(data)
+        transport.write(b"".join(chunks))
         return
     try:
-        sent = sock.send(data)
+        sent = sock.sendmsg(chunks)
     except (BlockingIOError, InterruptedError):
         sent = 0
     except OSError:
-        transport.write(data)  # Twisted notices the failure and closes as usual
+        transport.write(b"".join(chunks))  # Twisted notices the failure and closes
         return
-    if sent < len(data):
-        transport.write(data[sent:])
+    if sent < sum(len(chunk) for chunk in chunks):
+        transport.write(b"".join(chunks)[sent:])
 
 
 class Wire:
@@ -81,7 +81,8 @@ class Wire:
         self.transport = protocol.transport
         # The OS socket to write to at once; None for TLS (Twisted must encrypt).
         plain = not getattr(self.transport, "TLS", False)
-        self.socket = getattr(self.transport, "socket", None) if plain else None
+        sock = getattr(self.transport, "socket", None) if plain else None
+        self.socket = sock if hasattr(sock, "sendmsg") else None
 
     @property
     def open(self):
@@ -94,14 +95,21 @@ class Wire:
 
     def send_prepared(self, outgoing):
         """`outgoing`'s frame, encoded and framed once for every socket that gets it."""
+        return self.send_prepared_many((outgoing,))
+
+    def send_prepared_many(self, outgoings):
+        """Several frames, in order, with one write when the kernel takes them; False
+        (nothing written) when the connection is not open."""
         protocol = self.protocol
         if protocol.state != protocol.STATE_OPEN:
             return False
-        prepared = outgoing.prepared(protocol.factory)
+        factory = protocol.factory
+        prepared = [outgoing.prepared(factory) for outgoing in outgoings]
         if protocol._perMessageCompress is None and not protocol.send_queue:
-            _write_now(self.transport, self.socket, prepared.payloadHybi)
+            _write_now(self.transport, self.socket, [one.payloadHybi for one in prepared])
         else:
-            protocol.sendPreparedMessage(prepared)  # compression, or autobahn's queue
+            for one in prepared:  # compression, or autobahn's queue
+                protocol.sendPreparedMessage(one)
         return True
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "post_promotion",
     "room_day_label",
     "room_message_prepare_for_everyone",
+    "room_messages_prepare_for_everyone",
     "room_messages_prepare",
     "room_page",
     "room_timeline",
@@ -139,18 +140,27 @@ def room_message_prepare_for_everyone(post):
     the viewer may not take, and the server checks again on use. A live message is
     never grouped: the browser groups it against the message above it.
     """
-    post.urls = _message_urls(post.thread)(post.pk)
-    post.promotion = post_promotion(post)
-    visible = post.is_visible_content
-    post.actions = RoomMessageActions(
-        edit=visible,
-        delete=not post.is_deleted,
-        history=True,
-        promote=visible and post.promotion is None,
-    )
-    post.room_grouped = False
-    post.room_new_day = False
+    room_messages_prepare_for_everyone(post.thread, [post])
     return post
+
+
+def room_messages_prepare_for_everyone(thread, posts):
+    """`room_message_prepare_for_everyone` for several messages of `thread` (the
+    links' patterns built once)."""
+    urls = _message_urls(thread)
+    for post in posts:
+        post.urls = urls(post.pk)
+        post.promotion = post_promotion(post)
+        visible = post.is_visible_content
+        post.actions = RoomMessageActions(
+            edit=visible,
+            delete=not post.is_deleted,
+            history=True,
+            promote=visible and post.promotion is None,
+        )
+        post.room_grouped = False
+        post.room_new_day = False
+    return posts
 
 
 def community_rooms(user, community):

@@ -19,6 +19,7 @@ __all__ = [
     "post_history",
     "post_quote_markdown",
     "post_prepare_for_everyone",
+    "posts_prepare_for_everyone",
     "posts_prepare",
     "thread_page",
 ]
@@ -128,9 +129,16 @@ def post_prepare_for_everyone(post):
     Every action is rendered (each marked with `data-action`); the browser removes
     those the viewer may not take, and the server checks again on use.
     """
-    posts_prepare(AnonymousUser(), post.thread, [post])
-    post.actions = PostActions(quote=True, edit=True, delete=True, history=True)
+    posts_prepare_for_everyone(post.thread, [post])
     return post
+
+
+def posts_prepare_for_everyone(thread, posts):
+    """`post_prepare_for_everyone` for several posts of `thread` (links built once)."""
+    posts_prepare(AnonymousUser(), thread, posts)
+    for post in posts:
+        post.actions = PostActions(quote=True, edit=True, delete=True, history=True)
+    return posts
 
 
 def post_quote_markdown(post):

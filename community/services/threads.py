@@ -355,10 +355,13 @@ def _write_replies(new):
                 )
             ]
         )
+        for post in posts:
+            # New: no discussion continues it yet (its presenter asks).
+            Post.promoted_to.related.set_cached_value(post, None)
         event_record_many(
             stream=stream_name("thread", thread.pk),
             entries=[
-                ("post.created", payloads.post_data(post, item[4]), item[1].actor)
+                ("post.created", payloads.post_data(post, item[4]), item[1].actor, post)
                 for post, item in zip(posts, items, strict=True)
             ],
         )

@@ -17,6 +17,7 @@ from community import live as community_live
 from community import permissions
 from community.models import Membership, Post, User
 from community.services import moderation, threads
+from live.events import event_frames
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, subscribe
@@ -234,3 +235,30 @@ def test_readers_with_the_same_rights_share_one_actions_table():
     viewer = community_live.PostViewer(second, thread)
     assert "edit" in viewer.annotate(own_post)["actions"]
     assert "edit" not in community_live.PostViewer(first, thread).annotate(own_post)["actions"]
+
+
+def test_a_socket_group_is_presented_without_reading_its_posts_again(
+    django_capture_on_commit_callbacks,
+):
+    """The group's posts go to the presenter as written: broadcasting them (every
+    language, Markdown and author included) reads nothing from the database."""
+    community, owner, thread = community_with_thread()
+    people = [member_of(community) for _ in range(8)]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        answers = community_live._post_group(
+            [(person, "it", thread.pk, f"Ciao **{n}**", uuid.uuid4()) for n, person in enumerate(people)]
+        )
+    community_live.fragments.clear()
+    with CaptureQueriesContext(connection) as presenting:
+        for callback in callbacks:
+            callback()
+
+    assert all(post_id is not None for post_id, _code, _message in answers)
+    assert presenting.captured_queries == []
+    # What the frames say is what a page would show of those posts now.
+    event = Event.objects.filter(stream=thread.stream).order_by("seq").last()
+    (frame,) = event_frames([event], ["it"])
+    assert frame["data"]["author"]["username"] == people[-1].username
+    assert "<strong>7</strong>" in frame["data"]["body_html"]
+    assert frame["data"]["promoted_to"] is None

@@ -15,6 +15,7 @@ class FakeSocket:
     def __init__(self, room=1 << 20):
         self.room = room
         self.received = b""
+        self.writes = 0  # system calls
 
     def send(self, data):
         if self.room == 0:
@@ -22,7 +23,11 @@ class FakeSocket:
         taken = bytes(data[: self.room])
         self.room -= len(taken)
         self.received += taken
+        self.writes += 1
         return len(taken)
+
+    def sendmsg(self, buffers):
+        return self.send(b"".join(bytes(buffer) for buffer in buffers))
 
 
 class FakeTransport:
@@ -199,3 +204,35 @@ def test_a_closing_connection_is_not_written_to():
     assert closing.send_prepared(outgoing) is False
     assert closing.send_text("{}") is False
     assert closing.protocol.wire_bytes() == b""
+
+
+def test_a_group_of_events_goes_to_a_socket_in_one_write():
+    socket = wire.Wire(FakeProtocol())
+    sent = [json.dumps({"op": "event", "seq": seq}) for seq in range(1, 21)]
+
+    assert socket.send_prepared_many([wire.Outgoing(text) for text in sent])
+
+    sock = socket.protocol.transport.socket
+    assert sock.writes == 1
+    assert texts(sock.received) == sent
+    assert socket.protocol.transport.buffered == b""
+
+
+def test_a_group_cut_by_a_full_buffer_keeps_its_order_with_later_frames():
+    socket = wire.Wire(FakeProtocol(sock=FakeSocket(room=25)))
+    group = [json.dumps({"op": "event", "seq": seq, "body": "x" * 30}) for seq in range(4)]
+    later = json.dumps({"op": "event", "seq": 4})
+
+    assert socket.send_prepared_many([wire.Outgoing(text) for text in group])
+    assert socket.send_text(later)
+
+    transport = socket.protocol.transport
+    assert len(transport.socket.received) == 25
+    assert texts(transport.socket.received + transport.buffered) == [*group, later]
+
+
+def test_a_group_is_not_written_to_a_closing_connection():
+    closing = wire.Wire(FakeProtocol(state=4))
+
+    assert closing.send_prepared_many([wire.Outgoing("{}"), wire.Outgoing("{}")]) is False
+    assert closing.protocol.transport.socket.received == b""
