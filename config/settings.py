@@ -257,7 +257,7 @@ RATE_LIMITS = {
 }
 
 # HTTP under daphne: the long-lived threads that run requests' sync code (config/http.py).
-HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 4))
+HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 2))
 
 # Live engine.
 # daphne applies its limits (the same value) to what it sends too: a post's event carries
