@@ -2,10 +2,14 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from config.http import get_http_application  # noqa: E402
+
+django_asgi_app = get_http_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 

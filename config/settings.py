@@ -256,6 +256,9 @@ RATE_LIMITS = {
     "organisation": (int(os.environ.get("RATE_LIMIT_ORGANISATIONS", 5)), 3600),
 }
 
+# HTTP under daphne: the long-lived threads that run requests' sync code (config/http.py).
+HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 2))
+
 # Live engine.
 # daphne applies its limits (the same value) to what it sends too: a post's event carries
 # it rendered three times, JSON-escaped, 723 KB for 20,000 emoji. community/checks.py

@@ -4,6 +4,9 @@ Frames are presented here, at delivery, from the current state of what they desc
 (`events.register_presenter`), in every interface language, like live frames.
 """
 
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
+
 from .events import event_frames, frame_text, languages
 from .models import Event, StreamCursor
 
@@ -13,6 +16,15 @@ def stream_head(stream):
     return (
         StreamCursor.objects.filter(stream=stream).values_list("last_seq", flat=True).first()
         or 0
+    )
+
+
+def stream_head_expression(stream):
+    """`stream_head(stream)` as an SQL expression, for pages that read the head in the
+    same query as something else (one statement: one snapshot)."""
+    return Coalesce(
+        Subquery(StreamCursor.objects.filter(stream=stream).values("last_seq")[:1]),
+        Value(0),
     )
 
 

@@ -1,6 +1,16 @@
 """Reads for communities: directory, home page, thread lists, members and requests."""
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    When,
+)
 from django.http import Http404
 from taggit.models import Tag
 
@@ -97,10 +107,15 @@ def attach_viewer_memberships(user, communities):
 
 
 def _thread_rows(queryset):
-    """The joins a thread row needs: authors and last posters with organisations."""
+    """The joins a thread row needs: authors and last posters with organisations, and
+    the tags as a list (`thread.tag_list`).
+
+    A list, not `thread.tags.all`: prefetching into taggit's manager builds one
+    queryset per thread (a fifth of the home page's time), a list costs nothing.
+    """
     return queryset.select_related(
         "author__organisation", "last_poster__organisation"
-    ).prefetch_related("tags")
+    ).prefetch_related(Prefetch("tags", to_attr="tag_list"))
 
 
 def community_threads(community, *, tag=""):

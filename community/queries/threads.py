@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from live.catchup import stream_head
+from live.catchup import stream_head_expression
 
 from .. import permissions
-from ..models import Post
+from ..models import Post, Thread
 from .posts import url_pattern
 
 __all__ = [
@@ -31,6 +31,7 @@ class PostUrls:
 
     permalink: str
     quote: str
+    quote_markdown: str
     edit: str
     delete: str
     history: str
@@ -58,9 +59,21 @@ def thread_page(user, thread, page_number=1):
     """
     # Read the stream head before the posts: a live client subscribing from it then
     # receives everything committed after this render, possibly once more (deduped).
-    live_seq = stream_head(thread.stream)
+    # The last post number comes in the same statement (one query, not two).
+    last_number, live_seq = (
+        Thread.objects.filter(pk=thread.pk)
+        .values_list(
+            Subquery(
+                Post.objects.filter(thread=OuterRef("pk"))
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+            stream_head_expression(thread.stream),
+        )
+        .get()
+    )
+    last_number = last_number or 0
     per_page = settings.POSTS_PER_PAGE
-    last_number = thread.posts.aggregate(last=Max("number"))["last"] or 0
     # A range knows its length without a query; the page only gives the numbers.
     page_obj = Paginator(range(last_number), per_page).page(page_number)
     first = (page_obj.number - 1) * per_page
@@ -99,6 +112,7 @@ def posts_prepare(user, thread, posts):
     `community/includes/post.html` (pages now, live updates later) calls this first.
     """
     permalink = url_pattern("community:post-permalink")
+    quote_markdown = url_pattern("community:post-quote")
     edit = url_pattern("community:post-edit")
     delete = url_pattern("community:post-delete")
     history = url_pattern("community:post-history")
@@ -110,6 +124,7 @@ def posts_prepare(user, thread, posts):
         post.urls = PostUrls(
             permalink=permalink.format(post.pk),
             quote=f"{reply}?quote={post.pk}#composer",
+            quote_markdown=quote_markdown.format(post.pk),
             edit=edit.format(post.pk),
             delete=delete.format(post.pk),
             history=history.format(post.pk),

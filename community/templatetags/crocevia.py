@@ -1,4 +1,5 @@
-"""Template helpers: query-string editing and permission questions for templates."""
+"""Template helpers: query-string editing, permission questions, people's names and
+avatars rendered once per page."""
 
 from django import template
 
@@ -30,3 +31,37 @@ def can(context, rule, obj=None):
     check = getattr(permissions, f"can_{rule}")
     user = context["request"].user
     return check(user, obj) if obj is not None else check(user)
+
+
+def _rendered_once(context, template_name, key, **values):
+    """`{% include template_name with values %}`, rendered once per page for `key`.
+
+    The cache lives in the render context of the whole page (where `{% include %}`
+    keeps its own), so it ends with the render: nothing outlives the request.
+    """
+    cache = context.render_context.dicts[0].setdefault(_rendered_once, {})
+    html = cache.get((template_name, key))
+    if html is None:
+        template = context.template.engine.get_template(template_name)
+        with context.push(**values):
+            html = template.render(context)
+        cache[(template_name, key)] = html
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def person(context, person):
+    """`{% person post.author %}`: includes/person.html (name and organisation links),
+    rendered once per person and page: a thread page names the same few people on
+    every post."""
+    key = person.pk if person is not None else None
+    return _rendered_once(context, "includes/person.html", key, person=person)
+
+
+@register.simple_tag(takes_context=True)
+def avatar(context, person, size="md"):
+    """`{% avatar post.author "md" %}`: includes/avatar.html, once per person, size
+    and page."""
+    return _rendered_once(
+        context, "includes/avatar.html", (person.pk, size), person=person, size=size
+    )
