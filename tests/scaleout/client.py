@@ -103,3 +103,13 @@ class LiveClient:
             await asyncio.wait_for(self.reader, 5)
         except (TimeoutError, asyncio.CancelledError):
             self.reader.cancel()
+
+
+def as_shown(frames, language="it"):
+    """Event frames as a page in `language` shows them (`fragmentHtml` in live.js)."""
+    return [
+        {**frame, "data": {**frame["data"], "html": frame["data"]["html"][language]}}
+        if isinstance(frame.get("data", {}).get("html"), dict)
+        else frame
+        for frame in frames
+    ]

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.scaleout.client import LiveClient
+from tests.scaleout.client import LiveClient, as_shown
 from tests.scaleout.sites import prepare_site, site_env, stored_posts
 from tests.support.processes import (
     Daphne,
@@ -61,16 +61,6 @@ async def send_burst(client, thread, posts, *, stop_after=None):
         else:
             await client.until(lambda done=done: acked() > done, f"ack #{done + 1}")
     return sent
-
-
-def as_shown(frames, language="it"):
-    """Event frames as a page in `language` shows them (`fragmentHtml` in live.js)."""
-    return [
-        {**frame, "data": {**frame["data"], "html": frame["data"]["html"][language]}}
-        if isinstance(frame.get("data", {}).get("html"), dict)
-        else frame
-        for frame in frames
-    ]
 
 
 def run(scenario):
