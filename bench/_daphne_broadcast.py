@@ -2,13 +2,16 @@
 
 No Django, no Channels, no database: each socket that sends {"op": "subscribe"} joins one
 set; each {"op": "post"} becomes one event frame, serialised once and handed to every
-subscriber's ASGI `send`, then acknowledged. Same protocol as bench/fanout.py's plain
+subscriber's ASGI `send`, then acknowledged; {"op": "burst", "count": M} makes M such
+events back to back, then answers "burst.done"; {"op": "gc"} runs a full collection
+(bench/idle.py reads the memory after it) and answers "gc.done". Same protocol as bench/fanout.py's plain
 websockets server, so the difference between the two is daphne's per-socket send path
 (Twisted, autobahn) and the difference to Crocevia is Channels and Crocevia's own code.
 
 Served by `daphne _daphne_broadcast:application` with bench/ on PYTHONPATH.
 """
 
+import gc
 import json
 import sys
 from datetime import datetime
@@ -27,6 +30,27 @@ state = {"seq": 0}
 
 def dumps(frame):
     return json.dumps(frame, separators=(",", ":"))
+
+
+async def broadcast(client_id, body):
+    """One event frame, serialised once, handed to every subscriber's ASGI `send`."""
+    state["seq"] += 1
+    text = dumps(
+        {
+            "op": "event",
+            "stream": "bench",
+            "seq": state["seq"],
+            "type": "post.created",
+            "data": {
+                "client_id": client_id,
+                "body": body,
+                "created_at": datetime.now().astimezone().isoformat(),
+            },
+        }
+    )
+    event = {"type": "websocket.send", "text": text}
+    for other in list(subscribers.values()):
+        await other(event)
 
 
 async def application(scope, receive, send):
@@ -57,23 +81,7 @@ async def application(scope, receive, send):
                         }
                     )
                 elif frame.get("op") == "post":
-                    state["seq"] += 1
-                    text = dumps(
-                        {
-                            "op": "event",
-                            "stream": "bench",
-                            "seq": state["seq"],
-                            "type": "post.created",
-                            "data": {
-                                "client_id": frame["client_id"],
-                                "body": frame["body"],
-                                "created_at": datetime.now().astimezone().isoformat(),
-                            },
-                        }
-                    )
-                    event = {"type": "websocket.send", "text": text}
-                    for other in list(subscribers.values()):
-                        await other(event)
+                    await broadcast(frame["client_id"], frame["body"])
                     await send(
                         {
                             "type": "websocket.send",
@@ -84,6 +92,20 @@ async def application(scope, receive, send):
                                     "post": 0,
                                 }
                             ),
+                        }
+                    )
+                elif frame.get("op") == "burst":
+                    for index in range(int(frame["count"])):
+                        await broadcast(f"{index:036d}", f"{frame['body']} #{index}")
+                    await send(
+                        {"type": "websocket.send", "text": dumps({"op": "burst.done"})}
+                    )
+                elif frame.get("op") == "gc":
+                    collected = gc.collect()
+                    await send(
+                        {
+                            "type": "websocket.send",
+                            "text": dumps({"op": "gc.done", "collected": collected}),
                         }
                     )
     finally:
