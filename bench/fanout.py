@@ -148,7 +148,9 @@ async def baseline_server():
                 if op == "subscribe":
                     subscribers.add(ws)
                     await ws.send(
-                        dumps({"op": "subscribed", "stream": "bench", "seq": state["seq"]})
+                        dumps(
+                            {"op": "subscribed", "stream": "bench", "seq": state["seq"]}
+                        )
                     )
                 elif op == "post":
                     event(frame["client_id"], frame["body"])
@@ -239,7 +241,11 @@ class Sender:
                     data = frame["data"]
                     self.head = max(self.head, frame["seq"])
                     created = datetime.fromisoformat(data["created_at"]).timestamp()
-                    self.events[frame["seq"]] = (data.get("client_id"), created, len(raw))
+                    self.events[frame["seq"]] = (
+                        data.get("client_id"),
+                        created,
+                        len(raw),
+                    )
         except ConnectionClosed:
             pass
 
@@ -284,8 +290,19 @@ class Trigger:
 class Target:
     """How to reach one system under test."""
 
-    def __init__(self, name, base, stream, reader_keys, sender_key, post_frame, burst_frame,
-                 *, db=None, modes=(PACED, BURST_MODE)):
+    def __init__(
+        self,
+        name,
+        base,
+        stream,
+        reader_keys,
+        sender_key,
+        post_frame,
+        burst_frame,
+        *,
+        db=None,
+        modes=(PACED, BURST_MODE),
+    ):
         self.name = name
         self.log = None  # the server's log, shown when deliveries go missing
         self.pid = None  # the server process, for its CPU time
@@ -310,12 +327,25 @@ def crocevia_target(name, base, setup, db, thread):
 
     def burst_frame(count, grouped, body):
         return json.dumps(
-            {"op": "burst", "thread": thread, "count": count, "grouped": grouped, "body": body}
+            {
+                "op": "burst",
+                "thread": thread,
+                "count": count,
+                "grouped": grouped,
+                "body": body,
+            }
         )
 
     return Target(
-        name, base, f"thread:{thread}", setup["readers"], setup["owner"], post_frame,
-        burst_frame, db=db, modes=MODES,
+        name,
+        base,
+        f"thread:{thread}",
+        setup["readers"],
+        setup["owner"],
+        post_frame,
+        burst_frame,
+        db=db,
+        modes=MODES,
     )
 
 
@@ -442,9 +472,11 @@ async def run_round(target, opened, mode, events):
                 await asyncio.sleep(delay)
             await sender.post(index, target.body)
         complete = await until(
-            lambda: counter[0] >= n * events
-            and len(sender.events) >= events
-            and len(sender.acks) + len(sender.errors) >= events,
+            lambda: (
+                counter[0] >= n * events
+                and len(sender.events) >= events
+                and len(sender.acks) + len(sender.errors) >= events
+            ),
             SETTLE_TIMEOUT,
         )
         for seq, (client_id, _created, _size) in sender.events.items():
@@ -460,9 +492,11 @@ async def run_round(target, opened, mode, events):
                 origins[seq] = sent
             last = first + BURST - 1
             complete = await until(
-                lambda last=last, done=index + 1: counter[0] >= n * (last - head)
-                and sender.head >= last
-                and trigger.done >= done,
+                lambda last=last, done=index + 1: (
+                    counter[0] >= n * (last - head)
+                    and sender.head >= last
+                    and trigger.done >= done
+                ),
                 SETTLE_TIMEOUT,
             )
             if not complete:
@@ -506,14 +540,14 @@ async def run_round(target, opened, mode, events):
             while last + 1 in have:
                 last += 1
             reader.repairing = True
-            reader.ws.send_json({"op": "subscribe", "stream": reader.stream, "after": last})
+            reader.ws.send_json(
+                {"op": "subscribe", "stream": reader.stream, "after": last}
+            )
         await until(
             lambda: all(expected <= set(r.seqs) | set(r.repaired) for r in gaps),
             REPAIR_TIMEOUT,
         )
-    missing_after = sum(
-        len(expected - (set(r.seqs) | set(r.repaired))) for r in gaps
-    )
+    missing_after = sum(len(expected - (set(r.seqs) | set(r.repaired))) for r in gaps)
     sizes = [size for (_cid, _c, size) in sender.events.values()]
     e2e.sort()
     from_write.sort()
@@ -569,7 +603,9 @@ def crocevia_env(env):
 def serve_crocevia(env, log):
     """Crocevia under daphne through bench/_crocevia_burst.py (config.asgi unchanged,
     plus the `/bench/` socket)."""
-    return _live.serve(crocevia_env(env), log, application="_crocevia_burst:application")
+    return _live.serve(
+        crocevia_env(env), log, application="_crocevia_burst:application"
+    )
 
 
 def serve_bare(log):
@@ -592,7 +628,9 @@ def start_systems(stack, root, env, setup):
             print("(redis-server not found: the Redis variant is skipped)")
         else:
             log = root / "daphne-redis.log"
-            server = stack.enter_context(serve_crocevia(dict(env, REDIS_URL=redis_url), log))
+            server = stack.enter_context(
+                serve_crocevia(dict(env, REDIS_URL=redis_url), log)
+            )
             target = crocevia_target(REDIS, server.url, setup, db, setup["threads"][1])
             target.log, target.pid = log, server.pid
             targets.append(target)
@@ -617,7 +655,9 @@ async def warm_up(targets):
             continue
         opened = await open_target_sockets(target, 10)
         for mode in target.modes:
-            result = await run_round(target, opened, mode, min(BURST, 20) if mode == PACED else BURST)
+            result = await run_round(
+                target, opened, mode, min(BURST, 20) if mode == PACED else BURST
+            )
             sizes.append(result["frame_bytes"])
             if result["errors"] or result["missing_after"]:
                 print(f"warm-up trouble: {target.name} {mode}: {result}")
@@ -719,7 +759,7 @@ events: events per round; samples: (event, socket) arrivals each p99 is taken ov
   fewest of the repeats). e2e p50/p99 (ms): from the post (paced) or burst trigger frame
   leaving the client to the event's arrival at a socket, every arrival of the round
   pooled; median over the repeats, with the range of p99 over the repeats.
-paced: one post every {', '.join(f'{per_n(INTERVALS, n) * 1000:.0f} ms at N={n}' for n in NS)}
+paced: one post every {", ".join(f"{per_n(INTERVALS, n) * 1000:.0f} ms at N={n}" for n in NS)}
   (Crocevia: the socket op `post`, the real service, one post at a time, each acked).
 burst: one trigger frame, then {BURST} events made back to back inside the server
   (Crocevia: {BURST} posts of one reply each through post_replies; "1 group": one
@@ -815,7 +855,9 @@ async def main():
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--baseline-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--baseline-server", action="store_true", help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.baseline_server:
         from config.gc_tuning import tune_garbage_collector

@@ -84,7 +84,9 @@ async def measure(label, server, keys, stream, count, path, hook_path, cycles=2)
         async def close(lights):
             for light in lights:
                 light.close()
-            await asyncio.gather(*(light.closed for light in lights), return_exceptions=True)
+            await asyncio.gather(
+                *(light.closed for light in lights), return_exceptions=True
+            )
 
         # Warm-up: code paths, templates, the hub, the thread pool, a first session.
         await close(await open_subscribed(20))
@@ -119,12 +121,19 @@ async def main():
         keys, stream = setup["readers"], f"thread:{setup['thread']}"
 
         def crocevia(name, environment):
-            return daphne(fanout.serve_crocevia(environment, root / f"daphne-{name}.log"))
+            return daphne(
+                fanout.serve_crocevia(environment, root / f"daphne-{name}.log")
+            )
 
         rows.append(
             await measure(
-                "crocevia, in-memory", crocevia("memory", env), keys, stream, SOCKETS,
-                "/ws/", "/bench/",
+                "crocevia, in-memory",
+                crocevia("memory", env),
+                keys,
+                stream,
+                SOCKETS,
+                "/ws/",
+                "/bench/",
             )
         )
         with _live.private_redis(root) as redis_url:
@@ -133,35 +142,62 @@ async def main():
             else:
                 rows.append(
                     await measure(
-                        "crocevia, redis", crocevia("redis", dict(env, REDIS_URL=redis_url)),
-                        keys, stream, SOCKETS, "/ws/", "/bench/",
+                        "crocevia, redis",
+                        crocevia("redis", dict(env, REDIS_URL=redis_url)),
+                        keys,
+                        stream,
+                        SOCKETS,
+                        "/ws/",
+                        "/bench/",
                     )
                 )
         # References, not targets, with the same collector settings as Crocevia: daphne
         # with a bare ASGI app, and the plain websockets server of fanout.py.
         rows.append(
             await measure(
-                "bare ASGI on daphne", daphne(fanout.serve_bare(root / "daphne-bare.log")),
-                anonymous, "bench", SOCKETS, "/", "/",
+                "bare ASGI on daphne",
+                daphne(fanout.serve_bare(root / "daphne-bare.log")),
+                anonymous,
+                "bench",
+                SOCKETS,
+                "/",
+                "/",
             )
         )
         rows.append(
             await measure(
-                "plain websockets", fanout.plain_server(), anonymous, "bench", SOCKETS,
-                "/", "/",
+                "plain websockets",
+                fanout.plain_server(),
+                anonymous,
+                "bench",
+                SOCKETS,
+                "/",
+                "/",
             )
         )
         if MANY:
             many.append(
                 await measure(
-                    "crocevia, in-memory", crocevia("many", env), keys, stream, MANY,
-                    "/ws/", "/bench/", cycles=1,
+                    "crocevia, in-memory",
+                    crocevia("many", env),
+                    keys,
+                    stream,
+                    MANY,
+                    "/ws/",
+                    "/bench/",
+                    cycles=1,
                 )
             )
             many.append(
                 await measure(
-                    "plain websockets", fanout.plain_server(), anonymous, "bench", MANY,
-                    "/", "/", cycles=1,
+                    "plain websockets",
+                    fanout.plain_server(),
+                    anonymous,
+                    "bench",
+                    MANY,
+                    "/",
+                    "/",
+                    cycles=1,
                 )
             )
     print()
@@ -188,7 +224,9 @@ async def main():
     )
     for row in rows:
         idle, _loaded, closed, again = row["readings"]
-        verdict = "no growth" if again - closed <= 1.0 else f"grew {again - closed:.1f} MB"
+        verdict = (
+            "no growth" if again - closed <= 1.0 else f"grew {again - closed:.1f} MB"
+        )
         print(
             f"{row['label']}: 2nd cycle vs closed: {verdict}; "
             f"{closed - idle:.1f} MB not returned after closing"
