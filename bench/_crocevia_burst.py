@@ -14,14 +14,15 @@ check and live engine): every path but `/bench/` goes to Crocevia. A WebSocket o
   group, one transaction (what group commit makes of posts that arrive together).
   Each group first reads the person and the thread again, as `community.live` does for
   every group of socket posts. Answers `{"op": "burst.done", "posted": n, "errors": [...]}`.
-- `{"op": "gc"}`: a full collection (`gc.collect()`) in the server, then
-  `{"op": "gc.done", "collected": n}`: bench/idle.py reads the memory after it.
+- `{"op": "gc"}`: a full collection (`gc.collect()`, see _collect.py) in the server, then
+  `{"op": "gc.done", "collected": n, "blocks": m}`: bench/idle.py reads the memory
+  after it.
 """
 
-import gc
 import json
 import uuid
 
+from _collect import collect
 from channels.db import database_sync_to_async
 
 from config.asgi import application as crocevia  # applies config/gc_tuning.py
@@ -53,10 +54,6 @@ def _burst(thread_id, count, grouped, body):
     return count - len(errors), errors[:3]
 
 
-def _collect():
-    return gc.collect()
-
-
 async def bench_socket(receive, send):
     async def reply(frame):
         await send({"type": "websocket.send", "text": json.dumps(frame)})
@@ -78,7 +75,7 @@ async def bench_socket(receive, send):
                 )
                 await reply({"op": "burst.done", "posted": posted, "errors": errors})
             elif frame.get("op") == "gc":
-                await reply({"op": "gc.done", "collected": _collect()})
+                await reply({"op": "gc.done", **collect()})
 
 
 async def application(scope, receive, send):

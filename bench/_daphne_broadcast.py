@@ -11,13 +11,14 @@ websockets server, so the difference between the two is daphne's per-socket send
 Served by `daphne _daphne_broadcast:application` with bench/ on PYTHONPATH.
 """
 
-import gc
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _collect import collect  # noqa: E402
 
 from config.gc_tuning import tune_garbage_collector  # noqa: E402
 
@@ -101,11 +102,11 @@ async def application(scope, receive, send):
                         {"type": "websocket.send", "text": dumps({"op": "burst.done"})}
                     )
                 elif frame.get("op") == "gc":
-                    collected = gc.collect()
+                    collected = collect()
                     await send(
                         {
                             "type": "websocket.send",
-                            "text": dumps({"op": "gc.done", "collected": collected}),
+                            "text": dumps({"op": "gc.done", **collected}),
                         }
                     )
     finally:

@@ -114,8 +114,7 @@ def per_n(values, n):
 async def baseline_server():
     """A plain broadcast server: subscribe; each post, or each of a burst's events, is
     broadcast to every subscriber; `gc` collects (bench/idle.py)."""
-    import gc
-
+    from _collect import collect
     from websockets import broadcast
     from websockets.asyncio.server import serve
 
@@ -162,7 +161,7 @@ async def baseline_server():
                         event(f"{index:036d}", f"{frame['body']} #{index}")
                     await ws.send(dumps({"op": "burst.done"}))
                 elif op == "gc":
-                    await ws.send(dumps({"op": "gc.done", "collected": gc.collect()}))
+                    await ws.send(dumps({"op": "gc.done", **collect()}))
         finally:
             subscribers.discard(ws)
 

@@ -24,7 +24,8 @@ Then BENCH_IDLE_MANY (10,000) subscribed sockets held in one Crocevia daphne pro
 (in-memory layer) and, for reference, in the plain server, one server at a time: the
 process's total memory.
 
-Settings (environment): BENCH_SOCKETS=1000  BENCH_IDLE_MANY=10000 (0: skip).
+Settings (environment): BENCH_SOCKETS=1000  BENCH_IDLE_MANY=10000 (0: skip)
+BENCH_MALLOC_TRIM=0 (1: the hook also calls glibc's malloc_trim(0), bench/_collect.py).
 """
 
 import asyncio
@@ -51,14 +52,16 @@ def daphne(server):
         yield running.url, running.pid
 
 
-async def collected_rss(base, hook_path, pid):
-    """Ask the server for a full collection through its bench hook, then read its RSS."""
+async def collected_rss(base, hook_path, pid, blocks):
+    """Ask the server for a full collection through its bench hook, then read its RSS;
+    appends to `blocks` the memory blocks CPython still has allocated in the server."""
     await asyncio.sleep(SETTLE)
     hook = await _live.open_socket(base, None, path=hook_path)
     try:
         await hook.send(json.dumps({"op": "gc"}))
-        while json.loads(await hook.recv()).get("op") != "gc.done":
+        while (reply := json.loads(await hook.recv())).get("op") != "gc.done":
             pass
+        blocks.append(reply["blocks"])
     finally:
         await hook.close()
     await asyncio.sleep(0.5)
@@ -69,6 +72,7 @@ async def measure(label, server, keys, stream, count, path, hook_path, cycles=2)
     """RSS of the server (a context manager yielding (base URL, pid)), collected before
     each reading: idle, with `count` subscribed sockets, after closing them, and after
     each further cycle."""
+    blocks = []
     with server as (base, pid):
         gate = asyncio.Semaphore(100)
 
@@ -90,19 +94,20 @@ async def measure(label, server, keys, stream, count, path, hook_path, cycles=2)
 
         # Warm-up: code paths, templates, the hub, the thread pool, a first session.
         await close(await open_subscribed(20))
-        readings = [await collected_rss(base, hook_path, pid)]
+        readings = [await collected_rss(base, hook_path, pid, blocks)]
         lights = await open_subscribed(count)
-        readings.append(await collected_rss(base, hook_path, pid))
+        readings.append(await collected_rss(base, hook_path, pid, blocks))
         await close(lights)
-        readings.append(await collected_rss(base, hook_path, pid))
+        readings.append(await collected_rss(base, hook_path, pid, blocks))
         for _cycle in range(cycles - 1):
             await close(await open_subscribed(count))
-            readings.append(await collected_rss(base, hook_path, pid))
+            readings.append(await collected_rss(base, hook_path, pid, blocks))
     idle, loaded = readings[0], readings[1]
     return {
         "label": label,
         "count": count,
         "readings": readings,
+        "blocks": blocks,
         "per_thousand": (loaded - idle) / count * 1000,
     }
 
@@ -222,14 +227,27 @@ async def main():
         "leak); kept after closing: closed minus 0 sockets (memory the process\nkeeps for "
         "reuse rather than giving back to the system)."
     )
+    print(
+        "\nCPython's allocated memory blocks (sys.getallocatedblocks(), live objects) at "
+        "the same\nreadings: after closing, RSS that stays while blocks return is "
+        "fragmentation, not objects."
+    )
+    for row in rows:
+        print(f"{row['label']:<21}" + "".join(f"{b:>11,}" for b in row["blocks"]))
+    print()
     for row in rows:
         idle, _loaded, closed, again = row["readings"]
+        b_idle, b_loaded, b_closed, b_again = row["blocks"]
+        # A leak keeps objects: blocks that stay allocated cycle after cycle. RSS alone
+        # moves by a few MB with the allocator's fragmentation.
+        kept = b_again - b_idle
         verdict = (
-            "no growth" if again - closed <= 1.0 else f"grew {again - closed:.1f} MB"
+            "no leak" if kept <= 0.02 * (b_loaded - b_idle) else f"{kept:,} blocks kept"
         )
         print(
-            f"{row['label']}: 2nd cycle vs closed: {verdict}; "
-            f"{closed - idle:.1f} MB not returned after closing"
+            f"{row['label']}: after two cycles {verdict} ({kept:+,} blocks against "
+            f"{b_loaded - b_idle:,} per cycle); RSS {again - closed:+.1f} MB from the "
+            f"first close; {closed - idle:.1f} MB not returned after closing"
         )
     if many:
         print()
