@@ -1,6 +1,6 @@
 """Benchmark live fan-out: N sockets follow one stream while events are produced.
 
-Run with `.venv/bin/python bench/fanout.py` (loopback only; about an hour with the
+Run with `.venv/bin/python bench/fanout.py` (loopback only; an hour or more with the
 defaults). It starts, on free loopback ports:
 
 - Crocevia under daphne (DEBUG=0, throwaway SQLite database, in-memory channel layer),
