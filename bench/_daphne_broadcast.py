@@ -2,7 +2,9 @@
 
 No Django, no Channels, no database: each socket that sends {"op": "subscribe"} joins one
 set; each {"op": "post"} becomes one event frame, serialised once and handed to every
-subscriber's ASGI `send`, then acknowledged. Same protocol as bench/fanout.py's plain
+subscriber's ASGI `send`, then acknowledged; {"op": "burst", "count": M} makes M such
+events back to back, then answers "burst.done"; {"op": "gc"} runs a full collection
+(bench/idle.py reads the memory after it) and answers "gc.done". Same protocol as bench/fanout.py's plain
 websockets server, so the difference between the two is daphne's per-socket send path
 (Twisted, autobahn) and the difference to Crocevia is Channels and Crocevia's own code.
 
@@ -16,6 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _collect import collect  # noqa: E402
+
 from config.gc_tuning import tune_garbage_collector  # noqa: E402
 
 # The same collector settings as Crocevia's server (config/asgi.py).
@@ -27,6 +31,27 @@ state = {"seq": 0}
 
 def dumps(frame):
     return json.dumps(frame, separators=(",", ":"))
+
+
+async def broadcast(client_id, body):
+    """One event frame, serialised once, handed to every subscriber's ASGI `send`."""
+    state["seq"] += 1
+    text = dumps(
+        {
+            "op": "event",
+            "stream": "bench",
+            "seq": state["seq"],
+            "type": "post.created",
+            "data": {
+                "client_id": client_id,
+                "body": body,
+                "created_at": datetime.now().astimezone().isoformat(),
+            },
+        }
+    )
+    event = {"type": "websocket.send", "text": text}
+    for other in list(subscribers.values()):
+        await other(event)
 
 
 async def application(scope, receive, send):
@@ -57,23 +82,7 @@ async def application(scope, receive, send):
                         }
                     )
                 elif frame.get("op") == "post":
-                    state["seq"] += 1
-                    text = dumps(
-                        {
-                            "op": "event",
-                            "stream": "bench",
-                            "seq": state["seq"],
-                            "type": "post.created",
-                            "data": {
-                                "client_id": frame["client_id"],
-                                "body": frame["body"],
-                                "created_at": datetime.now().astimezone().isoformat(),
-                            },
-                        }
-                    )
-                    event = {"type": "websocket.send", "text": text}
-                    for other in list(subscribers.values()):
-                        await other(event)
+                    await broadcast(frame["client_id"], frame["body"])
                     await send(
                         {
                             "type": "websocket.send",
@@ -84,6 +93,20 @@ async def application(scope, receive, send):
                                     "post": 0,
                                 }
                             ),
+                        }
+                    )
+                elif frame.get("op") == "burst":
+                    for index in range(int(frame["count"])):
+                        await broadcast(f"{index:036d}", f"{frame['body']} #{index}")
+                    await send(
+                        {"type": "websocket.send", "text": dumps({"op": "burst.done"})}
+                    )
+                elif frame.get("op") == "gc":
+                    collected = collect()
+                    await send(
+                        {
+                            "type": "websocket.send",
+                            "text": dumps({"op": "gc.done", **collected}),
                         }
                     )
     finally:
