@@ -11,7 +11,7 @@ Event table.
 import asyncio
 import logging
 import weakref
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -30,6 +30,7 @@ from .wire import Delivery
 logger = logging.getLogger(__name__)
 
 _hubs = weakref.WeakKeyDictionary()
+_language_sets = {}  # frozenset -> the same frozenset, shared by the hubs' groups
 
 
 class Hub:
@@ -37,8 +38,9 @@ class Hub:
         self.layer = layer
         self.channel = None
         self.subscribers = defaultdict(set)
-        # group -> Counter of its sockets' languages, and the set of them: read by the
-        # writer thread (`wanted_languages`), so replaced, never changed in place.
+        # group -> how many of its sockets read each language, and the set of them:
+        # read by the writer thread (`wanted_languages`), so replaced, never changed
+        # in place.
         self.language_counts = {}
         self.languages = {}
         self.heads = {}  # group -> highest seq fanned out (or known committed)
@@ -68,13 +70,16 @@ class Hub:
 
     def _count_language(self, group, subscriber, change):
         code = getattr(subscriber, "language", None)
-        counts = Counter(self.language_counts.get(group, ()))
+        counts = dict(self.language_counts.get(group, ()))
         for one in (code,) if code else languages():
-            counts[one] += change
-        counts = +counts  # drops the languages nobody reads any more
+            counts[one] = counts.get(one, 0) + change
+        counts = {one: count for one, count in counts.items() if count > 0}
         if counts:
             self.language_counts[group] = counts
-            self.languages[group] = frozenset(counts)
+            # A few distinct sets for thousands of groups (each socket's own stream
+            # is a group): shared, not one per group.
+            wanted = frozenset(counts)
+            self.languages[group] = _language_sets.setdefault(wanted, wanted)
         else:
             self.language_counts.pop(group, None)
             self.languages.pop(group, None)
