@@ -16,7 +16,9 @@ it in the same run.
 The clients are a light asyncio client on raw sockets (one coroutine per connection,
 Content-Length or chunked bodies): no third-party client, and little CPU next to the
 server's. Settings: BENCH_SECONDS (per run, default 6), BENCH_ROUNDS (default 3),
-BENCH_CONCURRENCY (default 20).
+BENCH_CONCURRENCY (default 20), BENCH_SHAPES (e.g. "1,2": also deploy/'s production
+shape, nginx in front of 1 and of 2 daphne processes on the same database, its CPU
+counted over the daphnes and nginx's processes).
 """
 
 import asyncio
@@ -45,6 +47,9 @@ SERVERS = {
     "Django's stock handler": "bench._asgi_stock:application",
     "config/http.py handler": "config.asgi:application",
 }
+# BENCH_SHAPES="1,2": also nginx in front of 1 and of 2 daphne processes (deploy/'s
+# production shape, here on SQLite), CPU counted over every process of the shape.
+SHAPES = [int(n) for n in os.environ.get("BENCH_SHAPES", "").split(",") if n.strip()]
 if os.environ.get("BENCH_SERVERS"):
     SERVERS = dict(
         item.split("=", 1) for item in os.environ["BENCH_SERVERS"].split(",")
@@ -75,6 +80,56 @@ def cpu_seconds(pid):
     """User + system CPU time of process `pid` so far (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid):
+    """The processes whose parent is `pid` (nginx's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+class Shape:
+    """The production shape of deploy/ on this machine: nginx (its config rendered from
+    the template `make prod-up` uses) in front of `count` daphne processes started with
+    --proxy-headers, on the same database. `.url` is nginx's; `.pids` every process
+    whose CPU a request costs (the daphnes, nginx's master and workers)."""
+
+    def __init__(self, env, root, count):
+        self.env, self.root, self.count = env, root, count
+        self.daphnes, self.nginx, self.url, self.pids = [], None, None, []
+
+    def start(self):
+        for number in range(self.count):
+            log = self.root / f"shape-{self.count}-daphne-{number}.log"
+            daphne = processes.Daphne(self.env, log, proxy_headers=True)
+            self.daphnes.append(daphne.start())
+        self.nginx = processes.Nginx(
+            self.root / f"shape-{self.count}-nginx",
+            [daphne.url.removeprefix("http://") for daphne in self.daphnes],
+            static_root=self.env["STATIC_ROOT"],
+        ).start()
+        self.url = self.nginx.url
+        master = self.nginx.process.pid
+        self.pids = [daphne.pid for daphne in self.daphnes] + [master, *_children(master)]
+        return self
+
+    def stop(self):
+        if self.nginx is not None:
+            self.nginx.stop()
+        for daphne in self.daphnes:
+            daphne.stop()
+
+
+def server_cpu(server):
+    """CPU seconds so far of everything that serves a request of `server`."""
+    return sum(cpu_seconds(pid) for pid in getattr(server, "pids", None) or [server.pid])
 
 
 async def _read_response(reader):
@@ -126,14 +181,14 @@ async def run(server, path, session, clients, seconds):
     port = int(server.url.rsplit(":", 1)[1])
     request = _request(port, path, session)
     latencies, errors = [], []
-    cpu = cpu_seconds(server.pid)
+    cpu = server_cpu(server)
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
         *(_client(port, request, until, latencies, errors) for _ in range(clients))
     )
     elapsed = time.perf_counter() - started
-    cpu = cpu_seconds(server.pid) - cpu
+    cpu = server_cpu(server) - cpu
     return {
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,
@@ -172,6 +227,9 @@ def main():
         for label, application in SERVERS.items():
             log = root / f"daphne-{len(servers)}.log"
             servers[label] = processes.Daphne(env, log, application=application).start()
+        for count in SHAPES:
+            label = f"nginx + {count} daphne"
+            servers[label] = Shape(env, root, count).start()
         for server in servers.values():
             for path, session in pages.values():
                 asyncio.run(warm_up(server, path, session))
@@ -221,7 +279,7 @@ def report(results, site):
             f"{sum(run['errors'] for run in runs):>6}"
         )
     print()
-    for label in SERVERS:
+    for label in [*SERVERS, *(f"nginx + {count} daphne" for count in SHAPES)]:
         for page in ("thread page", "home page"):
             one_rps, one_cpu = summary[label, page, 1]
             many_rps, many_cpu = summary[label, page, CONCURRENCY]

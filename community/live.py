@@ -91,19 +91,33 @@ class PostViewer:
             shared = _shared_tables[key] = actions
         self.actions = shared or actions
 
-    def annotate(self, frame):
-        data = frame.get("data") or {}
-        if not frame["type"].startswith("post.") or not isinstance(data.get("id"), int):
+    def annotate(self, frame, memo=None):
+        """The actions field for `frame`; what the frame says about its post is read
+        once per event into `memo` (shared by every socket the event goes to)."""
+        facts = memo.get(PostViewer) if memo is not None else None
+        if facts is None:
+            facts = _post_facts(frame)
+            if memo is not None:
+                memo[PostViewer] = facts
+        if not facts:
             return None
-        author = data.get("author")
-        author_id = author.get("id") if isinstance(author, dict) else author
+        author_id, deleted, hidden, promoted = facts
         own = self.user_id is not None and author_id == self.user_id
-        return self.actions[
-            own,
-            bool(data.get("is_deleted")),
-            bool(data.get("is_hidden")),
-            data.get("promoted_to") is not None,
-        ]
+        return self.actions[own, deleted, hidden, promoted]
+
+
+def _post_facts(frame):
+    """(author id, deleted, hidden, promoted) of a post event; () for other events."""
+    data = frame.get("data") or {}
+    if not frame["type"].startswith("post.") or not isinstance(data.get("id"), int):
+        return ()
+    author = data.get("author")
+    return (
+        author.get("id") if isinstance(author, dict) else author,
+        bool(data.get("is_deleted")),
+        bool(data.get("is_hidden")),
+        data.get("promoted_to") is not None,
+    )
 
 
 @permissions.operation()

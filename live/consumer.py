@@ -261,16 +261,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         and no task wakes up per socket, a thousand per event otherwise); else None.
         """
         frame = delivery.frame
-        stream = frame["stream"]
+        stream = delivery.stream
         direct = None
         if stream == self.own_stream and frame["type"] == sessions.SESSION_ENDED:
             if sessions.ends_socket(frame.get("data") or {}, self.session):
                 self._queue(("close",))
         if stream in self.last_seq or stream not in self.scopes:
-            seq = frame["seq"]
+            seq = delivery.seq
             if self._idle() and self.last_seq.get(stream) == seq - 1:
                 self.last_seq[stream] = seq
-                direct = delivery.outgoing(self._viewer_field(frame))
+                direct = delivery.outgoing(self._viewer_field(frame, delivery.memo))
             else:
                 # The viewer field is looked up when the writer sends it: a re-check
                 # queued before it (a lock, a mute) may change it meanwhile.
@@ -302,11 +302,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         else:
             self.viewers[stream] = viewer
 
-    def _viewer_field(self, frame):
+    def _viewer_field(self, frame, memo=None):
         """What its app says about `frame` for this socket's viewer (the actions they
-        may take on a post, say), sent as the frame's `viewer` field; None for none."""
+        may take on a post, say), sent as the frame's `viewer` field; None for none.
+        `memo`: the event's scratch space shared by every socket (`Delivery.memo`)."""
         viewer = self.viewers.get(frame["stream"])
-        return viewer.annotate(frame) if viewer is not None else None
+        if viewer is None:
+            return None
+        return viewer.annotate(frame, {} if memo is None else memo)
 
     def _for_this_viewer(self, frame, text):
         """The shared frame text with this viewer's field (replay and repair)."""
@@ -364,7 +367,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
                     if self.last_seq.get(stream, seq) >= seq:
                         continue
                 self.last_seq[stream] = seq
-                await self.send_outgoing(delivery.outgoing(self._viewer_field(delivery.frame)))
+                field = self._viewer_field(delivery.frame, delivery.memo)
+                await self.send_outgoing(delivery.outgoing(field))
 
     async def _replay(self, stream, after):
         head = await database_sync_to_async(catchup.stream_head)(stream)

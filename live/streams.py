@@ -61,8 +61,10 @@ class Access(tuple):
     """The access scopes of an allowed subscription (streams whose revoking events can
     end it); `has_presence` marks streams that track who is there (rooms).
 
-    `viewer`, when the app sets it, is asked `viewer.annotate(frame)` for every frame
-    this socket receives on the stream: a small dict (e.g. the actions this person
+    `viewer`, when the app sets it, is asked `viewer.annotate(frame, memo)` for every
+    frame this socket receives on the stream (`memo`: a dict shared by every socket
+    the event goes to, for what the viewer reads from the frame alike for all): a
+    small dict (e.g. the actions this person
     may take on a post) sent along as the frame's `viewer` field, or None. It is
     computed with the authorisation and again at every re-check; it only shapes what
     is displayed — every operation still decides on the current state. Build the

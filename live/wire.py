@@ -163,14 +163,18 @@ def viewer_field(value):
 class Delivery:
     """A live event on its way to this process's sockets: its text, and its text with
     each distinct viewer field, each spliced (and framed) once; whether it calls for
-    re-checking subscriptions, decided once (`revokes`, set by the hub)."""
+    re-checking subscriptions, decided once (`revokes`, set by the hub); and `memo`,
+    where viewers keep what they read from the event once for every socket."""
 
-    __slots__ = ("frame", "text", "revokes", "_outgoing")
+    __slots__ = ("frame", "stream", "seq", "text", "revokes", "memo", "_outgoing")
 
     def __init__(self, frame, text, revokes=False):
         self.frame = frame
+        self.stream = frame["stream"]
+        self.seq = frame.get("seq")
         self.text = text
         self.revokes = revokes
+        self.memo = {}
         self._outgoing = {}  # id(field) -> (field, Outgoing); the field keeps its id
 
     def outgoing(self, field):

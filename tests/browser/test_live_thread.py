@@ -5,6 +5,8 @@ import secrets
 
 import pytest
 
+from tests.browser.scenarios import reply_appears_live_for_both
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SETUP = """
@@ -37,21 +39,7 @@ def test_reply_and_edit_appear_live_for_the_other_reader(
     base_url, thread_path, log = site.url, site.paths["THREAD"], site.log
     anna = signed_in_page("anna@example.org")
     bruno = signed_in_page("bruno@example.org")
-    for page in (anna, bruno):
-        page.goto(base_url + thread_path)
-        expect(page.locator("[data-live-status]")).to_have_attribute(
-            "data-state", "connected"
-        )
-
-    reply = f"Noi sì, con sali fusi. {secrets.token_hex(3)}"
-    anna.get_by_label(re.compile("your reply", re.I)).fill(reply)
-    anna.get_by_role("button", name=re.compile("reply|send|post", re.I)).last.click()
-
-    # Bruno's page shows the reply without a reload; so does Anna's (sent by socket).
-    for page in (bruno, anna):
-        expect(page.locator(".posts .post__body", has_text=reply)).to_be_visible()
-    assert anna.url.endswith(thread_path), "the reply went over the socket, not a POST"
-    expect(anna.locator(".post--pending")).to_have_count(0)
+    reply = reply_appears_live_for_both(anna, bruno, base_url, thread_path)
     # The author may edit their new post; the other reader may only quote it.
     new_post = bruno.locator(".posts > li").last
     expect(new_post.locator("[data-action='edit']")).to_have_count(0)

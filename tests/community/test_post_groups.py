@@ -237,6 +237,24 @@ def test_readers_with_the_same_rights_share_one_actions_table():
     assert "edit" not in community_live.PostViewer(first, thread).annotate(own_post)["actions"]
 
 
+def test_readers_of_one_event_share_what_it_says_but_not_each_others_actions():
+    """The post's facts are read once per event for every socket; each reader still
+    gets their own actions (edit for its author only), whoever asks first."""
+    community, _owner, thread = community_with_thread()
+    author, reader = member_of(community), member_of(community)
+    event = {"type": "post.created", "data": {"id": 7, "author": {"id": author.pk}}}
+    for order in ((author, reader), (reader, author)):
+        memo = {}
+        fields = {
+            person: community_live.PostViewer(person, thread).annotate(event, memo)
+            for person in order
+        }
+        assert "edit" in fields[author]["actions"]
+        assert "edit" not in fields[reader]["actions"]
+    not_a_post = {"type": "thread.locked", "data": {"id": thread.pk}}
+    assert community_live.PostViewer(author, thread).annotate(not_a_post, {}) is None
+
+
 def test_a_socket_group_is_presented_without_reading_its_posts_again(
     django_capture_on_commit_callbacks,
 ):

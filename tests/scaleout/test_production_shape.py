@@ -27,6 +27,7 @@ import pytest
 
 from deploy import nginx
 from tests.browser.conftest import PASSWORD, Site
+from tests.browser.scenarios import reply_appears_live_for_both
 from tests.scaleout.client import LiveClient, as_shown
 from tests.scaleout.sites import prepare_site, site_env, stored_posts
 from tests.scaleout.test_server_restart import send_burst
@@ -177,26 +178,9 @@ def test_nginx_serves_static_files_itself_and_pages_from_both_processes(shape):
 def test_a_post_appears_live_in_another_browser_through_nginx(
     site, signed_in_page, problems
 ):
-    from playwright.sync_api import expect
-
-    thread_path = site.paths["THREAD"]
     anna = signed_in_page("anna@example.org")
     bruno = signed_in_page("bruno@example.org")
-    for page in (anna, bruno):
-        page.goto(site.url + thread_path)
-        expect(page.locator("[data-live-status]")).to_have_attribute(
-            "data-state", "connected"
-        )
-
-    reply = f"Noi sì, con sali fusi. {uuid.uuid4().hex[:6]}"
-    anna.get_by_label(re.compile("your reply", re.I)).fill(reply)
-    anna.get_by_role("button", name=re.compile("reply|send|post", re.I)).last.click()
-
-    # Bruno's page shows the reply without a reload; so does Anna's (sent by socket).
-    for page in (bruno, anna):
-        expect(page.locator(".posts .post__body", has_text=reply)).to_be_visible()
-    assert anna.url.endswith(thread_path), "the reply went over the socket, not a POST"
-    expect(anna.locator(".post--pending")).to_have_count(0)
+    reply_appears_live_for_both(anna, bruno, site.url, site.paths["THREAD"])
     assert not problems, problems
 
 

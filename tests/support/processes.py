@@ -187,7 +187,23 @@ def stop(process, *, timeout=10):
         process.wait()
 
 
-class Daphne:
+class _Server:
+    """A server process the harness started: stopped on leaving a `with` block."""
+
+    process = None
+
+    def stop(self):
+        if self.process is not None:
+            stop(self.process)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+class Daphne(_Server):
     """daphne serving an ASGI app (Crocevia by default) on a free 127.0.0.1 port.
 
     Same command line as `make serve`, but on port 0: the kernel picks a free port and
@@ -269,18 +285,8 @@ class Daphne:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self):
-        if self.process is not None:
-            stop(self.process)
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-
-class Nginx:
+class Nginx(_Server):
     """A private nginx in front of `upstreams` ["host:port", ...] on a free 127.0.0.1
     port, its config rendered from deploy/'s template (the one `make prod-up` uses),
     serving `static_root` itself; config, pid, logs and temporary files in `directory`.
@@ -336,16 +342,6 @@ class Nginx:
             if "Address already in use" not in errors or attempt == 4:
                 raise RuntimeError(f"nginx did not start:\n{errors}")
         return self
-
-    def stop(self):
-        if self.process is not None:
-            stop(self.process)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
 
 
 # --- services ----------------------------------------------------------------------------
