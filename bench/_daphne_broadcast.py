@@ -13,11 +13,11 @@ Served by `daphne _daphne_broadcast:application` with bench/ on PYTHONPATH.
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _baseline import dumps, event_text  # noqa: E402
 from _collect import collect  # noqa: E402
 
 from config.gc_tuning import tune_garbage_collector  # noqa: E402
@@ -29,27 +29,10 @@ subscribers = {}  # connection -> its ASGI send
 state = {"seq": 0}
 
 
-def dumps(frame):
-    return json.dumps(frame, separators=(",", ":"))
-
-
 async def broadcast(client_id, body):
     """One event frame, serialised once, handed to every subscriber's ASGI `send`."""
     state["seq"] += 1
-    text = dumps(
-        {
-            "op": "event",
-            "stream": "bench",
-            "seq": state["seq"],
-            "type": "post.created",
-            "data": {
-                "client_id": client_id,
-                "body": body,
-                "created_at": datetime.now().astimezone().isoformat(),
-            },
-        }
-    )
-    event = {"type": "websocket.send", "text": text}
+    event = {"type": "websocket.send", "text": event_text(state["seq"], client_id, body)}
     for other in list(subscribers.values()):
         await other(event)
 

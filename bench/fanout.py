@@ -114,6 +114,7 @@ def per_n(values, n):
 async def baseline_server():
     """A plain broadcast server: subscribe; each post, or each of a burst's events, is
     broadcast to every subscriber; `gc` collects (bench/idle.py)."""
+    from _baseline import dumps, event_text
     from _collect import collect
     from websockets import broadcast
     from websockets.asyncio.server import serve
@@ -121,23 +122,9 @@ async def baseline_server():
     subscribers = set()
     state = {"seq": 0}
 
-    def dumps(frame):
-        return json.dumps(frame, separators=(",", ":"))
-
     def event(client_id, body):
         state["seq"] += 1
-        frame = {
-            "op": "event",
-            "stream": "bench",
-            "seq": state["seq"],
-            "type": "post.created",
-            "data": {
-                "client_id": client_id,
-                "body": body,
-                "created_at": datetime.now().astimezone().isoformat(),
-            },
-        }
-        broadcast(subscribers, dumps(frame))
+        broadcast(subscribers, event_text(state["seq"], client_id, body))
 
     async def handler(ws):
         try:
