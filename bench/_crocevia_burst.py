@@ -19,9 +19,9 @@ check and live engine): every path but `/bench/` goes to Crocevia. A WebSocket o
   after it.
 """
 
-import json
 import uuid
 
+from _asgi_frames import frames, reply
 from _collect import collect
 from channels.db import database_sync_to_async
 
@@ -55,27 +55,17 @@ def _burst(thread_id, count, grouped, body):
 
 
 async def bench_socket(receive, send):
-    async def reply(frame):
-        await send({"type": "websocket.send", "text": json.dumps(frame)})
-
-    while True:
-        message = await receive()
-        if message["type"] == "websocket.connect":
-            await send({"type": "websocket.accept"})
-        elif message["type"] == "websocket.disconnect":
-            return
-        elif message["type"] == "websocket.receive":
-            frame = json.loads(message.get("text") or message.get("bytes"))
-            if frame.get("op") == "burst":
-                posted, errors = await database_sync_to_async(_burst)(
-                    int(frame["thread"]),
-                    int(frame["count"]),
-                    bool(frame.get("grouped")),
-                    str(frame.get("body", "Burst")),
-                )
-                await reply({"op": "burst.done", "posted": posted, "errors": errors})
-            elif frame.get("op") == "gc":
-                await reply({"op": "gc.done", **collect()})
+    async for frame in frames(receive, send):
+        if frame.get("op") == "burst":
+            posted, errors = await database_sync_to_async(_burst)(
+                int(frame["thread"]),
+                int(frame["count"]),
+                bool(frame.get("grouped")),
+                str(frame.get("body", "Burst")),
+            )
+            await reply(send, {"op": "burst.done", "posted": posted, "errors": errors})
+        elif frame.get("op") == "gc":
+            await reply(send, {"op": "gc.done", **collect()})
 
 
 async def application(scope, receive, send):

@@ -11,13 +11,13 @@ websockets server, so the difference between the two is daphne's per-socket send
 Served by `daphne _daphne_broadcast:application` with bench/ on PYTHONPATH.
 """
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _baseline import dumps, event_text  # noqa: E402
+from _asgi_frames import frames, reply  # noqa: E402
+from _baseline import event_text  # noqa: E402
 from _collect import collect  # noqa: E402
 
 from config.gc_tuning import tune_garbage_collector  # noqa: E402
@@ -42,55 +42,18 @@ async def application(scope, receive, send):
         return
     me = object()
     try:
-        while True:
-            message = await receive()
-            if message["type"] == "websocket.connect":
-                await send({"type": "websocket.accept"})
-            elif message["type"] == "websocket.disconnect":
-                return
-            elif message["type"] == "websocket.receive":
-                frame = json.loads(message.get("text") or message.get("bytes"))
-                if frame.get("op") == "subscribe":
-                    subscribers[me] = send
-                    await send(
-                        {
-                            "type": "websocket.send",
-                            "text": dumps(
-                                {
-                                    "op": "subscribed",
-                                    "stream": "bench",
-                                    "seq": state["seq"],
-                                }
-                            ),
-                        }
-                    )
-                elif frame.get("op") == "post":
-                    await broadcast(frame["client_id"], frame["body"])
-                    await send(
-                        {
-                            "type": "websocket.send",
-                            "text": dumps(
-                                {
-                                    "op": "ack",
-                                    "client_id": frame["client_id"],
-                                    "post": 0,
-                                }
-                            ),
-                        }
-                    )
-                elif frame.get("op") == "burst":
-                    for index in range(int(frame["count"])):
-                        await broadcast(f"{index:036d}", f"{frame['body']} #{index}")
-                    await send(
-                        {"type": "websocket.send", "text": dumps({"op": "burst.done"})}
-                    )
-                elif frame.get("op") == "gc":
-                    collected = collect()
-                    await send(
-                        {
-                            "type": "websocket.send",
-                            "text": dumps({"op": "gc.done", **collected}),
-                        }
-                    )
+        async for frame in frames(receive, send):
+            if frame.get("op") == "subscribe":
+                subscribers[me] = send
+                await reply(send, {"op": "subscribed", "stream": "bench", "seq": state["seq"]})
+            elif frame.get("op") == "post":
+                await broadcast(frame["client_id"], frame["body"])
+                await reply(send, {"op": "ack", "client_id": frame["client_id"], "post": 0})
+            elif frame.get("op") == "burst":
+                for index in range(int(frame["count"])):
+                    await broadcast(f"{index:036d}", f"{frame['body']} #{index}")
+                await reply(send, {"op": "burst.done"})
+            elif frame.get("op") == "gc":
+                await reply(send, {"op": "gc.done", **collect()})
     finally:
         subscribers.pop(me, None)

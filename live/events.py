@@ -248,13 +248,12 @@ def events_broadcast(events):
         async_to_sync(layer.group_send)(group, message)
 
 
-def frames_localized(frames, wanted):
+def frames_localized(frames, wanted, lacking):
     """`frames` (of one stream, in order) as a hub's sockets reading `wanted` languages
-    see them: a frame whose `data.html` lacks one of them is presented again, from the
-    current state (as a catch-up would be), in those languages; languages nobody here
-    reads are left out. Sync (the database thread) when a frame lacks one: see
-    `frames_lacking`."""
-    lacking = frames_lacking(frames, wanted)
+    see them: the frames at indexes `lacking` (`frames_lacking`), whose `data.html`
+    lacks one of them, are presented again, from the current state (as a catch-up
+    would be), in those languages; languages nobody here reads are left out. Sync
+    (the database thread) when `lacking` is not empty."""
     if lacking:
         events = [
             Event(stream=frame["stream"], seq=frame["seq"], type=frame["type"],

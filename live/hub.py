@@ -123,10 +123,7 @@ class Hub:
         if not members:
             del self.subscribers[group]
             self.heads.pop(group, None)
-            self.held.pop(group, None)
-            timer = self._releases.pop(group, None)
-            if timer is not None:
-                timer.cancel()
+            self._stop_holding(group)
             await self.layer.group_discard(group, self.channel)
 
     async def _read(self):
@@ -189,6 +186,10 @@ class Hub:
             while held and held[0][0]["seq"] == run[-1][0]["seq"] + 1:
                 run.append(held.pop(0))
             await self._fan_out(group, run)
+        self._stop_holding(group)
+
+    def _stop_holding(self, group):
+        """Nothing held for `group` any more, and no timer to hand it on."""
         self.held.pop(group, None)
         timer = self._releases.pop(group, None)
         if timer is not None:
@@ -208,9 +209,12 @@ class Hub:
         """The frames in the languages of this process's sockets on `group`, presented
         here for those the writer did not present (it presents only its own sockets')."""
         wanted = self.languages.get(group, frozenset())
-        if frames_lacking(frames, wanted):
-            return await database_sync_to_async(frames_localized)(list(frames), wanted)
-        return frames_localized(frames, wanted)
+        lacking = frames_lacking(frames, wanted)
+        if lacking:
+            return await database_sync_to_async(frames_localized)(
+                list(frames), wanted, lacking
+            )
+        return frames_localized(frames, wanted, lacking)
 
     async def _fan_out(self, group, frames):
         """Hand `frames` [(frame, text)] of `group`, in stream order, to its sockets."""

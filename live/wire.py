@@ -84,11 +84,6 @@ class Wire:
         sock = getattr(self.transport, "socket", None) if plain else None
         self.socket = sock if hasattr(sock, "sendmsg") else None
 
-    @property
-    def open(self):
-        protocol = self.protocol
-        return protocol.state == protocol.STATE_OPEN
-
     def send_text(self, text):
         """One text frame; False (nothing written) when the connection is not open."""
         return self.send_prepared(Outgoing(text))

@@ -24,7 +24,6 @@ __all__ = [
     "community_rooms",
     "post_promotion",
     "room_day_label",
-    "room_message_prepare_for_everyone",
     "room_messages_prepare_for_everyone",
     "room_messages_prepare",
     "room_page",
@@ -133,20 +132,14 @@ def room_messages_prepare(user, thread, posts):
     return posts
 
 
-def room_message_prepare_for_everyone(post):
-    """Prepare one message for a live fragment shared by every viewer.
+def room_messages_prepare_for_everyone(thread, posts):
+    """Prepare messages of `thread` for live fragments shared by every viewer (the
+    links' patterns built once).
 
     Every action is rendered (marked with `data-action`); the browser removes those
     the viewer may not take, and the server checks again on use. A live message is
     never grouped: the browser groups it against the message above it.
     """
-    room_messages_prepare_for_everyone(post.thread, [post])
-    return post
-
-
-def room_messages_prepare_for_everyone(thread, posts):
-    """`room_message_prepare_for_everyone` for several messages of `thread` (the
-    links' patterns built once)."""
     urls = _message_urls(thread)
     for post in posts:
         post.urls = urls(post.pk)

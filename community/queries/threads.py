@@ -18,7 +18,6 @@ from .posts import url_pattern
 __all__ = [
     "post_history",
     "post_quote_markdown",
-    "post_prepare_for_everyone",
     "posts_prepare_for_everyone",
     "posts_prepare",
     "thread_page",
@@ -138,18 +137,13 @@ def posts_prepare(user, thread, posts):
     return can_reply
 
 
-def post_prepare_for_everyone(post):
-    """Prepare one post for a fragment shared by every viewer of a live update.
+def posts_prepare_for_everyone(thread, posts):
+    """Prepare posts of `thread` for fragments shared by every viewer of a live update
+    (links built once).
 
     Every action is rendered (each marked with `data-action`); the browser removes
     those the viewer may not take, and the server checks again on use.
     """
-    posts_prepare_for_everyone(post.thread, [post])
-    return post
-
-
-def posts_prepare_for_everyone(thread, posts):
-    """`post_prepare_for_everyone` for several posts of `thread` (links built once)."""
     posts_prepare(AnonymousUser(), thread, posts)
     for post in posts:
         post.actions = PostActions(quote=True, edit=True, delete=True, history=True)

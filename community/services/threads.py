@@ -379,7 +379,7 @@ def _write_reply_alone(reply, body, body_html, mentions):
             ((_index, post),) = _write_replies([(0, reply, body, body_html, mentions)])
         return post
     except IntegrityError:
-        stored = _resent_posts([reply]).get((reply.actor.pk, reply.client_id))
+        stored = _resent_post(reply.actor, reply.client_id)
         if stored is None:
             raise
         with _told_in(reply.language):
