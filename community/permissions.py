@@ -121,6 +121,11 @@ def _forget(*keys):
     transaction.on_commit(drop)
 
 
+# The apps above (workspaces, ...) cache their own decisions in the same scope.
+remembered = _remembered
+forget = _forget
+
+
 def membership_changed(membership):
     """Forget what the scope knows about `membership`'s person and community.
 
@@ -163,7 +168,7 @@ def require(allowed, message=None):
         raise PermissionDenied(str(message) if message else _("You may not do that."))
 
 
-def _requirement(rule, message=None):
+def requirement(rule, message=None):
     """`require_<rule>(user, obj)`: PermissionDenied with `message` unless `rule` allows."""
 
     def require_rule(user, *obj):
@@ -553,47 +558,47 @@ def can_create_community(user):
     return is_verified(user)
 
 
-require_create_community = _requirement(
+require_create_community = requirement(
     can_create_community,
     gettext_lazy("Confirm your email address before creating a community."),
 )
-require_edit_community = _requirement(
+require_edit_community = requirement(
     can_edit_community, gettext_lazy("Only the owners can change this community.")
 )
-require_request_to_join = _requirement(
+require_request_to_join = requirement(
     can_request_to_join, gettext_lazy("You cannot ask to join this community.")
 )
-require_cancel_request = _requirement(
+require_cancel_request = requirement(
     can_cancel_request, gettext_lazy("You have no request waiting in this community.")
 )
-require_decline_invitation = _requirement(
+require_decline_invitation = requirement(
     can_decline_invitation, gettext_lazy("You have no invitation to this community.")
 )
-require_manage_roles = _requirement(
+require_manage_roles = requirement(
     can_manage_roles, gettext_lazy("Only owners change roles.")
 )
-require_transfer_ownership = _requirement(
+require_transfer_ownership = requirement(
     can_transfer_ownership, gettext_lazy("Only an owner can transfer the ownership.")
 )
-require_decide_join_requests = _requirement(
+require_decide_join_requests = requirement(
     can_decide_join_requests,
     gettext_lazy("Only owners and moderators decide on requests."),
 )
-require_see_join_requests = _requirement(
+require_see_join_requests = requirement(
     can_see_join_requests, gettext_lazy("Only owners and moderators see requests to join.")
 )
-require_invite_to_community = _requirement(
+require_invite_to_community = requirement(
     can_invite_to_community, gettext_lazy("Only owners and moderators invite people.")
 )
-require_see_members = _requirement(can_see_members)
-require_change_role = _requirement(
+require_see_members = requirement(can_see_members)
+require_change_role = requirement(
     can_change_role, gettext_lazy("Owners change hands only by transfer.")
 )
-require_sanction_member = _requirement(
+require_sanction_member = requirement(
     can_sanction_member,
     gettext_lazy("You may not take this decision about this person."),
 )
-require_lift_ban = _requirement(can_lift_ban, gettext_lazy("Only owners lift bans."))
+require_lift_ban = requirement(can_lift_ban, gettext_lazy("Only owners lift bans."))
 
 
 # --- threads and posts ----------------------------------------------------------------
@@ -714,24 +719,24 @@ def can_quote_post(user, post):
     return post.is_visible_content and can_reply(user, post.thread)
 
 
-require_create_thread = _requirement(
+require_create_thread = requirement(
     can_create_thread, gettext_lazy("Only members of this community can start threads.")
 )
-require_edit_post = _requirement(
+require_edit_post = requirement(
     can_edit_post, gettext_lazy("You can only edit your own posts.")
 )
-require_delete_post = _requirement(
+require_delete_post = requirement(
     can_delete_post, gettext_lazy("You can only delete your own posts.")
 )
-require_view_post_history = _requirement(
+require_view_post_history = requirement(
     can_view_post_history,
     gettext_lazy("Only members of this community can see edit histories."),
 )
-require_lock_thread = _requirement(
+require_lock_thread = requirement(
     can_lock_thread, gettext_lazy("Only moderators lock threads.")
 )
-require_pin_thread = _requirement(can_pin_thread, gettext_lazy("Only moderators pin threads."))
-require_hide_post = _requirement(can_hide_post, gettext_lazy("Only moderators hide posts."))
+require_pin_thread = requirement(can_pin_thread, gettext_lazy("Only moderators pin threads."))
+require_hide_post = requirement(can_hide_post, gettext_lazy("Only moderators hide posts."))
 
 
 # --- rooms ----------------------------------------------------------------------------
@@ -762,14 +767,14 @@ def can_mark_read(user, thread):
     return user.is_authenticated and can_read_thread(user, thread)
 
 
-require_create_room = _requirement(
+require_create_room = requirement(
     can_create_room, gettext_lazy("Only owners and moderators can open rooms.")
 )
-require_promote_post = _requirement(
+require_promote_post = requirement(
     can_promote_post,
     gettext_lazy("Only its author or a moderator can start a thread from this message."),
 )
-require_mark_read = _requirement(
+require_mark_read = requirement(
     can_mark_read, gettext_lazy("Only readers of this room can keep a read position.")
 )
 
@@ -887,20 +892,20 @@ def require_leave_organisation(user, organisation):
         raise ValidationError(str(LAST_ADMIN_REFUSAL), code="last_admin")
 
 
-require_create_organisation = _requirement(
+require_create_organisation = requirement(
     can_create_organisation,
     gettext_lazy("Confirm your email address before creating an organisation."),
 )
-require_edit_organisation = _requirement(
+require_edit_organisation = requirement(
     can_edit_organisation,
     gettext_lazy("Only the organisation's administrators may edit it."),
 )
-require_decide_affiliations = _requirement(can_decide_affiliations)
-require_request_affiliation = _requirement(
+require_decide_affiliations = requirement(can_decide_affiliations)
+require_request_affiliation = requirement(
     can_request_affiliation,
     gettext_lazy("Confirm your email address before asking to join an organisation."),
 )
-require_manage_organisation_roles = _requirement(
+require_manage_organisation_roles = requirement(
     can_manage_organisation_roles,
     gettext_lazy("Only the organisation's administrators may change roles."),
 )
@@ -935,11 +940,11 @@ def can_save_language(user):
     return user.is_authenticated
 
 
-require_edit_profile = _requirement(can_edit_profile)
-require_save_language = _requirement(
+require_edit_profile = requirement(can_edit_profile)
+require_save_language = requirement(
     can_save_language, gettext_lazy("Log in to save a language.")
 )
-require_deactivate_account = _requirement(
+require_deactivate_account = requirement(
     can_deactivate_account, gettext_lazy("You may not close or reopen this account.")
 )
 

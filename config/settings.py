@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     "live",
     "community",
+    "workspaces",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Workspaces: private project spaces where partner organisations run a collaboration."""

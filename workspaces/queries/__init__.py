@@ -1,0 +1,1 @@
+"""The read side of workspaces: visibility-filtered querysets and page contexts."""

@@ -1,0 +1,1 @@
+"""The write side of workspaces: one function per user action."""

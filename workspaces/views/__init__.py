@@ -1,0 +1,1 @@
+"""Thin HTTP adapters for workspaces, one module per area."""
