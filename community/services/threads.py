@@ -1,12 +1,13 @@
 """Write services for discussion threads and their posts."""
 
+import sqlite3
 from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +17,7 @@ from live.events import event_record, event_record_many, stream_name
 from .. import payloads, permissions
 from ..markdown import mentioned_user_ids, render_markdown
 from ..models import Community, Post, PostRevision, Thread
-from ..ratelimit import rate_limit_hit
+from ..ratelimit import RateLimited, rate_limit_hit
 from ..tagging import tag_names_clean
 
 __all__ = [
@@ -251,9 +252,12 @@ def post_replies(replies):
     sequence allocation per thread); return, for each reply in order, its Post or the
     PermissionDenied/ValidationError that refused it. Refusing one refuses no other.
     Emits `post.created` on `thread:<id>` for each new post.
+
+    Resent posts (a client id already stored) are found by the unique constraint:
+    the group is written first and, only if that fails, reply by reply, each resend
+    answered with its stored post; the common case costs no lookup.
     """
     outcomes = [None] * len(replies)
-    resent = _resent_posts(replies)
     new = []  # (index, reply, body, body_html, mentions)
     claimed = {}  # (author, client_id) -> index of the reply that writes it
     for index, reply in enumerate(replies):
@@ -261,14 +265,16 @@ def post_replies(replies):
         with _told_in(reply.language):
             try:
                 permissions.require_reply(reply.actor, reply.thread)
-                if key in resent:
-                    outcomes[index] = _resent_outcome(resent[key], reply)
-                    continue
                 if key in claimed:
                     outcomes[index] = claimed[key]  # the same post twice in one group
                     continue
                 body = _clean_body(reply.body)
                 rate_limit_hit(reply.actor, "post")
+            except RateLimited as error:
+                # A resend of a stored post is acknowledged whatever the budget.
+                stored = _resent_post(reply.actor, reply.client_id)
+                outcomes[index] = error if stored is None else _resent_outcome(stored, reply)
+                continue
             except (PermissionDenied, ValidationError) as error:
                 outcomes[index] = error
                 continue
@@ -294,14 +300,6 @@ def _told_in(language):
     return translation.override(language) if language else nullcontext()
 
 
-def _resent_posts(replies):
-    """The posts already stored under the replies' client ids, by (author, client_id):
-    one query for the whole group."""
-    return _stored_posts(
-        {(r.actor.pk, r.client_id) for r in replies if r.client_id is not None}
-    )
-
-
 def _stored_posts(wanted):
     """The posts stored under the (author id, client_id) pairs `wanted`, by pair."""
     if not wanted:
@@ -324,22 +322,15 @@ def _resent_outcome(stored, reply):
 
 
 def _write_replies(new):
-    """Inside the transaction: per thread, one counter update, one number lookup, one
-    INSERT of its posts and one of their events. Yields (index, post)."""
+    """Inside the transaction: per thread, one counter update that allocates the post
+    numbers, one INSERT of its posts and one of their events. Yields (index, post)."""
     now = timezone.now()
     by_thread = {}
     for item in new:
         by_thread.setdefault(item[1].thread.pk, []).append(item)
     for items in by_thread.values():
         thread = items[0][1].thread
-        # The UPDATE takes the thread's row lock: replies to one thread queue here,
-        # so the numbers below are allocated without races.
-        Thread.objects.filter(pk=thread.pk).update(
-            post_count=F("post_count") + len(items),
-            last_activity_at=now,
-            last_poster=items[-1][1].actor,
-        )
-        last = thread.posts.aggregate(last=Max("number"))["last"] or 0
+        last = _numbers_allocate(thread, len(items), now, items[-1][1].actor) - len(items)
         posts = Post.objects.bulk_create(
             [
                 Post(
@@ -370,6 +361,38 @@ def _write_replies(new):
     Community.objects.filter(
         pk__in={items[0][1].thread.community_id for items in by_thread.values()}
     ).update(last_activity_at=now)
+
+
+def _numbers_allocate(thread, count, now, last_poster):
+    """Count `count` more posts in `thread` and return its new post count, which is
+    the number of the last of them: posts are numbered 1, 2, 3, ... by this counter
+    and never removed (deleting keeps a placeholder), so the count is the last number.
+
+    The UPDATE takes the thread's row lock: replies to one thread queue here until
+    commit, so the numbers are allocated without races.
+    """
+    connection = transaction.get_connection()
+    changes = {
+        "post_count": F("post_count") + count,
+        "last_activity_at": now,
+        "last_poster": last_poster,
+    }
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
+        Thread.objects.filter(pk=thread.pk).update(**changes)  # no RETURNING before 3.35
+        return Thread.objects.values_list("post_count", flat=True).get(pk=thread.pk)
+    table = connection.ops.quote_name(Thread._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET post_count = post_count + %s, last_activity_at = %s, "
+            "last_poster_id = %s WHERE id = %s RETURNING post_count",
+            [
+                count,
+                connection.ops.adapt_datetimefield_value(now),
+                last_poster.pk,
+                thread.pk,
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 def _write_reply_alone(reply, body, body_html, mentions):

@@ -102,6 +102,46 @@ def test_a_resent_post_is_stored_once_inside_and_across_groups():
     assert Event.objects.count() == events + 1
 
 
+def test_a_resend_past_the_post_budget_is_still_acknowledged(settings):
+    """A client resending after a reconnect gets its stored post back, even when the
+    person has meanwhile used up the budget; a new post is refused."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": (2, 60)}
+    community, owner, thread = community_with_thread()
+    writer = member_of(community)
+    first_id, second_id = uuid.uuid4(), uuid.uuid4()
+    first, second = threads.post_replies(
+        [_reply(writer, thread, "Uno", first_id), _reply(writer, thread, "Due", second_id)]
+    )
+
+    resent, refused = threads.post_replies(
+        [_reply(writer, thread, "Uno", first_id), _reply(writer, thread, "Tre", uuid.uuid4())]
+    )
+
+    assert resent.pk == first.pk
+    assert isinstance(refused, ValidationError) and refused.code == "rate_limited"
+    assert list(thread.posts.values_list("body", flat=True).order_by("number"))[1:] == [
+        "Uno",
+        "Due",
+    ]
+
+
+def test_a_reply_is_numbered_by_the_threads_counter_without_looking_anything_up():
+    """Resends are caught by the unique constraint, and the post number comes back from
+    the counter's update: a reply reads nothing from the posts table."""
+    community, owner, thread = community_with_thread()
+    writer = member_of(community)
+    threads.post_replies([_reply(writer, thread, "Prima", uuid.uuid4())])
+
+    with CaptureQueriesContext(connection) as queries:
+        (post,) = threads.post_replies([_reply(writer, thread, "Seconda", uuid.uuid4())])
+
+    assert post.number == 3
+    assert not [
+        q for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and "community_post" in q["sql"]
+    ]
+
+
 def test_refusals_are_told_in_each_persons_language():
     community, owner, thread = community_with_thread()
     english, italian = member_of(community), member_of(community)

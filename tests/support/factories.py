@@ -91,9 +91,20 @@ class ThreadFactory(DjangoModelFactory):
 class PostFactory(DjangoModelFactory):
     class Meta:
         model = Post
+        skip_postgeneration_save = True
 
     thread = factory.SubFactory(ThreadFactory)
     author = factory.SubFactory(UserFactory)
     number = factory.LazyAttribute(lambda o: o.thread.posts.count() + 1)
     body = factory.Sequence(lambda n: f"Post body {n}")
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+
+    @factory.post_generation
+    def counted(self, create, extracted, **kwargs):
+        """Keep the thread's post count at its last post number, as the services do
+        (they number new posts from it)."""
+        if create:
+            Thread.objects.filter(pk=self.thread_id, post_count__lt=self.number).update(
+                post_count=self.number
+            )
+            self.thread.post_count = max(self.thread.post_count, self.number)
