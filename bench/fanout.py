@@ -26,12 +26,14 @@ BENCH_EVENTS events (default 1,000):
   commit, ack); the baselines: a `post` frame that the server turns into one event.
 - burst: a trigger socket sends one frame, "burst B" (B = BENCH_BURST, 50), and the server
   produces B events back to back: the baselines build and broadcast B frames in a loop;
-  Crocevia's thread owner posts B replies inside the server through
-  `community.services.threads.post_replies`, B groups of one reply (B transactions: B posts
-  arriving one after another), each event going the real way (Event row, after-commit
-  broadcast, hub, wire). The next trigger waits until every socket has the whole burst.
-- burst, 1 group (Crocevia only): the same, the B replies written as one group (one
-  transaction, as group commit writes posts that arrive together).
+  in Crocevia the thread owner's B replies arrive at once at the socket path's group
+  commit (`community.live`'s `post` operation, as B posts from sockets arriving together
+  do): permissions, Markdown, Event rows, after-commit broadcast, hub, wire. The next
+  trigger waits until every socket has the whole burst.
+- one by one (Crocevia only, a stress row without a target): the B replies written one
+  after another, each in its own transaction (`post_replies` of one reply, B times): what
+  B posts cost when each arrives just after the previous one committed, so none share a
+  transaction. Its events come out spaced by the writes: it is not a burst of events.
 
 Latency is end to end: from the trigger (or post) frame leaving the client to the event's
 arrival at each receiving socket. Its sample: every (event, socket) arrival of the round,
@@ -48,7 +50,8 @@ the script exits 1 if anything is still missing or duplicated.
 Settings (environment), comma lists per N in the order of BENCH_FANOUT_N:
 BENCH_FANOUT_N=1000,5000  BENCH_EVENTS=1000 (burst rounds)  BENCH_PACED_EVENTS=1000,200
 BENCH_INTERVAL_MS=100,500 (paced interval)  BENCH_BURST=50  BENCH_REPEAT=3  BENCH_REDIS=0
-(1: also Crocevia with a private Redis layer).
+(1: also Crocevia with a private Redis layer)  BENCH_MODES=paced,burst,burst 1 group (the
+rounds to run).
 """
 
 import argparse
@@ -89,8 +92,11 @@ REPEAT = max(1, int(os.environ.get("BENCH_REPEAT", 3)))
 # path. The bursts cover overload.
 INTERVALS = [ms / 1000 for ms in _list("BENCH_INTERVAL_MS", "100,500", float)]
 WITH_REDIS = os.environ.get("BENCH_REDIS", "0") == "1"
-PACED, BURST_MODE, GROUPED = "paced", "burst", "burst 1 group"
-MODES = (PACED, BURST_MODE, GROUPED)
+PACED, BURST_MODE, ONE_BY_ONE = "paced", "burst", "one by one"
+MODES = (PACED, BURST_MODE, ONE_BY_ONE)
+TARGET_MODES = (PACED, BURST_MODE)  # one by one is a stress row: no target
+# BENCH_MODES=paced (or burst, "one by one"): only those rounds.
+WANTED_MODES = set(_list("BENCH_MODES", ",".join(MODES), str)) or set(MODES)
 SETTLE_TIMEOUT = 60  # seconds for every delivery of a burst, or after the last post
 REPAIR_TIMEOUT = 15
 TARGET_RATIO = 2.0
@@ -265,9 +271,9 @@ class Trigger:
         except ConnectionClosed:
             pass
 
-    async def burst(self, count, grouped, body):
+    async def burst(self, count, one_by_one, body):
         """Send one trigger frame; returns the time it was written."""
-        frame = self.burst_frame(count, grouped, body)
+        frame = self.burst_frame(count, one_by_one, body)
         sent = time.time()
         await self.ws.send(frame)
         return sent
@@ -299,7 +305,7 @@ class Target:
         self.sender_key = sender_key
         self.post_frame = post_frame
         self.burst_frame = burst_frame
-        self.modes = modes
+        self.modes = [mode for mode in modes if mode in WANTED_MODES]
         self.body = BODY
         self.path = "/ws/" if reader_keys is not None else "/"
         self.trigger_path = "/bench/" if reader_keys is not None else "/"
@@ -311,13 +317,13 @@ def crocevia_target(name, base, setup, db, thread):
             {"op": "post", "thread": thread, "body": body, "client_id": client_id}
         )
 
-    def burst_frame(count, grouped, body):
+    def burst_frame(count, one_by_one, body):
         return json.dumps(
             {
                 "op": "burst",
                 "thread": thread,
                 "count": count,
-                "grouped": grouped,
+                "one_by_one": one_by_one,
                 "body": body,
             }
         )
@@ -339,7 +345,7 @@ def baseline_target(name, base):
     def post_frame(client_id, body):
         return json.dumps({"op": "post", "body": body, "client_id": client_id})
 
-    def burst_frame(count, _grouped, body):
+    def burst_frame(count, _one_by_one, body):
         return json.dumps({"op": "burst", "count": count, "body": body})
 
     return Target(name, base, "bench", None, None, post_frame, burst_frame)
@@ -472,7 +478,7 @@ async def run_round(target, opened, mode, events):
         bursts = max(1, events // BURST)
         events = bursts * BURST
         for index in range(bursts):
-            sent = await trigger.burst(BURST, mode == GROUPED, target.body)
+            sent = await trigger.burst(BURST, mode == ONE_BY_ONE, target.body)
             first = head + 1 + index * BURST
             for seq in range(first, first + BURST):
                 origins[seq] = sent
@@ -748,9 +754,10 @@ events: events per round; samples: (event, socket) arrivals each p99 is taken ov
 paced: one post every {", ".join(f"{per_n(INTERVALS, n) * 1000:.0f} ms at N={n}" for n in NS)}
   (Crocevia: the socket op `post`, the real service, one post at a time, each acked).
 burst: one trigger frame, then {BURST} events made back to back inside the server
-  (Crocevia: {BURST} posts of one reply each through post_replies; "1 group": one
-  post_replies of {BURST} replies, one transaction); the next trigger once every socket
-  has the whole burst.
+  (Crocevia: {BURST} posts arriving at once at the socket path's group commit); the
+  next trigger once every socket has the whole burst.
+one by one (Crocevia only, no target): the {BURST} posts written one after another, one
+  transaction each; its events come out spaced by the writes.
 write p99 (ms): from the server's write (Crocevia: Event.created_at, set at INSERT just
   before commit; baselines: building the frame) to arrival; secondary.
 deliv/s: frames delivered per second of the round; cpu µs: server CPU time (all threads,
@@ -820,7 +827,7 @@ async def main():
                     f"cpu per frame {cpu:5.2f}x ({ours['cpu_us']:.1f} / "
                     f"{plain['cpu_us']:.1f} µs)"
                 )
-                if system == MEMORY:
+                if system == MEMORY and mode in TARGET_MODES:
                     verdicts.append((n, mode, p99, cpu, lost))
     print()
     for n, mode, p99, cpu, lost in verdicts:

@@ -1041,7 +1041,8 @@ def access_thread_for_each(users, thread_id):
     """`access_thread` for several people at once (posts that arrive together): one
     thread query and one membership query. Returns {person's pk: the thread, or the
     Http404/PermissionDenied that refuses it}; all get the same thread object."""
-    thread = _thread_row(thread_id)
+    # Posting needs the thread and its community, not its author's profile.
+    thread = Thread.objects.select_related("community").filter(pk=thread_id).first()
     if thread is not None:
         read_memberships(users, thread.community)
     answers = {}
