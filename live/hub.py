@@ -224,16 +224,21 @@ class Hub:
             Delivery(frame, text, streams.revokes(frame["stream"], frame["type"]))
             for frame, text in frames
         ]
+        single = deliveries[0] if len(deliveries) == 1 else None
         for subscriber in list(self.subscribers.get(group, ())):
             # The socket's writer is idle and these are the stream's next events: send
             # them from here rather than waking one task per socket. daphne's send only
             # buffers (Twisted), so this loop never waits on a slow client. Under
             # daphne, a socket's share of a group of events goes in one write.
-            directs = []
-            for delivery in deliveries:
-                direct = subscriber.deliver(delivery)
-                if direct is not None:
-                    directs.append(direct)
+            if single is not None:  # one event: no list per socket
+                direct = subscriber.deliver(single)
+                directs = (direct,) if direct is not None else ()
+            else:
+                directs = []
+                for delivery in deliveries:
+                    direct = subscriber.deliver(delivery)
+                    if direct is not None:
+                        directs.append(direct)
             if not directs:
                 continue
             try:

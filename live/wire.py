@@ -60,14 +60,15 @@ def _write_now(transport, sock, chunks):
     ):
         transport.write(b"".join(chunks))
         return
+    one = chunks[0] if len(chunks) == 1 else None  # one event: the common case
     try:
-        sent = sock.sendmsg(chunks)
+        sent = sock.send(one) if one is not None else sock.sendmsg(chunks)
     except (BlockingIOError, InterruptedError):
         sent = 0
     except OSError:
         transport.write(b"".join(chunks))  # Twisted notices the failure and closes
         return
-    if sent < sum(len(chunk) for chunk in chunks):
+    if sent < (len(one) if one is not None else sum(len(chunk) for chunk in chunks)):
         transport.write(b"".join(chunks)[sent:])
 
 
@@ -99,12 +100,15 @@ class Wire:
         if protocol.state != protocol.STATE_OPEN:
             return False
         factory = protocol.factory
-        prepared = [outgoing.prepared(factory) for outgoing in outgoings]
         if protocol._perMessageCompress is None and not protocol.send_queue:
-            _write_now(self.transport, self.socket, [one.payloadHybi for one in prepared])
+            _write_now(
+                self.transport,
+                self.socket,
+                [outgoing.prepared(factory).payloadHybi for outgoing in outgoings],
+            )
         else:
-            for one in prepared:  # compression, or autobahn's queue
-                protocol.sendPreparedMessage(one)
+            for outgoing in outgoings:  # compression, or autobahn's queue
+                protocol.sendPreparedMessage(outgoing.prepared(factory))
         return True
 
 
