@@ -33,8 +33,14 @@ JOINT_VENTURE = {
     # Waits for the consent of Orto Verticale's administrator (davide).
     "pending": ("tommaso", Role.GUEST, Partner.Role.ADVISOR),
     "kickoff": [
-        ("luca", "Ciao a tutti! Abbiamo già un prototipo della telecamera per i mandrini."),
-        ("giulia", "Ottimo. Proponiamo una prova in stabilimento a Monza entro fine mese."),
+        (
+            "luca",
+            "Ciao a tutti! Abbiamo già un prototipo della telecamera per i mandrini.",
+        ),
+        (
+            "giulia",
+            "Ottimo. Proponiamo una prova in stabilimento a Monza entro fine mese.",
+        ),
         ("marco", "Dal Politecnico possiamo validare il modello sui dati storici."),
     ],
     "threads": [
@@ -79,7 +85,10 @@ LICENCE = {
     "pending": None,
     "kickoff": [
         ("paolo", "Contratto firmato: partiamo con il trasferimento tecnologico."),
-        ("irene", "Perfetto. Il primo report sulle royalty è previsto a fine trimestre."),
+        (
+            "irene",
+            "Perfetto. Il primo report sulle royalty è previsto a fine trimestre.",
+        ),
     ],
     "threads": [
         (
@@ -89,7 +98,10 @@ LICENCE = {
             [("marco", "Vi mandiamo i nostri dati entro venerdì.")],
         ),
     ],
-    "room": [("paolo", "Riunione di avanzamento giovedì alle 10?"), ("irene", "Va bene.")],
+    "room": [
+        ("paolo", "Riunione di avanzamento giovedì alle 10?"),
+        ("irene", "Va bene."),
+    ],
 }
 
 
@@ -123,7 +135,10 @@ def _seed_workspace(plan, stdout):
     if plan["pending"]:
         username, role, partner_role = plan["pending"]
         invitation = people.invitation_create(
-            actor=lead, workspace=workspace, who=username, role=role,
+            actor=lead,
+            workspace=workspace,
+            who=username,
+            role=role,
             partner_role=partner_role,
         )
         people.invitation_accept(actor=_person(username), invitation=invitation)
@@ -136,7 +151,9 @@ def _seed_workspace(plan, stdout):
             actor=_person(author), community=community, title=title, body=body
         )
         for username, text in replies:
-            thread_services.post_reply(actor=_person(username), thread=thread, body=text)
+            thread_services.post_reply(
+                actor=_person(username), thread=thread, body=text
+            )
     room = Thread.objects.get(community=community, kind=Thread.Kind.ROOM)
     for username, body in plan["room"]:
         thread_services.post_reply(actor=_person(username), thread=room, body=body)

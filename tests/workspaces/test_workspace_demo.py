@@ -22,7 +22,9 @@ def test_seed_demo_adds_the_two_workspaces_with_people_and_discussion():
     assert (venture.stage, licence.stage) == ("negotiation", "execution")
     assert venture.partners.count() == 3 and licence.partners.count() == 2
     assert set(venture.partners.values_list("role", flat=True)) == {
-        "lead", "partner", "advisor"
+        "lead",
+        "partner",
+        "advisor",
     }
     for workspace in (venture, licence):
         people = Participant.objects.filter(workspace=workspace)
