@@ -86,8 +86,8 @@ def workspace_detail(request, workspace_id):
 
 
 def workspace_activity(request, workspace_id):
-    """The activity feed, older pages by `?before=<seq>`; `?fragment=1` answers the
-    list alone (the dashboard re-fetches it when an event arrives)."""
+    """The activity feed, older pages by `?before=<seq>` (the dashboard shows the
+    newest page)."""
     workspace = permissions.access_workspace(request.user, workspace_id)
     before = request.GET.get("before")
     before = int(before) if before and before.isdigit() else None
@@ -95,9 +95,6 @@ def workspace_activity(request, workspace_id):
     context = workspace_context(
         request, workspace, "overview", events=events, older=older, before=before
     )
-    if request.GET.get("fragment"):
-        queries.mark_seen(request.user, workspace)
-        return render(request, "workspaces/includes/activity_list.html", context)
     return render(request, "workspaces/workspace_activity.html", context)
 
 
