@@ -104,3 +104,21 @@ def test_staff_see_every_workspace_page_by_page(client, monkeypatch):
 
     assert "Alfa" in first and "Beta" in first and "Gamma" not in first
     assert "Gamma" in second
+
+
+def test_my_workspaces_queries_do_not_grow_with_workspaces(
+    client, django_assert_max_num_queries
+):
+    lead = person_of(admin=True)
+    make_workspace(lead=lead, name="Primo")
+    client.force_login(lead)
+    client.get(reverse("workspaces:workspace-list"))
+    with django_assert_max_num_queries(30) as few:
+        client.get(reverse("workspaces:workspace-list"))
+    for number in range(4):
+        make_workspace(lead=lead, name=f"Altro {number}")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("workspaces:workspace-list")).content.decode()
+
+    assert page.count("data-workspace-row=") == 5
