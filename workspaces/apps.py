@@ -8,3 +8,14 @@ class WorkspacesConfig(AppConfig):
     name = "workspaces"
     verbose_name = _("Workspaces")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import live
+
+        live.register()
+
+    def seed_demo(self, stdout):
+        """Called by community's `seed_demo`: the demo's two workspaces."""
+        from . import demo
+
+        demo.seed(stdout)

@@ -113,7 +113,23 @@ invited_to = communities.community_create(
 )
 memberships.membership_invite(actor=carla, community=invited_to, invitee=anna)
 
+from workspaces.services import people as workspace_people
+from workspaces.services import workspaces
+
+workspace = workspaces.workspace_create(
+    actor=User.objects.get(username="anna"),
+    name=word(120, "Spazio"),
+    description=word(600, "Descrizione") + " " + url,
+    collaboration_type="joint_venture",
+)
+invitation = workspace_people.invitation_create(
+    actor=anna, workspace=workspace, who=bruno.username, message=word(500, "Invito")
+)
+
 print(f"COMMUNITY {community.get_absolute_url()}")
+print(f"WORKSPACE {workspace.get_absolute_url()}")
+print(f"DISCUSSION {workspace.community.get_absolute_url()}")
+print(f"INVITATION /w/invitations/{workspace_people.invitation_token(invitation)}/")
 print(f"RESTRICTED {restricted.get_absolute_url()}")
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"ROOM {room.get_absolute_url()}")
@@ -173,6 +189,12 @@ def _pages(paths):
         ("profile-edit", "/settings/profile/"),
         ("organisations", "/o/"),
         ("organisation", paths["ORGANISATION"]),
+        ("workspaces", "/w/"),
+        ("workspace", paths["WORKSPACE"]),
+        ("workspace-people", f"{paths['WORKSPACE']}people/"),
+        ("workspace-activity", f"{paths['WORKSPACE']}activity/"),
+        ("workspace-discussion", paths["DISCUSSION"]),
+        ("invitation", paths["INVITATION"]),
     ]
 
 
