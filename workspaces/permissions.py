@@ -125,7 +125,7 @@ def access_task(user, workspace, task_id):
     from .models import Task
 
     task = (
-        Task.objects.select_related("assignee", "milestone", "thread")
+        Task.objects.select_related("assignee", "milestone", "thread__community")
         .filter(pk=task_id, workspace=workspace)
         .first()
     )

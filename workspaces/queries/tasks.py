@@ -80,6 +80,7 @@ def board(workspace, user):
     return {
         "columns": list(columns.values()),
         "task_count": len(tasks),
+        "statuses": Status.choices,
         **task_actions(user, workspace),
     }
 
