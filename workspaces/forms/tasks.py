@@ -78,7 +78,7 @@ class TaskForm(_LimitsMixin, forms.Form):
             get_user_model()
             .objects.filter(workspace_participations__workspace=workspace)
             .select_related("organisation")
-            .order_by("name", "username")
+            .order_by("display_name", "username")
         )
         self.fields["milestone"].queryset = Milestone.objects.filter(
             workspace=workspace

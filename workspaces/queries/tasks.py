@@ -20,7 +20,7 @@ LIST_ORDERINGS = {
     "-due": [F("due_date").desc(nulls_last=True), "status", "position", "pk"],
     "status": ["status", "position", "pk"],
     "assignee": [
-        F("assignee__name").asc(nulls_last=True),
+        F("assignee__display_name").asc(nulls_last=True),
         F("assignee__username").asc(nulls_last=True),
         "status",
         "position",
@@ -108,7 +108,7 @@ def participants(workspace):
     return (
         Participant.objects.filter(workspace=workspace)
         .select_related("user", "organisation")
-        .order_by("user__name", "user__username")
+        .order_by("user__display_name", "user__username")
     )
 
 
