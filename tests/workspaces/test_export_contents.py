@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
 from tests.support.factories import PostFactory, ThreadFactory
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.models import Document, DocumentVersion, Task, WorkspaceExport
 from workspaces.services import exports
 from workspaces.services import tasks as task_services
@@ -36,7 +36,7 @@ def workspace():
 
 @pytest.fixture
 def people(workspace):
-    return workspace_roles(workspace)
+    return vars(workspace_roles(workspace))
 
 
 def _document(workspace, author, title, *contents, deleted=False, name="report.pdf"):
@@ -87,7 +87,7 @@ def filled(workspace, people):
     _document(workspace, lead, "Term sheet", pdf_v1, pdf_v2, name="term-sheet.pdf")
     _document(workspace, lead, "Data", b"a,b\n1,2\n", name="../../etc/data.csv")
     _document(workspace, lead, "Withdrawn", b"old", deleted=True, name="withdrawn.pdf")
-    thread = ThreadFactory(community=workspace.community, title="Kick-off")
+    thread = ThreadFactory(community=workspace.community, title="Supplier shortlist")
     PostFactory(thread=thread, author=lead, body="Welcome **partners**!")
     PostFactory(thread=thread, author=people["member"], body="Glad to be here.")
     PostFactory(thread=thread, author=people["member"], body="Spam", is_hidden=True)
@@ -125,14 +125,16 @@ def test_the_zip_holds_current_documents_discussion_tasks_and_activity(
     assert archive.read(data) == b"a,b\n1,2\n"
     assert not any("withdrawn" in name for name in names)
 
-    markdown = next(n for n in names if n.startswith("discussion/") and n.endswith(".md"))
+    markdown = next(n for n in names if n.endswith("Supplier shortlist.md"))
     text = archive.read(markdown).decode()
-    assert text.startswith("# Kick-off")
+    assert text.startswith("# Supplier shortlist")
     assert "Welcome **partners**!" in text and "Glad to be here." in text
     assert "Spam" not in text
     html = archive.read(markdown.removesuffix(".md") + ".html").decode()
     assert "<strong>partners</strong>" in html and "Spam" not in html
-    assert "<title>Kick-off</title>" in html
+    assert "<title>Supplier shortlist</title>" in html
+    # The workspace's own "Kick-off" thread is there too.
+    assert any(n.startswith("discussion/") and "Kick-off" in n for n in names)
 
     tasks = _csv(archive, "tasks.csv")
     assert [row["title"] for row in tasks] == [
@@ -142,8 +144,11 @@ def test_the_zip_holds_current_documents_discussion_tasks_and_activity(
     assert tasks[1]["assignee"] == people["member"].name
     assert tasks[1]["due_date"] == timezone.localdate().isoformat()
     activity = _csv(archive, "activity.csv")
-    assert [row["type"] for row in activity] == ["task.created", "task.created"]
-    assert activity[0]["actor"] == people["lead"].name
+    types = [row["type"] for row in activity]
+    assert types[0] == "workspace.created"
+    assert types.count("task.created") == 2
+    created = next(row for row in activity if row["type"] == "task.created")
+    assert created["actor"] == people["lead"].name
     assert "README.txt" in names
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.models import WorkspaceExport
 from workspaces.services import tasks as task_services
 
@@ -26,7 +26,7 @@ def workspace():
 
 @pytest.fixture
 def people(workspace):
-    return workspace_roles(workspace)
+    return vars(workspace_roles(workspace))
 
 
 def _as(client, user):

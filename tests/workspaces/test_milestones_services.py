@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from live.models import Event
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.models import Milestone, Task
 from workspaces.services import tasks as task_services
 
@@ -27,12 +27,12 @@ def workspace():
 
 @pytest.fixture
 def people(workspace):
-    return workspace_roles(workspace)
+    return vars(workspace_roles(workspace))
 
 
 def _types(workspace):
     return list(
-        Event.objects.filter(stream=workspace.stream)
+        Event.objects.filter(stream=workspace.stream, type__regex=r"^(task|milestone)\.")
         .order_by("seq")
         .values_list("type", flat=True)
     )

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from live.models import Event
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.models import Task
 from workspaces.services import tasks as task_services
 
@@ -33,7 +33,7 @@ def workspace():
 
 @pytest.fixture
 def people(workspace):
-    return workspace_roles(workspace)
+    return vars(workspace_roles(workspace))
 
 
 def _board(workspace):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.demo_tasks import seed_tasks
 from workspaces.models import Milestone, Task
 

@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.support.factories import OrganisationFactory, UserFactory
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.factories import UserFactory
+from tests.support.workspaces import add_participant, make_workspace, workspace_roles
 from workspaces.models import Participant, Task
+from workspaces.services import people
 from workspaces.services import tasks as task_services
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +21,9 @@ def test_my_tasks_lists_my_open_tasks_across_workspaces_soonest_first(
     client, django_assert_max_num_queries
 ):
     valves = make_workspace(name="Valves")
-    me = workspace_roles(valves)["member"]
-    batteries = make_workspace(
-        name="Batteries", lead=UserFactory(organisation=OrganisationFactory())
-    )
-    Participant.objects.create(
-        workspace=batteries, user=me, organisation=me.organisation, role="member"
-    )
+    me = workspace_roles(valves).member
+    batteries = make_workspace(name="Batteries")
+    add_participant(batteries, me)
     today = timezone.localdate()
 
     def task(workspace, title, days=None, assignee=me, status=Status.TODO):
@@ -56,7 +53,10 @@ def test_my_tasks_lists_my_open_tasks_across_workspaces_soonest_first(
     assert "Finished" in client.get(reverse("workspaces:my-tasks"), {"done": "1"}).content.decode()
 
     # Removed from Batteries: its tasks leave the list, even if still assigned.
-    Participant.objects.filter(workspace=batteries, user=me).delete()
+    people.participant_remove(
+        actor=batteries.created_by,
+        participant=Participant.objects.get(workspace=batteries, user=me),
+    )
     html = client.get(reverse("workspaces:my-tasks")).content.decode()
     assert "Battery soon" not in html and "Late valve" in html
 
@@ -72,10 +72,9 @@ def test_my_tasks_says_when_there_is_nothing(client):
 
 def test_staff_see_only_their_own_assignments_in_my_tasks(client):
     workspace = make_workspace()
-    people = workspace_roles(workspace)
+    roles = workspace_roles(workspace)
     task_services.task_create(
-        actor=people["lead"], workspace=workspace, title="Lead's job",
-        assignee=people["lead"],
+        actor=roles.lead, workspace=workspace, title="Lead's job", assignee=roles.lead
     )
-    client.force_login(people["staff"])
+    client.force_login(roles.staff)
     assert "Lead&#x27;s job" not in client.get(reverse("workspaces:my-tasks")).content.decode()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from live.models import Event
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.models import Milestone, Task
 from workspaces.services import tasks as task_services
 
@@ -28,7 +28,7 @@ def workspace():
 
 @pytest.fixture
 def people(workspace):
-    return workspace_roles(workspace)
+    return vars(workspace_roles(workspace))
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_task_pages_are_read_by_participants_and_staff_only(
     client, workspace, people, content, role
 ):
     client = _as(client, people[role])
-    task, milestone = content["task"], content["milestone"]
+    task = content["task"]
     pages = [
         _url("task-board", workspace),
         _url("task-list", workspace),

@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from live.models import Event
-from tests.support.factories import OrganisationFactory, UserFactory
-from tests.workspaces.task_support import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace, workspace_roles
 from workspaces.models import Task
 from workspaces.services import tasks as task_services
 
@@ -30,7 +29,7 @@ def workspace():
 
 @pytest.fixture
 def people(workspace):
-    return workspace_roles(workspace)
+    return vars(workspace_roles(workspace))
 
 
 def _board(workspace):
@@ -55,8 +54,9 @@ def _positions(workspace):
 
 
 def _events(workspace):
+    """The task and milestone events of the workspace's stream, in order."""
     return list(
-        Event.objects.filter(stream=workspace.stream)
+        Event.objects.filter(stream=workspace.stream, type__regex=r"^(task|milestone)\.")
         .order_by("seq")
         .values_list("type", flat=True)
     )
@@ -81,7 +81,7 @@ def test_new_tasks_go_to_the_end_of_their_column_and_are_announced(workspace, pe
     }
     assert _positions(workspace)["todo"] == [0, 1]
     assert _events(workspace) == ["task.created"] * 3
-    created = Event.objects.filter(stream=workspace.stream).first()
+    created = Event.objects.filter(stream=workspace.stream, type="task.created").first()
     assert created.payload["title"] == "Draft NDA"
     assert created.actor == lead
     assert Task.objects.get(title="Sign term sheet").completed_at is not None
@@ -110,7 +110,7 @@ def test_a_task_can_be_assigned_to_participants_only(workspace, people):
 
 
 def test_edit_validates_every_field_together(workspace, people):
-    other = make_workspace(lead=UserFactory(organisation=OrganisationFactory()))
+    other = make_workspace(name="Elsewhere")
     foreign = task_services.milestone_create(
         actor=other.participants.get().user,
         workspace=other,

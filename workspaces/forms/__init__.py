@@ -1,2 +1,1 @@
-"""Input parsing for the workspaces views, one module per area; services re-check
-every rule."""
+"""Forms of the workspaces app, one module per area; the services re-check every rule."""

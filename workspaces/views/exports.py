@@ -15,18 +15,20 @@ from ..queries import exports as export_queries
 from ..services import exports as export_services
 from ..tasks import build_workspace_export
 from .tasks import workspace_page
+from .workspaces import workspace_context
 
 State = WorkspaceExport.State
 
 
 def _context(request, workspace):
     exports = export_queries.recent_exports(workspace)
-    return {
-        "workspace": workspace,
-        "active_tab": "export",
-        "exports": exports,
-        "is_pending": export_queries.is_pending(exports),
-    }
+    return workspace_context(
+        request,
+        workspace,
+        "export",
+        exports=exports,
+        is_pending=export_queries.is_pending(exports),
+    )
 
 
 @workspace_page

@@ -32,6 +32,7 @@ from ..forms.tasks import (
 from ..models import Task
 from ..queries import tasks as task_queries
 from ..services import tasks as task_services
+from .workspaces import workspace_context
 
 TASKS_PER_PAGE = 50
 MY_TASKS_PER_PAGE = 50
@@ -89,8 +90,8 @@ def _task_url(task):
     return reverse("workspaces:task-detail", args=[task.workspace_id, task.pk])
 
 
-def _context(workspace, active_tab, **extra):
-    return {"workspace": workspace, "active_tab": active_tab, **extra}
+def _context(request, workspace, active_tab, **extra):
+    return workspace_context(request, workspace, active_tab, **extra)
 
 
 # --- board and list ---------------------------------------------------------------------
@@ -99,7 +100,7 @@ def _context(workspace, active_tab, **extra):
 @workspace_page
 def task_board(request, workspace):
     context = _context(
-        workspace, "tasks", **task_queries.board(workspace, request.user)
+        request, workspace, "tasks", **task_queries.board(workspace, request.user)
     )
     if _wants_fragment(request):
         return _fragment(request, "workspaces/includes/task_board.html", context)
@@ -124,7 +125,7 @@ def task_list(request, workspace):
     page_obj = _page(request, tasks, TASKS_PER_PAGE)
     page_obj.object_list = task_queries.annotate_due(list(page_obj.object_list))
     context = _context(
-        workspace,
+        request, workspace,
         "tasks",
         filter_form=filter_form,
         page_obj=page_obj,
@@ -146,7 +147,7 @@ def _task_form_response(request, workspace, form, *, task=None):
     return render(
         request,
         "workspaces/task_form.html",
-        _context(workspace, "tasks", form=form, task=task),
+        _context(request, workspace, "tasks", form=form, task=task),
     )
 
 
@@ -190,7 +191,7 @@ def task_detail(request, workspace, task_id):
         request,
         "workspaces/task_detail.html",
         _context(
-            workspace,
+            request, workspace,
             "tasks",
             task=task,
             statuses=Status.choices,
@@ -236,7 +237,7 @@ def task_delete(request, workspace, task_id):
     return render(
         request,
         "workspaces/task_confirm_delete.html",
-        _context(workspace, "tasks", task=task),
+        _context(request, workspace, "tasks", task=task),
     )
 
 
@@ -346,7 +347,7 @@ def my_tasks(request):
 @workspace_page
 def milestone_list(request, workspace):
     context = _context(
-        workspace,
+        request, workspace,
         "milestones",
         **task_queries.timeline(workspace),
         **task_queries.task_actions(request.user, workspace),
@@ -360,7 +361,7 @@ def _milestone_form_response(request, workspace, form, *, milestone=None):
     return render(
         request,
         "workspaces/milestone_form.html",
-        _context(workspace, "milestones", form=form, milestone=milestone),
+        _context(request, workspace, "milestones", form=form, milestone=milestone),
     )
 
 
@@ -443,7 +444,7 @@ def milestone_delete(request, workspace, milestone_id):
     return render(
         request,
         "workspaces/milestone_confirm_delete.html",
-        _context(workspace, "milestones", milestone=milestone),
+        _context(request, workspace, "milestones", milestone=milestone),
     )
 
 
