@@ -7,7 +7,7 @@
 import { gettext, interpolate } from "./i18n.js";
 import { clearAlert, showAlert } from "./notices.js";
 
-const LIVE_TYPES = /^(task|milestone)\./;
+const LIVE_TYPES = /^(task\.|milestone\.|resync$)/;
 const REFRESH_DELAY_MS = 150;
 
 const csrfToken = () => document.querySelector("input[name='csrfmiddlewaretoken']")?.value ?? "";

@@ -430,3 +430,29 @@ def test_the_timeline_shows_milestones_by_date_with_today_and_counts(
     assert "Past due" in html and "Next" in html
     assert "1 open task" in html and "1 done" in html
     assert late.pk
+
+
+def test_the_activity_feed_tells_task_and_milestone_changes(client, workspace, people):
+    lead = people["lead"]
+    milestone = task_services.milestone_create(
+        actor=lead, workspace=workspace, title="Pilot", due_date=timezone.localdate()
+    )
+    task = task_services.task_create(actor=lead, workspace=workspace, title="Order parts")
+    task_services.task_move(actor=lead, task=task, status=Status.DOING)
+    task_services.task_edit(actor=lead, task=task, title="Order parts", assignee=people["member"])
+    task_services.milestone_complete(actor=lead, milestone=milestone)
+    task_services.task_delete(actor=lead, task=task)
+
+    html = _as(client, people["member"]).get(
+        reverse("workspaces:workspace-activity", args=[workspace.pk])
+    ).content.decode()
+
+    for sentence in (
+        "added the milestone “Pilot”",
+        "added the task “Order parts”.",
+        "moved the task “Order parts” to Doing.",
+        "assigned the task “Order parts”.",
+        "marked the milestone “Pilot” as reached.",
+        "deleted the task “Order parts”.",
+    ):
+        assert f"{escape(lead.name)} {sentence}" in html, sentence
