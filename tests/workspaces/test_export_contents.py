@@ -177,3 +177,23 @@ def test_a_failed_build_says_so_and_keeps_no_file(workspace, people, filled):
     assert export.state == State.FAILED
     assert "could not be built" in export.error
     assert not export.file
+
+
+def test_progress_is_written_as_the_export_is_built(workspace, people, filled):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    export = exports.export_request(actor=people["lead"], workspace=workspace)
+    with CaptureQueriesContext(connection) as queries:
+        exports.export_build(export.pk)
+
+    table = WorkspaceExport._meta.db_table
+    updates = [
+        q["sql"] for q in queries.captured_queries
+        if q["sql"].startswith(f'UPDATE "{table}" SET "progress"')
+    ]
+    # Two documents, two threads (the Kick-off and "Supplier shortlist"), a room,
+    # tasks and activity: one write per step whose percentage changed.
+    assert len(updates) >= 5
+    export.refresh_from_db()
+    assert export.progress == 100 and export.state == State.READY

@@ -456,3 +456,31 @@ def test_the_activity_feed_tells_task_and_milestone_changes(client, workspace, p
         "deleted the task “Order parts”.",
     ):
         assert f"{escape(lead.name)} {sentence}" in html, sentence
+
+
+def test_the_list_costs_the_same_queries_for_many_tasks(
+    client, workspace, people, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _as(client, people["lead"])
+    milestone = task_services.milestone_create(
+        actor=people["lead"], workspace=workspace, title="M", due_date=timezone.localdate()
+    )
+
+    def fill(count):
+        for n in range(count):
+            task_services.task_create(
+                actor=people["lead"], workspace=workspace, title=f"T{n}",
+                assignee=people["member"] if n % 2 else None, milestone=milestone,
+                due_date=timezone.localdate(),
+            )
+
+    fill(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(_url("task-list", workspace))
+    fill(40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(_url("task-list", workspace))
+    assert response.content.decode().count('<th scope="row">') == 42
