@@ -40,7 +40,7 @@ def _column(page, status):
 
 
 def test_a_lead_moves_cards_by_mouse_and_keyboard_and_others_see_it_live(
-    site, signed_in_page, problems
+    site, signed_in_page, problems, artifacts
 ):
     from playwright.sync_api import expect
 
@@ -92,5 +92,6 @@ def test_a_lead_moves_cards_by_mouse_and_keyboard_and_others_see_it_live(
         titles.nth(n).get_attribute("data-title") for n in range(3)
     ] == ["Draft the NDA", "Review the patents", "Book the lab"]
 
+    anna.screenshot(path=artifacts / "workspace-task-board.png", full_page=True)
     assert not problems, problems
     assert "Traceback" not in site.log.read_text(), site.log.read_text()
