@@ -18,11 +18,35 @@ MILESTONES = [
 # (title, column, milestone index or None, due in days or None, description).
 TASKS = [
     ("Collect the partners' NDAs", Status.DONE, 0, -25, ""),
-    ("Share the lab test results", Status.DONE, 0, -15, "Upload the raw data with a short note."),
-    ("Draft the term sheet", Status.DOING, 1, 2, "Royalty range, exclusivity, field of use."),
-    ("Review the IP landscape", Status.DOING, 1, -2, "Patents filed since 2020 in the same class."),
+    (
+        "Share the lab test results",
+        Status.DONE,
+        0,
+        -15,
+        "Upload the raw data with a short note.",
+    ),
+    (
+        "Draft the term sheet",
+        Status.DOING,
+        1,
+        2,
+        "Royalty range, exclusivity, field of use.",
+    ),
+    (
+        "Review the IP landscape",
+        Status.DOING,
+        1,
+        -2,
+        "Patents filed since 2020 in the same class.",
+    ),
     ("Book the climate chamber", Status.TODO, 2, 10, ""),
-    ("Agree the test protocol", Status.TODO, 2, 1, "Temperatures, cycles and pass criteria."),
+    (
+        "Agree the test protocol",
+        Status.TODO,
+        2,
+        1,
+        "Temperatures, cycles and pass criteria.",
+    ),
     ("Plan the joint press release", Status.TODO, None, None, ""),
 ]
 

@@ -71,7 +71,9 @@ def test_a_lead_moves_cards_by_mouse_and_keyboard_and_others_see_it_live(
     card.focus()
     anna.keyboard.press("ArrowRight")
     announcer = anna.locator("[data-board-announcer]")
-    expect(announcer).to_have_text(re.compile("“Book the lab” moved to Doing, position 1"))
+    expect(announcer).to_have_text(
+        re.compile("“Book the lab” moved to Doing, position 1")
+    )
     expect(_column(bruno, "doing")).to_contain_text("Book the lab")
     expect(anna.locator("li[data-title='Book the lab']")).to_be_focused()
     anna.keyboard.press("ArrowDown")
@@ -79,18 +81,20 @@ def test_a_lead_moves_cards_by_mouse_and_keyboard_and_others_see_it_live(
     expect(anna.locator("li[data-title='Book the lab']")).to_be_focused()
     anna.keyboard.press("ArrowDown")
     expect(announcer).to_have_text(re.compile("position 3"))
-    expect(
-        _column(bruno, "doing").locator("li[data-task]").last
-    ).to_have_attribute("data-title", "Book the lab")
+    expect(_column(bruno, "doing").locator("li[data-task]").last).to_have_attribute(
+        "data-title", "Book the lab"
+    )
     expect(_column(bruno, "todo").locator("li[data-task]")).to_have_count(0)
 
     # What both saw is what was stored.
     anna.reload()
     titles = _column(anna, "doing").locator("li[data-task]")
     expect(titles).to_have_count(3)
-    assert [
-        titles.nth(n).get_attribute("data-title") for n in range(3)
-    ] == ["Draft the NDA", "Review the patents", "Book the lab"]
+    assert [titles.nth(n).get_attribute("data-title") for n in range(3)] == [
+        "Draft the NDA",
+        "Review the patents",
+        "Book the lab",
+    ]
 
     anna.screenshot(path=artifacts / "workspace-task-board.png", full_page=True)
     assert not problems, problems

@@ -50,7 +50,9 @@ def _document(workspace, author, title, *contents, deleted=False, name="report.p
         version_count=len(contents),
     )
     for number, content in enumerate(contents, start=1):
-        stored = default_storage.save(f"documents/{title}-{number}.bin", ContentFile(content))
+        stored = default_storage.save(
+            f"documents/{title}-{number}.bin", ContentFile(content)
+        )
         DocumentVersion.objects.create(
             document=document,
             number=number,
@@ -94,12 +96,14 @@ def filled(workspace, people):
     task_services.task_create(
         actor=lead,
         workspace=workspace,
-        title="=HYPERLINK(\"http://evil\")",
+        title='=HYPERLINK("http://evil")',
         assignee=people["member"],
         due_date=timezone.localdate(),
     )
     task_services.task_create(
-        actor=people["member"], workspace=workspace, title="Book the lab",
+        actor=people["member"],
+        workspace=workspace,
+        title="Book the lab",
         status=Task.Status.DOING,
     )
     return {"pdf_v2": pdf_v2}
@@ -139,7 +143,7 @@ def test_the_zip_holds_current_documents_discussion_tasks_and_activity(
     tasks = _csv(archive, "tasks.csv")
     assert [row["title"] for row in tasks] == [
         "Book the lab",
-        "'=HYPERLINK(\"http://evil\")",
+        '\'=HYPERLINK("http://evil")',
     ]
     assert tasks[1]["assignee"] == people["member"].name
     assert tasks[1]["due_date"] == timezone.localdate().isoformat()
@@ -189,7 +193,8 @@ def test_progress_is_written_as_the_export_is_built(workspace, people, filled):
 
     table = WorkspaceExport._meta.db_table
     updates = [
-        q["sql"] for q in queries.captured_queries
+        q["sql"]
+        for q in queries.captured_queries
         if q["sql"].startswith(f'UPDATE "{table}" SET "progress"')
     ]
     # Two documents, two threads (the Kick-off and "Supplier shortlist"), a room,

@@ -56,14 +56,18 @@ def test_a_lead_prepares_an_export_and_downloads_it(client, workspace, people):
     response = client.get(download)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"].startswith('attachment; filename="valve-licence-')
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="valve-licence-'
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert "Sign the licence" in archive.read("tasks.csv").decode()
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_leads_reach_the_export_page_and_downloads(client, workspace, people, role):
+def test_only_leads_reach_the_export_page_and_downloads(
+    client, workspace, people, role
+):
     export = _ready_export(client, workspace, people["lead"])
     client.logout()
     client = _as(client, people[role])
@@ -99,8 +103,10 @@ def test_an_export_not_ready_is_not_downloadable_and_shows_its_progress(
     client, workspace, people
 ):
     export = WorkspaceExport.objects.create(
-        workspace=workspace, requested_by=people["lead"],
-        state=WorkspaceExport.State.RUNNING, progress=40,
+        workspace=workspace,
+        requested_by=people["lead"],
+        state=WorkspaceExport.State.RUNNING,
+        progress=40,
     )
     client = _as(client, people["lead"])
     page = client.get(_export_url(workspace)).content.decode()

@@ -32,7 +32,9 @@ def people(workspace):
 
 def _types(workspace):
     return list(
-        Event.objects.filter(stream=workspace.stream, type__regex=r"^(task|milestone)\.")
+        Event.objects.filter(
+            stream=workspace.stream, type__regex=r"^(task|milestone)\."
+        )
         .order_by("seq")
         .values_list("type", flat=True)
     )
@@ -41,13 +43,18 @@ def _types(workspace):
 def test_a_milestone_is_created_edited_completed_and_deleted_live(workspace, people):
     member = people["member"]
     milestone = task_services.milestone_create(
-        actor=member, workspace=workspace, title="Prototype", due_date=datetime.date(2030, 5, 1)
+        actor=member,
+        workspace=workspace,
+        title="Prototype",
+        due_date=datetime.date(2030, 5, 1),
     )
     task = task_services.task_create(
         actor=member, workspace=workspace, title="Build it", milestone=milestone
     )
     task_services.milestone_edit(
-        actor=people["lead"], milestone=milestone, title="Prototype ready",
+        actor=people["lead"],
+        milestone=milestone,
+        title="Prototype ready",
         due_date=datetime.date(2030, 6, 1),
     )
     task_services.milestone_complete(actor=member, milestone=milestone)
@@ -56,7 +63,9 @@ def test_a_milestone_is_created_edited_completed_and_deleted_live(workspace, peo
     assert milestone.due_date == datetime.date(2030, 6, 1)
     assert milestone.completed_at is not None
 
-    task_services.milestone_complete(actor=member, milestone=milestone, is_completed=False)
+    task_services.milestone_complete(
+        actor=member, milestone=milestone, is_completed=False
+    )
     milestone.refresh_from_db()
     assert milestone.completed_at is None
 
@@ -88,13 +97,18 @@ def test_a_milestone_needs_a_title_and_a_date(workspace, people):
 @pytest.mark.parametrize("role", ["guest", "staff", "stranger", "removed"])
 def test_only_leads_and_members_change_milestones(workspace, people, role):
     milestone = task_services.milestone_create(
-        actor=people["lead"], workspace=workspace, title="Prototype",
+        actor=people["lead"],
+        workspace=workspace,
+        title="Prototype",
         due_date=datetime.date(2030, 5, 1),
     )
     actor = people[role]
     for attempt in (
         lambda: task_services.milestone_create(
-            actor=actor, workspace=workspace, title="X", due_date=datetime.date(2030, 1, 1)
+            actor=actor,
+            workspace=workspace,
+            title="X",
+            due_date=datetime.date(2030, 1, 1),
         ),
         lambda: task_services.milestone_edit(
             actor=actor, milestone=milestone, title="X", due_date=milestone.due_date
@@ -108,7 +122,9 @@ def test_only_leads_and_members_change_milestones(workspace, people, role):
     assert milestone.title == "Prototype" and milestone.completed_at is None
 
 
-def test_the_timeline_orders_milestones_and_marks_past_next_and_today(workspace, people):
+def test_the_timeline_orders_milestones_and_marks_past_next_and_today(
+    workspace, people
+):
     from workspaces.queries import tasks as task_queries
 
     today = timezone.localdate()
@@ -116,7 +132,9 @@ def test_the_timeline_orders_milestones_and_marks_past_next_and_today(workspace,
 
     def milestone(title, days):
         return task_services.milestone_create(
-            actor=lead, workspace=workspace, title=title,
+            actor=lead,
+            workspace=workspace,
+            title=title,
             due_date=today + datetime.timedelta(days=days),
         )
 

@@ -5,7 +5,6 @@ someone else changed meanwhile is refused as stale instead of undoing their move
 (The test database is SQLite in memory, whose shared cache refuses concurrent writers
 instead of queueing them, so the interleavings are played one after the other here.)"""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -96,9 +95,7 @@ def test_moving_a_task_deleted_meanwhile_says_so(workspace, people):
         task_services.task_move(actor=people["lead"], task=a, status=Status.DOING)
 
 
-def test_moves_decided_on_an_older_board_land_in_a_consistent_column(
-    workspace, people
-):
+def test_moves_decided_on_an_older_board_land_in_a_consistent_column(workspace, people):
     """Two people drag cards into "Doing" at once, each from the board they see:
     positions are recomputed from the committed rows, never duplicated."""
     lead, member = people["lead"], people["member"]

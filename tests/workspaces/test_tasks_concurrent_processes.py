@@ -72,7 +72,11 @@ print("BOARD " + json.dumps({
 
 
 def _line(output, key):
-    return json.loads(next(line for line in output.splitlines() if line.startswith(key))[len(key) + 1:])
+    return json.loads(
+        next(line for line in output.splitlines() if line.startswith(key))[
+            len(key) + 1 :
+        ]
+    )
 
 
 @pytest.mark.slow
@@ -98,22 +102,34 @@ def _race(env):
     ids = _line(setup.stdout, "SETUP")
     start = time.time() + 4
     lead_script = MOVER.format(
-        workspace=ids["workspace"], actor=ids["lead"], start=start,
+        workspace=ids["workspace"],
+        actor=ids["lead"],
+        start=start,
         titles=[f"T{n:02}" for n in range(0, 12, 2)],
     )
     member_script = MOVER.format(
-        workspace=ids["workspace"], actor=ids["member"], start=start,
+        workspace=ids["workspace"],
+        actor=ids["member"],
+        start=start,
         titles=[f"T{n:02}" for n in range(1, 12, 2)],
     )
 
     results = manage_parallel(
-        ["shell", "-c", lead_script], ["shell", "-c", member_script], env=env, timeout=300
+        ["shell", "-c", lead_script],
+        ["shell", "-c", member_script],
+        env=env,
+        timeout=300,
     )
 
     for returncode, output in results:
         assert returncode == 0, output
         assert _line(output, "DONE") == 3
-    board = _line(manage("shell", "-c", REPORT.replace("WORKSPACE", str(ids["workspace"])), env=env).stdout, "BOARD")
+    board = _line(
+        manage(
+            "shell", "-c", REPORT.replace("WORKSPACE", str(ids["workspace"])), env=env
+        ).stdout,
+        "BOARD",
+    )
     assert [position for position, _ in board["todo"]] == list(range(6))
     assert [position for position, _ in board["doing"]] == list(range(6))
     titles = sorted(title for column in board.values() for _, title in column)

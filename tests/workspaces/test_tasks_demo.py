@@ -15,7 +15,9 @@ def test_seed_tasks_fills_every_column_and_the_timeline():
 
     seed_tasks(workspace)
 
-    statuses = set(Task.objects.filter(workspace=workspace).values_list("status", flat=True))
+    statuses = set(
+        Task.objects.filter(workspace=workspace).values_list("status", flat=True)
+    )
     assert statuses == set(Task.Status.values)
     assert Milestone.objects.filter(workspace=workspace).count() == 3
     assert Task.objects.filter(workspace=workspace, assignee__isnull=False).exists()

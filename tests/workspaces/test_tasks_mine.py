@@ -1,4 +1,4 @@
-""""My tasks": what is assigned to me in the workspaces I am still in, by due date."""
+""" "My tasks": what is assigned to me in the workspaces I am still in, by due date."""
 
 import datetime
 
@@ -29,8 +29,14 @@ def test_my_tasks_lists_my_open_tasks_across_workspaces_soonest_first(
     def task(workspace, title, days=None, assignee=me, status=Status.TODO):
         lead = workspace.participants.filter(role="lead").first().user
         return task_services.task_create(
-            actor=lead, workspace=workspace, title=title, assignee=assignee, status=status,
-            due_date=today + datetime.timedelta(days=days) if days is not None else None,
+            actor=lead,
+            workspace=workspace,
+            title=title,
+            assignee=assignee,
+            status=status,
+            due_date=today + datetime.timedelta(days=days)
+            if days is not None
+            else None,
         )
 
     task(valves, "Late valve", -2)
@@ -46,11 +52,16 @@ def test_my_tasks_lists_my_open_tasks_across_workspaces_soonest_first(
         html = client.get(reverse("workspaces:my-tasks")).content.decode()
 
     order = ["Late valve", "Battery soon", "Valve later", "Battery undated"]
-    assert [html.index(title) for title in order] == sorted(html.index(t) for t in order)
+    assert [html.index(title) for title in order] == sorted(
+        html.index(t) for t in order
+    )
     assert "Finished" not in html and "Someone else" not in html
     assert "in Batteries" in html and "in Valves" in html
     assert "Overdue" in html and "Due soon" in html
-    assert "Finished" in client.get(reverse("workspaces:my-tasks"), {"done": "1"}).content.decode()
+    assert (
+        "Finished"
+        in client.get(reverse("workspaces:my-tasks"), {"done": "1"}).content.decode()
+    )
 
     # Removed from Batteries: its tasks leave the list, even if still assigned.
     people.participant_remove(
@@ -65,9 +76,10 @@ def test_my_tasks_says_when_there_is_nothing(client):
     me = UserFactory()
     client.force_login(me)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert "Nothing assigned to you" in client.get(
-        reverse("workspaces:my-tasks")
-    ).content.decode()
+    assert (
+        "Nothing assigned to you"
+        in client.get(reverse("workspaces:my-tasks")).content.decode()
+    )
 
 
 def test_staff_see_only_their_own_assignments_in_my_tasks(client):
@@ -77,4 +89,7 @@ def test_staff_see_only_their_own_assignments_in_my_tasks(client):
         actor=roles.lead, workspace=workspace, title="Lead's job", assignee=roles.lead
     )
     client.force_login(roles.staff)
-    assert "Lead&#x27;s job" not in client.get(reverse("workspaces:my-tasks")).content.decode()
+    assert (
+        "Lead&#x27;s job"
+        not in client.get(reverse("workspaces:my-tasks")).content.decode()
+    )

@@ -75,8 +75,9 @@ def test_task_pages_are_read_by_participants_and_staff_only(
         response = client.get(page)
         if role in READERS:
             assert response.status_code == 200, page
-            assert "Draft the NDA" in response.content.decode() or "Prototype ready" in (
-                response.content.decode()
+            assert (
+                "Draft the NDA" in response.content.decode()
+                or "Prototype ready" in (response.content.decode())
             )
         else:
             assert response.status_code == 404, page
@@ -165,7 +166,9 @@ def test_only_leads_and_members_change_tasks_and_milestones(
 
 
 @pytest.mark.parametrize("role", ["guest", "staff"])
-def test_readers_get_no_change_forms_nor_buttons(client, workspace, people, content, role):
+def test_readers_get_no_change_forms_nor_buttons(
+    client, workspace, people, content, role
+):
     client = _as(client, people[role])
     task = content["task"]
     for url in (
@@ -204,8 +207,12 @@ def test_a_task_of_another_workspace_is_not_found(client, workspace, people, con
         actor=other.participants.get().user, workspace=other, title="Secret"
     )
     client = _as(client, people["lead"])
-    assert client.get(_url("task-detail", workspace, stranger_task.pk)).status_code == 404
-    response = client.post(_url("task-move", workspace, stranger_task.pk), {"status": "done"})
+    assert (
+        client.get(_url("task-detail", workspace, stranger_task.pk)).status_code == 404
+    )
+    response = client.post(
+        _url("task-move", workspace, stranger_task.pk), {"status": "done"}
+    )
     assert response.status_code == 404
     assert Task.objects.get(pk=stranger_task.pk).status == Status.TODO
 
@@ -222,17 +229,29 @@ def test_the_board_shows_columns_cards_and_due_highlighting_in_words(
     lead = people["lead"]
     today = timezone.localdate()
     task_services.task_create(
-        actor=lead, workspace=workspace, title="Late one", due_date=today - datetime.timedelta(days=1)
+        actor=lead,
+        workspace=workspace,
+        title="Late one",
+        due_date=today - datetime.timedelta(days=1),
     )
     task_services.task_create(
-        actor=lead, workspace=workspace, title="Soon one", status=Status.DOING,
+        actor=lead,
+        workspace=workspace,
+        title="Soon one",
+        status=Status.DOING,
         due_date=today + datetime.timedelta(days=3),
     )
     task_services.task_create(
-        actor=lead, workspace=workspace, title="Far one", due_date=today + datetime.timedelta(days=4),
+        actor=lead,
+        workspace=workspace,
+        title="Far one",
+        due_date=today + datetime.timedelta(days=4),
     )
     task_services.task_create(
-        actor=lead, workspace=workspace, title="Finished late", status=Status.DONE,
+        actor=lead,
+        workspace=workspace,
+        title="Finished late",
+        status=Status.DONE,
         due_date=today - datetime.timedelta(days=9),
     )
     html = _as(client, lead).get(_url("task-board", workspace)).content.decode()
@@ -245,7 +264,9 @@ def test_the_board_shows_columns_cards_and_due_highlighting_in_words(
     assert "Due soon" in card("Soon one")
     assert "Overdue" not in card("Far one") and "Due soon" not in card("Far one")
     assert "Overdue" not in card("Finished late")
-    todo = html[html.index('id="task-column-todo"') : html.index('id="task-column-doing"')]
+    todo = html[
+        html.index('id="task-column-todo"') : html.index('id="task-column-doing"')
+    ]
     assert "Late one" in todo and "Far one" in todo and "Soon one" not in todo
 
 
@@ -254,15 +275,21 @@ def test_the_board_costs_the_same_queries_for_many_tasks(
 ):
     client = _as(client, people["lead"])
     milestone = task_services.milestone_create(
-        actor=people["lead"], workspace=workspace, title="M", due_date=timezone.localdate()
+        actor=people["lead"],
+        workspace=workspace,
+        title="M",
+        due_date=timezone.localdate(),
     )
 
     def fill(count):
         for n in range(count):
             task_services.task_create(
-                actor=people["lead"], workspace=workspace, title=f"T{n}",
+                actor=people["lead"],
+                workspace=workspace,
+                title=f"T{n}",
                 assignee=people["member"] if n % 2 else people["guest"],
-                milestone=milestone, status=Status.values[n % 3],
+                milestone=milestone,
+                status=Status.values[n % 3],
             )
 
     fill(2)
@@ -281,18 +308,27 @@ def test_the_list_filters_sorts_and_pages(client, workspace, people, content):
     lead, member = people["lead"], people["member"]
     today = timezone.localdate()
     task_services.task_create(
-        actor=lead, workspace=workspace, title="Due later", assignee=member,
+        actor=lead,
+        workspace=workspace,
+        title="Due later",
+        assignee=member,
         due_date=today + datetime.timedelta(days=9),
     )
     task_services.task_create(
-        actor=lead, workspace=workspace, title="Due first", assignee=lead,
-        due_date=today + datetime.timedelta(days=1), status=Status.DOING,
+        actor=lead,
+        workspace=workspace,
+        title="Due first",
+        assignee=lead,
+        due_date=today + datetime.timedelta(days=1),
+        status=Status.DOING,
     )
     client = _as(client, lead)
     url = _url("task-list", workspace)
 
     html = client.get(url, {"order": "due"}).content.decode()
-    assert html.index("Due first") < html.index("Due later") < html.index("Draft the NDA")
+    assert (
+        html.index("Due first") < html.index("Due later") < html.index("Draft the NDA")
+    )
     html = client.get(url, {"order": "-due"}).content.decode()
     assert html.index("Due later") < html.index("Due first")
 
@@ -319,7 +355,11 @@ def test_creating_a_task_for_someone_outside_the_workspace_is_refused_clearly(
     client = _as(client, people["lead"])
     response = client.post(
         _url("task-create", workspace),
-        {"title": "Sneaky", "status": "todo", "assignee": people["partner_colleague"].pk},
+        {
+            "title": "Sneaky",
+            "status": "todo",
+            "assignee": people["partner_colleague"].pk,
+        },
     )
     assert response.status_code == 200
     assert "only they can be assigned tasks" in response.content.decode()
@@ -400,9 +440,10 @@ def test_staff_read_a_task_but_cannot_start_its_discussion(
 ):
     task = content["task"]
     client = _as(client, people["staff"])
-    assert "Start the discussion" not in client.get(
-        _url("task-detail", workspace, task.pk)
-    ).content.decode()
+    assert (
+        "Start the discussion"
+        not in client.get(_url("task-detail", workspace, task.pk)).content.decode()
+    )
     response = client.post(_url("task-discussion", workspace, task.pk), {"body": "Hi"})
     assert response.status_code == 403
     task.refresh_from_db()
@@ -415,12 +456,20 @@ def test_the_timeline_shows_milestones_by_date_with_today_and_counts(
     lead = people["lead"]
     today = timezone.localdate()
     late = task_services.milestone_create(
-        actor=lead, workspace=workspace, title="Old", due_date=today - datetime.timedelta(days=3)
+        actor=lead,
+        workspace=workspace,
+        title="Old",
+        due_date=today - datetime.timedelta(days=3),
     )
     coming = task_services.milestone_create(
-        actor=lead, workspace=workspace, title="Coming", due_date=today + datetime.timedelta(days=3)
+        actor=lead,
+        workspace=workspace,
+        title="Coming",
+        due_date=today + datetime.timedelta(days=3),
     )
-    task_services.task_create(actor=lead, workspace=workspace, title="a", milestone=coming)
+    task_services.task_create(
+        actor=lead, workspace=workspace, title="a", milestone=coming
+    )
     task_services.task_create(
         actor=lead, workspace=workspace, title="b", milestone=coming, status=Status.DONE
     )
@@ -437,15 +486,21 @@ def test_the_activity_feed_tells_task_and_milestone_changes(client, workspace, p
     milestone = task_services.milestone_create(
         actor=lead, workspace=workspace, title="Pilot", due_date=timezone.localdate()
     )
-    task = task_services.task_create(actor=lead, workspace=workspace, title="Order parts")
+    task = task_services.task_create(
+        actor=lead, workspace=workspace, title="Order parts"
+    )
     task_services.task_move(actor=lead, task=task, status=Status.DOING)
-    task_services.task_edit(actor=lead, task=task, title="Order parts", assignee=people["member"])
+    task_services.task_edit(
+        actor=lead, task=task, title="Order parts", assignee=people["member"]
+    )
     task_services.milestone_complete(actor=lead, milestone=milestone)
     task_services.task_delete(actor=lead, task=task)
 
-    html = _as(client, people["member"]).get(
-        reverse("workspaces:workspace-activity", args=[workspace.pk])
-    ).content.decode()
+    html = (
+        _as(client, people["member"])
+        .get(reverse("workspaces:workspace-activity", args=[workspace.pk]))
+        .content.decode()
+    )
 
     for sentence in (
         "added the milestone “Pilot”",
@@ -466,14 +521,20 @@ def test_the_list_costs_the_same_queries_for_many_tasks(
 
     client = _as(client, people["lead"])
     milestone = task_services.milestone_create(
-        actor=people["lead"], workspace=workspace, title="M", due_date=timezone.localdate()
+        actor=people["lead"],
+        workspace=workspace,
+        title="M",
+        due_date=timezone.localdate(),
     )
 
     def fill(count):
         for n in range(count):
             task_services.task_create(
-                actor=people["lead"], workspace=workspace, title=f"T{n}",
-                assignee=people["member"] if n % 2 else None, milestone=milestone,
+                actor=people["lead"],
+                workspace=workspace,
+                title=f"T{n}",
+                assignee=people["member"] if n % 2 else None,
+                milestone=milestone,
                 due_date=timezone.localdate(),
             )
 

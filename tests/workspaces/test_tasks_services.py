@@ -56,7 +56,9 @@ def _positions(workspace):
 def _events(workspace):
     """The task and milestone events of the workspace's stream, in order."""
     return list(
-        Event.objects.filter(stream=workspace.stream, type__regex=r"^(task|milestone)\.")
+        Event.objects.filter(
+            stream=workspace.stream, type__regex=r"^(task|milestone)\."
+        )
         .order_by("seq")
         .values_list("type", flat=True)
     )
@@ -94,7 +96,9 @@ def test_a_task_can_be_assigned_to_participants_only(workspace, people):
     for outsider in ("stranger", "partner_colleague", "staff"):
         with pytest.raises(ValidationError) as refused:
             task_services.task_edit(
-                actor=people["member"], task=task, title=task.title,
+                actor=people["member"],
+                task=task,
+                title=task.title,
                 assignee=people[outsider],
             )
         assert "assignee" in refused.value.message_dict
@@ -233,9 +237,14 @@ def test_a_task_discussion_opens_once_in_the_workspace_community(workspace, peop
         "Which template do we use?",
         "The usual one.",
     ]
-    assert Event.objects.filter(
-        stream=workspace.stream, type="task.updated", payload__changes=["discussion"]
-    ).count() == 1
+    assert (
+        Event.objects.filter(
+            stream=workspace.stream,
+            type="task.updated",
+            payload__changes=["discussion"],
+        ).count()
+        == 1
+    )
 
 
 def test_staff_cannot_open_a_task_discussion(workspace, people):

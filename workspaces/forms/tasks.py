@@ -70,7 +70,9 @@ class TaskForm(_LimitsMixin, forms.Form):
         required=False,
         empty_label=_("None"),
     )
-    status = forms.ChoiceField(label=_("Column"), choices=Status.choices, initial=Status.TODO)
+    status = forms.ChoiceField(
+        label=_("Column"), choices=Status.choices, initial=Status.TODO
+    )
 
     def __init__(self, *args, workspace, creating=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,14 +134,12 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, *args, participants, milestones, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = (
-            [("", _("Anyone")), ("none", _("Nobody"))]
-            + [(str(p.user_id), p.user.name or p.user.username) for p in participants]
-        )
-        self.fields["milestone"].choices = (
-            [("", _("Any")), ("none", _("None"))]
-            + [(str(m.pk), m.title) for m in milestones]
-        )
+        self.fields["assignee"].choices = [("", _("Anyone")), ("none", _("Nobody"))] + [
+            (str(p.user_id), p.user.name or p.user.username) for p in participants
+        ]
+        self.fields["milestone"].choices = [("", _("Any")), ("none", _("None"))] + [
+            (str(m.pk), m.title) for m in milestones
+        ]
 
     def filters(self):
         """The valid filters; an invalid one is ignored rather than emptying the list."""

@@ -81,10 +81,14 @@ def export_build(export_id):
             spool.seek(0)
             export.file.save(f"{uuid.uuid4().hex}.zip", File(spool), save=False)
     except Exception:
-        logger.exception("Export %s of workspace %s failed", export.pk, export.workspace_id)
+        logger.exception(
+            "Export %s of workspace %s failed", export.pk, export.workspace_id
+        )
         WorkspaceExport.objects.filter(pk=export.pk).update(
             state=State.FAILED,
-            error=_("The export could not be built. Try again, or tell the site's staff."),
+            error=_(
+                "The export could not be built. Try again, or tell the site's staff."
+            ),
             finished_at=timezone.now(),
         )
     else:
@@ -125,7 +129,9 @@ def _write_archive(export, spool):
     workspace = export.workspace
     versions = _current_versions(workspace)
     threads = list(
-        Thread.objects.filter(community=workspace.community).order_by("created_at", "pk")
+        Thread.objects.filter(community=workspace.community).order_by(
+            "created_at", "pk"
+        )
     )
     progress = _Progress(export, len(versions) + len(threads) + 2)
     names = set()
@@ -189,7 +195,7 @@ def _safe_name(name, limit=120):
     direction overrides, at most `limit` characters."""
     name = unicodedata.normalize("NFC", name or "")
     name = "".join(
-        c for c in name if unicodedata.category(c)[0] != "C" and c not in "/\\:*?\"<>|"
+        c for c in name if unicodedata.category(c)[0] != "C" and c not in '/\\:*?"<>|'
     )
     name = re.sub(r"\s+", " ", name).strip(" .") or "file"
     if len(name) > limit:
@@ -335,4 +341,3 @@ def _write_activity_csv(target, workspace):
             for event in events
         ),
     )
-

@@ -277,9 +277,7 @@ def task_edit(
     with transaction.atomic():
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
         if current is None:
-            raise ValidationError(
-                _("This task was deleted meanwhile."), code="stale"
-            )
+            raise ValidationError(_("This task was deleted meanwhile."), code="stale")
         changes = [
             field.removesuffix("_id")
             for field, value in wanted.items()
@@ -315,9 +313,7 @@ def task_move(*, actor, task, status, position=None, revision=None):
         _lock_workspace(workspace)
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
         if current is None:
-            raise ValidationError(
-                _("This task was deleted meanwhile."), code="stale"
-            )
+            raise ValidationError(_("This task was deleted meanwhile."), code="stale")
         if revision is not None and current.revision != revision:
             raise ValidationError(
                 _(
@@ -347,7 +343,13 @@ def task_move(*, actor, task, status, position=None, revision=None):
             current.completed_at = None
         current.revision += 1
         current.save(
-            update_fields=["status", "position", "completed_at", "revision", "updated_at"]
+            update_fields=[
+                "status",
+                "position",
+                "completed_at",
+                "revision",
+                "updated_at",
+            ]
         )
         _record(
             workspace,

@@ -42,7 +42,8 @@ def export_list(request, workspace):
             # database queue, a worker builds it while the page shows its progress.
             build_workspace_export.enqueue(export.pk)
         messages.success(
-            request, _("The export is being prepared: it will be listed here when ready.")
+            request,
+            _("The export is being prepared: it will be listed here when ready."),
         )
         return redirect(reverse("workspaces:export-list", args=[workspace.pk]))
     context = _context(request, workspace)

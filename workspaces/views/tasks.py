@@ -125,7 +125,8 @@ def task_list(request, workspace):
     page_obj = _page(request, tasks, TASKS_PER_PAGE)
     page_obj.object_list = task_queries.annotate_due(list(page_obj.object_list))
     context = _context(
-        request, workspace,
+        request,
+        workspace,
         "tasks",
         filter_form=filter_form,
         page_obj=page_obj,
@@ -136,8 +137,6 @@ def task_list(request, workspace):
     if _wants_fragment(request):
         return _fragment(request, "workspaces/includes/task_rows.html", context)
     return render(request, "workspaces/task_list.html", context)
-
-
 
 
 # --- one task ---------------------------------------------------------------------------
@@ -191,7 +190,8 @@ def task_detail(request, workspace, task_id):
         request,
         "workspaces/task_detail.html",
         _context(
-            request, workspace,
+            request,
+            workspace,
             "tasks",
             task=task,
             statuses=Status.choices,
@@ -255,7 +255,9 @@ def task_move(request, workspace, task_id):
         messages.error(request, _("Choose where the task goes."))
         return redirect_back(request, _board_url(workspace))
     try:
-        moved = task_services.task_move(actor=request.user, task=task, **form.cleaned_data)
+        moved = task_services.task_move(
+            actor=request.user, task=task, **form.cleaned_data
+        )
     except ValidationError as error:
         flash_errors(request, error)
     else:
@@ -275,7 +277,9 @@ def _task_move_json(request, workspace, task_id):
     if not form.is_valid():
         return JsonResponse({"error": _("Choose where the task goes.")}, status=400)
     try:
-        moved = task_services.task_move(actor=request.user, task=task, **form.cleaned_data)
+        moved = task_services.task_move(
+            actor=request.user, task=task, **form.cleaned_data
+        )
     except ValidationError as error:
         return JsonResponse(
             {"error": " ".join(error.messages), "stale": error.code == "stale"},
@@ -347,13 +351,16 @@ def my_tasks(request):
 @workspace_page
 def milestone_list(request, workspace):
     context = _context(
-        request, workspace,
+        request,
+        workspace,
         "milestones",
         **task_queries.timeline(workspace),
         **task_queries.task_actions(request.user, workspace),
     )
     if _wants_fragment(request):
-        return _fragment(request, "workspaces/includes/milestone_timeline.html", context)
+        return _fragment(
+            request, "workspaces/includes/milestone_timeline.html", context
+        )
     return render(request, "workspaces/milestone_list.html", context)
 
 
@@ -456,7 +463,9 @@ urlpatterns = [
     path("<int:workspace_id>/tasks/<int:task_id>/", task_detail, name="task-detail"),
     path("<int:workspace_id>/tasks/<int:task_id>/edit/", task_edit, name="task-edit"),
     path(
-        "<int:workspace_id>/tasks/<int:task_id>/delete/", task_delete, name="task-delete"
+        "<int:workspace_id>/tasks/<int:task_id>/delete/",
+        task_delete,
+        name="task-delete",
     ),
     path("<int:workspace_id>/tasks/<int:task_id>/move/", task_move, name="task-move"),
     path(
