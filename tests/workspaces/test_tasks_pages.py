@@ -545,3 +545,47 @@ def test_the_list_costs_the_same_queries_for_many_tasks(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(_url("task-list", workspace))
     assert response.content.decode().count('<th scope="row">') == 42
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change_forms_open_for_leads_and_members_only(
+    client, workspace, people, content, role
+):
+    client = _as(client, people[role])
+    task, milestone = content["task"], content["milestone"]
+    for url in (
+        _url("task-create", workspace),
+        _url("task-edit", workspace, task.pk),
+        _url("task-delete", workspace, task.pk),
+        _url("milestone-create", workspace),
+        _url("milestone-edit", workspace, milestone.pk),
+        _url("milestone-delete", workspace, milestone.pk),
+    ):
+        response = client.get(url)
+        expected = 200 if role in CHANGERS else 403 if role in READERS else 404
+        assert response.status_code == expected, url
+        if expected == 200:
+            assert 'name="title"' in response.content.decode() or "Delete" in (
+                response.content.decode()
+            )
+    for name in ("task-list", "milestone-list"):
+        fragment = client.get(_url(name, workspace) + "?format=json")
+        assert fragment.status_code == (200 if role in READERS else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_task_discussion_is_opened_by_participants_only(
+    client, workspace, people, content, role
+):
+    task = content["task"]
+    response = _as(client, people[role]).post(
+        _url("task-discussion", workspace, task.pk), {"body": "Which template?"}
+    )
+    task.refresh_from_db()
+    if role in {"guest", "member", "lead"}:
+        assert response.status_code == 302
+        assert task.thread is not None
+        assert task.thread.posts.get().body == "Which template?"
+    else:
+        assert response.status_code == (403 if role == "staff" else 404)
+        assert task.thread is None
