@@ -99,3 +99,51 @@ def test_a_lead_moves_cards_by_mouse_and_keyboard_and_others_see_it_live(
     anna.screenshot(path=artifacts / "workspace-task-board.png", full_page=True)
     assert not problems, problems
     assert "Traceback" not in site.log.read_text(), site.log.read_text()
+
+
+def test_list_timeline_task_page_and_export_work_in_the_browser(
+    site, signed_in_page, problems, artifacts
+):
+    from playwright.sync_api import expect
+
+    board = site.url + site.paths["BOARD"]
+    anna = signed_in_page("anna@example.org")
+
+    anna.goto(board + "list/")
+    anna.get_by_label("Sort by").select_option("title")
+    anna.get_by_role("button", name="Show").click()
+    expect(anna.locator(".task-table tbody tr").first).to_contain_text("Book the lab")
+
+    anna.goto(board.replace("/tasks/", "/milestones/"))
+    anna.get_by_role("link", name="New milestone").click()
+    anna.get_by_label("Title").fill("Prototype on the bench")
+    anna.get_by_label("Date").fill("2031-03-01")
+    anna.get_by_role("button", name="Add milestone").click()
+    expect(anna.locator(".timeline")).to_contain_text("Prototype on the bench")
+    expect(anna.locator(".timeline__today")).to_be_visible()
+    anna.screenshot(path=artifacts / "workspace-milestones.png", full_page=True)
+
+    anna.goto(board)
+    anna.get_by_role("link", name="Book the lab").click()
+    anna.get_by_label("Comment").fill("Which lab do we book?")
+    anna.get_by_role("button", name="Start the discussion").click()
+    expect(anna.locator(".posts")).to_contain_text("Which lab do we book?")
+    anna.go_back()
+    anna.reload()
+    expect(
+        anna.get_by_role("link", name=re.compile("Open the discussion"))
+    ).to_be_visible()
+
+    anna.goto(board.replace("/tasks/", "/export/"))
+    anna.get_by_role("button", name="Prepare an export").click()
+    download_link = anna.get_by_role("link", name=re.compile("Download"))
+    expect(download_link).to_be_visible()
+    with anna.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.startswith("valvole-a-idrogeno-")
+
+    anna.goto(site.url + "/w/tasks/")
+    expect(anna.get_by_role("heading", name="My tasks")).to_be_visible()
+
+    assert not problems, problems
+    assert "Traceback" not in site.log.read_text(), site.log.read_text()
