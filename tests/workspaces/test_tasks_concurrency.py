@@ -3,7 +3,8 @@ from the committed, locked rows inside the move's transaction, and a move of a c
 someone else changed meanwhile is refused as stale instead of undoing their move.
 
 (The test database is SQLite in memory, whose shared cache refuses concurrent writers
-instead of queueing them, so the interleavings are played one after the other here.)"""
+instead of queueing them, so the interleavings are played one after the other here;
+test_tasks_concurrent_processes.py races real processes on SQLite and PostgreSQL.)"""
 
 import pytest
 from django.core.exceptions import ValidationError
