@@ -10,7 +10,16 @@ from django.contrib import admin
 
 from community.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Invitation, Participant, Partner, StageChange, Workspace
+from .models import (
+    Invitation,
+    Milestone,
+    Participant,
+    Partner,
+    StageChange,
+    Task,
+    Workspace,
+    WorkspaceExport,
+)
 
 
 class PartnerInline(ReadOnlyInline):
@@ -72,3 +81,31 @@ class ParticipantAdmin(ReadOnlyAdmin):
     list_filter = ("role",)
     search_fields = ("user__username", "workspace__name", "organisation__name")
     list_select_related = ("user", "workspace", "organisation")
+
+
+# --- tasks, milestones and exports ------------------------------------------------------
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ("title", "workspace", "due_date", "completed_at")
+    list_filter = (("completed_at", admin.EmptyFieldListFilter),)
+    search_fields = ("title", "workspace__name")
+    list_select_related = ("workspace",)
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ("title", "workspace", "status", "position", "assignee", "due_date")
+    list_filter = ("status",)
+    search_fields = ("title", "workspace__name", "assignee__username")
+    list_select_related = ("workspace", "assignee")
+
+
+@admin.register(WorkspaceExport)
+class WorkspaceExportAdmin(ReadOnlyAdmin):
+    # The file is listed by name only: leads download it through the site.
+    list_display = ("workspace", "state", "progress", "size", "created_at", "finished_at")
+    list_filter = ("state",)
+    exclude = ("file",)
+    list_select_related = ("workspace",)

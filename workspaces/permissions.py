@@ -392,3 +392,88 @@ def discussion_read_only_refusal(community):
 def workspace_changed(workspace):
     """Forget what the scope knows of `workspace`'s state (archived or not)."""
     community_permissions.forget(("workspace_archived", workspace.community_id))
+
+
+# --- tasks and milestones ---------------------------------------------------------------
+# Leads and members change tasks and milestones (`require_contribute`); guests and
+# staff read them.
+
+
+def workspaces_participated_by(user, queryset=None):
+    """Workspaces the user takes part in now (staff's view of every workspace aside):
+    "my tasks" lists only these."""
+    queryset = Workspace.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(participants__user=user)
+
+
+def access_task(user, workspace, task_id):
+    """Return a task of `workspace` (which the caller already accessed) or raise
+    Http404: a task id of another workspace is as missing as one that never was."""
+    from .models import Task
+
+    task = (
+        Task.objects.select_related("assignee", "milestone", "thread__community")
+        .filter(pk=task_id, workspace=workspace)
+        .first()
+    )
+    if task is None or not can_see_workspace(user, workspace):
+        raise Http404("No such task.")
+    return task
+
+
+def access_milestone(user, workspace, milestone_id):
+    """Return a milestone of `workspace` or raise Http404."""
+    from .models import Milestone
+
+    milestone = Milestone.objects.filter(pk=milestone_id, workspace=workspace).first()
+    if milestone is None or not can_see_workspace(user, workspace):
+        raise Http404("No such milestone.")
+    return milestone
+
+
+def can_be_assigned(user, workspace):
+    """Only the workspace's participants can be given its tasks."""
+    return user is not None and is_participant(user, workspace)
+
+
+def can_discuss_task(user, workspace):
+    """May the user open a task's discussion thread? Every participant (guests
+    comment too) of a workspace that is not archived; staff read only."""
+    return is_participant(user, workspace) and not workspace.is_archived
+
+
+require_discuss_task = community_permissions.requirement(
+    can_discuss_task,
+    gettext_lazy(
+        "Only the workspace's participants can discuss its tasks, and not once it is "
+        "archived."
+    ),
+)
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def can_export_workspace(user, workspace):
+    """Leads export a workspace, archived ones included (that is when it matters)."""
+    return is_lead(user, workspace)
+
+
+require_export_workspace = community_permissions.requirement(
+    can_export_workspace,
+    gettext_lazy("Only the workspace's leads can export it and download its exports."),
+)
+
+
+def access_export(user, workspace, export_id):
+    """Return an export of `workspace` for one of its leads; Http404 when missing,
+    PermissionDenied for the other people who see the workspace."""
+    from .models import WorkspaceExport
+
+    export = WorkspaceExport.objects.filter(pk=export_id, workspace=workspace).first()
+    if export is None or not can_see_workspace(user, workspace):
+        raise Http404("No such export.")
+    require_export_workspace(user, workspace)
+    return export

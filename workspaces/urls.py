@@ -1,10 +1,12 @@
 """URL map of the workspaces app (mounted at w/); each views module owns its routes."""
 
-from .views import people, workspaces
+from .views import exports, people, tasks, workspaces
 
 app_name = "workspaces"
 
 urlpatterns = [
     *workspaces.urlpatterns,
     *people.urlpatterns,
+    *tasks.urlpatterns,
+    *exports.urlpatterns,
 ]

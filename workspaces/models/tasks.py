@@ -45,6 +45,9 @@ class Task(models.Model):
     )
     # Order inside its column of the board (smaller first).
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Bumped by every change of this task: a move asked for from an older page is
+    # refused as stale instead of undoing what someone else just did.
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
