@@ -53,7 +53,8 @@ def upload_max_bytes():
     return settings.UPLOAD_MAX_BYTES
 
 
-def _too_large_message(name):
+def too_large_message(name):
+    """The refusal of a file larger than `UPLOAD_MAX_BYTES`."""
     return _(
         "“%(name)s” is larger than %(limit)s, the largest file accepted; "
         "the upload was stopped."
@@ -94,7 +95,7 @@ class DocumentUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.max_bytes:
             # Checked before writing: the disk never holds more than the limit.
-            self.refusals.append((self.file_name, _too_large_message(self.file_name)))
+            self.refusals.append((self.file_name, too_large_message(self.file_name)))
             self.file.close()
             raise StopUpload(connection_reset=False)
         self.hasher.update(raw_data)
