@@ -324,6 +324,43 @@ def is_member_condition(user, community):
     )
 
 
+# --- communities run by another app (workspace discussions) ---------------------------
+
+# Each workspace's discussion is a private community of kind `workspace`: its people
+# come and go through the workspace (its services write the memberships), never through
+# the community's own join, request, invite, leave, role, visibility and ownership flows,
+# which refuse for that kind. The app above registers when nothing may be written in
+# such a community (an archived workspace), so threads, rooms and the socket obey it
+# without this app knowing workspaces.
+_read_only_rules = {}
+
+MANAGED_ELSEWHERE_REFUSAL = gettext_lazy(
+    "The people of a workspace's discussion are managed from the workspace."
+)
+
+
+def register_read_only_rule(kind, rule):
+    """`rule(community)` answers the refusal people read while nothing may be written
+    in `community` (a community of `kind`), or None; registered by the app that owns
+    communities of that kind, from its AppConfig.ready()."""
+    _read_only_rules[kind] = rule
+
+
+def read_only_refusal(community):
+    """Why nothing may be written in `community` now (a message), or None."""
+    rule = _read_only_rules.get(community.kind)
+    return rule(community) if rule is not None else None
+
+
+def is_read_only(community):
+    return read_only_refusal(community) is not None
+
+
+def is_managed_elsewhere(community):
+    """True for workspace discussions, whose memberships the workspace services keep."""
+    return community.kind == Community.Kind.WORKSPACE
+
+
 # --- communities ----------------------------------------------------------------------
 
 # Membership states that let a person know a private community exists.
@@ -359,7 +396,10 @@ def can_read_community(user, community):
 
 
 def can_post_in_community(user, community):
-    """May the user start threads and reply (active, unmuted member, or staff)?"""
+    """May the user start threads and reply (active, unmuted member, or staff), in a
+    community that is not read-only?"""
+    if is_read_only(community):
+        return False
     if is_site_staff(user):
         return True
     return is_member(user, community) and not is_muted(user, community)
@@ -371,7 +411,7 @@ def can_create_thread(user, community):
 
 def can_join_community(user, community):
     """May the user join at once, without an invitation (public communities)?"""
-    if not is_verified(user):
+    if not is_verified(user) or is_managed_elsewhere(community):
         return False
     membership = membership_of(user, community)
     # A request left pending when a restricted community turned public joins at once.
@@ -382,6 +422,8 @@ def can_join_community(user, community):
 
 def can_accept_invitation(user, community):
     """Invitees with a confirmed address accept and become members at once."""
+    if is_managed_elsewhere(community):
+        return False
     return is_verified(user) and is_invited(user, community)
 
 
@@ -396,7 +438,7 @@ def require_join_community(user, community):
 
 def can_request_to_join(user, community):
     """May the user ask to join a restricted community?"""
-    if not is_verified(user):
+    if not is_verified(user) or is_managed_elsewhere(community):
         return False
     return (
         community.visibility == Visibility.RESTRICTED
@@ -431,7 +473,10 @@ def is_last_owner(user, community):
 
 
 def can_leave_community(user, community):
-    """Active members leave; the last owner must first hand the community over."""
+    """Active members leave; the last owner must first hand the community over.
+    Workspace participants leave the workspace instead."""
+    if is_managed_elsewhere(community):
+        return False
     return is_member(user, community) and not is_last_owner(user, community)
 
 
@@ -439,6 +484,7 @@ def require_leave_community(user, community):
     """Raise PermissionDenied for people who are not active members (banned people cannot
     clear their ban by leaving), and ValidationError (code `last_owner`) for the last
     owner: they can put it right by handing over, so pages show it as a notice."""
+    require(not is_managed_elsewhere(community), MANAGED_ELSEWHERE_REFUSAL)
     require(
         is_member(user, community), gettext_lazy("You are not a member of this community.")
     )
@@ -472,12 +518,16 @@ def communities_moderated_by(user, queryset=None):
 
 
 def can_edit_community(user, community):
-    """Owners (and site staff) edit name, description, themes and visibility."""
+    """Owners (and site staff) edit name, description, themes and visibility; a
+    workspace's discussion follows its workspace instead."""
+    if is_managed_elsewhere(community):
+        return False
     return is_site_staff(user) or is_owner(user, community)
 
 
 def can_manage_roles(user, community):
-    """Owners promote and demote moderators and transfer ownership."""
+    """Owners promote and demote moderators and transfer ownership (in a workspace's
+    discussion the workspace's roles decide)."""
     return can_edit_community(user, community)
 
 
@@ -496,7 +546,10 @@ def can_see_join_requests(user, community):
 
 
 def can_invite_to_community(user, community):
-    """Owners and moderators invite people (the only way into a private community)."""
+    """Owners and moderators invite people (the only way into a private community);
+    workspaces invite through their own invitations."""
+    if is_managed_elsewhere(community):
+        return False
     return can_moderate_community(user, community)
 
 
@@ -536,7 +589,7 @@ def can_sanction_member(user, membership):
     transfer), and nobody sanctions themselves.
     """
     community = membership.community
-    if not can_moderate_community(user, community):
+    if is_managed_elsewhere(community) or not can_moderate_community(user, community):
         return False
     if user.pk == membership.user_id:
         return False
@@ -608,6 +661,7 @@ class Reply(StrEnum):
     """What the bottom of a thread or room offers a person (`reply_state`)."""
 
     REPLY = "reply"  # the composer
+    READ_ONLY = "read_only"  # nobody writes here now (an archived workspace)
     LOCKED = "locked"  # nobody but moderators writes here now
     LOGIN = "login"  # visitors: log in or sign up
     MUTED = "muted"  # a member muted by a moderator
@@ -624,6 +678,8 @@ def reply_state(user, thread):
     composer or the notice that matches it.
     """
     community = thread.community
+    if is_read_only(community):
+        return Reply.READ_ONLY
     if can_post_in_community(user, community):
         # Locked threads and rooms take messages from moderators only.
         if not thread.is_locked or can_moderate_community(user, community):
@@ -655,7 +711,9 @@ def require_reply(user, thread):
     if state == Reply.REPLY:
         return
     room = thread.kind == Thread.Kind.ROOM
-    if state == Reply.LOCKED:
+    if state == Reply.READ_ONLY:
+        message = read_only_refusal(thread.community)
+    elif state == Reply.LOCKED:
         message = _("This room is locked.") if room else _("This thread is locked.")
     elif state == Reply.MUTED:
         message = (
@@ -689,6 +747,8 @@ def can_delete_post(user, post):
     """Authors delete (soft) their own posts; the thread stays readable around them."""
     if not user.is_authenticated or post.author_id != user.pk or post.is_deleted:
         return False
+    if is_read_only(post.thread.community):
+        return False
     return is_member(user, post.thread.community) or is_site_staff(user)
 
 
@@ -703,25 +763,33 @@ def can_view_post_history(user, post):
 
 def can_lock_thread(user, thread):
     """Moderators lock and unlock threads and rooms (only moderators write in locked ones)."""
-    return can_moderate_community(user, thread.community)
+    community = thread.community
+    return can_moderate_community(user, community) and not is_read_only(community)
 
 
 def can_pin_thread(user, thread):
-    return can_moderate_community(user, thread.community)
+    community = thread.community
+    return can_moderate_community(user, community) and not is_read_only(community)
 
 
 def can_hide_post(user, post):
     """Moderators hide posts from everyone (a placeholder stays) and show them again."""
-    return can_moderate_community(user, post.thread.community)
+    community = post.thread.community
+    return can_moderate_community(user, community) and not is_read_only(community)
 
 
 def can_quote_post(user, post):
     return post.is_visible_content and can_reply(user, post.thread)
 
 
-require_create_thread = requirement(
-    can_create_thread, gettext_lazy("Only members of this community can start threads.")
-)
+def require_create_thread(user, community):
+    """Raise PermissionDenied, saying why, unless the user may start a thread here."""
+    refusal = read_only_refusal(community)
+    require(refusal is None, refusal)
+    require(
+        can_create_thread(user, community),
+        gettext_lazy("Only members of this community can start threads."),
+    )
 require_edit_post = requirement(
     can_edit_post, gettext_lazy("You can only edit your own posts.")
 )
@@ -743,8 +811,9 @@ require_hide_post = requirement(can_hide_post, gettext_lazy("Only moderators hid
 
 
 def can_create_room(user, community):
-    """Owners and moderators (and site staff) open standing chat rooms."""
-    return can_moderate_community(user, community)
+    """Owners and moderators (and site staff) open standing chat rooms, not in a
+    read-only community."""
+    return can_moderate_community(user, community) and not is_read_only(community)
 
 
 def can_promote_post(user, post):

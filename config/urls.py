@@ -1,5 +1,5 @@
-"""Root URL map: accounts (allauth), admin, the JavaScript catalogue and the community
-app."""
+"""Root URL map: accounts (allauth), admin, the JavaScript catalogue, the workspaces
+and the community app."""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
@@ -19,8 +19,9 @@ urlpatterns = [
     # modules. Only the project's catalogue: the admin's and allauth's stay out.
     path(
         "jsi18n/",
-        JavaScriptCatalog.as_view(packages=["community"]),
+        JavaScriptCatalog.as_view(packages=["community", "workspaces"]),
         name="javascript-catalog",
     ),
+    path("w/", include("workspaces.urls")),
     path("", include("community.urls")),
 ]

@@ -8,3 +8,8 @@ class WorkspacesConfig(AppConfig):
     name = "workspaces"
     verbose_name = _("Workspaces")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import live
+
+        live.register()

@@ -11,15 +11,27 @@ every workspace read-only (support and moderation of its discussion) and are nev
 participants: they cannot upload, change tasks or invite.
 """
 
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from community import permissions as community_permissions
-from community.permissions import is_site_staff, remembered
+from community.models import Affiliation
+from community.permissions import (
+    is_organisation_admin,
+    is_organisation_member,
+    is_site_staff,
+    is_verified,
+    remembered,
+)
 
-from .models import Participant, Workspace
+from .models import Invitation, Participant, Partner, Workspace
 
 Role = Participant.Role
+# Decide on the rows as the database has them now (services, under their locks).
+fresh = community_permissions.fresh
 
 
 def participant_of(user, workspace):
@@ -243,3 +255,280 @@ require_comment_document = community_permissions.requirement(
         "it is archived."
     ),
 )
+
+
+# --- workspaces, people and invitations -------------------------------------------------
+
+ARCHIVED_REFUSAL = gettext_lazy(
+    "This workspace is archived: it is read-only until a lead restores it."
+)
+LAST_LEAD_REFUSAL = gettext_lazy(
+    "You are the workspace's only lead: make another participant a lead first."
+)
+
+
+def can_create_workspace(user):
+    """Verified people who belong to an organisation (an active affiliation with the
+    organisation shown next to their name) open workspaces; it becomes the lead
+    partner."""
+    return bool(
+        is_verified(user)
+        and user.organisation_id is not None
+        and is_organisation_member(user, user.organisation)
+    )
+
+
+def _lead_count(workspace):
+    return remembered(
+        ("leads", workspace.pk),
+        lambda: Participant.objects.filter(
+            workspace_id=workspace.pk, role=Role.LEAD
+        ).count(),
+    )
+
+
+def is_last_lead(user, workspace):
+    """The one last-lead rule: the only lead can neither leave nor be demoted."""
+    return is_lead(user, workspace) and _lead_count(workspace) <= 1
+
+
+def can_leave_workspace(user, workspace):
+    """Participants leave (not the last lead, not while archived)."""
+    return (
+        is_participant(user, workspace)
+        and not workspace.is_archived
+        and not is_last_lead(user, workspace)
+    )
+
+
+def can_archive_workspace(user, workspace):
+    return can_manage_workspace(user, workspace)
+
+
+def can_restore_workspace(user, workspace):
+    """Leads restore an archived workspace."""
+    return is_lead(user, workspace) and workspace.is_archived
+
+
+def can_change_participant(user, participant):
+    """Leads change the role of, or remove, another participant (themselves: leave)."""
+    return (
+        can_manage_workspace(user, participant.workspace)
+        and participant.user_id != user.pk
+    )
+
+
+def can_change_own_role(user, participant):
+    """A lead may step down to member or guest while another lead remains."""
+    return (
+        participant.user_id == user.pk
+        and can_manage_workspace(user, participant.workspace)
+        and not is_last_lead(user, participant.workspace)
+    )
+
+
+def can_invite(user, workspace):
+    return can_manage_workspace(user, workspace)
+
+
+def _invitation_open(invitation):
+    return (
+        invitation.state == Invitation.State.PENDING
+        and invitation.expires_at > timezone.now()
+        and not invitation.workspace.is_archived
+    )
+
+
+def is_invitee(user, invitation):
+    """The person an invitation names: by account, or by a verified e-mail address."""
+    if not user.is_authenticated:
+        return False
+    if invitation.invitee_id is not None:
+        return invitation.invitee_id == user.pk
+
+    def load():
+        from allauth.account.models import EmailAddress
+
+        return EmailAddress.objects.filter(
+            user=user, email__iexact=invitation.email, verified=True
+        ).exists()
+
+    return remembered(("invited_address", user.pk, invitation.pk), load)
+
+
+def _organisation_is_partner(invitation):
+    return Partner.objects.filter(
+        workspace_id=invitation.workspace_id, organisation_id=invitation.organisation_id
+    ).exists()
+
+
+def needs_organisation_consent(invitation):
+    """A new partner organisation joins only with its own consent (an admin's)."""
+    return invitation.organisation_accepted_at is None and not _organisation_is_partner(
+        invitation
+    )
+
+
+def can_answer_invitation(user, invitation):
+    """The invitee accepts or declines an open invitation."""
+    return _invitation_open(invitation) and is_invitee(user, invitation)
+
+
+def can_consent_for_organisation(user, invitation):
+    """An admin of the invited organisation accepts (or refuses) for it while the
+    invitation is open and the organisation is not yet a partner."""
+    return (
+        _invitation_open(invitation)
+        and is_organisation_admin(user, invitation.organisation)
+        and needs_organisation_consent(invitation)
+    )
+
+
+def can_revoke_invitation(user, invitation):
+    return invitation.state == Invitation.State.PENDING and can_manage_workspace(
+        user, invitation.workspace
+    )
+
+
+def access_participant(user, workspace, participant_id):
+    """A participant of `workspace` (visible to the user), or Http404."""
+    participant = (
+        Participant.objects.select_related("user__organisation", "organisation")
+        .filter(pk=participant_id, workspace=workspace)
+        .first()
+    )
+    if participant is None:
+        raise Http404("No such participant.")
+    participant.workspace = workspace
+    return participant
+
+
+def access_partner(user, workspace, partner_id):
+    partner = (
+        Partner.objects.select_related("organisation")
+        .filter(pk=partner_id, workspace=workspace)
+        .first()
+    )
+    if partner is None:
+        raise Http404("No such partner.")
+    partner.workspace = workspace
+    return partner
+
+
+def access_invitation(user, workspace, invitation_id):
+    """An invitation of `workspace` for its leads (Http404 for everyone else)."""
+    if not is_lead(user, workspace):
+        raise Http404("No such invitation.")
+    invitation = (
+        Invitation.objects.select_related("organisation", "invitee")
+        .filter(pk=invitation_id, workspace=workspace)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    invitation.workspace = workspace
+    return invitation
+
+
+def invitation_by_id(invitation_id):
+    """The invitation a verified token names (the token is the proof), or Http404."""
+    invitation = (
+        Invitation.objects.select_related(
+            "workspace", "organisation", "invitee", "invited_by"
+        )
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def invitations_for_consent(user, queryset=None):
+    """Open invitations the user may accept for their organisation (they are its
+    admin) whose organisation is not yet a partner."""
+    queryset = Invitation.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    administered = Affiliation.objects.filter(
+        user=user, role=Affiliation.Role.ADMIN, state=Affiliation.State.ACTIVE
+    ).values("organisation_id")
+    partner = Partner.objects.filter(
+        workspace=OuterRef("workspace"), organisation=OuterRef("organisation")
+    )
+    return queryset.filter(
+        organisation_id__in=administered,
+        state=Invitation.State.PENDING,
+        expires_at__gt=timezone.now(),
+        workspace__archived_at__isnull=True,
+        organisation_accepted_at__isnull=True,
+    ).exclude(Exists(partner))
+
+
+require_create_workspace = community_permissions.requirement(
+    can_create_workspace,
+    gettext_lazy(
+        "Confirm your e-mail address and join an organisation before opening a workspace."
+    ),
+)
+require_invite = require_manage_workspace
+require_change_participant = community_permissions.requirement(
+    can_change_participant,
+    gettext_lazy("Only the workspace's leads change other people's roles."),
+)
+require_archive_workspace = community_permissions.requirement(
+    can_archive_workspace,
+    gettext_lazy("Only the workspace's leads archive it."),
+)
+require_restore_workspace = community_permissions.requirement(
+    can_restore_workspace,
+    gettext_lazy("Only the workspace's leads restore it, once archived."),
+)
+require_answer_invitation = community_permissions.requirement(
+    can_answer_invitation,
+    gettext_lazy("This invitation was sent to someone else, or is no longer open."),
+)
+require_consent_for_organisation = community_permissions.requirement(
+    can_consent_for_organisation,
+    gettext_lazy(
+        "Only an administrator of the invited organisation can accept for it, "
+        "while the invitation is open."
+    ),
+)
+require_revoke_invitation = community_permissions.requirement(
+    can_revoke_invitation,
+    gettext_lazy("Only the workspace's leads revoke invitations still waiting."),
+)
+
+
+def require_leave_workspace(user, workspace):
+    """PermissionDenied for people who are not participants or an archived
+    workspace; ValidationError for the last lead (they can name another lead)."""
+    community_permissions.require(
+        is_participant(user, workspace),
+        gettext_lazy("You are not a participant of this workspace."),
+    )
+    community_permissions.require(not workspace.is_archived, ARCHIVED_REFUSAL)
+    if is_last_lead(user, workspace):
+        raise ValidationError(str(LAST_LEAD_REFUSAL), code="last_lead")
+
+
+# --- the discussion: read-only while archived -------------------------------------------
+
+
+def discussion_read_only_refusal(community):
+    """Registered with community permissions for communities of kind workspace: the
+    refusal while the community's workspace is archived, else None."""
+
+    def load():
+        return Workspace.objects.filter(
+            community_id=community.pk, archived_at__isnull=False
+        ).exists()
+
+    archived = remembered(("workspace_archived", community.pk), load)
+    return str(ARCHIVED_REFUSAL) if archived else None
+
+
+def workspace_changed(workspace):
+    """Forget what the scope knows of `workspace`'s state (archived or not)."""
+    community_permissions.forget(("workspace_archived", workspace.community_id))

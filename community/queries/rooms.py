@@ -229,6 +229,7 @@ def room_page(user, thread, *, before=None):
         "last_number": messages[-1].number if messages else 0,
         "live_seq": live_seq,
         "reply_state": reply_state,
+        "read_only_notice": permissions.read_only_refusal(thread.community),
         "can_reply": reply_state == permissions.Reply.REPLY,
         "can_mark_read": permissions.can_mark_read(user, thread),
         "rooms": community_rooms(user, community),

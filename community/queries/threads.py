@@ -100,6 +100,8 @@ def thread_page(user, thread, page_number=1):
         "can_reply": can_reply,
         # The composer, or the notice saying why not (`permissions.reply_state`).
         "reply_state": permissions.reply_state(user, thread),
+        # Why nothing may be written here now (an archived workspace), or None.
+        "read_only_notice": permissions.read_only_refusal(thread.community),
         "live_seq": live_seq,
     }
 

@@ -108,9 +108,13 @@ def _unique_slug(name):
 # --- communities -----------------------------------------------------------------------
 
 
-def community_create(*, actor, name, description="", visibility, themes=()):
+def community_create(
+    *, actor, name, description="", visibility, themes=(), kind=Community.Kind.COMMUNITY
+):
     """Create a community; its creator becomes its owner.
 
+    `kind=Community.Kind.WORKSPACE` makes a workspace's discussion (the workspace
+    services call it; its memberships then follow the workspace's people).
     Verified users may call it. Raises PermissionDenied for others and ValidationError
     (fields name, description, visibility, themes) for bad input. Emits
     `community.created` on the new community's stream and `member.joined` on both
@@ -137,7 +141,7 @@ def community_create(*, actor, name, description="", visibility, themes=()):
             slug=_unique_slug(cleaned["name"]),
             description=cleaned["description"],
             visibility=cleaned["visibility"],
-            kind=Community.Kind.COMMUNITY,
+            kind=kind,
             created_by=actor,
             member_count=1,
         )

@@ -25,6 +25,8 @@ __all__ = [
     "community_transfer_ownership",
     "membership_approve",
     "membership_decline",
+    "membership_grant",
+    "membership_withdraw",
     "membership_invitation_decline",
     "membership_invite",
     "membership_request_cancel",
@@ -521,3 +523,66 @@ def community_transfer_ownership(*, actor, community, username):
         target.save(update_fields=["role", "updated_at"])
         record_membership_event(target, "member.role_changed", actor)
     return target
+
+
+# --- communities run by another app (workspace discussions) ----------------------------
+
+
+def _require_managed_elsewhere(community):
+    if not permissions.is_managed_elsewhere(community):
+        raise ValueError("Only the discussions of workspaces take memberships this way.")
+
+
+def membership_grant(*, actor, community, user, role):
+    """Make `user` an active member of a workspace's discussion with `role` (owner or
+    member), or give them that role; return the membership.
+
+    For the services of the app that runs the community (`permissions.
+    is_managed_elsewhere`), which decided who may, inside their own transaction: the
+    community's people follow the workspace's, never the community's own flows.
+    Emits `member.joined` for a newcomer, `member.role_changed` for a new role.
+    """
+    _require_managed_elsewhere(community)
+    if role not in (Role.OWNER, Role.MEMBER):
+        raise ValueError(f"Unexpected role {role!r}.")
+    with transaction.atomic():
+        membership = membership_locked(user, community)
+        if membership is None:
+            membership = Membership.objects.create(
+                user=user, community=community, role=role, state=State.ACTIVE
+            )
+            membership.user = user
+            members_recount(community)
+            record_membership_event(membership, "member.joined", actor)
+        elif membership.state != State.ACTIVE or membership.role != role:
+            joined = membership.state != State.ACTIVE
+            membership.state = State.ACTIVE
+            membership.role = role
+            membership.save(update_fields=["state", "role", "updated_at"])
+            if joined:
+                members_recount(community)
+            record_membership_event(
+                membership, "member.joined" if joined else "member.role_changed", actor
+            )
+    return membership
+
+
+def membership_withdraw(*, actor, community, user, type="member.removed"):
+    """End `user`'s membership of a workspace's discussion (`type`: `member.left`
+    when they left, `member.removed` when a lead removed them).
+
+    For the workspace services, inside their transaction, like `membership_grant`.
+    The event on the person's own stream ends their live subscriptions to the
+    discussion's threads and rooms at once.
+    """
+    _require_managed_elsewhere(community)
+    if type not in ("member.left", "member.removed"):
+        raise ValueError(f"Unexpected event type {type!r}.")
+    with transaction.atomic():
+        membership = membership_locked(user, community)
+        if membership is None:
+            return None
+        record_membership_event(membership, type, actor)
+        membership.delete()
+        members_recount(community)
+    return membership

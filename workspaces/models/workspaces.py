@@ -142,6 +142,9 @@ class Participant(models.Model):
         _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+    # The last event of the workspace's stream this person has seen on its dashboard:
+    # what "My workspaces" counts as unread is what came after it.
+    last_seen_seq = models.PositiveBigIntegerField(_("last seen event"), default=0)
 
     class Meta:
         verbose_name = _("participant")
@@ -223,6 +226,11 @@ class Invitation(models.Model):
         verbose_name=_("accepted for the organisation by"),
     )
     organisation_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The invitee said yes while the organisation's consent was still missing: the
+    # consent completes the invitation.
+    invitee_accepted_at = models.DateTimeField(
+        _("accepted by the invitee"), null=True, blank=True
+    )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,0 +1,316 @@
+"""Reads for workspace pages: "My workspaces" with unread counts, the dashboard, the
+activity feed and the people page."""
+
+from allauth.account.models import EmailAddress
+from django.db.models import (
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import Affiliation, Organisation, Thread, User
+from live.catchup import stream_head
+from live.models import Event
+
+from .. import permissions
+from ..models import (
+    Document,
+    Invitation,
+    Milestone,
+    Participant,
+    Partner,
+    StageChange,
+    Workspace,
+)
+
+ACTIVITY_PAGE = 20
+NAV_WORKSPACES = 10
+DASHBOARD_DOCUMENTS = 5
+DASHBOARD_MILESTONES = 5
+
+# Event types of the workspace stream the activity feed shows (each has its template
+# `workspaces/activity/<type with "." as "_">.html`); other events (invitations
+# being answered...) stay out of the feed.
+HIDDEN_ACTIVITY = frozenset(
+    {
+        "invitation.created",
+        "invitation.accepted_by_invitee",
+        "invitation.organisation_accepted",
+        "invitation.declined",
+        "invitation.revoked",
+    }
+)
+
+
+def _stream_of_workspace(ref):
+    """`workspace:<id>` in SQL for the workspace id `ref` (an OuterRef)."""
+    return Concat(Value("workspace:"), Cast(ref, CharField()), output_field=CharField())
+
+
+def _unread(user, workspace_ref, seen_ref):
+    """Events of the workspace's stream after what the person has seen, but their own."""
+    return Coalesce(
+        Subquery(
+            Event.objects.filter(
+                stream=_stream_of_workspace(workspace_ref), seq__gt=seen_ref
+            )
+            .exclude(actor=user)
+            .exclude(type__in=HIDDEN_ACTIVITY)
+            .order_by()
+            .values("stream")
+            .annotate(count=Count("pk"))
+            .values("count")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def my_workspaces(user, *, archived=None):
+    """The workspaces the user takes part in, with `unread` (events since they last
+    opened the dashboard), `my_role`, and the partner count, newest activity first."""
+    participations = Participant.objects.filter(user=user, workspace=OuterRef("pk"))
+    workspaces = (
+        Workspace.objects.filter(participants__user=user)
+        .annotate(
+            my_role=Subquery(participations.values("role")[:1]),
+            my_last_seen=Subquery(participations.values("last_seen_seq")[:1]),
+        )
+        .annotate(
+            unread=_unread(user, OuterRef("pk"), OuterRef("my_last_seen")),
+            partner_count=Count("partners", distinct=True),
+        )
+        .order_by("archived_at", "name")
+    )
+    if archived is True:
+        workspaces = workspaces.filter(archived_at__isnull=False)
+    elif archived is False:
+        workspaces = workspaces.filter(archived_at__isnull=True)
+    return workspaces
+
+
+def my_workspace_rows(user, *, archived=None, limit=None):
+    """`my_workspaces` as a list, each with `my_role_label` for the page."""
+    rows = my_workspaces(user, archived=archived)
+    rows = list(rows[:limit] if limit else rows)
+    for row in rows:
+        row.my_role_label = Participant.Role(row.my_role).label if row.my_role else ""
+    return rows
+
+
+def all_workspaces_for_staff(user):
+    """Every workspace, for site staff (read-only), by name."""
+    return permissions.workspaces_visible_to(user).annotate(
+        partner_count=Count("partners", distinct=True)
+    ).order_by("name")
+
+
+def nav_workspaces(user):
+    """The sidebar's "My workspaces": open ones, with their unread counts."""
+    return my_workspace_rows(user, archived=False, limit=NAV_WORKSPACES)
+
+
+def mark_seen(user, workspace):
+    """Remember that the participant has seen the workspace's activity up to now
+    (reading the dashboard is the read position, as opening a room is)."""
+    if not user.is_authenticated:
+        return
+    head = stream_head(workspace.stream)
+    Participant.objects.filter(
+        workspace=workspace, user=user, last_seen_seq__lt=head
+    ).update(last_seen_seq=head)
+
+
+def partners(workspace):
+    return list(
+        Partner.objects.filter(workspace=workspace)
+        .select_related("organisation")
+        .order_by("joined_at")
+    )
+
+
+def participants(workspace):
+    return list(
+        Participant.objects.filter(workspace=workspace)
+        .select_related("user__organisation", "organisation")
+        .order_by("organisation__name", "-role", "joined_at")
+    )
+
+
+def stage_history(workspace):
+    return list(
+        StageChange.objects.filter(workspace=workspace)
+        .select_related("changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+
+
+def pending_invitations(workspace):
+    return list(
+        Invitation.objects.filter(
+            workspace=workspace,
+            state=Invitation.State.PENDING,
+        )
+        .select_related("organisation", "invitee", "invited_by", "organisation_accepted_by")
+        .order_by("-created_at")
+    )
+
+
+def _documents(workspace):
+    """The latest documents: current ones, newest first."""
+    return list(
+        Document.objects.filter(workspace=workspace, deleted_at__isnull=True)
+        .select_related("created_by")
+        .order_by("-updated_at")[:DASHBOARD_DOCUMENTS]
+    )
+
+
+def _milestones(workspace):
+    today = timezone.localdate()
+    return list(
+        Milestone.objects.filter(
+            workspace=workspace, completed_at__isnull=True, due_date__gte=today
+        ).order_by("due_date", "pk")[:DASHBOARD_MILESTONES]
+    )
+
+
+def activity(workspace, *, before=None, limit=ACTIVITY_PAGE):
+    """The newest events of the workspace's stream (before seq `before`), each with
+    its `actor` and `template`, and the seq to ask for older ones (or None).
+
+    Comment events get their `thread` (title and link read now, from the current
+    state); the other types carry what their templates show in their payload."""
+    events = Event.objects.filter(stream=workspace.stream).exclude(
+        type__in=HIDDEN_ACTIVITY
+    )
+    if before is not None:
+        events = events.filter(seq__lt=before)
+    rows = list(
+        events.select_related("actor__organisation").order_by("-seq")[: limit + 1]
+    )
+    older = rows[limit - 1].seq if len(rows) > limit else None
+    rows = rows[:limit]
+    _attach_subjects(workspace, rows)
+    for event in rows:
+        # Each type's own template (the app that records it writes it), else a
+        # plain sentence.
+        event.template = [
+            "workspaces/activity/{}.html".format(event.type.replace(".", "_")),
+            "workspaces/activity/default.html",
+        ]
+    return rows, older
+
+
+def _attach_subjects(workspace, events):
+    """What the feed's sentences name, read in one query per kind."""
+    thread_ids = {
+        event.payload.get("thread")
+        for event in events
+        if event.type == "comment.posted"
+    }
+    threads = {
+        thread.pk: thread
+        for thread in Thread.objects.filter(
+            pk__in=[pk for pk in thread_ids if isinstance(pk, int)],
+            community_id=workspace.community_id,
+        ).select_related("community")
+    }
+    people = {}
+    organisations = {}
+    user_ids = {
+        event.payload.get("user")
+        for event in events
+        if event.type.startswith("participant.")
+    }
+    org_ids = {
+        event.payload.get("organisation")
+        for event in events
+        if event.type.startswith(("partner.", "participant."))
+    }
+    if user_ids:
+        people = {
+            person.pk: person
+            for person in User.objects.filter(
+                pk__in=[pk for pk in user_ids if isinstance(pk, int)]
+            )
+        }
+    if org_ids:
+        organisations = {
+            organisation.pk: organisation
+            for organisation in Organisation.objects.filter(
+                pk__in=[pk for pk in org_ids if isinstance(pk, int)]
+            )
+        }
+    for event in events:
+        data = event.payload
+        event.data = data
+        event.thread = threads.get(data.get("thread"))
+        event.person = people.get(data.get("user"))
+        event.organisation = organisations.get(data.get("organisation"))
+        event.post_url = (
+            reverse("community:post-permalink", args=[data["post"]])
+            if event.thread is not None and isinstance(data.get("post"), int)
+            else ""
+        )
+        event.stage_label = _label(Workspace.Stage, data.get("to"))
+        event.role_label = _label(Participant.Role, data.get("role"))
+        event.partner_role_label = _label(Partner.Role, data.get("role"))
+
+
+def _label(choices, value):
+    """The (translated) label of a choice stored in a payload; the raw value when the
+    choice is gone."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or ""
+
+
+def dashboard(user, workspace):
+    """The dashboard's context: partners, people, stage, next milestones, latest
+    documents and the first page of activity."""
+    events, older = activity(workspace)
+    return {
+        "partners": partners(workspace),
+        "participants": participants(workspace),
+        "milestones": _milestones(workspace),
+        "documents": _documents(workspace),
+        "events": events,
+        "older": older,
+        "stage_history": stage_history(workspace)[:5],
+    }
+
+
+def consent_requests(user):
+    """Open invitations of the organisations the user administers waiting for their
+    consent, and the open invitations addressed to the user."""
+    for_organisation = list(
+        permissions.invitations_for_consent(user)
+        .select_related("workspace", "organisation", "invitee", "invited_by")
+        .order_by("-created_at")
+    )
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values("email")
+    mine = list(
+        Invitation.objects.filter(
+            Q(invitee=user) | Q(invitee__isnull=True, email__in=addresses),
+            state=Invitation.State.PENDING,
+            expires_at__gt=timezone.now(),
+            workspace__archived_at__isnull=True,
+        )
+        .select_related("workspace", "organisation", "invited_by")
+        .order_by("-created_at")
+    )
+    return {"for_organisation": for_organisation, "mine": mine}
+
+
+def organisations_administered(user):
+    return Affiliation.objects.filter(
+        user=user, role=Affiliation.Role.ADMIN, state=Affiliation.State.ACTIVE
+    ).values_list("organisation_id", flat=True)
