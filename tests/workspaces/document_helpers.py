@@ -18,14 +18,18 @@ def upload_url(workspace):
 
 
 def document_url(name, document, *args):
-    return reverse(f"workspaces:{name}", args=[document.workspace_id, document.pk, *args])
+    return reverse(
+        f"workspaces:{name}", args=[document.workspace_id, document.pk, *args]
+    )
 
 
 def post_files(client, workspace, files, *, json=False, **fields):
     """POST `files` ({name: bytes}) to the upload view as the browser's form would
     (or as the page's script, with `json`)."""
     data = {"category": "other", "title": "", "note": "", **fields}
-    data["files"] = [SimpleUploadedFile(name, content) for name, content in files.items()]
+    data["files"] = [
+        SimpleUploadedFile(name, content) for name, content in files.items()
+    ]
     headers = {"Accept": "application/json"} if json else {}
     return client.post(upload_url(workspace), data, headers=headers)
 
@@ -39,11 +43,16 @@ def post_version(client, document, name, content, *, note="", json=False):
     )
 
 
-def make_document(workspace, actor, name="report.txt", content=b"Hello partners\n", **fields):
+def make_document(
+    workspace, actor, name="report.txt", content=b"Hello partners\n", **fields
+):
     """A document uploaded through the service (version 1)."""
     fields.setdefault("category", "other")
     (document,) = services.document_upload(
-        actor=actor, workspace=workspace, files=[ContentFile(content, name=name)], **fields
+        actor=actor,
+        workspace=workspace,
+        files=[ContentFile(content, name=name)],
+        **fields,
     )
     document.workspace = workspace
     return document

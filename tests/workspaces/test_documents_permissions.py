@@ -40,7 +40,11 @@ def setting(django_capture_on_commit_callbacks):
     roles = workspace_roles(workspace)
     with django_capture_on_commit_callbacks(execute=True):
         document = make_document(
-            workspace, roles.member, "chart.png", files.png_bytes(), title="Quarterly chart"
+            workspace,
+            roles.member,
+            "chart.png",
+            files.png_bytes(),
+            title="Quarterly chart",
         )
     return workspace, roles, document
 
@@ -202,7 +206,9 @@ def test_only_leads_see_and_restore_deleted_documents(client, setting, role):
 @pytest.mark.parametrize("role", ALL)
 def test_only_leads_see_the_download_log(client, setting, role):
     workspace, roles, document = setting
-    services.document_download_record(actor=roles.guest, version=document.versions.get())
+    services.document_download_record(
+        actor=roles.guest, version=document.versions.get()
+    )
     login(client, roles, role)
 
     response = client.get(reverse("workspaces:document-downloads", args=[workspace.pk]))
@@ -252,7 +258,9 @@ def test_a_removed_member_s_download_links_stop_working(client, setting):
     assert DocumentDownload.objects.filter(user=member).count() == 1
 
 
-def test_an_archived_workspace_takes_no_upload_but_still_serves_downloads(client, setting):
+def test_an_archived_workspace_takes_no_upload_but_still_serves_downloads(
+    client, setting
+):
     workspace, roles, document = setting
     workspace_services.workspace_archive(actor=roles.lead, workspace=workspace)
     client.force_login(roles.member)

@@ -33,7 +33,9 @@ def test_creating_a_workspace_opens_its_discussion_room_and_kickoff(client):
     assert community.kind == Community.Kind.WORKSPACE
     assert community.visibility == Community.Visibility.PRIVATE
     assert Membership.objects.get(community=community, user=lead).role == "owner"
-    kinds = sorted(Thread.objects.filter(community=community).values_list("kind", "title"))
+    kinds = sorted(
+        Thread.objects.filter(community=community).values_list("kind", "title")
+    )
     assert kinds == [("discussion", "Kick-off"), ("room", "general")]
     partner = Partner.objects.get(workspace=workspace)
     assert (partner.organisation, partner.role) == (lead.organisation, "lead")
@@ -81,7 +83,7 @@ def test_my_workspaces_counts_what_others_did_since_my_last_visit(client):
     add_participant(workspace, other)  # participant.joined by the lead
 
     page = client.get(reverse("workspaces:workspace-list")).content.decode()
-    assert 'data-unread' in page
+    assert "data-unread" in page
     assert "1 new" in page
     client.get(workspace.get_absolute_url())
     page = client.get(reverse("workspaces:workspace-list")).content.decode()

@@ -61,7 +61,8 @@ def test_only_leads_change_the_stage(client, workspace, roles, role):
     client.force_login(getattr(roles, role))
 
     response = client.post(
-        reverse("workspaces:workspace-stage", args=[workspace.pk]), {"stage": "agreement"}
+        reverse("workspaces:workspace-stage", args=[workspace.pk]),
+        {"stage": "agreement"},
     )
 
     workspace.refresh_from_db()
@@ -120,7 +121,11 @@ def test_only_leads_invite(client, workspace, roles, role):
 
     response = client.post(
         reverse("workspaces:invitation-create", args=[workspace.pk]),
-        {"who": roles.partner_colleague.username, "role": "member", "partner_role": "partner"},
+        {
+            "who": roles.partner_colleague.username,
+            "role": "member",
+            "partner_role": "partner",
+        },
     )
 
     invited = workspace.invitations.filter(invitee=roles.partner_colleague).exists()
