@@ -78,6 +78,6 @@ def test_several_files_in_one_form_become_several_documents_with_their_own_bytes
         "Kick-off — c",
     ]
     assert {d.category for d in documents} == {"data"}
-    for document, (name, content) in zip(documents, sent.items(), strict=True):
+    for document, content in zip(documents, sent.values(), strict=True):
         response = client.get(document_url("document-download", document, 1))
         assert sha256(b"".join(response.streaming_content)) == sha256(content)
