@@ -164,7 +164,7 @@ async function refreshList() {
 if (list) {
   document.addEventListener("workspace:event", (event) => {
     const type = event.detail?.type ?? "";
-    if (type.startsWith("document.")) refreshList();
+    if (type.startsWith("document.") || type === "resync") refreshList();
   });
 }
 

@@ -41,7 +41,8 @@ def _document(request, workspace_id, document_id):
 
 def _list_context(request, workspace, *, form=None):
     user = request.user
-    filters = DocumentFilterForm(request.GET or None)
+    # Its own ids: the upload form on the same page has a category field too.
+    filters = DocumentFilterForm(request.GET or None, auto_id="filter_%s")
     category = query = ""
     if filters.is_valid():
         category = filters.cleaned_data["category"]
