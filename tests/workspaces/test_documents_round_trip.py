@@ -81,3 +81,28 @@ def test_several_files_in_one_form_become_several_documents_with_their_own_bytes
     for document, content in zip(documents, sent.values(), strict=True):
         response = client.get(document_url("document-download", document, 1))
         assert sha256(b"".join(response.streaming_content)) == sha256(content)
+
+
+def test_downloads_stream_chunk_by_chunk_under_asgi(client):
+    """Django would read a file iterator whole before sending it over ASGI; the
+    download view's response reads one chunk at a time instead."""
+    import asyncio
+    import warnings
+
+    workspace = make_workspace()
+    client.force_login(workspace.created_by)
+    content = b"x,y\n" * 300_000  # 1.2 MB of CSV
+    post_files(client, workspace, {"big.csv": content})
+    document = Document.objects.get(workspace=workspace)
+    response = client.get(document_url("document-download", document, 1))
+
+    async def collect():
+        return [chunk async for chunk in response]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Django warns when it must read it whole
+        chunks = asyncio.run(collect())
+
+    assert len(chunks) > 1
+    assert max(len(chunk) for chunk in chunks) <= 256 * 1024
+    assert b"".join(chunks) == content
