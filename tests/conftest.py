@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.support import factories
+from workspaces.live import thread_workspaces
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,9 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    # Which workspace each thread belongs to is remembered per process; ids come back
+    # from one test to the next, so each test starts without that memory.
+    thread_workspaces.clear()
     yield
     cache.clear()
 

@@ -34,7 +34,11 @@ class StageChangeInline(ReadOnlyInline):
 @admin.register(Workspace)
 class WorkspaceAdmin(ReadOnlyAdmin):
     list_display = ("name", "collaboration_type", "stage", "created_at", "archived_at")
-    list_filter = ("collaboration_type", "stage", ("archived_at", admin.EmptyFieldListFilter))
+    list_filter = (
+        "collaboration_type",
+        "stage",
+        ("archived_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("name", "description")
     list_select_related = ("community",)
     inlines = (PartnerInline, ParticipantInline, StageChangeInline)
@@ -53,7 +57,12 @@ class InvitationAdmin(ReadOnlyAdmin):
         "expires_at",
     )
     list_filter = ("state", "role")
-    search_fields = ("email", "invitee__username", "workspace__name", "organisation__name")
+    search_fields = (
+        "email",
+        "invitee__username",
+        "workspace__name",
+        "organisation__name",
+    )
     list_select_related = ("workspace", "organisation", "invitee")
 
 

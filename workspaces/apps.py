@@ -13,3 +13,9 @@ class WorkspacesConfig(AppConfig):
         from . import live
 
         live.register()
+
+    def seed_demo(self, stdout):
+        """Called by community's `seed_demo`: the demo's two workspaces."""
+        from . import demo
+
+        demo.seed(stdout)

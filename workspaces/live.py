@@ -86,7 +86,9 @@ def record_comment(event):
         event_record(
             stream=f"workspace:{int(workspace_id)}",
             type="comment.posted",
-            payload=payloads.comment_data(data.get("id"), thread_id, data.get("number")),
+            payload=payloads.comment_data(
+                data.get("id"), thread_id, data.get("number")
+            ),
             # The author by id: no query for a person the event already names.
             actor=get_user_model()(pk=author_id) if author_id else None,
         )
@@ -99,4 +101,3 @@ def register():
     community_permissions.register_read_only_rule(
         Community.Kind.WORKSPACE, permissions.discussion_read_only_refusal
     )
-

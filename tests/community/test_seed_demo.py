@@ -27,14 +27,16 @@ def test_seed_demo_builds_the_network_once_and_prints_logins(capsys):
     assert User.objects.count() == 30
     assert Organisation.objects.count() == 12
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind.values)
-    assert Community.objects.count() == 8
-    assert Community.objects.filter(visibility="private").count() == 1
-    assert Community.objects.filter(visibility="restricted").count() == 1
-    discussions = Thread.objects.filter(kind="discussion")
+    # Eight communities, and the discussions of the two demo workspaces.
+    assert Community.objects.filter(kind="community").count() == 8
+    assert Community.objects.filter(kind="workspace").count() == 2
+    assert Community.objects.filter(kind="community", visibility="private").count() == 1
+    assert Community.objects.filter(kind="community", visibility="restricted").count() == 1
+    discussions = Thread.objects.filter(kind="discussion", community__kind="community")
     assert discussions.count() == 60
     assert all(t.post_count >= 1 for t in discussions)
     assert discussions.filter(post_count__gt=1).count() > 40
-    rooms = Thread.objects.filter(kind="room")
+    rooms = Thread.objects.filter(kind="room", community__kind="community")
     assert rooms.count() == 3 and all(room.post_count >= 2 for room in rooms)
     # Counters kept by the services match the rows.
     for community in Community.objects.all():

@@ -72,7 +72,7 @@ def test_invalid_form_shows_errors(client):
     assert "field--error" in response.content.decode()
 
 
-def test_my_workspaces_counts_what_others_did_since_my_last_visit(client):
+def test_my_workspaces_counts_what_others_did_since_my_last_visit(client, english):
     workspace = make_workspace()
     member = person_of(OrganisationFactory())
     add_participant(workspace, member)

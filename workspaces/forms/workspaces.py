@@ -57,7 +57,9 @@ class InvitationForm(forms.Form):
         ),
     )
     role = forms.ChoiceField(
-        label=_("Role"), choices=Participant.Role.choices, initial=Participant.Role.MEMBER
+        label=_("Role"),
+        choices=Participant.Role.choices,
+        initial=Participant.Role.MEMBER,
     )
     partner_role = forms.ChoiceField(
         label=_("The organisation's role, if it is a new partner"),

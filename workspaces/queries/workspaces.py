@@ -108,9 +108,11 @@ def my_workspace_rows(user, *, archived=None, limit=None):
 
 def all_workspaces_for_staff(user):
     """Every workspace, for site staff (read-only), by name."""
-    return permissions.workspaces_visible_to(user).annotate(
-        partner_count=Count("partners", distinct=True)
-    ).order_by("name")
+    return (
+        permissions.workspaces_visible_to(user)
+        .annotate(partner_count=Count("partners", distinct=True))
+        .order_by("name")
+    )
 
 
 def nav_workspaces(user):
@@ -159,7 +161,9 @@ def pending_invitations(workspace):
             workspace=workspace,
             state=Invitation.State.PENDING,
         )
-        .select_related("organisation", "invitee", "invited_by", "organisation_accepted_by")
+        .select_related(
+            "organisation", "invitee", "invited_by", "organisation_accepted_by"
+        )
         .order_by("-created_at")
     )
 

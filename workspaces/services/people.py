@@ -93,10 +93,13 @@ def participant_add(
                 role=partner_role or Partner.Role.PARTNER,
             )
             if announce:
-                _record(workspace, "partner.joined", payloads.partner_data(partner), actor)
+                _record(
+                    workspace, "partner.joined", payloads.partner_data(partner), actor
+                )
         if Participant.objects.filter(workspace=workspace, user=user).exists():
             raise ValidationError(
-                _("%(name)s already takes part in this workspace.") % {"name": user.name}
+                _("%(name)s already takes part in this workspace.")
+                % {"name": user.name}
             )
         participant = Participant.objects.create(
             workspace=workspace,
@@ -150,7 +153,9 @@ def participant_remove(*, actor, participant):
         row = _participant_locked(participant)
         with permissions.fresh():
             permissions.require_change_participant(actor, row)
-        _record(row.workspace, "participant.removed", payloads.participant_data(row), actor)
+        _record(
+            row.workspace, "participant.removed", payloads.participant_data(row), actor
+        )
         permissions.participant_changed(row)
         row.delete()
         memberships.membership_withdraw(
@@ -208,7 +213,9 @@ def participant_set_role(*, actor, participant, role):
                 and role != Role.LEAD
                 and permissions.is_last_lead(row.user, row.workspace)
             ):
-                raise ValidationError(str(permissions.LAST_LEAD_REFUSAL), code="last_lead")
+                raise ValidationError(
+                    str(permissions.LAST_LEAD_REFUSAL), code="last_lead"
+                )
         if row.role == role:
             return row
         previous = row.role
@@ -234,7 +241,9 @@ def _require_set_role(actor, participant):
     if participant.user_id == actor.pk:
         if permissions.can_manage_workspace(actor, participant.workspace):
             if permissions.is_last_lead(actor, participant.workspace):
-                raise ValidationError(str(permissions.LAST_LEAD_REFUSAL), code="last_lead")
+                raise ValidationError(
+                    str(permissions.LAST_LEAD_REFUSAL), code="last_lead"
+                )
             return
     permissions.require_change_participant(actor, participant)
 
@@ -261,7 +270,12 @@ def partner_set_role(*, actor, partner, role):
         previous = row.role
         row.role = role
         row.save(update_fields=["role"])
-        _record(workspace, "partner.role_changed", payloads.partner_data(row, previous), actor)
+        _record(
+            workspace,
+            "partner.role_changed",
+            payloads.partner_data(row, previous),
+            actor,
+        )
     return row
 
 
@@ -280,7 +294,9 @@ def invitation_from_token(token):
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=days))
     except signing.SignatureExpired as error:
-        raise ValidationError(_("This invitation has expired."), code="expired") from error
+        raise ValidationError(
+            _("This invitation has expired."), code="expired"
+        ) from error
     except signing.BadSignature as error:
         raise ValidationError(
             _("This invitation link is not valid."), code="invalid"
@@ -313,7 +329,9 @@ def _find_person(who):
         try:
             validate_email(who)
         except ValidationError as error:
-            raise ValidationError({"who": _("Enter a valid e-mail address.")}) from error
+            raise ValidationError(
+                {"who": _("Enter a valid e-mail address.")}
+            ) from error
         return None, who.lower()
     person = (
         User.objects.select_related("organisation")
@@ -376,7 +394,8 @@ def invitation_create(
     if not errors and person is not None:
         if Participant.objects.filter(workspace=workspace, user=person).exists():
             errors["who"] = [
-                _("%(name)s already takes part in this workspace.") % {"name": person.name}
+                _("%(name)s already takes part in this workspace.")
+                % {"name": person.name}
             ]
         elif not permissions.is_organisation_member(person, organisation):
             errors["who"] = [
@@ -491,8 +510,11 @@ def invitation_accept(*, actor, invitation):
     permissions.require_answer_invitation(actor, invitation)
     if not permissions.is_organisation_member(actor, invitation.organisation):
         raise ValidationError(
-            _("Join %(organisation)s on Crocevia before accepting: the invitation is "
-              "on its behalf.") % {"organisation": invitation.organisation.name}
+            _(
+                "Join %(organisation)s on Crocevia before accepting: the invitation is "
+                "on its behalf."
+            )
+            % {"organisation": invitation.organisation.name}
         )
     with transaction.atomic():
         workspace_locked(invitation.workspace)
@@ -597,7 +619,9 @@ def _close(invitation, actor, state, type):
             .first()
         )
         if row is None:
-            raise ValidationError(_("This invitation is no longer open."), code="closed")
+            raise ValidationError(
+                _("This invitation is no longer open."), code="closed"
+            )
         row.state = state
         row.decided_at = timezone.now()
         row.decided_by = actor

@@ -191,4 +191,3 @@ def _set_archived(actor, workspace, *, archived):
     workspace.archived_at = row.archived_at
     workspace.archived_by = row.archived_by
     return row
-

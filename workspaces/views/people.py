@@ -75,7 +75,11 @@ def invitation_create(request, workspace_id):
             messages.success(
                 request,
                 _("Invitation sent to %(who)s.")
-                % {"who": invitation.invitee.name if invitation.invitee else invitation.email},
+                % {
+                    "who": invitation.invitee.name
+                    if invitation.invitee
+                    else invitation.email
+                },
             )
             return redirect(_people_url(workspace))
     response = people(request, workspace_id, invitation_form=form)
@@ -94,7 +98,9 @@ def _form_errors(form, error):
 
 def _participant_action(request, workspace_id, participant_id, act):
     workspace = permissions.access_workspace(request.user, workspace_id)
-    participant = permissions.access_participant(request.user, workspace, participant_id)
+    participant = permissions.access_participant(
+        request.user, workspace, participant_id
+    )
     try:
         act(workspace, participant)
     except ValidationError as error:
@@ -145,9 +151,7 @@ def participant_leave(request, workspace_id):
     except ValidationError as error:
         flash_errors(request, error)
         return redirect(_people_url(workspace))
-    messages.success(
-        request, _("You left %(name)s.") % {"name": workspace.name}
-    )
+    messages.success(request, _("You left %(name)s.") % {"name": workspace.name})
     return redirect("workspaces:workspace-list")
 
 
@@ -185,7 +189,9 @@ def invitation_revoke(request, workspace_id, invitation_id):
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(request, _("The invitation is revoked: its link no longer works."))
+        messages.success(
+            request, _("The invitation is revoked: its link no longer works.")
+        )
     return redirect(_people_url(workspace))
 
 
@@ -253,7 +259,9 @@ def invitation_detail(request, token):
 
 
 def _wrong_person():
-    return _("This invitation was sent to someone else. Log in with the invited account.")
+    return _(
+        "This invitation was sent to someone else. Log in with the invited account."
+    )
 
 
 def _invitation_problem(user, invitation):
@@ -287,7 +295,9 @@ def _answer(request, token, act):
 @require_POST
 def invitation_accept(request, token):
     def act(invitation):
-        participant = services.invitation_accept(actor=request.user, invitation=invitation)
+        participant = services.invitation_accept(
+            actor=request.user, invitation=invitation
+        )
         if participant is None:
             messages.success(
                 request,
@@ -309,7 +319,9 @@ def invitation_accept(request, token):
 @require_POST
 def invitation_consent(request, token):
     def act(invitation):
-        participant = services.invitation_consent(actor=request.user, invitation=invitation)
+        participant = services.invitation_consent(
+            actor=request.user, invitation=invitation
+        )
         if participant is None:
             messages.success(
                 request,
@@ -363,7 +375,9 @@ urlpatterns = [
     path(
         "<int:workspace_id>/people/invite/", invitation_create, name="invitation-create"
     ),
-    path("<int:workspace_id>/people/leave/", participant_leave, name="participant-leave"),
+    path(
+        "<int:workspace_id>/people/leave/", participant_leave, name="participant-leave"
+    ),
     path(
         "<int:workspace_id>/people/<int:participant_id>/role/",
         participant_role,

@@ -63,7 +63,9 @@ def workspace_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your workspace is ready: invite your partners."))
+            messages.success(
+                request, _("Your workspace is ready: invite your partners.")
+            )
             return redirect(workspace)
     return render(request, "workspaces/workspace_form.html", {"form": form})
 

@@ -4,6 +4,7 @@ import datetime
 import random
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -162,6 +163,13 @@ class Command(BaseCommand):
             invitee=people["giorgio"],
         )
         organisation_services.affiliation_request(actor=people["silvia"], organisation=organisations[9])
+        # The apps above community (workspaces...) add their own demo data (before the
+        # history is backdated, so it is dated with the rest): each
+        # AppConfig with a `seed_demo(stdout)` is called, so this app imports none.
+        for config in apps.get_app_configs():
+            seed = getattr(config, "seed_demo", None)
+            if seed is not None:
+                seed(self.stdout)
         self.backdate_joins(rng)
 
     def seed_threads(self, community, people, rng):
