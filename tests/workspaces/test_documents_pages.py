@@ -307,3 +307,24 @@ def test_the_demo_documents_include_a_real_pdf_and_several_versions(
     assert pdfs.count() >= 3
     assert {v.preview_state for v in pdfs} == {DocumentVersion.Preview.READY}
     assert len({v.organisation_id for v in versions}) == 2
+
+
+def test_the_admin_shows_documents_read_only(client, workspace, roles):
+    from tests.support.factories import UserFactory
+
+    document = make_document(workspace, roles.member, "a.txt", b"a\n", title="Budget")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:workspaces_document_change", args=[document.pk]))
+    changed = client.post(
+        reverse("admin:workspaces_document_change", args=[document.pk]),
+        {"title": "Changed", "category": "nda"},
+    )
+    added = client.get(reverse("admin:workspaces_document_add"))
+
+    assert page.status_code == 200
+    assert document.versions.get().sha256 in page.text
+    assert changed.status_code == 403
+    assert added.status_code == 403
+    document.refresh_from_db()
+    assert document.title == "Budget"
