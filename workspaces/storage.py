@@ -166,10 +166,12 @@ class Inspection:
         return self.kind in ("pdf", "image")
 
 
-ACCEPTED_KINDS_TEXT = (
-    "PDF, Word, Excel and PowerPoint, OpenDocument, PNG, JPEG and WebP images, "
-    "plain text, CSV, Markdown and ZIP archives"
-)
+def accepted_kinds_text():
+    """The accepted kinds of files, as refusals list them."""
+    return _(
+        "PDF, Word, Excel and PowerPoint, OpenDocument, PNG, JPEG and WebP images, "
+        "plain text, CSV, Markdown and ZIP archives"
+    )
 
 # The extensions a name may carry for each kind. A name with another kind's
 # extension is refused ("report.pdf" that is really text); an unknown extension is
@@ -319,7 +321,7 @@ def _inspect_content(file, head, extension):
     if guess is not None:
         _refuse(
             _("This type of file (%(type)s) is not accepted. Accepted: %(accepted)s.")
-            % {"type": guess.mime, "accepted": ACCEPTED_KINDS_TEXT},
+            % {"type": guess.mime, "accepted": accepted_kinds_text()},
             "type",
         )
     return _inspect_text(file, head, extension)
@@ -398,7 +400,7 @@ def _inspect_text(file, head, extension):
                         "This file contains control characters (such as NUL), so it "
                         "is not a text file. Accepted: %(accepted)s."
                     )
-                    % {"accepted": ACCEPTED_KINDS_TEXT},
+                    % {"accepted": accepted_kinds_text()},
                     "binary",
                 )
         decoder.decode(b"", final=True)
@@ -408,7 +410,7 @@ def _inspect_text(file, head, extension):
                 "This type of file is not recognised: it is not one of %(accepted)s "
                 "(text must be UTF-8)."
             )
-            % {"accepted": ACCEPTED_KINDS_TEXT},
+            % {"accepted": accepted_kinds_text()},
             "type",
         )
     content_type = _TEXT_TYPES.get(extension, "text/plain")

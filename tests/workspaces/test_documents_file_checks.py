@@ -10,6 +10,15 @@ from tests.workspaces import hostile_files as files
 from workspaces import previews, storage
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals in English, the words these tests look for."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def inspect(content, name):
     return storage.file_inspect(io.BytesIO(content), name)
 

@@ -89,7 +89,7 @@ def test_document_page_shows_versions_only_to_those_who_see_the_workspace(
 
 
 @pytest.mark.parametrize("role", ALL)
-def test_only_leads_and_members_upload(client, setting, role):
+def test_only_leads_and_members_upload(client, setting, role, english):
     workspace, roles, _document = setting
     login(client, roles, role)
 
