@@ -82,7 +82,7 @@ def slow_uploads(page):
 
 
 def test_a_member_uploads_with_progress_and_the_lead_sees_it_live(
-    site, signed_in_page, problems, tmp_path
+    site, signed_in_page, problems, tmp_path, artifacts
 ):
     from playwright.sync_api import expect
 
@@ -138,9 +138,11 @@ def test_a_member_uploads_with_progress_and_the_lead_sees_it_live(
     expect(
         anna.locator(".document-row", has_text="Disegni della turbina")
     ).to_be_visible()
+    bruno.screenshot(path=artifacts / "documents-list.png", full_page=True)
     anna.get_by_role("link", name="Disegni della turbina", exact=True).click()
     expect(anna.locator("img.document-preview")).to_be_visible()
     expect(anna.get_by_role("cell", name=re.compile("disegni.pdf"))).to_be_visible()
+    anna.screenshot(path=artifacts / "documents-detail.png", full_page=True)
 
     assert not problems, problems
     assert "Traceback" not in site.log.read_text(), site.log.read_text()
