@@ -106,7 +106,7 @@ LICENCE = {
 
 
 def _person(username):
-    return User.objects.select_related("organisation").get(username=username)
+    return User.objects.select_related("organisation").filter(username=username).first()
 
 
 def _seed_workspace(plan, stdout):
@@ -143,7 +143,9 @@ def _seed_workspace(plan, stdout):
         )
         people.invitation_accept(actor=_person(username), invitation=invitation)
     community = workspace.community
-    kickoff = Thread.objects.get(community=community, kind=Thread.Kind.DISCUSSION)
+    kickoff = Thread.objects.filter(
+        community=community, kind=Thread.Kind.DISCUSSION
+    ).first()
     for username, body in plan["kickoff"]:
         thread_services.post_reply(actor=_person(username), thread=kickoff, body=body)
     for author, title, body, replies in plan["threads"]:
@@ -154,7 +156,7 @@ def _seed_workspace(plan, stdout):
             thread_services.post_reply(
                 actor=_person(username), thread=thread, body=text
             )
-    room = Thread.objects.get(community=community, kind=Thread.Kind.ROOM)
+    room = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM).first()
     for username, body in plan["room"]:
         thread_services.post_reply(actor=_person(username), thread=room, body=body)
     _seed_from_other_areas(workspace)

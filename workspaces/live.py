@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from community import permissions as community_permissions
-from community.models import Community, Thread
+from community.models import Community, Post, Thread
 from live.events import event_record, register_subscriber
 from live.streams import Access, register_stream_kind
 
@@ -71,12 +71,27 @@ class _ThreadWorkspaces:
 thread_workspaces = _ThreadWorkspaces()
 
 
+def _community_kind_known(event):
+    """The kind of the post's community when the writer handed the post over with its
+    thread and community loaded (`event.subject`), else None."""
+    post = getattr(event, "subject", None)
+    if post is None or not Post.thread.is_cached(post):
+        return None
+    thread = post.thread
+    if not Thread.community.is_cached(thread):
+        return None
+    return thread.community.kind
+
+
 def record_comment(event):
     """After a post in a workspace's discussion committed: `comment.posted` on the
     workspace's stream, for its activity feed (ids only)."""
     if event.type != "post.created" or not event.stream.startswith("thread:"):
         return
     thread_id = int(event.stream.partition(":")[2])
+    kind = _community_kind_known(event)
+    if kind is not None and kind != Community.Kind.WORKSPACE:
+        return  # decided from the post the writer handed over: no query
     _cached, workspace_id = thread_workspaces.get(thread_id)
     if workspace_id is None:
         return

@@ -34,7 +34,7 @@ print(f"PEOPLE {workspace.get_absolute_url()}people/")
 
 
 def test_a_partner_admin_accepts_and_the_lead_sees_it_live(
-    site, signed_in_page, problems
+    site, signed_in_page, problems, artifacts
 ):
     from playwright.sync_api import expect
 
@@ -64,6 +64,13 @@ def test_a_partner_admin_accepts_and_the_lead_sees_it_live(
     expect(lead.locator('[data-event-type="partner.joined"]')).to_contain_text(
         "Laboratori Adda"
     )
+    # The rest of the dashboard follows: partners and people.
+    expect(lead.locator('[data-live-part="aside"]')).to_contain_text("Piero Test")
+    expect(lead.locator('[data-live-part="aside"]')).to_contain_text("Laboratori Adda")
+
+    lead.screenshot(path=str(artifacts / "workspace-dashboard.png"), full_page=True)
+    lead.goto(site.url + site.paths["PEOPLE"])
+    lead.screenshot(path=str(artifacts / "workspace-people.png"), full_page=True)
 
     assert not problems, problems
     assert "Traceback" not in site.log.read_text(), site.log.read_text()

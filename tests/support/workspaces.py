@@ -52,6 +52,14 @@ def add_participant(workspace, person, role=Participant.Role.MEMBER, organisatio
     )
 
 
+class Roles(SimpleNamespace):
+    """The people of `workspace_roles`, by attribute (`roles.guest`) or by name
+    (`roles["guest"]`, for parametrised tests)."""
+
+    def __getitem__(self, role):
+        return getattr(self, role)
+
+
 def workspace_roles(workspace):
     """People for the permission matrix of `workspace`: `stranger` (verified, no
     link), `guest`, `member`, `lead` (its creator), `removed` (was a member),
@@ -65,7 +73,7 @@ def workspace_roles(workspace):
     add_participant(workspace, guest, Participant.Role.GUEST)
     participant = add_participant(workspace, removed, Participant.Role.MEMBER)
     people.participant_remove(actor=lead, participant=participant)
-    return SimpleNamespace(
+    return Roles(
         stranger=person_of(),
         guest=guest,
         member=member,

@@ -88,3 +88,19 @@ def test_my_workspaces_counts_what_others_did_since_my_last_visit(client, englis
     client.get(workspace.get_absolute_url())
     page = client.get(reverse("workspaces:workspace-list")).content.decode()
     assert "data-unread" not in page
+
+
+def test_staff_see_every_workspace_page_by_page(client, monkeypatch):
+    from workspaces.views import workspaces as views
+
+    monkeypatch.setattr(views, "STAFF_PAGE", 2)
+    lead = person_of(admin=True)
+    for name in ("Alfa", "Beta", "Gamma"):
+        make_workspace(lead=lead, name=name)
+    client.force_login(UserFactory(is_staff=True))
+
+    first = client.get(reverse("workspaces:workspace-list")).content.decode()
+    second = client.get(reverse("workspaces:workspace-list") + "?page=2").content.decode()
+
+    assert "Alfa" in first and "Beta" in first and "Gamma" not in first
+    assert "Gamma" in second

@@ -116,17 +116,6 @@ def test_older_activity_pages_without_javascript(client, workspace):
     assert 'data-event-type="workspace.created"' in older
 
 
-def test_the_activity_fragment_is_the_list_alone(client, workspace):
-    client.force_login(workspace.created_by)
-
-    fragment = client.get(
-        reverse("workspaces:workspace-activity", args=[workspace.pk]) + "?fragment=1"
-    ).content.decode()
-
-    assert "data-activity-list" in fragment
-    assert "<html" not in fragment
-
-
 def test_dashboard_queries_do_not_grow_with_people_and_events(
     client, workspace, django_assert_max_num_queries
 ):

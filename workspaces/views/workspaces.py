@@ -4,6 +4,7 @@ stage pipeline, archiving and restoring."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -15,6 +16,9 @@ from ..queries import workspaces as queries
 from ..services import workspaces as services
 
 __all__ = ["urlpatterns", "workspace_context"]
+
+# Workspaces a page of the staff's list of every workspace shows.
+STAFF_PAGE = 50
 
 
 def flash_errors(request, error):
@@ -48,7 +52,11 @@ def workspace_list(request):
         "invitations": queries.consent_requests(user),
     }
     if permissions.is_site_staff(user):
-        context["staff_workspaces"] = list(queries.all_workspaces_for_staff(user))
+        page_obj = Paginator(queries.all_workspaces_for_staff(user), STAFF_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context["page_obj"] = page_obj
+        context["staff_workspaces"] = list(page_obj)
     return render(request, "workspaces/workspace_list.html", context)
 
 
@@ -86,8 +94,8 @@ def workspace_detail(request, workspace_id):
 
 
 def workspace_activity(request, workspace_id):
-    """The activity feed, older pages by `?before=<seq>`; `?fragment=1` answers the
-    list alone (the dashboard re-fetches it when an event arrives)."""
+    """The activity feed, older pages by `?before=<seq>` (the dashboard shows the
+    newest page)."""
     workspace = permissions.access_workspace(request.user, workspace_id)
     before = request.GET.get("before")
     before = int(before) if before and before.isdigit() else None
@@ -95,9 +103,6 @@ def workspace_activity(request, workspace_id):
     context = workspace_context(
         request, workspace, "overview", events=events, older=older, before=before
     )
-    if request.GET.get("fragment"):
-        queries.mark_seen(request.user, workspace)
-        return render(request, "workspaces/includes/activity_list.html", context)
     return render(request, "workspaces/workspace_activity.html", context)
 
 
