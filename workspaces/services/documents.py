@@ -210,7 +210,14 @@ def _organisation_of(actor, workspace):
 
 
 def document_upload(
-    *, actor, workspace, files, title="", category="", note="", in_batch=False
+    *,
+    actor,
+    workspace,
+    files,
+    title="",
+    category=Document.Category.OTHER,
+    note="",
+    in_batch=False,
 ):
     """Upload `files` (Django files; several become several documents) to
     `workspace`, each as version 1 of a new document; return the documents.
