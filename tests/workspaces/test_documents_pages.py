@@ -328,3 +328,23 @@ def test_the_admin_shows_documents_read_only(client, workspace, roles):
     assert added.status_code == 403
     document.refresh_from_db()
     assert document.title == "Budget"
+
+
+def test_the_document_page_costs_the_same_queries_for_many_versions(
+    client, workspace, roles, django_assert_max_num_queries
+):
+    document = make_document(workspace, roles.member, "a.txt", b"a\n")
+    client.force_login(roles.lead)
+    client.get(document_url("document-detail", document))
+    with django_assert_max_num_queries(40) as few:
+        client.get(document_url("document-detail", document))
+    for number in range(6):
+        uploader = roles.member if number % 2 else roles.lead
+        services.document_version_upload(
+            actor=uploader, document=document, file=ContentFile(b"v\n", name="a.txt")
+        )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(document_url("document-detail", document))
+
+    assert response.text.count("data-version=") == 7
