@@ -161,7 +161,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -205,7 +207,9 @@ elif _email.scheme == "file":
     EMAIL_FILE_PATH = Path(unquote(_email.path))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Crocevia <noreply@crocevia.local>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Crocevia <noreply@crocevia.local>"
+)
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
@@ -235,7 +239,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 # Days an invitation to a workspace (and its signed link) stays valid.
 WORKSPACE_INVITATION_DAYS = 14
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
 AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 2 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -273,7 +277,9 @@ LIVE_REPLAY_LIMIT = int(os.environ.get("LIVE_REPLAY_LIMIT", 1000))
 LIVE_MAX_SUBSCRIPTIONS = int(os.environ.get("LIVE_MAX_SUBSCRIPTIONS", 100))
 LIVE_GROUP_REFRESH_SECONDS = int(os.environ.get("LIVE_GROUP_REFRESH_SECONDS", 3600))
 LIVE_PRESENCE_TTL_SECONDS = int(os.environ.get("LIVE_PRESENCE_TTL_SECONDS", 60))
-LIVE_PRESENCE_HEARTBEAT_SECONDS = int(os.environ.get("LIVE_PRESENCE_HEARTBEAT_SECONDS", 25))
+LIVE_PRESENCE_HEARTBEAT_SECONDS = int(
+    os.environ.get("LIVE_PRESENCE_HEARTBEAT_SECONDS", 25)
+)
 LIVE_SWEEP_SECONDS = float(os.environ.get("LIVE_SWEEP_SECONDS", 5))
 # How long a hub holds events that arrive ahead of a stream's next seq (another process
 # committed earlier and its message is still on the way) before handing them on anyway.

@@ -42,7 +42,7 @@ def client_max_body_size(upload_max_bytes):
 
 
 def site_config(
-    *, listen, upstreams, static_root, server_name="_", upload_max_bytes=10 * 1024**2
+    *, listen, upstreams, static_root, server_name="_", upload_max_bytes=25 * 1024**2
 ):
     """The site (http context) balancing over `upstreams` ["host:port", ...]."""
     if not upstreams:
@@ -120,7 +120,7 @@ def main(argv=None):
     parser.add_argument(
         "--upload-max-bytes",
         type=int,
-        default=int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024**2)),
+        default=int(os.environ.get("UPLOAD_MAX_BYTES", 25 * 1024**2)),
     )
     options = parser.parse_args(argv)
     print(

@@ -305,7 +305,7 @@ def write_nginx_config(config, values):
         upstreams=[f"127.0.0.1:{port}" for port in config.web_ports()],
         static_root=values["STATIC_ROOT"],
         server_name="_",
-        upload_max_bytes=int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024**2)),
+        upload_max_bytes=int(os.environ.get("UPLOAD_MAX_BYTES", 25 * 1024**2)),
     )
 
 

@@ -1,5 +1,5 @@
-"""Admin registration for staff: workspaces, partners, people, invitations and stage
-changes, read-only.
+"""Admin registration for staff: workspaces, partners, people, invitations, stage
+changes and documents, read-only.
 
 A workspace's people are kept in step with its discussion's memberships, its events
 feed the activity and the live streams: changing rows here would skip all of that,
@@ -7,10 +7,14 @@ so staff look here and the workspace's leads act through the site (its services)
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from community.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
+    Document,
+    DocumentDownload,
+    DocumentVersion,
     Invitation,
     Milestone,
     Participant,
@@ -109,3 +113,54 @@ class WorkspaceExportAdmin(ReadOnlyAdmin):
     list_filter = ("state",)
     exclude = ("file",)
     list_select_related = ("workspace",)
+
+
+# --- documents ---
+
+
+class DocumentVersionInline(ReadOnlyInline):
+    model = DocumentVersion
+    # The file fields would link to MEDIA_URL, which nothing serves: downloads go
+    # through the site's permission-checking view. The storage name is shown as text.
+    fields = (
+        "number",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "organisation",
+        "uploaded_at",
+        "note",
+        "preview_state",
+        "preview_problem",
+        "stored_as",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("stored as"))
+    def stored_as(self, version):
+        return version.file.name
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "title",
+        "workspace",
+        "category",
+        "version_count",
+        "updated_at",
+        "deleted_at",
+    )
+    list_filter = ("category", ("deleted_at", admin.EmptyFieldListFilter))
+    search_fields = ("title", "workspace__name")
+    list_select_related = ("workspace",)
+    inlines = (DocumentVersionInline,)
+
+
+@admin.register(DocumentDownload)
+class DocumentDownloadAdmin(ReadOnlyAdmin):
+    list_display = ("version", "user", "downloaded_at")
+    search_fields = ("user__username", "version__document__title")
+    list_select_related = ("version__document", "user")

@@ -1,6 +1,6 @@
 """URL map of the workspaces app (mounted at w/); each views module owns its routes."""
 
-from .views import exports, people, tasks, workspaces
+from .views import documents, exports, people, tasks, workspaces
 
 app_name = "workspaces"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *people.urlpatterns,
     *tasks.urlpatterns,
     *exports.urlpatterns,
+    *documents.urlpatterns,
 ]

@@ -100,7 +100,9 @@ def test_staff_see_every_workspace_page_by_page(client, monkeypatch):
     client.force_login(UserFactory(is_staff=True))
 
     first = client.get(reverse("workspaces:workspace-list")).content.decode()
-    second = client.get(reverse("workspaces:workspace-list") + "?page=2").content.decode()
+    second = client.get(
+        reverse("workspaces:workspace-list") + "?page=2"
+    ).content.decode()
 
     assert "Alfa" in first and "Beta" in first and "Gamma" not in first
     assert "Gamma" in second

@@ -69,6 +69,10 @@ class DocumentVersion(models.Model):
         READY = "ready", _("Preview ready")
         FAILED = "failed", _("Preview failed")
 
+    class PreviewProblem(models.TextChoices):
+        TOO_LARGE = "too_large", _("too many pixels to preview safely")
+        UNREADABLE = "unreadable", _("the file could not be read for a preview")
+
     document = models.ForeignKey(
         Document, on_delete=models.CASCADE, related_name="versions"
     )
@@ -93,6 +97,10 @@ class DocumentVersion(models.Model):
     preview = models.FileField(_("preview"), max_length=255, blank=True)
     preview_state = models.CharField(
         _("preview"), max_length=8, choices=Preview.choices, default=Preview.NONE
+    )
+    # Why a preview failed: the page says so instead of showing a broken image.
+    preview_problem = models.CharField(
+        _("preview problem"), max_length=12, choices=PreviewProblem.choices, blank=True
     )
 
     class Meta:

@@ -103,7 +103,8 @@ class Partner(models.Model):
         ordering = ["joined_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "organisation"], name="partner_unique_workspace_org"
+                fields=["workspace", "organisation"],
+                name="partner_unique_workspace_org",
             )
         ]
 

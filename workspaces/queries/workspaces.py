@@ -29,6 +29,7 @@ from ..models import (
     StageChange,
     Workspace,
 )
+from . import documents as document_queries
 
 ACTIVITY_PAGE = 20
 NAV_WORKSPACES = 10
@@ -202,6 +203,7 @@ def activity(workspace, *, before=None, limit=ACTIVITY_PAGE):
     older = rows[limit - 1].seq if len(rows) > limit else None
     rows = rows[:limit]
     _attach_subjects(workspace, rows)
+    document_queries.events_documents(workspace, rows)
     for event in rows:
         # Each type's own template (the app that records it writes it), else a
         # plain sentence.
