@@ -13,7 +13,11 @@ connection and everything goes through ASGI `send` as usual.
 
 import functools
 
+from autobahn.websocket.protocol import WebSocketProtocol
+
 from .events import frame_text
+
+STATE_OPEN = WebSocketProtocol.STATE_OPEN
 
 _MAX_WRAPPERS = 8
 _MAX_SHARED_VIEWER_FIELDS = 4096
@@ -75,11 +79,17 @@ def _write_now(transport, sock, chunks):
 class Wire:
     """A socket's daphne connection: frames written without the ASGI round trip."""
 
-    __slots__ = ("protocol", "transport", "socket")
+    __slots__ = ("protocol", "transport", "socket", "factory", "uncompressed")
 
     def __init__(self, protocol):
         self.protocol = protocol
         self.transport = protocol.transport
+        self.factory = protocol.factory
+        # Whether messages go uncompressed: negotiated by the handshake, so read once
+        # the connection is open (None until then). Each attribute read on daphne's
+        # protocol costs a cache miss per socket and event: the big objects of a
+        # thousand sockets do not stay in the CPU's cache between events.
+        self.uncompressed = None
         # The OS socket to write to at once; None for TLS (Twisted must encrypt).
         plain = not getattr(self.transport, "TLS", False)
         sock = getattr(self.transport, "socket", None) if plain else None
@@ -97,10 +107,13 @@ class Wire:
         """Several frames, in order, with one write when the kernel takes them; False
         (nothing written) when the connection is not open."""
         protocol = self.protocol
-        if protocol.state != protocol.STATE_OPEN:
+        if protocol.state != STATE_OPEN:
             return False
-        factory = protocol.factory
-        if protocol._perMessageCompress is None and not protocol.send_queue:
+        factory = self.factory
+        uncompressed = self.uncompressed
+        if uncompressed is None:
+            uncompressed = self.uncompressed = protocol._perMessageCompress is None
+        if uncompressed and not protocol.send_queue:
             _write_now(
                 self.transport,
                 self.socket,
