@@ -428,7 +428,7 @@ def present_thread_events(events, languages):
 def register():
     """Plug the community app into the live engine (called once, from ready())."""
     register_stream_kind(
-        "thread", _authorize_thread, revoking=("thread.locked", "thread.unlocked")
+        "thread", _authorize_thread, revoking=("thread.locked", "thread.unlocked", "thread.hidden")
     )
     register_stream_kind(
         "community", _authorize_community, revoking=("community.visibility_changed",)

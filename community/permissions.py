@@ -339,6 +339,12 @@ MANAGED_ELSEWHERE_REFUSAL = gettext_lazy(
 )
 
 
+STAFF_READER_REFUSAL = gettext_lazy(
+    "Site staff read and moderate this discussion but do not write in it: only "
+    "the workspace's participants do."
+)
+
+
 def register_read_only_rule(kind, rule):
     """`rule(community)` answers the refusal people read while nothing may be written
     in `community` (a community of `kind`), or None; registered by the app that owns
@@ -359,6 +365,76 @@ def is_read_only(community):
 def is_managed_elsewhere(community):
     """True for workspace discussions, whose memberships the workspace services keep."""
     return community.kind == Community.Kind.WORKSPACE
+
+
+def is_staff_reader(user, community):
+    """Site staff in a community managed elsewhere, where they are not members: they
+    read and moderate it (hide posts, lock threads) but write nothing in it."""
+    return (
+        is_managed_elsewhere(community)
+        and is_site_staff(user)
+        and not is_member(user, community)
+    )
+
+
+# The app that owns communities of a kind may also hide some of their threads from
+# some people (a deleted document's thread, from everyone but the workspace's leads):
+# `rule(user)` answers a condition on Thread (the threads of that kind hidden from
+# `user`) or None. Hidden threads are missing for them: pages, permalinks, lists and
+# live streams answer as for a thread that never was.
+_hidden_thread_rules = {}
+
+
+def register_hidden_threads_rule(kind, rule):
+    """Register `rule(user)` for communities of `kind` (from AppConfig.ready())."""
+    _hidden_thread_rules[kind] = rule
+
+
+def hidden_threads_condition(user, kind=None):
+    """A condition on Thread matching every thread hidden from `user` (of communities
+    of `kind` only, when given), or None when none can be."""
+    condition = None
+    for rule_kind, rule in _hidden_thread_rules.items():
+        if kind is not None and rule_kind != kind:
+            continue
+        hidden = rule(user)
+        if hidden is None:
+            continue
+        hidden = Q(community__kind=rule_kind) & hidden
+        condition = hidden if condition is None else condition | hidden
+    return condition
+
+
+def is_thread_hidden(user, thread):
+    """Is `thread` hidden from `user` by its community kind's rule?"""
+    rule = _hidden_thread_rules.get(thread.community.kind)
+    if rule is None:
+        return False
+    hidden = rule(user)
+    if hidden is None:
+        return False
+    return _remembered(
+        ("thread_hidden", user.pk, thread.pk),
+        lambda: Thread.objects.filter(pk=thread.pk).filter(hidden).exists(),
+    )
+
+
+def thread_visibility_changed(thread_id):
+    """Forget what the scope knows of who sees `thread_id` (the owning app's rule
+    changed its answer, e.g. its document was deleted or restored)."""
+    scope = _scope.get()
+    if scope is None:
+        return
+    _forget(
+        *[
+            key
+            for key in list(scope)
+            if isinstance(key, tuple)
+            and len(key) == 3
+            and key[0] == "thread_hidden"
+            and key[2] == thread_id
+        ]
+    )
 
 
 # --- communities ----------------------------------------------------------------------
@@ -401,7 +477,9 @@ def can_post_in_community(user, community):
     if is_read_only(community):
         return False
     if is_site_staff(user):
-        return True
+        # Workspace discussions are confidential: staff read and moderate them, and
+        # write only if they take part (they are then members).
+        return not is_staff_reader(user, community)
     return is_member(user, community) and not is_muted(user, community)
 
 
@@ -662,6 +740,7 @@ class Reply(StrEnum):
 
     REPLY = "reply"  # the composer
     READ_ONLY = "read_only"  # nobody writes here now (an archived workspace)
+    READER = "reader"  # site staff reading a workspace discussion they are not in
     LOCKED = "locked"  # nobody but moderators writes here now
     LOGIN = "login"  # visitors: log in or sign up
     MUTED = "muted"  # a member muted by a moderator
@@ -680,6 +759,8 @@ def reply_state(user, thread):
     community = thread.community
     if is_read_only(community):
         return Reply.READ_ONLY
+    if is_staff_reader(user, community):
+        return Reply.READER
     if can_post_in_community(user, community):
         # Locked threads and rooms take messages from moderators only.
         if not thread.is_locked or can_moderate_community(user, community):
@@ -713,6 +794,8 @@ def require_reply(user, thread):
     room = thread.kind == Thread.Kind.ROOM
     if state == Reply.READ_ONLY:
         message = read_only_refusal(thread.community)
+    elif state == Reply.READER:
+        message = str(STAFF_READER_REFUSAL)
     elif state == Reply.LOCKED:
         message = _("This room is locked.") if room else _("This thread is locked.")
     elif state == Reply.MUTED:
@@ -731,7 +814,9 @@ def require_reply(user, thread):
 
 
 def can_read_thread(user, thread):
-    return can_read_community(user, thread.community)
+    return can_read_community(user, thread.community) and not is_thread_hidden(
+        user, thread
+    )
 
 
 def can_edit_post(user, post):
@@ -786,6 +871,7 @@ def require_create_thread(user, community):
     """Raise PermissionDenied, saying why, unless the user may start a thread here."""
     refusal = read_only_refusal(community)
     require(refusal is None, refusal)
+    require(not is_staff_reader(user, community), STAFF_READER_REFUSAL)
     require(
         can_create_thread(user, community),
         gettext_lazy("Only members of this community can start threads."),
@@ -812,8 +898,12 @@ require_hide_post = requirement(can_hide_post, gettext_lazy("Only moderators hid
 
 def can_create_room(user, community):
     """Owners and moderators (and site staff) open standing chat rooms, not in a
-    read-only community."""
-    return can_moderate_community(user, community) and not is_read_only(community)
+    read-only community, nor staff in one they only read."""
+    return (
+        can_moderate_community(user, community)
+        and not is_read_only(community)
+        and not is_staff_reader(user, community)
+    )
 
 
 def can_promote_post(user, post):
@@ -822,6 +912,8 @@ def can_promote_post(user, post):
     if post.thread.kind != Thread.Kind.ROOM or not post.is_visible_content:
         return False
     community = post.thread.community
+    if is_read_only(community) or is_staff_reader(user, community):
+        return False
     if can_moderate_community(user, community):
         return True
     return (
@@ -1057,12 +1149,18 @@ def memberships_visible_to(user, queryset=None):
 
 def threads_visible_to(user, queryset=None):
     queryset = Thread.objects.all() if queryset is None else queryset
-    return queryset.filter(community__in=communities_readable_by(user))
+    queryset = queryset.filter(community__in=communities_readable_by(user))
+    hidden = hidden_threads_condition(user)
+    return queryset if hidden is None else queryset.exclude(hidden)
 
 
 def posts_visible_to(user, queryset=None):
     queryset = Post.objects.all() if queryset is None else queryset
-    return queryset.filter(thread__community__in=communities_readable_by(user))
+    queryset = queryset.filter(thread__community__in=communities_readable_by(user))
+    hidden = hidden_threads_condition(user)
+    if hidden is None:
+        return queryset
+    return queryset.exclude(thread__in=Thread.objects.filter(hidden).values("pk"))
 
 
 # --- access: the object, or 404 ------------------------------------------------------
@@ -1095,7 +1193,7 @@ def _readable(user, thread, community_slug=None):
     """`thread` (a row or None) if `user` may read it, else Http404/PermissionDenied."""
     if thread is None or (community_slug is not None and thread.community.slug != community_slug):
         raise Http404("No such thread.")
-    if not can_see_community(user, thread.community):
+    if not can_see_community(user, thread.community) or is_thread_hidden(user, thread):
         raise Http404("No such thread.")
     require(can_read_thread(user, thread), READ_REFUSAL)
     return thread
@@ -1139,6 +1237,8 @@ def access_post(user, post_id):
         .first()
     )
     if post is None or not can_see_community(user, post.thread.community):
+        raise Http404("No such post.")
+    if is_thread_hidden(user, post.thread):
         raise Http404("No such post.")
     require(can_read_thread(user, post.thread), READ_REFUSAL)
     return post

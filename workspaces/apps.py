@@ -10,9 +10,16 @@ class WorkspacesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from community.services import organisations
+
         from . import live
+        from .services import people
 
         live.register()
+        # Leaving a partner organisation ends taking part on its behalf.
+        organisations.register_affiliation_ended(
+            people.participant_end_with_affiliation
+        )
 
     def seed_demo(self, stdout):
         """Called by community's `seed_demo`: the demo's two workspaces."""

@@ -116,3 +116,6 @@ def register():
     community_permissions.register_read_only_rule(
         Community.Kind.WORKSPACE, permissions.discussion_read_only_refusal
     )
+    community_permissions.register_hidden_threads_rule(
+        Community.Kind.WORKSPACE, permissions.document_threads_hidden_from
+    )

@@ -25,7 +25,7 @@ def partner_data(partner, previous_role=None):
     return data
 
 
-def participant_data(participant, previous_role=None):
+def participant_data(participant, previous_role=None, reason=None):
     data = {
         "id": participant.pk,
         "user": participant.user_id,
@@ -34,6 +34,9 @@ def participant_data(participant, previous_role=None):
     }
     if previous_role is not None:
         data["previous_role"] = previous_role
+    if reason is not None:
+        # Why the system ended it ("affiliation_ended"), when no lead decided it.
+        data["reason"] = reason
     return data
 
 

@@ -12,7 +12,7 @@ participants: they cannot upload, change tasks or invite.
 """
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -175,6 +175,35 @@ def can_comment_document(user, document):
         and not workspace.is_archived
         and community_permissions.can_create_thread(user, workspace.community)
     )
+
+
+def documents_named_to(user, workspace):
+    """The documents whose titles the user may read (the activity feed names them):
+    the current ones, and the deleted ones for leads only. Everyone else reads "a
+    document" where a deleted one is meant."""
+    from .models import Document
+
+    documents = Document.objects.filter(workspace=workspace)
+    if can_see_deleted_documents(user, workspace):
+        return documents
+    return documents.filter(deleted_at__isnull=True)
+
+
+def document_threads_hidden_from(user):
+    """The threads of workspace discussions hidden from `user` (a condition on
+    community's Thread, registered with community permissions): the discussion thread
+    of a deleted document is titled like it, so while the document is deleted only
+    the workspace's leads (who may restore it) find the thread; everyone else,
+    staff included, finds it again once it is restored."""
+    from .models import Document
+
+    deleted = Document.objects.filter(thread=OuterRef("pk"), deleted_at__isnull=False)
+    if user.is_authenticated:
+        led = Participant.objects.filter(user=user, role=Role.LEAD).values(
+            "workspace_id"
+        )
+        deleted = deleted.exclude(workspace_id__in=led)
+    return Q(Exists(deleted))
 
 
 def documents_visible_to(user, workspace, *, deleted=False):

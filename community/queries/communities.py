@@ -118,12 +118,16 @@ def _thread_rows(queryset):
     ).prefetch_related(Prefetch("tags", to_attr="tag_list"))
 
 
-def community_threads(community, *, tag=""):
-    """The discussion list of a community: pinned first, then most recently active.
+def community_threads(user, community, *, tag=""):
+    """The discussion list of a community as `user` sees it (without the threads its
+    kind's rule hides from them): pinned first, then most recently active.
 
     Callers check `permissions.can_read_community` first.
     """
     threads = community.threads.filter(kind=Thread.Kind.DISCUSSION)
+    hidden = permissions.hidden_threads_condition(user, kind=community.kind)
+    if hidden is not None:
+        threads = threads.exclude(hidden)
     if tag:
         threads = threads.filter(tags__slug=tag)
     return _thread_rows(threads).order_by("-is_pinned", "-last_activity_at", "-pk")

@@ -1,5 +1,7 @@
 """Write services for organisations and people's affiliations to them."""
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,6 +44,30 @@ RESERVED_SLUGS = frozenset({"new"})
 
 Role = Affiliation.Role
 State = Affiliation.State
+
+
+# --- affiliations ending: the apps above hear of it -----------------------------------
+
+# `hook(user_id=, organisation_id=, actor=)` for each affiliation that ends (the person
+# leaves the organisation, or moves to another one), called after the commit. The apps
+# above register what follows from it (workspaces end the person's participation on
+# the organisation's behalf) from their AppConfig.ready(); this app knows none of them.
+_affiliation_ended_hooks = []
+
+
+def register_affiliation_ended(hook):
+    """Call `hook` after the commit of every ended affiliation (once per hook)."""
+    if hook not in _affiliation_ended_hooks:
+        _affiliation_ended_hooks.append(hook)
+
+
+def _affiliation_ended(affiliation, actor):
+    """Tell the registered hooks, once the transaction that ended it commits."""
+    user_id, organisation_id = affiliation.user_id, affiliation.organisation_id
+    for hook in _affiliation_ended_hooks:
+        transaction.on_commit(
+            partial(hook, user_id=user_id, organisation_id=organisation_id, actor=actor)
+        )
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -175,6 +201,7 @@ def _ensure_may_move(person, previous, message, **params):
 def _end_previous(previous, *, actor):
     """End the person's previous affiliation when they join another organisation."""
     _record("affiliation.left", affiliation=previous, actor=actor)
+    _affiliation_ended(previous, actor)
     previous.delete()
 
 
@@ -422,6 +449,8 @@ def affiliation_leave(*, actor, organisation):
             affiliation=affiliation,
             actor=actor,
         )
+        if not withdrawing:
+            _affiliation_ended(affiliation, actor)
         affiliation.delete()
         if not withdrawing and actor.organisation_id == organisation.pk:
             _set_shown_organisation(actor, None)

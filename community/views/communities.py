@@ -140,7 +140,7 @@ def community_detail(request, slug):
         tag = request.GET.get("tag", "").strip()
         page_obj = _page(
             request,
-            community_queries.community_threads(community, tag=tag),
+            community_queries.community_threads(request.user, community, tag=tag),
             settings.THREADS_PER_PAGE,
         )
         context.update(page_obj=page_obj, threads=page_obj.object_list, tag=tag)

@@ -1,7 +1,7 @@
 """Documents in the browser: a member drops and chooses files, the progress bar
 fills as the upload goes (one request a file, XMLHttpRequest upload progress), the
-documents appear in the list, and another participant's open page shows them without
-a reload."""
+documents appear in the list, and the lead's open pages (the documents list and the
+dashboard's activity feed) show them without a reload."""
 
 import re
 
@@ -39,6 +39,7 @@ people.participant_add(
     role=Participant.Role.MEMBER,
 )
 print(f"DOCUMENTS /w/{workspace.pk}/documents/")
+print(f"DASHBOARD /w/{workspace.pk}/")
 """
 
 
@@ -94,6 +95,14 @@ def test_a_member_uploads_with_progress_and_the_lead_sees_it_live(
     )
     expect(anna.locator("[data-document-list]")).to_contain_text("No document yet")
 
+    # The lead also has the dashboard open: its activity feed follows live.
+    dashboard = signed_in_page("anna@example.org")
+    dashboard.goto(site.url + site.paths["DASHBOARD"])
+    expect(dashboard.locator("[data-live-status]")).to_have_attribute(
+        "data-state", "connected"
+    )
+    dashboard.evaluate("() => { window.notReloaded = true; }")
+
     bruno = signed_in_page("bruno@example.org")
     bruno.goto(url)
     expect(bruno.locator("[data-live-status]")).to_have_attribute(
@@ -117,6 +126,10 @@ def test_a_member_uploads_with_progress_and_the_lead_sees_it_live(
     expect(form.locator("[data-upload-status]")).to_contain_text("1 document uploaded")
     expect(bruno.locator("[data-document-list]")).to_contain_text("misure")
     expect(anna.locator("[data-document-list]")).to_contain_text("misure")
+    feed = dashboard.locator("[data-activity]")
+    expect(feed).to_contain_text("bruno uploaded misure.")
+    expect(feed.get_by_role("link", name="misure", exact=True)).to_be_visible()
+    assert dashboard.evaluate("() => window.notReloaded === true")
 
     # Chosen: a 4 MB PDF, sent slowly enough for the bar to move.
     slow_uploads(bruno)

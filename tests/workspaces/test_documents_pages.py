@@ -247,10 +247,16 @@ def test_the_activity_feed_names_the_documents(client, workspace, roles, english
     page = client.get(reverse("workspaces:workspace-detail", args=[workspace.pk]))
 
     member = roles.member.name
-    assert f"{member} uploaded" in page.text
-    assert "uploaded version 2 of" in page.text
+    assert f"{member} uploaded a document." in page.text
+    assert "uploaded version 2 of a document." in page.text
+    assert "deleted a document." in page.text
+    # A deleted document's title is for the leads, who may restore it; and it is
+    # named but not linked for them (its page is the restore page).
+    assert "Pricing model" not in page.text
+    client.force_login(roles.lead)
+    page = client.get(reverse("workspaces:workspace-detail", args=[workspace.pk]))
     assert "deleted “Pricing model”" in page.text
-    # A deleted document is named but not linked for those who cannot open it.
+    assert "uploaded version 2 of “Pricing model”" in page.text
     assert document_url("document-detail", document) not in page.text
 
 

@@ -494,7 +494,12 @@ def test_the_activity_feed_tells_task_and_milestone_changes(client, workspace, p
         actor=lead, task=task, title="Order parts", assignee=people["member"]
     )
     task_services.milestone_complete(actor=lead, milestone=milestone)
-    task_services.task_delete(actor=lead, task=task)
+    scrap = task_services.task_create(actor=lead, workspace=workspace, title="Scrap")
+    task_services.task_delete(actor=lead, task=scrap)
+    # The feed reads names now: a renamed task is told by its new name.
+    task_services.task_edit(
+        actor=lead, task=task, title="Order spare parts", assignee=people["member"]
+    )
 
     html = (
         _as(client, people["member"])
@@ -504,13 +509,17 @@ def test_the_activity_feed_tells_task_and_milestone_changes(client, workspace, p
 
     for sentence in (
         "added the milestone “Pilot”",
-        "added the task “Order parts”.",
-        "moved the task “Order parts” to Doing.",
-        "assigned the task “Order parts”.",
+        "added the task “Order spare parts”.",
+        "moved the task “Order spare parts” to Doing.",
+        "assigned the task “Order spare parts”.",
+        "edited the task “Order spare parts”.",
         "marked the milestone “Pilot” as reached.",
-        "deleted the task “Order parts”.",
+        "added a task.",
+        "deleted a task.",
     ):
         assert f"{escape(lead.name)} {sentence}" in html, sentence
+    assert "Scrap" not in html
+    assert "“Order parts”" not in html
 
 
 def test_the_list_costs_the_same_queries_for_many_tasks(

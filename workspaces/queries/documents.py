@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 
 from .. import permissions
-from ..models import Document, DocumentDownload, DocumentVersion
+from ..models import DocumentDownload, DocumentVersion
 
 DOCUMENTS_PER_PAGE = 25
 DOWNLOADS_PER_PAGE = 50
@@ -85,9 +85,10 @@ def download_log_page(workspace, *, document=None, page=1):
     return Paginator(downloads, DOWNLOADS_PER_PAGE).get_page(page)
 
 
-def events_documents(workspace, events):
+def events_documents(user, workspace, events):
     """Attach to each `document.*` event of the activity feed its `document` (read
-    now: its current title, or None once it is gone), one query for all."""
+    now: its current title), or None once it is gone or deleted and `user` may not
+    know its title (`permissions.documents_named_to`); one query for all."""
     wanted = {
         event.payload.get("document")
         for event in events
@@ -97,7 +98,9 @@ def events_documents(workspace, events):
     documents = (
         {
             document.pk: document
-            for document in Document.objects.filter(workspace=workspace, pk__in=wanted)
+            for document in permissions.documents_named_to(user, workspace).filter(
+                pk__in=wanted
+            )
         }
         if wanted
         else {}

@@ -175,3 +175,18 @@ def timeline(workspace, today=None):
             milestone.is_next = next_found = True
         milestone.is_late = milestone.is_past and not milestone.is_completed
     return {"milestones": rows, "today_index": today_index, "today": today}
+
+
+def events_tasks(workspace, events):
+    """Attach to each `task.*` and `milestone.*` event of the activity feed its
+    `task` or `milestone` as it is now (the payloads carry ids, not titles), or None
+    once it is deleted: one query per kind for all the events."""
+    kinds = (("task.", "task", Task), ("milestone.", "milestone", Milestone))
+    for prefix, name, model in kinds:
+        mine = [event for event in events if event.type.startswith(prefix)]
+        wanted = {event.payload.get("id") for event in mine}
+        wanted = {pk for pk in wanted if isinstance(pk, int)}
+        found = model.objects.filter(workspace=workspace, pk__in=wanted)
+        rows = {row.pk: row for row in found} if wanted else {}
+        for event in mine:
+            setattr(event, name, rows.get(event.payload.get("id")))

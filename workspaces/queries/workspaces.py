@@ -5,6 +5,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import (
     CharField,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -15,6 +16,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from community import permissions as community_permissions
 from community.models import Affiliation, Organisation, Thread, User
 from live.catchup import stream_head
 from live.models import Event
@@ -30,6 +32,7 @@ from ..models import (
     Workspace,
 )
 from . import documents as document_queries
+from . import tasks as task_queries
 
 ACTIVITY_PAGE = 20
 NAV_WORKSPACES = 10
@@ -140,9 +143,17 @@ def partners(workspace):
 
 
 def participants(workspace):
+    """The participants, each with `affiliated`: do they still belong to the
+    organisation they take part for? (Only a last lead stays once they left it.)"""
+    affiliated = Affiliation.objects.filter(
+        user=OuterRef("user"),
+        organisation=OuterRef("organisation"),
+        state=Affiliation.State.ACTIVE,
+    )
     return list(
         Participant.objects.filter(workspace=workspace)
         .select_related("user__organisation", "organisation")
+        .annotate(affiliated=Exists(affiliated))
         .order_by("organisation__name", "-role", "joined_at")
     )
 
@@ -186,7 +197,7 @@ def _milestones(workspace):
     )
 
 
-def activity(workspace, *, before=None, limit=ACTIVITY_PAGE):
+def activity(user, workspace, *, before=None, limit=ACTIVITY_PAGE):
     """The newest events of the workspace's stream (before seq `before`), each with
     its `actor` and `template`, and the seq to ask for older ones (or None).
 
@@ -202,8 +213,9 @@ def activity(workspace, *, before=None, limit=ACTIVITY_PAGE):
     )
     older = rows[limit - 1].seq if len(rows) > limit else None
     rows = rows[:limit]
-    _attach_subjects(workspace, rows)
-    document_queries.events_documents(workspace, rows)
+    _attach_subjects(user, workspace, rows)
+    document_queries.events_documents(user, workspace, rows)
+    task_queries.events_tasks(workspace, rows)
     for event in rows:
         # Each type's own template (the app that records it writes it), else a
         # plain sentence.
@@ -214,8 +226,9 @@ def activity(workspace, *, before=None, limit=ACTIVITY_PAGE):
     return rows, older
 
 
-def _attach_subjects(workspace, events):
-    """What the feed's sentences name, read in one query per kind."""
+def _attach_subjects(user, workspace, events):
+    """What the feed's sentences name, read in one query per kind; threads only
+    those `user` may read (a deleted document's thread is hidden from non-leads)."""
     thread_ids = {
         event.payload.get("thread")
         for event in events
@@ -223,9 +236,12 @@ def _attach_subjects(workspace, events):
     }
     threads = {
         thread.pk: thread
-        for thread in Thread.objects.filter(
-            pk__in=[pk for pk in thread_ids if isinstance(pk, int)],
-            community_id=workspace.community_id,
+        for thread in community_permissions.threads_visible_to(
+            user,
+            Thread.objects.filter(
+                pk__in=[pk for pk in thread_ids if isinstance(pk, int)],
+                community_id=workspace.community_id,
+            ),
         ).select_related("community")
     }
     people = {}
@@ -282,7 +298,7 @@ def _label(choices, value):
 def dashboard(user, workspace):
     """The dashboard's context: partners, people, stage, next milestones, latest
     documents and the first page of activity."""
-    events, older = activity(workspace)
+    events, older = activity(user, workspace)
     return {
         "partners": partners(workspace),
         "participants": participants(workspace),

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from community import permissions as community_permissions
 from community.ratelimit import rate_limit_hit
 from community.services import threads as thread_services
 from live.events import event_record
 
 from .. import permissions, previews, storage
 from ..models import Document, DocumentDownload, DocumentVersion
+from .locks import workspace_locked, workspace_locked_for
 
 __all__ = [
     "DOCUMENTS_PER_UPLOAD",
@@ -240,6 +242,9 @@ def document_upload(
     _store(workspace, checked)
     try:
         with transaction.atomic():
+            # Archived (or the uploader removed) since the view loaded the
+            # workspace: refused here, and the stored files are forgotten.
+            workspace_locked_for(actor, workspace, permissions.require_upload_document)
             now = timezone.now()
             documents, versions = [], []
             for item in checked:
@@ -302,9 +307,13 @@ def document_version_upload(*, actor, document, file, note=""):
     _store(workspace, checked)
     try:
         with transaction.atomic():
-            # The row lock numbers concurrent versions one after the other.
+            # The workspace's row first (as the archive takes it), then the
+            # document's: it numbers concurrent versions one after the other. Both
+            # checked again as committed now (archived, deleted, uploader removed).
+            row = workspace_locked(workspace)
             locked = Document.objects.select_for_update().get(pk=document.pk)
-            if locked.deleted_at is not None:
+            locked.workspace = row
+            with permissions.fresh():
                 permissions.require_version_document(actor, locked)
             number = locked.version_count + 1
             version = _new_version(
@@ -350,6 +359,17 @@ def document_delete(*, actor, document):
                 payload=_document_payload(document),
                 actor=actor,
             )
+            if document.thread_id is not None:
+                # Its thread is now hidden from everyone but the leads
+                # (`permissions.document_threads_hidden_from`): the readers following
+                # it are checked again, and lose it.
+                community_permissions.thread_visibility_changed(document.thread_id)
+                event_record(
+                    stream=f"thread:{document.thread_id}",
+                    type="thread.hidden",
+                    payload={"thread": document.thread_id},
+                    actor=actor,
+                )
     document.refresh_from_db(fields=["deleted_at", "deleted_by"])
     return document
 
@@ -370,6 +390,8 @@ def document_restore(*, actor, document):
                 payload=_document_payload(document),
                 actor=actor,
             )
+            if document.thread_id is not None:
+                community_permissions.thread_visibility_changed(document.thread_id)
     document.refresh_from_db(fields=["deleted_at", "deleted_by", "updated_at"])
     return document
 

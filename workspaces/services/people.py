@@ -28,6 +28,7 @@ from live.events import event_record
 
 from .. import payloads, permissions
 from ..models import Invitation, Participant, Partner, Workspace
+from .locks import workspace_locked
 
 __all__ = [
     "invitation_accept",
@@ -53,12 +54,6 @@ INVITATION_SALT = "workspaces.invitation"
 def _membership_role(role):
     """Leads own the discussion; members and guests are its members."""
     return Membership.Role.OWNER if role == Role.LEAD else Membership.Role.MEMBER
-
-
-def workspace_locked(workspace):
-    """Lock the workspace's row for this transaction: every change of its people
-    takes it first, so two leads stepping down at once cannot leave it without one."""
-    return Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
 
 
 def _record(workspace, type, payload, actor):
@@ -165,6 +160,58 @@ def participant_remove(*, actor, participant):
             type="member.removed",
         )
     return row
+
+
+def participant_end_with_affiliation(*, user_id, organisation_id, actor=None):
+    """The person's affiliation to the organisation ended (they left it or moved to
+    another): end each of their participations on its behalf as a lead removing
+    them would (the row goes, the discussion membership is withdrawn, their live
+    subscriptions end, `participant.removed` with `"reason": "affiliation_ended"`),
+    archived workspaces included. Except where they are the workspace's only lead:
+    a workspace keeps its lead (the people page marks them "no longer with" the
+    organisation until they name another lead and leave). Returns the participants
+    removed.
+
+    Registered with community's affiliation services (`register_affiliation_ended`,
+    from `WorkspacesConfig.ready()`), which call it after their commit. The events
+    name the person as their actor, not `actor` (who may be an administrator of the
+    organisation they moved to: no business of the workspace).
+    """
+    removed = []
+    rows = Participant.objects.filter(
+        user_id=user_id, organisation_id=organisation_id
+    ).values_list("pk", "workspace_id")
+    for pk, workspace_id in list(rows):
+        with transaction.atomic():
+            workspace = workspace_locked(Workspace(pk=workspace_id))
+            row = (
+                Participant.objects.select_for_update()
+                .select_related("user")
+                .filter(pk=pk, workspace=workspace)
+                .first()
+            )
+            if row is None:
+                continue
+            row.workspace = workspace
+            with permissions.fresh():
+                if permissions.is_last_lead(row.user, workspace):
+                    continue
+            _record(
+                workspace,
+                "participant.removed",
+                payloads.participant_data(row, reason="affiliation_ended"),
+                row.user,
+            )
+            permissions.participant_changed(row)
+            row.delete()
+            memberships.membership_withdraw(
+                actor=row.user,
+                community=workspace.community,
+                user=row.user,
+                type="member.removed",
+            )
+            removed.append(row)
+    return removed
 
 
 def participant_leave(*, actor, workspace):

@@ -4,7 +4,7 @@ Each asks `permissions`, validates, writes inside `transaction.atomic()` and rec
 event on the workspace's stream (`workspace:<id>`), which the live engine broadcasts
 after commit: `task.created`, `task.updated`, `task.moved`, `task.deleted`,
 `milestone.created`, `milestone.updated`, `milestone.deleted`. Payloads hold ids and
-plain facts (titles, statuses, dates) that every reader of the stream may see.
+plain facts (statuses, positions), never titles or dates: the feed reads those now.
 """
 
 import datetime
@@ -20,7 +20,8 @@ from community.services import threads as community_threads
 from live.events import event_record
 
 from .. import permissions
-from ..models import Milestone, Task, Workspace
+from ..models import Milestone, Task
+from .locks import workspace_locked_for
 
 __all__ = [
     "milestone_complete",
@@ -43,14 +44,16 @@ DESCRIPTION_MAX_LENGTH = 5000
 # --- payloads ---------------------------------------------------------------------------
 
 
+# Ids and facts only, never titles or dates: the log keeps events (and replays them)
+# after a task is deleted, and the feed reads current names when it shows them.
+
+
 def _task_data(task, **extra):
     return {
         "id": task.pk,
-        "title": task.title,
         "status": task.status,
         "position": task.position,
         "assignee": task.assignee_id,
-        "due_date": task.due_date.isoformat() if task.due_date else None,
         "milestone": task.milestone_id,
         "revision": task.revision,
         **extra,
@@ -60,8 +63,6 @@ def _task_data(task, **extra):
 def _milestone_data(milestone, **extra):
     return {
         "id": milestone.pk,
-        "title": milestone.title,
-        "due_date": milestone.due_date.isoformat(),
         "is_completed": milestone.completed_at is not None,
         **extra,
     }
@@ -164,12 +165,6 @@ def _clean_all(checks):
     return cleaned
 
 
-def _lock_workspace(workspace):
-    """Queue the writers of one workspace's board: moves and creations recompute
-    column positions from what is committed, one at a time."""
-    Workspace.objects.select_for_update().filter(pk=workspace.pk).values("pk").first()
-
-
 def _column(workspace, status, *, exclude=None):
     """The tasks of one column in board order, locked for this transaction."""
     tasks = Task.objects.select_for_update().filter(workspace=workspace, status=status)
@@ -191,6 +186,13 @@ def _renumber(tasks, *, moving=None):
             changed.append(task)
     if changed:
         Task.objects.bulk_update(changed, ["position"])
+
+
+def _locked(actor, workspace):
+    """Queue the writers of one workspace (moves and creations recompute column
+    positions from what is committed, one at a time) and check again, on the row as
+    committed now, that `actor` may still change it: not once it is archived."""
+    return workspace_locked_for(actor, workspace, permissions.require_contribute)
 
 
 # --- tasks ------------------------------------------------------------------------------
@@ -227,7 +229,7 @@ def task_create(
         ]
     )
     with transaction.atomic():
-        _lock_workspace(workspace)
+        _locked(actor, workspace)
         last = Task.objects.filter(workspace=workspace, status=status).aggregate(
             last=Max("position")
         )["last"]
@@ -275,6 +277,7 @@ def task_edit(
         "milestone_id": milestone.pk if milestone else None,
     }
     with transaction.atomic():
+        _locked(actor, workspace)
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
         if current is None:
             raise ValidationError(_("This task was deleted meanwhile."), code="stale")
@@ -310,7 +313,7 @@ def task_move(*, actor, task, status, position=None, revision=None):
     if position is not None and (not isinstance(position, int) or position < 0):
         raise ValidationError({"position": _("Choose a place in the column.")})
     with transaction.atomic():
-        _lock_workspace(workspace)
+        _locked(actor, workspace)
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
         if current is None:
             raise ValidationError(_("This task was deleted meanwhile."), code="stale")
@@ -369,7 +372,7 @@ def task_delete(*, actor, task):
     workspace = task.workspace
     permissions.require_contribute(actor, workspace)
     with transaction.atomic():
-        _lock_workspace(workspace)
+        _locked(actor, workspace)
         current = Task.objects.select_for_update().filter(pk=task.pk).first()
         if current is None:
             return
@@ -444,6 +447,7 @@ def milestone_create(*, actor, workspace, title, due_date, description=""):
         ]
     )
     with transaction.atomic():
+        _locked(actor, workspace)
         milestone = Milestone.objects.create(
             workspace=workspace,
             title=title,
@@ -472,6 +476,7 @@ def milestone_edit(*, actor, milestone, title, due_date, description=""):
     )
     wanted = {"title": title, "description": description, "due_date": due_date}
     with transaction.atomic():
+        _locked(actor, workspace)
         current = Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
         if current is None:
             raise ValidationError(
@@ -500,6 +505,7 @@ def milestone_complete(*, actor, milestone, is_completed=True):
     workspace = milestone.workspace
     permissions.require_contribute(actor, workspace)
     with transaction.atomic():
+        _locked(actor, workspace)
         current = Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
         if current is None:
             raise ValidationError(
@@ -526,6 +532,7 @@ def milestone_delete(*, actor, milestone):
     workspace = milestone.workspace
     permissions.require_contribute(actor, workspace)
     with transaction.atomic():
+        _locked(actor, workspace)
         current = Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
         if current is None:
             return

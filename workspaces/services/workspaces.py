@@ -12,7 +12,8 @@ from live.events import event_record
 
 from .. import payloads, permissions
 from ..models import Partner, StageChange, Workspace
-from .people import participant_add, workspace_locked
+from .locks import workspace_locked, workspace_locked_for
+from .people import participant_add
 
 __all__ = [
     "workspace_archive",
@@ -131,7 +132,7 @@ def workspace_set_stage(*, actor, workspace, stage):
     if stage not in Workspace.Stage.values:
         raise ValidationError({"stage": _("Choose a stage.")})
     with transaction.atomic():
-        row = workspace_locked(workspace)
+        row = workspace_locked_for(actor, workspace, permissions.require_manage_workspace)
         if row.stage == stage:
             return row
         previous = row.stage

@@ -99,7 +99,7 @@ def workspace_activity(request, workspace_id):
     workspace = permissions.access_workspace(request.user, workspace_id)
     before = request.GET.get("before")
     before = int(before) if before and before.isdigit() else None
-    events, older = queries.activity(workspace, before=before)
+    events, older = queries.activity(request.user, workspace, before=before)
     context = workspace_context(
         request, workspace, "overview", events=events, older=older, before=before
     )
