@@ -198,3 +198,45 @@ def test_no_permission_cache_hangs_on_objects():
     ]
 
     assert not offenders, "\n".join(offenders)
+
+
+# Templates show what permissions decided; they never combine roles and states into a
+# right of their own (`participant and not workspace.is_archived`).
+_DERIVED_PERMISSION = re.compile(
+    r"{%\s*(?:el)?if\b[^%]*"
+    r"(?:\b(?:and|or)\b[^%]*\b(?:participant|is_archived|role)\b"
+    r"|\b(?:participant|is_archived|role)\b[^%]*\b(?:and|or)\b)"
+)
+
+
+def test_workspace_templates_never_derive_a_permission():
+    sources = sorted((BASE_DIR / "templates" / "workspaces").rglob("*.html"))
+    offenders = [
+        f"{path.relative_to(BASE_DIR)}:{number}: {line.strip()}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if _DERIVED_PERMISSION.search(line)
+    ]
+
+    assert sources, "no workspace templates found"
+    assert not offenders, (
+        "Pass a flag from workspaces/permissions.py (can_*):\n" + "\n".join(offenders)
+    )
+
+
+def test_the_derived_permission_rule_catches_the_patterns_it_is_meant_to():
+    lines = [
+        "{% elif participant and not workspace.is_archived %}",
+        "{% if is_last_lead and not workspace.is_archived %}",
+        "{% if person.role == 'lead' or can_manage %}",
+        "{% if workspace.is_archived %}",
+        "{% if can_discuss %}",
+    ]
+
+    assert [bool(_DERIVED_PERMISSION.search(line)) for line in lines] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]

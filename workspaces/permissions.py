@@ -90,9 +90,7 @@ def workspaces_visible_to(user, queryset=None):
     queryset = Workspace.objects.all() if queryset is None else queryset
     if is_site_staff(user):
         return queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    return queryset.filter(participants__user=user)
+    return workspaces_participated_by(user, queryset)
 
 
 def access_workspace(user, workspace_id):
@@ -328,6 +326,12 @@ def can_leave_workspace(user, workspace):
         and not workspace.is_archived
         and not is_last_lead(user, workspace)
     )
+
+
+def must_name_lead_before_leaving(user, workspace):
+    """The only lead of a workspace that is not archived is told to name another lead
+    before leaving."""
+    return not workspace.is_archived and is_last_lead(user, workspace)
 
 
 def can_archive_workspace(user, workspace):
@@ -570,7 +574,7 @@ def workspace_changed(workspace):
 
 def workspaces_participated_by(user, queryset=None):
     """Workspaces the user takes part in now (staff's view of every workspace aside):
-    "my tasks" lists only these."""
+    "My workspaces" and "my tasks" list only these."""
     queryset = Workspace.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
@@ -646,3 +650,28 @@ def access_export(user, workspace, export_id):
         raise Http404("No such export.")
     require_export_workspace(user, workspace)
     return export
+
+
+# --- activity -------------------------------------------------------------------------
+
+# Events of the workspace stream the activity feed never shows (their pages refresh
+# on them: invitations being answered, a preview drawn).
+ACTIVITY_HIDDEN_FROM_EVERYONE = frozenset(
+    {
+        "invitation.created",
+        "invitation.accepted_by_invitee",
+        "invitation.organisation_accepted",
+        "invitation.declined",
+        "invitation.revoked",
+        "document.preview_ready",
+    }
+)
+# Events only the leads' feed shows (what only leads may do).
+ACTIVITY_FOR_LEADS = frozenset({"export.requested"})
+
+
+def activity_hidden_from(user, workspace):
+    """The event types the user's activity feed of `workspace` leaves out."""
+    if is_lead(user, workspace):
+        return ACTIVITY_HIDDEN_FROM_EVERYONE
+    return ACTIVITY_HIDDEN_FROM_EVERYONE | ACTIVITY_FOR_LEADS

@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # --- limits ----------------------------------------------------------------------------
 
@@ -228,15 +229,15 @@ _TEXT_TYPES = {
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PROGRAM_MAGIC = (
-    (b"MZ", "Windows program"),
-    (b"\x7fELF", "Linux program"),
-    (b"\xfe\xed\xfa\xce", "macOS program"),
-    (b"\xfe\xed\xfa\xcf", "macOS program"),
-    (b"\xce\xfa\xed\xfe", "macOS program"),
-    (b"\xcf\xfa\xed\xfe", "macOS program"),
-    (b"\xca\xfe\xba\xbe", "Java or macOS program"),
-    (b"\x00asm", "WebAssembly program"),
-    (b"dex\n", "Android program"),
+    (b"MZ", gettext_lazy("Windows program")),
+    (b"\x7fELF", gettext_lazy("Linux program")),
+    (b"\xfe\xed\xfa\xce", gettext_lazy("macOS program")),
+    (b"\xfe\xed\xfa\xcf", gettext_lazy("macOS program")),
+    (b"\xce\xfa\xed\xfe", gettext_lazy("macOS program")),
+    (b"\xcf\xfa\xed\xfe", gettext_lazy("macOS program")),
+    (b"\xca\xfe\xba\xbe", gettext_lazy("Java or macOS program")),
+    (b"\x00asm", gettext_lazy("WebAssembly program")),
+    (b"dex\n", gettext_lazy("Android program")),
 )
 # What browsers take for a page when they sniff (WHATWG MIME sniffing, "HTML" and
 # "XML" patterns), and markup that runs script wherever it appears in the head.

@@ -7,6 +7,7 @@ from .services import exports
 
 
 @task()
-def build_workspace_export(export_id):
-    """Build the ZIP of export `export_id` (queued by `exports.export_request`)."""
-    exports.export_build(export_id)
+def build_workspace_export(export_id, language=None):
+    """Build the ZIP of export `export_id` (queued by `exports.export_request`), its
+    README in `language` (the requester's page language)."""
+    exports.export_build(export_id, language=language)

@@ -4,6 +4,7 @@
 // card, by the arrow keys. Moves are sent as the buttons' forms would be; which
 // cards can move is decided by the server (only movable cards carry a move URL).
 
+import { errorText, fetchFragment } from "./fragments.js";
 import { gettext, interpolate } from "./i18n.js";
 import { clearAlert, showAlert } from "./notices.js";
 
@@ -46,12 +47,7 @@ class Fragment {
     const focused = document.activeElement?.closest?.("[data-task]")?.dataset.task;
     let answer;
     try {
-      const response = await fetch(this.element.dataset.fragmentUrl, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      answer = await response.json();
+      answer = await fetchFragment(this.element.dataset.fragmentUrl);
     } catch (error) {
       showAlert(gettext("The tasks could not be refreshed. Reload the page to see the latest changes."), "tasks-refresh");
       console.warn("task refresh failed", error);
@@ -121,8 +117,9 @@ async function sendMove(card, status, position) {
     return false;
   }
   if (!response.ok) {
-    showAlert(answer.error || gettext("The task could not be moved."), "task-move");
-    announce(answer.error || gettext("The task could not be moved."));
+    const message = errorText(answer, gettext("The task could not be moved."));
+    showAlert(message, "task-move");
+    announce(message);
     return false;
   }
   clearAlert("task-move");

@@ -1,7 +1,9 @@
 // Workspace dashboard: when the workspace's stream says something happened
-// (workspace_live.js), read the dashboard again and swap its live parts (activity,
-// partners, people, stage, milestones, documents, the header's badges), at most one
-// request at a time. Forms the reader is using are left alone.
+// (workspace_live.js), ask for the dashboard's live parts (activity, stage, partners,
+// people, milestones, documents) as a fragment and swap them, at most one request at
+// a time. Forms the reader is using are left alone.
+
+import { fetchFragment } from "./fragments.js";
 
 const parts = document.querySelectorAll("[data-live-part]");
 
@@ -10,12 +12,13 @@ if (parts.length) {
   let again = false;
 
   const swap = (html) => {
-    const fresh = new DOMParser().parseFromString(html, "text/html");
+    const fresh = document.createElement("template");
+    fresh.innerHTML = html;
     for (const part of document.querySelectorAll("[data-live-part]")) {
-      const replacement = fresh.querySelector(`[data-live-part="${part.dataset.livePart}"]`);
+      const replacement = fresh.content.querySelector(`[data-live-part="${part.dataset.livePart}"]`);
       if (!replacement) continue;
       if (part.contains(document.activeElement) && document.activeElement !== document.body) continue;
-      part.replaceWith(document.adoptNode(replacement));
+      part.replaceWith(document.importNode(replacement, true));
     }
   };
 
@@ -28,20 +31,13 @@ if (parts.length) {
     try {
       do {
         again = false;
-        const response = await fetch(window.location.pathname, {
-          credentials: "same-origin",
-          headers: { Accept: "text/html" },
-        });
-        if (!response.ok) {
-          // Removed meanwhile (404): the reload shows it.
-          if (response.status === 404) window.location.reload();
-          return;
-        }
-        swap(await response.text());
+        swap((await fetchFragment(window.location.pathname)).html);
       } while (again);
     } catch (error) {
-      // Offline for a moment: the next event (or a reconnect's catch-up) tries again.
-      console.warn("dashboard refresh failed", error);
+      // Removed meanwhile (404): the reload shows it. Offline for a moment: the next
+      // event (or a reconnect's catch-up) tries again.
+      if (error.status === 404) window.location.reload();
+      else console.warn("dashboard refresh failed", error);
     } finally {
       running = false;
     }

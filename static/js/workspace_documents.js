@@ -1,8 +1,9 @@
 // Document pages: files dropped on the upload form, sent with a progress bar
 // (XMLHttpRequest upload progress, one request a file), and the document list
-// refreshed when another participant uploads, deletes or restores a document.
-// Without JavaScript the forms post as they are and the page reloads.
+// refreshed when another participant uploads, deletes or restores a document; a
+// document's preview appears when the server has drawn it. Without JavaScript the forms post as they are and the page reloads.
 
+import { errorText, fetchFragment } from "./fragments.js";
 import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const csrfToken = (form) => form.querySelector("input[name='csrfmiddlewaretoken']")?.value ?? "";
@@ -38,10 +39,7 @@ function sendFile(form, input, file, { inBatch, onProgress }) {
   });
 }
 
-function errorText(answer) {
-  const errors = answer?.errors ?? {};
-  return Object.values(errors).flat().join(" ") || gettext("The upload was refused.");
-}
+const refusal = (answer) => errorText(answer, gettext("The upload was refused."));
 
 function enhance(form) {
   const input = form.querySelector("input[type=file]");
@@ -102,7 +100,7 @@ function enhance(form) {
         done += file.size;
       }
     } catch (answer) {
-      status.textContent = errorText(answer);
+      status.textContent = refusal(answer);
       status.classList.add("field__error");
       progress.hidden = true;
       button.disabled = false;
@@ -139,12 +137,7 @@ async function refreshList() {
   }
   refreshing = (async () => {
     try {
-      const response = await fetch(window.location.href, {
-        headers: { "X-Requested-With": "fetch" },
-        credentials: "same-origin",
-      });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      list.innerHTML = await response.text();
+      list.innerHTML = (await fetchFragment(window.location.href)).html;
     } catch (error) {
       list.dataset.refreshError = String(error);
       const notice = document.createElement("p");
@@ -165,6 +158,27 @@ if (list) {
   document.addEventListener("workspace:event", (event) => {
     const type = event.detail?.type ?? "";
     if (type.startsWith("document.") || type === "resync") refreshList();
+  });
+}
+
+// --- a document's preview, drawn in the background ------------------------------------
+
+const preview = document.querySelector("[data-preview-of]");
+
+if (preview) {
+  document.addEventListener("workspace:event", async (event) => {
+    const { type, data } = event.detail ?? {};
+    if (type !== "document.preview_ready" && type !== "resync") return;
+    if (type !== "resync" && String(data?.document) !== preview.dataset.previewOf) return;
+    try {
+      const fresh = document.createElement("template");
+      fresh.innerHTML = (await fetchFragment(window.location.pathname)).html;
+      const part = fresh.content.querySelector("[data-preview-of]");
+      if (part) preview.replaceChildren(...part.childNodes);
+    } catch (error) {
+      // The page's note says to reload; the next event tries again.
+      console.warn("preview refresh failed", error);
+    }
   });
 }
 

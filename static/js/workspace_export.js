@@ -1,6 +1,7 @@
 // The export page: while an export is being built, its progress is fetched every
 // few seconds and the list redrawn (without JavaScript, a reload shows it).
 
+import { fetchFragment } from "./fragments.js";
 import { gettext } from "./i18n.js";
 import { clearAlert, showAlert } from "./notices.js";
 
@@ -10,12 +11,7 @@ const rows = document.getElementById("export-rows");
 async function poll() {
   let answer;
   try {
-    const response = await fetch(rows.dataset.fragmentUrl, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    answer = await response.json();
+    answer = await fetchFragment(rows.dataset.fragmentUrl);
   } catch (error) {
     showAlert(gettext("The export's progress could not be read. Reload the page to see it."), "export-progress");
     console.warn("export progress failed", error);

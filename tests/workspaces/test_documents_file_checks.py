@@ -117,6 +117,14 @@ def test_hostile_and_unaccepted_files_are_refused_with_their_reason(
     assert words in message
 
 
+def test_the_kind_of_program_is_named_in_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("it"):
+        _code, message = refusal(files.WINDOWS_PROGRAM, "setup.pdf")
+    assert "programma Windows" in message
+
+
 def test_a_zip_with_too_many_entries_is_refused_from_its_directory(monkeypatch):
     monkeypatch.setattr(storage, "ARCHIVE_MAX_ENTRIES", 5)
     content = files.zip_bytes({f"f{number}.txt": b"x" for number in range(6)})

@@ -19,6 +19,7 @@ from workspaces.demo_documents import seed_documents
 from workspaces.models import Document, DocumentVersion
 from workspaces.queries import documents as queries
 from workspaces.services import documents as services
+from workspaces.services import workspaces as workspace_services
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +116,9 @@ def test_the_script_gets_the_list_alone(client, workspace, roles):
 
     response = client.get(list_url(workspace), headers={"X-Requested-With": "fetch"})
 
-    assert "Alone" in response.text
-    assert "<html" not in response.text
+    html = response.json()["html"]
+    assert "Alone" in html
+    assert "<html" not in html
     assert "X-Requested-With" in response["Vary"]
 
 
@@ -127,6 +129,16 @@ def test_guests_see_why_they_cannot_upload(client, workspace, roles, english):
 
     assert "data-upload-form" not in response.text
     assert "Guests read, download and comment" in response.text
+
+
+def test_nobody_is_told_how_to_take_part_once_archived(client, workspace, roles):
+    workspace_services.workspace_archive(actor=roles.lead, workspace=workspace)
+    client.force_login(roles.guest)
+
+    response = client.get(list_url(workspace))
+
+    assert "data-upload-form" not in response.text
+    assert "Guests read, download and comment" not in response.text
 
 
 def test_a_new_version_keeps_the_history_with_uploader_organisation_and_note(
@@ -354,3 +366,33 @@ def test_the_document_page_costs_the_same_queries_for_many_versions(
         response = client.get(document_url("document-detail", document))
 
     assert response.text.count("data-version=") == 7
+
+
+def test_a_drawn_preview_tells_the_open_document_page_which_redraws_it(
+    client, workspace, roles, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        document = make_document(
+            workspace, roles.member, "chart.png", files.png_bytes(), title="Chart"
+        )
+    version = document.versions.get()
+
+    event = Event.objects.get(stream=workspace.stream, type="document.preview_ready")
+    assert event.payload == {
+        "document": document.pk,
+        "category": document.category,
+        "version": version.pk,
+        "number": 1,
+        "state": "ready",
+    }
+    client.force_login(roles.guest)
+    # The page's script asks for the preview alone when the event arrives.
+    answer = client.get(
+        document_url("document-detail", document), HTTP_X_REQUESTED_WITH="fetch"
+    )
+    html = answer.json()["html"]
+    assert document_url("document-preview", document, 1) in html
+    assert f'data-preview-of="{document.pk}"' in html
+    # A background fact: not a line of the activity feed, nor unread.
+    page = client.get(reverse("workspaces:workspace-detail", args=[workspace.pk]))
+    assert 'data-event-type="document.preview_ready"' not in page.text

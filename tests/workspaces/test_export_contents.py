@@ -179,8 +179,35 @@ def test_a_failed_build_says_so_and_keeps_no_file(workspace, people, filled):
     export = _build(people["lead"], workspace)
 
     assert export.state == State.FAILED
-    assert "could not be built" in export.error
+    # A code, read in the reader's language when shown.
+    assert export.error == "build_failed"
+    assert "could not be built" in str(export.error_message)
+    with translation.override("it"):
+        assert "Non è stato possibile" in str(export.error_message)
     assert not export.file
+
+
+def test_the_readme_is_in_the_language_of_the_lead_who_asked(workspace, people):
+    lead = people["lead"]
+    lead.language = "it"
+    lead.save(update_fields=["language"])
+    # The worker runs in English here (the autouse fixture).
+    readme = _archive(_build(lead, workspace)).read("README.txt").decode()
+    assert readme.startswith("Esportazione dello spazio di lavoro “Hydrogen valves”")
+
+
+def test_asking_for_an_export_is_in_the_leads_activity_only(workspace, people):
+    from workspaces.queries import workspaces as workspace_queries
+
+    export = exports.export_request(actor=people["lead"], workspace=workspace)
+
+    def types(role):
+        events, _older = workspace_queries.activity(people[role], workspace)
+        return [(event.type, event.data) for event in events]
+
+    assert ("export.requested", {"export": export.pk}) in types("lead")
+    for role in ("member", "guest", "staff"):
+        assert all(kind != "export.requested" for kind, _data in types(role))
 
 
 def test_progress_is_written_as_the_export_is_built(workspace, people, filled):

@@ -4,17 +4,17 @@ import io
 import zipfile
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.support.workspaces import ROLES, make_workspace, workspace_roles
 from workspaces.models import WorkspaceExport
 from workspaces.services import tasks as task_services
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("stranger", "guest", "member", "lead", "removed", "partner_colleague", "staff")
 SEE_WORKSPACE = {"guest", "member", "lead", "staff"}
 REFUSAL = "Only the workspace's leads can export it"
 
@@ -64,6 +64,47 @@ def test_a_lead_prepares_an_export_and_downloads_it(client, workspace, people):
     assert "Sign the licence" in archive.read("tasks.csv").decode()
 
 
+def test_the_export_download_streams_chunk_by_chunk_with_private_headers(
+    client, workspace, people
+):
+    export = _ready_export(client, workspace, people["lead"])
+    download = reverse("workspaces:export-download", args=[workspace.pk, export.pk])
+
+    response = client.get(download)
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Content-Disposition"].startswith("attachment;")
+    # Under ASGI the body is read a block at a time as it is sent, never as a whole.
+    response.block_size = 512
+
+    async def chunks():
+        return [chunk async for chunk in response]
+
+    sent = async_to_sync(chunks)()
+    assert len(sent) > 1 and max(len(chunk) for chunk in sent) <= 512
+    with export.file.open("rb") as stored:
+        assert b"".join(sent) == stored.read()
+
+
+def test_a_failed_export_is_explained_in_the_readers_language(
+    client, workspace, people
+):
+    WorkspaceExport.objects.create(
+        workspace=workspace,
+        requested_by=people["lead"],
+        state=WorkspaceExport.State.FAILED,
+        error="build_failed",
+    )
+    client = _as(client, people["lead"])
+    assert "could not be built" in client.get(_export_url(workspace)).content.decode()
+    italian = client.get(_export_url(workspace), HTTP_ACCEPT_LANGUAGE="it")
+    assert "Non è stato possibile preparare" in italian.content.decode()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_only_leads_reach_the_export_page_and_downloads(
     client, workspace, people, role
@@ -111,7 +152,9 @@ def test_an_export_not_ready_is_not_downloadable_and_shows_its_progress(
     client = _as(client, people["lead"])
     page = client.get(_export_url(workspace)).content.decode()
     assert "40%" in page and "data-pending" in page
-    fragment = client.get(_export_url(workspace) + "?format=json").json()
+    fragment = client.get(
+        _export_url(workspace), HTTP_X_REQUESTED_WITH="fetch"
+    ).json()
     assert fragment["pending"] is True and "40%" in fragment["html"]
     download = reverse("workspaces:export-download", args=[workspace.pk, export.pk])
     assert client.get(download).status_code == 404

@@ -8,14 +8,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from live.models import Event
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.support.workspaces import ROLES, make_workspace, workspace_roles
 from workspaces.models import Milestone, Task
 from workspaces.services import tasks as task_services
 
 pytestmark = pytest.mark.django_db
 
 Status = Task.Status
-ROLES = ("stranger", "guest", "member", "lead", "removed", "partner_colleague", "staff")
 READERS = {"guest", "member", "lead", "staff"}
 CHANGERS = {"member", "lead"}
 REFUSAL = "Only the workspace's leads and members can do this"
@@ -82,7 +81,7 @@ def test_task_pages_are_read_by_participants_and_staff_only(
         else:
             assert response.status_code == 404, page
             assert "Draft the NDA" not in response.content.decode()
-    fragment = client.get(_url("task-board", workspace) + "?format=json")
+    fragment = client.get(_url("task-board", workspace), HTTP_X_REQUESTED_WITH="fetch")
     if role in READERS:
         assert "Draft the NDA" in fragment.json()["html"]
     else:
@@ -217,8 +216,22 @@ def test_a_task_of_another_workspace_is_not_found(client, workspace, people, con
     assert Task.objects.get(pk=stranger_task.pk).status == Status.TODO
 
 
-def test_visitors_are_sent_to_log_in(client, workspace, content):
-    response = client.get(_url("task-board", workspace))
+def test_anonymous_visitors_get_not_found_as_on_every_workspace_url(
+    client, workspace, content
+):
+    task = content["task"]
+    for url in (
+        _url("task-board", workspace),
+        _url("task-list", workspace),
+        _url("task-detail", workspace, task.pk),
+        _url("milestone-list", workspace),
+    ):
+        assert client.get(url).status_code == 404, url
+    response = client.post(_url("task-move", workspace, task.pk), {"status": "done"})
+    assert response.status_code == 404
+    assert Task.objects.get(pk=task.pk).status == Status.TODO
+    # "My tasks" is nobody's workspace: it asks to sign in.
+    response = client.get(reverse("workspaces:my-tasks"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
@@ -394,15 +407,15 @@ def test_a_script_move_answers_json_and_a_stale_one_says_why(
         HTTP_ACCEPT="application/json",
     )
     assert stale.status_code == 409
-    assert stale.json()["stale"] is True
-    assert "Someone else changed this task" in stale.json()["error"]
+    assert stale.json()["code"] == "stale"
+    assert "Someone else changed this task" in stale.json()["errors"]["__all__"][0]
     assert Task.objects.get(pk=task.pk).status == Status.DOING
 
     guest = _as(client, people["guest"]).post(
         url, {"status": "done"}, HTTP_ACCEPT="application/json"
     )
     assert guest.status_code == 403
-    assert REFUSAL in guest.json()["error"]
+    assert REFUSAL in guest.json()["errors"]["__all__"][0]
 
 
 def test_a_button_move_comes_back_to_the_board_with_a_message(
@@ -578,7 +591,7 @@ def test_change_forms_open_for_leads_and_members_only(
                 response.content.decode()
             )
     for name in ("task-list", "milestone-list"):
-        fragment = client.get(_url(name, workspace) + "?format=json")
+        fragment = client.get(_url(name, workspace), HTTP_X_REQUESTED_WITH="fetch")
         assert fragment.status_code == (200 if role in READERS else 404)
 
 

@@ -12,7 +12,8 @@ from community.services import threads as thread_services
 from tests.support.factories import OrganisationFactory
 from tests.support.workspaces import add_participant, make_workspace, person_of
 from workspaces.live import record_comment
-from workspaces.models import Document, Milestone
+from workspaces.models import Document, Milestone, Participant
+from workspaces.queries import workspaces as workspace_queries
 from workspaces.queries.workspaces import ACTIVITY_PAGE
 from workspaces.services import workspaces
 
@@ -54,8 +55,18 @@ def test_the_dashboard_shows_partners_people_milestones_documents_and_activity(
     page = client.get(workspace.get_absolute_url()).content.decode()
 
     assert "Fonderie Orobiche" in page and "Marta Neri" in page
-    assert "Firma NDA" in page and "Passata" not in page
+    # Open milestones, soonest first: the overdue one stays, marked, and each links
+    # to its place in the timeline.
+    assert page.index("Passata") < page.index("Past due") < page.index("Firma NDA")
+    milestones = reverse("workspaces:milestone-list", args=[workspace.pk])
+    for milestone in Milestone.objects.all():
+        assert f'href="{milestones}#milestone-{milestone.pk}"' in page
     assert "Term sheet v2" in page and "Cestinato" not in page
+    term_sheet = Document.objects.get(title="Term sheet v2")
+    assert (
+        f'href="{reverse("workspaces:document-detail", args=[workspace.pk, term_sheet.pk])}"'
+        in page
+    )
     assert 'data-event-type="participant.joined"' in page
     assert "Marta Neri joined for Fonderie Orobiche as Member." in page
     assert "moved the workspace to the stage Negotiation." in page
@@ -135,3 +146,62 @@ def test_dashboard_queries_do_not_grow_with_people_and_events(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(workspace.get_absolute_url())
+
+
+def test_the_live_refresh_reads_the_dashboard_parts_only_and_marks_nothing_seen(
+    client, workspace, english, django_assert_max_num_queries
+):
+    member = person_of(OrganisationFactory())
+    add_participant(workspace, member)
+    client.force_login(member)
+    client.get(workspace.get_absolute_url())  # seen so far
+    participant = Participant.objects.get(workspace=workspace, user=member)
+    participant.refresh_from_db()
+    seen = participant.last_seen_seq
+    workspaces.workspace_set_stage(
+        actor=workspace.created_by, workspace=workspace, stage="nda"
+    )
+
+    with django_assert_max_num_queries(50) as fragment_queries:
+        answer = client.get(
+            workspace.get_absolute_url(), HTTP_X_REQUESTED_WITH="fetch"
+        )
+
+    html = answer.json()["html"]
+    assert 'data-live-part="activity"' in html and 'data-live-part="aside"' in html
+    assert 'data-event-type="workspace.stage_changed"' in html
+    # Neither the page around it (navigation, sidebar) nor a read position.
+    assert "sidebar" not in html and "<nav" not in html
+    assert "X-Requested-With" in answer["Vary"]
+    participant.refresh_from_db()
+    assert participant.last_seen_seq == seen
+    with django_assert_max_num_queries(100) as page_queries:
+        client.get(workspace.get_absolute_url())
+    assert len(fragment_queries.captured_queries) < len(page_queries.captured_queries)
+    participant.refresh_from_db()
+    assert participant.last_seen_seq > seen
+
+
+def test_unread_counts_stop_at_99_plus(client, workspace, english):
+    from django.db import transaction
+
+    from live.events import event_record_many
+
+    member = person_of(OrganisationFactory())
+    add_participant(workspace, member)
+    client.force_login(member)
+    client.get(workspace.get_absolute_url())
+    with transaction.atomic():
+        event_record_many(
+            stream=workspace.stream,
+            entries=[
+                ("workspace.stage_changed", {"to": "nda"}, workspace.created_by)
+            ]
+            * 150,
+        )
+
+    page = client.get(reverse("workspaces:workspace-list")).content.decode()
+
+    assert "99+ new" in page
+    row = workspace_queries.my_workspace_rows(member)[0]
+    assert row.unread == 100 and row.unread_label == "99+"

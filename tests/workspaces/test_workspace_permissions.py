@@ -57,6 +57,37 @@ def test_visitors_get_404_too(client, workspace, page):
     assert response.status_code == 404
 
 
+def _workspace_urls(workspace_id):
+    """Every URL of a workspace (its other ids 1), from the app's own URL list."""
+    from workspaces.urls import urlpatterns
+
+    for pattern in urlpatterns:
+        route = str(pattern.pattern)
+        if "<int:workspace_id>" not in route:
+            continue
+        kwargs = {
+            name: workspace_id if name == "workspace_id" else 1
+            for name in pattern.pattern.converters
+        }
+        yield reverse(f"workspaces:{pattern.name}", kwargs=kwargs)
+
+
+def test_visitors_get_on_every_workspace_url_what_a_missing_workspace_answers(
+    client, workspace
+):
+    missing = workspace.pk + 1000
+    urls = list(
+        zip(_workspace_urls(workspace.pk), _workspace_urls(missing), strict=True)
+    )
+    assert len(urls) > 25
+    for url, nowhere in urls:
+        for method in (client.get, client.post):
+            response, expected = method(url), method(nowhere)
+            # 404, or 405 for a method the URL never takes: never a sign-in page.
+            assert response.status_code == expected.status_code, url
+            assert response.status_code in (404, 405), url
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_only_leads_change_the_stage(client, workspace, roles, role):
     client.force_login(getattr(roles, role))

@@ -301,9 +301,16 @@ class WorkspaceExport(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="exports/", blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
+    # A code of ERRORS (the message is read in the reader's language).
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    ERRORS = {
+        "build_failed": _(
+            "The export could not be built. Try again, or tell the site's staff."
+        ),
+    }
 
     class Meta:
         verbose_name = _("export")
@@ -312,3 +319,9 @@ class WorkspaceExport(models.Model):
 
     def __str__(self):
         return f"export of {self.workspace} ({self.state})"
+
+    @property
+    def error_message(self):
+        """Why the export failed, in the reader's language (older rows stored the
+        text itself)."""
+        return self.ERRORS.get(self.error, self.error)

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .. import permissions
-from ..models import Milestone, Participant, Task
+from ..models import Milestone, Task
 
 Status = Task.Status
 
@@ -49,14 +49,6 @@ def annotate_due(tasks, today=None):
     return tasks
 
 
-def task_actions(user, workspace):
-    """What the viewer may do with tasks and milestones on these pages."""
-    return {
-        "can_change": permissions.can_contribute(user, workspace),
-        "can_discuss": permissions.can_discuss_task(user, workspace),
-    }
-
-
 @dataclass
 class Column:
     status: str
@@ -64,7 +56,7 @@ class Column:
     tasks: list = field(default_factory=list)
 
 
-def board(workspace, user):
+def board(workspace):
     """The board: one column per status, cards in their order, with assignees,
     milestones and due highlighting (one query for every card)."""
     columns = {value: Column(value, label) for value, label in Status.choices}
@@ -81,7 +73,6 @@ def board(workspace, user):
         "columns": list(columns.values()),
         "task_count": len(tasks),
         "statuses": Status.choices,
-        **task_actions(user, workspace),
     }
 
 
@@ -101,15 +92,6 @@ def task_list(workspace, *, status=None, assignee=None, milestone=None, order="d
     elif milestone:
         tasks = tasks.filter(milestone_id=milestone)
     return tasks.order_by(*LIST_ORDERINGS.get(order, LIST_ORDERINGS["due"]))
-
-
-def participants(workspace):
-    """The people tasks can be assigned to, by name."""
-    return (
-        Participant.objects.filter(workspace=workspace)
-        .select_related("user", "organisation")
-        .order_by("user__display_name", "user__username")
-    )
 
 
 def milestones(workspace):

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from community import permissions as community_permissions
 from community.models import Affiliation, Organisation, Thread, User
-from live.catchup import stream_head
 from live.models import Event
 
 from .. import permissions
@@ -39,18 +38,8 @@ NAV_WORKSPACES = 10
 DASHBOARD_DOCUMENTS = 5
 DASHBOARD_MILESTONES = 5
 
-# Event types of the workspace stream the activity feed shows (each has its template
-# `workspaces/activity/<type with "." as "_">.html`); other events (invitations
-# being answered...) stay out of the feed.
-HIDDEN_ACTIVITY = frozenset(
-    {
-        "invitation.created",
-        "invitation.accepted_by_invitee",
-        "invitation.organisation_accepted",
-        "invitation.declined",
-        "invitation.revoked",
-    }
-)
+# Unread counts stop there (shown as "99+").
+UNREAD_CAP = 99
 
 
 def _stream_of_workspace(ref):
@@ -58,17 +47,27 @@ def _stream_of_workspace(ref):
     return Concat(Value("workspace:"), Cast(ref, CharField()), output_field=CharField())
 
 
-def _unread(user, workspace_ref, seen_ref):
-    """Events of the workspace's stream after what the person has seen, but their own."""
+def _unread(user):
+    """Events of the workspace's stream after what the person has seen, but their own
+    and those the feed does not show; counted up to UNREAD_CAP + 1 only (the page says
+    "99+"), so a long absence costs no more than a short one."""
+    unread = (
+        Event.objects.filter(
+            stream=_stream_of_workspace(OuterRef(OuterRef("pk"))),
+            seq__gt=OuterRef(OuterRef("my_last_seen")),
+        )
+        .exclude(actor=user)
+        .exclude(type__in=permissions.ACTIVITY_HIDDEN_FROM_EVERYONE)
+        .exclude(type__in=permissions.ACTIVITY_FOR_LEADS)
+        .order_by()
+        .values("pk")[: UNREAD_CAP + 1]
+    )
     return Coalesce(
         Subquery(
-            Event.objects.filter(
-                stream=_stream_of_workspace(workspace_ref), seq__gt=seen_ref
-            )
-            .exclude(actor=user)
-            .exclude(type__in=HIDDEN_ACTIVITY)
+            Event.objects.filter(pk__in=unread)
             .order_by()
-            .values("stream")
+            .annotate(group=Value(1))
+            .values("group")
             .annotate(count=Count("pk"))
             .values("count")[:1],
             output_field=IntegerField(),
@@ -79,16 +78,17 @@ def _unread(user, workspace_ref, seen_ref):
 
 def my_workspaces(user, *, archived=None):
     """The workspaces the user takes part in, with `unread` (events since they last
-    opened the dashboard), `my_role`, and the partner count, newest activity first."""
+    opened the dashboard, at most UNREAD_CAP + 1), `my_role`, and the partner count,
+    newest activity first."""
     participations = Participant.objects.filter(user=user, workspace=OuterRef("pk"))
     workspaces = (
-        Workspace.objects.filter(participants__user=user)
+        permissions.workspaces_participated_by(user)
         .annotate(
             my_role=Subquery(participations.values("role")[:1]),
             my_last_seen=Subquery(participations.values("last_seen_seq")[:1]),
         )
         .annotate(
-            unread=_unread(user, OuterRef("pk"), OuterRef("my_last_seen")),
+            unread=_unread(user),
             partner_count=Count("partners", distinct=True),
         )
         .order_by("archived_at", "name")
@@ -106,6 +106,9 @@ def my_workspace_rows(user, *, archived=None, limit=None):
     rows = list(rows[:limit] if limit else rows)
     for row in rows:
         row.my_role_label = Participant.Role(row.my_role).label if row.my_role else ""
+        row.unread_label = (
+            f"{UNREAD_CAP}+" if row.unread > UNREAD_CAP else str(row.unread)
+        )
     return rows
 
 
@@ -123,17 +126,6 @@ def nav_workspaces(user):
     return my_workspace_rows(user, archived=False, limit=NAV_WORKSPACES)
 
 
-def mark_seen(user, workspace):
-    """Remember that the participant has seen the workspace's activity up to now
-    (reading the dashboard is the read position, as opening a room is)."""
-    if not user.is_authenticated:
-        return
-    head = stream_head(workspace.stream)
-    Participant.objects.filter(
-        workspace=workspace, user=user, last_seen_seq__lt=head
-    ).update(last_seen_seq=head)
-
-
 def partners(workspace):
     return list(
         Partner.objects.filter(workspace=workspace)
@@ -142,19 +134,26 @@ def partners(workspace):
     )
 
 
-def participants(workspace):
-    """The participants, each with `affiliated`: do they still belong to the
-    organisation they take part for? (Only a last lead stays once they left it.)"""
+def participants(workspace, *, by_name=False):
+    """The workspace's people, by organisation and role (the people page), or
+    `by_name` (the assignee choices of tasks), each with `affiliated`: do they still
+    belong to the organisation they take part for? (Only a last lead stays once they
+    left it.)"""
     affiliated = Affiliation.objects.filter(
         user=OuterRef("user"),
         organisation=OuterRef("organisation"),
         state=Affiliation.State.ACTIVE,
     )
+    order = (
+        ("user__display_name", "user__username")
+        if by_name
+        else ("organisation__name", "-role", "joined_at")
+    )
     return list(
         Participant.objects.filter(workspace=workspace)
         .select_related("user__organisation", "organisation")
         .annotate(affiliated=Exists(affiliated))
-        .order_by("organisation__name", "-role", "joined_at")
+        .order_by(*order)
     )
 
 
@@ -189,22 +188,28 @@ def _documents(workspace):
 
 
 def _milestones(workspace):
+    """The open milestones, soonest first: overdue ones stay listed, marked
+    `is_overdue`."""
     today = timezone.localdate()
-    return list(
+    rows = list(
         Milestone.objects.filter(
-            workspace=workspace, completed_at__isnull=True, due_date__gte=today
+            workspace=workspace, completed_at__isnull=True
         ).order_by("due_date", "pk")[:DASHBOARD_MILESTONES]
     )
+    for milestone in rows:
+        milestone.is_overdue = milestone.due_date < today
+    return rows
 
 
 def activity(user, workspace, *, before=None, limit=ACTIVITY_PAGE):
-    """The newest events of the workspace's stream (before seq `before`), each with
-    its `actor` and `template`, and the seq to ask for older ones (or None).
+    """The newest events of the workspace's stream the user's feed shows (before seq
+    `before`), each with its `actor` and `template`, and the seq to ask for older
+    ones (or None).
 
     Comment events get their `thread` (title and link read now, from the current
     state); the other types carry what their templates show in their payload."""
     events = Event.objects.filter(stream=workspace.stream).exclude(
-        type__in=HIDDEN_ACTIVITY
+        type__in=permissions.activity_hidden_from(user, workspace)
     )
     if before is not None:
         events = events.filter(seq__lt=before)

@@ -473,6 +473,13 @@ def version_preview_build(version_id):
         preview_name = storage.file_save(
             storage.preview_file_name(version.document.workspace_id), ContentFile(png)
         )
-    DocumentVersion.objects.filter(pk=version.pk).update(
-        preview=preview_name, preview_state=state, preview_problem=problem
-    )
+    with transaction.atomic():
+        DocumentVersion.objects.filter(pk=version.pk).update(
+            preview=preview_name, preview_state=state, preview_problem=problem
+        )
+        # An open document page redraws its preview (the feed does not show it).
+        event_record(
+            stream=version.document.workspace.stream,
+            type="document.preview_ready",
+            payload={**_document_payload(version.document, version), "state": state},
+        )

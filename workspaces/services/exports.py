@@ -18,14 +18,16 @@ import unicodedata
 import uuid
 import zipfile
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from community.models import Post, Thread
+from live.events import event_record
 from live.models import Event
 
 from .. import permissions
@@ -57,17 +59,29 @@ def export_request(*, actor, workspace):
         )
         if pending is not None:
             return pending
-        return WorkspaceExport.objects.create(workspace=workspace, requested_by=actor)
+        export = WorkspaceExport.objects.create(
+            workspace=workspace, requested_by=actor
+        )
+        # In the leads' activity only (permissions.ACTIVITY_FOR_LEADS).
+        event_record(
+            stream=workspace.stream,
+            type="export.requested",
+            payload={"export": export.pk},
+            actor=actor,
+        )
+        return export
 
 
-def export_build(export_id):
+def export_build(export_id, *, language=None):
     """Build the ZIP of a queued export (run by the background task); return the
-    export. Marks it ready with its file and size, or failed with a reason."""
+    export. Marks it ready with its file and size, or failed with a reason (a code of
+    `WorkspaceExport.ERRORS`). The README and headings are written in `language`,
+    else the requester's preferred language, else the site's."""
     claimed = WorkspaceExport.objects.filter(pk=export_id, state=State.QUEUED).update(
         state=State.RUNNING, progress=0
     )
     export = (
-        WorkspaceExport.objects.select_related("workspace__community")
+        WorkspaceExport.objects.select_related("workspace__community", "requested_by")
         .filter(pk=export_id)
         .first()
     )
@@ -75,7 +89,9 @@ def export_build(export_id):
         return export
     try:
         with tempfile.TemporaryFile(suffix=".zip") as spool:
-            _write_archive(export, spool)
+            # README and headings in the language of the lead who asked for it.
+            with translation.override(language or _requester_language(export)):
+                _write_archive(export, spool)
             spool.seek(0, io.SEEK_END)
             size = spool.tell()
             spool.seek(0)
@@ -86,9 +102,7 @@ def export_build(export_id):
         )
         WorkspaceExport.objects.filter(pk=export.pk).update(
             state=State.FAILED,
-            error=_(
-                "The export could not be built. Try again, or tell the site's staff."
-            ),
+            error="build_failed",
             finished_at=timezone.now(),
         )
     else:
@@ -101,6 +115,11 @@ def export_build(export_id):
         )
     export.refresh_from_db()
     return export
+
+
+def _requester_language(export):
+    language = getattr(export.requested_by, "language", "")
+    return language or settings.LANGUAGE_CODE
 
 
 # --- building ---------------------------------------------------------------------------

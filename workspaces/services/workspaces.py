@@ -8,16 +8,18 @@ from django.utils.translation import gettext as _
 
 from community.models import Community
 from community.services import communities, rooms, threads
+from live.catchup import stream_head
 from live.events import event_record
 
 from .. import payloads, permissions
-from ..models import Partner, StageChange, Workspace
+from ..models import Participant, Partner, StageChange, Workspace
 from .locks import workspace_locked, workspace_locked_for
 from .people import participant_add
 
 __all__ = [
     "workspace_archive",
     "workspace_create",
+    "workspace_mark_seen",
     "workspace_restore",
     "workspace_set_stage",
 ]
@@ -192,3 +194,15 @@ def _set_archived(actor, workspace, *, archived):
     workspace.archived_at = row.archived_at
     workspace.archived_by = row.archived_by
     return row
+
+
+def workspace_mark_seen(*, actor, workspace):
+    """Remember that the participant has seen the workspace's activity up to now
+    (opening the dashboard is the read position, as opening a room is); nothing for
+    people who are not participants (staff)."""
+    if not actor.is_authenticated:
+        return
+    head = stream_head(workspace.stream)
+    Participant.objects.filter(
+        workspace=workspace, user=actor, last_seen_seq__lt=head
+    ).update(last_seen_seq=head)

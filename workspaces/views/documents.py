@@ -2,15 +2,14 @@
 versions, uploads, downloads, previews, deletion and restore, the download log and
 each document's discussion."""
 
+from functools import wraps
 from urllib.parse import urlencode
 
-from asgiref.sync import sync_to_async
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -25,19 +24,33 @@ from ..forms.documents import (
 )
 from ..queries import documents as queries
 from ..services import documents as services
-from .workspaces import workspace_context
+from .common import (
+    errors_by_field,
+    form_add_errors,
+    fragment_or_page,
+    json_errors,
+    private_file_response,
+    refusals_as_json,
+    wants_json,
+    workspace_context,
+    workspace_view,
+)
 
 __all__ = ["urlpatterns"]
 
-
-def _wants_json(request):
-    """The page's own script (XMLHttpRequest with progress) asks for JSON answers."""
-    return "application/json" in request.headers.get("Accept", "")
+# The version form's file field is `file`; the services name it `files`.
+_VERSION_FIELDS = {"files": "file"}
 
 
-def _document(request, workspace_id, document_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
-    return permissions.access_document(request.user, workspace, document_id)
+def _document_view(view):
+    """`workspace_view` for a document's URLs: `view(request, document, ...)`."""
+
+    @workspace_view
+    def wrapper(request, workspace, document_id, *args, **kwargs):
+        document = permissions.access_document(request.user, workspace, document_id)
+        return view(request, document, *args, **kwargs)
+
+    return wraps(view)(wrapper)
 
 
 def _list_context(request, workspace, *, form=None):
@@ -88,40 +101,31 @@ def _list_context(request, workspace, *, form=None):
 
 
 @require_safe
-def document_list(request, workspace_id):
+@workspace_view
+def document_list(request, workspace):
     """The workspace's documents: filter by category, search by title, page by page;
-    the upload form for those who may upload. Asked by the page's script
-    (`X-Requested-With: fetch`), it answers the list alone (the page refreshes it when a document event arrives)."""
-    workspace = permissions.access_workspace(request.user, workspace_id)
-    context = _list_context(request, workspace)
-    fragment = request.headers.get("X-Requested-With") == "fetch"
-    response = render(
+    the upload form for those who may upload. The page's script refreshes the list
+    (its fragment) when a document event arrives."""
+    return fragment_or_page(
         request,
-        "workspaces/includes/document_rows.html"
-        if fragment
-        else "workspaces/document_list.html",
-        context,
+        "workspaces/document_list.html",
+        "workspaces/includes/document_rows.html",
+        _list_context(request, workspace),
     )
-    patch_vary_headers(response, ["X-Requested-With"])
-    return response
 
 
 @csrf_exempt
 @require_POST
-def document_upload(request, workspace_id):
+@workspace_view
+@refusals_as_json
+def document_upload(request, workspace):
     """Upload one or several files as new documents.
 
     The permission is asked before the body is read (a stranger's upload is never
     written anywhere); then the body streams through `DocumentUploadHandler`, which
     stops at the size limit, and only then is CSRF checked (it reads the form).
     """
-    workspace = permissions.access_workspace(request.user, workspace_id)
-    try:
-        permissions.require_upload_document(request.user, workspace)
-    except PermissionDenied as error:
-        if _wants_json(request):
-            return JsonResponse({"errors": {"__all__": [str(error)]}}, status=403)
-        raise
+    permissions.require_upload_document(request.user, workspace)
     handler = storage.DocumentUploadHandler(request)
     request.upload_handlers = [handler]
     return _document_upload(request, workspace, handler)
@@ -144,13 +148,13 @@ def _document_upload(request, workspace, handler):
                 in_batch=data["in_batch"],
             )
         except ValidationError as refused:
-            errors = _messages_by_field(refused)
+            errors = errors_by_field(refused)
         else:
             return _uploaded(request, workspace, documents)
     status = 413 if handler.refusals else 400
-    if _wants_json(request):
-        return JsonResponse({"errors": errors or _form_errors(form)}, status=status)
-    _show_errors(form, errors, files_field="files")
+    if wants_json(request):
+        return json_errors(errors or _form_errors(form), status=status)
+    form_add_errors(form, errors)
     return render(
         request,
         "workspaces/document_list.html",
@@ -166,13 +170,6 @@ def _refusals(handler, field):
     return {field: [message for _name, message in handler.refusals]}
 
 
-def _messages_by_field(error):
-    """A service's ValidationError as {field: [messages]} ("__all__" for none)."""
-    if hasattr(error, "error_dict"):
-        return {field: list(found) for field, found in error.message_dict.items()}
-    return {NON_FIELD_ERRORS: list(error.messages)}
-
-
 def _form_errors(form):
     return {
         field: [item["message"] for item in found]
@@ -180,24 +177,8 @@ def _form_errors(form):
     }
 
 
-def _show_errors(form, errors, *, files_field):
-    """Show `errors` ({field: [messages]}) on `form` in place of its own: a refused
-    file's reason under the file input, the rest under their fields or on top."""
-    if not errors:
-        return
-    form.is_valid()
-    for field, found in errors.items():
-        if field in ("files", "file"):
-            field = files_field
-        if field not in form.fields:
-            field = NON_FIELD_ERRORS
-        form.errors[field] = form.error_class(
-            found, error_class="nonfield" if field == NON_FIELD_ERRORS else None
-        )
-
-
 def _uploaded(request, workspace, documents):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "documents": [
@@ -250,27 +231,27 @@ def _detail_context(request, document, **forms_):
 
 
 @require_safe
-def document_detail(request, workspace_id, document_id):
+@_document_view
+def document_detail(request, document):
     """A document: its current version's preview, every version (uploader,
     organisation, time, size, note, SHA-256) to download, a new version, its
-    discussion, and delete or restore for leads."""
-    document = _document(request, workspace_id, document_id)
-    return render(
-        request, "workspaces/document_detail.html", _detail_context(request, document)
+    discussion, and delete or restore for leads. The page's script asks for the
+    preview alone when the stream says it is drawn."""
+    return fragment_or_page(
+        request,
+        "workspaces/document_detail.html",
+        "workspaces/includes/document_preview.html",
+        _detail_context(request, document),
     )
 
 
 @csrf_exempt
 @require_POST
-def document_version_upload(request, workspace_id, document_id):
+@_document_view
+@refusals_as_json
+def document_version_upload(request, document):
     """Upload a new version of a document (streamed and checked like an upload)."""
-    document = _document(request, workspace_id, document_id)
-    try:
-        permissions.require_version_document(request.user, document)
-    except PermissionDenied as error:
-        if _wants_json(request):
-            return JsonResponse({"errors": {"__all__": [str(error)]}}, status=403)
-        raise
+    permissions.require_version_document(request.user, document)
     handler = storage.DocumentUploadHandler(request)
     request.upload_handlers = [handler]
     return _document_version_upload(request, document, handler)
@@ -289,10 +270,10 @@ def _document_version_upload(request, document, handler):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as refused:
-            errors = _messages_by_field(refused)
+            errors = errors_by_field(refused)
         else:
             url = _detail_url(document.workspace, document)
-            if _wants_json(request):
+            if wants_json(request):
                 return JsonResponse({"version": version.number, "url": url}, status=201)
             messages.success(
                 request,
@@ -300,9 +281,9 @@ def _document_version_upload(request, document, handler):
             )
             return redirect(url)
     status = 413 if handler.refusals else 400
-    if _wants_json(request):
-        return JsonResponse({"errors": errors or _form_errors(form)}, status=status)
-    _show_errors(form, errors, files_field="file")
+    if wants_json(request):
+        return json_errors(errors or _form_errors(form), status=status)
+    form_add_errors(form, errors, renamed=_VERSION_FIELDS)
     return render(
         request,
         "workspaces/document_detail.html",
@@ -311,74 +292,40 @@ def _document_version_upload(request, document, handler):
     )
 
 
-class StreamedFileResponse(FileResponse):
-    """A FileResponse that daphne sends chunk by chunk.
-
-    Under ASGI, Django reads a synchronous file iterator whole into memory before
-    sending it (`StreamingHttpResponse.__aiter__`): a 25 MB download would cost the
-    server 25 MB and more. Here each chunk is read in a worker thread as it is sent.
-    """
-
-    block_size = 256 * 1024
-
-    async def __aiter__(self):
-        chunks = iter(self.streaming_content)
-        read = sync_to_async(next, thread_sensitive=False)
-        while (chunk := await read(chunks, None)) is not None:
-            yield chunk
-
-
-def _stored_file(name):
-    try:
-        return storage.file_open(name)
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-
-
-def _private_file_headers(response):
-    response["X-Content-Type-Options"] = "nosniff"
-    # Even opened directly, the response may run nothing and load nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
+@require_GET
+@_document_view
+def document_download(request, document, number):
+    """Stream one version as an attachment (typed by its sniffed content, never run
+    by the browser), recording who downloaded it. Access is asked now: a removed
+    participant's old links answer 404."""
+    version = permissions.access_document_version(request.user, document, number)
+    response = private_file_response(
+        version.file.name,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+    services.document_download_record(actor=request.user, version=version)
     return response
 
 
 @require_GET
-def document_download(request, workspace_id, document_id, number):
-    """Stream one version as an attachment (typed by its sniffed content, never run
-    by the browser), recording who downloaded it. Access is asked now: a removed
-    participant's old links answer 404."""
-    document = _document(request, workspace_id, document_id)
-    version = permissions.access_document_version(request.user, document, number)
-    handle = _stored_file(version.file.name)
-    services.document_download_record(actor=request.user, version=version)
-    response = StreamedFileResponse(
-        handle,
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type or "application/octet-stream",
-    )
-    return _private_file_headers(response)
-
-
-@require_GET
-def document_preview(request, workspace_id, document_id, number):
+@_document_view
+def document_preview(request, document, number):
     """The server-drawn PNG preview of a version (never the original file)."""
-    document = _document(request, workspace_id, document_id)
     version = permissions.access_document_version(request.user, document, number)
     if version.preview_state != version.Preview.READY or not version.preview:
         raise Http404("No preview.")
-    response = StreamedFileResponse(
-        _stored_file(version.preview.name),
-        content_type="image/png",
+    return private_file_response(
+        version.preview.name,
         filename=f"preview-{version.number}.png",
+        content_type="image/png",
+        as_attachment=False,
     )
-    return _private_file_headers(response)
 
 
 @require_POST
-def document_delete(request, workspace_id, document_id):
-    document = _document(request, workspace_id, document_id)
+@_document_view
+def document_delete(request, document):
     services.document_delete(actor=request.user, document=document)
     messages.success(
         request,
@@ -389,8 +336,8 @@ def document_delete(request, workspace_id, document_id):
 
 
 @require_POST
-def document_restore(request, workspace_id, document_id):
-    document = _document(request, workspace_id, document_id)
+@_document_view
+def document_restore(request, document):
     services.document_restore(actor=request.user, document=document)
     messages.success(
         request, _("“%(title)s” was restored.") % {"title": document.title}
@@ -399,9 +346,9 @@ def document_restore(request, workspace_id, document_id):
 
 
 @require_POST
-def document_comment(request, workspace_id, document_id):
+@_document_view
+def document_comment(request, document):
     """Comment on a document: the first comment starts its discussion thread."""
-    document = _document(request, workspace_id, document_id)
     permissions.require_comment_document(request.user, document)
     form = DocumentCommentForm(request.POST)
     if form.is_valid():
@@ -410,7 +357,7 @@ def document_comment(request, workspace_id, document_id):
                 actor=request.user, document=document, body=form.cleaned_data["body"]
             )
         except ValidationError as error:
-            _show_errors(form, _messages_by_field(error), files_field="")
+            form_add_errors(form, error)
         else:
             return redirect(post.get_absolute_url())
     return render(
@@ -422,10 +369,10 @@ def document_comment(request, workspace_id, document_id):
 
 
 @require_safe
-def document_downloads(request, workspace_id):
+@workspace_view
+def document_downloads(request, workspace):
     """Who downloaded which version when, newest first (leads only; `?document=`
     narrows it to one document)."""
-    workspace = permissions.access_workspace(request.user, workspace_id)
     permissions.require_see_document_downloads(request.user, workspace)
     document = None
     if request.GET.get("document", "").isdigit():

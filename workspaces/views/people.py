@@ -15,7 +15,7 @@ from ..forms.workspaces import InvitationForm, PartnerRoleForm, RoleForm
 from ..models import Participant, Partner
 from ..queries import workspaces as queries
 from ..services import people as services
-from .workspaces import flash_errors, workspace_context
+from .common import flash_errors, form_add_errors, workspace_context, workspace_view
 
 __all__ = ["urlpatterns"]
 
@@ -24,8 +24,12 @@ def _people_url(workspace):
     return reverse("workspaces:people", args=[workspace.pk])
 
 
-def people(request, workspace_id, invitation_form=None):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@workspace_view
+def people(request, workspace):
+    return _people_page(request, workspace)
+
+
+def _people_page(request, workspace, invitation_form=None):
     user = request.user
     participants = queries.participants(workspace)
     for participant in participants:
@@ -47,14 +51,14 @@ def people(request, workspace_id, invitation_form=None):
         role_choices=Participant.Role.choices,
         partner_role_choices=Partner.Role.choices,
         can_leave=permissions.can_leave_workspace(user, workspace),
-        is_last_lead=permissions.is_last_lead(user, workspace),
+        must_name_lead=permissions.must_name_lead_before_leaving(user, workspace),
     )
     return render(request, "workspaces/people_list.html", context)
 
 
 @require_POST
-def invitation_create(request, workspace_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@workspace_view
+def invitation_create(request, workspace):
     form = InvitationForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -70,7 +74,7 @@ def invitation_create(request, workspace_id):
                 site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -82,22 +86,12 @@ def invitation_create(request, workspace_id):
                 },
             )
             return redirect(_people_url(workspace))
-    response = people(request, workspace_id, invitation_form=form)
+    response = _people_page(request, workspace, invitation_form=form)
     response.status_code = 400
     return response
 
 
-def _form_errors(form, error):
-    """A service's ValidationError on the form: next to its field when it names one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
-def _participant_action(request, workspace_id, participant_id, act):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+def _participant_action(request, workspace, participant_id, act):
     participant = permissions.access_participant(
         request.user, workspace, participant_id
     )
@@ -109,7 +103,8 @@ def _participant_action(request, workspace_id, participant_id, act):
 
 
 @require_POST
-def participant_role(request, workspace_id, participant_id):
+@workspace_view
+def participant_role(request, workspace, participant_id):
     form = RoleForm(request.POST)
 
     def act(workspace, participant):
@@ -127,11 +122,12 @@ def participant_role(request, workspace_id, participant_id):
             },
         )
 
-    return _participant_action(request, workspace_id, participant_id, act)
+    return _participant_action(request, workspace, participant_id, act)
 
 
 @require_POST
-def participant_remove(request, workspace_id, participant_id):
+@workspace_view
+def participant_remove(request, workspace, participant_id):
     def act(workspace, participant):
         services.participant_remove(actor=request.user, participant=participant)
         messages.success(
@@ -140,12 +136,12 @@ def participant_remove(request, workspace_id, participant_id):
             % {"name": participant.user.name},
         )
 
-    return _participant_action(request, workspace_id, participant_id, act)
+    return _participant_action(request, workspace, participant_id, act)
 
 
 @require_POST
-def participant_leave(request, workspace_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@workspace_view
+def participant_leave(request, workspace):
     try:
         services.participant_leave(actor=request.user, workspace=workspace)
     except ValidationError as error:
@@ -156,8 +152,8 @@ def participant_leave(request, workspace_id):
 
 
 @require_POST
-def partner_role(request, workspace_id, partner_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@workspace_view
+def partner_role(request, workspace, partner_id):
     partner = permissions.access_partner(request.user, workspace, partner_id)
     form = PartnerRoleForm(request.POST)
     try:
@@ -181,8 +177,8 @@ def partner_role(request, workspace_id, partner_id):
 
 
 @require_POST
-def invitation_revoke(request, workspace_id, invitation_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@workspace_view
+def invitation_revoke(request, workspace, invitation_id):
     invitation = permissions.access_invitation(request.user, workspace, invitation_id)
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)

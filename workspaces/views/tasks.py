@@ -1,25 +1,21 @@
 """Views for tasks and milestones: board, list, task pages, "my tasks", timeline.
 
-Scripts ask for a page's fragment as JSON (`?format=json` -> `{"html"}`) to refresh it
-when the workspace's stream reports a change, and send card moves with
+Scripts ask for a page's fragment (`X-Requested-With: fetch`, see `common`) to refresh
+it when the workspace's stream reports a change, and send card moves with
 `Accept: application/json`; every form also works without JavaScript.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.views.feedback import flash_errors, redirect_back, safe_next
-from community.views.fetch import json_refusals
+from community.views.feedback import redirect_back, safe_next
 
 from .. import permissions
 from ..forms.tasks import (
@@ -31,8 +27,18 @@ from ..forms.tasks import (
 )
 from ..models import Task
 from ..queries import tasks as task_queries
+from ..queries import workspaces as workspace_queries
 from ..services import tasks as task_services
-from .workspaces import workspace_context
+from .common import (
+    flash_errors,
+    form_add_errors,
+    fragment_or_page,
+    json_errors,
+    refusals_as_json,
+    wants_json,
+    workspace_context,
+    workspace_view,
+)
 
 TASKS_PER_PAGE = 50
 MY_TASKS_PER_PAGE = 50
@@ -43,43 +49,8 @@ Status = Task.Status
 # --- helpers ----------------------------------------------------------------------------
 
 
-def workspace_page(view):
-    """Sign visitors in, then resolve `workspace_id` (404 for missing and invisible
-    alike) and call `view(request, workspace, ...)`."""
-
-    @wraps(view)
-    def wrapper(request, workspace_id, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        workspace = permissions.access_workspace(request.user, workspace_id)
-        return view(request, workspace, *args, **kwargs)
-
-    return wrapper
-
-
-def _wants_fragment(request):
-    return request.GET.get("format") == "json"
-
-
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _fragment(request, template, context):
-    return JsonResponse({"html": render_to_string(template, context, request=request)})
-
-
 def _page(request, items, per_page):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
-
-
-def _apply_errors(form, error):
-    """Show a service's ValidationError on the form (by field where it names one)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _board_url(workspace):
@@ -90,26 +61,25 @@ def _task_url(task):
     return reverse("workspaces:task-detail", args=[task.workspace_id, task.pk])
 
 
-def _context(request, workspace, active_tab, **extra):
-    return workspace_context(request, workspace, active_tab, **extra)
-
-
 # --- board and list ---------------------------------------------------------------------
 
 
-@workspace_page
+@workspace_view
 def task_board(request, workspace):
-    context = _context(
-        request, workspace, "tasks", **task_queries.board(workspace, request.user)
+    context = workspace_context(
+        request, workspace, "tasks", **task_queries.board(workspace)
     )
-    if _wants_fragment(request):
-        return _fragment(request, "workspaces/includes/task_board.html", context)
-    return render(request, "workspaces/task_board.html", context)
+    return fragment_or_page(
+        request,
+        "workspaces/task_board.html",
+        "workspaces/includes/task_board.html",
+        context,
+    )
 
 
-@workspace_page
+@workspace_view
 def task_list(request, workspace):
-    participants = list(task_queries.participants(workspace))
+    participants = workspace_queries.participants(workspace, by_name=True)
     milestones = list(task_queries.milestones(workspace))
     filter_form = TaskFilterForm(
         request.GET, participants=participants, milestones=milestones
@@ -124,7 +94,7 @@ def task_list(request, workspace):
     )
     page_obj = _page(request, tasks, TASKS_PER_PAGE)
     page_obj.object_list = task_queries.annotate_due(list(page_obj.object_list))
-    context = _context(
+    context = workspace_context(
         request,
         workspace,
         "tasks",
@@ -132,11 +102,13 @@ def task_list(request, workspace):
         page_obj=page_obj,
         tasks=page_obj.object_list,
         is_filtered=any(filters.get(k) for k in ("status", "assignee", "milestone")),
-        **task_queries.task_actions(request.user, workspace),
     )
-    if _wants_fragment(request):
-        return _fragment(request, "workspaces/includes/task_rows.html", context)
-    return render(request, "workspaces/task_list.html", context)
+    return fragment_or_page(
+        request,
+        "workspaces/task_list.html",
+        "workspaces/includes/task_rows.html",
+        context,
+    )
 
 
 # --- one task ---------------------------------------------------------------------------
@@ -146,7 +118,7 @@ def _task_form_response(request, workspace, form, *, task=None):
     return render(
         request,
         "workspaces/task_form.html",
-        _context(request, workspace, "tasks", form=form, task=task),
+        workspace_context(request, workspace, "tasks", form=form, task=task),
     )
 
 
@@ -161,7 +133,7 @@ def _task_fields(form):
     }
 
 
-@workspace_page
+@workspace_view
 def task_create(request, workspace):
     permissions.require_contribute(request.user, workspace)
     initial = {"status": request.GET.get("status") or Status.TODO}
@@ -175,33 +147,32 @@ def task_create(request, workspace):
                 **_task_fields(form),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Task created."))
             return redirect_back(request, _task_url(task))
     return _task_form_response(request, workspace, form)
 
 
-@workspace_page
+@workspace_view
 def task_detail(request, workspace, task_id):
     task = permissions.access_task(request.user, workspace, task_id)
     task_queries.annotate_due([task])
     return render(
         request,
         "workspaces/task_detail.html",
-        _context(
+        workspace_context(
             request,
             workspace,
             "tasks",
             task=task,
             statuses=Status.choices,
             discussion_form=DiscussionForm(),
-            **task_queries.task_actions(request.user, workspace),
         ),
     )
 
 
-@workspace_page
+@workspace_view
 def task_edit(request, workspace, task_id):
     task = permissions.access_task(request.user, workspace, task_id)
     permissions.require_contribute(request.user, workspace)
@@ -219,14 +190,14 @@ def task_edit(request, workspace, task_id):
         try:
             task_services.task_edit(actor=request.user, task=task, **_task_fields(form))
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Task saved."))
             return redirect(_task_url(task))
     return _task_form_response(request, workspace, form, task=task)
 
 
-@workspace_page
+@workspace_view
 def task_delete(request, workspace, task_id):
     task = permissions.access_task(request.user, workspace, task_id)
     permissions.require_contribute(request.user, workspace)
@@ -237,16 +208,16 @@ def task_delete(request, workspace, task_id):
     return render(
         request,
         "workspaces/task_confirm_delete.html",
-        _context(request, workspace, "tasks", task=task),
+        workspace_context(request, workspace, "tasks", task=task),
     )
 
 
 @require_POST
-@workspace_page
+@workspace_view
 def task_move(request, workspace, task_id):
     """Move a card: from a button (back to the page it was on) or from the board's
     script (JSON: 200 with the task's place, 409 when stale or invalid)."""
-    if _wants_json(request):
+    if wants_json(request):
         return _task_move_json(request, workspace, task_id)
     task = permissions.access_task(request.user, workspace, task_id)
     permissions.require_contribute(request.user, workspace)
@@ -269,22 +240,20 @@ def task_move(request, workspace, task_id):
     return redirect(safe_next(request, _board_url(workspace)))
 
 
-@json_refusals
+@refusals_as_json
 def _task_move_json(request, workspace, task_id):
     task = permissions.access_task(request.user, workspace, task_id)
     permissions.require_contribute(request.user, workspace)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        return JsonResponse({"error": _("Choose where the task goes.")}, status=400)
+        return json_errors(_("Choose where the task goes."))
     try:
         moved = task_services.task_move(
             actor=request.user, task=task, **form.cleaned_data
         )
     except ValidationError as error:
-        return JsonResponse(
-            {"error": " ".join(error.messages), "stale": error.code == "stale"},
-            status=409,
-        )
+        # `code` "stale": the card moved meanwhile (the board redraws).
+        return json_errors(error, status=409)
     return JsonResponse(
         {
             "task": moved.pk,
@@ -298,7 +267,7 @@ def _task_move_json(request, workspace, task_id):
 
 
 @require_POST
-@workspace_page
+@workspace_view
 def task_discussion(request, workspace, task_id):
     """Post a comment on the task: the first one opens its discussion thread."""
     task = permissions.access_task(request.user, workspace, task_id)
@@ -324,9 +293,8 @@ def task_discussion(request, workspace, task_id):
 # --- my tasks ---------------------------------------------------------------------------
 
 
+@login_required
 def my_tasks(request):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     include_done = request.GET.get("done") == "1"
     page_obj = _page(
         request,
@@ -348,27 +316,24 @@ def my_tasks(request):
 # --- milestones -------------------------------------------------------------------------
 
 
-@workspace_page
+@workspace_view
 def milestone_list(request, workspace):
-    context = _context(
-        request,
-        workspace,
-        "milestones",
-        **task_queries.timeline(workspace),
-        **task_queries.task_actions(request.user, workspace),
+    context = workspace_context(
+        request, workspace, "milestones", **task_queries.timeline(workspace)
     )
-    if _wants_fragment(request):
-        return _fragment(
-            request, "workspaces/includes/milestone_timeline.html", context
-        )
-    return render(request, "workspaces/milestone_list.html", context)
+    return fragment_or_page(
+        request,
+        "workspaces/milestone_list.html",
+        "workspaces/includes/milestone_timeline.html",
+        context,
+    )
 
 
 def _milestone_form_response(request, workspace, form, *, milestone=None):
     return render(
         request,
         "workspaces/milestone_form.html",
-        _context(request, workspace, "milestones", form=form, milestone=milestone),
+        workspace_context(request, workspace, "milestones", form=form, milestone=milestone),
     )
 
 
@@ -376,7 +341,7 @@ def _milestones_url(workspace):
     return reverse("workspaces:milestone-list", args=[workspace.pk])
 
 
-@workspace_page
+@workspace_view
 def milestone_create(request, workspace):
     permissions.require_contribute(request.user, workspace)
     form = MilestoneForm(request.POST or None)
@@ -386,14 +351,14 @@ def milestone_create(request, workspace):
                 actor=request.user, workspace=workspace, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Milestone added."))
             return redirect(_milestones_url(workspace))
     return _milestone_form_response(request, workspace, form)
 
 
-@workspace_page
+@workspace_view
 def milestone_edit(request, workspace, milestone_id):
     milestone = permissions.access_milestone(request.user, workspace, milestone_id)
     permissions.require_contribute(request.user, workspace)
@@ -411,7 +376,7 @@ def milestone_edit(request, workspace, milestone_id):
                 actor=request.user, milestone=milestone, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_errors(form, error)
         else:
             messages.success(request, _("Milestone saved."))
             return redirect(_milestones_url(workspace))
@@ -419,7 +384,7 @@ def milestone_edit(request, workspace, milestone_id):
 
 
 @require_POST
-@workspace_page
+@workspace_view
 def milestone_complete(request, workspace, milestone_id):
     milestone = permissions.access_milestone(request.user, workspace, milestone_id)
     permissions.require_contribute(request.user, workspace)
@@ -440,7 +405,7 @@ def milestone_complete(request, workspace, milestone_id):
     return redirect(_milestones_url(workspace))
 
 
-@workspace_page
+@workspace_view
 def milestone_delete(request, workspace, milestone_id):
     milestone = permissions.access_milestone(request.user, workspace, milestone_id)
     permissions.require_contribute(request.user, workspace)
@@ -451,7 +416,7 @@ def milestone_delete(request, workspace, milestone_id):
     return render(
         request,
         "workspaces/milestone_confirm_delete.html",
-        _context(request, workspace, "milestones", milestone=milestone),
+        workspace_context(request, workspace, "milestones", milestone=milestone),
     )
 
 

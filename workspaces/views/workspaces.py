@@ -8,38 +8,25 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions
 from ..forms.workspaces import StageForm, WorkspaceForm
 from ..queries import workspaces as queries
 from ..services import workspaces as services
+from .common import (
+    flash_errors,
+    form_add_errors,
+    fragment_or_page,
+    wants_fragment,
+    workspace_context,
+    workspace_view,
+)
 
-__all__ = ["urlpatterns", "workspace_context"]
+__all__ = ["urlpatterns"]
 
 # Workspaces a page of the staff's list of every workspace shows.
 STAFF_PAGE = 50
-
-
-def flash_errors(request, error):
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def workspace_context(request, workspace, active_tab, **extra):
-    """What every page extending `workspaces/base_workspace.html` needs."""
-    user = request.user
-    return {
-        "workspace": workspace,
-        "active_tab": active_tab,
-        "community": workspace.community,
-        "is_lead": permissions.is_lead(user, workspace),
-        "can_manage": permissions.can_manage_workspace(user, workspace),
-        "can_contribute": permissions.can_contribute(user, workspace),
-        "participant": permissions.participant_of(user, workspace),
-        "is_staff_viewer": permissions.is_site_staff(user),
-        **extra,
-    }
 
 
 @login_required
@@ -69,7 +56,7 @@ def workspace_create(request):
         try:
             workspace = services.workspace_create(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_errors(form, error)
         else:
             messages.success(
                 request, _("Your workspace is ready: invite your partners.")
@@ -78,8 +65,12 @@ def workspace_create(request):
     return render(request, "workspaces/workspace_form.html", {"form": form})
 
 
-def workspace_detail(request, workspace_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@require_safe
+@workspace_view
+def workspace_detail(request, workspace):
+    """The dashboard. Its script asks for the live parts alone (`X-Requested-With:
+    fetch`) when the workspace's stream reports a change: that answer neither renders
+    the navigation nor moves the reader's read position."""
     context = workspace_context(
         request,
         workspace,
@@ -89,14 +80,21 @@ def workspace_detail(request, workspace_id):
         can_restore=permissions.can_restore_workspace(request.user, workspace),
         **queries.dashboard(request.user, workspace),
     )
-    queries.mark_seen(request.user, workspace)
-    return render(request, "workspaces/workspace_detail.html", context)
+    if not wants_fragment(request):
+        services.workspace_mark_seen(actor=request.user, workspace=workspace)
+    return fragment_or_page(
+        request,
+        "workspaces/workspace_detail.html",
+        "workspaces/includes/dashboard_parts.html",
+        context,
+    )
 
 
-def workspace_activity(request, workspace_id):
+@require_safe
+@workspace_view
+def workspace_activity(request, workspace):
     """The activity feed, older pages by `?before=<seq>` (the dashboard shows the
     newest page)."""
-    workspace = permissions.access_workspace(request.user, workspace_id)
     before = request.GET.get("before")
     before = int(before) if before and before.isdigit() else None
     events, older = queries.activity(request.user, workspace, before=before)
@@ -107,8 +105,8 @@ def workspace_activity(request, workspace_id):
 
 
 @require_POST
-def workspace_stage(request, workspace_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+@workspace_view
+def workspace_stage(request, workspace):
     form = StageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage."))
@@ -128,29 +126,35 @@ def workspace_stage(request, workspace_id):
     return redirect(workspace)
 
 
-@require_POST
-def workspace_archive(request, workspace_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
+def _flash_outcome(request, act, success):
+    """Run a service `act()`; flash its refusal, else `success`."""
     try:
-        services.workspace_archive(actor=request.user, workspace=workspace)
+        act()
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(
-            request, _("The workspace is archived: it is read-only for everyone.")
-        )
+        messages.success(request, success)
+
+
+@require_POST
+@workspace_view
+def workspace_archive(request, workspace):
+    _flash_outcome(
+        request,
+        lambda: services.workspace_archive(actor=request.user, workspace=workspace),
+        _("The workspace is archived: it is read-only for everyone."),
+    )
     return redirect(workspace)
 
 
 @require_POST
-def workspace_restore(request, workspace_id):
-    workspace = permissions.access_workspace(request.user, workspace_id)
-    try:
-        services.workspace_restore(actor=request.user, workspace=workspace)
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, _("The workspace is restored."))
+@workspace_view
+def workspace_restore(request, workspace):
+    _flash_outcome(
+        request,
+        lambda: services.workspace_restore(actor=request.user, workspace=workspace),
+        _("The workspace is restored."),
+    )
     return redirect(workspace)
 
 
