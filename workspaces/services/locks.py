@@ -1,4 +1,7 @@
-"""The one workspace row lock the write services share."""
+"""What the workspace write services share: the workspace row lock and recording an
+event on the workspace's stream."""
+
+from live.events import event_record
 
 from .. import permissions
 from ..models import Workspace
@@ -22,3 +25,8 @@ def workspace_locked_for(actor, workspace, require):
     with permissions.fresh():
         require(actor, row)
     return row
+
+
+def workspace_event_record(workspace, type, payload, actor):
+    """Record `type` on the workspace's stream, inside the writing transaction."""
+    event_record(stream=workspace.stream, type=type, payload=payload, actor=actor)

@@ -24,11 +24,10 @@ from community.models import Membership, Organisation, User
 from community.ratelimit import rate_limit_hit
 from community.services import memberships
 from live.catchup import stream_head
-from live.events import event_record
 
 from .. import payloads, permissions
 from ..models import Invitation, Participant, Partner, Workspace
-from .locks import workspace_locked
+from .locks import workspace_event_record, workspace_locked
 
 __all__ = [
     "invitation_accept",
@@ -54,10 +53,6 @@ INVITATION_SALT = "workspaces.invitation"
 def _membership_role(role):
     """Leads own the discussion; members and guests are its members."""
     return Membership.Role.OWNER if role == Role.LEAD else Membership.Role.MEMBER
-
-
-def _record(workspace, type, payload, actor):
-    event_record(stream=workspace.stream, type=type, payload=payload, actor=actor)
 
 
 # --- participants ----------------------------------------------------------------------
@@ -88,7 +83,7 @@ def participant_add(
                 role=partner_role or Partner.Role.PARTNER,
             )
             if announce:
-                _record(
+                workspace_event_record(
                     workspace, "partner.joined", payloads.partner_data(partner), actor
                 )
         if Participant.objects.filter(workspace=workspace, user=user).exists():
@@ -112,7 +107,7 @@ def participant_add(
             role=_membership_role(role),
         )
         if announce:
-            _record(
+            workspace_event_record(
                 workspace,
                 "participant.joined",
                 payloads.participant_data(participant),
@@ -148,7 +143,7 @@ def participant_remove(*, actor, participant):
         row = _participant_locked(participant)
         with permissions.fresh():
             permissions.require_change_participant(actor, row)
-        _record(
+        workspace_event_record(
             row.workspace, "participant.removed", payloads.participant_data(row), actor
         )
         permissions.participant_changed(row)
@@ -196,7 +191,7 @@ def participant_end_with_affiliation(*, user_id, organisation_id, actor=None):
             with permissions.fresh():
                 if permissions.is_last_lead(row.user, workspace):
                     continue
-            _record(
+            workspace_event_record(
                 workspace,
                 "participant.removed",
                 payloads.participant_data(row, reason="affiliation_ended"),
@@ -231,7 +226,7 @@ def participant_leave(*, actor, workspace):
             .filter(workspace=workspace, user=actor)
             .first()
         )
-        _record(workspace, "participant.left", payloads.participant_data(row), actor)
+        workspace_event_record(workspace, "participant.left", payloads.participant_data(row), actor)
         permissions.participant_changed(row)
         row.delete()
         memberships.membership_withdraw(
@@ -275,7 +270,7 @@ def participant_set_role(*, actor, participant, role):
             user=row.user,
             role=_membership_role(role),
         )
-        _record(
+        workspace_event_record(
             row.workspace,
             "participant.role_changed",
             payloads.participant_data(row, previous),
@@ -317,7 +312,7 @@ def partner_set_role(*, actor, partner, role):
         previous = row.role
         row.role = role
         row.save(update_fields=["role"])
-        _record(
+        workspace_event_record(
             workspace,
             "partner.role_changed",
             payloads.partner_data(row, previous),
@@ -476,7 +471,7 @@ def invitation_create(
             invited_by=actor,
             expires_at=now + timedelta(days=settings.WORKSPACE_INVITATION_DAYS),
         )
-        _record(
+        workspace_event_record(
             workspace,
             "invitation.created",
             {"id": invitation.pk, "organisation": organisation.pk, "role": role},
@@ -576,7 +571,7 @@ def invitation_accept(*, actor, invitation):
             else:
                 row.invitee_accepted_at = now
                 row.save(update_fields=["invitee", "invitee_accepted_at"])
-                _record(
+                workspace_event_record(
                     row.workspace,
                     "invitation.accepted_by_invitee",
                     {"id": row.pk, "organisation": row.organisation_id},
@@ -610,7 +605,7 @@ def invitation_consent(*, actor, invitation):
         row.organisation_accepted_by = actor
         row.organisation_accepted_at = timezone.now()
         row.save(update_fields=["organisation_accepted_by", "organisation_accepted_at"])
-        _record(
+        workspace_event_record(
             row.workspace,
             "invitation.organisation_accepted",
             {"id": row.pk, "organisation": row.organisation_id},
@@ -673,7 +668,7 @@ def _close(invitation, actor, state, type):
         row.decided_at = timezone.now()
         row.decided_by = actor
         row.save(update_fields=["state", "decided_at", "decided_by"])
-        _record(
+        workspace_event_record(
             row.workspace,
             type,
             {"id": row.pk, "organisation": row.organisation_id},

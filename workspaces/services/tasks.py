@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from community.services import threads as community_threads
-from live.events import event_record
 
 from .. import permissions
 from ..models import Milestone, Task
-from .locks import workspace_locked_for
+from .locks import workspace_event_record, workspace_locked_for
 
 __all__ = [
     "milestone_complete",
@@ -66,10 +65,6 @@ def _milestone_data(milestone, **extra):
         "is_completed": milestone.completed_at is not None,
         **extra,
     }
-
-
-def _record(workspace, type, payload, actor):
-    event_record(stream=workspace.stream, type=type, payload=payload, actor=actor)
 
 
 # --- validation -------------------------------------------------------------------------
@@ -245,7 +240,7 @@ def task_create(
             created_by=actor,
             completed_at=timezone.now() if status == Status.DONE else None,
         )
-        _record(workspace, "task.created", _task_data(task), actor)
+        workspace_event_record(workspace, "task.created", _task_data(task), actor)
     return task
 
 
@@ -292,7 +287,7 @@ def task_edit(
             setattr(current, field, value)
         current.revision += 1
         current.save()
-        _record(workspace, "task.updated", _task_data(current, changes=changes), actor)
+        workspace_event_record(workspace, "task.updated", _task_data(current, changes=changes), actor)
     return current
 
 
@@ -354,7 +349,7 @@ def task_move(*, actor, task, status, position=None, revision=None):
                 "updated_at",
             ]
         )
-        _record(
+        workspace_event_record(
             workspace,
             "task.moved",
             _task_data(current, from_status=from_status, from_position=from_position),
@@ -379,7 +374,7 @@ def task_delete(*, actor, task):
         payload = _task_data(current)
         current.delete()
         _renumber(_column(workspace, payload["status"]))
-        _record(workspace, "task.deleted", payload, actor)
+        workspace_event_record(workspace, "task.deleted", payload, actor)
 
 
 def task_discussion_open(*, actor, task, body):
@@ -418,7 +413,7 @@ def task_discussion_open(*, actor, task, body):
         current.thread = thread
         current.revision += 1
         current.save(update_fields=["thread", "revision", "updated_at"])
-        _record(
+        workspace_event_record(
             workspace,
             "task.updated",
             _task_data(current, changes=["discussion"]),
@@ -455,7 +450,7 @@ def milestone_create(*, actor, workspace, title, due_date, description=""):
             due_date=due_date,
             created_by=actor,
         )
-        _record(workspace, "milestone.created", _milestone_data(milestone), actor)
+        workspace_event_record(workspace, "milestone.created", _milestone_data(milestone), actor)
     return milestone
 
 
@@ -488,7 +483,7 @@ def milestone_edit(*, actor, milestone, title, due_date, description=""):
         for field, value in wanted.items():
             setattr(current, field, value)
         current.save()
-        _record(
+        workspace_event_record(
             workspace,
             "milestone.updated",
             _milestone_data(current, changes=changes),
@@ -515,7 +510,7 @@ def milestone_complete(*, actor, milestone, is_completed=True):
             return current
         current.completed_at = timezone.now() if is_completed else None
         current.save(update_fields=["completed_at"])
-        _record(
+        workspace_event_record(
             workspace,
             "milestone.updated",
             _milestone_data(current, changes=["completed"]),
@@ -538,4 +533,4 @@ def milestone_delete(*, actor, milestone):
             return
         payload = _milestone_data(current)
         current.delete()
-        _record(workspace, "milestone.deleted", payload, actor)
+        workspace_event_record(workspace, "milestone.deleted", payload, actor)
