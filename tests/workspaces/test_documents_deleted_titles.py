@@ -18,7 +18,6 @@ from tests.support.workspaces import (
     add_participant,
     make_workspace,
     person_of,
-    workspace_roles,
 )
 from tests.workspaces.document_helpers import make_document
 from workspaces.services import documents as services
@@ -31,11 +30,6 @@ TITLE = "Piano di acquisizione riservato"
 @pytest.fixture
 def workspace():
     return make_workspace(name="Progetto Delta")
-
-
-@pytest.fixture
-def roles(workspace):
-    return workspace_roles(workspace)
 
 
 @pytest.fixture

@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.support.workspaces import workspace_roles
 from tests.workspaces import hostile_files as files
 from tests.workspaces.document_helpers import document_url, post_files, sha256
 from workspaces import storage
 from workspaces.models import Document, DocumentVersion
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from community.models import Thread
 from live.models import Event
-from tests.support.workspaces import make_workspace, workspace_roles
 from tests.workspaces import hostile_files as files
 from tests.workspaces.document_helpers import (
     document_url,
@@ -22,16 +21,6 @@ from workspaces.services import documents as services
 from workspaces.services import workspaces as workspace_services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
-
-
-@pytest.fixture
-def roles(workspace):
-    return workspace_roles(workspace)
 
 
 def list_url(workspace, query=""):

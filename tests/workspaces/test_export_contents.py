@@ -12,31 +12,20 @@ from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
 from tests.support.factories import PostFactory, ThreadFactory
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace
 from workspaces.models import Document, DocumentVersion, Task, WorkspaceExport
 from workspaces.services import exports
 from workspaces.services import tasks as task_services
 from workspaces.tasks import build_workspace_export
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 State = WorkspaceExport.State
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
 def workspace():
     return make_workspace(name="Hydrogen valves")
-
-
-@pytest.fixture
-def people(workspace):
-    return vars(workspace_roles(workspace))
 
 
 def _document(workspace, author, title, *contents, deleted=False, name="report.pdf"):

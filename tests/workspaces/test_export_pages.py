@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from tests.support.workspaces import ROLES, make_workspace, workspace_roles
+from tests.support.workspaces import ROLES, make_workspace
 from workspaces.models import WorkspaceExport
 from workspaces.services import tasks as task_services
 
@@ -22,11 +22,6 @@ REFUSAL = "Only the workspace's leads can export it"
 @pytest.fixture
 def workspace():
     return make_workspace(name="Valve licence")
-
-
-@pytest.fixture
-def people(workspace):
-    return vars(workspace_roles(workspace))
 
 
 def _as(client, user):

@@ -4,40 +4,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from live.models import Event
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.workspaces.task_helpers import TASK_EVENTS, event_types
 from workspaces.models import Milestone, Task
 from workspaces.services import tasks as task_services
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
-
-
-@pytest.fixture
-def people(workspace):
-    return vars(workspace_roles(workspace))
-
-
-def _types(workspace):
-    return list(
-        Event.objects.filter(
-            stream=workspace.stream, type__regex=r"^(task|milestone)\."
-        )
-        .order_by("seq")
-        .values_list("type", flat=True)
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_a_milestone_is_created_edited_completed_and_deleted_live(workspace, people):
@@ -73,7 +47,7 @@ def test_a_milestone_is_created_edited_completed_and_deleted_live(workspace, peo
     assert not Milestone.objects.exists()
     task.refresh_from_db()
     assert task.milestone is None
-    assert _types(workspace) == [
+    assert event_types(workspace, TASK_EVENTS) == [
         "milestone.created",
         "task.created",
         "milestone.updated",

@@ -8,61 +8,14 @@ test_tasks_concurrent_processes.py races real processes on SQLite and PostgreSQL
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
-from live.models import Event
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.workspaces.task_helpers import board, positions
 from workspaces.models import Task
 from workspaces.services import tasks as task_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = Task.Status
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
-
-
-@pytest.fixture
-def people(workspace):
-    return vars(workspace_roles(workspace))
-
-
-def _board(workspace):
-    """{status: [titles in board order]} as the board shows it."""
-    board = {status: [] for status in Status.values}
-    for task in Task.objects.filter(workspace=workspace).order_by(
-        "status", "position", "pk"
-    ):
-        board[task.status].append(task.title)
-    return board
-
-
-def _positions(workspace):
-    return {
-        status: list(
-            Task.objects.filter(workspace=workspace, status=status)
-            .order_by("position", "pk")
-            .values_list("position", flat=True)
-        )
-        for status in Status.values
-    }
-
-
-def _events(workspace):
-    return list(
-        Event.objects.filter(stream=workspace.stream)
-        .order_by("seq")
-        .values_list("type", flat=True)
-    )
 
 
 def _create(workspace, actor, title, **fields):
@@ -85,7 +38,7 @@ def test_a_move_from_a_stale_page_is_refused_and_changes_nothing(workspace, peop
         )
     assert refused.value.code == "stale"
     assert "Someone else changed this task" in refused.value.messages[0]
-    assert _board(workspace)["done"] == ["A"]
+    assert board(workspace)["done"] == ["A"]
 
 
 def test_moving_a_task_deleted_meanwhile_says_so(workspace, people):
@@ -111,6 +64,6 @@ def test_moves_decided_on_an_older_board_land_in_a_consistent_column(workspace, 
         actor=member, task=b, status=Status.DOING, position=1, revision=b_revision
     )
 
-    assert _board(workspace)["doing"] == ["X", "B", "A"]
-    assert _positions(workspace) == {"todo": [], "doing": [0, 1, 2], "done": []}
+    assert board(workspace)["doing"] == ["X", "B", "A"]
+    assert positions(workspace) == {"todo": [], "doing": [0, 1, 2], "done": []}
     assert x.pk in Task.objects.filter(status=Status.DOING).values_list("pk", flat=True)

@@ -4,64 +4,17 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from live.models import Event
-from tests.support.workspaces import make_workspace, workspace_roles
+from tests.support.workspaces import make_workspace
+from tests.workspaces.task_helpers import TASK_EVENTS, board, event_types, positions
 from workspaces.models import Task
 from workspaces.services import tasks as task_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Status = Task.Status
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
-
-
-@pytest.fixture
-def people(workspace):
-    return vars(workspace_roles(workspace))
-
-
-def _board(workspace):
-    """{status: [titles in board order]} as the board shows it."""
-    board = {status: [] for status in Status.values}
-    for task in Task.objects.filter(workspace=workspace).order_by(
-        "status", "position", "pk"
-    ):
-        board[task.status].append(task.title)
-    return board
-
-
-def _positions(workspace):
-    return {
-        status: list(
-            Task.objects.filter(workspace=workspace, status=status)
-            .order_by("position", "pk")
-            .values_list("position", flat=True)
-        )
-        for status in Status.values
-    }
-
-
-def _events(workspace):
-    """The task and milestone events of the workspace's stream, in order."""
-    return list(
-        Event.objects.filter(
-            stream=workspace.stream, type__regex=r"^(task|milestone)\."
-        )
-        .order_by("seq")
-        .values_list("type", flat=True)
-    )
 
 
 def _create(workspace, actor, title, **fields):
@@ -76,13 +29,13 @@ def test_new_tasks_go_to_the_end_of_their_column_and_are_announced(workspace, pe
     _create(workspace, lead, "Book the lab")
     _create(workspace, lead, "Sign term sheet", status=Status.DONE)
 
-    assert _board(workspace) == {
+    assert board(workspace) == {
         "todo": ["Draft NDA", "Book the lab"],
         "doing": [],
         "done": ["Sign term sheet"],
     }
-    assert _positions(workspace)["todo"] == [0, 1]
-    assert _events(workspace) == ["task.created"] * 3
+    assert positions(workspace)["todo"] == [0, 1]
+    assert event_types(workspace, TASK_EVENTS) == ["task.created"] * 3
     created = Event.objects.filter(stream=workspace.stream, type="task.created").first()
     # Ids and facts only: the feed reads the title at render time.
     assert created.payload["id"] == Task.objects.get(title="Draft NDA").pk
@@ -143,7 +96,7 @@ def test_only_leads_and_members_change_tasks(workspace, people, role):
     ):
         with pytest.raises(PermissionDenied, match="leads and members"):
             attempt()
-    assert _board(workspace)["todo"] == ["Draft NDA"]
+    assert board(workspace)["todo"] == ["Draft NDA"]
 
 
 def test_archived_workspaces_are_read_only(workspace, people):
@@ -165,15 +118,15 @@ def test_moves_between_and_within_columns_keep_positions_contiguous(workspace, p
     d = _create(workspace, lead, "D", status=Status.DOING)
 
     task_services.task_move(actor=lead, task=b, status=Status.DOING, position=0)
-    assert _board(workspace) == {"todo": ["A", "C"], "doing": ["B", "D"], "done": []}
+    assert board(workspace) == {"todo": ["A", "C"], "doing": ["B", "D"], "done": []}
 
     task_services.task_move(actor=lead, task=c, status=Status.TODO, position=0)
-    assert _board(workspace)["todo"] == ["C", "A"]
+    assert board(workspace)["todo"] == ["C", "A"]
 
     task_services.task_move(actor=lead, task=d, status=Status.DOING, position=0)
     task_services.task_move(actor=lead, task=a, status=Status.DOING, position=99)
-    assert _board(workspace) == {"todo": ["C"], "doing": ["D", "B", "A"], "done": []}
-    assert _positions(workspace) == {"todo": [0], "doing": [0, 1, 2], "done": []}
+    assert board(workspace) == {"todo": ["C"], "doing": ["D", "B", "A"], "done": []}
+    assert positions(workspace) == {"todo": [0], "doing": [0, 1, 2], "done": []}
 
     moved = Event.objects.filter(type="task.moved").order_by("seq").last()
     assert moved.payload["from_status"] == "todo"
@@ -188,7 +141,7 @@ def test_a_button_move_goes_to_the_end_and_done_records_completion(workspace, pe
 
     task_services.task_move(actor=lead, task=a, status=Status.DONE)
     a.refresh_from_db()
-    assert _board(workspace)["done"] == ["B", "A"]
+    assert board(workspace)["done"] == ["B", "A"]
     assert a.completed_at is not None
 
     task_services.task_move(actor=lead, task=a, status=Status.TODO)
@@ -200,12 +153,12 @@ def test_a_move_to_where_the_card_already_is_changes_nothing(workspace, people):
     lead = people["lead"]
     a = _create(workspace, lead, "A")
     _create(workspace, lead, "B")
-    before = _events(workspace)
+    before = event_types(workspace, TASK_EVENTS)
 
     task_services.task_move(actor=lead, task=a, status=Status.TODO, position=0)
 
-    assert _events(workspace) == before
-    assert _board(workspace)["todo"] == ["A", "B"]
+    assert event_types(workspace, TASK_EVENTS) == before
+    assert board(workspace)["todo"] == ["A", "B"]
 
 
 def test_deleting_closes_the_gap_and_is_announced(workspace, people):
@@ -214,8 +167,8 @@ def test_deleting_closes_the_gap_and_is_announced(workspace, people):
 
     task_services.task_delete(actor=lead, task=b)
 
-    assert _board(workspace)["todo"] == ["A", "C"]
-    assert _positions(workspace)["todo"] == [0, 1]
+    assert board(workspace)["todo"] == ["A", "C"]
+    assert positions(workspace)["todo"] == [0, 1]
     deleted = Event.objects.filter(type="task.deleted").get()
     assert deleted.payload["id"] == b.pk
     assert "B" not in deleted.payload.values() and "title" not in deleted.payload

@@ -6,15 +6,10 @@ from django.urls import reverse
 
 from community.models import Membership
 from tests.support.factories import OrganisationFactory
-from tests.support.workspaces import add_participant, make_workspace, person_of
+from tests.support.workspaces import add_participant, person_of
 from workspaces.models import Participant, Partner
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
 
 
 def role_of(workspace, person):

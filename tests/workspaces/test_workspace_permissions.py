@@ -25,11 +25,6 @@ def workspace():
     return make_workspace(name="Progetto Riservato")
 
 
-@pytest.fixture
-def roles(workspace):
-    return workspace_roles(workspace)
-
-
 PAGES = ("workspace-detail", "people", "workspace-activity")
 
 

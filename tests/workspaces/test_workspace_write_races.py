@@ -13,22 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.support.workspaces import make_workspace, workspace_roles
 from tests.workspaces.document_helpers import document_url, make_document, upload_url
 from workspaces.models import Document, DocumentVersion, Milestone, Task, Workspace
 from workspaces.services import documents, tasks, workspaces
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace():
-    return make_workspace()
-
-
-@pytest.fixture
-def roles(workspace):
-    return workspace_roles(workspace)
 
 
 def files_under(path):
