@@ -18,6 +18,7 @@ from live.events import event_record
 
 from .. import permissions, previews, storage
 from ..models import Document, DocumentDownload, DocumentVersion
+from . import titles
 from .locks import workspace_locked, workspace_locked_for
 
 __all__ = [
@@ -40,25 +41,8 @@ TITLE_MAX_LENGTH = Document._meta.get_field("title").max_length
 # --- validation ------------------------------------------------------------------------
 
 
-def _clean_title(title):
-    title = " ".join((title or "").split())
-    if "\x00" in title:
-        raise ValidationError(
-            {"title": _("The title contains characters that are not text.")}
-        )
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "title": ngettext(
-                    "The title is too long: at most %(limit)d character.",
-                    "The title is too long: at most %(limit)d characters.",
-                    TITLE_MAX_LENGTH,
-                )
-                % {"limit": TITLE_MAX_LENGTH}
-            },
-            code="max_length",
-        )
-    return title
+# Titles may be empty here: an upload without one is named after its file.
+_clean_title = partial(titles.title_clean, max_length=TITLE_MAX_LENGTH, required=False)
 
 
 def _clean_category(category):

@@ -8,6 +8,7 @@ plain facts (statuses, positions), never titles or dates: the feed reads those n
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,7 @@ from community.services import threads as community_threads
 
 from .. import permissions
 from ..models import Milestone, Task
+from . import titles
 from .locks import workspace_event_record, workspace_locked_for
 
 __all__ = [
@@ -70,23 +72,7 @@ def _milestone_data(milestone, **extra):
 # --- validation -------------------------------------------------------------------------
 
 
-def _clean_title(title):
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError({"title": _("Give it a title.")}, code="required")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "title": ngettext(
-                    "The title is too long: at most %(limit)d character.",
-                    "The title is too long: at most %(limit)d characters.",
-                    TITLE_MAX_LENGTH,
-                )
-                % {"limit": TITLE_MAX_LENGTH}
-            },
-            code="max_length",
-        )
-    return title
+_clean_title = partial(titles.title_clean, max_length=TITLE_MAX_LENGTH, required=True)
 
 
 def _clean_description(description):
@@ -208,9 +194,9 @@ def task_create(
 
     Callers: leads and members of a workspace that is not archived
     (`permissions.require_contribute`), else PermissionDenied. Raises ValidationError
-    (by field) for a missing or over-long title, an over-long description, an
-    assignee who is not a participant, a milestone of another workspace, an unknown
-    status. Emits `task.created` on `workspace:<id>`.
+    (by field) for a missing, over-long or non-text title, an over-long description,
+    an assignee who is not a participant, a milestone of another workspace, an
+    unknown status. Emits `task.created` on `workspace:<id>`.
     """
     permissions.require_contribute(actor, workspace)
     title, description, assignee, due_date, milestone, status = _clean_all(
@@ -287,7 +273,9 @@ def task_edit(
             setattr(current, field, value)
         current.revision += 1
         current.save()
-        workspace_event_record(workspace, "task.updated", _task_data(current, changes=changes), actor)
+        workspace_event_record(
+            workspace, "task.updated", _task_data(current, changes=changes), actor
+        )
     return current
 
 
@@ -430,8 +418,8 @@ def milestone_create(*, actor, workspace, title, due_date, description=""):
     """Put a milestone on the workspace's timeline; return it.
 
     Callers: leads and members of a workspace that is not archived, else
-    PermissionDenied. Raises ValidationError for a missing or over-long title, a
-    missing date or an over-long description. Emits `milestone.created`.
+    PermissionDenied. Raises ValidationError for a missing, over-long or non-text
+    title, a missing date or an over-long description. Emits `milestone.created`.
     """
     permissions.require_contribute(actor, workspace)
     title, description, due_date = _clean_all(
@@ -450,7 +438,9 @@ def milestone_create(*, actor, workspace, title, due_date, description=""):
             due_date=due_date,
             created_by=actor,
         )
-        workspace_event_record(workspace, "milestone.created", _milestone_data(milestone), actor)
+        workspace_event_record(
+            workspace, "milestone.created", _milestone_data(milestone), actor
+        )
     return milestone
 
 
