@@ -176,6 +176,13 @@ def _locked(actor, workspace):
     return workspace_locked_for(actor, workspace, permissions.require_contribute)
 
 
+def _locked_current(actor, row):
+    """`_locked`, then `row` (a task or milestone) as committed now, locked against
+    other writers: None once someone deleted it meanwhile."""
+    _locked(actor, row.workspace)
+    return type(row).objects.select_for_update().filter(pk=row.pk).first()
+
+
 # --- tasks ------------------------------------------------------------------------------
 
 
@@ -258,8 +265,7 @@ def task_edit(
         "milestone_id": milestone.pk if milestone else None,
     }
     with transaction.atomic():
-        _locked(actor, workspace)
-        current = Task.objects.select_for_update().filter(pk=task.pk).first()
+        current = _locked_current(actor, task)
         if current is None:
             raise ValidationError(_("This task was deleted meanwhile."), code="stale")
         changes = [
@@ -296,8 +302,7 @@ def task_move(*, actor, task, status, position=None, revision=None):
     if position is not None and (not isinstance(position, int) or position < 0):
         raise ValidationError({"position": _("Choose a place in the column.")})
     with transaction.atomic():
-        _locked(actor, workspace)
-        current = Task.objects.select_for_update().filter(pk=task.pk).first()
+        current = _locked_current(actor, task)
         if current is None:
             raise ValidationError(_("This task was deleted meanwhile."), code="stale")
         if revision is not None and current.revision != revision:
@@ -355,8 +360,7 @@ def task_delete(*, actor, task):
     workspace = task.workspace
     permissions.require_contribute(actor, workspace)
     with transaction.atomic():
-        _locked(actor, workspace)
-        current = Task.objects.select_for_update().filter(pk=task.pk).first()
+        current = _locked_current(actor, task)
         if current is None:
             return
         payload = _task_data(current)
@@ -461,8 +465,7 @@ def milestone_edit(*, actor, milestone, title, due_date, description=""):
     )
     wanted = {"title": title, "description": description, "due_date": due_date}
     with transaction.atomic():
-        _locked(actor, workspace)
-        current = Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+        current = _locked_current(actor, milestone)
         if current is None:
             raise ValidationError(
                 _("This milestone was deleted meanwhile."), code="stale"
@@ -490,8 +493,7 @@ def milestone_complete(*, actor, milestone, is_completed=True):
     workspace = milestone.workspace
     permissions.require_contribute(actor, workspace)
     with transaction.atomic():
-        _locked(actor, workspace)
-        current = Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+        current = _locked_current(actor, milestone)
         if current is None:
             raise ValidationError(
                 _("This milestone was deleted meanwhile."), code="stale"
@@ -517,8 +519,7 @@ def milestone_delete(*, actor, milestone):
     workspace = milestone.workspace
     permissions.require_contribute(actor, workspace)
     with transaction.atomic():
-        _locked(actor, workspace)
-        current = Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+        current = _locked_current(actor, milestone)
         if current is None:
             return
         payload = _milestone_data(current)
