@@ -325,6 +325,20 @@ def document_version_upload(*, actor, document, file, note=""):
     return version
 
 
+def _visibility_changed(actor, document, event_type):
+    """Record `event_type` for a document just deleted or restored, and have the
+    readers following its discussion thread checked again (only leads read the
+    thread of a deleted document)."""
+    event_record(
+        stream=document.workspace.stream,
+        type=event_type,
+        payload=_document_payload(document),
+        actor=actor,
+    )
+    if document.thread_id is not None:
+        community_permissions.thread_visibility_changed(document.thread_id)
+
+
 def document_delete(*, actor, document):
     """Delete `document` softly: it disappears for everyone but the leads, who can
     restore it; its files stay. Callers: leads of a workspace that is not archived
@@ -337,17 +351,11 @@ def document_delete(*, actor, document):
             pk=document.pk, deleted_at__isnull=True
         ).update(deleted_at=now, deleted_by=actor)
         if changed:
-            event_record(
-                stream=document.workspace.stream,
-                type="document.deleted",
-                payload=_document_payload(document),
-                actor=actor,
-            )
+            _visibility_changed(actor, document, "document.deleted")
             if document.thread_id is not None:
                 # Its thread is now hidden from everyone but the leads
-                # (`permissions.document_threads_hidden_from`): the readers following
-                # it are checked again, and lose it.
-                community_permissions.thread_visibility_changed(document.thread_id)
+                # (`permissions.document_threads_hidden_from`), which its own stream
+                # records too.
                 event_record(
                     stream=f"thread:{document.thread_id}",
                     type="thread.hidden",
@@ -368,14 +376,7 @@ def document_restore(*, actor, document):
             pk=document.pk, deleted_at__isnull=False
         ).update(deleted_at=None, deleted_by=None, updated_at=timezone.now())
         if changed:
-            event_record(
-                stream=document.workspace.stream,
-                type="document.restored",
-                payload=_document_payload(document),
-                actor=actor,
-            )
-            if document.thread_id is not None:
-                community_permissions.thread_visibility_changed(document.thread_id)
+            _visibility_changed(actor, document, "document.restored")
     document.refresh_from_db(fields=["deleted_at", "deleted_by", "updated_at"])
     return document
 
