@@ -126,9 +126,7 @@ def document_upload(request, workspace):
     stops at the size limit, and only then is CSRF checked (it reads the form).
     """
     permissions.require_upload_document(request.user, workspace)
-    handler = storage.DocumentUploadHandler(request)
-    request.upload_handlers = [handler]
-    return _document_upload(request, workspace, handler)
+    return _streamed(request, _document_upload, workspace)
 
 
 @csrf_protect
@@ -151,16 +149,38 @@ def _document_upload(request, workspace, handler):
             errors = errors_by_field(refused)
         else:
             return _uploaded(request, workspace, documents)
+    return _refused(
+        request,
+        handler,
+        form,
+        errors,
+        lambda: (
+            "workspaces/document_list.html",
+            _list_context(request, workspace, form=form),
+        ),
+    )
+
+
+def _streamed(request, upload, target):
+    """Have the request's body stream through `DocumentUploadHandler`, which stops at
+    the size limit, then answer with `upload(request, target, handler)` (CSRF-checked:
+    it reads the form). Call it once the permission was asked, so that nothing of a
+    refused body is written anywhere."""
+    handler = storage.DocumentUploadHandler(request)
+    request.upload_handlers = [handler]
+    return upload(request, target, handler)
+
+
+def _refused(request, handler, form, errors, page, *, renamed=None):
+    """The answer to a refused upload: 413 past the size limit, else 400; the errors
+    as JSON for the page's script, else on `form` in the page `page()` gives as
+    (template, context)."""
     status = 413 if handler.refusals else 400
     if wants_json(request):
         return json_errors(errors or _form_errors(form), status=status)
-    form_add_errors(form, errors)
-    return render(
-        request,
-        "workspaces/document_list.html",
-        _list_context(request, workspace, form=form),
-        status=status,
-    )
+    form_add_errors(form, errors, renamed=renamed)
+    template, context = page()
+    return render(request, template, context, status=status)
 
 
 def _refusals(handler, field):
@@ -252,9 +272,7 @@ def document_detail(request, document):
 def document_version_upload(request, document):
     """Upload a new version of a document (streamed and checked like an upload)."""
     permissions.require_version_document(request.user, document)
-    handler = storage.DocumentUploadHandler(request)
-    request.upload_handlers = [handler]
-    return _document_version_upload(request, document, handler)
+    return _streamed(request, _document_version_upload, document)
 
 
 @csrf_protect
@@ -280,15 +298,16 @@ def _document_version_upload(request, document, handler):
                 _("Version %(number)d was uploaded.") % {"number": version.number},
             )
             return redirect(url)
-    status = 413 if handler.refusals else 400
-    if wants_json(request):
-        return json_errors(errors or _form_errors(form), status=status)
-    form_add_errors(form, errors, renamed=_VERSION_FIELDS)
-    return render(
+    return _refused(
         request,
-        "workspaces/document_detail.html",
-        _detail_context(request, document, version_form=form),
-        status=status,
+        handler,
+        form,
+        errors,
+        lambda: (
+            "workspaces/document_detail.html",
+            _detail_context(request, document, version_form=form),
+        ),
+        renamed=_VERSION_FIELDS,
     )
 
 
