@@ -114,11 +114,14 @@ def task_list(request, workspace):
 # --- one task ---------------------------------------------------------------------------
 
 
-def _task_form_response(request, workspace, form, *, task=None):
+def _form_response(request, workspace, form, entity, instance=None):
+    """The create or edit page of a task or milestone (`entity`), with `form`."""
     return render(
         request,
-        "workspaces/task_form.html",
-        workspace_context(request, workspace, "tasks", form=form, task=task),
+        f"workspaces/{entity}_form.html",
+        workspace_context(
+            request, workspace, f"{entity}s", form=form, **{entity: instance}
+        ),
     )
 
 
@@ -151,7 +154,7 @@ def task_create(request, workspace):
         else:
             messages.success(request, _("Task created."))
             return redirect_back(request, _task_url(task))
-    return _task_form_response(request, workspace, form)
+    return _form_response(request, workspace, form, "task")
 
 
 @workspace_view
@@ -194,7 +197,7 @@ def task_edit(request, workspace, task_id):
         else:
             messages.success(request, _("Task saved."))
             return redirect(_task_url(task))
-    return _task_form_response(request, workspace, form, task=task)
+    return _form_response(request, workspace, form, "task", task)
 
 
 @workspace_view
@@ -329,14 +332,6 @@ def milestone_list(request, workspace):
     )
 
 
-def _milestone_form_response(request, workspace, form, *, milestone=None):
-    return render(
-        request,
-        "workspaces/milestone_form.html",
-        workspace_context(request, workspace, "milestones", form=form, milestone=milestone),
-    )
-
-
 def _milestones_url(workspace):
     return reverse("workspaces:milestone-list", args=[workspace.pk])
 
@@ -355,7 +350,7 @@ def milestone_create(request, workspace):
         else:
             messages.success(request, _("Milestone added."))
             return redirect(_milestones_url(workspace))
-    return _milestone_form_response(request, workspace, form)
+    return _form_response(request, workspace, form, "milestone")
 
 
 @workspace_view
@@ -380,7 +375,7 @@ def milestone_edit(request, workspace, milestone_id):
         else:
             messages.success(request, _("Milestone saved."))
             return redirect(_milestones_url(workspace))
-    return _milestone_form_response(request, workspace, form, milestone=milestone)
+    return _form_response(request, workspace, form, "milestone", milestone)
 
 
 @require_POST
