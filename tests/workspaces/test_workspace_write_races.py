@@ -138,17 +138,23 @@ def csrf_client(roles):
     return client
 
 
+def _upload_form(**extra):
+    """The upload form as the page posts it, one small file (and `extra` fields)."""
+    return {
+        "category": "other",
+        "title": "",
+        "note": "",
+        "files": [SimpleUploadedFile("contratto.txt", b"Clausole\n")],
+        **extra,
+    }
+
+
 def test_the_upload_view_refuses_a_post_without_the_csrf_token(
     settings, csrf_client, workspace
 ):
     response = csrf_client.post(
         upload_url(workspace),
-        {
-            "category": "other",
-            "title": "",
-            "note": "",
-            "files": [SimpleUploadedFile("contratto.txt", b"Clausole\n")],
-        },
+        _upload_form(),
     )
 
     assert response.status_code == 403
@@ -179,13 +185,7 @@ def test_with_the_token_the_same_upload_is_stored(settings, csrf_client, workspa
 
     response = csrf_client.post(
         upload_url(workspace),
-        {
-            "category": "other",
-            "title": "",
-            "note": "",
-            "files": [SimpleUploadedFile("contratto.txt", b"Clausole\n")],
-            "csrfmiddlewaretoken": token,
-        },
+        _upload_form(csrfmiddlewaretoken=token),
     )
 
     assert response.status_code in (200, 302)
