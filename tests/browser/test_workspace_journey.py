@@ -92,16 +92,19 @@ def test_invitation_upload_activity_and_board_in_one_journey(
     expect(uploaded).to_contain_text("Bozza di accordo")
     expect(uploaded).to_contain_text("Piero Test")
 
-    # The lead moves a task by drag and drop; the move is stored.
-    lead.goto(site.url + site.paths["BOARD"])
-    expect(lead.locator("[data-live-status]")).to_have_attribute(
-        "data-state", "connected"
-    )
+    # The lead moves a task by drag and drop; the partner's open board follows (the
+    # move was stored and broadcast), and it is still there after a reload.
+    for page in (lead, partner):
+        page.goto(site.url + site.paths["BOARD"])
+        expect(page.locator("[data-live-status]")).to_have_attribute(
+            "data-state", "connected"
+        )
     lead.locator("li[data-title='Draft the NDA']").drag_to(
         lead.locator("li[data-title='Review the patents']"),
         target_position={"x": 20, "y": 5},
     )
     expect(_column(lead, "doing")).to_contain_text("Draft the NDA")
+    expect(_column(partner, "doing")).to_contain_text("Draft the NDA")
     lead.reload()
     expect(_column(lead, "doing")).to_contain_text("Draft the NDA")
     expect(_column(lead, "todo")).not_to_contain_text("Draft the NDA")
