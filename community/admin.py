@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from .models import (
     Affiliation,
+    AuditEntry,
     Community,
     Membership,
     Organisation,
@@ -271,3 +272,14 @@ class PostAdmin(ReadOnlyAdmin):
         service_action("post_hide", _("Hide from everyone"), moderation.post_hide, "post"),
         service_action("post_unhide", _("Show again"), moderation.post_unhide, "post"),
     ]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log, read-only: entries are written by the moderation services only."""
+
+    list_display = ("created_at", "community", "action", "target_label", "actor", "member")
+    list_filter = ("action",)
+    list_select_related = ("community", "actor", "member")
+    search_fields = ("target_label", "reason", "community__name", "actor__username")
+    date_hierarchy = "created_at"

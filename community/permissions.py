@@ -732,6 +732,32 @@ require_sanction_member = requirement(
 require_lift_ban = requirement(can_lift_ban, gettext_lazy("Only owners lift bans."))
 
 
+# --- moderation: the moderator's home and the audit log -------------------------------
+
+
+def can_see_moderation(user, community):
+    """The moderator's home of a community is for its owners and moderators (in a
+    workspace's discussion, its leads) and for site staff; moderators of another
+    community have no power here."""
+    return can_moderate_community(user, community)
+
+
+def can_see_audit_log(user, community):
+    """The audit log (and its CSV export) is for the same people as the moderator's
+    home: what moderators did is not shown to the members they did it to."""
+    return can_see_moderation(user, community)
+
+
+require_see_moderation = requirement(
+    can_see_moderation,
+    gettext_lazy("Only this community's owners and moderators see its moderation."),
+)
+require_see_audit_log = requirement(
+    can_see_audit_log,
+    gettext_lazy("Only this community's owners and moderators see its audit log."),
+)
+
+
 # --- threads and posts ----------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from .accounts import User
 from .communities import Community, Membership
 from .conversation import Post, PostRevision, ReadPosition, Thread
+from .moderation import AuditEntry
 from .organisations import Affiliation, Organisation
 from .tags import (
     CommunityTheme,
@@ -14,6 +15,7 @@ from .tags import (
 
 __all__ = [
     "Affiliation",
+    "AuditEntry",
     "Community",
     "CommunityTheme",
     "Membership",
