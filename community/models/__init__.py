@@ -3,7 +3,7 @@
 from .accounts import User
 from .communities import Community, Membership
 from .conversation import Post, PostRevision, ReadPosition, Thread
-from .moderation import AuditEntry
+from .moderation import AuditEntry, ModerationNotice, Report, ReviewItem
 from .organisations import Affiliation, Organisation
 from .tags import (
     CommunityTheme,
@@ -19,12 +19,15 @@ __all__ = [
     "Community",
     "CommunityTheme",
     "Membership",
+    "ModerationNotice",
     "Organisation",
     "OrganisationCompetence",
     "OrganisationInterest",
     "Post",
     "PostRevision",
     "ReadPosition",
+    "Report",
+    "ReviewItem",
     "Thread",
     "ThreadTag",
     "User",

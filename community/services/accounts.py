@@ -155,10 +155,7 @@ def _avatar_normalise(image):
 def _expertise_clean(names):
     """Expertise tags as written (case kept), within the limits."""
     return tag_names_clean(
-        names,
-        max_count=EXPERTISE_MAX_TAGS,
-        max_length=EXPERTISE_TAG_MAX_LENGTH,
-        lowercase=False,
+        names, max_count=EXPERTISE_MAX_TAGS, max_length=EXPERTISE_TAG_MAX_LENGTH, lowercase=False
     )
 
 

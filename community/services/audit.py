@@ -36,16 +36,20 @@ def audit_record(
     post=None,
     reason="",
     until=None,
+    label=None,
 ):
-    """Write one entry. The label names the post, else the thread, else the member."""
+    """Write one entry. The label names the post, else the thread, else the member
+    (or is `label`, for an entry about the community itself)."""
     if post is not None:
         thread = post.thread
-        label = post_label(post)
         member = member if member is not None else post.author
-    elif thread is not None:
-        label = thread_label(thread)
-    else:
-        label = member_label(member)
+    if label is None:
+        if post is not None:
+            label = post_label(post)
+        elif thread is not None:
+            label = thread_label(thread)
+        else:
+            label = member_label(member)
     return AuditEntry.objects.create(
         community=community,
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -51,7 +51,6 @@ def _clean_message(message):
         )
     return message
 
-
 # --- events ----------------------------------------------------------------------------
 
 
@@ -80,10 +79,7 @@ def record_membership_event(membership, type, actor, *, listed=True):
     permissions.membership_changed(membership)
     data = payloads.membership_data(membership)
     event_record(
-        stream=stream_name("user", membership.user_id),
-        type=type,
-        payload=data,
-        actor=actor,
+        stream=stream_name("user", membership.user_id), type=type, payload=data, actor=actor
     )
     event_record(
         stream=stream_name("moderation", membership.community_id),
@@ -252,7 +248,9 @@ def membership_invitation_decline(*, actor, community):
     `member.invitation_declined`.
     """
     permissions.require_decline_invitation(actor, community)
-    _membership_withdraw(actor, community, State.INVITED, "member.invitation_declined")
+    _membership_withdraw(
+        actor, community, State.INVITED, "member.invitation_declined"
+    )
 
 
 # The rule each withdrawal is checked against again, on the locked rows.
@@ -532,9 +530,7 @@ def community_transfer_ownership(*, actor, community, username):
 
 def _require_managed_elsewhere(community):
     if not permissions.is_managed_elsewhere(community):
-        raise ValueError(
-            "Only the discussions of workspaces take memberships this way."
-        )
+        raise ValueError("Only the discussions of workspaces take memberships this way.")
 
 
 def membership_grant(*, actor, community, user, role):

@@ -18,6 +18,8 @@ from .memberships import members_recount, membership_locked, record_membership_e
 from .threads import record_post_event
 
 __all__ = [
+    "clean_hide_reason",
+    "post_hidden_set",
     "membership_ban",
     "membership_mute",
     "membership_remove",
@@ -221,14 +223,7 @@ def thread_unpin(*, actor, thread):
 # --- hiding posts ----------------------------------------------------------------------
 
 
-def post_hide(*, actor, post, reason=""):
-    """Hide a post from everyone: a placeholder takes its place on every page and in
-    every catch-up (its earlier events are rewritten in the same transaction).
-
-    Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
-    ValidationError for a reason over 300 characters. Emits `post.hidden`.
-    """
-    permissions.require_hide_post(actor, post)
+def clean_hide_reason(reason):
     reason = " ".join((reason or "").split())
     if len(reason) > HIDE_REASON_MAX_LENGTH:
         raise ValidationError(
@@ -237,21 +232,42 @@ def post_hide(*, actor, post, reason=""):
                 % {"limit": HIDE_REASON_MAX_LENGTH}
             }
         )
+    return reason
+
+
+def post_hidden_set(post, *, actor, hidden, reason="", action=None):
+    """Hide or show `post` on every page, catch-up and live socket (the one path for
+    moderators and for the report threshold); the caller holds a transaction and has
+    checked the rule. `actor` None: the community's members' reports hid it. Writes
+    the audit entry (`action`, by default hidden or shown) and `post.hidden` /
+    `post.unhidden` on the thread's stream."""
+    post.is_hidden = hidden
+    post.hidden_by = actor if hidden else None
+    post.hidden_reason = reason if hidden else ""
+    post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
+    record_post_event(post, "post.hidden" if hidden else "post.unhidden", actor)
+    audit_record(
+        actor=actor,
+        community=post.thread.community,
+        action=action or (Action.POST_HIDDEN if hidden else Action.POST_UNHIDDEN),
+        post=post,
+        reason=reason,
+    )
+
+
+def post_hide(*, actor, post, reason=""):
+    """Hide a post from everyone: a placeholder takes its place on every page and in
+    every catch-up (its earlier events are rewritten in the same transaction).
+
+    Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
+    ValidationError for a reason over 300 characters. Emits `post.hidden`.
+    """
+    permissions.require_hide_post(actor, post)
+    reason = clean_hide_reason(reason)
     if post.is_hidden:
         return post
     with transaction.atomic():
-        post.is_hidden = True
-        post.hidden_by = actor
-        post.hidden_reason = reason
-        post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
-        record_post_event(post, "post.hidden", actor)
-        audit_record(
-            actor=actor,
-            community=post.thread.community,
-            action=Action.POST_HIDDEN,
-            post=post,
-            reason=reason,
-        )
+        post_hidden_set(post, actor=actor, hidden=True, reason=reason)
     return post
 
 
@@ -261,16 +277,5 @@ def post_unhide(*, actor, post, reason=""):
     if not post.is_hidden:
         return post
     with transaction.atomic():
-        post.is_hidden = False
-        post.hidden_by = None
-        post.hidden_reason = ""
-        post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
-        record_post_event(post, "post.unhidden", actor)
-        audit_record(
-            actor=actor,
-            community=post.thread.community,
-            action=Action.POST_UNHIDDEN,
-            post=post,
-            reason=reason,
-        )
+        post_hidden_set(post, actor=actor, hidden=False, reason=reason)
     return post

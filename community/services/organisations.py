@@ -73,6 +73,8 @@ def _affiliation_ended(affiliation, actor):
 # --- helpers ----------------------------------------------------------------------------
 
 
+
+
 def _clean_tags(field, value, errors):
     """Validate one tag set; record problems in `errors` under the field's name."""
     try:
@@ -80,6 +82,8 @@ def _clean_tags(field, value, errors):
     except ValidationError as error:
         errors[field] = error.messages
         return []
+
+
 
 
 def _unique_slug(name):

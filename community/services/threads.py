@@ -273,18 +273,14 @@ def post_replies(replies):
             except RateLimited as error:
                 # A resend of a stored post is acknowledged whatever the budget.
                 stored = _resent_post(reply.actor, reply.client_id)
-                outcomes[index] = (
-                    error if stored is None else _resent_outcome(stored, reply)
-                )
+                outcomes[index] = error if stored is None else _resent_outcome(stored, reply)
                 continue
             except (PermissionDenied, ValidationError) as error:
                 outcomes[index] = error
                 continue
         if key is not None:
             claimed[key] = index
-        new.append(
-            (index, reply, body, render_markdown(body), mentioned_user_ids(body))
-        )
+        new.append((index, reply, body, render_markdown(body), mentioned_user_ids(body)))
     if new:
         try:
             with transaction.atomic():
@@ -295,8 +291,7 @@ def post_replies(replies):
             for index, reply, body, body_html, mentions in new:
                 outcomes[index] = _write_reply_alone(reply, body, body_html, mentions)
     return [
-        outcomes[outcome] if isinstance(outcome, int) else outcome
-        for outcome in outcomes
+        outcomes[outcome] if isinstance(outcome, int) else outcome for outcome in outcomes
     ]
 
 
@@ -309,9 +304,7 @@ def _stored_posts(wanted):
     """The posts stored under the (author id, client_id) pairs `wanted`, by pair."""
     if not wanted:
         return {}
-    stored = Post.objects.select_related(
-        "thread__community", "author__organisation"
-    ).filter(
+    stored = Post.objects.select_related("thread__community", "author__organisation").filter(
         author_id__in={author for author, _client in wanted},
         client_id__in={client for _author, client in wanted},
     )
@@ -337,9 +330,7 @@ def _write_replies(new):
         by_thread.setdefault(item[1].thread.pk, []).append(item)
     for items in by_thread.values():
         thread = items[0][1].thread
-        last = _numbers_allocate(thread, len(items), now, items[-1][1].actor) - len(
-            items
-        )
+        last = _numbers_allocate(thread, len(items), now, items[-1][1].actor) - len(items)
         posts = Post.objects.bulk_create(
             [
                 Post(
@@ -387,9 +378,7 @@ def _numbers_allocate(thread, count, now, last_poster):
         "last_poster": last_poster,
     }
     if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35):
-        Thread.objects.filter(pk=thread.pk).update(
-            **changes
-        )  # no RETURNING before 3.35
+        Thread.objects.filter(pk=thread.pk).update(**changes)  # no RETURNING before 3.35
         return Thread.objects.values_list("post_count", flat=True).get(pk=thread.pk)
     table = connection.ops.quote_name(Thread._meta.db_table)
     with connection.cursor() as cursor:
