@@ -21,9 +21,12 @@ from .models import (
     AuditEntry,
     Community,
     Membership,
+    ModerationNotice,
     Organisation,
     Post,
     PostRevision,
+    Report,
+    ReviewItem,
     Thread,
     User,
 )
@@ -283,3 +286,26 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("community", "actor", "member")
     search_fields = ("target_label", "reason", "community__name", "actor__username")
     date_hierarchy = "created_at"
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
+    fields = ("reporter", "reason", "note", "created_at")
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(ReadOnlyAdmin):
+    """Reported posts and their decisions, read-only: moderators decide from the
+    site's review queue (claims, notices and audit entries go with the decision)."""
+
+    list_display = ("pk", "community", "post", "status", "decision", "decided_by", "created_at")
+    list_filter = ("status", "decision")
+    list_select_related = ("community", "post", "decided_by")
+    inlines = [ReportInline]
+
+
+@admin.register(ModerationNotice)
+class ModerationNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("user", "community", "kind", "decision", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("user", "community")
