@@ -19,6 +19,11 @@ from tests.support.workspaces import make_workspace, workspace_roles
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
 Action = AuditEntry.Action
 Role = Membership.Role
 

@@ -24,6 +24,11 @@ from tests.support.workspaces import make_workspace, workspace_roles
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
 Decision = ReviewItem.Decision
 Action = AuditEntry.Action
 
@@ -446,3 +451,14 @@ def test_workspace_discussions_are_moderated_by_their_leads(client):
     client.post(url, {"action": "decide", "decision": "hidden", "reason": "riservato"})
     post.refresh_from_db()
     assert post.is_hidden
+
+
+def test_moderation_pages_speak_italian(client, settings):
+    settings.LANGUAGE_CODE = "it"
+    community, owner, thread, author, post, item, people = _reported()
+    client.force_login(people[0])
+    assert "Segnala" in client.get(thread_url(thread)).content.decode()
+    assert "Perché lo segnali?" in client.get(_report_url(post)).content.decode()
+    client.force_login(owner)
+    queue = client.get(reverse("community:review-queue", args=[community.slug]))
+    assert "Post segnalati in attesa di revisione" in queue.content.decode()
