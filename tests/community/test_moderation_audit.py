@@ -366,3 +366,15 @@ def test_csv_export_keeps_filters_and_defuses_formulas(client):
     assert "@" + alice.username in row[4]
     assert row[7] == '\'=HYPERLINK("http://x")'
     assert row[8]  # the silence's end
+
+
+def test_entries_outlive_the_accounts_they_name():
+    community, owner, thread = community_with_thread()
+    moderator = member_of(community, "moderator")
+    target = member_of(community)
+    moderation.membership_remove(actor=moderator, membership=_row(target, community))
+    moderator.delete()
+    target.delete()
+    entry = AuditEntry.objects.get()
+    assert entry.actor is None and entry.member is None
+    assert target.username in entry.target_label
