@@ -18,11 +18,15 @@ from django.utils.translation import ngettext
 
 from .models import (
     Affiliation,
+    AuditEntry,
     Community,
     Membership,
+    ModerationNotice,
     Organisation,
     Post,
     PostRevision,
+    Report,
+    ReviewItem,
     Thread,
     User,
 )
@@ -271,3 +275,37 @@ class PostAdmin(ReadOnlyAdmin):
         service_action("post_hide", _("Hide from everyone"), moderation.post_hide, "post"),
         service_action("post_unhide", _("Show again"), moderation.post_unhide, "post"),
     ]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log, read-only: entries are written by the moderation services only."""
+
+    list_display = ("created_at", "community", "action", "target_label", "actor", "member")
+    list_filter = ("action",)
+    list_select_related = ("community", "actor", "member")
+    search_fields = ("target_label", "reason", "community__name", "actor__username")
+    date_hierarchy = "created_at"
+
+
+class ReportInline(ReadOnlyInline):
+    model = Report
+    fields = ("reporter", "reason", "note", "created_at")
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(ReadOnlyAdmin):
+    """Reported posts and their decisions, read-only: moderators decide from the
+    site's review queue (claims, notices and audit entries go with the decision)."""
+
+    list_display = ("pk", "community", "post", "status", "decision", "decided_by", "created_at")
+    list_filter = ("status", "decision")
+    list_select_related = ("community", "post", "decided_by")
+    inlines = [ReportInline]
+
+
+@admin.register(ModerationNotice)
+class ModerationNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("user", "community", "kind", "decision", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("user", "community")

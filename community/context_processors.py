@@ -3,14 +3,17 @@ the limits the browser enforces before sending."""
 
 from django.conf import settings
 
-from .queries import communities
+from .queries import communities, moderation
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_communities": communities.nav_communities(user)}
+    return {
+        "nav_communities": communities.nav_communities(user),
+        "nav_moderation": moderation.nav_moderation(user),
+    }
 
 
 def live_limits(request):

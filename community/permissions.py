@@ -28,7 +28,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Affiliation, Community, Membership, Organisation, Post, Thread
+from .models import (
+    Affiliation,
+    Community,
+    Membership,
+    Organisation,
+    Post,
+    ReviewItem,
+    Thread,
+)
 
 Visibility = Community.Visibility
 Role = Membership.Role
@@ -732,6 +740,110 @@ require_sanction_member = requirement(
 require_lift_ban = requirement(can_lift_ban, gettext_lazy("Only owners lift bans."))
 
 
+# --- moderation: the moderator's home and the audit log -------------------------------
+
+
+def can_see_moderation(user, community):
+    """The moderator's home of a community is for its owners and moderators (in a
+    workspace's discussion, its leads) and for site staff; moderators of another
+    community have no power here."""
+    return can_moderate_community(user, community)
+
+
+def can_see_audit_log(user, community):
+    """The audit log (and its CSV export) is for the same people as the moderator's
+    home: what moderators did is not shown to the members they did it to."""
+    return can_see_moderation(user, community)
+
+
+def can_change_moderation_settings(user, community):
+    """Owners (a workspace's leads) and staff set the report threshold; moderators
+    apply it."""
+    return (is_site_staff(user) or is_owner(user, community)) and not is_read_only(
+        community
+    )
+
+
+def can_report_post(user, post):
+    """Members who can read a post report it (not their own, not one already deleted
+    or hidden; not its community's moderators, who act on it directly). Once per
+    post: the service refuses a second report with a message."""
+    if not user.is_authenticated or post.author_id == user.pk:
+        return False
+    if post.is_deleted or post.is_hidden:
+        return False
+    community = post.thread.community
+    if not is_member(user, community) or is_read_only(community):
+        return False
+    # Moderators do not report: they hide the post themselves.
+    return not can_moderate_community(user, community)
+
+
+def can_see_review_queue(user, community):
+    """The review queue of a community: its moderators and staff, like its home."""
+    return can_see_moderation(user, community)
+
+
+def can_review_posts(user, community):
+    """Claim and decide review items: the community's moderators and staff, while the
+    community may be written in (an archived workspace's discussion may not)."""
+    return can_moderate_community(user, community) and not is_read_only(community)
+
+
+def review_communities_condition(user):
+    """A condition on ReviewItem: the items of communities `user` moderates (staff:
+    every one), for the combined queue and the navigation's count."""
+    if is_site_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    moderating = Membership.objects.filter(
+        user=user,
+        community=OuterRef("community"),
+        state=State.ACTIVE,
+        role__in=_MODERATING_ROLES,
+    )
+    return Q(Exists(moderating))
+
+
+def can_see_combined_queue(user):
+    """The queue of every community one moderates: staff, and people who moderate at
+    least one community."""
+    if not user.is_authenticated:
+        return False
+    return is_site_staff(user) or communities_moderated_by(user).exists()
+
+
+require_see_combined_queue = requirement(
+    can_see_combined_queue, gettext_lazy("Only moderators have a review queue.")
+)
+require_change_moderation_settings = requirement(
+    can_change_moderation_settings,
+    gettext_lazy("Only this community's owners change its moderation settings."),
+)
+require_report_post = requirement(
+    can_report_post, gettext_lazy("You cannot report this post.")
+)
+require_see_review_queue = requirement(
+    can_see_review_queue,
+    gettext_lazy("Only this community's owners and moderators see its review queue."),
+)
+require_review_posts = requirement(
+    can_review_posts,
+    gettext_lazy("Only this community's owners and moderators review reports."),
+)
+require_see_moderation = requirement(
+    can_see_moderation,
+    gettext_lazy("Only this community's owners and moderators see its moderation."),
+)
+require_see_audit_log = requirement(
+    can_see_audit_log,
+    gettext_lazy("Only this community's owners and moderators see its audit log."),
+)
+
+
+
+
 # --- threads and posts ----------------------------------------------------------------
 
 
@@ -1242,6 +1354,27 @@ def access_post(user, post_id):
         raise Http404("No such post.")
     require(can_read_thread(user, post.thread), READ_REFUSAL)
     return post
+
+
+def access_review_item(user, community, item_id):
+    """Return a review item of `community` for its moderators (checked first, so
+    others learn nothing of what was reported), else PermissionDenied; Http404 for an
+    item of another community or none."""
+    require_see_review_queue(user, community)
+    item = (
+        ReviewItem.objects.select_related(
+            "community",
+            "post__thread__community",
+            "post__author__organisation",
+            "claimed_by",
+            "decided_by",
+        )
+        .filter(pk=item_id, community=community)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such review item.")
+    return item
 
 
 def access_organisation(user, slug):

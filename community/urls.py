@@ -1,6 +1,14 @@
 """URL map of the community app; each views module owns the routes of its area."""
 
-from .views import accounts, communities, home, organisations, rooms, threads
+from .views import (
+    accounts,
+    communities,
+    home,
+    moderation,
+    organisations,
+    rooms,
+    threads,
+)
 
 app_name = "community"
 
@@ -11,4 +19,5 @@ urlpatterns = [
     *communities.urlpatterns,
     *threads.urlpatterns,
     *rooms.urlpatterns,
+    *moderation.urlpatterns,
 ]

@@ -262,6 +262,7 @@ RATE_LIMITS = {
     "invite": (int(os.environ.get("RATE_LIMIT_INVITES", 50)), 3600),
     "upload": (int(os.environ.get("RATE_LIMIT_UPLOADS", 30)), 3600),
     "organisation": (int(os.environ.get("RATE_LIMIT_ORGANISATIONS", 5)), 3600),
+    "report": (int(os.environ.get("RATE_LIMIT_REPORTS", 20)), 3600),
 }
 
 # HTTP under daphne: the long-lived threads that run requests' sync code (config/http.py).

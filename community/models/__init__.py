@@ -3,6 +3,7 @@
 from .accounts import User
 from .communities import Community, Membership
 from .conversation import Post, PostRevision, ReadPosition, Thread
+from .moderation import AuditEntry, ModerationNotice, Report, ReviewItem
 from .organisations import Affiliation, Organisation
 from .tags import (
     CommunityTheme,
@@ -14,15 +15,19 @@ from .tags import (
 
 __all__ = [
     "Affiliation",
+    "AuditEntry",
     "Community",
     "CommunityTheme",
     "Membership",
+    "ModerationNotice",
     "Organisation",
     "OrganisationCompetence",
     "OrganisationInterest",
     "Post",
     "PostRevision",
     "ReadPosition",
+    "Report",
+    "ReviewItem",
     "Thread",
     "ThreadTag",
     "User",

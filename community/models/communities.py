@@ -1,6 +1,7 @@
 """Thematic communities (and workspace discussions) and their memberships."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +45,16 @@ class Community(models.Model):
     member_count = models.PositiveIntegerField(_("members"), default=0)
     thread_count = models.PositiveIntegerField(_("threads"), default=0)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
-    themes = TaggableManager(verbose_name=_("themes"), through=CommunityTheme, blank=True)
+    themes = TaggableManager(
+        verbose_name=_("themes"), through=CommunityTheme, blank=True
+    )
+    # Reports from this many distinct members hide a post until a moderator reviews it.
+    report_threshold = models.PositiveSmallIntegerField(
+        _("report threshold"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Reports from this many members hide a post until it is reviewed."),
+    )
 
     class Meta:
         verbose_name = _("community")

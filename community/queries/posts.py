@@ -57,8 +57,8 @@ def post_actions(user, post, *, promoted=False):
     """The names of the actions `user` may take on `post`: what a page renders for
     them and what live updates tell their socket (one rule for both).
 
-    Discussions offer quote, edit, delete and history; rooms edit, delete, history
-    and promote (not for a message that already continues in a thread: `promoted`).
+    Discussions offer quote, edit, delete, history and report; rooms edit, delete,
+    history, report and promote (not for a message that already continues in a thread: `promoted`).
     `post.thread` and its community must be loaded.
     """
     names = set()
@@ -73,4 +73,6 @@ def post_actions(user, post, *, promoted=False):
         names.add("delete")
     if permissions.can_view_post_history(user, post):
         names.add("history")
+    if permissions.can_report_post(user, post):
+        names.add("report")
     return names

@@ -33,6 +33,7 @@ __all__ = [
 # Consecutive messages of one author closer than this share one header.
 ROOM_GROUP_SECONDS = 5 * 60
 
+
 @dataclass(frozen=True)
 class RoomMessageUrls:
     """The links one room message offers."""
@@ -42,6 +43,7 @@ class RoomMessageUrls:
     delete: str
     history: str
     promote: str
+    report: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class RoomMessageActions:
     delete: bool = False
     history: bool = False
     promote: bool = False
+    report: bool = False
 
 
 def room_day_label(day, today):
@@ -108,7 +111,7 @@ def post_promotion(post):
 def _message_urls(thread):
     patterns = {
         name: url_pattern(f"community:post-{name}")
-        for name in ("permalink", "edit", "delete", "history", "promote")
+        for name in ("permalink", "edit", "delete", "history", "promote", "report")
     }
     return lambda pk: RoomMessageUrls(
         **{name: pattern.format(pk) for name, pattern in patterns.items()}
@@ -128,6 +131,7 @@ def room_messages_prepare(user, thread, posts):
             delete=permissions.can_delete_post(user, post),
             history=permissions.can_view_post_history(user, post),
             promote=post.promotion is None and permissions.can_promote_post(user, post),
+            report=permissions.can_report_post(user, post),
         )
     return posts
 
@@ -150,6 +154,7 @@ def room_messages_prepare_for_everyone(thread, posts):
             delete=not post.is_deleted,
             history=True,
             promote=visible and post.promotion is None,
+            report=visible,
         )
         post.room_grouped = False
         post.room_new_day = False

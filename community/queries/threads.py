@@ -34,6 +34,7 @@ class PostUrls:
     edit: str
     delete: str
     history: str
+    report: str
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,7 @@ class PostActions:
     edit: bool = False
     delete: bool = False
     history: bool = False
-
-
+    report: bool = False
 
 
 def thread_page(user, thread, page_number=1):
@@ -117,6 +117,7 @@ def posts_prepare(user, thread, posts):
     edit = url_pattern("community:post-edit")
     delete = url_pattern("community:post-delete")
     history = url_pattern("community:post-history")
+    report = url_pattern("community:post-report")
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     for post in posts:
@@ -129,12 +130,14 @@ def posts_prepare(user, thread, posts):
             edit=edit.format(post.pk),
             delete=delete.format(post.pk),
             history=history.format(post.pk),
+            report=report.format(post.pk),
         )
         post.actions = PostActions(
             quote=can_reply and post.is_visible_content,
             edit=permissions.can_edit_post(user, post),
             delete=permissions.can_delete_post(user, post),
             history=permissions.can_view_post_history(user, post),
+            report=permissions.can_report_post(user, post),
         )
     return can_reply
 
@@ -148,7 +151,9 @@ def posts_prepare_for_everyone(thread, posts):
     """
     posts_prepare(AnonymousUser(), thread, posts)
     for post in posts:
-        post.actions = PostActions(quote=True, edit=True, delete=True, history=True)
+        post.actions = PostActions(
+            quote=True, edit=True, delete=True, history=True, report=True
+        )
     return posts
 
 

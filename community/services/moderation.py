@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from live.events import event_record, stream_name
 
 from .. import payloads, permissions
-from ..models import Membership, Post, Thread
+from ..models import AuditEntry, Membership, Post, Thread
+from .audit import audit_record
 from .memberships import members_recount, membership_locked, record_membership_event
 from .threads import record_post_event
 
 __all__ = [
+    "clean_hide_reason",
+    "post_hidden_set",
     "membership_ban",
     "membership_mute",
     "membership_remove",
@@ -31,6 +34,7 @@ __all__ = [
 ]
 
 State = Membership.State
+Action = AuditEntry.Action
 
 HIDE_REASON_MAX_LENGTH = Post._meta.get_field("hidden_reason").max_length
 
@@ -38,8 +42,20 @@ HIDE_REASON_MAX_LENGTH = Post._meta.get_field("hidden_reason").max_length
 # --- sanctions on members --------------------------------------------------------------
 
 
+def _audit_member(actor, row, action, reason, until=None):
+    audit_record(
+        actor=actor,
+        community=row.community,
+        action=action,
+        member=row.user,
+        reason=reason,
+        until=until,
+    )
+
+
 def _sanction(actor, membership, states, apply):
-    """Lock the row, check the rule on its current state, `apply(row)`; return it."""
+    """Lock the row, check the rule on its current state, `apply(row)`; return it.
+    `apply` writes the audit entry (it knows whether anything changed)."""
     community = membership.community
     with transaction.atomic():
         row = membership_locked(membership.user, community)
@@ -53,7 +69,7 @@ def _sanction(actor, membership, states, apply):
     return row
 
 
-def membership_ban(*, actor, membership):
+def membership_ban(*, actor, membership, reason=""):
     """Ban the person from the community: they can no longer join, ask or post, and a
     restricted or private community disappears from their view.
 
@@ -72,11 +88,14 @@ def membership_ban(*, actor, membership):
         if was_member:
             members_recount(row.community)
         record_membership_event(row, "member.banned", actor, listed=was_member)
+        _audit_member(actor, row, Action.MEMBER_BANNED, reason)
 
-    return _sanction(actor, membership, (State.ACTIVE, State.PENDING, State.INVITED), ban)
+    return _sanction(
+        actor, membership, (State.ACTIVE, State.PENDING, State.INVITED), ban
+    )
 
 
-def membership_unban(*, actor, membership):
+def membership_unban(*, actor, membership, reason=""):
     """Lift a ban: the row goes, and the person may join or ask again.
 
     Owners and staff only (`permissions.can_lift_ban`), else PermissionDenied.
@@ -91,11 +110,12 @@ def membership_unban(*, actor, membership):
         with permissions.fresh():
             permissions.require_lift_ban(actor, row)
         record_membership_event(row, "member.unbanned", actor)
+        _audit_member(actor, row, Action.MEMBER_UNBANNED, reason)
         row.delete()
     return row
 
 
-def membership_remove(*, actor, membership):
+def membership_remove(*, actor, membership, reason=""):
     """Remove an active member (they may join or ask again, unlike a ban).
 
     Same rule as a ban (`permissions.can_sanction_member`). Emits `member.removed`
@@ -104,13 +124,14 @@ def membership_remove(*, actor, membership):
 
     def remove(row):
         record_membership_event(row, "member.removed", actor)
+        _audit_member(actor, row, Action.MEMBER_REMOVED, reason)
         row.delete()
         members_recount(row.community)
 
     return _sanction(actor, membership, (State.ACTIVE,), remove)
 
 
-def membership_mute(*, actor, membership, until):
+def membership_mute(*, actor, membership, until, reason=""):
     """Keep an active member from posting until `until` (they still read).
 
     Same rule as a ban. ValidationError when `until` is not in the future.
@@ -123,11 +144,12 @@ def membership_mute(*, actor, membership, until):
         row.muted_until = until
         row.save(update_fields=["muted_until", "updated_at"])
         record_membership_event(row, "member.muted", actor)
+        _audit_member(actor, row, Action.MEMBER_SILENCED, reason, until=until)
 
     return _sanction(actor, membership, (State.ACTIVE,), mute)
 
 
-def membership_unmute(*, actor, membership):
+def membership_unmute(*, actor, membership, reason=""):
     """Let a muted member post again at once. Same rule as a mute; emits `member.unmuted`."""
 
     def unmute(row):
@@ -136,6 +158,7 @@ def membership_unmute(*, actor, membership):
         row.muted_until = None
         row.save(update_fields=["muted_until", "updated_at"])
         record_membership_event(row, "member.unmuted", actor)
+        _audit_member(actor, row, Action.MEMBER_UNSILENCED, reason)
 
     return _sanction(actor, membership, (State.ACTIVE,), unmute)
 
@@ -157,6 +180,9 @@ def _thread_set(actor, thread, field, value, type):
         )
         setattr(thread, field, value)
         if changed:
+            audit_record(
+                actor=actor, community=thread.community, action=type, thread=thread
+            )
             event_record(
                 stream=stream_name("thread", thread.pk),
                 type=type,
@@ -197,14 +223,7 @@ def thread_unpin(*, actor, thread):
 # --- hiding posts ----------------------------------------------------------------------
 
 
-def post_hide(*, actor, post, reason=""):
-    """Hide a post from everyone: a placeholder takes its place on every page and in
-    every catch-up (its earlier events are rewritten in the same transaction).
-
-    Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
-    ValidationError for a reason over 300 characters. Emits `post.hidden`.
-    """
-    permissions.require_hide_post(actor, post)
+def clean_hide_reason(reason):
     reason = " ".join((reason or "").split())
     if len(reason) > HIDE_REASON_MAX_LENGTH:
         raise ValidationError(
@@ -213,26 +232,50 @@ def post_hide(*, actor, post, reason=""):
                 % {"limit": HIDE_REASON_MAX_LENGTH}
             }
         )
+    return reason
+
+
+def post_hidden_set(post, *, actor, hidden, reason="", action=None):
+    """Hide or show `post` on every page, catch-up and live socket (the one path for
+    moderators and for the report threshold); the caller holds a transaction and has
+    checked the rule. `actor` None: the community's members' reports hid it. Writes
+    the audit entry (`action`, by default hidden or shown) and `post.hidden` /
+    `post.unhidden` on the thread's stream."""
+    post.is_hidden = hidden
+    post.hidden_by = actor if hidden else None
+    post.hidden_reason = reason if hidden else ""
+    post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
+    record_post_event(post, "post.hidden" if hidden else "post.unhidden", actor)
+    audit_record(
+        actor=actor,
+        community=post.thread.community,
+        action=action or (Action.POST_HIDDEN if hidden else Action.POST_UNHIDDEN),
+        post=post,
+        reason=reason,
+    )
+
+
+def post_hide(*, actor, post, reason=""):
+    """Hide a post from everyone: a placeholder takes its place on every page and in
+    every catch-up (its earlier events are rewritten in the same transaction).
+
+    Moderators and staff (`permissions.can_hide_post`), else PermissionDenied.
+    ValidationError for a reason over 300 characters. Emits `post.hidden`.
+    """
+    permissions.require_hide_post(actor, post)
+    reason = clean_hide_reason(reason)
     if post.is_hidden:
         return post
     with transaction.atomic():
-        post.is_hidden = True
-        post.hidden_by = actor
-        post.hidden_reason = reason
-        post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
-        record_post_event(post, "post.hidden", actor)
+        post_hidden_set(post, actor=actor, hidden=True, reason=reason)
     return post
 
 
-def post_unhide(*, actor, post):
+def post_unhide(*, actor, post, reason=""):
     """Show a hidden post again. Same rule as `post_hide`; emits `post.unhidden`."""
     permissions.require_hide_post(actor, post)
     if not post.is_hidden:
         return post
     with transaction.atomic():
-        post.is_hidden = False
-        post.hidden_by = None
-        post.hidden_reason = ""
-        post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
-        record_post_event(post, "post.unhidden", actor)
+        post_hidden_set(post, actor=actor, hidden=False, reason=reason)
     return post

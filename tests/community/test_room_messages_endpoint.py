@@ -207,7 +207,7 @@ def test_each_viewer_gets_the_actions_the_room_page_gives_them(client):
     assert author_actions == {"edit", "delete", "promote"}
     # The delete form is ready to send: it carries this viewer's CSRF token.
     assert 'name="csrfmiddlewaretoken"' in author_html
-    assert actions(member_of(community))[0] == set()
+    assert actions(member_of(community))[0] == {"report"}
     assert actions(owner)[0] == {"promote"}
 
     author.memberships.update(muted_until=timezone.now() + timedelta(days=1))

@@ -51,7 +51,8 @@ async def test_each_viewer_gets_their_own_actions_on_a_live_post():
 
     assert seen == {
         "author": [["delete", "edit", "history", "quote"]],
-        "other": [["history", "quote"]],
+        # Members report the others' posts; staff moderate them instead.
+        "other": [["history", "quote", "report"]],
         "anonymous": [[]],
         "staff": [["history", "quote"]],
     }
@@ -96,7 +97,8 @@ async def test_a_lock_changes_the_actions_of_the_next_events():
     received = await frames(socket)
     await socket.disconnect()
 
-    assert _actions(received, post.pk) == [["history"]]
+    # A lock stops replies, not reports.
+    assert _actions(received, post.pk) == [["history", "report"]]
 
 
 async def test_replayed_posts_carry_the_viewers_actions_too():
@@ -130,6 +132,6 @@ async def test_room_messages_offer_promotion_by_the_same_rule_as_the_room_page()
 
     assert seen == {
         "author": [["delete", "edit", "history", "promote"]],
-        "other": [["history"]],
+        "other": [["history", "report"]],
         "owner": [["history", "promote"]],
     }

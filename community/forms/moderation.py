@@ -1,0 +1,102 @@
+"""Forms of the moderator's pages."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import AuditEntry, Report, ReviewItem
+from .limits import LengthCounterMixin
+
+__all__ = [
+    "AuditFilterForm",
+    "ModerationSettingsForm",
+    "ReportForm",
+    "ReviewDecisionForm",
+]
+
+
+class AuditFilterForm(forms.Form):
+    """Filter the audit log by moderator, action and member concerned (GET)."""
+
+    actor = forms.ModelChoiceField(
+        label=_("Moderator"), queryset=None, required=False, empty_label=_("Anyone")
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    member = forms.ModelChoiceField(
+        label=_("Member concerned"),
+        queryset=None,
+        required=False,
+        empty_label=_("Anyone"),
+    )
+
+    def __init__(self, *args, actors, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = actors
+        self.fields["member"].queryset = members
+        self.fields["action"].choices = [
+            ("", _("Any action")),
+            *AuditEntry.Action.choices,
+        ]
+        for name in ("actor", "member"):
+            self.fields[name].label_from_instance = lambda user: (
+                f"{user.name} (@{user.username})"
+            )
+
+
+class ReportForm(LengthCounterMixin, forms.Form):
+    """Why a member reports a post (the service checks everything again)."""
+
+    reason = forms.ChoiceField(
+        label=_("Why are you reporting this?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note for the moderators"),
+        required=False,
+        max_length=Report._meta.get_field("note").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you choose “Something else”."),
+    )
+
+
+class ReviewDecisionForm(LengthCounterMixin, forms.Form):
+    """A moderator's decision on a review item."""
+
+    decision = forms.ChoiceField(choices=ReviewItem.Decision.choices)
+    reason = forms.CharField(
+        label=_("Reason (the author reads it)"),
+        required=False,
+        max_length=ReviewItem._meta.get_field("reason").max_length,
+        widget=forms.TextInput(),
+    )
+    days = forms.IntegerField(
+        label=_("Silence for (days)"), required=False, min_value=1, max_value=365
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == ReviewItem.Decision.SILENCED and not data.get(
+            "days"
+        ):
+            self.add_error("days", _("Say for how many days the author is silenced."))
+        return data
+
+    @property
+    def until(self):
+        days = self.cleaned_data.get("days")
+        return timezone.now() + timedelta(days=days) if days else None
+
+
+class ModerationSettingsForm(forms.Form):
+    report_threshold = forms.IntegerField(
+        label=_("Reports that hide a post"),
+        min_value=1,
+        max_value=50,
+        help_text=_(
+            "When this many members report a post, it is hidden until a moderator "
+            "reviews it."
+        ),
+    )

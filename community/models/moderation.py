@@ -1,0 +1,264 @@
+"""The moderation audit log: one row per moderator's action, written with the action."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .communities import Community
+from .conversation import Post
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("Audit entries are never changed."))
+
+
+class AuditEntry(models.Model):
+    """What a moderator did, to whom, why and when. Never edited, never deleted by hand.
+
+    Targets are kept as ids and a short label (not foreign keys to posts and threads),
+    so an entry outlives what it is about; the label is what a reader sees.
+    """
+
+    class Action(models.TextChoices):
+        MEMBER_BANNED = "member.banned", _("Ban")
+        MEMBER_UNBANNED = "member.unbanned", _("Lift ban")
+        MEMBER_REMOVED = "member.removed", _("Remove from the community")
+        MEMBER_SILENCED = "member.silenced", _("Silence")
+        MEMBER_UNSILENCED = "member.unsilenced", _("End silence")
+        THREAD_LOCKED = "thread.locked", _("Lock")
+        THREAD_UNLOCKED = "thread.unlocked", _("Unlock")
+        THREAD_PINNED = "thread.pinned", _("Pin")
+        THREAD_UNPINNED = "thread.unpinned", _("Unpin")
+        POST_HIDDEN = "post.hidden", _("Hide post")
+        POST_UNHIDDEN = "post.unhidden", _("Show post again")
+        POST_HIDDEN_BY_REPORTS = (
+            "post.hidden_by_reports",
+            _("Hidden by members' reports"),
+        )
+        REVIEW_DISMISSED = "review.dismissed", _("Dismiss reports")
+        MEMBER_WARNED = "member.warned", _("Warn")
+        SETTINGS_CHANGED = "settings.changed", _("Change moderation settings")
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
+        verbose_name=_("community"),
+    )
+    # Blank: the entry outlives the moderator's account.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderator"),
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member concerned"),
+    )
+    thread_id_ref = models.PositiveBigIntegerField(
+        _("thread id"), null=True, blank=True
+    )
+    post_id_ref = models.PositiveBigIntegerField(_("post id"), null=True, blank=True)
+    target_label = models.CharField(_("target"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A silence's end, when the action has one.
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(
+                fields=["community", "-created_at"], name="audit_community_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Audit entries are never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Audit entries are never deleted."))
+
+
+class ReviewItem(models.Model):
+    """A reported post waiting for (or past) a moderator's decision: at most one open
+    item per post; its reports point at it and learn its outcome from it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Decision(models.TextChoices):
+        DISMISSED = "dismissed", _("Reports dismissed")
+        HIDDEN = "hidden", _("Post hidden")
+        RESTORED = "restored", _("Post restored")
+        WARNED = "warned", _("Author warned")
+        SILENCED = "silenced", _("Author silenced")
+        BANNED = "banned", _("Author banned")
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="review_items",
+        verbose_name=_("community"),
+    )
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        related_name="review_items",
+        verbose_name=_("post"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    # Hidden on reaching the community's report threshold, before any moderator looked.
+    hidden_by_reports = models.BooleanField(_("hidden by reports"), default=False)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=12, choices=Decision.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Shown to the author when the decision concerns them (hide, warning, silence).
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review item")
+        verbose_name_plural = _("review queue")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"],
+                condition=models.Q(status="open"),
+                name="review_item_one_open_per_post",
+            )
+        ]
+        indexes = [models.Index(fields=["community", "status"], name="review_open")]
+
+    def __str__(self):
+        return f"#{self.pk} · {self.get_status_display()}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class Report(models.Model):
+    """One member's report of one post (once per post and member)."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        ABUSIVE = "abusive", _("Abusive or offensive")
+        CONFIDENTIAL = "confidential", _("Confidential information")
+        OTHER = "other", _("Something else")
+
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="reports", verbose_name=_("post")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("reported by"),
+    )
+    item = models.ForeignKey(
+        ReviewItem,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("review item"),
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "reporter"], name="report_once_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} · #{self.post_id}"
+
+
+class ModerationNotice(models.Model):
+    """A private word from the moderators to one member (a warning, the reason a post
+    of theirs was hidden): shown on their notices page until they read it."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        POST_HIDDEN = "post_hidden", _("Post hidden")
+        SILENCED = "silenced", _("Silenced")
+        REPORT_OUTCOME = "report", _("Your report was reviewed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderation_notices",
+        verbose_name=_("member"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    post_id_ref = models.PositiveBigIntegerField(_("post id"), null=True, blank=True)
+    # For a report's outcome: the review item's decision.
+    decision = models.CharField(
+        _("decision"), max_length=12, choices=ReviewItem.Decision.choices, blank=True
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("moderation notice")
+        verbose_name_plural = _("moderation notices")
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_unread")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.user_id}"

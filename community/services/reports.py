@@ -1,0 +1,342 @@
+"""Write services for reports and the review queue: members report posts, moderators
+claim and decide the items; every decision writes its audit entry in its transaction.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..models import (
+    AuditEntry,
+    Community,
+    Membership,
+    ModerationNotice,
+    Post,
+    Report,
+    ReviewItem,
+)
+from ..ratelimit import rate_limit_hit
+from .audit import audit_record
+from .moderation import (
+    clean_hide_reason,
+    membership_ban,
+    membership_mute,
+    post_hidden_set,
+)
+
+__all__ = [
+    "NOTE_MAX_LENGTH",
+    "moderation_settings_change",
+    "notices_mark_read",
+    "post_report",
+    "review_claim",
+    "review_decide",
+    "review_release",
+]
+
+Action = AuditEntry.Action
+Decision = ReviewItem.Decision
+Status = ReviewItem.Status
+
+NOTE_MAX_LENGTH = Report._meta.get_field("note").max_length
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def post_report(*, actor, post, reason, note=""):
+    """Report `post` to the community's moderators; return the Report.
+
+    Members who can read it (`permissions.can_report_post`), else PermissionDenied.
+    ValidationError for an unknown reason, a missing note with "other", an over-long
+    note, a second report of the same post, or past the "report" rate limit. When
+    reports from distinct members on the open review item reach the community's
+    threshold, the post is hidden pending review (through `post_hidden_set`: pages,
+    catch-up and live sockets show the placeholder at once).
+    """
+    permissions.require_report_post(actor, post)
+    errors = {}
+    if reason not in Report.Reason.values:
+        errors["reason"] = _("Choose why you are reporting this post.")
+    note = " ".join((note or "").split())
+    if len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = _("The note is too long: at most %(limit)d characters.") % {
+            "limit": NOTE_MAX_LENGTH
+        }
+    elif reason == Report.Reason.OTHER and not note:
+        errors["note"] = _("Say in a few words what is wrong with this post.")
+    if errors:
+        raise ValidationError(errors)
+    if Report.objects.filter(post=post, reporter=actor).exists():
+        raise ValidationError(_("You have already reported this post."))
+    rate_limit_hit(actor, "report")
+    community = post.thread.community
+    try:
+        with transaction.atomic():
+            # The post's row orders reports of one post: the threshold is crossed once.
+            locked = (
+                Post.objects.select_for_update(of=("self",))
+                .select_related("thread__community", "author")
+                .get(pk=post.pk)
+            )
+            if locked.is_hidden or locked.is_deleted:
+                raise ValidationError(
+                    _("This post is no longer shown: nothing to report.")
+                )
+            item = ReviewItem.objects.filter(post=locked, status=Status.OPEN).first()
+            if item is None:
+                item = ReviewItem.objects.create(community=community, post=locked)
+            report = Report.objects.create(
+                post=locked, reporter=actor, item=item, reason=reason, note=note
+            )
+            reporters = item.reports.values("reporter").distinct().count()
+            if reporters >= community.report_threshold:
+                post_hidden_set(
+                    locked,
+                    actor=None,
+                    hidden=True,
+                    action=Action.POST_HIDDEN_BY_REPORTS,
+                    reason=_("Reported by %(count)d members, waiting for review.")
+                    % {"count": reporters},
+                )
+                item.hidden_by_reports = True
+                item.save(update_fields=["hidden_by_reports"])
+                post.is_hidden = True
+    except IntegrityError as error:  # the same member, twice at once
+        raise ValidationError(_("You have already reported this post.")) from error
+    return report
+
+
+# --- the review queue --------------------------------------------------------------------
+
+
+def _item_locked(item):
+    return (
+        ReviewItem.objects.select_for_update(of=("self",))
+        .select_related(
+            "community",
+            "post__thread__community",
+            "post__author",
+            "claimed_by",
+            "decided_by",
+        )
+        .get(pk=item.pk)
+    )
+
+
+def _refuse_if_taken(actor, row):
+    """ValidationError when the item was closed or another moderator holds it."""
+    if not row.is_open:
+        who = row.decided_by.name if row.decided_by else _("another moderator")
+        raise ValidationError(
+            _("This item was already closed by %(name)s (%(decision)s).")
+            % {"name": who, "decision": row.get_decision_display()},
+            code="closed",
+        )
+    if row.claimed_by_id and row.claimed_by_id != actor.pk:
+        raise ValidationError(
+            _("%(name)s is already handling this item.")
+            % {"name": row.claimed_by.name},
+            code="claimed",
+        )
+
+
+def review_claim(*, actor, item):
+    """Take an open item so that other moderators leave it to you; return it.
+
+    The community's moderators and staff (`permissions.can_review_posts`), else
+    PermissionDenied. ValidationError when it is closed or another moderator holds it.
+    """
+    permissions.require_review_posts(actor, item.community)
+    with transaction.atomic():
+        row = _item_locked(item)
+        _refuse_if_taken(actor, row)
+        if row.claimed_by_id != actor.pk:
+            row.claimed_by = actor
+            row.claimed_at = timezone.now()
+            row.save(update_fields=["claimed_by", "claimed_at"])
+    return row
+
+
+def review_release(*, actor, item):
+    """Give back an item you claimed (the others may take it). Same rule as a claim."""
+    permissions.require_review_posts(actor, item.community)
+    with transaction.atomic():
+        row = _item_locked(item)
+        _refuse_if_taken(actor, row)
+        if row.claimed_by_id == actor.pk:
+            row.claimed_by = None
+            row.claimed_at = None
+            row.save(update_fields=["claimed_by", "claimed_at"])
+    return row
+
+
+def _notify(author, community, kind, *, post=None, reason="", until=None):
+    if author is None:
+        return
+    ModerationNotice.objects.create(
+        user=author,
+        community=community,
+        kind=kind,
+        post_id_ref=post.pk if post is not None else None,
+        reason=reason,
+        until=until,
+    )
+
+
+def _author_membership(row):
+    membership = Membership.objects.select_related("user", "community").filter(
+        user_id=row.post.author_id, community=row.community
+    )
+    found = membership.first()
+    if found is None:
+        raise ValidationError(_("The author is no longer a member of this community."))
+    return found
+
+
+def review_decide(*, actor, item, decision, reason="", until=None):
+    """Close an open item with `decision`; return it.
+
+    - dismissed: the reports were unfounded; a post the reports hid is shown again;
+    - hidden: hidden (or kept hidden) with `reason`, which its author is told;
+    - restored: shown again;
+    - warned: the author gets a private warning (`reason` required);
+    - silenced: the author cannot post until `until` (`membership_mute`);
+    - banned: the author is banned (`membership_ban`).
+    The community's moderators and staff (`permissions.can_review_posts`; silences and
+    bans follow `permissions.can_sanction_member` too), else PermissionDenied.
+    ValidationError when the item is closed or held by another moderator, or for a
+    missing or too long reason, or a silence that does not end in the future.
+    """
+    permissions.require_review_posts(actor, item.community)
+    if decision not in Decision.values:
+        raise ValidationError(_("Choose a decision."))
+    reason = clean_hide_reason(reason)
+    if decision == Decision.WARNED and not reason:
+        raise ValidationError({"reason": _("Write the warning the author will read.")})
+    with transaction.atomic():
+        row = _item_locked(item)
+        _refuse_if_taken(actor, row)
+        post, community = row.post, row.community
+        if decision == Decision.DISMISSED:
+            if post.is_hidden and row.hidden_by_reports:
+                post_hidden_set(post, actor=actor, hidden=False)
+            audit_record(
+                actor=actor,
+                community=community,
+                action=Action.REVIEW_DISMISSED,
+                post=post,
+                reason=reason,
+            )
+        elif decision == Decision.HIDDEN:
+            permissions.require_hide_post(actor, post)
+            post_hidden_set(post, actor=actor, hidden=True, reason=reason)
+            _notify(
+                post.author,
+                community,
+                ModerationNotice.Kind.POST_HIDDEN,
+                post=post,
+                reason=reason,
+            )
+        elif decision == Decision.RESTORED:
+            permissions.require_hide_post(actor, post)
+            if post.is_hidden:
+                post_hidden_set(post, actor=actor, hidden=False, reason=reason)
+        elif decision == Decision.WARNED:
+            audit_record(
+                actor=actor,
+                community=community,
+                action=Action.MEMBER_WARNED,
+                post=post,
+                reason=reason,
+            )
+            _notify(
+                post.author,
+                community,
+                ModerationNotice.Kind.WARNING,
+                post=post,
+                reason=reason,
+            )
+        elif decision == Decision.SILENCED:
+            membership_mute(
+                actor=actor,
+                membership=_author_membership(row),
+                until=until,
+                reason=reason,
+            )
+            _notify(
+                post.author,
+                community,
+                ModerationNotice.Kind.SILENCED,
+                post=post,
+                reason=reason,
+                until=until,
+            )
+        else:
+            membership_ban(
+                actor=actor, membership=_author_membership(row), reason=reason
+            )
+        # Each reporter is told the outcome (not the reason, which is the author's).
+        ModerationNotice.objects.bulk_create(
+            ModerationNotice(
+                user_id=reporter,
+                community=community,
+                kind=ModerationNotice.Kind.REPORT_OUTCOME,
+                post_id_ref=post.pk,
+                decision=decision,
+            )
+            for reporter in row.reports.values_list("reporter", flat=True).distinct()
+        )
+        row.status = Status.CLOSED
+        row.decision = decision
+        row.decided_by = actor
+        row.decided_at = timezone.now()
+        row.reason = reason
+        row.save(
+            update_fields=["status", "decision", "decided_by", "decided_at", "reason"]
+        )
+    return row
+
+
+# --- settings and notices ----------------------------------------------------------------
+
+
+def moderation_settings_change(*, actor, community, report_threshold):
+    """Set how many members' reports hide a post (1 to 50); return the community.
+
+    Owners and staff (`permissions.can_change_moderation_settings`), else
+    PermissionDenied; ValidationError out of range. Writes an audit entry.
+    """
+    permissions.require_change_moderation_settings(actor, community)
+    try:
+        value = int(report_threshold)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not 1 <= value <= 50:
+        raise ValidationError(
+            {"report_threshold": _("Choose a number of reports between 1 and 50.")}
+        )
+    with transaction.atomic():
+        previous = Community.objects.select_for_update().get(pk=community.pk)
+        if previous.report_threshold != value:
+            Community.objects.filter(pk=community.pk).update(report_threshold=value)
+            audit_record(
+                actor=actor,
+                community=community,
+                action=Action.SETTINGS_CHANGED,
+                member=None,
+                reason=_("Report threshold: %(old)d → %(new)d")
+                % {"old": previous.report_threshold, "new": value},
+                label=_("Moderation settings"),
+            )
+        community.report_threshold = value
+    return community
+
+
+def notices_mark_read(*, actor):
+    """Mark the member's unread moderation notices as read (they opened the page)."""
+    return ModerationNotice.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
