@@ -128,12 +128,14 @@ def nav_moderation(user):
     open_items = (
         ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
         .filter(permissions.review_communities_condition(user))
+        .order_by()  # no default ordering inside the aggregate (PostgreSQL refuses it)
         .values(one=Value(1))
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")
     )
     unread = (
         ModerationNotice.objects.filter(user=user, read_at__isnull=True)
+        .order_by()
         .values(one=Value(1))
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")
