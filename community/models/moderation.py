@@ -13,6 +13,9 @@ class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ValidationError(_("Audit entries are never changed."))
 
+    def delete(self):
+        raise ValidationError(_("Audit entries are never deleted."))
+
 
 class AuditEntry(models.Model):
     """What a moderator did, to whom, why and when. Never edited, never deleted by hand.

@@ -85,7 +85,11 @@ def post_report(*, actor, post, reason, note=""):
                 raise ValidationError(
                     _("This post is no longer shown: nothing to report.")
                 )
-            item = ReviewItem.objects.filter(post=locked, status=Status.OPEN).first()
+            item = (
+                ReviewItem.objects.select_for_update()
+                .filter(post=locked, status=Status.OPEN)
+                .first()
+            )
             if item is None:
                 item = ReviewItem.objects.create(community=community, post=locked)
             report = Report.objects.create(
@@ -217,6 +221,9 @@ def review_decide(*, actor, item, decision, reason="", until=None):
     if decision == Decision.WARNED and not reason:
         raise ValidationError({"reason": _("Write the warning the author will read.")})
     with transaction.atomic():
+        # The post's row first, as `post_report` takes them: a report and a decision
+        # on one post queue up instead of deadlocking.
+        Post.objects.select_for_update(of=("self",)).filter(pk=item.post_id).exists()
         row = _item_locked(item)
         _refuse_if_taken(actor, row)
         post, community = row.post, row.community
@@ -242,8 +249,12 @@ def review_decide(*, actor, item, decision, reason="", until=None):
             )
         elif decision == Decision.RESTORED:
             permissions.require_hide_post(actor, post)
-            if post.is_hidden:
-                post_hidden_set(post, actor=actor, hidden=False, reason=reason)
+            if not post.is_hidden:
+                raise ValidationError(
+                    _("This post is shown already: dismiss the reports instead."),
+                    code="shown",
+                )
+            post_hidden_set(post, actor=actor, hidden=False, reason=reason)
         elif decision == Decision.WARNED:
             audit_record(
                 actor=actor,

@@ -171,10 +171,14 @@ def test_an_action_rolled_back_leaves_no_entry(monkeypatch):
     community, owner, thread = community_with_thread()
     post = threads.post_reply(actor=member_of(community), thread=thread, body="Testo")
 
-    def fail(*args, **kwargs):
-        raise RuntimeError("broadcast store down")
+    real_audit_record = moderation.audit_record
 
-    monkeypatch.setattr(moderation, "record_post_event", fail)
+    def fail_after_the_entry(*args, **kwargs):
+        real_audit_record(*args, **kwargs)
+        assert AuditEntry.objects.exists()  # written, inside the transaction
+        raise RuntimeError("the action failed after its entry")
+
+    monkeypatch.setattr(moderation, "audit_record", fail_after_the_entry)
     with pytest.raises(RuntimeError):
         moderation.post_hide(actor=owner, post=post)
     post.refresh_from_db()
@@ -193,6 +197,8 @@ def test_entries_are_never_changed_or_deleted():
         AuditEntry.objects.update(reason="riscritto")
     with pytest.raises(ValidationError):
         entry.delete()
+    with pytest.raises(ValidationError):
+        AuditEntry.objects.filter(pk=entry.pk).delete()
     assert AuditEntry.objects.get().reason == ""
 
 

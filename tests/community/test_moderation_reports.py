@@ -258,6 +258,22 @@ def test_dismiss_shows_a_post_the_reports_hid():
     assert AuditEntry.objects.filter(action=Action.REVIEW_DISMISSED).exists()
 
 
+def test_restoring_a_post_that_is_shown_is_refused_and_leaves_the_item_open():
+    """Every closed item has its audit entry: restoring a post nobody hid is refused
+    (dismissing the reports is the decision for it)."""
+    community, owner, thread, author, post, item, people = _reported()
+    assert not post.is_hidden
+    entries = AuditEntry.objects.count()
+
+    with pytest.raises(ValidationError) as refused:
+        _decide(owner, item, Decision.RESTORED)
+
+    assert refused.value.code == "shown"
+    item.refresh_from_db()
+    assert item.status == ReviewItem.Status.OPEN
+    assert AuditEntry.objects.count() == entries
+
+
 def test_hide_with_a_reason_tells_the_author(client):
     community, owner, thread, author, post, item, people = _reported()
     _decide(owner, item, Decision.HIDDEN, reason="Pubblicità non richiesta")
