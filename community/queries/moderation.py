@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, F, Func, Subquery, Value
 
 from .. import permissions
 from ..models import AuditEntry, ModerationNotice, Post, Report, ReviewItem, User
+from . import prepared
 
 __all__ = [
     "audit_entries",
@@ -122,9 +123,7 @@ def my_notices(user):
     return ModerationNotice.objects.filter(user=user).select_related("community")
 
 
-def nav_moderation(user):
-    """For the navigation, in one query: whether `user` moderates anything, the open
-    review items of the communities they moderate, and their unread notices."""
+def _nav_counts(user):
     open_items = (
         ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
         .filter(permissions.review_communities_condition(user))
@@ -141,10 +140,17 @@ def nav_moderation(user):
         .values("count")
     )
     moderating = permissions.communities_moderated_by(user)
-    counts = (
-        User.objects.filter(pk=user.pk)
-        .values_list(Subquery(open_items), Subquery(unread), Exists(moderating))
-        .first()
+    return User.objects.filter(pk=user.pk).values_list(
+        Subquery(open_items), Subquery(unread), Exists(moderating)
+    )[:1]
+
+
+def nav_moderation(user):
+    """For the navigation, in one query: whether `user` moderates anything, the open
+    review items of the communities they moderate, and their unread notices (the
+    statement compiled once, `prepared.person_values`)."""
+    counts = prepared.person_values(
+        "nav_moderation", _nav_counts, user, staff=permissions.is_site_staff(user)
     )
     review_open, notices_unread, moderates = counts or (0, 0, False)
     return {

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from community import permissions as community_permissions
 from community.models import Affiliation, Organisation, Thread, User
+from community.queries import prepared
 from live.models import Event
 
 from .. import permissions
@@ -103,7 +104,10 @@ def my_workspaces(user, *, archived=None):
 def my_workspace_rows(user, *, archived=None, limit=None):
     """`my_workspaces` as a list, each with `my_role_label` for the page."""
     rows = my_workspaces(user, archived=archived)
-    rows = list(rows[:limit] if limit else rows)
+    return _labelled(list(rows[:limit] if limit else rows))
+
+
+def _labelled(rows):
     for row in rows:
         row.my_role_label = Participant.Role(row.my_role).label if row.my_role else ""
         row.unread_label = (
@@ -122,8 +126,15 @@ def all_workspaces_for_staff(user):
 
 
 def nav_workspaces(user):
-    """The sidebar's "My workspaces": open ones, with their unread counts."""
-    return my_workspace_rows(user, archived=False, limit=NAV_WORKSPACES)
+    """The sidebar's "My workspaces": open ones, with their unread counts (on every
+    page: the statement is compiled once, `prepared.person_rows`)."""
+    return _labelled(
+        prepared.person_rows(
+            "nav_workspaces",
+            lambda person: my_workspaces(person, archived=False)[:NAV_WORKSPACES],
+            user,
+        )
+    )
 
 
 def partners(workspace):
