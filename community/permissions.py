@@ -198,6 +198,14 @@ def is_site_staff(user):
     return bool(user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser))
 
 
+def stand_in_person(pk, *, staff):
+    """An unsaved active person with id `pk` who is site staff or not: statements
+    compiled once for everyone (`queries.prepared`) are built for one of these."""
+    from .models import User
+
+    return User(pk=pk, is_active=True, is_staff=staff)
+
+
 def can_open_admin(user):
     """The administration link: the people Django's admin site lets in (active staff)."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -8,8 +8,9 @@ process, database engine and staff flag, with a stand-in person whose id no row 
 run the same SQL with the person's id where the stand-in's was.
 """
 
-from django.contrib.auth import get_user_model
 from django.db import connection
+
+from .. import permissions
 
 # An id no person has: where it appears in the parameters, the person's id goes.
 STAND_IN_ID = -918_273_645
@@ -22,8 +23,7 @@ def _compile(key, build, staff):
     cache_key = (key, connection.vendor, staff)
     entry = _compiled.get(cache_key)
     if entry is None:
-        stand_in = get_user_model()(pk=STAND_IN_ID, is_active=True, is_staff=staff)
-        queryset = build(stand_in)
+        queryset = build(permissions.stand_in_person(STAND_IN_ID, staff=staff))
         sql, params = queryset.query.sql_with_params()
         if STAND_IN_ID not in params:
             raise ValueError(f"{key}: the statement does not depend on the person")
