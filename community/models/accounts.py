@@ -6,6 +6,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
@@ -42,6 +43,8 @@ class User(AbstractUser):
     expertise = TaggableManager(
         verbose_name=_("expertise"), through=UserExpertise, blank=True
     )
+    # Set by staff (`accounts.account_suspend`): no sign-in before this moment.
+    suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -64,6 +67,12 @@ class User(AbstractUser):
         if not self.avatar:
             return ""
         return hashlib.sha256(self.avatar.name.encode()).hexdigest()[:16]
+
+    @property
+    def is_suspended(self):
+        return (
+            self.suspended_until is not None and self.suspended_until > timezone.now()
+        )
 
     @property
     def initials(self):

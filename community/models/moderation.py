@@ -43,10 +43,28 @@ class AuditEntry(models.Model):
         REVIEW_DISMISSED = "review.dismissed", _("Dismiss reports")
         MEMBER_WARNED = "member.warned", _("Warn")
         SETTINGS_CHANGED = "settings.changed", _("Change moderation settings")
+        # People and roles.
+        MEMBER_APPROVED = "member.approved", _("Approve a request to join")
+        MEMBER_DECLINED = "member.declined", _("Decline a request to join")
+        MEMBER_INVITED = "member.invited", _("Invite")
+        INVITATION_WITHDRAWN = (
+            "member.invitation_withdrawn",
+            _("Withdraw an invitation"),
+        )
+        MEMBER_PROMOTED = "member.promoted", _("Appoint moderator")
+        MEMBER_DEMOTED = "member.demoted", _("Remove from moderators")
+        OWNERSHIP_TRANSFERRED = "community.transferred", _("Transfer ownership")
+        REVIEW_TAKEN_OVER = "review.taken_over", _("Take over a review item")
+        # Site-wide, by staff (no community).
+        ACCOUNT_SUSPENDED = "account.suspended", _("Suspend account")
+        ACCOUNT_UNSUSPENDED = "account.unsuspended", _("Lift account suspension")
 
+    # Null for site-wide actions by staff (suspending an account).
     community = models.ForeignKey(
         Community,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="audit_entries",
         verbose_name=_("community"),
     )

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from live.events import event_record, stream_name
 
 from .. import payloads, permissions
-from ..models import Community, Membership, User
+from ..models import AuditEntry, Community, Membership, User
 from ..ratelimit import rate_limit_hit
+from .audit import audit_record
 
 __all__ = [
     "community_enter",
@@ -50,6 +51,7 @@ def _clean_message(message):
             code="max_length",
         )
     return message
+
 
 # --- events ----------------------------------------------------------------------------
 
@@ -315,6 +317,16 @@ def _find_person(who):
 # --- decisions by owners and moderators ------------------------------------------------
 
 
+def _audit(actor, community, membership, action):
+    """The audit entry of a decision about `membership`'s person (same transaction)."""
+    audit_record(
+        actor=actor,
+        community=community,
+        action=action,
+        member=membership.user,
+    )
+
+
 def membership_approve(*, actor, membership):
     """Accept a pending request to join; the requester becomes a member.
 
@@ -334,6 +346,7 @@ def membership_approve(*, actor, membership):
         membership.save(update_fields=["state", "role", "updated_at"])
         members_recount(community)
         record_membership_event(membership, "member.approved", actor)
+        _audit(actor, community, membership, AuditEntry.Action.MEMBER_APPROVED)
     return membership
 
 
@@ -352,12 +365,17 @@ def membership_decline(*, actor, membership):
             raise ValidationError(
                 _("This request is no longer waiting for a decision.")
             )
-        event_type = (
-            "member.declined"
-            if membership.state == State.PENDING
-            else "member.invitation_withdrawn"
-        )
+        pending = membership.state == State.PENDING
+        event_type = "member.declined" if pending else "member.invitation_withdrawn"
         record_membership_event(membership, event_type, actor)
+        _audit(
+            actor,
+            community,
+            membership,
+            AuditEntry.Action.MEMBER_DECLINED
+            if pending
+            else AuditEntry.Action.INVITATION_WITHDRAWN,
+        )
         membership.delete()
     return membership
 
@@ -431,6 +449,7 @@ def membership_invite(*, actor, community, invitee=None, who="", message=""):
                     {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
                 )
             record_membership_event(membership, "member.invited", actor)
+            _audit(actor, community, membership, AuditEntry.Action.MEMBER_INVITED)
     except IntegrityError as exc:
         raise ValidationError(
             {"who": _("%(name)s is already invited.") % {"name": invitee.name}}
@@ -462,6 +481,14 @@ def membership_set_role(*, actor, membership, role):
             membership.role = role
             membership.save(update_fields=["role", "updated_at"])
             record_membership_event(membership, "member.role_changed", actor)
+            _audit(
+                actor,
+                community,
+                membership,
+                AuditEntry.Action.MEMBER_PROMOTED
+                if role == Role.MODERATOR
+                else AuditEntry.Action.MEMBER_DEMOTED,
+            )
     return membership
 
 
@@ -522,6 +549,8 @@ def community_transfer_ownership(*, actor, community, username):
         target.role = Role.OWNER
         target.save(update_fields=["role", "updated_at"])
         record_membership_event(target, "member.role_changed", actor)
+        # One entry names the new owner; the previous owners stay moderators.
+        _audit(actor, community, target, AuditEntry.Action.OWNERSHIP_TRANSFERRED)
     return target
 
 
