@@ -1380,7 +1380,8 @@ def access_review_item(user, community, item_id):
         .filter(pk=item_id, community=community)
         .first()
     )
-    if item is None:
+    # A thread its kind's rule hides from this moderator is missing for them here too.
+    if item is None or is_thread_hidden(user, item.post.thread):
         raise Http404("No such review item.")
     return item
 

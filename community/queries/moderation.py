@@ -1,10 +1,18 @@
 """Reads for moderators (the audit log, the review queue) and for the members they
 tell (reports' outcomes, notices)."""
 
-from django.db.models import Count, Exists, F, Func, Subquery, Value
+from django.db.models import Count, Exists, F, Func, OuterRef, Subquery, Value
 
 from .. import permissions
-from ..models import AuditEntry, ModerationNotice, Post, Report, ReviewItem, User
+from ..models import (
+    AuditEntry,
+    ModerationNotice,
+    Post,
+    Report,
+    ReviewItem,
+    Thread,
+    User,
+)
 from . import prepared
 
 __all__ = [
@@ -19,11 +27,27 @@ __all__ = [
 ]
 
 
-def audit_entries(community, *, actor=None, action="", member=None):
-    """Entries of `community`, newest first, with the people they name loaded."""
+def _hidden_threads(user):
+    """The threads hidden from `user` by their community kind's rule (a deleted
+    document's discussion), as a queryset of ids, or None when none can be."""
+    hidden = permissions.hidden_threads_condition(user)
+    if hidden is None:
+        return None
+    return Thread.objects.filter(hidden).values("pk")
+
+
+def audit_entries(community, *, actor=None, action="", member=None, viewer=None):
+    """Entries of `community`, newest first, with the people they name loaded. With
+    `viewer`, each has `target_hidden`: its thread is hidden from them now, so its
+    label (a thread's title) is not shown."""
     entries = AuditEntry.objects.filter(community=community).select_related(
         "actor", "member"
     )
+    hidden = _hidden_threads(viewer) if viewer is not None else None
+    if hidden is not None:
+        entries = entries.annotate(
+            target_hidden=Exists(hidden.filter(pk=OuterRef("thread_id_ref")))
+        )
     if actor is not None:
         entries = entries.filter(actor=actor)
     if action:
@@ -51,6 +75,9 @@ def review_items(user, community=None, *, status=ReviewItem.Status.OPEN):
     """Review items of `community` (or, without one, of every community `user`
     moderates: the combined queue), oldest first, each with `report_count`."""
     items = ReviewItem.objects.filter(status=status)
+    hidden = _hidden_threads(user)
+    if hidden is not None:
+        items = items.exclude(post__thread__in=hidden)
     if community is not None:
         items = items.filter(community=community)
     else:
@@ -79,9 +106,10 @@ def open_review_count(community):
     ).count()
 
 
-def review_item_context(item, *, around=2, history=10):
+def review_item_context(item, *, viewer, around=2, history=10):
     """What a moderator needs to decide `item`: its reports with their reporters, the
-    posts around it in its thread, and its author's latest posts in the community."""
+    posts around it in its thread, and its author's latest posts in the community
+    (in the threads `viewer` may see)."""
     post = item.post
     reports = list(item.reports.select_related("reporter").order_by("created_at", "pk"))
     nearby = list(
@@ -95,14 +123,18 @@ def review_item_context(item, *, around=2, history=10):
     )
     recent = []
     if post.author_id is not None:
-        recent = list(
+        recent = (
             Post.objects.filter(
                 author_id=post.author_id, thread__community_id=item.community_id
             )
             .exclude(pk=post.pk)
             .select_related("thread")
-            .order_by("-created_at", "-pk")[:history]
+            .order_by("-created_at", "-pk")
         )
+        hidden = _hidden_threads(viewer)
+        if hidden is not None:
+            recent = recent.exclude(thread__in=hidden)
+        recent = list(recent[:history])
     return {"reports": reports, "nearby_posts": nearby, "author_recent_posts": recent}
 
 
@@ -110,10 +142,17 @@ def review_item_context(item, *, around=2, history=10):
 
 
 def my_reports(user):
-    """The posts `user` reported, newest first, with their review item's outcome."""
+    """The posts `user` reported, newest first, with their review item's outcome and
+    `readable`: whether they may still read the post's thread now (a ban from a
+    private community, a deleted document's discussion): if not, its title and
+    community are not shown."""
+    readable = permissions.posts_visible_to(
+        user, Post.objects.filter(pk=OuterRef("post_id"))
+    )
     return (
         Report.objects.filter(reporter=user)
         .select_related("item__decided_by", "post__thread__community")
+        .annotate(readable=Exists(readable))
         .order_by("-created_at", "-pk")
     )
 

@@ -45,7 +45,7 @@ def moderation_home(request, community):
     user = request.user
     can_change = permissions.can_change_moderation_settings(user, community)
     context.update(
-        latest_entries=moderation_queries.audit_entries(community)[:5],
+        latest_entries=moderation_queries.audit_entries(community, viewer=user)[:5],
         pending_requests=community_queries.pending_request_count(community),
         open_items=moderation_queries.open_review_count(community),
         settings_form=ModerationSettingsForm(
@@ -134,7 +134,7 @@ def _item_page(request, community, item, form=None):
         can_review=permissions.can_review_posts(request.user, community),
         form=form or ReviewDecisionForm(),
         decisions=ReviewItem.Decision,
-        **moderation_queries.review_item_context(item),
+        **moderation_queries.review_item_context(item, viewer=request.user),
     )
     return render(request, "community/moderation_item.html", context)
 
@@ -255,7 +255,9 @@ def _filtered_entries(request, community):
             "action": form.cleaned_data["action"],
             "member": form.cleaned_data["member"],
         }
-    return form, moderation_queries.audit_entries(community, **filters)
+    return form, moderation_queries.audit_entries(
+        community, viewer=request.user, **filters
+    )
 
 
 @community_action
@@ -317,7 +319,9 @@ def audit_log_csv(request, community):
                 timezone.localtime(entry.created_at).isoformat(timespec="seconds"),
                 _person(entry.actor),
                 entry.get_action_display(),
-                entry.target_label,
+                _("A thread you cannot see")
+                if getattr(entry, "target_hidden", False)
+                else entry.target_label,
                 _person(entry.member),
                 entry.thread_id_ref,
                 entry.post_id_ref,
