@@ -850,6 +850,62 @@ require_see_audit_log = requirement(
 )
 
 
+# --- moderation: people, claims and decisions (issue 10, area P) ---------------------
+
+
+def can_take_over_review(user, community):
+    """Owners (a workspace's leads) and staff take over an item another moderator
+    holds (moderators wait for the claim to lapse: `REVIEW_CLAIM_MINUTES`)."""
+    return can_change_moderation_settings(user, community)
+
+
+def review_decisions_allowed(user, item, author_membership):
+    """The decisions `user` may take on `item` (values of ReviewItem.Decision), given
+    the author's membership row (None when they left or their account is gone): only
+    these are offered, so a refusal never comes as a bare 403."""
+    post = item.post
+    if not can_review_posts(user, item.community):
+        return []
+    allowed = ["dismissed"]
+    if can_hide_post(user, post):
+        allowed.append("hidden")
+        if post.is_hidden:
+            allowed.append("restored")
+    if post.author_id is not None:
+        allowed.append("warned")
+    if author_membership is not None and can_sanction_member(user, author_membership):
+        if author_membership.is_active:
+            allowed.append("silenced")
+        if author_membership.state != State.BANNED:
+            allowed.append("banned")
+    return allowed
+
+
+def can_see_members_moderation(user, community):
+    """The moderators' member list (states, sanctions, actions): the community's
+    moderators and staff."""
+    return can_see_moderation(user, community)
+
+
+require_see_members_moderation = requirement(
+    can_see_members_moderation,
+    gettext_lazy("Only this community's owners and moderators see this page."),
+)
+require_take_over_review = requirement(
+    can_take_over_review,
+    gettext_lazy("Only owners and staff take over another moderator's item."),
+)
+
+
+def can_suspend_account(user, person):
+    """Site staff suspend accounts site-wide (not their own, not a superuser's unless
+    they are one): the same rule as closing an account."""
+    return can_deactivate_account(user, person)
+
+
+require_suspend_account = requirement(
+    can_suspend_account, gettext_lazy("Only site staff suspend accounts.")
+)
 
 
 # --- threads and posts ----------------------------------------------------------------

@@ -265,6 +265,10 @@ RATE_LIMITS = {
     "report": (int(os.environ.get("RATE_LIMIT_REPORTS", 20)), 3600),
 }
 
+# A moderator's claim on a review item lapses after this many minutes (others may
+# take the item); owners and staff may take it over sooner.
+REVIEW_CLAIM_MINUTES = int(os.environ.get("REVIEW_CLAIM_MINUTES", 30))
+
 # HTTP under daphne: the long-lived threads that run requests' sync code (config/http.py).
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", 2))
 

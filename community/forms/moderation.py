@@ -65,7 +65,14 @@ class ReportForm(LengthCounterMixin, forms.Form):
 class ReviewDecisionForm(LengthCounterMixin, forms.Form):
     """A moderator's decision on a review item."""
 
-    decision = forms.ChoiceField(choices=ReviewItem.Decision.choices)
+    decision = forms.ChoiceField(
+        label=_("What do you decide?"),
+        choices=ReviewItem.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("You may not take this decision on this item."),
+        },
+    )
     reason = forms.CharField(
         label=_("Reason (the author reads it)"),
         required=False,
@@ -75,6 +82,17 @@ class ReviewDecisionForm(LengthCounterMixin, forms.Form):
     days = forms.IntegerField(
         label=_("Silence for (days)"), required=False, min_value=1, max_value=365
     )
+
+    def __init__(self, *args, allowed=None, **kwargs):
+        """`allowed`: the decisions this moderator may take on this item
+        (`permissions.review_decisions_allowed`); only those are offered."""
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            self.fields["decision"].choices = [
+                (value, label)
+                for value, label in ReviewItem.Decision.choices
+                if value in allowed
+            ]
 
     def clean(self):
         data = super().clean()

@@ -1,8 +1,11 @@
 """The moderation audit log: one row per moderator's action, written with the action."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .communities import Community
@@ -197,6 +200,21 @@ class ReviewItem(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
+
+    @property
+    def claim_expires_at(self):
+        if self.claimed_at is None:
+            return None
+        return self.claimed_at + timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+
+    @property
+    def is_claim_live(self):
+        """Held by a moderator whose claim has not lapsed (`REVIEW_CLAIM_MINUTES`)."""
+        return (
+            self.claimed_by_id is not None
+            and self.claimed_at is not None
+            and self.claim_expires_at > timezone.now()
+        )
 
 
 class Report(models.Model):

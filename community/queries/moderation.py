@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Subquery, Value
 from .. import permissions
 from ..models import (
     AuditEntry,
+    Membership,
     ModerationNotice,
     Post,
     Report,
@@ -98,6 +99,21 @@ def review_items(user, community=None, *, status=ReviewItem.Status.OPEN):
         .annotate(report_count=Count("reports"))
         .order_by(*order)
     )
+
+
+def author_membership(item):
+    """The membership row of `item`'s post's author in its community (any state), or
+    None; what the decision form needs to offer silences and bans."""
+    if item.post.author_id is None:
+        return None
+    membership = (
+        Membership.objects.filter(user_id=item.post.author_id, community=item.community)
+        .select_related("user")
+        .first()
+    )
+    if membership is not None:
+        membership.community = item.community
+    return membership
 
 
 def open_review_count(community):

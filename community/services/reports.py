@@ -34,6 +34,7 @@ __all__ = [
     "review_claim",
     "review_decide",
     "review_release",
+    "review_take_over",
 ]
 
 Action = AuditEntry.Action
@@ -139,12 +140,21 @@ def _refuse_if_taken(actor, row):
             % {"name": who, "decision": row.get_decision_display()},
             code="closed",
         )
-    if row.claimed_by_id and row.claimed_by_id != actor.pk:
+    if row.claimed_by_id and row.claimed_by_id != actor.pk and _claim_holds(row):
         raise ValidationError(
             _("%(name)s is already handling this item.")
             % {"name": row.claimed_by.name},
             code="claimed",
         )
+
+
+def _claim_holds(row):
+    """Does another moderator's claim still keep the item? Not once it lapsed
+    (`REVIEW_CLAIM_MINUTES`), nor when they no longer moderate the community."""
+    if not row.is_claim_live:
+        return False
+    with permissions.fresh():
+        return permissions.can_review_posts(row.claimed_by, row.community)
 
 
 def review_claim(*, actor, item):
@@ -161,6 +171,33 @@ def review_claim(*, actor, item):
             row.claimed_by = actor
             row.claimed_at = timezone.now()
             row.save(update_fields=["claimed_by", "claimed_at"])
+    return row
+
+
+def review_take_over(*, actor, item):
+    """Take an open item another moderator holds (they may have left it half done);
+    return it. Owners and staff (`permissions.can_take_over_review`), else
+    PermissionDenied; ValidationError when it is closed. Writes an audit entry naming
+    the moderator whose claim was taken."""
+    permissions.require_review_posts(actor, item.community)
+    permissions.require_take_over_review(actor, item.community)
+    with transaction.atomic():
+        Post.objects.select_for_update(of=("self",)).filter(pk=item.post_id).exists()
+        row = _item_locked(item)
+        if not row.is_open:
+            _refuse_if_taken(actor, row)
+        previous = row.claimed_by
+        if previous is not None and previous.pk != actor.pk:
+            audit_record(
+                actor=actor,
+                community=row.community,
+                action=Action.REVIEW_TAKEN_OVER,
+                member=previous,
+                post=row.post,
+            )
+        row.claimed_by = actor
+        row.claimed_at = timezone.now()
+        row.save(update_fields=["claimed_by", "claimed_at"])
     return row
 
 

@@ -125,16 +125,25 @@ def review_combined(request):
     )
 
 
-def _item_page(request, community, item, form=None):
+def _allowed_decisions(request, item):
+    membership = moderation_queries.author_membership(item)
+    return permissions.review_decisions_allowed(request.user, item, membership)
+
+
+def _item_page(request, community, item, form=None, allowed=None):
+    if allowed is None:
+        allowed = _allowed_decisions(request, item)
+    user = request.user
     context = _header_context(request, community, "moderation")
     context.update(
         item=item,
         post=item.post,
         post_url=post_queries.post_location_url(item.post),
-        can_review=permissions.can_review_posts(request.user, community),
-        form=form or ReviewDecisionForm(),
-        decisions=ReviewItem.Decision,
-        **moderation_queries.review_item_context(item, viewer=request.user),
+        can_review=permissions.can_review_posts(user, community),
+        can_take_over=permissions.can_take_over_review(user, community),
+        claim_live=item.is_claim_live,
+        form=form or ReviewDecisionForm(allowed=allowed),
+        **moderation_queries.review_item_context(item, viewer=user),
     )
     return render(request, "community/moderation_item.html", context)
 
@@ -155,10 +164,14 @@ def review_item(request, community, pk):
         elif action == "release":
             reports.review_release(actor=request.user, item=item)
             messages.success(request, _("You left this item to the others."))
+        elif action == "take_over":
+            reports.review_take_over(actor=request.user, item=item)
+            messages.success(request, _("You took this item over."))
         else:
-            form = ReviewDecisionForm(request.POST)
+            allowed = _allowed_decisions(request, item)
+            form = ReviewDecisionForm(request.POST, allowed=allowed)
             if not form.is_valid():
-                return _item_page(request, community, item, form)
+                return _item_page(request, community, item, form, allowed)
             item = reports.review_decide(
                 actor=request.user,
                 item=item,
@@ -175,7 +188,7 @@ def review_item(request, community, pk):
         if form is not None and hasattr(error, "error_dict"):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
-            return _item_page(request, community, item, form)
+            return _item_page(request, community, item, form, allowed)
         # Closed or held by another moderator meanwhile: the page says so, fresh.
         flash_errors(request, error)
     return redirect("community:review-item", community.slug, item.pk)
