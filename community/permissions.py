@@ -887,6 +887,27 @@ def can_see_members_moderation(user, community):
     return can_see_moderation(user, community)
 
 
+def member_actions_allowed(user, membership):
+    """The member list's actions `user` may take on `membership` (codes of
+    `MemberActionForm.ACTIONS`), each decided by the rule its service applies."""
+    allowed = []
+    if membership.state == State.ACTIVE and can_sanction_member(user, membership):
+        allowed.append("warn")
+        muted = membership.muted_until and membership.muted_until > timezone.now()
+        allowed.append("unsilence" if muted else "silence")
+        allowed.append("remove")
+    if membership.state != State.BANNED and can_sanction_member(user, membership):
+        allowed.append("ban")
+    if can_lift_ban(user, membership):
+        allowed.append("unban")
+    if can_change_role(user, membership):
+        allowed.append("demote" if membership.role == Role.MODERATOR else "promote")
+    if can_suspend_account(user, membership.user):
+        suspended = getattr(membership.user, "is_suspended", False)
+        allowed.append("unsuspend" if suspended else "suspend")
+    return allowed
+
+
 require_see_members_moderation = requirement(
     can_see_members_moderation,
     gettext_lazy("Only this community's owners and moderators see this page."),

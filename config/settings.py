@@ -156,9 +156,10 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "community.User"
+# Django's and allauth's backends, refusing suspended accounts too (community/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "community.backends.SuspensionAwareModelBackend",
+    "community.backends.SuspensionAwareAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -6,11 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AuditEntry, Report, ReviewItem
+from ..models import AuditEntry, Membership, Report, ReviewItem
 from .limits import LengthCounterMixin
 
 __all__ = [
     "AuditFilterForm",
+    "MemberActionForm",
+    "MemberFilterForm",
     "ModerationSettingsForm",
     "ReportForm",
     "ReviewDecisionForm",
@@ -118,3 +120,75 @@ class ModerationSettingsForm(forms.Form):
             "reviews it."
         ),
     )
+
+
+class MemberFilterForm(forms.Form):
+    """Search and filter the moderators' member list (GET)."""
+
+    q = forms.CharField(label=_("Name or username"), required=False, max_length=150)
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    STATE_LABELS = {
+        "active": _("Active"),
+        "silenced": _("Silenced"),
+        "banned": _("Banned"),
+        "pending": _("Asked to join"),
+        "invited": _("Invited"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("Any role")), *Membership.Role.choices]
+        self.fields["state"].choices = [
+            ("", _("Any state")),
+            *self.STATE_LABELS.items(),
+        ]
+
+
+class MemberActionForm(forms.Form):
+    """One action on one member from the member list (the service checks again)."""
+
+    ACTIONS = {
+        "warn": _("Warn"),
+        "silence": _("Silence"),
+        "unsilence": _("End silence"),
+        "remove": _("Remove from the community"),
+        "ban": _("Ban"),
+        "unban": _("Lift ban"),
+        "promote": _("Appoint moderator"),
+        "demote": _("Remove from moderators"),
+        "suspend": _("Suspend account (site-wide)"),
+        "unsuspend": _("Lift account suspension"),
+    }
+    # Actions that need a number of days, and those that need a reason.
+    NEED_DAYS = ("silence", "suspend")
+    NEED_REASON = ("warn",)
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=list(ACTIONS.items()),
+        error_messages={"invalid_choice": _("Choose an action from the list.")},
+    )
+    days = forms.IntegerField(
+        label=_("For (days)"), required=False, min_value=1, max_value=365
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=AuditEntry._meta.get_field("reason").max_length,
+    )
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action in self.NEED_DAYS and not data.get("days"):
+            self.add_error("days", _("Say for how many days."))
+        if action in self.NEED_REASON and not data.get("reason"):
+            self.add_error("reason", _("Write the warning the member will read."))
+        return data
+
+    @property
+    def until(self):
+        days = self.cleaned_data.get("days")
+        return timezone.now() + timedelta(days=days) if days else None

@@ -1,7 +1,21 @@
 """Reads for moderators (the audit log, the review queue) and for the members they
 tell (reports' outcomes, notices)."""
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .. import permissions
 from ..models import (
@@ -17,7 +31,10 @@ from ..models import (
 from . import prepared
 
 __all__ = [
+    "MEMBER_STATES",
     "audit_entries",
+    "author_membership",
+    "moderation_members",
     "audit_people",
     "my_notices",
     "my_reports",
@@ -67,6 +84,56 @@ def audit_people(community, field):
         .distinct()
     )
     return User.objects.filter(pk__in=ids).order_by("display_name", "username")
+
+
+# --- the moderators' member list ---------------------------------------------------------
+
+# The states the member list filters by: a membership's state, and "silenced" (active
+# and muted now).
+MEMBER_STATES = ("active", "silenced", "banned", "pending", "invited")
+
+
+def moderation_members(community, *, search="", role="", state=""):
+    """Every membership of `community` (active, silenced, banned, pending, invited)
+    with its person and organisation and `post_count` (their posts there, deleted
+    ones left out), owners and moderators first, then by name; filtered by `search`
+    (name or username), `role` and `state` (`MEMBER_STATES`)."""
+    rows = community.memberships.all()
+    search = (search or "").strip().lstrip("@")
+    if search:
+        rows = rows.filter(
+            Q(user__username__icontains=search)
+            | Q(user__display_name__icontains=search)
+        )
+    if role in Membership.Role.values:
+        rows = rows.filter(role=role)
+    now = timezone.now()
+    if state == "silenced":
+        rows = rows.filter(state=Membership.State.ACTIVE, muted_until__gt=now)
+    elif state in Membership.State.values:
+        rows = rows.filter(state=state)
+    posts = (
+        Post.objects.filter(
+            author_id=OuterRef("user_id"),
+            thread__community_id=community.pk,
+            is_deleted=False,
+        )
+        .order_by()
+        .values("author_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    order = Case(
+        When(role=Membership.Role.OWNER, then=0),
+        When(role=Membership.Role.MODERATOR, then=1),
+        default=2,
+        output_field=IntegerField(),
+    )
+    return (
+        rows.select_related("user__organisation")
+        .annotate(post_count=Coalesce(Subquery(posts), 0))
+        .order_by(order, "user__display_name", "user__username", "pk")
+    )
 
 
 # --- the review queue --------------------------------------------------------------------

@@ -3,13 +3,16 @@
 import io
 import zoneinfo
 from functools import lru_cache
+from importlib import import_module
 
 import filetype
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -17,9 +20,10 @@ from live.events import event_record, stream_name
 from live.sessions import session_ended_record
 
 from .. import payloads, permissions
-from ..models import User
+from ..models import AuditEntry, User
 from ..ratelimit import rate_limit_hit
 from ..tagging import tag_names_clean
+from .audit import REASON_MAX_LENGTH, audit_record
 
 __all__ = [
     "AVATAR_MAX_SIDE",
@@ -28,6 +32,8 @@ __all__ = [
     "EXPERTISE_TAG_MAX_LENGTH",
     "account_deactivate",
     "account_reactivate",
+    "account_suspend",
+    "account_unsuspend",
     "avatar_prepare",
     "profile_update",
     "sessions_end",
@@ -342,3 +348,98 @@ def account_reactivate(*, actor, person):
     """Open a closed account again (same rule as `account_deactivate`); emits
     `account.reactivated`."""
     return _account_set_active(actor, person, True)
+
+
+# --- site-wide suspension by staff -----------------------------------------------------
+
+
+def _sessions_delete(person):
+    """Delete the stored sessions of `person` (database sessions: the only kind that
+    can be listed). The backends refuse a suspended person's sessions anyway."""
+    engine = settings.SESSION_ENGINE
+    if engine not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return
+    key = str(person.pk)
+    stale = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == key
+    ]
+    if engine.endswith("cached_db"):
+        store = import_module(engine).SessionStore
+        for session_key in stale:
+            store(session_key).delete()
+    else:
+        Session.objects.filter(session_key__in=stale).delete()
+
+
+def account_suspend(*, actor, person, until, reason=""):
+    """Suspend an account site-wide until `until`: every session of the person ends
+    and their live sockets close at once; they cannot sign in before `until` (the
+    login form says until when, in their language). Return the person.
+
+    Site staff (`permissions.can_suspend_account`), else PermissionDenied.
+    ValidationError when `until` is not in the future or the reason is too long.
+    Writes a site-wide audit entry (no community); emits `account.suspended` and
+    `session.ended` on `user:<id>`.
+    """
+    permissions.require_suspend_account(actor, person)
+    if until is None or until <= timezone.now():
+        raise ValidationError({"until": _("A suspension must end in the future.")})
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("The reason is too long: at most %(limit)d characters.")
+                % {"limit": REASON_MAX_LENGTH}
+            }
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(suspended_until=until)
+        person.suspended_until = until
+        audit_record(
+            actor=actor,
+            community=None,
+            action=AuditEntry.Action.ACCOUNT_SUSPENDED,
+            member=person,
+            reason=reason,
+            until=until,
+        )
+        event_record(
+            stream=stream_name("user", person.pk),
+            type="account.suspended",
+            payload=payloads.user_brief(person),
+            actor=actor,
+        )
+        session_ended_record(user=person)
+        _sessions_delete(person)
+    return person
+
+
+def account_unsuspend(*, actor, person, reason=""):
+    """Lift a suspension at once (same rule as `account_suspend`); nothing when the
+    account is not suspended. Writes a site-wide audit entry; emits
+    `account.unsuspended`."""
+    permissions.require_suspend_account(actor, person)
+    if person.suspended_until is None:
+        return person
+    with transaction.atomic():
+        User.objects.filter(pk=person.pk).update(suspended_until=None)
+        person.suspended_until = None
+        audit_record(
+            actor=actor,
+            community=None,
+            action=AuditEntry.Action.ACCOUNT_UNSUSPENDED,
+            member=person,
+            reason=reason,
+        )
+        event_record(
+            stream=stream_name("user", person.pk),
+            type="account.unsuspended",
+            payload=payloads.user_brief(person),
+            actor=actor,
+        )
+    return person

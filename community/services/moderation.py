@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from live.events import event_record, stream_name
 
 from .. import payloads, permissions
-from ..models import AuditEntry, Membership, Post, Thread
+from ..models import AuditEntry, Membership, ModerationNotice, Post, Thread
 from .audit import audit_record
 from .memberships import members_recount, membership_locked, record_membership_event
 from .threads import record_post_event
@@ -25,6 +25,7 @@ __all__ = [
     "membership_remove",
     "membership_unban",
     "membership_unmute",
+    "membership_warn",
     "post_hide",
     "post_unhide",
     "thread_lock",
@@ -161,6 +162,26 @@ def membership_unmute(*, actor, membership, reason=""):
         _audit_member(actor, row, Action.MEMBER_UNSILENCED, reason)
 
     return _sanction(actor, membership, (State.ACTIVE,), unmute)
+
+
+def membership_warn(*, actor, membership, reason):
+    """Send an active member a private warning (not about one post: the review
+    queue's "warn" is for that). Same rule as a mute; ValidationError without a
+    reason or with one too long. Writes the audit entry and the member's notice."""
+    reason = clean_hide_reason(reason)
+    if not reason:
+        raise ValidationError({"reason": _("Write the warning the member will read.")})
+
+    def warn(row):
+        _audit_member(actor, row, Action.MEMBER_WARNED, reason)
+        ModerationNotice.objects.create(
+            user=row.user,
+            community=row.community,
+            kind=ModerationNotice.Kind.WARNING,
+            reason=reason,
+        )
+
+    return _sanction(actor, membership, (State.ACTIVE,), warn)
 
 
 # --- thread tools ----------------------------------------------------------------------

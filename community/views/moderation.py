@@ -3,11 +3,12 @@ audit log, the combined queue) and for members (reporting a post, their reports 
 moderation notices)."""
 
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,19 +18,22 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..forms.moderation import (
     AuditFilterForm,
+    MemberActionForm,
+    MemberFilterForm,
     ModerationSettingsForm,
     ReportForm,
     ReviewDecisionForm,
 )
-from ..models import ReviewItem
+from ..models import Membership, ReviewItem
 from ..queries import communities as community_queries
 from ..queries import moderation as moderation_queries
 from ..queries import posts as post_queries
-from ..services import reports
+from ..services import accounts, memberships, moderation, reports
 from .communities import _header_context, _page, community_action
 from .feedback import flash_errors
 
 QUEUE_PER_PAGE = 25
+MEMBERS_PER_PAGE = 30
 REPORTS_PER_PAGE = 30
 
 AUDIT_PER_PAGE = 50
@@ -192,6 +196,108 @@ def review_item(request, community, pk):
         # Closed or held by another moderator meanwhile: the page says so, fresh.
         flash_errors(request, error)
     return redirect("community:review-item", community.slug, item.pk)
+
+
+# --- the moderators' member list ---------------------------------------------------------
+
+
+@community_action
+def moderation_members(request, community):
+    """Every member with role, state, sanction and posts here; search, filters, pages;
+    each row offers the actions this moderator may take on that person."""
+    permissions.require_see_members_moderation(request.user, community)
+    form = MemberFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = moderation_queries.moderation_members(
+        community,
+        search=filters.get("q", ""),
+        role=filters.get("role", ""),
+        state=filters.get("state", ""),
+    )
+    page_obj = _page(request, rows, MEMBERS_PER_PAGE)
+    members = []
+    for membership in page_obj.object_list:
+        membership.community = community
+        allowed = permissions.member_actions_allowed(request.user, membership)
+        actions = [(code, MemberActionForm.ACTIONS[code]) for code in allowed]
+        members.append((membership, actions))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = _header_context(request, community, "moderation")
+    context.update(
+        form=form,
+        page_obj=page_obj,
+        members=members,
+        filter_query=query.urlencode(),
+        is_filtered=form.is_bound and any(form.data.get(f) for f in form.fields),
+        now=timezone.now(),
+    )
+    return render(request, "community/moderation_members.html", context)
+
+
+def _member_act(actor, membership, action, form):
+    """Run `action` through its service (each checks its rule again)."""
+    reason, until = form.cleaned_data["reason"], form.until
+    person = membership.user
+    if action == "warn":
+        moderation.membership_warn(actor=actor, membership=membership, reason=reason)
+        return _("%(name)s was warned.")
+    if action == "silence":
+        moderation.membership_mute(
+            actor=actor, membership=membership, until=until, reason=reason
+        )
+        return _("%(name)s is silenced.")
+    if action == "unsilence":
+        moderation.membership_unmute(actor=actor, membership=membership, reason=reason)
+        return _("%(name)s may write again.")
+    if action == "remove":
+        moderation.membership_remove(actor=actor, membership=membership, reason=reason)
+        return _("%(name)s was removed from the community.")
+    if action == "ban":
+        moderation.membership_ban(actor=actor, membership=membership, reason=reason)
+        return _("%(name)s is banned.")
+    if action == "unban":
+        moderation.membership_unban(actor=actor, membership=membership, reason=reason)
+        return _("The ban of %(name)s was lifted.")
+    if action in ("promote", "demote"):
+        role = Membership.Role.MODERATOR if action == "promote" else Membership.Role.MEMBER
+        memberships.membership_set_role(actor=actor, membership=membership, role=role)
+        return _("The role of %(name)s was changed.")
+    if action == "suspend":
+        accounts.account_suspend(actor=actor, person=person, until=until, reason=reason)
+        return _("The account of %(name)s is suspended.")
+    accounts.account_unsuspend(actor=actor, person=person, reason=reason)
+    return _("The suspension of %(name)s was lifted.")
+
+
+@require_POST
+@community_action
+def moderation_member_action(request, community, pk):
+    """One action on one member (POST from the member list); back to the list with
+    its filters."""
+    permissions.require_see_members_moderation(request.user, community)
+    membership = community_queries.community_membership(
+        community, pk, states=Membership.State.values
+    )
+    membership.community = community
+    back = reverse("community:moderation-members", args=[community.slug])
+    filters = QueryDict(request.POST.get("filters", "")).copy()
+    filters = {key: filters.get(key) for key in ("q", "role", "state", "page")}
+    query = urlencode({key: value for key, value in filters.items() if value})
+    back = f"{back}?{query}" if query else back
+    form = MemberActionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        done = _member_act(request.user, membership, form.cleaned_data["action"], form)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, done % {"name": membership.user.name})
+    return redirect(back)
 
 
 # --- reporting, and what members are told -------------------------------------------------
@@ -360,5 +466,15 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/moderation/", moderation_home, name="moderation-home"),
     path("c/<slug:slug>/moderation/log/", audit_log, name="audit-log"),
+    path(
+        "c/<slug:slug>/moderation/members/",
+        moderation_members,
+        name="moderation-members",
+    ),
+    path(
+        "c/<slug:slug>/moderation/members/<int:pk>/",
+        moderation_member_action,
+        name="moderation-member-action",
+    ),
     path("c/<slug:slug>/moderation/log.csv", audit_log_csv, name="audit-log-csv"),
 ]
