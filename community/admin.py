@@ -10,12 +10,15 @@ change visibility...), each recorded and broadcast like any other change.
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .forms.moderation import MemberActionForm
 from .models import (
     Affiliation,
     AuditEntry,
@@ -88,23 +91,72 @@ def service_action(name, description, service, target, **arguments):
 # --- people and organisations ---------------------------------------------------------
 
 
+def account_suspend_action(modeladmin, request, queryset):
+    """Suspend the selected accounts site-wide through `accounts.account_suspend`,
+    after a page asking for how many days and why."""
+    form = MemberActionForm(
+        {**request.POST.dict(), "action": "suspend"} if "apply" in request.POST else None
+    )
+    if form.is_bound and form.is_valid():
+        done = 0
+        for person in queryset:
+            try:
+                accounts.account_suspend(
+                    actor=request.user,
+                    person=person,
+                    until=form.until,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (PermissionDenied, ValidationError) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                modeladmin.message_user(request, f"{person}: {text}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d account suspended.", "%(count)d accounts suspended.", done
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        return None
+    return TemplateResponse(
+        request,
+        "admin/community/user/suspend.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Suspend accounts"),
+            "people": queryset,
+            "form": form,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+account_suspend_action.short_description = _("Suspend the selected accounts…")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """Accounts: site roles (staff, groups) are edited here; profile fields and the
     active flag are not (profiles belong to their owners; closing an account goes
     through `account_deactivate`, which also ends its sessions and sockets)."""
 
-    list_display = ("username", "email", "display_name", "organisation", "is_active", "is_staff", "date_joined")
+    list_display = ("username", "email", "display_name", "organisation", "is_active", "suspended_until", "is_staff", "date_joined")
     list_select_related = ("organisation",)
     search_fields = ("username", "email", "display_name")
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             _("Profile"),
-            {"fields": ("display_name", "bio", "avatar", "language", "time_zone", "organisation", "expertise")},
+            {"fields": ("display_name", "bio", "avatar", "language", "time_zone", "organisation", "expertise", "suspended_until")},
         ),
     )
     readonly_fields = (
         "is_active",
+        "suspended_until",
         "display_name",
         "bio",
         "avatar",
@@ -126,6 +178,13 @@ class UserAdmin(BaseUserAdmin):
             "account_reactivate",
             _("Reopen the selected accounts"),
             accounts.account_reactivate,
+            "person",
+        ),
+        account_suspend_action,
+        service_action(
+            "account_unsuspend",
+            _("Lift the suspension of the selected accounts"),
+            accounts.account_unsuspend,
             "person",
         ),
     ]
