@@ -151,6 +151,16 @@ def _authorize_moderation(user, pk):
 
 
 @permissions.operation()
+def _authorize_review(user, pk):
+    """`review:1`, every community's review items opening and closing: site staff
+    (who moderate them all) only."""
+    user = permissions.current_user(user)
+    if pk != 1 or not permissions.is_site_staff(user):
+        return None
+    return ()
+
+
+@permissions.operation()
 def _authorize_organisation(user, pk):
     """Affiliation requests and decisions: for the organisation's admins (and staff),
     who see the same on the organisation's page."""
@@ -434,6 +444,7 @@ def register():
         "community", _authorize_community, revoking=("community.visibility_changed",)
     )
     register_stream_kind("moderation", _authorize_moderation)
+    register_stream_kind("review", _authorize_review)
     register_stream_kind("organisation", _authorize_organisation)
     register_stream_kind(
         "user", authorize_own_stream, revoking=("member.", "affiliation.", "account.")

@@ -234,8 +234,8 @@ def current_user(user):
 
     A socket keeps the user it connected with for hours: each socket operation starts
     from this (inside `operation()`), so a ban, a removal, a demotion or a deactivation
-    made meanwhile (on any process) applies to its very next frame. Inactive or deleted
-    accounts come back anonymous.
+    made meanwhile (on any process) applies to its very next frame. Inactive, suspended
+    or deleted accounts come back anonymous.
     """
     return current_users([user])[user.pk]
 
@@ -250,9 +250,10 @@ def current_users(users):
     wanted = {user.pk for user in users if user.is_authenticated}
     fresh = {
         person.pk: person
-        for person in User.objects.select_related("organisation").filter(
-            pk__in=wanted, is_active=True
-        )
+        for person in User.objects.select_related("organisation")
+        .filter(pk__in=wanted, is_active=True)
+        # A suspended account acts as nobody until its suspension ends.
+        .exclude(suspended_until__gt=timezone.now())
     }
     return {
         user.pk: (fresh.get(user.pk) or AnonymousUser()) if user.is_authenticated else user

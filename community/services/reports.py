@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from live.events import event_record, stream_name
+
 from .. import permissions
 from ..models import (
     AuditEntry,
@@ -28,9 +30,11 @@ from .moderation import (
 
 __all__ = [
     "NOTE_MAX_LENGTH",
+    "STAFF_REVIEW_STREAM",
     "moderation_settings_change",
     "notices_mark_read",
     "post_report",
+    "record_review_event",
     "review_claim",
     "review_decide",
     "review_release",
@@ -42,6 +46,21 @@ Decision = ReviewItem.Decision
 Status = ReviewItem.Status
 
 NOTE_MAX_LENGTH = Report._meta.get_field("note").max_length
+
+
+# --- live: the queues follow ---------------------------------------------------------------
+
+# Staff follow every community's queue through one stream, `review:1` (ids start at 1).
+STAFF_REVIEW_STREAM = stream_name("review", 1)
+
+
+def record_review_event(item, type, actor):
+    """Tell the community's moderators (`moderation:<id>`) and staff (`review:1`) that
+    an item opened, changed or closed: ids only, their pages fetch what they may see
+    (the queue list, the navigation's count)."""
+    payload = {"item": item.pk, "community": item.community_id}
+    for stream in (stream_name("moderation", item.community_id), STAFF_REVIEW_STREAM):
+        event_record(stream=stream, type=type, payload=payload, actor=actor)
 
 
 # --- reporting ---------------------------------------------------------------------------
@@ -91,10 +110,14 @@ def post_report(*, actor, post, reason, note=""):
                 .filter(post=locked, status=Status.OPEN)
                 .first()
             )
-            if item is None:
+            opened = item is None
+            if opened:
                 item = ReviewItem.objects.create(community=community, post=locked)
             report = Report.objects.create(
                 post=locked, reporter=actor, item=item, reason=reason, note=note
+            )
+            record_review_event(
+                item, "review.opened" if opened else "review.reported", actor
             )
             reporters = item.reports.values("reporter").distinct().count()
             if reporters >= community.report_threshold:
@@ -171,6 +194,7 @@ def review_claim(*, actor, item):
             row.claimed_by = actor
             row.claimed_at = timezone.now()
             row.save(update_fields=["claimed_by", "claimed_at"])
+            record_review_event(row, "review.claimed", actor)
     return row
 
 
@@ -198,6 +222,7 @@ def review_take_over(*, actor, item):
         row.claimed_by = actor
         row.claimed_at = timezone.now()
         row.save(update_fields=["claimed_by", "claimed_at"])
+        record_review_event(row, "review.claimed", actor)
     return row
 
 
@@ -211,6 +236,7 @@ def review_release(*, actor, item):
             row.claimed_by = None
             row.claimed_at = None
             row.save(update_fields=["claimed_by", "claimed_at"])
+            record_review_event(row, "review.released", actor)
     return row
 
 
@@ -345,6 +371,7 @@ def review_decide(*, actor, item, decision, reason="", until=None):
         row.save(
             update_fields=["status", "decision", "decided_by", "decided_at", "reason"]
         )
+        record_review_event(row, "review.closed", actor)
     return row
 
 

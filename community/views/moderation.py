@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -132,6 +132,26 @@ def review_combined(request):
 def _allowed_decisions(request, item):
     membership = moderation_queries.author_membership(item)
     return permissions.review_decisions_allowed(request.user, item, membership)
+
+
+# How many moderated communities' streams a page follows for the live count at most
+# (staff follow `review:1` instead).
+LIVE_STREAMS_MAX = 100
+
+
+@login_required
+def review_live(request):
+    """For the navigation's live "Review" count: the open items of the communities
+    the viewer moderates (as the navigation counts them) and the streams to follow."""
+    permissions.require_see_combined_queue(request.user)
+    user = request.user
+    if permissions.is_site_staff(user):
+        streams = [reports.STAFF_REVIEW_STREAM]
+    else:
+        ids = permissions.communities_moderated_by(user).values_list("pk", flat=True)
+        streams = [f"moderation:{pk}" for pk in ids.order_by("pk")[:LIVE_STREAMS_MAX]]
+    counts = moderation_queries.nav_moderation(user)
+    return JsonResponse({"review_open": counts["review_open"], "streams": streams})
 
 
 def _item_page(request, community, item, form=None, allowed=None):
@@ -456,6 +476,7 @@ def audit_log_csv(request, community):
 urlpatterns = [
     path("moderation/", review_combined, name="review-combined"),
     path("moderation/mine/", my_moderation, name="my-moderation"),
+    path("moderation/live/", review_live, name="review-live"),
     path("p/<int:pk>/report/", post_report, name="post-report"),
     path("c/<slug:slug>/moderation/queue/", review_queue, name="review-queue"),
     path("c/<slug:slug>/moderation/queue/<int:pk>/", review_item, name="review-item"),
