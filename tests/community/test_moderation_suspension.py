@@ -144,7 +144,8 @@ def test_a_suspension_must_end_in_the_future():
 
 
 @pytest.mark.django_db
-def test_staff_suspend_from_the_member_list():
+def test_staff_suspend_from_the_member_list(settings):
+    settings.LANGUAGE_CODE = "en"
     community, _owner, _thread = community_with_thread()
     person = member_of(community)
     staff = _signed_in(UserFactory(is_staff=True))
