@@ -4,14 +4,18 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from community.models import (
     Affiliation,
+    AuditEntry,
     Community,
     Membership,
+    ModerationNotice,
     Organisation,
     Post,
+    ReviewItem,
     Thread,
     User,
 )
@@ -93,3 +97,39 @@ def test_demo_people_join_before_they_post_and_sign_up_before_they_join():
     assert waiting.exists() and all(
         timezone.now() - m.created_at < datetime.timedelta(minutes=5) for m in waiting
     )
+
+
+@pytest.mark.django_db
+def test_a_new_moderator_finds_a_working_queue(client):
+    """marco (moderator of Manifattura avanzata) signs in to reports waiting, one post
+    hidden by reports, a silenced and a warned member, and an audit log to read."""
+    call_command("seed_demo")
+    community = Community.objects.get(slug="manifattura-avanzata")
+    open_items = ReviewItem.objects.filter(community=community, status="open")
+    assert open_items.count() == 2
+    assert sorted(item.reports.count() for item in open_items) == [2, 3]
+    hidden = open_items.get(hidden_by_reports=True)
+    assert hidden.post.is_hidden
+    closed = ReviewItem.objects.get(community=community, status="closed")
+    assert closed.decision == "silenced" and closed.decided_by.username == "marco"
+    silenced = Membership.objects.get(community=community, user=closed.post.author)
+    assert silenced.muted_until > timezone.now()
+    warning = ModerationNotice.objects.get(kind="warning")
+    assert warning.community == community and warning.reason
+    actions = set(
+        AuditEntry.objects.filter(community=community).values_list("action", flat=True)
+    )
+    assert {
+        "member.promoted",
+        "post.hidden_by_reports",
+        "member.silenced",
+        "member.warned",
+    } <= actions
+
+    client.force_login(User.objects.get(username="marco"))
+    queue = client.get(reverse("community:review-queue", args=[community.slug]))
+    page = queue.content.decode()
+    assert page.count('class="review-item"') == 2
+    assert 'data-review-open>2<' in page
+    members = client.get(reverse("community:moderation-members", args=[community.slug]))
+    assert members.status_code == 200

@@ -18,12 +18,16 @@ from community.models import (
     Membership,
     Organisation,
     Post,
+    Report,
+    ReviewItem,
     Thread,
     User,
 )
 from community.services import (
     accounts,
     memberships,
+    moderation,
+    reports,
     rooms,
 )
 from community.services import communities as community_services
@@ -163,6 +167,7 @@ class Command(BaseCommand):
             invitee=people["giorgio"],
         )
         organisation_services.affiliation_request(actor=people["silvia"], organisation=organisations[9])
+        self.seed_moderation(communities["manifattura-avanzata"], people)
         # The apps above community (workspaces...) add their own demo data (before the
         # history is backdated, so it is dated with the rest): each
         # AppConfig with a `seed_demo(stdout)` is called, so this app imports none.
@@ -198,6 +203,62 @@ class Command(BaseCommand):
             Community.objects.filter(pk=community.pk).update(
                 last_activity_at=latest.last_activity_at
             )
+
+    def seed_moderation(self, community, people):
+        """A working review queue for the moderators of `community` (its owner giulia
+        and moderator marco): a post reported by two members, one hidden by reports
+        pending review (the community hides at three), a decided item that silenced
+        its author, a warned member; the audit log has their entries. (Posts held for
+        approval before they appear are not part of this branch.)"""
+        owner, moderator = people["giulia"], people["marco"]
+        moderating = {
+            row.user_id
+            for row in community.memberships.filter(
+                role__in=(Membership.Role.OWNER, Membership.Role.MODERATOR)
+            )
+        }
+        members = [
+            row.user
+            for row in community.memberships.filter(state=Membership.State.ACTIVE)
+            .select_related("user")
+            .order_by("user__username")
+            if row.user_id not in moderating
+        ]
+        replies = Post.objects.filter(
+            thread__community=community, thread__kind=Thread.Kind.DISCUSSION, number__gt=1
+        ).exclude(author_id__in=moderating).select_related("thread__community", "author")
+        chosen, authors = [], set()
+        for post in replies.order_by("pk"):
+            if post.author_id not in authors:
+                chosen.append(post)
+                authors.add(post.author_id)
+            if len(chosen) == 3:
+                break
+        Community.objects.filter(pk=community.pk).update(report_threshold=3)
+        community.report_threshold = 3
+        reasons = [Report.Reason.SPAM, Report.Reason.OFF_TOPIC, Report.Reason.ABUSIVE]
+        for post, count in zip(chosen, (2, 3, 1), strict=True):
+            reporters = [person for person in members if person.pk != post.author_id]
+            for reporter, reason in zip(reporters[:count], reasons, strict=False):
+                reports.post_report(actor=reporter, post=post, reason=reason)
+        decided = ReviewItem.objects.get(post=chosen[2], status=ReviewItem.Status.OPEN)
+        reports.review_decide(
+            actor=moderator,
+            item=decided,
+            decision=ReviewItem.Decision.SILENCED,
+            reason="Toni offensivi verso un altro membro.",
+            until=timezone.now() + datetime.timedelta(days=3),
+        )
+        warned = next(
+            person for person in members if person.pk not in authors
+        )
+        moderation.membership_warn(
+            actor=owner,
+            membership=community.memberships.select_related("user", "community").get(
+                user=warned
+            ),
+            reason="Per favore resta in tema nelle discussioni.",
+        )
 
     def seed_rooms(self, community, people, owner):
         """Standing chat rooms with a short, recent conversation."""
@@ -264,6 +325,7 @@ class Command(BaseCommand):
         rows = [
             ("admin", "site staff (also /admin/)"),
             ("giulia", "owner of Manifattura avanzata, admin of Meccanica Brianza"),
+            ("marco", "moderator of Manifattura avanzata (reports waiting in the queue)"),
             ("paolo", "owner of Energia and of the private Consorzio Idrogeno Valtellina"),
             ("irene", "owner of the restricted Tavolo trasferimento tecnologico"),
             ("francesca", "moderator of Scienze della vita (English interface)"),
