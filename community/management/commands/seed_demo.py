@@ -241,7 +241,7 @@ class Command(BaseCommand):
             reporters = [person for person in members if person.pk != post.author_id]
             for reporter, reason in zip(reporters[:count], reasons, strict=False):
                 reports.post_report(actor=reporter, post=post, reason=reason)
-        decided = ReviewItem.objects.get(post=chosen[2], status=ReviewItem.Status.OPEN)
+        decided = chosen[2].review_items.get(status=ReviewItem.Status.OPEN)
         reports.review_decide(
             actor=moderator,
             item=decided,
