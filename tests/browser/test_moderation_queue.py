@@ -1,5 +1,6 @@
 """A moderator works the review queue in one browser while the reported author's
-thread page is open in another: a new report reaches the open queue without a reload,
+thread page is open in another: a new report reaches the open queue (and the
+navigation's count) without a reload,
 the post the moderator hides turns into the placeholder on the author's page at once,
 and once silenced from the member list the author's next reply is refused."""
 
@@ -40,7 +41,9 @@ post = threads.post_reply(
     actor=people["bruno"], thread=thread, body="Offerta imperdibile: compra SPAM123 ora"
 )
 reports.post_report(actor=people["carla"], post=post, reason=Report.Reason.SPAM)
+other = threads.post_reply(actor=people["carla"], thread=thread, body="Io uso i sali fusi.")
 print(f"THREAD {thread.get_absolute_url()}")
+print(f"OTHER {other.pk}")
 print(f"SLUG {community.slug}")
 print(f"POST {post.pk}")
 """
@@ -102,6 +105,17 @@ def test_a_moderator_hides_a_reported_post_and_silences_its_author_live(
     row.get_by_role("button", name="Apply").click()
     expect(marta.get_by_text("bruno is silenced.")).to_be_visible()
     expect(marta.locator("tr[data-member='bruno']")).to_contain_text("Silenced")
+
+    # Another report while the moderator is on another page: the navigation's count
+    # appears without a reload.
+    expect(marta.locator("[data-review-nav] [data-review-open]")).to_be_hidden()
+    marta.wait_for_load_state("networkidle")  # the count fetched, its streams followed
+    dario.goto(f"{base_url}/p/{paths['OTHER']}/report/")
+    dario.get_by_label("Spam").check()
+    dario.get_by_role("button", name="Send the report").click()
+    live_badge = marta.locator("[data-review-nav] [data-review-open]")
+    expect(live_badge).to_be_visible()
+    expect(live_badge).to_have_text(re.compile(r"^1"))
 
     # The author, on the page still open, tries to reply: refused, text kept.
     textarea = bruno.get_by_label(re.compile("your reply", re.I))
