@@ -10,8 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -104,6 +106,10 @@ def review_queue(request, community):
         moderation_queries.review_items(request.user, community, status=status),
         QUEUE_PER_PAGE,
     )
+    if _wants_fragment(request):
+        context = {"page_obj": page_obj, "items": page_obj.object_list}
+        context.update(status=status, community=community)
+        return _queue_fragment(request, context)
     context = _header_context(request, community, "moderation")
     context.update(page_obj=page_obj, items=page_obj.object_list, status=status)
     return render(request, "community/moderation_queue.html", context)
@@ -116,17 +122,37 @@ def review_combined(request):
     status = _status(request)
     items = moderation_queries.review_items(request.user, status=status)
     page_obj = _page(request, items, QUEUE_PER_PAGE)
-    return render(
-        request,
-        "community/moderation_queue.html",
+    context = {
+        "page_obj": page_obj,
+        "items": page_obj.object_list,
+        "status": status,
+        "combined": True,
+        "nav_section": "moderation",
+    }
+    if _wants_fragment(request):
+        return _queue_fragment(request, context)
+    return render(request, "community/moderation_queue.html", context)
+
+
+def _wants_fragment(request):
+    """review_live.js asks for the queue's list alone (`X-Requested-With: fetch`)."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _queue_fragment(request, context):
+    """`{"html": the queue's list, "review_open": the navigation's count}`."""
+    response = JsonResponse(
         {
-            "page_obj": page_obj,
-            "items": page_obj.object_list,
-            "status": status,
-            "combined": True,
-            "nav_section": "moderation",
-        },
+            "html": render_to_string(
+                "community/includes/review_queue_list.html", context, request=request
+            ),
+            "review_open": moderation_queries.nav_moderation(request.user)[
+                "review_open"
+            ],
+        }
     )
+    patch_vary_headers(response, ["X-Requested-With"])
+    return response
 
 
 def _allowed_decisions(request, item):

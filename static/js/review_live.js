@@ -1,7 +1,9 @@
 // Moderators: the navigation's "Review" count and the review queue page follow the
 // queues live. Events carry ids only; the page fetches what the server shows this
-// person (the count, or the queue page itself), so every rule stays on the server.
+// person (the count, or the queue's list as a fragment), so every rule stays on the
+// server.
 
+import { fetchFragment } from "./fragments.js";
 import { live } from "./live.js";
 
 const nav = document.querySelector("[data-review-nav]");
@@ -24,16 +26,12 @@ async function fetchCount() {
 }
 
 async function refreshQueue() {
-  const response = await fetch(window.location.href, { credentials: "same-origin" });
-  if (!response.ok) return;
-  const page = new DOMParser().parseFromString(await response.text(), "text/html");
-  const fresh = page.querySelector("[data-review-queue]");
-  if (fresh) {
-    const nodes = [...fresh.childNodes]; // a copy: adopting empties the live list
-    queue.replaceChildren(...nodes.map((node) => document.adoptNode(node)));
-  }
-  const freshBadge = page.querySelector("[data-review-nav] [data-review-open]");
-  if (freshBadge) showCount(Number.parseInt(freshBadge.firstChild.textContent, 10));
+  // The queue's list alone, as the server renders it for this person (JSON).
+  const answer = await fetchFragment(window.location.pathname + window.location.search);
+  const fresh = document.createElement("template");
+  fresh.innerHTML = answer.html;
+  queue.replaceChildren(fresh.content);
+  showCount(answer.review_open);
 }
 
 let timer = null;

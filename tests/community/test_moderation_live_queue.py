@@ -141,3 +141,28 @@ def test_the_navigation_badge_is_always_there_for_moderators_to_fill(client):
     client.force_login(UserFactory())
     page = client.get(reverse("community:home")).content.decode()
     assert "review_live" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("combined", [False, True])
+def test_the_queue_script_gets_the_list_alone_as_json(client, settings, combined):
+    settings.LANGUAGE_CODE = "en"
+    community, owner, post = _reported_post()
+    _report(post, community)
+    client.force_login(owner)
+    url = (
+        reverse("community:review-combined")
+        if combined
+        else reverse("community:review-queue", args=[community.slug])
+    )
+    answer = client.get(url, headers={"X-Requested-With": "fetch"})
+    assert answer["Content-Type"] == "application/json"
+    assert "X-Requested-With" in answer["Vary"]
+    data = answer.json()
+    assert data["review_open"] == 1
+    assert "Offerta SPAM" in data["html"] and "1 report" in data["html"]
+    assert "<html" not in data["html"]
+    client.force_login(member_of(community))
+    refused = client.get(url, headers={"X-Requested-With": "fetch"})
+    assert refused.status_code == 403
+    assert "Offerta SPAM" not in refused.content.decode()
