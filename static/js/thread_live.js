@@ -13,6 +13,7 @@ import {
   showRefusedPosts,
   viewerActions,
 } from "./live.js";
+import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -79,6 +80,7 @@ if (list) {
     const html = fragmentHtml(data, lang);
     if (existing) {
       if (html) existing.replaceWith(fragment(html, frame));
+      showMarkedPost(list, frame, relativeTimes);
       return;
     }
     if (data.client_id) {
@@ -103,6 +105,9 @@ if (list) {
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showPost(frame);
+      else if (frame.type?.startsWith("thread.")) {
+        showThreadEvent(frame, { list, composer: document.querySelector("form[data-composer]") });
+      }
     },
     onResync() {
       window.location.reload();
