@@ -59,7 +59,7 @@ export function showThreadEvent(frame, { list, composer }) {
     case "thread.renamed": {
       const title = typeof data.title === "string" ? data.title : null;
       if (!title) return true;
-      for (const element of document.querySelectorAll("[data-thread-title]")) {
+      for (const element of document.querySelectorAll("[data-thread-title], .thread-header h1")) {
         element.textContent = title;
       }
       if (typeof data.previous_title === "string" && data.previous_title) {
