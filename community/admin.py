@@ -28,9 +28,10 @@ from .models import (
     Report,
     ReviewItem,
     Thread,
+    ThreadRedirect,
     User,
 )
-from .services import accounts, communities, memberships, moderation
+from .services import accounts, communities, memberships, moderation, thread_tools
 
 
 class ReadOnly:
@@ -266,15 +267,34 @@ class PostRevisionInline(ReadOnlyInline):
 
 @admin.register(Post)
 class PostAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "thread", "author", "created_at", "is_deleted", "is_hidden")
-    list_filter = ("is_deleted", "is_hidden")
+    list_display = (
+        "__str__",
+        "thread",
+        "author",
+        "created_at",
+        "is_deleted",
+        "is_removed",
+        "is_hidden",
+    )
+    list_filter = ("is_deleted", "is_removed", "is_hidden")
     list_select_related = ("thread", "author")
     search_fields = ("body",)
     inlines = [PostRevisionInline]
     actions = [
         service_action("post_hide", _("Hide from everyone"), moderation.post_hide, "post"),
         service_action("post_unhide", _("Show again"), moderation.post_unhide, "post"),
+        service_action(
+            "post_remove", _("Delete as a moderator"), thread_tools.post_remove, "post"
+        ),
     ]
+
+
+@admin.register(ThreadRedirect)
+class ThreadRedirectAdmin(ReadOnlyAdmin):
+    """Merged threads' old ids and where they lead, written by `thread_merge` only."""
+
+    list_display = ("old_thread_id", "thread", "created_at")
+    list_select_related = ("thread",)
 
 
 @admin.register(AuditEntry)

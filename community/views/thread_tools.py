@@ -31,10 +31,19 @@ from .feedback import flash_errors
 from .fetch import json_refusals
 
 _FLAGS = {
-    "lock": (moderation.thread_lock, gettext_lazy("locked")),
-    "unlock": (moderation.thread_unlock, gettext_lazy("unlocked")),
-    "pin": (moderation.thread_pin, gettext_lazy("pinned")),
-    "unpin": (moderation.thread_unpin, gettext_lazy("unpinned")),
+    "lock": moderation.thread_lock,
+    "unlock": moderation.thread_unlock,
+    "pin": moderation.thread_pin,
+    "unpin": moderation.thread_unpin,
+}
+# What the moderator is told, by (action, is a room): whole sentences, translated.
+_DONE = {
+    ("lock", False): gettext_lazy("The thread is locked: only moderators reply now."),
+    ("lock", True): gettext_lazy("The room is locked: only moderators write now."),
+    ("unlock", False): gettext_lazy("The thread is open to replies again."),
+    ("unlock", True): gettext_lazy("The room is open to messages again."),
+    ("pin", False): gettext_lazy("The thread is pinned to the top of the list."),
+    ("unpin", False): gettext_lazy("The thread is no longer pinned."),
 }
 
 
@@ -71,12 +80,8 @@ def thread_moderate(request, slug, pk):
     ):
         messages.error(request, _("Choose one of the menu's actions."))
         return redirect(thread)
-    service, done = _FLAGS[action]
-    service(actor=request.user, thread=thread)
-    if thread.kind == Thread.Kind.ROOM:
-        messages.success(request, _("The room is %(state)s.") % {"state": done})
-    else:
-        messages.success(request, _("The thread is %(state)s.") % {"state": done})
+    _FLAGS[action](actor=request.user, thread=thread)
+    messages.success(request, _DONE[action, thread.kind == Thread.Kind.ROOM])
     return redirect(thread)
 
 
