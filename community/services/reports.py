@@ -258,6 +258,11 @@ def review_decide(*, actor, item, decision, reason="", until=None):
                 )
             post_hidden_set(post, actor=actor, hidden=False, reason=reason)
         elif decision == Decision.REMOVED:
+            if post.is_deleted:
+                raise ValidationError(
+                    _("This post was deleted already: dismiss the reports instead."),
+                    code="deleted",
+                )
             permissions.require_remove_post(actor, post)
             post_removed_set(post, actor=actor, reason=reason)
         elif decision == Decision.WARNED:

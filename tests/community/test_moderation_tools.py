@@ -588,3 +588,22 @@ def test_merge_explains_an_address_it_cannot_read():
 
     assert "Paste the address of a thread" in bad
     assert "No such thread, or you may not see it." in missing
+
+
+def test_the_queue_explains_that_a_post_deleted_by_its_author_cannot_be_deleted_again():
+    community, owner, thread, author, post = _setup()
+    reports.post_report(actor=member_of(community), post=post, reason="spam")
+    threads.post_delete(actor=author, post=post)
+    item = ReviewItem.objects.get(post=post)
+    url = reverse("community:review-item", args=[community.slug, item.pk])
+
+    response = _client(owner).post(
+        url, {"action": "decide", "decision": "removed"}, follow=True
+    )
+
+    assert "This post was deleted already: dismiss the reports instead." in (
+        response.content.decode()
+    )
+    item.refresh_from_db()
+    post.refresh_from_db()
+    assert item.is_open and not post.is_removed
