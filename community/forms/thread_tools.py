@@ -84,7 +84,9 @@ class SplitForm(LengthCounterMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # The posts are checked against the thread by the service.
         values = self.data.getlist("posts") if self.is_bound else []
-        self.fields["posts"].choices = [(value, value) for value in values if value.isdigit()]
+        self.fields["posts"].choices = [
+            (value, value) for value in values if value.isdigit()
+        ]
 
     def length_limits(self):
         return {"title": thread_title_max_length()}

@@ -101,7 +101,11 @@ def post_removed_set(post, *, actor, reason=""):
     record_post_event(post, "post.removed", actor)
     community = post.thread.community
     audit_record(
-        actor=actor, community=community, action=Action.POST_REMOVED, post=post, reason=reason
+        actor=actor,
+        community=community,
+        action=Action.POST_REMOVED,
+        post=post,
+        reason=reason,
     )
     if post.author_id is not None:
         ModerationNotice.objects.create(
@@ -146,7 +150,9 @@ def post_remove(*, actor, post, reason=""):
                     post_id_ref=locked.pk,
                     decision=ReviewItem.Decision.REMOVED,
                 )
-                for reporter in item.reports.values_list("reporter", flat=True).distinct()
+                for reporter in item.reports.values_list(
+                    "reporter", flat=True
+                ).distinct()
             )
             item.status = ReviewItem.Status.CLOSED
             item.decision = ReviewItem.Decision.REMOVED
@@ -154,9 +160,21 @@ def post_remove(*, actor, post, reason=""):
             item.decided_at = now
             item.reason = reason
             item.save(
-                update_fields=["status", "decision", "decided_by", "decided_at", "reason"]
+                update_fields=[
+                    "status",
+                    "decision",
+                    "decided_by",
+                    "decided_at",
+                    "reason",
+                ]
             )
-    for field in ("is_deleted", "is_removed", "deleted_at", "is_hidden", "hidden_reason"):
+    for field in (
+        "is_deleted",
+        "is_removed",
+        "deleted_at",
+        "is_hidden",
+        "hidden_reason",
+    ):
         setattr(post, field, getattr(locked, field))
     return post
 
@@ -317,15 +335,19 @@ def thread_split(*, actor, thread, post_ids, title):
     except (TypeError, ValueError):
         wanted = set()
     if not wanted:
-        raise ValidationError({"posts": _("Choose the posts to move to the new thread.")})
+        raise ValidationError(
+            {"posts": _("Choose the posts to move to the new thread.")}
+        )
     with transaction.atomic():
         row = _locked_threads(thread)[thread.pk]
-        chosen = list(
-            Post.objects.filter(thread=row, pk__in=wanted).order_by("number")
-        )
+        chosen = list(Post.objects.filter(thread=row, pk__in=wanted).order_by("number"))
         if len(chosen) != len(wanted):
             raise ValidationError(
-                {"posts": _("Some of the chosen posts are not in this thread any more.")}
+                {
+                    "posts": _(
+                        "Some of the chosen posts are not in this thread any more."
+                    )
+                }
             )
         if len(chosen) >= row.post_count:
             raise ValidationError(

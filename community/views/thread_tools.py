@@ -129,7 +129,9 @@ def thread_merge(request, slug, pk):
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            target = permissions.access_thread(request.user, form.cleaned_data["target"])
+            target = permissions.access_thread(
+                request.user, form.cleaned_data["target"]
+            )
             target = thread_tools.thread_merge(
                 actor=request.user, thread=thread, target=target
             )
@@ -142,7 +144,8 @@ def thread_merge(request, slug, pk):
         else:
             messages.success(
                 request,
-                _("The posts of “%(old)s” are now in this thread.") % {"old": thread.title},
+                _("The posts of “%(old)s” are now in this thread.")
+                % {"old": thread.title},
             )
             return redirect(target)
     return render(
@@ -210,7 +213,9 @@ def post_moderate(request, pk):
         except ValidationError as error:
             form.add_error(
                 "reason" if hasattr(error, "error_dict") else None,
-                error.message_dict.get("reason") if hasattr(error, "error_dict") else error,
+                error.message_dict.get("reason")
+                if hasattr(error, "error_dict")
+                else error,
             )
         else:
             messages.success(request, done)

@@ -69,7 +69,9 @@ def test_a_reader_follows_lock_rename_and_hide_live_and_a_moderator_sees_the_mar
     moderator.locator("[data-moderate-menu] summary").click()
     moderator.get_by_label("New title").fill("Accumulo termico e sali fusi")
     moderator.get_by_role("button", name="Rename", exact=True).click()
-    expect(reader.locator(".thread-header h1")).to_have_text("Accumulo termico e sali fusi")
+    expect(reader.locator(".thread-header h1")).to_have_text(
+        "Accumulo termico e sali fusi"
+    )
 
     # Hide the reply, from its moderation page.
     moderator.locator(post).get_by_role("link", name="Moderate").click()

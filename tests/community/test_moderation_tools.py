@@ -155,7 +155,10 @@ def test_who_may_use_each_thread_tool(tool, role):
         Membership.objects.update_or_create(
             user=person,
             community=target,
-            defaults={"role": Membership.Role.MODERATOR, "state": Membership.State.ACTIVE},
+            defaults={
+                "role": Membership.Role.MODERATOR,
+                "state": Membership.State.ACTIVE,
+            },
         )
     audit_before = AuditEntry.objects.count()
 
@@ -236,7 +239,9 @@ def test_a_hidden_room_message_is_marked_for_the_rooms_moderators():
     moderation.post_hide(actor=owner, post=message, reason="Fuori tema")
 
     as_owner = _client(owner).get(room.get_absolute_url()).content.decode()
-    as_reader = _client(member_of(community)).get(room.get_absolute_url()).content.decode()
+    as_reader = (
+        _client(member_of(community)).get(room.get_absolute_url()).content.decode()
+    )
 
     assert SECRET in as_owner and "Fuori tema" in as_owner
     assert SECRET not in as_reader
@@ -281,7 +286,9 @@ def test_a_removed_post_is_gone_everywhere_and_its_author_is_told():
         user=reporter, kind="report", decision="removed"
     ).exists()
     mine = _client(author).get(reverse("community:my-moderation")).content.decode()
-    assert "One of your posts was deleted by a moderator." in mine and "Pubblicità" in mine
+    assert (
+        "One of your posts was deleted by a moderator." in mine and "Pubblicità" in mine
+    )
     entry = AuditEntry.objects.get(action=AuditEntry.Action.POST_REMOVED)
     assert (entry.actor, entry.member, entry.reason) == (owner, author, "Pubblicità")
 
@@ -333,7 +340,9 @@ def test_renaming_follows_the_title_rules_and_is_audited_with_both_titles():
     assert thread.title == "Sensori per la manifattura"
     assert "The title is too long" in too_long.content.decode()
 
-    client.post(_moderate_url(thread), {"action": "rename", "title": "Sensori low cost"})
+    client.post(
+        _moderate_url(thread), {"action": "rename", "title": "Sensori low cost"}
+    )
 
     thread.refresh_from_db()
     assert thread.title == "Sensori low cost"
@@ -370,8 +379,8 @@ def test_a_room_is_renamed_by_the_room_name_rules_and_locked():
     assert (room.title, room.is_locked) == ("annunci", True)
     page = _client(member_of(community)).get(room.get_absolute_url()).content.decode()
     assert "This room is locked: no new messages." in page
-    assert 'data-moderate-menu' not in page
-    assert 'data-moderate-menu' in client.get(room.get_absolute_url()).content.decode()
+    assert "data-moderate-menu" not in page
+    assert "data-moderate-menu" in client.get(room.get_absolute_url()).content.decode()
 
 
 # --- move ------------------------------------------------------------------------------
@@ -414,9 +423,12 @@ def test_a_moved_thread_keeps_its_posts_and_reports_and_its_old_address_leads_th
     assert moved.status_code == 302 and moved["Location"] == thread.get_absolute_url()
     # A reader of the old community who may not read the private one: not found.
     assert _client(member_of(community)).get(old_url).status_code == 404
-    assert _client(member_of(community)).get(
-        reverse("community:post-permalink", args=[post.pk])
-    ).status_code == 404
+    assert (
+        _client(member_of(community))
+        .get(reverse("community:post-permalink", args=[post.pk]))
+        .status_code
+        == 404
+    )
     assert AuditEntry.objects.filter(
         action=AuditEntry.Action.THREAD_MOVED, community=target
     ).exists()
@@ -463,7 +475,9 @@ def test_split_moves_the_chosen_posts_once_with_their_history():
     assert (thread.post_count, new.post_count) == (3, 2)
     assert new.author_id == author.pk
     # Permalinks lead to the post's new place.
-    permalink = _client(None).get(reverse("community:post-permalink", args=[others[1].pk]))
+    permalink = _client(None).get(
+        reverse("community:post-permalink", args=[others[1].pk])
+    )
     assert permalink["Location"].startswith(new.get_absolute_url())
     assert permalink["Location"].endswith(f"#p{others[1].pk}")
     entry = AuditEntry.objects.get(action=AuditEntry.Action.THREAD_SPLIT)
@@ -545,7 +559,9 @@ def test_merge_interleaves_by_time_keeps_each_post_once_and_redirects():
 
 def test_merging_twice_keeps_the_first_address_working():
     community, owner, first, _author, _post = _setup()
-    second = threads.thread_create(actor=owner, community=community, title="B", body="b")
+    second = threads.thread_create(
+        actor=owner, community=community, title="B", body="b"
+    )
     third = threads.thread_create(actor=owner, community=community, title="C", body="c")
     client = _client(owner)
 
@@ -607,3 +623,73 @@ def test_the_queue_explains_that_a_post_deleted_by_its_author_cannot_be_deleted_
     item.refresh_from_db()
     post.refresh_from_db()
     assert item.is_open and not post.is_removed
+
+
+ROOM_TOOLS = {
+    "lock": ({"action": "lock"}, lambda room: room.is_locked),
+    "rename": (
+        {"action": "rename", "title": "annunci"},
+        lambda room: room.title == "annunci",
+    ),
+}
+
+
+@pytest.mark.parametrize("tool", list(ROOM_TOOLS))
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_lock_and_rename_a_room(tool, role):
+    community, owner, _thread = community_with_thread()
+    room = rooms.room_create(actor=owner, community=community, name="generale")
+    person = _person(community, owner, role)
+    data, changed = ROOM_TOOLS[tool]
+
+    response = _client(person).post(_moderate_url(room), data)
+
+    room.refresh_from_db()
+    if role in ALLOWED:
+        assert response.status_code == 302 and changed(room)
+        assert AuditEntry.objects.filter(thread_id_ref=room.pk).exists()
+    else:
+        assert _refused(response) and not changed(room)
+        assert not AuditEntry.objects.filter(thread_id_ref=room.pk).exists()
+
+
+def test_a_room_moves_unless_the_target_has_one_of_the_same_name():
+    community, owner, _thread = community_with_thread()
+    room = rooms.room_create(actor=owner, community=community, name="generale")
+    author = member_of(community)
+    message = threads.post_reply(actor=author, thread=room, body="Ciao")
+    rooms.room_read_mark(user=author, thread=room, number=message.number)
+    target = CommunityFactory()
+    Membership.objects.create(user=owner, community=target, role=Membership.Role.OWNER)
+    clash = rooms.room_create(actor=owner, community=target, name="Generale")
+    url = reverse("community:thread-move", args=[community.slug, room.pk])
+
+    refused = _client(owner).post(url, {"community": target.pk})
+    assert "already has a room with this name: rename it first." in (
+        refused.content.decode()
+    )
+    room.refresh_from_db()
+    assert room.community_id == community.pk
+
+    clash.delete()
+    _client(owner).post(url, {"community": target.pk})
+
+    room.refresh_from_db()
+    assert room.community_id == target.pk
+    assert room.posts.get() == message
+    assert room.read_positions.get(user=author).last_read_number == message.number
+    moved = _client(author).get(
+        reverse("community:room-detail", args=[community.slug, room.pk])
+    )
+    assert moved["Location"] == room.get_absolute_url()
+
+
+def test_the_menu_speaks_italian():
+    community, owner, thread, _author, post = _setup()
+    moderation.post_hide(actor=owner, post=post, reason="Dati riservati")
+    client = _client(owner)
+
+    html = client.get(thread_url(thread), HTTP_ACCEPT_LANGUAGE="it").content.decode()
+
+    assert "Modera" in html and "Chiudi la discussione" in html
+    assert "Nascosto da un moderatore:" in html

@@ -46,11 +46,15 @@ async def test_an_open_thread_sees_it_locked_and_a_post_hidden_without_reloading
     owner_socket = await _watch(owner, stream)
 
     await sync_to_async(moderation.thread_lock)(actor=owner, thread=thread)
-    await sync_to_async(moderation.post_hide)(actor=owner, post=post, reason="Riservato")
+    await sync_to_async(moderation.post_hide)(
+        actor=owner, post=post, reason="Riservato"
+    )
 
     seen = {"reader": await frames(reader_socket), "owner": await frames(owner_socket)}
     for received in seen.values():
-        assert [f["data"]["is_locked"] for f in _of(received, "thread.locked")] == [True]
+        assert [f["data"]["is_locked"] for f in _of(received, "thread.locked")] == [
+            True
+        ]
         (hidden,) = _of(received, "post.hidden")
         assert hidden["data"]["is_hidden"] and hidden["data"]["body_html"] == ""
         assert SECRET not in json.dumps(received)
@@ -72,7 +76,9 @@ async def test_catch_up_after_a_hide_or_a_delete_never_returns_the_text(action):
     if action == "hide":
         await sync_to_async(moderation.post_hide)(actor=owner, post=post, reason="x")
     else:
-        await sync_to_async(thread_tools.post_remove)(actor=owner, post=post, reason="x")
+        await sync_to_async(thread_tools.post_remove)(
+            actor=owner, post=post, reason="x"
+        )
 
     for person in (reader, None, author, owner if action == "remove" else reader):
         socket = await connect(person)
@@ -184,9 +190,13 @@ async def test_a_room_locked_and_a_message_removed_live():
     owner, room, author, message = await room_setup()
     author_socket = await _watch(author, room.stream)
 
-    await sync_to_async(thread_tools.post_remove)(actor=owner, post=message, reason="Spam")
+    await sync_to_async(thread_tools.post_remove)(
+        actor=owner, post=message, reason="Spam"
+    )
     await sync_to_async(moderation.thread_lock)(actor=owner, thread=room)
-    await sync_to_async(thread_tools.thread_rename)(actor=owner, thread=room, title="annunci")
+    await sync_to_async(thread_tools.thread_rename)(
+        actor=owner, thread=room, title="annunci"
+    )
 
     received = await frames(author_socket)
     assert [f["type"] for f in received if f.get("op") == "event"] == [
