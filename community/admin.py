@@ -288,6 +288,18 @@ class PostAdmin(ReadOnlyAdmin):
         ),
     ]
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # A post deleted by a moderator is gone for everyone, staff included.
+        if obj is not None and obj.is_removed:
+            return [field for field in fields if field not in ("body", "body_html")]
+        return fields
+
+    def get_inline_instances(self, request, obj=None):
+        if obj is not None and obj.is_removed:
+            return []
+        return super().get_inline_instances(request, obj)
+
 
 @admin.register(ThreadRedirect)
 class ThreadRedirectAdmin(ReadOnlyAdmin):

@@ -347,6 +347,7 @@ if (list) {
     } else {
       keepPosition(() => insertInOrder(item));
     }
+    showMarkedPost(list, frame, relink);
     if (data.author) stopTyping(data.author.id);
     if (document.hidden && !mine) {
       unseen += 1;

@@ -91,6 +91,7 @@ if (list) {
       const wasAtBottom = nearBottom();
       list.querySelector(".empty-state")?.remove();
       list.append(fragment(html, frame));
+      showMarkedPost(list, frame, relativeTimes);
       if (mine || wasAtBottom) {
         if (mine) list.lastElementChild.scrollIntoView({ block: "nearest" });
       } else {

@@ -17,7 +17,7 @@ from community.models import (
 )
 from community.services import moderation, reports, rooms, threads
 from tests.community.thread_helpers import community_with_thread, thread_url
-from tests.support.factories import CommunityFactory
+from tests.support.factories import CommunityFactory, UserFactory
 from tests.support.roles import member_of, person_in
 
 pytestmark = pytest.mark.django_db
@@ -693,3 +693,21 @@ def test_the_menu_speaks_italian():
 
     assert "Modera" in html and "Chiudi la discussione" in html
     assert "Nascosto da un moderatore:" in html
+
+
+def test_staff_delete_in_the_admin_through_the_service_and_never_read_it_there():
+    community, owner, thread, author, post = _setup()
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client = _client(staff)
+
+    client.post(
+        reverse("admin:community_post_changelist"),
+        {"action": "post_remove", "_selected_action": [post.pk]},
+        follow=True,
+    )
+
+    post.refresh_from_db()
+    assert post.is_removed
+    assert AuditEntry.objects.filter(action="post.removed", actor=staff).exists()
+    page = client.get(reverse("admin:community_post_change", args=[post.pk]))
+    assert page.status_code == 200 and SECRET not in page.content.decode()
