@@ -711,3 +711,27 @@ def test_staff_delete_in_the_admin_through_the_service_and_never_read_it_there()
     assert AuditEntry.objects.filter(action="post.removed", actor=staff).exists()
     page = client.get(reverse("admin:community_post_change", args=[post.pk]))
     assert page.status_code == 200 and SECRET not in page.content.decode()
+
+
+@pytest.mark.parametrize("hidden", [2, 12])
+def test_a_moderators_thread_page_costs_the_same_queries_however_many_are_hidden(
+    django_assert_num_queries, hidden
+):
+    community, owner, thread = community_with_thread()
+    author = member_of(community)
+    posts = [
+        threads.post_reply(actor=author, thread=thread, body=f"{SECRET} {n}")
+        for n in range(12)
+    ]
+    for post in posts[:hidden]:
+        moderation.post_hide(actor=owner, post=post, reason=f"Motivo {post.pk}")
+    client = _client(owner)
+    client.get(thread_url(thread))  # the session's first visit is not the case here
+
+    # The member's page (10 in test_page_query_counts) and nothing more.
+    with django_assert_num_queries(10):
+        response = client.get(thread_url(thread))
+
+    html = response.content.decode()
+    assert html.count("data-hidden-mark") == hidden
+    assert f"Motivo {posts[hidden - 1].pk}" in html
