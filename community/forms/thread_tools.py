@@ -60,6 +60,7 @@ class MergeForm(forms.Form):
         label=_("Merge into the thread"),
         help_text=_("Paste the other thread's address, or its number."),
         max_length=500,
+        widget=forms.TextInput(attrs={"list": "merge-candidates"}),
     )
 
     def clean_target(self):

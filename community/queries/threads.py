@@ -20,6 +20,7 @@ __all__ = [
     "post_quote_markdown",
     "posts_prepare_for_everyone",
     "posts_prepare",
+    "merge_candidates",
     "thread_page",
     "thread_tools",
 ]
@@ -84,6 +85,22 @@ def thread_tools(user, thread):
         split=permissions.can_split_thread(user, thread),
         merge=permissions.can_merge_thread(user, thread),
     )
+
+
+def merge_candidates(thread, limit=20):
+    """The discussions of `thread`'s community most recently active, but `thread`:
+    the suggestions of the merge form (any other discussion may be pasted)."""
+    candidates = list(
+        Thread.objects.filter(
+            community_id=thread.community_id, kind=Thread.Kind.DISCUSSION
+        )
+        .exclude(pk=thread.pk)
+        .only("id", "title", "kind", "community_id")
+        .order_by("-last_activity_at", "-pk")[:limit]
+    )
+    for candidate in candidates:
+        candidate.community = thread.community  # their links, without a query each
+    return candidates
 
 
 def thread_page(user, thread, page_number=1):

@@ -151,7 +151,13 @@ def thread_merge(request, slug, pk):
     return render(
         request,
         "community/thread_merge.html",
-        {"thread": thread, "community": thread.community, "form": form},
+        {
+            "thread": thread,
+            "community": thread.community,
+            "form": form,
+            # The viewer reads its community: they may see its discussions.
+            "candidates": thread_queries.merge_candidates(thread),
+        },
     )
 
 

@@ -735,3 +735,26 @@ def test_a_moderators_thread_page_costs_the_same_queries_however_many_are_hidden
     html = response.content.decode()
     assert html.count("data-hidden-mark") == hidden
     assert f"Motivo {posts[hidden - 1].pk}" in html
+
+
+def test_the_merge_form_suggests_the_communitys_other_discussions(
+    django_assert_max_num_queries,
+):
+    community, owner, thread, _author, _post = _setup()
+    others = [
+        threads.thread_create(
+            actor=owner, community=community, title=f"Tema {n}", body="x"
+        )
+        for n in range(5)
+    ]
+    client = _client(owner)
+    url = reverse("community:thread-merge", args=[community.slug, thread.pk])
+    client.get(url)
+
+    with django_assert_max_num_queries(8):
+        html = client.get(url).content.decode()
+
+    for other in others:
+        assert f'<option value="#{other.pk}">Tema' in html
+        assert other.get_absolute_url() in html
+    assert f'value="#{thread.pk}"' not in html
