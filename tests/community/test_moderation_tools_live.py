@@ -46,6 +46,7 @@ async def test_an_open_thread_sees_it_locked_and_a_post_hidden_without_reloading
     owner_socket = await _watch(owner, stream)
 
     await sync_to_async(moderation.thread_lock)(actor=owner, thread=thread)
+    await sync_to_async(moderation.thread_pin)(actor=owner, thread=thread)
     await sync_to_async(moderation.post_hide)(
         actor=owner, post=post, reason="Riservato"
     )
@@ -53,6 +54,9 @@ async def test_an_open_thread_sees_it_locked_and_a_post_hidden_without_reloading
     seen = {"reader": await frames(reader_socket), "owner": await frames(owner_socket)}
     for received in seen.values():
         assert [f["data"]["is_locked"] for f in _of(received, "thread.locked")] == [
+            True
+        ]
+        assert [f["data"]["is_pinned"] for f in _of(received, "thread.pinned")] == [
             True
         ]
         (hidden,) = _of(received, "post.hidden")
