@@ -31,9 +31,10 @@ from .models import (
     Report,
     ReviewItem,
     Thread,
+    ThreadRedirect,
     User,
 )
-from .services import accounts, communities, memberships, moderation
+from .services import accounts, communities, memberships, moderation, thread_tools
 
 
 class ReadOnly:
@@ -325,15 +326,46 @@ class PostRevisionInline(ReadOnlyInline):
 
 @admin.register(Post)
 class PostAdmin(ReadOnlyAdmin):
-    list_display = ("__str__", "thread", "author", "created_at", "is_deleted", "is_hidden")
-    list_filter = ("is_deleted", "is_hidden")
+    list_display = (
+        "__str__",
+        "thread",
+        "author",
+        "created_at",
+        "is_deleted",
+        "is_removed",
+        "is_hidden",
+    )
+    list_filter = ("is_deleted", "is_removed", "is_hidden")
     list_select_related = ("thread", "author")
     search_fields = ("body",)
     inlines = [PostRevisionInline]
     actions = [
         service_action("post_hide", _("Hide from everyone"), moderation.post_hide, "post"),
         service_action("post_unhide", _("Show again"), moderation.post_unhide, "post"),
+        service_action(
+            "post_remove", _("Delete as a moderator"), thread_tools.post_remove, "post"
+        ),
     ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # A post deleted by a moderator is gone for everyone, staff included.
+        if obj is not None and obj.is_removed:
+            return [field for field in fields if field not in ("body", "body_html")]
+        return fields
+
+    def get_inline_instances(self, request, obj=None):
+        if obj is not None and obj.is_removed:
+            return []
+        return super().get_inline_instances(request, obj)
+
+
+@admin.register(ThreadRedirect)
+class ThreadRedirectAdmin(ReadOnlyAdmin):
+    """Merged threads' old ids and where they lead, written by `thread_merge` only."""
+
+    list_display = ("old_thread_id", "thread", "created_at")
+    list_select_related = ("thread",)
 
 
 @admin.register(AuditEntry)

@@ -390,6 +390,7 @@ def _post_now(post):
         "created_at": post.created_at.isoformat(),
         "edited_at": post.edited_at.isoformat() if post.edited_at else None,
         "is_deleted": post.is_deleted,
+        "is_removed": post.is_removed,
         "is_hidden": post.is_hidden,
         "promoted_to": (
             {"id": promoted.pk, "title": promoted.title, "url": promoted.get_absolute_url()}
@@ -438,7 +439,16 @@ def present_thread_events(events, languages):
 def register():
     """Plug the community app into the live engine (called once, from ready())."""
     register_stream_kind(
-        "thread", _authorize_thread, revoking=("thread.locked", "thread.unlocked", "thread.hidden")
+        "thread",
+        _authorize_thread,
+        # A move or a merge changes who may read the thread (or ends it): re-check.
+        revoking=(
+            "thread.locked",
+            "thread.unlocked",
+            "thread.hidden",
+            "thread.moved",
+            "thread.merged",
+        ),
     )
     register_stream_kind(
         "community", _authorize_community, revoking=("community.visibility_changed",)

@@ -36,6 +36,7 @@ from .models import (
     Post,
     ReviewItem,
     Thread,
+    ThreadRedirect,
 )
 
 Visibility = Community.Visibility
@@ -872,6 +873,8 @@ def review_decisions_allowed(user, item, author_membership):
         allowed.append("hidden")
         if post.is_hidden:
             allowed.append("restored")
+    if can_remove_post(user, post):
+        allowed.append("removed")
     if post.author_id is not None:
         allowed.append("warned")
     if author_membership is not None and can_sanction_member(user, author_membership):
@@ -1089,6 +1092,140 @@ require_lock_thread = requirement(
 )
 require_pin_thread = requirement(can_pin_thread, gettext_lazy("Only moderators pin threads."))
 require_hide_post = requirement(can_hide_post, gettext_lazy("Only moderators hide posts."))
+
+
+# --- moderation: thread and room tools, deleting and seeing hidden posts (T) -----------
+
+
+def can_see_hidden_post(user, post):
+    """A hidden post's text, marked "hidden by a moderator", is for the community's
+    moderators and staff (who may show it again); readers see the placeholder. A
+    deleted post's text is for nobody."""
+    if not post.is_hidden or post.is_deleted:
+        return False
+    return can_moderate_community(user, post.thread.community)
+
+
+def can_remove_post(user, post):
+    """Moderators delete posts and room messages ("removed by a moderator"), unlike
+    hiding for good: nobody sees the text again, moderators included."""
+    return not post.is_deleted and can_hide_post(user, post)
+
+
+def can_moderate_post(user, post):
+    """The post's moderation page (hide, show again, delete): for its moderators
+    while something is left to act on."""
+    return can_remove_post(user, post)
+
+
+def can_rename_thread(user, thread):
+    """Moderators rename threads and rooms."""
+    return can_lock_thread(user, thread)
+
+
+def _tools_community(community):
+    """Threads move, split and merge only between communities of the network:
+    a workspace's discussion keeps its threads (its tasks and documents link them)."""
+    return not is_managed_elsewhere(community) and not is_read_only(community)
+
+
+def can_move_thread(user, thread):
+    """Moderators move a thread or room out of their community (to another one they
+    moderate, `can_move_thread_to`)."""
+    return _tools_community(thread.community) and can_lock_thread(user, thread)
+
+
+def can_move_thread_to(user, thread, community):
+    """Moving needs the moderator's rights in both communities."""
+    return (
+        community.pk != thread.community_id
+        and can_move_thread(user, thread)
+        and _tools_community(community)
+        and can_moderate_community(user, community)
+    )
+
+
+def communities_to_move_to(user, thread):
+    """Where `user` may move `thread`: the other network communities they moderate."""
+    return communities_moderated_by(
+        user,
+        Community.objects.filter(kind=Community.Kind.COMMUNITY).exclude(
+            pk=thread.community_id
+        ),
+    ).order_by("name")
+
+
+def can_split_thread(user, thread):
+    """Moderators take posts out of a discussion into a new one (not rooms)."""
+    return (
+        thread.kind == Thread.Kind.DISCUSSION
+        and _tools_community(thread.community)
+        and can_lock_thread(user, thread)
+    )
+
+
+def can_merge_thread(user, thread, target=None):
+    """Moderators merge a discussion into another (`target`, when known) that they
+    also moderate; rooms are not merged."""
+    if not can_split_thread(user, thread):
+        return False
+    if target is None:
+        return True
+    return (
+        target.pk != thread.pk
+        and target.kind == Thread.Kind.DISCUSSION
+        and _tools_community(target.community)
+        and can_moderate_community(user, target.community)
+    )
+
+
+def access_merged_thread(user, thread_id):
+    """The thread that took the posts of merged thread `thread_id`, if `user` may
+    read it; else Http404 (as for a thread that never was)."""
+    redirect = (
+        ThreadRedirect.objects.filter(old_thread_id=thread_id)
+        .values_list("thread_id", flat=True)
+        .first()
+    )
+    if redirect is None:
+        raise Http404("No such thread.")
+    return access_thread(user, redirect)
+
+
+require_remove_post = requirement(
+    can_remove_post, gettext_lazy("Only moderators delete other people's posts.")
+)
+require_moderate_post = requirement(
+    can_moderate_post, gettext_lazy("Only moderators act on this post.")
+)
+require_rename_thread = requirement(
+    can_rename_thread, gettext_lazy("Only moderators rename threads and rooms.")
+)
+require_move_thread = requirement(
+    can_move_thread, gettext_lazy("Only moderators move threads.")
+)
+require_split_thread = requirement(
+    can_split_thread, gettext_lazy("Only moderators split discussions.")
+)
+require_merge_thread = requirement(
+    can_merge_thread, gettext_lazy("Only moderators merge discussions.")
+)
+
+
+def require_move_thread_to(user, thread, community):
+    require(
+        can_move_thread_to(user, thread, community),
+        gettext_lazy("You can only move a thread to another community you moderate."),
+    )
+
+
+def require_merge_thread_into(user, thread, target):
+    require(
+        can_merge_thread(user, thread, target),
+        gettext_lazy(
+            "You can only merge a discussion into another discussion you moderate."
+        ),
+    )
 
 
 # --- rooms ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from .views import (
     moderation,
     organisations,
     rooms,
+    thread_tools,
     threads,
 )
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *threads.urlpatterns,
     *rooms.urlpatterns,
     *moderation.urlpatterns,
+    *thread_tools.urlpatterns,
 ]

@@ -2,7 +2,7 @@
 
 from .accounts import User
 from .communities import Community, Membership
-from .conversation import Post, PostRevision, ReadPosition, Thread
+from .conversation import Post, PostRevision, ReadPosition, Thread, ThreadRedirect
 from .moderation import AuditEntry, ModerationNotice, Report, ReviewItem
 from .organisations import Affiliation, Organisation
 from .tags import (
@@ -29,6 +29,7 @@ __all__ = [
     "Report",
     "ReviewItem",
     "Thread",
+    "ThreadRedirect",
     "ThreadTag",
     "User",
     "UserExpertise",

@@ -109,6 +109,10 @@ class Post(models.Model):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     is_deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by a moderator, not by its author: the placeholder says which. A
+    # removed post is deleted (`is_deleted`), so every read that leaves out deleted
+    # content leaves it out too.
+    is_removed = models.BooleanField(_("removed by a moderator"), default=False)
     is_hidden = models.BooleanField(_("hidden by a moderator"), default=False)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -171,6 +175,27 @@ class PostRevision(models.Model):
 
     def __str__(self):
         return f"revision of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ThreadRedirect(models.Model):
+    """A thread merged into another: its old id leads to the thread that took its
+    posts (old links and bookmarks keep working)."""
+
+    old_thread_id = models.PositiveBigIntegerField(_("old thread id"), primary_key=True)
+    thread = models.ForeignKey(
+        Thread,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
+    created_at = models.DateTimeField(_("merged"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thread redirect")
+        verbose_name_plural = _("thread redirects")
+
+    def __str__(self):
+        return f"{self.old_thread_id} -> {self.thread_id}"
 
 
 class ReadPosition(models.Model):

@@ -43,6 +43,11 @@ class AuditEntry(models.Model):
             "post.hidden_by_reports",
             _("Hidden by members' reports"),
         )
+        POST_REMOVED = "post.removed", _("Delete post")
+        THREAD_RENAMED = "thread.renamed", _("Rename")
+        THREAD_MOVED = "thread.moved", _("Move to another community")
+        THREAD_SPLIT = "thread.split", _("Split into a new thread")
+        THREAD_MERGED = "thread.merged", _("Merge into another thread")
         REVIEW_DISMISSED = "review.dismissed", _("Dismiss reports")
         MEMBER_WARNED = "member.warned", _("Warn")
         SETTINGS_CHANGED = "settings.changed", _("Change moderation settings")
@@ -135,6 +140,7 @@ class ReviewItem(models.Model):
         DISMISSED = "dismissed", _("Reports dismissed")
         HIDDEN = "hidden", _("Post hidden")
         RESTORED = "restored", _("Post restored")
+        REMOVED = "removed", _("Post deleted")
         WARNED = "warned", _("Author warned")
         SILENCED = "silenced", _("Author silenced")
         BANNED = "banned", _("Author banned")
@@ -267,6 +273,7 @@ class ModerationNotice(models.Model):
     class Kind(models.TextChoices):
         WARNING = "warning", _("Warning")
         POST_HIDDEN = "post_hidden", _("Post hidden")
+        POST_REMOVED = "post_removed", _("Post deleted by a moderator")
         SILENCED = "silenced", _("Silenced")
         REPORT_OUTCOME = "report", _("Your report was reviewed")
 

@@ -57,7 +57,8 @@ def post_actions(user, post, *, promoted=False):
     """The names of the actions `user` may take on `post`: what a page renders for
     them and what live updates tell their socket (one rule for both).
 
-    Discussions offer quote, edit, delete, history and report; rooms edit, delete,
+    Discussions offer quote, edit, delete, history and report; moderators also
+    moderate and, on hidden posts, restore; rooms edit, delete,
     history, report and promote (not for a message that already continues in a thread: `promoted`).
     `post.thread` and its community must be loaded.
     """
@@ -75,4 +76,10 @@ def post_actions(user, post, *, promoted=False):
         names.add("history")
     if permissions.can_report_post(user, post):
         names.add("report")
+    if permissions.can_moderate_post(user, post):
+        names.add("moderate")
+    # A hidden post's text with its mark: the live page fetches it for this viewer
+    # (`community:post-marked`), since the fragment every reader shares never has it.
+    if permissions.can_see_hidden_post(user, post):
+        names.add("restore")
     return names

@@ -18,6 +18,7 @@ from live.catchup import stream_head
 from .. import permissions
 from ..models import Post, ReadPosition, Thread
 from .posts import ROOM_PAGE_SIZE, url_pattern
+from .threads import thread_tools
 
 __all__ = [
     "ROOM_GROUP_SECONDS",
@@ -44,6 +45,7 @@ class RoomMessageUrls:
     history: str
     promote: str
     report: str
+    moderate: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class RoomMessageActions:
     history: bool = False
     promote: bool = False
     report: bool = False
+    # Moderators: the message's moderation page, and a hidden message's text shown
+    # to them with its mark.
+    moderate: bool = False
+    marked: bool = False
 
 
 def room_day_label(day, today):
@@ -111,7 +117,15 @@ def post_promotion(post):
 def _message_urls(thread):
     patterns = {
         name: url_pattern(f"community:post-{name}")
-        for name in ("permalink", "edit", "delete", "history", "promote", "report")
+        for name in (
+            "permalink",
+            "edit",
+            "delete",
+            "history",
+            "promote",
+            "report",
+            "moderate",
+        )
     }
     return lambda pk: RoomMessageUrls(
         **{name: pattern.format(pk) for name, pattern in patterns.items()}
@@ -132,6 +146,8 @@ def room_messages_prepare(user, thread, posts):
             history=permissions.can_view_post_history(user, post),
             promote=post.promotion is None and permissions.can_promote_post(user, post),
             report=permissions.can_report_post(user, post),
+            moderate=permissions.can_moderate_post(user, post),
+            marked=permissions.can_see_hidden_post(user, post),
         )
     return posts
 
@@ -155,6 +171,7 @@ def room_messages_prepare_for_everyone(thread, posts):
             history=True,
             promote=visible and post.promotion is None,
             report=visible,
+            moderate=not post.is_deleted,
         )
         post.room_grouped = False
         post.room_new_day = False
@@ -240,5 +257,6 @@ def room_page(user, thread, *, before=None):
         "rooms": community_rooms(user, community),
         "can_create_room": permissions.can_create_room(user, community),
         "group_seconds": ROOM_GROUP_SECONDS,
+        "tools": thread_tools(user, thread),
         "nav_section": "communities",
     }

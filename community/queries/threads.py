@@ -20,7 +20,9 @@ __all__ = [
     "post_quote_markdown",
     "posts_prepare_for_everyone",
     "posts_prepare",
+    "merge_candidates",
     "thread_page",
+    "thread_tools",
 ]
 
 
@@ -35,6 +37,7 @@ class PostUrls:
     delete: str
     history: str
     report: str
+    moderate: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,58 @@ class PostActions:
     delete: bool = False
     history: bool = False
     report: bool = False
+    # Moderators: the post's moderation page, and a hidden post's text shown to them
+    # with its mark (never in live fragments, which every reader shares).
+    moderate: bool = False
+    marked: bool = False
+
+
+@dataclass(frozen=True)
+class ThreadTools:
+    """The moderator's tools the viewer may use on a thread or room (the page's
+    "Moderate" menu); all False for everyone else. Decided without queries."""
+
+    lock: bool = False
+    pin: bool = False
+    rename: bool = False
+    move: bool = False
+    split: bool = False
+    merge: bool = False
+
+    @property
+    def any(self):
+        return self.lock or self.rename or self.move
+
+
+def thread_tools(user, thread):
+    """What the Moderate menu of `thread`'s page offers `user`."""
+    if not permissions.can_lock_thread(user, thread):
+        return ThreadTools()
+    discussion = thread.kind == Thread.Kind.DISCUSSION
+    return ThreadTools(
+        lock=True,
+        pin=discussion and permissions.can_pin_thread(user, thread),
+        rename=permissions.can_rename_thread(user, thread),
+        move=permissions.can_move_thread(user, thread),
+        split=permissions.can_split_thread(user, thread),
+        merge=permissions.can_merge_thread(user, thread),
+    )
+
+
+def merge_candidates(thread, limit=20):
+    """The discussions of `thread`'s community most recently active, but `thread`:
+    the suggestions of the merge form (any other discussion may be pasted)."""
+    candidates = list(
+        Thread.objects.filter(
+            community_id=thread.community_id, kind=Thread.Kind.DISCUSSION
+        )
+        .exclude(pk=thread.pk)
+        .only("id", "title", "kind", "community_id")
+        .order_by("-last_activity_at", "-pk")[:limit]
+    )
+    for candidate in candidates:
+        candidate.community = thread.community  # their links, without a query each
+    return candidates
 
 
 def thread_page(user, thread, page_number=1):
@@ -103,6 +158,7 @@ def thread_page(user, thread, page_number=1):
         # Why nothing may be written here now (an archived workspace), or None.
         "read_only_notice": permissions.read_only_refusal(thread.community),
         "live_seq": live_seq,
+        "tools": thread_tools(user, thread),
     }
 
 
@@ -118,6 +174,7 @@ def posts_prepare(user, thread, posts):
     delete = url_pattern("community:post-delete")
     history = url_pattern("community:post-history")
     report = url_pattern("community:post-report")
+    moderate = url_pattern("community:post-moderate")
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     for post in posts:
@@ -131,6 +188,7 @@ def posts_prepare(user, thread, posts):
             delete=delete.format(post.pk),
             history=history.format(post.pk),
             report=report.format(post.pk),
+            moderate=moderate.format(post.pk),
         )
         post.actions = PostActions(
             quote=can_reply and post.is_visible_content,
@@ -138,6 +196,8 @@ def posts_prepare(user, thread, posts):
             delete=permissions.can_delete_post(user, post),
             history=permissions.can_view_post_history(user, post),
             report=permissions.can_report_post(user, post),
+            moderate=permissions.can_moderate_post(user, post),
+            marked=permissions.can_see_hidden_post(user, post),
         )
     return can_reply
 
@@ -152,7 +212,12 @@ def posts_prepare_for_everyone(thread, posts):
     posts_prepare(AnonymousUser(), thread, posts)
     for post in posts:
         post.actions = PostActions(
-            quote=True, edit=True, delete=True, history=True, report=True
+            quote=True,
+            edit=True,
+            delete=True,
+            history=True,
+            report=True,
+            moderate=not post.is_deleted,
         )
     return posts
 

@@ -27,6 +27,7 @@ from .moderation import (
     membership_mute,
     post_hidden_set,
 )
+from .thread_tools import post_removed_set
 
 __all__ = [
     "NOTE_MAX_LENGTH",
@@ -269,6 +270,7 @@ def review_decide(*, actor, item, decision, reason="", until=None):
     - dismissed: the reports were unfounded; a post the reports hid is shown again;
     - hidden: hidden (or kept hidden) with `reason`, which its author is told;
     - restored: shown again;
+    - removed: deleted by a moderator (`reason` told to the author), for good;
     - warned: the author gets a private warning (`reason` required);
     - silenced: the author cannot post until `until` (`membership_mute`);
     - banned: the author is banned (`membership_ban`).
@@ -318,6 +320,14 @@ def review_decide(*, actor, item, decision, reason="", until=None):
                     code="shown",
                 )
             post_hidden_set(post, actor=actor, hidden=False, reason=reason)
+        elif decision == Decision.REMOVED:
+            if post.is_deleted:
+                raise ValidationError(
+                    _("This post was deleted already: dismiss the reports instead."),
+                    code="deleted",
+                )
+            permissions.require_remove_post(actor, post)
+            post_removed_set(post, actor=actor, reason=reason)
         elif decision == Decision.WARNED:
             audit_record(
                 actor=actor,

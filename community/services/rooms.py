@@ -57,6 +57,11 @@ def _name_taken():
     )
 
 
+# Renaming a room (moderators) follows the same name rules.
+clean_room_name = _clean_room_name
+room_name_taken = _name_taken
+
+
 def room_create(*, actor, community, name):
     """Open a standing chat room called `name` in `community`; return the thread.
 

@@ -65,6 +65,10 @@ def _clean_title(title):
     return title
 
 
+# Renaming a thread (moderators) follows the thread form's title rules.
+clean_title = _clean_title
+
+
 def _is_text(value):
     """False for strings no page or database can hold: lone UTF-16 surrogates (which
     JSON frames can carry as `\\ud800`) and NUL characters."""

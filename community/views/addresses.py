@@ -1,4 +1,5 @@
-"""Thread addresses: a thread asked for under another community's slug moves home."""
+"""Thread addresses: a thread asked for under another community's slug moves home, and
+a merged thread's address leads to the thread that took its posts."""
 
 from functools import wraps
 
@@ -31,6 +32,14 @@ def thread_in_its_community(view):
             thread = permissions.access_thread(request.user, pk)
         except (Http404, PermissionDenied):
             thread = None
+        if thread is None and request.method in ("GET", "HEAD"):
+            # A merged thread's pages lead to the thread that took its posts.
+            try:
+                merged_into = permissions.access_merged_thread(request.user, pk)
+            except (Http404, PermissionDenied):
+                merged_into = None
+            if merged_into is not None:
+                return redirect(merged_into)
         if thread is None or thread.community.slug == slug:
             raise not_found
         match = request.resolver_match

@@ -1,6 +1,6 @@
 // One pair of document-level listeners for the page's actions, whenever their markup
 // arrived (rendered with the page, inserted live, loaded with older messages):
-// - `form[data-confirm]` asks its question before it is sent;
+// - `form[data-confirm]` (or its `button[data-confirm]`) asks its question before it is sent;
 // - a click on `[data-action="<kind>"]` runs the handler a module registered for that
 //   kind with `onAction` (quote, ...); without one, the link or form works as HTML.
 // Which actions are there at all is the server's decision, never this module's.
@@ -18,8 +18,11 @@ document.addEventListener(
   "submit",
   (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
-    if (!window.confirm(form.dataset.confirm)) {
+    if (!(form instanceof HTMLFormElement)) return;
+    // The question is the form's, or the button's that sent it (one form, two actions).
+    const question = event.submitter?.dataset?.confirm ?? form.dataset.confirm;
+    if (!question) return;
+    if (!window.confirm(question)) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }

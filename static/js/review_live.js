@@ -34,6 +34,7 @@ async function refreshQueue() {
   showCount(answer.review_open);
 }
 
+const RETRY_MS = 15000;
 let timer = null;
 function refresh() {
   // Several events in a burst (a report hides a post, a decision notifies) make one fetch.
@@ -47,12 +48,13 @@ function refresh() {
         if (data) showCount(data.review_open);
       }
     } catch {
-      // Offline: the next event or reconnect tries again.
+      // Offline or the server busy: try once more a little later.
+      timer = setTimeout(refresh, RETRY_MS);
     }
   }, 250);
 }
 
-if (nav && badge) {
+function follow() {
   fetchCount()
     .then((data) => {
       if (!data) return;
@@ -67,5 +69,10 @@ if (nav && badge) {
         });
       }
     })
-    .catch(() => {});
+    .catch(() => {
+      // Offline at load: the count stays as the page showed it until this works.
+      setTimeout(follow, RETRY_MS);
+    });
 }
+
+if (nav && badge) follow();

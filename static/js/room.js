@@ -21,6 +21,7 @@ import {
   showRefusedPosts,
   viewerActions,
 } from "./live.js";
+import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 import { clearAlert, failureMessage, showAlert } from "./notices.js";
 
 const list = document.querySelector("ol[data-room-messages]");
@@ -329,6 +330,7 @@ if (list) {
       const item = fragment(html, frame);
       existing.replaceWith(item);
       relink(item);
+      showMarkedPost(list, frame, relink);
       return;
     }
     // Changes to messages this page does not show concern it no more than new
@@ -345,6 +347,7 @@ if (list) {
     } else {
       keepPosition(() => insertInOrder(item));
     }
+    showMarkedPost(list, frame, relink);
     if (data.author) stopTyping(data.author.id);
     if (document.hidden && !mine) {
       unseen += 1;
@@ -356,6 +359,9 @@ if (list) {
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showMessage(frame);
+      else if (frame.type?.startsWith("thread.")) {
+        showThreadEvent(frame, { list, composer: document.querySelector("[data-room-composer]") });
+      }
     },
     onResync() {
       window.location.reload();

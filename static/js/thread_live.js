@@ -13,6 +13,7 @@ import {
   showRefusedPosts,
   viewerActions,
 } from "./live.js";
+import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -79,6 +80,7 @@ if (list) {
     const html = fragmentHtml(data, lang);
     if (existing) {
       if (html) existing.replaceWith(fragment(html, frame));
+      showMarkedPost(list, frame, relativeTimes);
       return;
     }
     if (data.client_id) {
@@ -89,6 +91,7 @@ if (list) {
       const wasAtBottom = nearBottom();
       list.querySelector(".empty-state")?.remove();
       list.append(fragment(html, frame));
+      showMarkedPost(list, frame, relativeTimes);
       if (mine || wasAtBottom) {
         if (mine) list.lastElementChild.scrollIntoView({ block: "nearest" });
       } else {
@@ -103,6 +106,9 @@ if (list) {
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showPost(frame);
+      else if (frame.type?.startsWith("thread.")) {
+        showThreadEvent(frame, { list, composer: document.querySelector("form[data-composer]") });
+      }
     },
     onResync() {
       window.location.reload();

@@ -127,12 +127,16 @@ def _offered(client, viewer, item):
         (
             "moderator",
             "member",
-            {"dismissed", "hidden", "warned", "silenced", "banned"},
+            {"dismissed", "hidden", "removed", "warned", "silenced", "banned"},
         ),
-        ("moderator", "moderator", {"dismissed", "hidden", "warned"}),
-        ("owner", "moderator", {"dismissed", "hidden", "warned", "silenced", "banned"}),
-        ("moderator", "owner", {"dismissed", "hidden", "warned"}),
-        ("staff", "owner", {"dismissed", "hidden", "warned"}),
+        ("moderator", "moderator", {"dismissed", "hidden", "removed", "warned"}),
+        (
+            "owner",
+            "moderator",
+            {"dismissed", "hidden", "removed", "warned", "silenced", "banned"},
+        ),
+        ("moderator", "owner", {"dismissed", "hidden", "removed", "warned"}),
+        ("staff", "owner", {"dismissed", "hidden", "removed", "warned"}),
     ],
 )
 def test_the_form_offers_only_what_this_moderator_may_decide(

@@ -208,7 +208,7 @@ def test_each_viewer_gets_the_actions_the_room_page_gives_them(client):
     # The delete form is ready to send: it carries this viewer's CSRF token.
     assert 'name="csrfmiddlewaretoken"' in author_html
     assert actions(member_of(community))[0] == {"report"}
-    assert actions(owner)[0] == {"promote"}
+    assert actions(owner)[0] == {"promote", "moderate"}
 
     author.memberships.update(muted_until=timezone.now() + timedelta(days=1))
     muted_actions, _html = actions(author)

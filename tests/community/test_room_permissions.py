@@ -115,4 +115,4 @@ def test_the_room_page_offers_each_viewer_only_their_actions(client):
 
     assert actions(author) == {"edit", "delete", "promote"}
     assert actions(other) == {"report"}
-    assert actions(owner) == {"promote"}
+    assert actions(owner) == {"promote", "moderate"}
