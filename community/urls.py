@@ -7,6 +7,7 @@ from .views import (
     moderation,
     organisations,
     rooms,
+    rules,
     threads,
 )
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *threads.urlpatterns,
     *rooms.urlpatterns,
     *moderation.urlpatterns,
+    *rules.urlpatterns,
 ]

@@ -4,11 +4,24 @@ tell (reports' outcomes, notices)."""
 from django.db.models import Count, Exists, F, Func, Subquery, Value
 
 from .. import permissions
-from ..models import AuditEntry, ModerationNotice, Post, Report, ReviewItem, User
+from ..models import (
+    AuditEntry,
+    HeldPost,
+    ModerationNotice,
+    Post,
+    Report,
+    ReviewItem,
+    User,
+    WatchedWord,
+)
 from . import prepared
 
 __all__ = [
     "audit_entries",
+    "held_posts",
+    "held_posts_of",
+    "silence_of",
+    "watched_words",
     "audit_people",
     "my_notices",
     "my_reports",
@@ -158,3 +171,53 @@ def nav_moderation(user):
         "review_open": review_open or 0,
         "notices_unread": notices_unread or 0,
     }
+
+
+# --- posting rules (issue 10, R) ---------------------------------------------------------
+
+
+def held_posts(community, *, status=HeldPost.Status.HELD):
+    """Held posts of `community` for its moderators, oldest first (decided ones
+    newest first), with their author and thread loaded."""
+    order = ("created_at", "pk") if status == HeldPost.Status.HELD else ("-decided_at", "-pk")
+    return (
+        HeldPost.objects.filter(community=community, status=status)
+        .select_related("author__organisation", "thread", "decided_by")
+        .order_by(*order)
+    )
+
+
+def held_posts_of(user, thread):
+    """`user`'s own posts waiting for approval in `thread` (shown to them only,
+    marked as waiting). No query when the community has nothing waiting."""
+    if not user.is_authenticated or not thread.community.held_open_count:
+        return []
+    return list(
+        HeldPost.objects.filter(
+            author=user, thread=thread, status=HeldPost.Status.HELD
+        ).order_by("created_at", "pk")
+    )
+
+
+def silence_of(user, community):
+    """Until when and why `user` is silenced in `community`: {"until", "reason"}
+    (the reason of the latest silence in the audit log), or None."""
+    until = permissions.muted_until(user, community)
+    if until is None:
+        return None
+    latest = (
+        AuditEntry.objects.filter(
+            community=community,
+            member=user,
+            action=AuditEntry.Action.MEMBER_SILENCED,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return {"until": until, "reason": latest or ""}
+
+
+def watched_words(community):
+    """The community's watched words, alphabetically (by their folded form)."""
+    return WatchedWord.objects.filter(community=community).select_related("created_by")
