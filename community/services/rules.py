@@ -391,10 +391,16 @@ def held_reject(*, actor, held, reason=""):
     The community's moderators and staff (`permissions.can_decide_held_posts`), else
     PermissionDenied; ValidationError when it was decided already. Audit entry.
     """
-    from .moderation import clean_hide_reason
-
     permissions.require_decide_held_posts(actor, held.community)
-    reason = clean_hide_reason(reason)
+    reason = " ".join((reason or "").split())
+    limit = HeldPost._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise ValidationError(
+            {
+                "reason": _("The reason is too long: at most %(limit)d characters.")
+                % {"limit": limit}
+            }
+        )
     with transaction.atomic():
         row = held_locked(held)
         held_close(row, actor, HeldPost.Status.REJECTED, reason)
