@@ -182,7 +182,7 @@ def held_posts(community, *, status=HeldPost.Status.HELD):
     order = ("created_at", "pk") if status == HeldPost.Status.HELD else ("-decided_at", "-pk")
     return (
         HeldPost.objects.filter(community=community, status=status)
-        .select_related("author__organisation", "thread", "decided_by")
+        .select_related("author__organisation", "thread__community", "decided_by")
         .order_by(*order)
     )
 
