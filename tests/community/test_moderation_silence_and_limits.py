@@ -5,8 +5,7 @@ retry; the settings page's permission matrix and audit rows."""
 
 import uuid
 import zoneinfo
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -22,9 +21,9 @@ from tests.live.sockets import connect, frames, send_post, subscribe
 from tests.support.factories import CommunityFactory
 from tests.support.roles import member_of, person_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-UNTIL = datetime(2031, 3, 4, 17, 30, tzinfo=dt_timezone.utc)
+UNTIL = datetime(2031, 3, 4, 17, 30, tzinfo=UTC)
 
 
 def _silenced(zone="America/New_York"):

@@ -13,13 +13,21 @@ from django.urls import reverse
 
 from community import live as community_live
 from community.models import AuditEntry, Post
-from live.models import Event
 from community.services import reports, rooms, rules, threads
+from live.models import Event
 from tests.community.thread_helpers import community_with_thread, login
 from tests.live.sockets import connect, frames, send_post, subscribe
 from tests.support.roles import member_of, person_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+def english_member(community, role="member"):
+    """A member who reads the site in English (socket refusals follow the person)."""
+    person = member_of(community, role)
+    person.language = "en"
+    person.save(update_fields=["language"])
+    return person
+
 
 
 def _slow(thread, owner, seconds=60):
@@ -184,7 +192,7 @@ def test_grouped_socket_writes_obey_slow_mode():
 @pytest.mark.asyncio
 async def test_over_the_socket_the_refusal_carries_retry_after_and_changes_are_live():
     community, owner, thread = await sync_to_async(community_with_thread)()
-    member = await sync_to_async(member_of)(community)
+    member = await sync_to_async(english_member)(community)
     reader = await sync_to_async(member_of)(community)
     watching = await connect(reader)
     await subscribe(watching, f"thread:{thread.pk}")

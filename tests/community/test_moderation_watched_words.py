@@ -16,7 +16,15 @@ from tests.live.sockets import connect, send_post
 from tests.support.factories import ThreadFactory
 from tests.support.roles import member_of, person_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+def english_member(community, role="member"):
+    """A member who reads the site in English (socket refusals follow the person)."""
+    person = member_of(community, role)
+    person.language = "en"
+    person.save(update_fields=["language"])
+    return person
+
 
 
 def _rules(*words):
@@ -101,7 +109,7 @@ def watched():
         )
     community.refresh_from_db()
     thread.refresh_from_db()
-    return community, owner, thread, member_of(community)
+    return community, owner, thread, english_member(community)
 
 
 def test_a_blocked_word_refuses_a_reply_naming_the_rule(watched):
