@@ -83,7 +83,7 @@ if (box) {
         pending.classList.add("post--held");
         const status = pending.querySelector(".room-message__placeholder, .post__placeholder");
         if (status) status.textContent = `${gettext("Awaiting approval")}: ${frame.message}`;
-        delete pending.dataset.clientId; // no event will replace it
+        // It keeps its client id: once approved, its post's event replaces it.
       }
     } else if (seconds && !exempt) {
       wait(seconds);
