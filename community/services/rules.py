@@ -34,6 +34,8 @@ __all__ = [
     "SLOW_MODE_MAX_SECONDS",
     "SlowModeWait",
     "held_create",
+    "hold_refusal",
+    "may_hold",
     "held_reject",
     "needs_approval",
     "slow_mode_hit",
@@ -297,12 +299,36 @@ def watched_word_remove(*, actor, rule):
 # --- held posts ------------------------------------------------------------------------
 
 
+def may_hold(community):
+    """Posts may wait for approval in thematic communities; a workspace's discussion
+    is among invited partners, and its task and document comments are written by
+    services that need the post at once."""
+    return community.kind == Community.Kind.COMMUNITY
+
+
+def hold_refusal(rule, field="body"):
+    """The refusal of a text with a "hold" word where it cannot wait (an edit, a
+    workspace, a thread started by promoting a message)."""
+    return ValidationError(
+        {
+            field: _(
+                "This community reviews messages with “%(word)s” before they "
+                "are shown: edit it out, or write a new message."
+            )
+            % {"word": rule.word}
+        },
+        code="watched_word",
+    )
+
+
 def needs_approval(user, community):
     """True while `user` is a new member whose posts wait for approval: the
     community approves first posts and fewer than that many of theirs are
-    published. Moderators and staff never wait."""
+    published. Moderators and staff never wait; nor does anyone in a workspace."""
     wanted = community.first_posts_approval
-    if not wanted or permissions.is_exempt_from_posting_rules(user, community):
+    if not wanted or not may_hold(community):
+        return False
+    if permissions.is_exempt_from_posting_rules(user, community):
         return False
     published = Post.objects.filter(author=user, thread__community=community)[:wanted]
     return published.count() < wanted

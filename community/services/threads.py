@@ -142,7 +142,7 @@ def record_post_event(post, type, actor, *, mentions=(), payload=None):
 # --- threads ---------------------------------------------------------------------------
 
 
-def thread_create(*, actor, community, title, body, tags=(), client_id=None):
+def thread_create(*, actor, community, title, body, tags=(), client_id=None, may_hold=False):
     """Start a discussion thread in `community` with its first post; return the thread.
 
     Callers: active, unmuted members of the community and site staff
@@ -150,6 +150,11 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
     for an empty or over-long title or body, bad tags, or past the "thread" rate limit.
     A resent form with the same `client_id` returns the thread created the first time.
     Emits `thread.created` on `community:<id>` and `post.created` on `thread:<id>`.
+
+    Posting rules (`services.rules`): watched words block or censor the title and
+    body; when a "hold" word or first-posts approval keeps the thread back, it
+    returns a HeldPost with `may_hold` (the new-thread form), else refuses with a
+    ValidationError (callers that need the thread at once).
     """
     permissions.require_create_thread(actor, community)
     resent = _resent_post(actor, client_id)
@@ -185,6 +190,19 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
     rate_limit_hit(actor, "thread")
     body_html = render_markdown(cleaned["body"])
     first_posts = rules.needs_approval(actor, community)
+    if (held_by is not None or first_posts) and not (
+        may_hold and rules.may_hold(community)
+    ):
+        # Callers that need the thread at once (promotions, workspaces) get a refusal.
+        if held_by is not None:
+            raise rules.hold_refusal(held_by)
+        raise ValidationError(
+            _(
+                "A moderator approves your first posts in this community: start a "
+                "thread from its “New thread” page."
+            ),
+            code="held",
+        )
     if held_by is not None or first_posts:
         # The thread waits with its first post: nobody else learns of it until then.
         return rules.held_create(
@@ -318,6 +336,8 @@ def post_replies(replies):
                 if community.pk not in watched:
                     watched[community.pk] = rules.watched_rules(community)
                 body, held_by = rules.text_screen(body, watched[community.pk], "body")
+                if held_by is not None and not rules.may_hold(community):
+                    raise rules.hold_refusal(held_by)
                 first_posts = rules.needs_approval(reply.actor, community)
                 if held_by is None and not first_posts:
                     rules.slow_mode_hit(reply.actor, reply.thread)
@@ -491,16 +511,7 @@ def post_edit(*, actor, post, body):
     if held_by is not None:
         # A published post cannot wait for review without disappearing from the
         # readers who saw it: a word the community holds is refused in an edit.
-        raise ValidationError(
-            {
-                "body": _(
-                    "This community reviews messages with “%(word)s” before they "
-                    "are shown: edit it out, or write a new message."
-                )
-                % {"word": held_by.word}
-            },
-            code="watched_word",
-        )
+        raise rules.hold_refusal(held_by)
     if body == post.body:
         return post
     body_html = render_markdown(body)

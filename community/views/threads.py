@@ -83,6 +83,7 @@ def thread_create(request, slug):
                     body=form.cleaned_data["body"],
                     tags=form.cleaned_data["tags"],
                     client_id=form.cleaned_data["client_id"],
+                    may_hold=True,
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -236,3 +236,33 @@ async def test_a_held_room_message_is_acked_as_held_and_published_live_on_releas
     created = [frame for frame in published if frame.get("type") == "post.created"]
     assert len(created) == 1 and SECRET in created[0]["data"]["body_html"]
     assert await sync_to_async(Post.objects.filter(thread=room, body=SECRET).count)() == 1
+
+
+def test_a_promoted_message_of_a_new_member_is_refused_not_held():
+    community, owner, thread = _approving(first_posts=2)
+    room = rooms.room_create(actor=owner, community=community, name="sala")
+    newcomer = member_of(community)
+    held = threads.post_reply(actor=newcomer, thread=room, body="Idea da sviluppare")
+    message = threads.held_release(actor=owner, held=held).post
+    with pytest.raises(ValidationError, match="approves your first posts"):
+        rooms.post_promote(actor=newcomer, post=message, title="Sviluppiamola")
+    assert HeldPost.objects.count() == 1  # the message's own, approved
+    assert not Thread.objects.filter(title="Sviluppiamola").exists()
+
+
+def test_workspace_discussions_never_hold_posts():
+    from tests.support.workspaces import make_workspace, workspace_roles
+
+    workspace = make_workspace()
+    people = workspace_roles(workspace)
+    community = workspace.community
+    rules.watched_word_add(
+        actor=people.lead, community=community, word="riservato", action="hold"
+    )
+    community.refresh_from_db()
+    thread = community.threads.first()
+    thread.community = community
+    with pytest.raises(ValidationError, match="reviews messages with “riservato”"):
+        threads.post_reply(actor=people.member, thread=thread, body="Documento riservato")
+    assert not HeldPost.objects.exists()
+    assert not rules.needs_approval(people.member, community)
