@@ -106,6 +106,15 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit entries are never deleted."))
 
+    @property
+    def reason_display(self):
+        """The reason as readers see it: a watched word's action (stored as its code)
+        in the reader's language, any other reason as written."""
+        words = (self.Action.WATCHED_WORD_ADDED, self.Action.WATCHED_WORD_REMOVED)
+        if self.action in words and self.reason in WatchedWord.Action.values:
+            return WatchedWord.Action(self.reason).label
+        return self.reason
+
 
 class ReviewItem(models.Model):
     """A reported post waiting for (or past) a moderator's decision: at most one open

@@ -299,3 +299,13 @@ def test_the_settings_page_lists_the_words_and_their_actions(client):
     assert "accidenti" in body and "caspita" in body
     assert "data-watched-word-form" in body  # moderators manage words
     assert "data-moderation-settings" not in body  # owners change the numbers
+
+
+def test_the_audit_log_names_the_words_action_in_the_readers_language(client):
+    community, owner, thread = community_with_thread()
+    rules.watched_word_add(actor=owner, community=community, word="scemo", action="hold")
+    owner.language = "it"
+    owner.save(update_fields=["language"])
+    login(client, owner)
+    page = client.get(reverse("community:audit-log", args=[community.slug])).content.decode()
+    assert "scemo" in page and "Trattieni per la revisione" in page
