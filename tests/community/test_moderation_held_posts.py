@@ -266,3 +266,22 @@ def test_workspace_discussions_never_hold_posts():
         threads.post_reply(actor=people.member, thread=thread, body="Documento riservato")
     assert not HeldPost.objects.exists()
     assert not rules.needs_approval(people.member, community)
+
+
+def test_the_authors_held_posts_cost_one_query_however_many(client):
+    community, owner, thread = _approving(first_posts=20)
+    newcomer = member_of(community)
+    login(client, newcomer)
+    threads.post_reply(actor=newcomer, thread=thread, body="Primo in attesa")
+    client.get(thread.get_absolute_url())
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(thread.get_absolute_url())
+    for n in range(5):
+        threads.post_reply(actor=newcomer, thread=thread, body=f"Altro {n}")
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(thread.get_absolute_url()).content.decode()
+    assert page.count('data-held="') == 6
+    assert len(six) == len(one)
