@@ -18,6 +18,7 @@ from . import prepared
 
 __all__ = [
     "audit_entries",
+    "held_communities",
     "held_posts",
     "held_posts_of",
     "silence_of",
@@ -153,24 +154,44 @@ def _nav_counts(user):
         .values("count")
     )
     moderating = permissions.communities_moderated_by(user)
+    held = (
+        moderating.order_by()
+        .values(one=Value(1))
+        .annotate(total=Func(F("held_open_count"), function="SUM"))
+        .values("total")
+    )
     return User.objects.filter(pk=user.pk).values_list(
-        Subquery(open_items), Subquery(unread), Exists(moderating)
+        Subquery(open_items), Subquery(unread), Exists(moderating), Subquery(held)
     )[:1]
 
 
 def nav_moderation(user):
     """For the navigation, in one query: whether `user` moderates anything, the open
-    review items of the communities they moderate, and their unread notices (the
+    review items and held posts of the communities they moderate, and their unread
+    notices (the
     statement compiled once, `prepared.person_values`)."""
     counts = prepared.person_values(
         "nav_moderation", _nav_counts, user, staff=permissions.is_site_staff(user)
     )
-    review_open, notices_unread, moderates = counts or (0, 0, False)
+    review_open, notices_unread, moderates, held_open = counts or (0, 0, False, 0)
     return {
         "moderates": bool(moderates),
         "review_open": review_open or 0,
+        "held_open": held_open or 0,
+        # Everything waiting for a moderator: reported posts and held posts.
+        "pending": (review_open or 0) + (held_open or 0),
         "notices_unread": notices_unread or 0,
     }
+
+
+def held_communities(user):
+    """The communities `user` moderates with posts awaiting approval, by name (the
+    combined queue links their held posts)."""
+    return (
+        permissions.communities_moderated_by(user)
+        .filter(held_open_count__gt=0)
+        .order_by("name")
+    )
 
 
 # --- posting rules (issue 10, R) ---------------------------------------------------------

@@ -89,6 +89,7 @@ def review_combined(request):
             "items": page_obj.object_list,
             "status": status,
             "combined": True,
+            "held_communities": moderation_queries.held_communities(request.user),
             "nav_section": "moderation",
         },
     )

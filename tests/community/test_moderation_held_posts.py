@@ -285,3 +285,20 @@ def test_the_authors_held_posts_cost_one_query_however_many(client):
         page = client.get(thread.get_absolute_url()).content.decode()
     assert page.count('data-held="') == 6
     assert len(six) == len(one)
+
+
+def test_the_navigation_counts_held_posts_and_the_combined_queue_links_them(client):
+    community, owner, thread = _approving()
+    for n in range(2):
+        threads.post_reply(actor=member_of(community), thread=thread, body=f"Nuovo {n}")
+    other, other_owner, _t = _approving()
+    login(client, owner)
+    page = client.get(reverse("community:review-combined")).content.decode()
+    assert 'data-review-open>2<' in page
+    assert reverse("community:held-posts", args=[community.slug]) in page
+    assert reverse("community:held-posts", args=[other.slug]) not in page
+    elsewhere = Client()
+    login(elsewhere, other_owner)
+    assert "data-review-open" not in elsewhere.get(
+        reverse("community:review-combined")
+    ).content.decode()
