@@ -23,6 +23,7 @@ from .models import (
     Affiliation,
     AuditEntry,
     Community,
+    HeldPost,
     Membership,
     ModerationNotice,
     Organisation,
@@ -33,6 +34,7 @@ from .models import (
     Thread,
     ThreadRedirect,
     User,
+    WatchedWord,
 )
 from .services import accounts, communities, memberships, moderation, thread_tools
 
@@ -400,3 +402,24 @@ class ModerationNoticeAdmin(ReadOnlyAdmin):
     list_display = ("user", "community", "kind", "decision", "created_at", "read_at")
     list_filter = ("kind",)
     list_select_related = ("user", "community")
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(ReadOnlyAdmin):
+    """A community's watched words, read-only: moderators manage them from the
+    community's moderation settings (each change has its audit entry)."""
+
+    list_display = ("word", "community", "action", "replacement", "created_by", "created_at")
+    list_filter = ("action",)
+    list_select_related = ("community", "created_by")
+    search_fields = ("word",)
+
+
+@admin.register(HeldPost)
+class HeldPostAdmin(ReadOnlyAdmin):
+    """Posts held for approval, read-only: moderators approve or reject them from
+    the community's held posts page (publishing, notices and audit go with it)."""
+
+    list_display = ("pk", "community", "author", "thread", "why", "status", "created_at")
+    list_filter = ("status", "why")
+    list_select_related = ("community", "author", "thread")

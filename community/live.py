@@ -27,11 +27,13 @@ from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
 
 from . import permissions
-from .models import Community, Organisation, Post, Thread
+from .models import Community, HeldPost, Organisation, Post, Thread
 from .payloads import user_brief
 from .queries import posts as post_queries
 from .queries import rooms, threads
+from .ratelimit import RateLimited
 from .services import threads as thread_services
+from .services.rules import HELD_MESSAGE, SlowModeWait
 
 # --- who may follow what ---------------------------------------------------------------
 
@@ -179,8 +181,10 @@ def _post_group(requests):
     the same service as the HTTP form (`post_replies`: permissions, limits, events).
 
     Each request is (socket user, socket language, thread id, body, client uuid);
-    each answer (post id, None, None) or (None, error code, message in the person's
-    language). Every person is read again from the database first (once per group).
+    each answer (post id, None, None, extra) or (None, error code, message in the
+    person's language, extra): `extra` holds what the frame adds (`retry_after` for
+    a slow-mode or rate-limit refusal; `held` and its message for a held post). Every
+    person is read again from the database first (once per group).
     """
     answers = [None] * len(requests)
     replies = []  # (index, NewReply)
@@ -206,18 +210,30 @@ def _post_group(requests):
         if isinstance(outcome, Exception):
             with translation.override(reply.language):
                 answers[index] = _refusal(outcome)
+        elif isinstance(outcome, HeldPost):
+            with translation.override(reply.language):
+                answers[index] = (None, None, None, _held_ack(outcome))
         else:
-            answers[index] = (outcome.pk, None, None)
+            answers[index] = (outcome.pk, None, None, {})
     return answers
 
 
+def _held_ack(held):
+    """What an ack of a held post adds: its id and what the author is told."""
+    return {"held": held.pk, "message": str(HELD_MESSAGE)}
+
+
 def _refusal(error):
-    """(None, code, message) for a refused post."""
+    """(None, code, message, extra) for a refused post; a wait says how long."""
     if isinstance(error, Http404):
-        return None, "not_found", str(not_found())
+        return None, "not_found", str(not_found()), {}
     if isinstance(error, PermissionDenied):
-        return None, "forbidden", str(error) or str(not_found())
-    return None, "invalid", " ".join(str(message) for message in error.messages)
+        return None, "forbidden", str(error) or str(not_found()), {}
+    message = " ".join(str(message) for message in error.messages)
+    if isinstance(error, RateLimited) and error.retry_after:
+        code = "slow_mode" if isinstance(error, SlowModeWait) else "rate_limited"
+        return None, code, message, {"retry_after": error.retry_after}
+    return None, "invalid", message, {}
 
 
 _post_grouped = Grouped(_post_group)
@@ -237,12 +253,19 @@ async def operation_post(socket, frame):
         return await socket.error(
             "bad_frame", _("post needs thread and body."), ref=client_id
         )
-    post_id, code, message = await _post_grouped(
+    post_id, code, message, extra = await _post_grouped(
         (socket.user, socket.language, thread_id, body, client_uuid)
     )
-    if post_id is None:
-        return await socket.error(code, message, ref=client_id)
-    await socket.send_frame({"op": "ack", "client_id": str(client_uuid), "post": post_id})
+    if code is not None:
+        if not extra:
+            return await socket.error(code, message, ref=client_id)
+        # A wait: the frame says how long, so the composer can count down.
+        with translation.override(socket.language):
+            frame = {"op": "error", "code": code, "message": str(message)}
+        return await socket.send_frame({**frame, "ref": str(client_uuid), **extra})
+    await socket.send_frame(
+        {"op": "ack", "client_id": str(client_uuid), "post": post_id, **extra}
+    )
 
 
 @_current

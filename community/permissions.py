@@ -16,6 +16,7 @@ it changed through `membership_changed` and `affiliation_changed`, each called f
 place its rows are recorded; under their row locks services decide inside `fresh()`.
 """
 
+import zoneinfo
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
@@ -25,12 +26,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
     Affiliation,
     Community,
+    HeldPost,
     Membership,
     Organisation,
     Post,
@@ -933,6 +936,88 @@ require_suspend_account = requirement(
 )
 
 
+# --- posting rules: slow mode, held posts, watched words (issue 10, R) ----------------
+
+
+def is_exempt_from_posting_rules(user, community):
+    """Owners, moderators and staff are not slowed, held or counted as new members
+    (watched words apply to everyone: they are the community's vocabulary)."""
+    return can_moderate_community(user, community)
+
+
+def can_set_slow_mode(user, thread):
+    """Moderators set a thread's or room's slow mode (as they lock it)."""
+    return can_lock_thread(user, thread)
+
+
+def can_see_moderation_settings(user, community):
+    """The settings page: the community's moderators read it (they apply it)."""
+    return can_see_moderation(user, community)
+
+
+def can_manage_watched_words(user, community):
+    """Moderators and owners (and staff) add and remove watched words."""
+    return can_review_posts(user, community)
+
+
+def can_decide_held_posts(user, community):
+    """Moderators approve or reject held posts, like review items."""
+    return can_review_posts(user, community)
+
+
+def local_time_text(user, moment):
+    """`moment` as a date and time in the person's time zone (their profile's, else
+    the active one): refusals sent over the socket have no request to take it from."""
+    zone = None
+    name = getattr(user, "time_zone", "") or ""
+    if name:
+        try:
+            zone = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+    return date_format(timezone.localtime(moment, zone), "DATETIME_FORMAT")
+
+
+def muted_until(user, community):
+    """When the user's silence in `community` ends (None when not silenced)."""
+    if not is_muted(user, community):
+        return None
+    return membership_of(user, community).muted_until
+
+
+require_set_slow_mode = requirement(
+    can_set_slow_mode, gettext_lazy("Only moderators set slow mode.")
+)
+require_see_moderation_settings = requirement(
+    can_see_moderation_settings,
+    gettext_lazy("Only this community's owners and moderators see its settings."),
+)
+require_manage_watched_words = requirement(
+    can_manage_watched_words,
+    gettext_lazy("Only this community's owners and moderators manage watched words."),
+)
+require_decide_held_posts = requirement(
+    can_decide_held_posts,
+    gettext_lazy("Only this community's owners and moderators approve held posts."),
+)
+
+
+def access_held_post(user, community, held_id):
+    """A held post of `community` for its moderators (checked first), else
+    PermissionDenied; Http404 for one of another community or none."""
+    require_see_review_queue(user, community)
+    held = (
+        HeldPost.objects.select_related(
+            "community", "thread__community", "author__organisation", "decided_by"
+        )
+        .filter(pk=held_id, community=community)
+        .first()
+    )
+    if held is None:
+        raise Http404("No such held post.")
+    return held
+
+
 # --- threads and posts ----------------------------------------------------------------
 
 
@@ -1000,11 +1085,10 @@ def require_reply(user, thread):
     elif state == Reply.LOCKED:
         message = _("This room is locked.") if room else _("This thread is locked.")
     elif state == Reply.MUTED:
-        message = (
-            _("You are muted in this community and cannot write for now.")
-            if room
-            else _("You are muted in this community and cannot reply for now.")
-        )
+        message = _(
+            "A moderator has silenced you in this community until %(until)s: you "
+            "can read but not write until then."
+        ) % {"until": local_time_text(user, muted_until(user, thread.community))}
     else:
         message = (
             _("Only members of this community can write here.")

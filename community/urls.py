@@ -7,6 +7,7 @@ from .views import (
     moderation,
     organisations,
     rooms,
+    rules,
     thread_tools,
     threads,
 )
@@ -22,4 +23,5 @@ urlpatterns = [
     *rooms.urlpatterns,
     *moderation.urlpatterns,
     *thread_tools.urlpatterns,
+    *rules.urlpatterns,
 ]

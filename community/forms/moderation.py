@@ -6,13 +6,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AuditEntry, Membership, Report, ReviewItem
+from ..models import AuditEntry, Membership, Report, ReviewItem, WatchedWord
 from .limits import LengthCounterMixin
 
 __all__ = [
     "AuditFilterForm",
     "MemberActionForm",
     "MemberFilterForm",
+    "HeldDecisionForm",
+    "SlowModeForm",
+    "WatchedWordForm",
     "ModerationSettingsForm",
     "ReportForm",
     "ReviewDecisionForm",
@@ -119,6 +122,91 @@ class ModerationSettingsForm(forms.Form):
             "When this many members report a post, it is hidden until a moderator "
             "reviews it."
         ),
+    )
+    slow_mode_default = forms.IntegerField(
+        label=_("Slow mode for new threads and rooms (seconds)"),
+        required=False,
+        min_value=0,
+        max_value=86400,
+        help_text=_(
+            "The fewest seconds between one member's messages in a new thread or room; "
+            "0 turns slow mode off. Moderators can change it in each thread or room."
+        ),
+    )
+    first_posts_approval = forms.IntegerField(
+        label=_("Approve a new member's first posts"),
+        required=False,
+        min_value=0,
+        max_value=20,
+        help_text=_(
+            "Until this many of their posts are approved, a new member's posts wait "
+            "for a moderator; 0 turns it off."
+        ),
+    )
+
+
+class SlowModeForm(forms.Form):
+    """A thread's or room's slow mode, from its page (moderators)."""
+
+    seconds = forms.TypedChoiceField(
+        label=_("Slow mode"),
+        coerce=int,
+        choices=[
+            (0, _("Off")),
+            (10, _("10 seconds")),
+            (30, _("30 seconds")),
+            (60, _("1 minute")),
+            (300, _("5 minutes")),
+            (900, _("15 minutes")),
+            (3600, _("1 hour")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A value set elsewhere (the community's default) stays choosable.
+        current = self.initial.get("seconds")
+        choices = self.fields["seconds"].choices
+        if current and current not in {value for value, _label in choices}:
+            self.fields["seconds"].choices = [
+                *choices,
+                (current, _("%(seconds)d seconds") % {"seconds": current}),
+            ]
+
+
+class WatchedWordForm(forms.Form):
+    """Add a watched word (the service checks everything again)."""
+
+    word = forms.CharField(
+        label=_("Word or phrase"),
+        max_length=WatchedWord._meta.get_field("word").max_length,
+        help_text=_(
+            "Matched as a whole word, whatever the case and accents, also after an "
+            "apostrophe (“l'idiota”)."
+        ),
+    )
+    action = forms.ChoiceField(
+        label=_("What happens"), choices=WatchedWord.Action.choices
+    )
+    replacement = forms.CharField(
+        label=_("Replacement"),
+        required=False,
+        max_length=WatchedWord._meta.get_field("replacement").max_length,
+        help_text=_("Only for “Replace”: blank writes asterisks."),
+    )
+
+
+class HeldDecisionForm(LengthCounterMixin, forms.Form):
+    """Approve or reject a held post."""
+
+    decision = forms.ChoiceField(
+        choices=[("release", _("Approve")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(
+        label=_("Reason (the author reads it when rejected)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(),
     )
 
 

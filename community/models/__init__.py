@@ -3,7 +3,14 @@
 from .accounts import User
 from .communities import Community, Membership
 from .conversation import Post, PostRevision, ReadPosition, Thread, ThreadRedirect
-from .moderation import AuditEntry, ModerationNotice, Report, ReviewItem
+from .moderation import (
+    AuditEntry,
+    HeldPost,
+    ModerationNotice,
+    Report,
+    ReviewItem,
+    WatchedWord,
+)
 from .organisations import Affiliation, Organisation
 from .tags import (
     CommunityTheme,
@@ -18,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Community",
     "CommunityTheme",
+    "HeldPost",
     "Membership",
     "ModerationNotice",
     "Organisation",
@@ -33,4 +41,5 @@ __all__ = [
     "ThreadTag",
     "User",
     "UserExpertise",
+    "WatchedWord",
 ]

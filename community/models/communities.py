@@ -55,6 +55,28 @@ class Community(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("Reports from this many members hide a post until it is reviewed."),
     )
+    # Posting rules (issue 10, R). The slow mode new threads and rooms start with.
+    slow_mode_default = models.PositiveIntegerField(
+        _("slow mode for new threads and rooms"),
+        default=0,
+        validators=[MaxValueValidator(86400)],
+        help_text=_("Seconds between one member's posts; 0 turns slow mode off."),
+    )
+    # A new member's first this-many posts wait for a moderator; 0: off.
+    first_posts_approval = models.PositiveSmallIntegerField(
+        _("approve first posts"),
+        default=0,
+        validators=[MaxValueValidator(20)],
+        help_text=_(
+            "A new member's first posts wait for a moderator's approval; 0 turns it off."
+        ),
+    )
+    # Denormalised by the posting rules: held posts waiting, so pages look for a
+    # reader's own held posts only when there are some.
+    held_open_count = models.PositiveIntegerField(_("held posts waiting"), default=0)
+    # Denormalised by the watched-word services: posting reads the rules only when
+    # there are some.
+    watched_word_count = models.PositiveIntegerField(_("watched words"), default=0)
 
     class Meta:
         verbose_name = _("community")

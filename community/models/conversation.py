@@ -43,6 +43,9 @@ class Thread(models.Model):
         related_name="+",
     )
     post_count = models.PositiveIntegerField(_("posts"), default=0)
+    # Slow mode: the fewest seconds between one member's posts here (0: off);
+    # moderators are exempt.
+    slow_mode_seconds = models.PositiveIntegerField(_("slow mode"), default=0)
     # A discussion started from a room message; the message links back through the
     # reverse accessor `post.promoted_to`. One thread per message.
     promoted_from = models.OneToOneField(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .communities import Community
-from .conversation import Post
+from .conversation import Post, Thread
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -66,6 +66,11 @@ class AuditEntry(models.Model):
         # Site-wide, by staff (no community).
         ACCOUNT_SUSPENDED = "account.suspended", _("Suspend account")
         ACCOUNT_UNSUSPENDED = "account.unsuspended", _("Lift account suspension")
+        THREAD_SLOW_MODE = "thread.slow_mode", _("Set slow mode")
+        WATCHED_WORD_ADDED = "word.added", _("Watch a word")
+        WATCHED_WORD_REMOVED = "word.removed", _("Stop watching a word")
+        HELD_RELEASED = "held.released", _("Approve a held post")
+        HELD_REJECTED = "held.rejected", _("Reject a held post")
 
     # Null for site-wide actions by staff (suspending an account).
     community = models.ForeignKey(
@@ -126,6 +131,15 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit entries are never deleted."))
+
+    @property
+    def reason_display(self):
+        """The reason as readers see it: a watched word's action (stored as its code)
+        in the reader's language, any other reason as written."""
+        words = (self.Action.WATCHED_WORD_ADDED, self.Action.WATCHED_WORD_REMOVED)
+        if self.action in words and self.reason in WatchedWord.Action.values:
+            return WatchedWord.Action(self.reason).label
+        return self.reason
 
 
 class ReviewItem(models.Model):
@@ -276,6 +290,7 @@ class ModerationNotice(models.Model):
         POST_REMOVED = "post_removed", _("Post deleted by a moderator")
         SILENCED = "silenced", _("Silenced")
         REPORT_OUTCOME = "report", _("Your report was reviewed")
+        HELD_REJECTED = "rejected", _("Your post was not approved")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -308,3 +323,140 @@ class ModerationNotice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.user_id}"
+
+
+class WatchedWord(models.Model):
+    """A word or phrase a community watches in titles, posts and room messages.
+
+    Matched whole-word, whatever the case and accents, also after an apostrophe
+    ("l'idiota", "dell’idiota"): see `community.wordwatch`.
+    """
+
+    class Action(models.TextChoices):
+        BLOCK = "block", _("Block: refuse the text")
+        HOLD = "hold", _("Hold for review")
+        REPLACE = "replace", _("Replace (censor)")
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="watched_words",
+        verbose_name=_("community"),
+    )
+    word = models.CharField(_("word or phrase"), max_length=80)
+    # The folded form (`wordwatch.fold`) the matcher compares: one rule per form.
+    folded = models.CharField(max_length=160, editable=False)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    # For "replace": what is written instead (blank: asterisks).
+    replacement = models.CharField(_("replacement"), max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["folded", "pk"]
+        verbose_name = _("watched word")
+        verbose_name_plural = _("watched words")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "folded"], name="watched_word_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.word} ({self.action})"
+
+
+class HeldPost(models.Model):
+    """A post waiting for a moderator before anyone else sees it: a new member's
+    first posts, or text with a watched word to hold. Not a Post until released (so
+    no number, event, count or unread mark exists for others); released, it is
+    written by the posting service as if just sent."""
+
+    class Why(models.TextChoices):
+        FIRST_POSTS = "first_posts", _("A new member's first posts")
+        WATCHED_WORD = "watched_word", _("Contains a watched word")
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Awaiting approval")
+        RELEASED = "released", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        related_name="held_posts",
+        verbose_name=_("community"),
+    )
+    # None: the first post of a new thread (its title and tags are held with it).
+    thread = models.ForeignKey(
+        Thread,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="held_posts",
+        verbose_name=_("thread"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="held_posts",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    body = models.TextField(_("body"))
+    body_html = models.TextField(editable=False)
+    client_id = models.UUIDField(null=True, blank=True, editable=False)
+    why = models.CharField(_("why"), max_length=16, choices=Why.choices)
+    # The watched word that held it, as written in the rule.
+    word = models.CharField(_("watched word"), max_length=80, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.HELD
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # The post it became once released.
+    post = models.OneToOneField(
+        Post,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("post"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("held post")
+        verbose_name_plural = _("held posts")
+        constraints = [
+            # A resent held post (same author, same client_id) is held once.
+            models.UniqueConstraint(
+                fields=["author", "client_id"],
+                condition=models.Q(client_id__isnull=False),
+                name="held_post_unique_author_client_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "status"], name="held_open")]
+
+    def __str__(self):
+        return f"held #{self.pk} · {self.get_status_display()}"
+
+    @property
+    def is_held(self):
+        return self.status == self.Status.HELD

@@ -20,6 +20,7 @@ from django.utils import timezone
 from .. import permissions
 from ..models import (
     AuditEntry,
+    HeldPost,
     Membership,
     ModerationNotice,
     Post,
@@ -27,6 +28,7 @@ from ..models import (
     ReviewItem,
     Thread,
     User,
+    WatchedWord,
 )
 from . import prepared
 
@@ -35,6 +37,11 @@ __all__ = [
     "audit_entries",
     "author_membership",
     "moderation_members",
+    "held_communities",
+    "held_posts",
+    "held_posts_of",
+    "silence_of",
+    "watched_words",
     "audit_people",
     "my_notices",
     "my_reports",
@@ -262,21 +269,91 @@ def _nav_counts(user):
         .values("count")
     )
     moderating = permissions.communities_moderated_by(user)
+    held = (
+        moderating.order_by()
+        .values(one=Value(1))
+        .annotate(total=Func(F("held_open_count"), function="SUM"))
+        .values("total")
+    )
     return User.objects.filter(pk=user.pk).values_list(
-        Subquery(open_items), Subquery(unread), Exists(moderating)
+        Subquery(open_items), Subquery(unread), Exists(moderating), Subquery(held)
     )[:1]
 
 
 def nav_moderation(user):
     """For the navigation, in one query: whether `user` moderates anything, the open
-    review items of the communities they moderate, and their unread notices (the
+    review items and held posts of the communities they moderate, and their unread
+    notices (the
     statement compiled once, `prepared.person_values`)."""
     counts = prepared.person_values(
         "nav_moderation", _nav_counts, user, staff=permissions.is_site_staff(user)
     )
-    review_open, notices_unread, moderates = counts or (0, 0, False)
+    review_open, notices_unread, moderates, held_open = counts or (0, 0, False, 0)
     return {
         "moderates": bool(moderates),
         "review_open": review_open or 0,
+        "held_open": held_open or 0,
+        # Everything waiting for a moderator: reported posts and held posts.
+        "pending": (review_open or 0) + (held_open or 0),
         "notices_unread": notices_unread or 0,
     }
+
+
+def held_communities(user):
+    """The communities `user` moderates with posts awaiting approval, by name (the
+    combined queue links their held posts)."""
+    return (
+        permissions.communities_moderated_by(user)
+        .filter(held_open_count__gt=0)
+        .order_by("name")
+    )
+
+
+# --- posting rules (issue 10, R) ---------------------------------------------------------
+
+
+def held_posts(community, *, status=HeldPost.Status.HELD):
+    """Held posts of `community` for its moderators, oldest first (decided ones
+    newest first), with their author and thread loaded."""
+    order = ("created_at", "pk") if status == HeldPost.Status.HELD else ("-decided_at", "-pk")
+    return (
+        HeldPost.objects.filter(community=community, status=status)
+        .select_related("author__organisation", "thread__community", "decided_by")
+        .order_by(*order)
+    )
+
+
+def held_posts_of(user, thread):
+    """`user`'s own posts waiting for approval in `thread` (shown to them only,
+    marked as waiting). No query when the community has nothing waiting."""
+    if not user.is_authenticated or not thread.community.held_open_count:
+        return []
+    return list(
+        HeldPost.objects.filter(
+            author=user, thread=thread, status=HeldPost.Status.HELD
+        ).order_by("created_at", "pk")
+    )
+
+
+def silence_of(user, community):
+    """Until when and why `user` is silenced in `community`: {"until", "reason"}
+    (the reason of the latest silence in the audit log), or None."""
+    until = permissions.muted_until(user, community)
+    if until is None:
+        return None
+    latest = (
+        AuditEntry.objects.filter(
+            community=community,
+            member=user,
+            action=AuditEntry.Action.MEMBER_SILENCED,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return {"until": until, "reason": latest or ""}
+
+
+def watched_words(community):
+    """The community's watched words, alphabetically (by their folded form)."""
+    return WatchedWord.objects.filter(community=community).select_related("created_by")

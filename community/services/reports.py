@@ -388,35 +388,71 @@ def review_decide(*, actor, item, decision, reason="", until=None):
 # --- settings and notices ----------------------------------------------------------------
 
 
-def moderation_settings_change(*, actor, community, report_threshold):
-    """Set how many members' reports hide a post (1 to 50); return the community.
-
-    Owners and staff (`permissions.can_change_moderation_settings`), else
-    PermissionDenied; ValidationError out of range. Writes an audit entry.
-    """
-    permissions.require_change_moderation_settings(actor, community)
+def _setting_value(value, field, low, high, message):
     try:
-        value = int(report_threshold)
+        value = int(value)
     except (TypeError, ValueError):
         value = None
-    if value is None or not 1 <= value <= 50:
-        raise ValidationError(
-            {"report_threshold": _("Choose a number of reports between 1 and 50.")}
+    if value is None or not low <= value <= high:
+        raise ValidationError({field: message})
+    return value
+
+
+def moderation_settings_change(
+    *, actor, community, report_threshold, slow_mode_default=None,
+    first_posts_approval=None,
+):
+    """Set how many members' reports hide a post (1 to 50), the slow mode new
+    threads and rooms start with (0 to 86400 seconds) and how many of a new member's
+    first posts wait for approval (0 to 20); None leaves a setting as it is. Return
+    the community.
+
+    Owners and staff (`permissions.can_change_moderation_settings`), else
+    PermissionDenied; ValidationError out of range. One audit entry per setting
+    that changed.
+    """
+    permissions.require_change_moderation_settings(actor, community)
+    wanted = {
+        "report_threshold": _setting_value(
+            report_threshold, "report_threshold", 1, 50,
+            _("Choose a number of reports between 1 and 50."),
         )
+    }
+    if slow_mode_default is not None:
+        wanted["slow_mode_default"] = _setting_value(
+            slow_mode_default, "slow_mode_default", 0, 86400,
+            _("Choose a number of seconds between 0 and 86400."),
+        )
+    if first_posts_approval is not None:
+        wanted["first_posts_approval"] = _setting_value(
+            first_posts_approval, "first_posts_approval", 0, 20,
+            _("Choose a number of posts between 0 and 20."),
+        )
+    labels = {
+        "report_threshold": _("Report threshold"),
+        "slow_mode_default": _("Slow mode for new threads and rooms"),
+        "first_posts_approval": _("Approve a new member's first posts"),
+    }
     with transaction.atomic():
         previous = Community.objects.select_for_update().get(pk=community.pk)
-        if previous.report_threshold != value:
-            Community.objects.filter(pk=community.pk).update(report_threshold=value)
+        changed = {
+            field: value
+            for field, value in wanted.items()
+            if getattr(previous, field) != value
+        }
+        if changed:
+            Community.objects.filter(pk=community.pk).update(**changed)
+        for field, value in changed.items():
             audit_record(
                 actor=actor,
                 community=community,
                 action=Action.SETTINGS_CHANGED,
                 member=None,
-                reason=_("Report threshold: %(old)d → %(new)d")
-                % {"old": previous.report_threshold, "new": value},
-                label=_("Moderation settings"),
+                reason=f"{getattr(previous, field)} → {value}",
+                label=f"{_('Moderation settings')}: {labels[field]}",
             )
-        community.report_threshold = value
+        for field, value in wanted.items():
+            setattr(community, field, value)
     return community
 
 

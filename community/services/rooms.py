@@ -86,6 +86,7 @@ def room_create(*, actor, community, name):
                 author=actor,
                 last_activity_at=timezone.now(),
                 post_count=0,
+                slow_mode_seconds=community.slow_mode_default,
             )
             event_record(
                 stream=stream_name("community", community.pk),

@@ -16,11 +16,14 @@ from live.events import event_record, event_record_many, stream_name
 
 from .. import payloads, permissions
 from ..markdown import mentioned_user_ids, render_markdown
-from ..models import Community, Post, PostRevision, Thread
+from ..models import AuditEntry, Community, HeldPost, Post, PostRevision, Thread
 from ..ratelimit import RateLimited, rate_limit_hit
 from ..tagging import tag_names_clean
+from . import rules
+from .audit import audit_record
 
 __all__ = [
+    "held_release",
     "post_delete",
     "post_edit",
     "post_replies",
@@ -143,7 +146,7 @@ def record_post_event(post, type, actor, *, mentions=(), payload=None):
 # --- threads ---------------------------------------------------------------------------
 
 
-def thread_create(*, actor, community, title, body, tags=(), client_id=None):
+def thread_create(*, actor, community, title, body, tags=(), client_id=None, may_hold=False):
     """Start a discussion thread in `community` with its first post; return the thread.
 
     Callers: active, unmuted members of the community and site staff
@@ -151,6 +154,11 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
     for an empty or over-long title or body, bad tags, or past the "thread" rate limit.
     A resent form with the same `client_id` returns the thread created the first time.
     Emits `thread.created` on `community:<id>` and `post.created` on `thread:<id>`.
+
+    Posting rules (`services.rules`): watched words block or censor the title and
+    body; when a "hold" word or first-posts approval keeps the thread back, it
+    returns a HeldPost with `may_hold` (the new-thread form), else refuses with a
+    ValidationError (callers that need the thread at once).
     """
     permissions.require_create_thread(actor, community)
     resent = _resent_post(actor, client_id)
@@ -170,34 +178,85 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
             cleaned[field] = clean(value)
         except ValidationError as error:
             errors.update(error.message_dict)
+    watched = rules.watched_rules(community)
+    held_by = None
+    for field in ("title", "body"):
+        if field in cleaned:
+            try:
+                cleaned[field], held = rules.text_screen(cleaned[field], watched, field)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+            else:
+                held_by = held_by or held
     if errors:
         raise ValidationError(errors)
 
     rate_limit_hit(actor, "thread")
     body_html = render_markdown(cleaned["body"])
-    mentions = mentioned_user_ids(cleaned["body"])
+    first_posts = rules.needs_approval(actor, community)
+    if (held_by is not None or first_posts) and not (
+        may_hold and rules.may_hold(community)
+    ):
+        # Callers that need the thread at once (promotions, workspaces) get a refusal.
+        if held_by is not None:
+            raise rules.hold_refusal(held_by)
+        raise ValidationError(
+            _(
+                "A moderator approves your first posts in this community: start a "
+                "thread from its “New thread” page."
+            ),
+            code="held",
+        )
+    if held_by is not None or first_posts:
+        # The thread waits with its first post: nobody else learns of it until then.
+        return rules.held_create(
+            actor=actor,
+            community=community,
+            thread=None,
+            title=cleaned["title"],
+            tags=cleaned["tags"],
+            body=cleaned["body"],
+            body_html=body_html,
+            client_id=client_id,
+            why=HeldPost.Why.FIRST_POSTS if first_posts else HeldPost.Why.WATCHED_WORD,
+            word=held_by.word if held_by is not None else "",
+        )
+    return _thread_write(
+        actor, community, cleaned["title"], cleaned["body"], body_html, cleaned["tags"],
+        client_id,
+    )
+
+
+def _thread_write(actor, community, title, body, body_html, tags, client_id, held=None):
+    """Write a new thread with its first post and their events (for `thread_create`
+    and for a held thread a moderator approves); return the thread."""
+    mentions = mentioned_user_ids(body)
     now = timezone.now()
     try:
         with transaction.atomic():
             thread = Thread.objects.create(
                 community=community,
-                title=cleaned["title"],
+                title=title,
                 kind=Thread.Kind.DISCUSSION,
                 author=actor,
                 last_activity_at=now,
                 last_poster=actor,
                 post_count=1,
+                slow_mode_seconds=community.slow_mode_default,
             )
-            if cleaned["tags"]:
-                thread.tags.set(cleaned["tags"])
+            if tags:
+                thread.tags.set(tags)
             post = Post.objects.create(
                 thread=thread,
                 number=1,
                 author=actor,
-                body=cleaned["body"],
+                body=body,
                 body_html=body_html,
                 client_id=client_id,
             )
+            if held is not None:
+                held.post = post
+                held.thread = thread
             Community.objects.filter(pk=community.pk).update(
                 thread_count=F("thread_count") + 1, last_activity_at=now
             )
@@ -211,7 +270,7 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None):
     except IntegrityError:
         # A concurrent resend with the same client_id won the race.
         resent = _resent_post(actor, client_id)
-        if resent is None:
+        if resent is None or held is not None:
             raise
         return resent.thread
     community.refresh_from_db(fields=["thread_count", "last_activity_at"])
@@ -233,6 +292,8 @@ def post_reply(*, actor, thread, body, client_id=None):
     (outcome,) = post_replies([NewReply(actor, thread, body, client_id)])
     if isinstance(outcome, Exception):
         raise outcome
+    if isinstance(outcome, HeldPost):
+        return outcome
     thread.refresh_from_db(fields=["post_count", "last_activity_at", "last_poster"])
     return outcome
 
@@ -263,9 +324,12 @@ def post_replies(replies):
     """
     outcomes = [None] * len(replies)
     new = []  # (index, reply, body, body_html, mentions)
+    held = []  # (index, reply, body, the watched word that holds it or None)
     claimed = {}  # (author, client_id) -> index of the reply that writes it
+    watched = {}  # community id -> its watched words, read once per group
     for index, reply in enumerate(replies):
         key = (reply.actor.pk, reply.client_id) if reply.client_id is not None else None
+        community = reply.thread.community
         with _told_in(reply.language):
             try:
                 permissions.require_reply(reply.actor, reply.thread)
@@ -273,6 +337,14 @@ def post_replies(replies):
                     outcomes[index] = claimed[key]  # the same post twice in one group
                     continue
                 body = _clean_body(reply.body)
+                if community.pk not in watched:
+                    watched[community.pk] = rules.watched_rules(community)
+                body, held_by = rules.text_screen(body, watched[community.pk], "body")
+                if held_by is not None and not rules.may_hold(community):
+                    raise rules.hold_refusal(held_by)
+                first_posts = rules.needs_approval(reply.actor, community)
+                if held_by is None and not first_posts:
+                    rules.slow_mode_hit(reply.actor, reply.thread)
                 rate_limit_hit(reply.actor, "post")
             except RateLimited as error:
                 # A resend of a stored post is acknowledged whatever the budget.
@@ -284,7 +356,23 @@ def post_replies(replies):
                 continue
         if key is not None:
             claimed[key] = index
+        if held_by is not None or first_posts:
+            held.append((index, reply, body, held_by))
+            continue
         new.append((index, reply, body, render_markdown(body), mentioned_user_ids(body)))
+    for index, reply, body, held_by in held:
+        # Held posts are not posts yet: no number, no event for readers, no count.
+        stored = _resent_post(reply.actor, reply.client_id)
+        outcomes[index] = stored if stored is not None else rules.held_create(
+            actor=reply.actor,
+            community=reply.thread.community,
+            thread=reply.thread,
+            body=body,
+            body_html=render_markdown(body),
+            client_id=reply.client_id,
+            why=HeldPost.Why.WATCHED_WORD if held_by is not None else HeldPost.Why.FIRST_POSTS,
+            word=held_by.word if held_by is not None else "",
+        )
     if new:
         try:
             with transaction.atomic():
@@ -422,6 +510,12 @@ def post_edit(*, actor, post, body):
     """
     permissions.require_edit_post(actor, post)
     body = _clean_body(body)
+    community = post.thread.community
+    body, held_by = rules.text_screen(body, rules.watched_rules(community), "body")
+    if held_by is not None:
+        # A published post cannot wait for review without disappearing from the
+        # readers who saw it: a word the community holds is refused in an edit.
+        raise rules.hold_refusal(held_by)
     if body == post.body:
         return post
     body_html = render_markdown(body)
@@ -465,3 +559,39 @@ def post_delete(*, actor, post):
         post.save(update_fields=["is_deleted", "deleted_at"])
         record_post_event(post, "post.deleted", actor)
     return post
+
+
+def held_release(*, actor, held):
+    """Approve a held post: it is published as if just sent (a new thread for a held
+    first post, a reply or room message otherwise), live for every open page. Return
+    the HeldPost, whose `post` is the new post.
+
+    The community's moderators and staff (`permissions.can_decide_held_posts`), else
+    PermissionDenied; ValidationError when it was decided already. The author's slow
+    mode and rate limits do not apply (they were counted when they sent it). Writes
+    an audit entry; emits what posting emits, and `held.released` to moderators.
+    """
+    permissions.require_decide_held_posts(actor, held.community)
+    with transaction.atomic():
+        row = rules.held_locked(held)
+        author, community = row.author, row.community
+        if row.thread is None:
+            thread = _thread_write(
+                author, community, row.title, row.body, row.body_html, row.tags,
+                row.client_id, held=row,
+            )
+            row.thread = thread
+        else:
+            reply = NewReply(author, row.thread, row.body, row.client_id)
+            ((_index, post),) = _write_replies(
+                [(0, reply, row.body, row.body_html, mentioned_user_ids(row.body))]
+            )
+            row.post = post
+        rules.held_close(row, actor, HeldPost.Status.RELEASED)
+        audit_record(
+            actor=actor,
+            community=community,
+            action=AuditEntry.Action.HELD_RELEASED,
+            post=row.post,
+        )
+    return row

@@ -26,9 +26,10 @@ from ..forms.communities import (
 from ..models import Membership
 from ..queries import communities as community_queries
 from ..queries import rooms
+from ..ratelimit import RateLimited
 from ..services import communities as community_services
 from ..services import memberships
-from .feedback import flash_errors, redirect_back
+from .feedback import flash_errors, redirect_back, safe_next, too_many
 
 State = Membership.State
 
@@ -210,6 +211,8 @@ def community_join(request, community):
         membership = memberships.community_enter(
             actor=request.user, community=community, message=message
         )
+    except RateLimited as exc:
+        return too_many(request, exc, safe_next(request, community.get_absolute_url()))
     except ValidationError as exc:
         flash_errors(request, exc)
     else:

@@ -1,8 +1,11 @@
-"""Shared view plumbing: flash a service's errors, go back to a safe `next` URL."""
+"""Shared view plumbing: flash a service's errors, go back to a safe `next` URL,
+answer 429 for a rate limit or slow mode."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from ..ratelimit import RateLimited
 
 
 def flash_errors(request, error):
@@ -24,3 +27,27 @@ def safe_next(request, default):
 def redirect_back(request, default):
     """Redirect to a safe `next` from the form, else to `default`."""
     return redirect(safe_next(request, default))
+
+
+def refusal_status(error):
+    """The status a page showing `error` as a form error answers: 429 (with
+    `Retry-After`) when the person must wait, else 200."""
+    return 429 if isinstance(error, RateLimited) else 200
+
+
+def with_retry_after(response, error):
+    """`response` with `Retry-After` when `error` says how long to wait."""
+    if isinstance(error, RateLimited) and error.retry_after:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def too_many(request, error, back_url):
+    """The 429 page: what was refused and when to try again, and a way back."""
+    response = render(
+        request,
+        "429.html",
+        {"message": " ".join(error.messages), "back_url": back_url},
+        status=429,
+    )
+    return with_retry_after(response, error)

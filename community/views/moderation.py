@@ -22,7 +22,6 @@ from ..forms.moderation import (
     AuditFilterForm,
     MemberActionForm,
     MemberFilterForm,
-    ModerationSettingsForm,
     ReportForm,
     ReviewDecisionForm,
 )
@@ -32,7 +31,7 @@ from ..queries import moderation as moderation_queries
 from ..queries import posts as post_queries
 from ..services import accounts, memberships, moderation, reports
 from .communities import _header_context, _page, community_action
-from .feedback import flash_errors
+from .feedback import flash_errors, refusal_status, with_retry_after
 
 QUEUE_PER_PAGE = 25
 MEMBERS_PER_PAGE = 30
@@ -45,47 +44,18 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @community_action
 def moderation_home(request, community):
-    """Where a community's moderators start: the audit log, members and requests."""
+    """Where a community's moderators start: the queue, held posts, the audit log,
+    members, requests and the settings."""
     permissions.require_see_moderation(request.user, community)
     context = _header_context(request, community, "moderation")
     user = request.user
-    can_change = permissions.can_change_moderation_settings(user, community)
     context.update(
         latest_entries=moderation_queries.audit_entries(community, viewer=user)[:5],
         pending_requests=community_queries.pending_request_count(community),
         open_items=moderation_queries.open_review_count(community),
-        settings_form=ModerationSettingsForm(
-            initial={"report_threshold": community.report_threshold}
-        )
-        if can_change
-        else None,
+        can_change_settings=permissions.can_change_moderation_settings(user, community),
     )
     return render(request, "community/moderation_home.html", context)
-
-
-@require_POST
-@community_action
-def moderation_settings(request, community):
-    """Owners set the report threshold (from the moderator's home)."""
-    permissions.require_change_moderation_settings(request.user, community)
-    form = ModerationSettingsForm(request.POST)
-    home = reverse("community:moderation-home", args=[community.slug])
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(home)
-    try:
-        reports.moderation_settings_change(
-            actor=request.user,
-            community=community,
-            report_threshold=form.cleaned_data["report_threshold"],
-        )
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, _("The moderation settings were saved."))
-    return redirect(home)
 
 
 # --- the review queue --------------------------------------------------------------------
@@ -127,6 +97,7 @@ def review_combined(request):
         "items": page_obj.object_list,
         "status": status,
         "combined": True,
+        "held_communities": moderation_queries.held_communities(request.user),
         "nav_section": "moderation",
     }
     if _wants_fragment(request):
@@ -140,15 +111,13 @@ def _wants_fragment(request):
 
 
 def _queue_fragment(request, context):
-    """`{"html": the queue's list, "review_open": the navigation's count}`."""
+    """`{"html": the queue's list, "pending": the navigation's count}`."""
     response = JsonResponse(
         {
             "html": render_to_string(
                 "community/includes/review_queue_list.html", context, request=request
             ),
-            "review_open": moderation_queries.nav_moderation(request.user)[
-                "review_open"
-            ],
+            "pending": moderation_queries.nav_moderation(request.user)["pending"],
         }
     )
     patch_vary_headers(response, ["X-Requested-With"])
@@ -177,7 +146,7 @@ def review_live(request):
         ids = permissions.communities_moderated_by(user).values_list("pk", flat=True)
         streams = [f"moderation:{pk}" for pk in ids.order_by("pk")[:LIVE_STREAMS_MAX]]
     counts = moderation_queries.nav_moderation(user)
-    return JsonResponse({"review_open": counts["review_open"], "streams": streams})
+    return JsonResponse({"pending": counts["pending"], "streams": streams})
 
 
 def _item_page(request, community, item, form=None, allowed=None):
@@ -356,6 +325,7 @@ def post_report(request, pk):
     permissions.require_report_post(request.user, post)
     back = post_queries.post_location_url(post)
     form = ReportForm(request.POST or None)
+    status, refusal = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             reports.post_report(
@@ -365,6 +335,7 @@ def post_report(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
+            status, refusal = refusal_status(error), error
             if hasattr(error, "error_dict"):
                 for field, errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
@@ -378,7 +349,7 @@ def post_report(request, pk):
                 ),
             )
             return redirect(back)
-    return render(
+    response = render(
         request,
         "community/post_report.html",
         {
@@ -388,7 +359,9 @@ def post_report(request, pk):
             "community": post.thread.community,
             "back_url": back,
         },
+        status=status,
     )
+    return with_retry_after(response, refusal)
 
 
 @login_required
@@ -506,11 +479,6 @@ urlpatterns = [
     path("p/<int:pk>/report/", post_report, name="post-report"),
     path("c/<slug:slug>/moderation/queue/", review_queue, name="review-queue"),
     path("c/<slug:slug>/moderation/queue/<int:pk>/", review_item, name="review-item"),
-    path(
-        "c/<slug:slug>/moderation/settings/",
-        moderation_settings,
-        name="moderation-settings",
-    ),
     path("c/<slug:slug>/moderation/", moderation_home, name="moderation-home"),
     path("c/<slug:slug>/moderation/log/", audit_log, name="audit-log"),
     path(

@@ -16,13 +16,15 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions
 from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
-from ..models import Thread
+from ..models import HeldPost, Thread
 from ..queries import rooms as room_queries
 from ..services import rooms as room_services
 from ..services import threads
+from ..services.rules import HELD_MESSAGE
 from .addresses import thread_in_its_community
-from .feedback import flash_errors
+from .feedback import flash_errors, refusal_status, with_retry_after
 from .fetch import json_refusals
+from .threads import posting_rules_context
 
 # Title suggested when a message becomes a thread: its first words.
 SUGGESTED_TITLE_LENGTH = 80
@@ -43,7 +45,7 @@ def _message_form(**kwargs):
     return RoomMessageForm(initial={"client_id": uuid.uuid4()}, **kwargs)
 
 
-def _render_room(request, thread, *, before=None, form=None):
+def _render_room(request, thread, *, before=None, form=None, refusal=None):
     context = room_queries.room_page(request.user, thread, before=before)
     if context["can_reply"]:
         form = form or _message_form()
@@ -51,7 +53,14 @@ def _render_room(request, thread, *, before=None, form=None):
             "name": thread.title
         }
         context["form"] = form
-    return render(request, "community/room_detail.html", context)
+    context.update(posting_rules_context(request.user, thread, context["reply_state"]))
+    response = render(
+        request,
+        "community/room_detail.html",
+        context,
+        status=refusal_status(refusal),
+    )
+    return with_retry_after(response, refusal)
 
 
 @login_required
@@ -132,7 +141,11 @@ def room_post(request, slug, pk):
             )
         except ValidationError as error:
             form.add_error(None, error)
+            return _render_room(request, thread, form=form, refusal=error)
         else:
+            if isinstance(post, HeldPost):
+                messages.info(request, HELD_MESSAGE)
+                return redirect(f"{thread.get_absolute_url()}#held-posts")
             # Whoever just wrote has read the room up to their own message.
             room_services.room_read_mark(
                 user=request.user, thread=thread, number=post.number

@@ -14,13 +14,44 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions
+from ..forms.moderation import SlowModeForm
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
-from ..models import Thread
+from ..models import HeldPost, Thread
+from ..queries import moderation as moderation_queries
 from ..queries import posts
 from ..queries import threads as thread_queries
+from ..services import rules
 from ..services import threads as thread_services
+from ..services.rules import HELD_MESSAGE
 from .addresses import thread_in_its_community
+from .feedback import flash_errors, refusal_status, with_retry_after
 from .fetch import json_refusals
+
+
+def posting_rules_context(user, thread, reply_state):
+    """What the composer of a thread or room page says about the posting rules: the
+    reader's own posts waiting for approval, their silence (until when, why), the
+    slow mode and how long they still wait, and the slow-mode form for moderators."""
+    return {
+        "held_posts": moderation_queries.held_posts_of(user, thread),
+        "silence": (
+            moderation_queries.silence_of(user, thread.community)
+            if reply_state == "muted"
+            else None
+        ),
+        "slow_mode_seconds": thread.slow_mode_seconds,
+        "slow_mode_exempt": permissions.is_exempt_from_posting_rules(
+            user, thread.community
+        ),
+        "slow_mode_wait": (
+            rules.slow_mode_remaining(user, thread) if reply_state == "reply" else 0
+        ),
+        "slow_mode_form": (
+            SlowModeForm(initial={"seconds": thread.slow_mode_seconds})
+            if permissions.can_set_slow_mode(user, thread)
+            else None
+        ),
+    }
 
 
 def _quote_id(request):
@@ -40,6 +71,7 @@ def thread_create(request, slug):
     """Start a thread: members of the community (and staff) only."""
     community = permissions.access_community(request.user, slug, action="read")
     permissions.require_create_thread(request.user, community)
+    status, refusal = 200, None
     if request.method == "POST":
         form = ThreadForm(request.POST)
         if form.is_valid():
@@ -51,19 +83,32 @@ def thread_create(request, slug):
                     body=form.cleaned_data["body"],
                     tags=form.cleaned_data["tags"],
                     client_id=form.cleaned_data["client_id"],
+                    may_hold=True,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+                status, refusal = refusal_status(error), error
             else:
+                if isinstance(thread, HeldPost):
+                    messages.info(
+                        request,
+                        _(
+                            "Your thread is awaiting a moderator's approval: it will "
+                            "appear once approved."
+                        ),
+                    )
+                    return redirect(community)
                 messages.success(request, _("Your thread is online."))
                 return redirect(thread)
     else:
         form = ThreadForm(initial={"client_id": uuid.uuid4()})
-    return render(
+    response = render(
         request,
         "community/thread_create.html",
         {"community": community, "form": form},
+        status=status,
     )
+    return with_retry_after(response, refusal)
 
 
 @thread_in_its_community
@@ -80,6 +125,7 @@ def thread_detail(request, slug, pk):
         raise Http404(_("No such page.")) from error
     if context["reply_state"] == "reply":
         context["form"] = _reply_form()
+    context.update(posting_rules_context(request.user, thread, context["reply_state"]))
     return render(request, "community/thread_detail.html", context)
 
 
@@ -90,6 +136,7 @@ def thread_reply(request, slug, pk):
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
     permissions.require_reply(request.user, thread)
     quoted = None
+    status, refusal = 200, None
     if request.method == "POST":
         form = ReplyForm(request.POST)
         if form.is_valid():
@@ -102,7 +149,11 @@ def thread_reply(request, slug, pk):
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+                status, refusal = refusal_status(error), error
             else:
+                if isinstance(post, HeldPost):
+                    messages.info(request, HELD_MESSAGE)
+                    return redirect(f"{thread.get_absolute_url()}#held-posts")
                 messages.success(request, _("Your reply is online."))
                 return redirect(posts.post_location_url(post, thread))
     else:
@@ -116,7 +167,7 @@ def thread_reply(request, slug, pk):
                 raise Http404(_("No such post in this thread."))
             initial["body"] = thread_queries.post_quote_markdown(quoted)
         form = _reply_form(initial=initial)
-    return render(
+    response = render(
         request,
         "community/thread_reply.html",
         {
@@ -125,7 +176,39 @@ def thread_reply(request, slug, pk):
             "form": form,
             "quoted": quoted,
         },
+        status=status,
     )
+    return with_retry_after(response, refusal)
+
+
+@login_required
+@require_POST
+def thread_slow_mode(request, pk):
+    """Moderators set the slow mode of a thread or room (from its page)."""
+    thread = permissions.access_thread(request.user, pk)
+    permissions.require_set_slow_mode(request.user, thread)
+    form = SlowModeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(thread)
+    try:
+        rules.thread_slow_mode_set(
+            actor=request.user, thread=thread, seconds=form.cleaned_data["seconds"]
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        if thread.slow_mode_seconds:
+            messages.success(
+                request,
+                _("Slow mode is on: one message every %(seconds)d seconds per member.")
+                % {"seconds": thread.slow_mode_seconds},
+            )
+        else:
+            messages.success(request, _("Slow mode is off."))
+    return redirect(thread)
 
 
 @json_refusals
@@ -213,6 +296,7 @@ urlpatterns = [
     path("c/<slug:slug>/new/", thread_create, name="thread-create"),
     path("c/<slug:slug>/t/<int:pk>/", thread_detail, name="thread-detail"),
     path("c/<slug:slug>/t/<int:pk>/reply/", thread_reply, name="thread-reply"),
+    path("t/<int:pk>/slow-mode/", thread_slow_mode, name="thread-slow-mode"),
     path("p/<int:pk>/", post_permalink, name="post-permalink"),
     path("p/<int:pk>/quote/", post_quote, name="post-quote"),
     path("p/<int:pk>/edit/", post_edit, name="post-edit"),

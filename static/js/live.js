@@ -183,6 +183,8 @@ export class LiveConnection extends EventTarget {
         }
         sub.last = frame.seq;
         sub.onEvent?.(frame);
+        // For page parts that follow one kind of event (posting_rules.js: slow mode).
+        this.dispatchEvent(new CustomEvent("stream-event", { detail: frame }));
         return;
       }
       case "subscribed":

@@ -31,7 +31,7 @@ async function refreshQueue() {
   const fresh = document.createElement("template");
   fresh.innerHTML = answer.html;
   queue.replaceChildren(fresh.content);
-  showCount(answer.review_open);
+  showCount(answer.pending);
 }
 
 const RETRY_MS = 15000;
@@ -45,7 +45,7 @@ function refresh() {
         await refreshQueue();
       } else {
         const data = await fetchCount();
-        if (data) showCount(data.review_open);
+        if (data) showCount(data.pending);
       }
     } catch {
       // Offline or the server busy: try once more a little later.
@@ -58,7 +58,7 @@ function follow() {
   fetchCount()
     .then((data) => {
       if (!data) return;
-      showCount(data.review_open);
+      showCount(data.pending);
       const connection = live();
       for (const stream of data.streams) {
         connection.subscribe(stream, null, {

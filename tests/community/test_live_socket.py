@@ -254,7 +254,10 @@ async def test_socket_posts_are_rate_limited_like_form_posts(settings):
         )
         replies.append(await ws.receive_json_from())
     assert [r["op"] for r in replies] == ["ack", "ack", "error"]
-    assert replies[2]["code"] == "invalid"
+    assert replies[2]["code"] == "rate_limited"
+    # The frame says how long to wait, within the limit's period.
+    assert 0 < replies[2]["retry_after"] <= 60
+    assert replies[2]["message"]
     await ws.disconnect()
 
 

@@ -84,11 +84,11 @@ def test_the_live_count_endpoint(client, role, status, streams):
         return
     data = response.json()
     if streams == "own":
-        assert data == {"review_open": 1, "streams": [f"moderation:{community.pk}"]}
+        assert data == {"pending": 1, "streams": [f"moderation:{community.pk}"]}
     elif streams == "other":
-        assert data == {"review_open": 0, "streams": [f"moderation:{other.pk}"]}
+        assert data == {"pending": 0, "streams": [f"moderation:{other.pk}"]}
     else:
-        assert data == {"review_open": 1, "streams": streams}
+        assert data == {"pending": 1, "streams": streams}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -159,7 +159,7 @@ def test_the_queue_script_gets_the_list_alone_as_json(client, settings, combined
     assert answer["Content-Type"] == "application/json"
     assert "X-Requested-With" in answer["Vary"]
     data = answer.json()
-    assert data["review_open"] == 1
+    assert data["pending"] == 1
     assert "Offerta SPAM" in data["html"] and "1 report" in data["html"]
     assert "<html" not in data["html"]
     client.force_login(member_of(community))

@@ -286,10 +286,10 @@ def test_a_muted_member_is_told_they_are_muted_when_replying(client):
     response = client.post(url, {"body": "Eccomi", "client_id": "x"})
 
     assert response.status_code == 403
-    assert "You are muted in this community" in response.content.decode()
+    assert "A moderator has silenced you in this community until" in response.content.decode()
     page = client.get(thread.get_absolute_url()).content.decode()
-    assert "You are muted in this community and cannot reply for now." in page
-    with pytest.raises(PermissionDenied, match="You are muted in this community"):
+    assert "A moderator has silenced you in this community until" in page
+    with pytest.raises(PermissionDenied, match="has silenced you in this community until"):
         threads.post_reply(actor=member, thread=thread, body="Eccomi")
 
 
@@ -303,7 +303,7 @@ def test_a_muted_member_is_told_they_are_muted_when_writing_in_a_room(client):
     response = client.post(url, {"body": "Eccomi", "client_id": "x"})
 
     assert response.status_code == 403
-    assert "cannot write for now" in response.content.decode()
+    assert "you can read but not write until then" in response.content.decode()
 
 
 @pytest.mark.parametrize(

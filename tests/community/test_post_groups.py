@@ -233,7 +233,7 @@ def test_a_group_decides_each_person_as_a_single_post_would(visibility):
 
     got = {
         role: "ok" if post_id is not None else code
-        for role, (post_id, code, _message) in zip(people, answers, strict=True)
+        for role, (post_id, code, _message, _extra) in zip(people, answers, strict=True)
     }
     assert got == expected
     assert {role for role, answer in got.items() if answer == "ok"} >= {"member", "owner"}
@@ -312,7 +312,7 @@ def test_a_socket_group_is_presented_without_reading_its_posts_again(
         for callback in callbacks:
             callback()
 
-    assert all(post_id is not None for post_id, _code, _message in answers)
+    assert all(post_id is not None for post_id, _code, _message, _extra in answers)
     assert presenting.captured_queries == []
     # What the frames say is what a page would show of those posts now.
     event = Event.objects.filter(stream=thread.stream).order_by("seq").last()

@@ -184,8 +184,11 @@ def test_replying_too_fast_gives_a_form_error(client, setting, settings):
 
     response = reply(client, thread)
 
-    assert response.status_code == 200
+    # 429 with Retry-After: the form is shown again, saying when to retry.
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
     assert "too often" in response.content.decode()
+    assert "Try again in" in response.content.decode()
     assert Post.objects.count() == 3
 
 

@@ -160,8 +160,11 @@ def test_posting_too_many_threads_gives_a_form_error(
 
     response = post_thread(client, community, title="Un altro")
 
-    assert response.status_code == 200
+    # 429 with Retry-After: the form is shown again, saying when to retry.
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 600
     assert "too often" in response.content.decode()
+    assert "Try again in" in response.content.decode()
     assert Thread.objects.count() == 1
 
 
