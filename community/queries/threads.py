@@ -70,13 +70,6 @@ def thread_page(user, thread, page_number=1):
             thread=thread, number__gt=first, number__lte=first + per_page
         )
         .select_related("author__organisation")
-        # Long texts the page never shows (Markdown sources, bios, descriptions).
-        .defer(
-            "body",
-            "author__password",
-            "author__bio",
-            "author__organisation__description",
-        )
         .annotate(live_seq=head)
         .order_by("number")
     )

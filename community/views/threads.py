@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions
+from .. import fragments, permissions
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
 from ..models import Thread
 from ..queries import posts
@@ -78,6 +78,7 @@ def thread_detail(request, slug, pk):
         )
     except InvalidPage as error:
         raise Http404(_("No such page.")) from error
+    context["posts_html"] = fragments.page_posts(request, context["posts"])
     if context["reply_state"] == "reply":
         context["form"] = _reply_form()
     return render(request, "community/thread_detail.html", context)

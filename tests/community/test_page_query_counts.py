@@ -26,10 +26,11 @@ State = Membership.State
 
 # Anonymous: the thread with its community (its post counter gives the pages); the
 # page's posts with their authors and organisations and the stream head (one
-# statement); the thread's tags. A member adds the session, the user, their membership
-# (every permission of the page is answered from it), the navigation (its communities
-# and moderation figures: one statement) and the sidebar's workspaces.
-THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 8}
+# statement); the thread's tags. A member adds the session, the user, the navigation
+# (its communities and moderation figures: one statement) and the sidebar's
+# workspaces; their membership comes with the thread (every permission of the page is
+# answered from it).
+THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 7}
 
 # Anonymous: the three figures, the featured communities and their themes, the latest
 # threads and their tags. A member: the session, the user, the threads of their
