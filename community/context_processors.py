@@ -3,17 +3,14 @@ the limits the browser enforces before sending."""
 
 from django.conf import settings
 
-from .queries import communities, moderation
+from .queries import navigation as navigation_queries
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "nav_communities": communities.nav_communities(user),
-        "nav_moderation": moderation.nav_moderation(user),
-    }
+    return navigation_queries.navigation(user)
 
 
 def live_limits(request):

@@ -7,9 +7,7 @@ authorisation starts from `permissions.current_user`, inside one permission scop
 """
 
 import hashlib
-import threading
 import uuid
-from collections import OrderedDict
 from itertools import product
 
 from channels.db import database_sync_to_async
@@ -27,6 +25,7 @@ from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
 
 from . import permissions
+from .fragments import FragmentCache
 from .models import Community, HeldPost, Organisation, Post, Thread
 from .payloads import user_brief
 from .queries import posts as post_queries
@@ -302,40 +301,6 @@ async def operation_typing(socket, frame):
 
 
 # --- what clients see ------------------------------------------------------------------
-
-
-class FragmentCache:
-    """Rendered post fragments by (post id, version, language), shared by broadcasts
-    and catch-ups in this process: a post is rendered once per language it is read
-    in, not once per event frame or replay. The version is everything the fragment
-    shows that can change (text, flags, author, promotion), so a changed post is
-    rendered again; the least recently used entries go past `size`."""
-
-    def __init__(self, size):
-        self.size = size
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            fragment = self._entries.get(key)
-            if fragment is not None:
-                self._entries.move_to_end(key)
-            return fragment
-
-    def put(self, key, fragment):
-        with self._lock:
-            self._entries[key] = fragment
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self):
-        return len(self._entries)
 
 
 fragments = FragmentCache(size=1024)

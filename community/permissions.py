@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -1600,12 +1600,27 @@ def access_community(user, slug, *, action="see"):
     return community
 
 
-def _thread_row(thread_id):
-    return (
-        Thread.objects.select_related("community", "author__organisation")
-        .filter(pk=thread_id)
-        .first()
-    )
+def _thread_row(thread_id, user=None):
+    """The thread with its community and author; with `user`'s membership of its
+    community read in the same statement (a join), kept for the scope like any
+    membership `membership_of` reads."""
+    rows = Thread.objects.select_related("community", "author__organisation")
+    scope = _scope.get()
+    remember = scope is not None and user is not None and user.is_authenticated
+    if remember:
+        rows = rows.annotate(
+            viewer_membership=FilteredRelation(
+                "community__memberships",
+                condition=Q(community__memberships__user_id=user.pk),
+            )
+        ).select_related("viewer_membership")
+    thread = rows.filter(pk=thread_id).first()
+    if remember and thread is not None:
+        # No membership row: the join leaves no attribute at all.
+        scope["membership", user.pk, thread.community_id] = getattr(
+            thread, "viewer_membership", None
+        )
+    return thread
 
 
 def _readable(user, thread, community_slug=None):
@@ -1620,7 +1635,7 @@ def _readable(user, thread, community_slug=None):
 
 def access_thread(user, thread_id, *, community_slug=None):
     """Return a readable thread (with its community) or raise Http404."""
-    return _readable(user, _thread_row(thread_id), community_slug)
+    return _readable(user, _thread_row(thread_id, user), community_slug)
 
 
 def access_thread_for_each(users, thread_id):

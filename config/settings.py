@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "community.middleware.PermissionScopeMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "community.middleware.PersonMiddleware",
     "community.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

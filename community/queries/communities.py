@@ -40,15 +40,12 @@ DIRECTORY_THEMES = 24
 
 
 def nav_communities(user):
-    """The communities the user is an active member of, for the navigation."""
-    return list(
-        Community.objects.filter(
-            memberships__user=user,
-            memberships__state=Membership.State.ACTIVE,
-            kind=Community.Kind.COMMUNITY,
-        )
-        .only("name", "slug")
-        .order_by("name")
+    """The communities the user is an active member of, for the navigation (not
+    workspace discussions: the sidebar lists workspaces on their own)."""
+    return Community.objects.filter(
+        memberships__user=user,
+        memberships__state=Membership.State.ACTIVE,
+        kind=Community.Kind.COMMUNITY,
     )
 
 

@@ -45,6 +45,8 @@ __all__ = [
     "audit_people",
     "my_notices",
     "my_reports",
+    "nav_count_columns",
+    "nav_moderation_figures",
     "nav_moderation",
     "open_review_count",
     "review_item_context",
@@ -252,7 +254,10 @@ def my_notices(user):
     return ModerationNotice.objects.filter(user=user).select_related("community")
 
 
-def _nav_counts(user):
+def nav_count_columns(user):
+    """The navigation's moderation figures for `user` as columns of any one-row
+    statement: open review items of the communities they moderate, their unread
+    notices, and whether they moderate anything."""
     open_items = (
         ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
         .filter(permissions.review_communities_condition(user))
@@ -275,9 +280,30 @@ def _nav_counts(user):
         .annotate(total=Func(F("held_open_count"), function="SUM"))
         .values("total")
     )
-    return User.objects.filter(pk=user.pk).values_list(
-        Subquery(open_items), Subquery(unread), Exists(moderating), Subquery(held)
-    )[:1]
+    return {
+        "review_open": Subquery(open_items),
+        "notices_unread": Subquery(unread),
+        "moderates": Exists(moderating),
+        "held_open": Subquery(held),
+    }
+
+
+def nav_moderation_figures(row):
+    """The template's `nav_moderation` from the four `nav_count_columns` values."""
+    review_open, notices_unread, moderates, held_open = row or (0, 0, False, 0)
+    return {
+        "moderates": bool(moderates),
+        "review_open": review_open or 0,
+        "held_open": held_open or 0,
+        # Everything waiting for a moderator: reported posts and held posts.
+        "pending": (review_open or 0) + (held_open or 0),
+        "notices_unread": notices_unread or 0,
+    }
+
+
+def _nav_counts(user):
+    columns = nav_count_columns(user)
+    return User.objects.filter(pk=user.pk).annotate(**columns).values_list(*columns)[:1]
 
 
 def nav_moderation(user):
@@ -288,15 +314,7 @@ def nav_moderation(user):
     counts = prepared.person_values(
         "nav_moderation", _nav_counts, user, staff=permissions.is_site_staff(user)
     )
-    review_open, notices_unread, moderates, held_open = counts or (0, 0, False, 0)
-    return {
-        "moderates": bool(moderates),
-        "review_open": review_open or 0,
-        "held_open": held_open or 0,
-        # Everything waiting for a moderator: reported posts and held posts.
-        "pending": (review_open or 0) + (held_open or 0),
-        "notices_unread": notices_unread or 0,
-    }
+    return nav_moderation_figures(counts)
 
 
 def held_communities(user):

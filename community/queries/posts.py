@@ -2,7 +2,7 @@
 rooms share these)."""
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .. import permissions
 from ..models import Thread
@@ -21,10 +21,22 @@ ROOM_PAGE_SIZE = 50
 # Reversed once per page with this id, then filled in per post: `reverse()` for every
 # link of every post is a fifth of the page's render time.
 _SENTINEL = 9_876_543_210
+# Patterns with arguments (a community's slug) vary: keep at most this many.
+_PATTERNS_KEPT = 2048
+_patterns = {}
 
 
 def url_pattern(name, *args):
-    return reverse(name, args=[*args, _SENTINEL]).replace(str(_SENTINEL), "{}")
+    """The address of `name` with `args` and a last argument left as `{}`: reversed
+    once per process, URL configuration and script prefix (a page asks for the same
+    few on every request)."""
+    key = (name, args, get_urlconf(), get_script_prefix())
+    pattern = _patterns.get(key)
+    if pattern is None:
+        pattern = reverse(name, args=[*args, _SENTINEL]).replace(str(_SENTINEL), "{}")
+        if len(_patterns) < _PATTERNS_KEPT:
+            _patterns[key] = pattern
+    return pattern
 
 
 def post_page_number(post):

@@ -49,3 +49,12 @@ def person_values(key, build, person, *, staff=False):
     with connection.cursor() as cursor:
         cursor.execute(sql, _with(params, person))
         return cursor.fetchone()
+
+
+def person_all_rows(key, build, person, *, staff=False):
+    """Every row of `build(person)` (a `values_list` queryset, unions included) as
+    tuples, compiled once for `key`."""
+    _model, sql, params = _compile(key, build, staff)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _with(params, person))
+        return cursor.fetchall()

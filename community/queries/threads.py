@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -111,40 +110,28 @@ def thread_page(user, thread, page_number=1):
     `django.core.paginator.InvalidPage` for a page that does not exist.
     The query count does not depend on the number of posts shown.
     """
-    # Read the stream head before the posts: a live client subscribing from it then
-    # receives everything committed after this render, possibly once more (deduped).
-    # The last post number comes in the same statement (one query, not two).
-    last_number, live_seq = (
-        Thread.objects.filter(pk=thread.pk)
-        .values_list(
-            Subquery(
-                Post.objects.filter(thread=OuterRef("pk"))
-                .order_by("-number")
-                .values("number")[:1]
-            ),
-            stream_head_expression(thread.stream),
-        )
-        .get()
-    )
-    last_number = last_number or 0
+    # Posts are numbered by the thread's counter and never removed, so the counter read
+    # with the thread is the last number: the page arithmetic needs no query.
+    last_number = thread.post_count
     per_page = settings.POSTS_PER_PAGE
     # A range knows its length without a query; the page only gives the numbers.
     page_obj = Paginator(range(last_number), per_page).page(page_number)
     first = (page_obj.number - 1) * per_page
+    head = stream_head_expression(thread.stream)
+    # The stream head comes with the posts, in the same statement (one snapshot): a
+    # live client subscribing from it receives everything committed after this render.
     posts = list(
         Post.objects.filter(
             thread=thread, number__gt=first, number__lte=first + per_page
         )
         .select_related("author__organisation")
-        # Long texts the page never shows (Markdown sources, bios, descriptions).
-        .defer(
-            "body",
-            "author__password",
-            "author__bio",
-            "author__organisation__description",
-        )
+        .annotate(live_seq=head)
         .order_by("number")
     )
+    if posts:
+        live_seq = posts[0].live_seq
+    else:  # a page without posts (a thread emptied by a merge, say): ask alone
+        live_seq = Thread.objects.filter(pk=thread.pk).values_list(head, flat=True).get()
     can_reply = posts_prepare(user, thread, posts)
     return {
         "thread": thread,

@@ -59,6 +59,15 @@ def person(context, person):
 
 
 @register.simple_tag(takes_context=True)
+def pagination(context, page_obj):
+    """`{% pagination page_obj %}`: includes/pagination.html, rendered once per page
+    however often the page shows it (above and below a thread's posts)."""
+    return _rendered_once(
+        context, "includes/pagination.html", page_obj.number, page_obj=page_obj
+    )
+
+
+@register.simple_tag(takes_context=True)
 def avatar(context, person, size="md"):
     """`{% avatar post.author "md" %}`: includes/avatar.html, once per person, size
     and page."""

@@ -13,7 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions
+from .. import fragments, permissions
 from ..forms.moderation import SlowModeForm
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
 from ..models import HeldPost, Thread
@@ -123,6 +123,9 @@ def thread_detail(request, slug, pk):
         )
     except InvalidPage as error:
         raise Http404(_("No such page.")) from error
+    context["posts_html"] = fragments.page_posts(
+        request, context["posts"], can_split=context["tools"].split
+    )
     if context["reply_state"] == "reply":
         context["form"] = _reply_form()
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))

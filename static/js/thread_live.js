@@ -35,8 +35,9 @@ if (list) {
 
   const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
 
-  /** Live fragments carry the absolute time (they are rendered once, for everyone,
-   *  and replayed later): say it relative to now, as the page does. */
+  /** Posts carry the absolute time (the page's are kept across requests, live ones
+   *  are rendered once for everyone and replayed later): say recent ones relative
+   *  to now. */
   function relativeTimes(item) {
     for (const time of item.querySelectorAll("time[data-relative]")) {
       const seconds = Math.round((new Date(time.getAttribute("datetime")) - Date.now()) / 1000);
@@ -102,6 +103,8 @@ if (list) {
     }
     renderUnseen();
   }
+
+  relativeTimes(list);
 
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {

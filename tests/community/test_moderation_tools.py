@@ -16,6 +16,7 @@ from community.models import (
     Thread,
 )
 from community.services import moderation, reports, rooms, threads
+from tests.community.test_page_query_counts import THREAD_PAGE_QUERIES
 from tests.community.thread_helpers import community_with_thread, thread_url
 from tests.support.factories import CommunityFactory, UserFactory
 from tests.support.roles import member_of, person_in
@@ -728,8 +729,8 @@ def test_a_moderators_thread_page_costs_the_same_queries_however_many_are_hidden
     client = _client(owner)
     client.get(thread_url(thread))  # the session's first visit is not the case here
 
-    # The member's page (10 in test_page_query_counts) and nothing more.
-    with django_assert_num_queries(10):
+    # The member's page (THREAD_PAGE_QUERIES in test_page_query_counts) and nothing more.
+    with django_assert_num_queries(THREAD_PAGE_QUERIES["member"]):
         response = client.get(thread_url(thread))
 
     html = response.content.decode()

@@ -24,20 +24,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Role = Membership.Role
 State = Membership.State
 
-# Anonymous: the thread with its community; the stream head and the last post number
-# (one statement); the page's posts with their authors and organisations; the thread's
-# tags. A member adds the session, the user, their membership (every permission of
-# the page is answered from it), the navigation's communities and workspaces and its
-# moderation counts (review items waiting, unread notices: one query).
-THREAD_PAGE_QUERIES = {"anonymous": 4, "member": 10}
+# Anonymous: the thread with its community (its post counter gives the pages); the
+# page's posts with their authors and organisations and the stream head (one
+# statement); the thread's tags. A member adds the session, the user, the navigation
+# (its communities and moderation figures: one statement) and the sidebar's
+# workspaces; their membership comes with the thread (every permission of the page is
+# answered from it).
+THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 7}
 
 # Anonymous: the three figures, the featured communities and their themes, the latest
 # threads and their tags. A member: the session, the user, the threads of their
 # communities and their tags, their invitations and requests, whether they joined
 # any community, the requests waiting for them as a moderator, the verified address
-# (may they create a community?), the navigation's communities and workspaces and its
-# moderation counts.
-HOME_QUERIES = {"anonymous": 7, "member": 11}
+# (may they create a community?), the navigation (communities and moderation figures)
+# and the sidebar's workspaces.
+HOME_QUERIES = {"anonymous": 7, "member": 10}
 
 
 def post_anchors(response):
