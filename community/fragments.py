@@ -58,18 +58,54 @@ class FragmentCache:
         return len(self._entries)
 
 
-# Pages of posts as their readers see them: a few hundred readers' variants of the
-# posts being read (about 2 KB each).
+# Fragments of pages as their readers see them: a few hundred readers' variants of the
+# posts and thread rows being read (about 2 KB each).
 page_fragments = FragmentCache(size=4096)
 
 
-def _page_key(post, template, language, zone, extra):
-    """A digest of everything `template` shows of `post` for one kind of reader."""
-    author = post.author
-    shown = [
-        template,
-        language,
-        zone,
+def _person(person):
+    """What a fragment shows of a person (name, avatar, organisation)."""
+    if person is None:
+        return []
+    organisation = person.organisation
+    return [
+        person.pk,
+        person.username,
+        person.name,
+        person.avatar.name or "",
+        person.organisation_id or "",
+        organisation.slug if organisation is not None else "",
+        organisation.name if organisation is not None else "",
+    ]
+
+
+def _kept(template, shown, context):
+    """`template` rendered with `context`, kept under a digest of `shown` (everything
+    it shows) with the reader's language and time zone."""
+    key = hashlib.blake2b(
+        "\x1f".join(
+            map(
+                str,
+                [
+                    template,
+                    translation.get_language(),
+                    timezone.get_current_timezone_name(),
+                    *shown,
+                ],
+            )
+        ).encode(),
+        digest_size=16,
+    ).digest()
+    html = page_fragments.get(key)
+    if html is None:
+        html = render_to_string(template, {"csrf_token": CSRF_SLOT, **context})
+        page_fragments.put(key, html)
+    return html
+
+
+def _post_shown(post, extra):
+    """Everything the post template shows of `post` for one kind of reader."""
+    return [
         sorted(extra.items()),
         post.pk,
         post.number,
@@ -82,41 +118,48 @@ def _page_key(post, template, language, zone, extra):
         post.body_html,
         repr(post.actions),
         repr(post.urls),
+        *_person(post.author),
     ]
-    if author is not None:
-        organisation = author.organisation
-        shown += [
-            author.pk,
-            author.username,
-            author.name,
-            author.avatar.name or "",
-            author.organisation_id or "",
-            organisation.slug if organisation is not None else "",
-            organisation.name if organisation is not None else "",
-        ]
-    return hashlib.blake2b(
-        "\x1f".join(map(str, shown)).encode(), digest_size=16
-    ).digest()
 
 
 def page_posts(request, posts, template="community/includes/post.html", **extra):
     """The `<li>` of each of `posts` (prepared: `urls` and `actions` given) as
     `request`'s reader sees it, each rendered at most once per variant. `extra`:
     the page's own values the template reads (the same for every post)."""
-    language = translation.get_language()
-    zone = timezone.get_current_timezone_name()
     token = None
     shown = []
     for post in posts:
-        key = _page_key(post, template, language, zone, extra)
-        html = page_fragments.get(key)
-        if html is None:
-            html = render_to_string(
-                template, {"post": post, "csrf_token": CSRF_SLOT, **extra}
-            )
-            page_fragments.put(key, html)
+        html = _kept(template, _post_shown(post, extra), {"post": post, **extra})
         if CSRF_SLOT in html:
             token = token or get_token(request)
             html = html.replace(CSRF_SLOT, token)
         shown.append(mark_safe(html))
     return shown
+
+
+def thread_row(thread, *, show_community=False):
+    """A thread's row in lists (`community/includes/thread_row.html`; its tags as
+    `tag_list`), rendered at most once per variant."""
+    community = thread.community
+    shown = [
+        show_community,
+        thread.pk,
+        thread.title,
+        thread.is_pinned,
+        thread.is_locked,
+        thread.post_count,
+        thread.last_activity_at.isoformat(),
+        community.slug,
+        community.name,
+        [(tag.name, tag.slug) for tag in thread.tag_list],
+        *_person(thread.author),
+        "last poster",
+        *_person(thread.last_poster),
+    ]
+    return mark_safe(
+        _kept(
+            "community/includes/thread_row.html",
+            shown,
+            {"thread": thread, "show_community": show_community},
+        )
+    )

@@ -102,6 +102,30 @@ def merge_candidates(thread, limit=20):
     return candidates
 
 
+# The columns a thread page reads: the post template, the viewer's actions
+# (permissions) and the kept fragments' keys (`community.fragments`).
+POST_PAGE_FIELDS = (
+    "thread_id",
+    "number",
+    "author_id",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "is_deleted",
+    "is_removed",
+    "is_hidden",
+    "hidden_reason",
+    "hidden_by_id",
+    "author__username",
+    "author__display_name",
+    "author__avatar",
+    "author__is_active",
+    "author__organisation_id",
+    "author__organisation__slug",
+    "author__organisation__name",
+)
+
+
 def thread_page(user, thread, page_number=1):
     """One page of a thread for `user`: posts with authors and the viewer's actions.
 
@@ -125,6 +149,8 @@ def thread_page(user, thread, page_number=1):
             thread=thread, number__gt=first, number__lte=first + per_page
         )
         .select_related("author__organisation")
+        # What the page shows of posts and authors (fewer columns to convert).
+        .only(*POST_PAGE_FIELDS)
         .annotate(live_seq=head)
         .order_by("number")
     )

@@ -3,7 +3,7 @@ avatars rendered once per page."""
 
 from django import template
 
-from .. import permissions
+from .. import fragments, permissions
 
 register = template.Library()
 
@@ -56,6 +56,13 @@ def person(context, person):
     every post."""
     key = person.pk if person is not None else None
     return _rendered_once(context, "includes/person.html", key, person=person)
+
+
+@register.simple_tag
+def thread_row(thread, show_community=False):
+    """`{% thread_row thread %}`: the thread's row in lists, kept across requests
+    (`community.fragments`)."""
+    return fragments.thread_row(thread, show_community=show_community)
 
 
 @register.simple_tag(takes_context=True)

@@ -2,3 +2,6 @@
 
 import "./actions.js";
 import "./length_limits.js";
+import { relativeTimes } from "./times.js";
+
+relativeTimes(document);

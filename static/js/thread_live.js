@@ -13,6 +13,7 @@ import {
   showRefusedPosts,
   viewerActions,
 } from "./live.js";
+import { relativeTimes } from "./times.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
@@ -32,20 +33,6 @@ if (list) {
 
   const nearBottom = () =>
     window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 240;
-
-  const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
-
-  /** Posts carry the absolute time (the page's are kept across requests, live ones
-   *  are rendered once for everyone and replayed later): say recent ones relative
-   *  to now. */
-  function relativeTimes(item) {
-    for (const time of item.querySelectorAll("time[data-relative]")) {
-      const seconds = Math.round((new Date(time.getAttribute("datetime")) - Date.now()) / 1000);
-      if (Math.abs(seconds) < 60) time.textContent = relative.format(0, "second");
-      else if (Math.abs(seconds) < 3600) time.textContent = relative.format(Math.round(seconds / 60), "minute");
-      else if (Math.abs(seconds) < 86400) time.textContent = relative.format(Math.round(seconds / 3600), "hour");
-    }
-  }
 
   /** The shared fragment of a live post, with the actions the server gave this
    *  viewer (`frame.viewer.actions`) and times relative to now. */
@@ -103,8 +90,6 @@ if (list) {
     }
     renderUnseen();
   }
-
-  relativeTimes(list);
 
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {

@@ -26,19 +26,19 @@ State = Membership.State
 
 # Anonymous: the thread with its community (its post counter gives the pages); the
 # page's posts with their authors and organisations and the stream head (one
-# statement); the thread's tags. A member adds the session, the user, the navigation
-# (its communities and moderation figures: one statement) and the sidebar's
-# workspaces; their membership comes with the thread (every permission of the page is
-# answered from it).
-THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 7}
+# statement); the thread's tags. A member adds the user (their session comes from the
+# sessions' cache), the navigation (its communities and moderation figures: one
+# statement) and the sidebar's workspaces; their membership comes with the thread
+# (every permission of the page is answered from it).
+THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 6}
 
 # Anonymous: the three figures, the featured communities and their themes, the latest
-# threads and their tags. A member: the session, the user, the threads of their
+# threads and their tags. A member: the user (the session is cached), the threads of their
 # communities and their tags, their invitations and requests, whether they joined
 # any community, the requests waiting for them as a moderator, the verified address
 # (may they create a community?), the navigation (communities and moderation figures)
 # and the sidebar's workspaces.
-HOME_QUERIES = {"anonymous": 7, "member": 10}
+HOME_QUERIES = {"anonymous": 7, "member": 9}
 
 
 def post_anchors(response):

@@ -141,8 +141,10 @@ def test_times_are_written_in_each_readers_time_zone(conversation):
 def test_italian_readers_get_italian_fragments(conversation):
     thread, owner, member, reply = conversation
     reader = member_of(thread.community)
+    reader.language = "en"
+    reader.save(update_fields=["language"])
     client = login(Client(), reader)
-    page(client, thread)  # English fragments kept first
+    assert "Report" in post_item(page(client, thread), reply)  # English kept first
     reader.language = "it"
     reader.save(update_fields=["language"])
 
@@ -173,3 +175,44 @@ def test_the_split_boxes_are_for_the_moderators_page_only(conversation):
 
     assert 'form="split-form"' in moderator_view
     assert 'form="split-form"' not in reader_view
+
+
+def thread_row_item(html, thread):
+    match = re.search(rf'<li class="thread-row[^"]*" data-thread-row="{thread.pk}".*?</li>', html, re.S)
+    assert match, f"thread {thread.pk} not listed"
+    return match.group(0)
+
+
+def test_a_thread_row_kept_before_shows_the_thread_as_it_is_now(client, conversation):
+    thread, owner, member, reply = conversation
+    listing = thread.community.get_absolute_url()
+    before = thread_row_item(client.get(listing).content.decode(), thread)
+    assert member.name in before  # the last poster
+
+    newcomer = member_of(thread.community)
+    newcomer.display_name = "Ultima Voce"
+    newcomer.save(update_fields=["display_name"])
+    threads.post_reply(actor=newcomer, thread=thread, body="Ancora una")
+    thread.refresh_from_db()
+    thread.title = "Titolo rivisto"
+    thread.save(update_fields=["title"])
+
+    after = thread_row_item(client.get(listing).content.decode(), thread)
+    assert "Titolo rivisto" in after and "Ultima Voce" in after
+    assert re.search(r"<strong>2</strong>", after)  # two replies now
+
+
+def test_thread_rows_follow_the_readers_language(conversation):
+    thread, owner, member, reply = conversation
+    reader = member_of(thread.community)
+    reader.language = "en"
+    reader.save(update_fields=["language"])
+    client = login(Client(), reader)
+    listing = thread.community.get_absolute_url()
+    english = thread_row_item(client.get(listing).content.decode(), thread)
+    reader.language = "it"
+    reader.save(update_fields=["language"])
+
+    italian = thread_row_item(client.get(listing).content.decode(), thread)
+
+    assert "Started by" in english and "Started by" not in italian
