@@ -15,6 +15,7 @@ when the page is put together.
 import hashlib
 import secrets
 import threading
+import uuid
 from collections import OrderedDict
 
 from django.middleware.csrf import get_token
@@ -25,6 +26,8 @@ from django.utils.safestring import mark_safe
 # What a form's CSRF token is rendered as in a kept fragment: random for each process
 # (kept fragments are), so no post's text can contain it.
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+# What a blank form's fresh `client_id` is rendered as (random for each process too).
+CLIENT_ID_SLOT = uuid.uuid4()
 
 
 class FragmentCache:
@@ -163,3 +166,16 @@ def thread_row(thread, *, show_community=False):
             {"thread": thread, "show_community": show_community},
         )
     )
+
+
+def blank_composer(request, form_class, **context):
+    """`community/includes/composer.html` with a blank `form_class` form (its
+    `client_id` fresh for this page, so a resend stores one post), kept once per
+    language and `context` (the form's action)."""
+    html = _kept(
+        "community/includes/composer.html",
+        [form_class.__module__, form_class.__qualname__, sorted(context.items())],
+        {"form": form_class(initial={"client_id": CLIENT_ID_SLOT}), **context},
+    )
+    html = html.replace(str(CLIENT_ID_SLOT), str(uuid.uuid4()))
+    return mark_safe(html.replace(CSRF_SLOT, get_token(request)))

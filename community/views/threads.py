@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -127,7 +127,13 @@ def thread_detail(request, slug, pk):
         request, context["posts"], can_split=context["tools"].split
     )
     if context["reply_state"] == "reply":
-        context["form"] = _reply_form()
+        context["composer"] = fragments.blank_composer(
+            request,
+            ReplyForm,
+            action=reverse(
+                "community:thread-reply", args=[thread.community.slug, thread.pk]
+            ),
+        )
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))
     return render(request, "community/thread_detail.html", context)
 

@@ -216,3 +216,26 @@ def test_thread_rows_follow_the_readers_language(conversation):
     italian = thread_row_item(client.get(listing).content.decode(), thread)
 
     assert "Started by" in english and "Started by" not in italian
+
+
+def test_each_page_gets_a_fresh_composer_that_posts_with_the_readers_token(conversation):
+    thread, owner, member, reply = conversation
+    page(login(Client(), owner), thread)  # someone else's visit keeps the composer
+    author = login(Client(enforce_csrf_checks=True), member)
+
+    first, second = page(author, thread), page(author, thread)
+
+    ids = [
+        re.search(r'name="client_id" value="([^"]+)"', html).group(1)
+        for html in (first, second)
+    ]
+    assert ids[0] != ids[1] and str(fragments.CLIENT_ID_SLOT) not in first
+    composer = re.search(r'<form class="composer.*?</form>', second, re.S).group(0)
+    action = re.search(r'action="([^"]+)"', composer).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', composer).group(1)
+    response = author.post(
+        action,
+        {"csrfmiddlewaretoken": token, "body": "Risposta dal compositore", "client_id": ids[1]},
+    )
+    assert response.status_code == 302
+    assert thread.posts.filter(body="Risposta dal compositore").count() == 1
