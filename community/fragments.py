@@ -1,15 +1,16 @@
-"""Rendered posts kept across requests and events, in this process.
+"""Rendered fragments kept across requests and events, in this process.
 
 Rendering a post through its template is most of what a thread page costs (a few
-hundred microseconds a post, thirty posts a page). A post's `<li>` depends only on what
-it shows: the post and its author (text, flags, times, names, avatar), the reader's
-language and time zone, and what the reader may do with it (its actions and their
-links). A fragment is kept under a digest of exactly these, so a post or author that
-changed gets a new key and nothing has to be invalidated; a fragment no longer asked
-for leaves with the least recently used. Times are written absolute (the page's script
-says recent ones relative to now), so a kept fragment does not age. The one part that
-differs per request, the delete form's CSRF token, is written as a slot and filled in
-when the page is put together.
+hundred microseconds a post, thirty posts a page); thread rows are most of the home
+page. A fragment depends only on what it shows: for a post, the post and its author
+(text, flags, times, names, avatar), the reader's language and time zone, and what the
+reader may do with it (its actions and their links). A fragment is kept under a digest
+of exactly these, so a post or person that changed gets a new key and nothing has to be
+invalidated; a fragment no longer asked for leaves with the least recently used. Times
+are written absolute (static/js/times.js says recent ones relative to now), so a kept
+fragment does not age. What differs per request (a form's CSRF token, a blank
+composer's fresh client id) is written as a slot and filled in when the page is put
+together. A template that starts showing something new must add it to its digest.
 """
 
 import hashlib
