@@ -256,12 +256,18 @@ def my_notices(user):
 
 def nav_count_columns(user):
     """The navigation's moderation figures for `user` as columns of any one-row
-    statement: open review items of the communities they moderate, their unread
-    notices, and whether they moderate anything."""
+    statement: open review items of the communities they moderate (those the queues
+    list: not in threads hidden from them), their unread notices, and whether they
+    moderate anything."""
+    open_items = ReviewItem.objects.filter(status=ReviewItem.Status.OPEN).filter(
+        permissions.review_communities_condition(user)
+    )
+    hidden = _hidden_threads(user)
+    if hidden is not None:
+        # As the queues count them: not items in threads hidden from `user`.
+        open_items = open_items.exclude(post__thread__in=hidden)
     open_items = (
-        ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
-        .filter(permissions.review_communities_condition(user))
-        .order_by()  # no default ordering inside the aggregate (PostgreSQL refuses it)
+        open_items.order_by()  # no default ordering inside the aggregate (PostgreSQL refuses it)
         .values(one=Value(1))
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")

@@ -172,6 +172,24 @@ def _refuse_if_taken(actor, row):
         )
 
 
+def _refuse_if_moved(actor, item, row):
+    """The community the locked item's post is in now (a moved thread takes its
+    items along); ValidationError when the post moved since `item` was read to a
+    community `actor` does not moderate."""
+    community = row.post.thread.community
+    if community.pk != item.community_id and not permissions.can_review_posts(
+        actor, community
+    ):
+        raise ValidationError(
+            _(
+                "This post was moved to another community meanwhile: its "
+                "moderators decide it now."
+            ),
+            code="moved",
+        )
+    return community
+
+
 def _claim_holds(row):
     """Does another moderator's claim still keep the item? Not once it lapsed
     (`REVIEW_CLAIM_MINUTES`), nor when they no longer moderate the community."""
@@ -190,6 +208,7 @@ def review_claim(*, actor, item):
     permissions.require_review_posts(actor, item.community)
     with transaction.atomic():
         row = _item_locked(item)
+        _refuse_if_moved(actor, item, row)
         _refuse_if_taken(actor, row)
         if row.claimed_by_id != actor.pk:
             row.claimed_by = actor
@@ -209,6 +228,8 @@ def review_take_over(*, actor, item):
     with transaction.atomic():
         Post.objects.select_for_update(of=("self",)).filter(pk=item.post_id).exists()
         row = _item_locked(item)
+        community = _refuse_if_moved(actor, item, row)
+        permissions.require_take_over_review(actor, community)
         if not row.is_open:
             _refuse_if_taken(actor, row)
         previous = row.claimed_by
@@ -254,9 +275,9 @@ def _notify(author, community, kind, *, post=None, reason="", until=None):
     )
 
 
-def _author_membership(row):
+def _author_membership(row, community):
     membership = Membership.objects.select_related("user", "community").filter(
-        user_id=row.post.author_id, community=row.community
+        user_id=row.post.author_id, community=community
     )
     found = membership.first()
     if found is None:
@@ -290,8 +311,9 @@ def review_decide(*, actor, item, decision, reason="", until=None):
         # on one post queue up instead of deadlocking.
         Post.objects.select_for_update(of=("self",)).filter(pk=item.post_id).exists()
         row = _item_locked(item)
+        community = _refuse_if_moved(actor, item, row)
         _refuse_if_taken(actor, row)
-        post, community = row.post, row.community
+        post = row.post
         if decision == Decision.DISMISSED:
             if post.is_hidden and row.hidden_by_reports:
                 post_hidden_set(post, actor=actor, hidden=False)
@@ -346,7 +368,7 @@ def review_decide(*, actor, item, decision, reason="", until=None):
         elif decision == Decision.SILENCED:
             membership_mute(
                 actor=actor,
-                membership=_author_membership(row),
+                membership=_author_membership(row, community),
                 until=until,
                 reason=reason,
             )
@@ -360,7 +382,7 @@ def review_decide(*, actor, item, decision, reason="", until=None):
             )
         else:
             membership_ban(
-                actor=actor, membership=_author_membership(row), reason=reason
+                actor=actor, membership=_author_membership(row, community), reason=reason
             )
         # Each reporter is told the outcome (not the reason, which is the author's).
         ModerationNotice.objects.bulk_create(

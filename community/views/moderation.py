@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -191,13 +191,32 @@ def review_item(request, community, pk):
             form = ReviewDecisionForm(request.POST, allowed=allowed)
             if not form.is_valid():
                 return _item_page(request, community, item, form, allowed)
-            item = reports.review_decide(
-                actor=request.user,
-                item=item,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-                until=form.until,
-            )
+            try:
+                item = reports.review_decide(
+                    actor=request.user,
+                    item=item,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                    until=form.until,
+                )
+            except PermissionDenied:
+                # The author (or this moderator) changed role between the page and
+                # the decision: the form says so and offers what is allowed now.
+                if not permissions.can_review_posts(request.user, community):
+                    raise
+                with permissions.fresh():
+                    allowed = _allowed_decisions(request, item)
+                form.fields["decision"].choices = ReviewDecisionForm(
+                    allowed=allowed
+                ).fields["decision"].choices
+                form.add_error(
+                    "decision",
+                    _(
+                        "You may no longer take this decision on this item: the "
+                        "author's role changed meanwhile. Choose again."
+                    ),
+                )
+                return _item_page(request, community, item, form, allowed)
             messages.success(
                 request,
                 _("Decided: %(decision)s.") % {"decision": item.get_decision_display()},
