@@ -78,6 +78,7 @@ def _page_key(post, template, language, zone, extra):
         post.is_deleted,
         post.is_removed,
         post.is_hidden,
+        post.hidden_by_id is None,
         post.hidden_reason,
         post.body_html,
         repr(post.actions),

@@ -250,8 +250,17 @@ def my_reports(user):
 
 
 def my_notices(user):
-    """Moderation notices to `user` (warnings, hidden posts, silences, outcomes)."""
-    return ModerationNotice.objects.filter(user=user).select_related("community")
+    """Moderation notices to `user` (warnings, hidden posts, silences, outcomes):
+    the unread ones first, then the rest, newest first in each."""
+    return (
+        ModerationNotice.objects.filter(user=user)
+        .select_related("community")
+        .order_by(
+            Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)),
+            "-created_at",
+            "-pk",
+        )
+    )
 
 
 def nav_count_columns(user):

@@ -127,8 +127,10 @@ def post_report(*, actor, post, reason, note=""):
                     actor=None,
                     hidden=True,
                     action=Action.POST_HIDDEN_BY_REPORTS,
-                    reason=_("Reported by %(count)d members, waiting for review.")
-                    % {"count": reporters},
+                    # Stored as the number: each reader reads it in their language
+                    # (`AuditEntry.reason_display`); the post's page says "hidden by
+                    # members' reports" for a post nobody hid by hand.
+                    audit_reason=str(reporters),
                 )
                 item.hidden_by_reports = True
                 item.save(update_fields=["hidden_by_reports"])
@@ -315,7 +317,8 @@ def review_decide(*, actor, item, decision, reason="", until=None):
         _refuse_if_taken(actor, row)
         post = row.post
         if decision == Decision.DISMISSED:
-            if post.is_hidden and row.hidden_by_reports:
+            # Only what the reports hid: a moderator's own hide stays.
+            if post.is_hidden and row.hidden_by_reports and post.hidden_by_id is None:
                 post_hidden_set(post, actor=actor, hidden=False)
             audit_record(
                 actor=actor,
@@ -371,14 +374,7 @@ def review_decide(*, actor, item, decision, reason="", until=None):
                 membership=_author_membership(row, community),
                 until=until,
                 reason=reason,
-            )
-            _notify(
-                post.author,
-                community,
-                ModerationNotice.Kind.SILENCED,
                 post=post,
-                reason=reason,
-                until=until,
             )
         else:
             membership_ban(
@@ -450,11 +446,6 @@ def moderation_settings_change(
             first_posts_approval, "first_posts_approval", 0, 20,
             _("Choose a number of posts between 0 and 20."),
         )
-    labels = {
-        "report_threshold": _("Report threshold"),
-        "slow_mode_default": _("Slow mode for new threads and rooms"),
-        "first_posts_approval": _("Approve a new member's first posts"),
-    }
     with transaction.atomic():
         previous = Community.objects.select_for_update().get(pk=community.pk)
         changed = {
@@ -471,15 +462,17 @@ def moderation_settings_change(
                 action=Action.SETTINGS_CHANGED,
                 member=None,
                 reason=f"{getattr(previous, field)} → {value}",
-                label=f"{_('Moderation settings')}: {labels[field]}",
+                # The setting's code: the log names it in its reader's language.
+                label=field,
             )
         for field, value in wanted.items():
             setattr(community, field, value)
     return community
 
 
-def notices_mark_read(*, actor):
-    """Mark the member's unread moderation notices as read (they opened the page)."""
-    return ModerationNotice.objects.filter(user=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notices_mark_read(*, actor, ids):
+    """Mark the member's unread moderation notices `ids` as read (the ones their
+    page showed them: not those past the page, nor any that arrived meanwhile)."""
+    return ModerationNotice.objects.filter(
+        user=actor, pk__in=list(ids), read_at__isnull=True
+    ).update(read_at=timezone.now())

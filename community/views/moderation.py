@@ -385,13 +385,21 @@ def post_report(request, pk):
 
 @login_required
 def my_moderation(request):
-    """The member's reports with their outcomes and the moderators' notices to them;
-    opening it marks the notices read."""
+    """The member's reports with their outcomes and the moderators' notices to them
+    (unread first); the notices it shows are marked read, no others."""
     notices = list(moderation_queries.my_notices(request.user)[:50])
+    for notice in notices:
+        # A private community that banned them: its name goes with the rest of it.
+        notice.community_shown = permissions.can_see_community(
+            request.user, notice.community
+        )
     page_obj = _page(
         request, moderation_queries.my_reports(request.user), REPORTS_PER_PAGE
     )
-    reports.notices_mark_read(actor=request.user)
+    reports.notices_mark_read(
+        actor=request.user,
+        ids=[notice.pk for notice in notices if notice.read_at is None],
+    )
     return render(
         request,
         "community/moderation_mine.html",
@@ -478,11 +486,11 @@ def audit_log_csv(request, community):
                 entry.get_action_display(),
                 _("A thread you cannot see")
                 if getattr(entry, "target_hidden", False)
-                else entry.target_label,
+                else entry.label_display,
                 _person(entry.member),
                 entry.thread_id_ref,
                 entry.post_id_ref,
-                entry.reason,
+                entry.reason_display,
                 timezone.localtime(entry.until).isoformat(timespec="seconds")
                 if entry.until
                 else "",

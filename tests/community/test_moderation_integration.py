@@ -3,21 +3,32 @@ posts and review items follow a moved or merged thread, the navigation counts wh
 the queues list, and a decision overtaken by a role change answers with the form."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from community.models import (
+    AuditEntry,
     Community,
     HeldPost,
     Membership,
+    ModerationNotice,
     Report,
     ReviewItem,
     Thread,
 )
 from community.queries import moderation as moderation_queries
-from community.services import memberships, reports, rules, thread_tools, threads
+from community.services import (
+    memberships,
+    moderation,
+    reports,
+    rules,
+    thread_tools,
+    threads,
+)
 from community.views import moderation as moderation_views
 from tests.community.test_moderation_people_leaks import (  # noqa: F401 (fixture)
     deleted_document_report,
@@ -255,3 +266,175 @@ def test_an_author_made_moderator_meanwhile_gets_a_form_error_not_a_403(
     assert Membership.objects.get(user=author, community=community).muted_until is None
     # The form now offers only what this moderator may decide about a moderator.
     assert f'value="{Decision.SILENCED}"' not in page
+
+
+# --- review follow-ups: texts in the reader's language --------------------------------
+
+
+def _audit_page(client, user, community, language):
+    client.force_login(user)
+    url = reverse("community:audit-log", args=[community.slug])
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def test_a_post_hidden_by_reports_is_logged_in_each_readers_language(client):
+    community, owner, thread = community_with_thread()
+    Community.objects.filter(pk=community.pk).update(report_threshold=1)
+    community.report_threshold = 1
+    post = threads.post_reply(actor=member_of(community), thread=thread, body="Spam")
+    with translation.override("it"):  # an Italian reporter crosses the threshold
+        reports.post_report(
+            actor=member_of(community), post=post, reason=Report.Reason.SPAM
+        )
+    post.refresh_from_db()
+    assert post.is_hidden and post.hidden_reason == ""
+
+    english = _audit_page(client, owner, community, "en")
+    assert "Reported by 1 member, waiting for review." in english
+    assert "Segnalat" not in english
+    italian = _audit_page(client, owner, community, "it")
+    assert "Reported by 1 member" not in italian
+    # The moderators' view of the post says who hid it.
+    marked = client.get(
+        reverse("community:post-marked", args=[post.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["html"]
+    assert "Hidden by members' reports, waiting for review." in marked
+    assert "Hidden by a moderator" not in marked
+
+
+def test_a_settings_entry_names_the_setting_in_each_readers_language(client):
+    community, owner, _thread = community_with_thread()
+    with translation.override("it"):
+        reports.moderation_settings_change(
+            actor=owner, community=community, report_threshold=5
+        )
+    english = _audit_page(client, owner, community, "en")
+    assert "Moderation settings: Report threshold" in english
+    csv = client.get(
+        reverse("community:audit-log-csv", args=[community.slug]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Moderation settings: Report threshold" in csv
+    italian = _audit_page(client, owner, community, "it")
+    assert "Moderation settings: Report threshold" not in italian
+
+
+# --- review follow-ups: notices read only when shown ------------------------------------
+
+
+def test_only_the_notices_the_page_showed_are_marked_read(client):
+    community, owner, _thread = community_with_thread()
+    member = member_of(community)
+    membership = Membership.objects.select_related("user", "community").get(
+        user=member, community=community
+    )
+    for number in range(52):
+        moderation.membership_warn(
+            actor=owner, membership=membership, reason=f"Avviso {number}"
+        )
+    notices = ModerationNotice.objects.filter(user=member)
+    # Two older ones, read already, must not push unread ones off the page.
+    notices.filter(reason__in=["Avviso 50", "Avviso 51"]).update(
+        read_at=timezone.now()
+    )
+    login(client, member)
+
+    client.get(reverse("community:my-moderation"))
+    assert notices.filter(read_at__isnull=True).count() == 0
+
+    for number in range(52, 112):
+        moderation.membership_warn(
+            actor=owner, membership=membership, reason=f"Avviso {number}"
+        )
+    page = client.get(reverse("community:my-moderation")).content.decode()
+    # 50 shown and read; the ten past the page wait for the next visit.
+    assert notices.filter(read_at__isnull=True).count() == 10
+    assert "Avviso 111" in page
+    page = client.get(reverse("community:my-moderation")).content.decode()
+    assert "Avviso 52<" in page
+    assert notices.filter(read_at__isnull=True).count() == 0
+
+
+# --- review follow-ups: a moderator's own hide and the review item ----------------------
+
+
+def _hidden_by_reports():
+    community, owner, thread = community_with_thread()
+    Community.objects.filter(pk=community.pk).update(report_threshold=1)
+    community.report_threshold = 1
+    post = threads.post_reply(actor=member_of(community), thread=thread, body="Spam")
+    reports.post_report(actor=member_of(community), post=post, reason="spam")
+    post.refresh_from_db()
+    item = ReviewItem.objects.get(post=post)
+    assert post.is_hidden and item.hidden_by_reports
+    return community, owner, post, item
+
+
+def test_showing_a_post_again_by_hand_takes_it_off_hidden_pending_review(client):
+    community, owner, post, item = _hidden_by_reports()
+    moderation.post_unhide(actor=owner, post=post)
+    item.refresh_from_db()
+    assert item.is_open and not item.hidden_by_reports
+    login(client, owner)
+    queue = client.get(reverse("community:review-queue", args=[community.slug]))
+    assert "Hidden pending review" not in queue.content.decode()
+
+
+def test_dismissing_the_reports_leaves_a_moderators_own_hide(client):
+    community, owner, post, item = _hidden_by_reports()
+    moderation.post_unhide(actor=owner, post=post)
+    moderation.post_hide(actor=owner, post=post, reason="Lo nascondo io")
+    reports.review_decide(actor=owner, item=item, decision=Decision.DISMISSED)
+    post.refresh_from_db()
+    assert post.is_hidden and post.hidden_reason == "Lo nascondo io"
+
+
+def test_two_hides_of_one_post_write_one_entry():
+    community, owner, thread = community_with_thread()
+    post = threads.post_reply(actor=member_of(community), thread=thread, body="Testo")
+    moderator = member_of(community, "moderator")
+    first = type(post).objects.get(pk=post.pk)
+    second = type(post).objects.get(pk=post.pk)  # loaded before the first hide
+    moderation.post_hide(actor=owner, post=first, reason="Uno")
+    moderation.post_hide(actor=moderator, post=second, reason="Due")
+    entries = AuditEntry.objects.filter(
+        action=AuditEntry.Action.POST_HIDDEN, post_id_ref=post.pk
+    )
+    assert entries.count() == 1
+    post.refresh_from_db()
+    assert post.hidden_reason == "Uno" and second.hidden_reason == "Uno"
+
+
+# --- review follow-ups: a ban is told ---------------------------------------------------
+
+
+def test_a_banned_member_is_told_with_the_reason(client):
+    community, owner, _thread = community_with_thread()
+    member = member_of(community)
+    moderation.membership_ban(
+        actor=owner,
+        membership=Membership.objects.select_related("user", "community").get(
+            user=member, community=community
+        ),
+        reason="Spam ripetuto",
+    )
+    notice = ModerationNotice.objects.get(user=member)
+    assert notice.kind == ModerationNotice.Kind.BANNED
+    login(client, member)
+    page = client.get(reverse("community:my-moderation")).content.decode()
+    assert "banned you from this community" in page and "Spam ripetuto" in page
+
+
+def test_a_silence_from_the_members_page_is_told_once(client):
+    community, owner, _thread = community_with_thread()
+    member = member_of(community)
+    moderation.membership_mute(
+        actor=owner,
+        membership=Membership.objects.select_related("user", "community").get(
+            user=member, community=community
+        ),
+        until=timezone.now() + timedelta(days=2),
+        reason="Calma",
+    )
+    notice = ModerationNotice.objects.get(user=member)
+    assert notice.kind == ModerationNotice.Kind.SILENCED and notice.until
