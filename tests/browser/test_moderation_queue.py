@@ -2,7 +2,8 @@
 thread page is open in another: a new report reaches the open queue (and the
 navigation's count) without a reload,
 the post the moderator hides turns into the placeholder on the author's page at once,
-and once silenced from the member list the author's next reply is refused."""
+and once silenced from the member list the author's next reply is refused and their
+page says, instead of the composer, until when and why."""
 
 import re
 
@@ -121,11 +122,23 @@ def test_a_moderator_hides_a_reported_post_and_silences_its_author_live(
     textarea = bruno.get_by_label(re.compile("your reply", re.I))
     textarea.fill("Ultima offerta SPAM456")
     bruno.get_by_role("button", name=re.compile("post reply", re.I)).click()
+    # The refusal says until when (R's silenced message, the same over the socket).
     expect(
-        bruno.get_by_text(re.compile("You are muted in this community"))
+        bruno.get_by_text(
+            re.compile(r"A moderator has silenced you in this community until .*\d{4}")
+        ).first
     ).to_be_visible()
     expect(textarea).to_have_value("Ultima offerta SPAM456")
     expect(bruno.locator(".post", has_text="SPAM456")).to_have_count(0)
+
+    # Reloaded, the page says instead of the composer until when and why.
+    bruno.reload()
+    silenced = bruno.locator("[data-silenced]")
+    expect(silenced).to_contain_text(
+        re.compile(r"A moderator has silenced you in this community until .*\d{4}")
+    )
+    expect(silenced).to_contain_text("Reason: Spam ripetuto")
+    expect(bruno.get_by_label(re.compile("your reply", re.I))).to_have_count(0)
 
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()
