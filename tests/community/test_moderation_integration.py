@@ -25,6 +25,7 @@ from community.services import (
     memberships,
     moderation,
     reports,
+    rooms,
     rules,
     thread_tools,
     threads,
@@ -438,3 +439,12 @@ def test_a_silence_from_the_members_page_is_told_once(client):
     )
     notice = ModerationNotice.objects.get(user=member)
     assert notice.kind == ModerationNotice.Kind.SILENCED and notice.until
+
+
+def test_a_new_room_name_obeys_the_watched_words(watched):
+    community, owner, _thread = watched
+    with pytest.raises(ValidationError) as refused:
+        rooms.room_create(actor=owner, community=community, name="Angolo dell'idiota")
+    assert "idiota" in refused.value.message_dict["name"][0]
+    room = rooms.room_create(actor=owner, community=community, name="Accidenti")
+    assert room.title == "caspita"
