@@ -192,10 +192,14 @@ def author_membership(item):
     return membership
 
 
-def open_review_count(community):
-    return ReviewItem.objects.filter(
-        community=community, status=ReviewItem.Status.OPEN
-    ).count()
+def open_review_count(community, viewer=None):
+    """The open items of `community` (with `viewer`: those its queue lists them,
+    not in threads hidden from them)."""
+    items = ReviewItem.objects.filter(community=community, status=ReviewItem.Status.OPEN)
+    hidden = _hidden_threads(viewer) if viewer is not None else None
+    if hidden is not None:
+        items = items.exclude(post__thread__in=hidden)
+    return items.count()
 
 
 def review_item_context(item, *, viewer, around=2, history=10):

@@ -52,7 +52,7 @@ def moderation_home(request, community):
     context.update(
         latest_entries=moderation_queries.audit_entries(community, viewer=user)[:5],
         pending_requests=community_queries.pending_request_count(community),
-        open_items=moderation_queries.open_review_count(community),
+        open_items=moderation_queries.open_review_count(community, viewer=user),
         can_change_settings=permissions.can_change_moderation_settings(user, community),
     )
     return render(request, "community/moderation_home.html", context)

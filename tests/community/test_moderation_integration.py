@@ -232,6 +232,10 @@ def test_staff_navigation_does_not_count_items_in_threads_hidden_from_them(
     login(client, roles.staff)
     page = client.get(reverse("community:home")).content.decode()
     assert re.search(r"data-review-open hidden>0<", page)
+    home = reverse("community:moderation-home", args=[community.slug])
+    assert "reported posts waiting" not in client.get(home).content.decode()
+    login(client, roles.lead)
+    assert "reported posts waiting" in client.get(home).content.decode()
 
 
 # --- d. a decision overtaken by a role change -----------------------------------------
