@@ -452,3 +452,22 @@ def test_a_new_room_name_obeys_the_watched_words(watched):
     assert "idiota" in refused.value.message_dict["name"][0]
     room = rooms.room_create(actor=owner, community=community, name="Accidenti")
     assert room.title == "caspita"
+
+
+def test_a_moderator_of_the_old_community_cannot_decide_a_held_reply_that_moved():
+    community, owner, thread = community_with_thread()
+    held = _held_reply(community, thread)
+    moderator = member_of(community, "moderator")
+    stale = HeldPost.objects.select_related("community").get(pk=held.pk)
+    target = CommunityFactory()
+    Membership.objects.create(user=owner, community=target, role=Membership.Role.OWNER)
+    thread_tools.thread_move(actor=owner, thread=thread, community=target)
+
+    with pytest.raises(ValidationError) as refused:
+        threads.held_release(actor=moderator, held=stale)
+    assert refused.value.code == "moved"
+    with pytest.raises(ValidationError):
+        rules.held_reject(actor=moderator, held=stale)
+    held.refresh_from_db()
+    assert held.is_held
+    assert threads.held_release(actor=owner, held=held).post.thread_id == thread.pk
