@@ -118,6 +118,7 @@ def _post_shown(post, extra):
         post.is_deleted,
         post.is_removed,
         post.is_hidden,
+        post.hidden_by_id is None,
         post.hidden_reason,
         post.body_html,
         repr(post.actions),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .communities import Community
 from .conversation import Post, Thread
@@ -132,14 +133,42 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit entries are never deleted."))
 
+    # Settings entries store the setting's field name as their label.
+    SETTING_LABELS = {
+        "report_threshold": _("Report threshold"),
+        "slow_mode_default": _("Slow mode for new threads and rooms"),
+        "first_posts_approval": _("Approve a new member's first posts"),
+    }
+
     @property
     def reason_display(self):
-        """The reason as readers see it: a watched word's action (stored as its code)
-        in the reader's language, any other reason as written."""
+        """The reason as readers see it: codes stored by the services (a watched
+        word's action, the number of members whose reports hid a post) in the
+        reader's language, any other reason as written."""
         words = (self.Action.WATCHED_WORD_ADDED, self.Action.WATCHED_WORD_REMOVED)
         if self.action in words and self.reason in WatchedWord.Action.values:
             return WatchedWord.Action(self.reason).label
+        if self.action == self.Action.POST_HIDDEN_BY_REPORTS and self.reason.isdigit():
+            count = int(self.reason)
+            return ngettext(
+                "Reported by %(count)d member, waiting for review.",
+                "Reported by %(count)d members, waiting for review.",
+                count,
+            ) % {"count": count}
         return self.reason
+
+    @property
+    def label_display(self):
+        """The target as readers see it: a setting (stored as its code) named in the
+        reader's language, any other label as written."""
+        if (
+            self.action == self.Action.SETTINGS_CHANGED
+            and self.target_label in self.SETTING_LABELS
+        ):
+            return "{}: {}".format(
+                _("Moderation settings"), self.SETTING_LABELS[self.target_label]
+            )
+        return self.target_label
 
 
 class ReviewItem(models.Model):
@@ -291,6 +320,7 @@ class ModerationNotice(models.Model):
         SILENCED = "silenced", _("Silenced")
         REPORT_OUTCOME = "report", _("Your report was reviewed")
         HELD_REJECTED = "rejected", _("Your post was not approved")
+        BANNED = "banned", _("Banned from the community")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -192,10 +192,14 @@ def author_membership(item):
     return membership
 
 
-def open_review_count(community):
-    return ReviewItem.objects.filter(
-        community=community, status=ReviewItem.Status.OPEN
-    ).count()
+def open_review_count(community, viewer=None):
+    """The open items of `community` (with `viewer`: those its queue lists them,
+    not in threads hidden from them)."""
+    items = ReviewItem.objects.filter(community=community, status=ReviewItem.Status.OPEN)
+    hidden = _hidden_threads(viewer) if viewer is not None else None
+    if hidden is not None:
+        items = items.exclude(post__thread__in=hidden)
+    return items.count()
 
 
 def review_item_context(item, *, viewer, around=2, history=10):
@@ -250,18 +254,33 @@ def my_reports(user):
 
 
 def my_notices(user):
-    """Moderation notices to `user` (warnings, hidden posts, silences, outcomes)."""
-    return ModerationNotice.objects.filter(user=user).select_related("community")
+    """Moderation notices to `user` (warnings, hidden posts, silences, outcomes):
+    the unread ones first, then the rest, newest first in each."""
+    return (
+        ModerationNotice.objects.filter(user=user)
+        .select_related("community")
+        .order_by(
+            Case(When(read_at__isnull=True, then=Value(0)), default=Value(1)),
+            "-created_at",
+            "-pk",
+        )
+    )
 
 
 def nav_count_columns(user):
     """The navigation's moderation figures for `user` as columns of any one-row
-    statement: open review items of the communities they moderate, their unread
-    notices, and whether they moderate anything."""
+    statement: open review items of the communities they moderate (those the queues
+    list: not in threads hidden from them), their unread notices, and whether they
+    moderate anything."""
+    open_items = ReviewItem.objects.filter(status=ReviewItem.Status.OPEN).filter(
+        permissions.review_communities_condition(user)
+    )
+    hidden = _hidden_threads(user)
+    if hidden is not None:
+        # As the queues count them: not items in threads hidden from `user`.
+        open_items = open_items.exclude(post__thread__in=hidden)
     open_items = (
-        ReviewItem.objects.filter(status=ReviewItem.Status.OPEN)
-        .filter(permissions.review_communities_condition(user))
-        .order_by()  # no default ordering inside the aggregate (PostgreSQL refuses it)
+        open_items.order_by()  # no default ordering inside the aggregate (PostgreSQL refuses it)
         .values(one=Value(1))
         .annotate(count=Func(F("pk"), function="COUNT"))
         .values("count")

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from live.events import event_record, stream_name
 
 from .. import payloads, permissions
-from ..models import AuditEntry, Membership, ModerationNotice, Post, Thread
+from ..models import (
+    AuditEntry,
+    Membership,
+    ModerationNotice,
+    Post,
+    ReviewItem,
+    Thread,
+)
 from .audit import audit_record
 from .memberships import members_recount, membership_locked, record_membership_event
 from .threads import record_post_event
@@ -90,6 +97,13 @@ def membership_ban(*, actor, membership, reason=""):
             members_recount(row.community)
         record_membership_event(row, "member.banned", actor, listed=was_member)
         _audit_member(actor, row, Action.MEMBER_BANNED, reason)
+        # The person is told (with the reason) in "My reports and notices".
+        ModerationNotice.objects.create(
+            user=row.user,
+            community=row.community,
+            kind=ModerationNotice.Kind.BANNED,
+            reason=reason,
+        )
 
     return _sanction(
         actor, membership, (State.ACTIVE, State.PENDING, State.INVITED), ban
@@ -132,11 +146,12 @@ def membership_remove(*, actor, membership, reason=""):
     return _sanction(actor, membership, (State.ACTIVE,), remove)
 
 
-def membership_mute(*, actor, membership, until, reason=""):
+def membership_mute(*, actor, membership, until, reason="", post=None):
     """Keep an active member from posting until `until` (they still read).
 
     Same rule as a ban. ValidationError when `until` is not in the future.
-    Emits `member.muted`.
+    Emits `member.muted`; the member is told until when and why (about `post`, when
+    the silence is a review decision on it).
     """
     if until is None or until <= timezone.now():
         raise ValidationError(_("A mute must end in the future."))
@@ -146,6 +161,14 @@ def membership_mute(*, actor, membership, until, reason=""):
         row.save(update_fields=["muted_until", "updated_at"])
         record_membership_event(row, "member.muted", actor)
         _audit_member(actor, row, Action.MEMBER_SILENCED, reason, until=until)
+        ModerationNotice.objects.create(
+            user=row.user,
+            community=row.community,
+            kind=ModerationNotice.Kind.SILENCED,
+            post_id_ref=post.pk if post is not None else None,
+            reason=reason,
+            until=until,
+        )
 
     return _sanction(actor, membership, (State.ACTIVE,), mute)
 
@@ -256,12 +279,47 @@ def clean_hide_reason(reason):
     return reason
 
 
-def post_hidden_set(post, *, actor, hidden, reason="", action=None):
+def _post_locked(post):
+    """`post`'s row as it is now, locked (two moderators hiding it at once write
+    one entry: the second finds it hidden)."""
+    return (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("thread__community", "author")
+        .get(pk=post.pk)
+    )
+
+
+def _copy_hidden(locked, post):
+    for field in ("is_hidden", "hidden_by_id", "hidden_reason"):
+        setattr(post, field, getattr(locked, field))
+
+
+def _open_items_follow(post, actor):
+    """Open review items of `post` stop counting it as hidden by reports; the
+    queues (`moderation:<id>`, staff's `review:1`) refetch."""
+    items = list(
+        ReviewItem.objects.select_for_update()
+        .filter(post=post, status=ReviewItem.Status.OPEN, hidden_by_reports=True)
+        .values_list("pk", "community_id")
+    )
+    if not items:
+        return
+    ReviewItem.objects.filter(pk__in=[pk for pk, _community in items]).update(
+        hidden_by_reports=False
+    )
+    for pk, community_id in items:
+        payload = {"item": pk, "community": community_id}
+        for stream in (stream_name("moderation", community_id), stream_name("review", 1)):
+            event_record(stream=stream, type="review.updated", payload=payload, actor=actor)
+
+
+def post_hidden_set(post, *, actor, hidden, reason="", action=None, audit_reason=None):
     """Hide or show `post` on every page, catch-up and live socket (the one path for
     moderators and for the report threshold); the caller holds a transaction and has
     checked the rule. `actor` None: the community's members' reports hid it. Writes
-    the audit entry (`action`, by default hidden or shown) and `post.hidden` /
-    `post.unhidden` on the thread's stream."""
+    the audit entry (`action`, by default hidden or shown; its reason `audit_reason`
+    when given, a code its reader's language turns into words, else `reason`) and
+    `post.hidden` / `post.unhidden` on the thread's stream."""
     post.is_hidden = hidden
     post.hidden_by = actor if hidden else None
     post.hidden_reason = reason if hidden else ""
@@ -272,7 +330,7 @@ def post_hidden_set(post, *, actor, hidden, reason="", action=None):
         community=post.thread.community,
         action=action or (Action.POST_HIDDEN if hidden else Action.POST_UNHIDDEN),
         post=post,
-        reason=reason,
+        reason=reason if audit_reason is None else audit_reason,
     )
 
 
@@ -285,18 +343,24 @@ def post_hide(*, actor, post, reason=""):
     """
     permissions.require_hide_post(actor, post)
     reason = clean_hide_reason(reason)
-    if post.is_hidden:
-        return post
     with transaction.atomic():
-        post_hidden_set(post, actor=actor, hidden=True, reason=reason)
+        locked = _post_locked(post)
+        if not locked.is_hidden:
+            post_hidden_set(locked, actor=actor, hidden=True, reason=reason)
+            # A moderator's hand overrides the reports': an open item no longer
+            # says "hidden pending review" (and dismissing it leaves this hide).
+            _open_items_follow(locked, actor)
+    _copy_hidden(locked, post)
     return post
 
 
 def post_unhide(*, actor, post, reason=""):
     """Show a hidden post again. Same rule as `post_hide`; emits `post.unhidden`."""
     permissions.require_hide_post(actor, post)
-    if not post.is_hidden:
-        return post
     with transaction.atomic():
-        post_hidden_set(post, actor=actor, hidden=False, reason=reason)
+        locked = _post_locked(post)
+        if locked.is_hidden:
+            post_hidden_set(locked, actor=actor, hidden=False, reason=reason)
+            _open_items_follow(locked, actor)
+    _copy_hidden(locked, post)
     return post

@@ -127,8 +127,10 @@ def post_report(*, actor, post, reason, note=""):
                     actor=None,
                     hidden=True,
                     action=Action.POST_HIDDEN_BY_REPORTS,
-                    reason=_("Reported by %(count)d members, waiting for review.")
-                    % {"count": reporters},
+                    # Stored as the number: each reader reads it in their language
+                    # (`AuditEntry.reason_display`); the post's page says "hidden by
+                    # members' reports" for a post nobody hid by hand.
+                    audit_reason=str(reporters),
                 )
                 item.hidden_by_reports = True
                 item.save(update_fields=["hidden_by_reports"])
@@ -172,6 +174,24 @@ def _refuse_if_taken(actor, row):
         )
 
 
+def _refuse_if_moved(actor, item, row):
+    """The community the locked item's post is in now (a moved thread takes its
+    items along); ValidationError when the post moved since `item` was read to a
+    community `actor` does not moderate."""
+    community = row.post.thread.community
+    if community.pk != item.community_id and not permissions.can_review_posts(
+        actor, community
+    ):
+        raise ValidationError(
+            _(
+                "This post was moved to another community meanwhile: its "
+                "moderators decide it now."
+            ),
+            code="moved",
+        )
+    return community
+
+
 def _claim_holds(row):
     """Does another moderator's claim still keep the item? Not once it lapsed
     (`REVIEW_CLAIM_MINUTES`), nor when they no longer moderate the community."""
@@ -190,6 +210,7 @@ def review_claim(*, actor, item):
     permissions.require_review_posts(actor, item.community)
     with transaction.atomic():
         row = _item_locked(item)
+        _refuse_if_moved(actor, item, row)
         _refuse_if_taken(actor, row)
         if row.claimed_by_id != actor.pk:
             row.claimed_by = actor
@@ -209,6 +230,8 @@ def review_take_over(*, actor, item):
     with transaction.atomic():
         Post.objects.select_for_update(of=("self",)).filter(pk=item.post_id).exists()
         row = _item_locked(item)
+        community = _refuse_if_moved(actor, item, row)
+        permissions.require_take_over_review(actor, community)
         if not row.is_open:
             _refuse_if_taken(actor, row)
         previous = row.claimed_by
@@ -254,9 +277,9 @@ def _notify(author, community, kind, *, post=None, reason="", until=None):
     )
 
 
-def _author_membership(row):
+def _author_membership(row, community):
     membership = Membership.objects.select_related("user", "community").filter(
-        user_id=row.post.author_id, community=row.community
+        user_id=row.post.author_id, community=community
     )
     found = membership.first()
     if found is None:
@@ -290,10 +313,12 @@ def review_decide(*, actor, item, decision, reason="", until=None):
         # on one post queue up instead of deadlocking.
         Post.objects.select_for_update(of=("self",)).filter(pk=item.post_id).exists()
         row = _item_locked(item)
+        community = _refuse_if_moved(actor, item, row)
         _refuse_if_taken(actor, row)
-        post, community = row.post, row.community
+        post = row.post
         if decision == Decision.DISMISSED:
-            if post.is_hidden and row.hidden_by_reports:
+            # Only what the reports hid: a moderator's own hide stays.
+            if post.is_hidden and row.hidden_by_reports and post.hidden_by_id is None:
                 post_hidden_set(post, actor=actor, hidden=False)
             audit_record(
                 actor=actor,
@@ -346,21 +371,14 @@ def review_decide(*, actor, item, decision, reason="", until=None):
         elif decision == Decision.SILENCED:
             membership_mute(
                 actor=actor,
-                membership=_author_membership(row),
+                membership=_author_membership(row, community),
                 until=until,
                 reason=reason,
-            )
-            _notify(
-                post.author,
-                community,
-                ModerationNotice.Kind.SILENCED,
                 post=post,
-                reason=reason,
-                until=until,
             )
         else:
             membership_ban(
-                actor=actor, membership=_author_membership(row), reason=reason
+                actor=actor, membership=_author_membership(row, community), reason=reason
             )
         # Each reporter is told the outcome (not the reason, which is the author's).
         ModerationNotice.objects.bulk_create(
@@ -428,11 +446,6 @@ def moderation_settings_change(
             first_posts_approval, "first_posts_approval", 0, 20,
             _("Choose a number of posts between 0 and 20."),
         )
-    labels = {
-        "report_threshold": _("Report threshold"),
-        "slow_mode_default": _("Slow mode for new threads and rooms"),
-        "first_posts_approval": _("Approve a new member's first posts"),
-    }
     with transaction.atomic():
         previous = Community.objects.select_for_update().get(pk=community.pk)
         changed = {
@@ -449,15 +462,17 @@ def moderation_settings_change(
                 action=Action.SETTINGS_CHANGED,
                 member=None,
                 reason=f"{getattr(previous, field)} → {value}",
-                label=f"{_('Moderation settings')}: {labels[field]}",
+                # The setting's code: the log names it in its reader's language.
+                label=field,
             )
         for field, value in wanted.items():
             setattr(community, field, value)
     return community
 
 
-def notices_mark_read(*, actor):
-    """Mark the member's unread moderation notices as read (they opened the page)."""
-    return ModerationNotice.objects.filter(user=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notices_mark_read(*, actor, ids):
+    """Mark the member's unread moderation notices `ids` as read (the ones their
+    page showed them: not those past the page, nor any that arrived meanwhile)."""
+    return ModerationNotice.objects.filter(
+        user=actor, pk__in=list(ids), read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -18,6 +18,7 @@ from live.events import event_record, stream_name
 from .. import payloads, permissions
 from ..models import ReadPosition, Thread
 from ..ratelimit import rate_limit_hit
+from .rules import hold_refusal, text_screen, watched_rules
 from .threads import record_post_event, thread_create
 
 __all__ = [
@@ -67,12 +68,17 @@ def room_create(*, actor, community, name):
 
     Callers: owners and moderators of the community and site staff
     (`permissions.can_create_room`), else PermissionDenied. Raises ValidationError
-    for an empty name, a name over 80 characters, a name another room of the
-    community already has (whatever its case), or past the "thread" rate limit.
+    for an empty name, a name over 80 characters, a watched word that blocks or holds
+    it ("replace" words are censored), a name another room of the community already
+    has (whatever its case), or past the "thread" rate limit.
     Emits `thread.created` on `community:<id>`.
     """
     permissions.require_create_room(actor, community)
     name = _clean_room_name(name)
+    # The community's watched words, as in every title (moderators' included).
+    name, held = text_screen(name, watched_rules(community), "name")
+    if held is not None:
+        raise hold_refusal(held, "name")
     rooms = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM)
     if rooms.filter(title__iexact=name).exists():
         raise _name_taken()

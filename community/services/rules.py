@@ -378,13 +378,27 @@ def held_create(*, actor, community, thread, body, body_html, client_id, why, wo
     return held
 
 
-def held_locked(held):
-    """The held post's row, locked, refusing one a moderator already decided."""
+def held_locked(held, actor=None):
+    """The held post's row, locked, refusing one a moderator already decided, or
+    (with `actor`) one whose thread moved meanwhile to a community `actor` does not
+    moderate (held replies follow their thread)."""
     row = (
         HeldPost.objects.select_for_update(of=("self",))
         .select_related("community", "thread__community", "author", "decided_by")
         .get(pk=held.pk)
     )
+    if (
+        actor is not None
+        and row.community_id != held.community_id
+        and not permissions.can_decide_held_posts(actor, row.community)
+    ):
+        raise ValidationError(
+            _(
+                "This post was moved to another community meanwhile: its "
+                "moderators decide it now."
+            ),
+            code="moved",
+        )
     if not row.is_held:
         who = row.decided_by.name if row.decided_by else _("another moderator")
         raise ValidationError(
@@ -428,7 +442,7 @@ def held_reject(*, actor, held, reason=""):
             }
         )
     with transaction.atomic():
-        row = held_locked(held)
+        row = held_locked(held, actor)
         held_close(row, actor, HeldPost.Status.REJECTED, reason)
         audit_record(
             actor=actor,

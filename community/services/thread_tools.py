@@ -8,6 +8,7 @@ its audit entry, and records the live events that let open pages follow at once.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from .. import payloads, permissions
 from ..models import (
     AuditEntry,
     Community,
+    HeldPost,
     ModerationNotice,
     Post,
     ReviewItem,
@@ -26,6 +28,7 @@ from ..models import (
 from .audit import audit_record
 from .moderation import clean_hide_reason
 from .rooms import clean_room_name, room_name_taken
+from .rules import hold_refusal, text_screen, watched_rules
 from .threads import clean_title, record_post_event
 
 __all__ = [
@@ -72,6 +75,17 @@ def _locked_threads(*threads):
     if len(found) != len({thread.pk for thread in threads}):
         raise ValidationError(_("This thread no longer exists."), code="gone")
     return found
+
+
+def _screened_title(title, community):
+    """`title` as `community`'s watched words let it through, moderators' titles
+    included (the words are the community's vocabulary): a "block" word refuses it
+    naming the rule, "replace" words are censored, and a "hold" word is refused, as
+    in an edit (a title a moderator gives cannot wait for a moderator)."""
+    title, held = text_screen(title, watched_rules(community), "title")
+    if held is not None:
+        raise hold_refusal(held, "title")
+    return title
 
 
 # --- deleting a post -------------------------------------------------------------------
@@ -198,6 +212,7 @@ def thread_rename(*, actor, thread, title):
             raise ValidationError({"title": error.message_dict["name"]}) from error
     else:
         title = clean_title(title)
+    title = _screened_title(title, thread.community)
     with transaction.atomic():
         row = _locked_threads(thread)[thread.pk]
         old = row.title
@@ -225,6 +240,40 @@ def thread_rename(*, actor, thread, title):
         _thread_event(thread, "thread.renamed", payload, actor)
         _community_event(row.community_id, "thread.renamed", payload, actor)
     return thread
+
+
+def _move_title_screen(title, community):
+    """A thread keeps its title when it moves: the new community's watched words
+    must let it through unchanged, else the moderator renames it first."""
+    try:
+        screened, held = text_screen(title, watched_rules(community), "title")
+    except ValidationError as error:
+        screened, held = None, error
+    if screened != title or held is not None:
+        raise ValidationError(
+            _(
+                "%(community)s does not allow this title as it is (watched words): "
+                "rename the thread first."
+            )
+            % {"community": community.name},
+            code="watched_word",
+        )
+
+
+def _held_follow(source, into):
+    """Held replies of the thread `source` follow its posts to the thread `into` (a
+    move: the same thread; a merge: the target), and the moderators of `into`'s
+    community decide them: each community's waiting count follows."""
+    held = HeldPost.objects.filter(thread_id=source.pk)
+    waiting = held.filter(status=HeldPost.Status.HELD).count()
+    held.update(thread_id=into.pk, community_id=into.community_id)
+    if waiting and source.community_id != into.community_id:
+        Community.objects.filter(pk=source.community_id).update(
+            held_open_count=Greatest(F("held_open_count") - waiting, 0)
+        )
+        Community.objects.filter(pk=into.community_id).update(
+            held_open_count=F("held_open_count") + waiting
+        )
 
 
 # --- moving ----------------------------------------------------------------------------
@@ -259,8 +308,11 @@ def thread_move(*, actor, thread, community):
                 % {"community": community.name},
                 code="unique",
             )
+        _move_title_screen(row.title, community)
         Thread.objects.filter(pk=row.pk).update(community=community)
         ReviewItem.objects.filter(post__thread=row).update(community=community)
+        source_row = Thread(pk=row.pk, community_id=source.pk)
+        _held_follow(source_row, Thread(pk=row.pk, community_id=community.pk))
         if row.kind == Thread.Kind.DISCUSSION:
             Community.objects.filter(pk=source.pk).update(
                 thread_count=F("thread_count") - 1
@@ -329,7 +381,7 @@ def thread_split(*, actor, thread, post_ids, title):
     stream and `thread.created` on the community's.
     """
     permissions.require_split_thread(actor, thread)
-    title = clean_title(title)
+    title = _screened_title(clean_title(title), thread.community)
     try:
         wanted = {int(pk) for pk in post_ids}
     except (TypeError, ValueError):
@@ -409,6 +461,7 @@ def thread_merge(*, actor, thread, target):
             thread=into, number=F("number") + 2 * _RENUMBER_OFFSET
         )
         _renumber(into, ("created_at", "pk"))
+        _held_follow(source, into)
         if source.community_id != into.community_id:
             ReviewItem.objects.filter(post__thread=into).exclude(
                 community=into.community

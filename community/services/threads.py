@@ -573,7 +573,7 @@ def held_release(*, actor, held):
     """
     permissions.require_decide_held_posts(actor, held.community)
     with transaction.atomic():
-        row = rules.held_locked(held)
+        row = rules.held_locked(held, actor)
         author, community = row.author, row.community
         if row.thread is None:
             thread = _thread_write(

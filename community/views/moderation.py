@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -52,7 +52,7 @@ def moderation_home(request, community):
     context.update(
         latest_entries=moderation_queries.audit_entries(community, viewer=user)[:5],
         pending_requests=community_queries.pending_request_count(community),
-        open_items=moderation_queries.open_review_count(community),
+        open_items=moderation_queries.open_review_count(community, viewer=user),
         can_change_settings=permissions.can_change_moderation_settings(user, community),
     )
     return render(request, "community/moderation_home.html", context)
@@ -191,13 +191,32 @@ def review_item(request, community, pk):
             form = ReviewDecisionForm(request.POST, allowed=allowed)
             if not form.is_valid():
                 return _item_page(request, community, item, form, allowed)
-            item = reports.review_decide(
-                actor=request.user,
-                item=item,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-                until=form.until,
-            )
+            try:
+                item = reports.review_decide(
+                    actor=request.user,
+                    item=item,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                    until=form.until,
+                )
+            except PermissionDenied:
+                # The author (or this moderator) changed role between the page and
+                # the decision: the form says so and offers what is allowed now.
+                if not permissions.can_review_posts(request.user, community):
+                    raise
+                with permissions.fresh():
+                    allowed = _allowed_decisions(request, item)
+                form.fields["decision"].choices = ReviewDecisionForm(
+                    allowed=allowed
+                ).fields["decision"].choices
+                form.add_error(
+                    "decision",
+                    _(
+                        "You may no longer take this decision on this item: the "
+                        "author's role changed meanwhile. Choose again."
+                    ),
+                )
+                return _item_page(request, community, item, form, allowed)
             messages.success(
                 request,
                 _("Decided: %(decision)s.") % {"decision": item.get_decision_display()},
@@ -366,13 +385,21 @@ def post_report(request, pk):
 
 @login_required
 def my_moderation(request):
-    """The member's reports with their outcomes and the moderators' notices to them;
-    opening it marks the notices read."""
+    """The member's reports with their outcomes and the moderators' notices to them
+    (unread first); the notices it shows are marked read, no others."""
     notices = list(moderation_queries.my_notices(request.user)[:50])
+    for notice in notices:
+        # A private community that banned them: its name goes with the rest of it.
+        notice.community_shown = permissions.can_see_community(
+            request.user, notice.community
+        )
     page_obj = _page(
         request, moderation_queries.my_reports(request.user), REPORTS_PER_PAGE
     )
-    reports.notices_mark_read(actor=request.user)
+    reports.notices_mark_read(
+        actor=request.user,
+        ids=[notice.pk for notice in notices if notice.read_at is None],
+    )
     return render(
         request,
         "community/moderation_mine.html",
@@ -459,11 +486,11 @@ def audit_log_csv(request, community):
                 entry.get_action_display(),
                 _("A thread you cannot see")
                 if getattr(entry, "target_hidden", False)
-                else entry.target_label,
+                else entry.label_display,
                 _person(entry.member),
                 entry.thread_id_ref,
                 entry.post_id_ref,
-                entry.reason,
+                entry.reason_display,
                 timezone.localtime(entry.until).isoformat(timespec="seconds")
                 if entry.until
                 else "",

@@ -1,8 +1,9 @@
 // The posting rules above a thread's or room's composer: slow mode's remaining wait,
-// counted down (the send button waits too), changes of slow mode as they happen, and
-// the reader's own messages held for a moderator's approval. The server decides
-// everything; this only shows what it said (the page's `data-wait`, a refusal's
-// `retry_after`, an ack's `held`).
+// counted down (the send button waits too), changes of slow mode as they happen, the
+// reader's own messages held for a moderator's approval, and a silence as it is
+// decided or lifted. The server decides everything; this only shows what it said (the
+// page's `data-wait`, a refusal's `retry_after`, an ack's `held`, the page's own
+// silenced notice).
 
 import { gettext, interpolate, ngettext } from "./i18n.js";
 import { live } from "./live.js";
@@ -19,6 +20,7 @@ if (box) {
   let seconds = Number(box.dataset.seconds) || 0;
   let until = 0; // when the wait ends, in ms since the epoch
   let timer = null;
+  let silenced = Boolean(document.querySelector("[data-silenced]"));
 
   function describe() {
     box.hidden = seconds === 0;
@@ -40,7 +42,7 @@ if (box) {
       clearInterval(timer);
       timer = null;
       waitText.textContent = "";
-      if (button) button.disabled = false;
+      if (button) button.disabled = silenced;
       return;
     }
     waitText.textContent = interpolate(
@@ -72,6 +74,39 @@ if (box) {
     }
     describe();
   });
+  // A moderator silences the reader here (or lifts it): the person's own stream says
+  // so; the page asks the server for its notice (until when in their time zone, why)
+  // and shows it above the composer, whose draft stays; the button waits meanwhile.
+  const me = document.body.dataset.userId ? Number(document.body.dataset.userId) : null;
+  const communityId = Number(box.dataset.community);
+
+  async function followSilence() {
+    const response = await fetch(window.location.href, {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    }).catch(() => null);
+    if (!response?.ok) return;
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const notice = page.querySelector("[data-silenced]");
+    if (!notice && !composer) {
+      window.location.reload(); // silenced since the page loaded: its composer comes back
+      return;
+    }
+    document.querySelector("[data-silenced]")?.remove();
+    silenced = Boolean(notice);
+    if (notice) (composer ?? box).before(document.adoptNode(notice));
+    if (button) button.disabled = silenced || Date.now() < until;
+  }
+
+  if (me && communityId) {
+    connection.subscribe(`user:${me}`, null, {
+      onEvent: (frame) => {
+        if (frame.data?.community !== communityId) return;
+        if (frame.type === "member.muted" || frame.type === "member.unmuted") followSilence();
+      },
+    });
+  }
+
   connection.addEventListener("post-error", (event) => {
     if (event.detail.retry_after) wait(Number(event.detail.retry_after));
   });

@@ -2,7 +2,9 @@
 thread page is open in another: a new report reaches the open queue (and the
 navigation's count) without a reload,
 the post the moderator hides turns into the placeholder on the author's page at once,
-and once silenced from the member list the author's next reply is refused."""
+and once silenced from the member list the author's open page says at once until when
+and why (the draft kept, the button waiting), a reply sent anyway is refused, and the
+reloaded page shows the notice in place of the composer."""
 
 import re
 
@@ -117,15 +119,33 @@ def test_a_moderator_hides_a_reported_post_and_silences_its_author_live(
     expect(live_badge).to_be_visible()
     expect(live_badge).to_have_text(re.compile(r"^1"))
 
-    # The author, on the page still open, tries to reply: refused, text kept.
+    # The author's page, still open, says at once until when and why, above the
+    # composer; the draft stays and the button waits.
+    silenced = bruno.locator("[data-silenced]")
+    expect(silenced).to_contain_text(
+        re.compile(r"A moderator has silenced you in this community until .*\d{4}")
+    )
+    expect(silenced).to_contain_text("Reason: Spam ripetuto")
     textarea = bruno.get_by_label(re.compile("your reply", re.I))
     textarea.fill("Ultima offerta SPAM456")
+    expect(bruno.get_by_role("button", name=re.compile("post reply", re.I))).to_be_disabled()
+    expect(textarea).to_have_value("Ultima offerta SPAM456")
+
+    # Sent anyway (Ctrl+Enter, a stale page): refused saying until when, text kept.
+    bruno.evaluate("document.querySelector('form[data-composer] button[type=submit]').disabled = false")
     bruno.get_by_role("button", name=re.compile("post reply", re.I)).click()
     expect(
-        bruno.get_by_text(re.compile("You are muted in this community"))
+        bruno.get_by_text(
+            re.compile(r"A moderator has silenced you in this community until .*\d{4}")
+        ).nth(1)
     ).to_be_visible()
     expect(textarea).to_have_value("Ultima offerta SPAM456")
     expect(bruno.locator(".post", has_text="SPAM456")).to_have_count(0)
+
+    # Reloaded, the notice takes the composer's place.
+    bruno.reload()
+    expect(bruno.locator("[data-silenced]")).to_contain_text("Reason: Spam ripetuto")
+    expect(bruno.get_by_label(re.compile("your reply", re.I))).to_have_count(0)
 
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()

@@ -220,7 +220,8 @@ def test_a_moderator_silences_warns_and_bans_from_the_list(client, people):
     row = Membership.objects.get(user=writer, community=community)
     assert row.muted_until > timezone.now() + timedelta(days=2)
     _post(client, community, writer, action="warn", reason="Basta spam")
-    notice = ModerationNotice.objects.get(user=writer)
+    assert ModerationNotice.objects.get(user=writer, kind="silenced").reason == "toni"
+    notice = ModerationNotice.objects.get(user=writer, kind="warning")
     assert (notice.kind, notice.reason) == ("warning", "Basta spam")
     _post(client, community, writer, action="ban", reason="recidivo")
     assert Membership.objects.get(user=writer, community=community).state == "banned"

@@ -11,6 +11,7 @@ from community.models import (
     Affiliation,
     AuditEntry,
     Community,
+    HeldPost,
     Membership,
     ModerationNotice,
     Organisation,
@@ -124,12 +125,28 @@ def test_a_new_moderator_finds_a_working_queue(client):
         "post.hidden_by_reports",
         "member.silenced",
         "member.warned",
+        "settings.changed",
     } <= actions
 
     client.force_login(User.objects.get(username="marco"))
     queue = client.get(reverse("community:review-queue", args=[community.slug]))
     page = queue.content.decode()
     assert page.count('class="review-item"') == 2
-    assert 'data-review-open>2<' in page
+    # Two reported posts and one held first post wait for a moderator.
+    assert 'data-review-open>3<' in page
+    held = HeldPost.objects.get(community=community)
+    assert held.is_held and held.why == "first_posts"
+    assert not Membership.objects.filter(
+        community=community, user=held.author, role__in=("owner", "moderator")
+    ).exists()
+    assert not Post.objects.filter(author=held.author, thread__community=community)
+    held_page = client.get(reverse("community:held-posts", args=[community.slug]))
+    assert held.body[:40] in held_page.content.decode()
     members = client.get(reverse("community:moderation-members", args=[community.slug]))
     assert members.status_code == 200
+    # Nobody else reads it on the thread's page; its author sees it waiting.
+    text = held.body[:40].replace("'", "&#x27;")
+    client.force_login(User.objects.get(username="silvia"))
+    assert text not in client.get(held.thread.get_absolute_url()).content.decode()
+    client.force_login(held.author)
+    assert text in client.get(held.thread.get_absolute_url()).content.decode()

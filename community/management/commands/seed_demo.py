@@ -208,8 +208,9 @@ class Command(BaseCommand):
         """A working review queue for the moderators of `community` (its owner giulia
         and moderator marco): a post reported by two members, one hidden by reports
         pending review (the community hides at three), a decided item that silenced
-        its author, a warned member; the audit log has their entries. (Posts held for
-        approval before they appear are not part of this branch.)"""
+        its author, a warned member, and a newcomer's first post held for approval (the
+        community approves a new member's first two posts); the audit log has their
+        entries."""
         owner, moderator = people["giulia"], people["marco"]
         moderating = {
             row.user_id
@@ -234,8 +235,9 @@ class Command(BaseCommand):
                 authors.add(post.author_id)
             if len(chosen) == 3:
                 break
-        Community.objects.filter(pk=community.pk).update(report_threshold=3)
-        community.report_threshold = 3
+        reports.moderation_settings_change(
+            actor=owner, community=community, report_threshold=3, first_posts_approval=2
+        )
         reasons = [Report.Reason.SPAM, Report.Reason.OFF_TOPIC, Report.Reason.ABUSIVE]
         for post, count in zip(chosen, (2, 3, 1), strict=True):
             reporters = [person for person in members if person.pk != post.author_id]
@@ -249,6 +251,7 @@ class Command(BaseCommand):
             reason="Toni offensivi verso un altro membro.",
             until=timezone.now() + datetime.timedelta(days=3),
         )
+        self.seed_held_post(community, people)
         warned = next(
             person for person in members if person.pk not in authors
         )
@@ -258,6 +261,30 @@ class Command(BaseCommand):
                 user=warned
             ),
             reason="Per favore resta in tema nelle discussioni.",
+        )
+
+    def seed_held_post(self, community, people):
+        """A newcomer joins `community` (which approves first posts) and replies: the
+        reply waits in the moderators' held posts, seen only by its author and them."""
+        members = set(community.memberships.values_list("user_id", flat=True))
+        newcomer = next(
+            user
+            for username, user in sorted(people.items())
+            if user.pk not in members and not user.is_staff and username != "silvia"
+        )
+        memberships.community_join(actor=newcomer, community=community)
+        thread = (
+            community.threads.filter(kind=Thread.Kind.DISCUSSION)
+            .order_by("-last_activity_at", "-pk")
+            .first()
+        )
+        thread_services.post_reply(
+            actor=newcomer,
+            thread=thread,
+            body=(
+                "Buongiorno a tutti, sono nuovo qui: nel nostro laboratorio stiamo "
+                "provando la stessa soluzione, vi racconto volentieri com'è andata."
+            ),
         )
 
     def seed_rooms(self, community, people, owner):
@@ -325,7 +352,7 @@ class Command(BaseCommand):
         rows = [
             ("admin", "site staff (also /admin/)"),
             ("giulia", "owner of Manifattura avanzata, admin of Meccanica Brianza"),
-            ("marco", "moderator of Manifattura avanzata (reports waiting in the queue)"),
+            ("marco", "moderator of Manifattura avanzata (reports and a held post waiting)"),
             ("paolo", "owner of Energia and of the private Consorzio Idrogeno Valtellina"),
             ("irene", "owner of the restricted Tavolo trasferimento tecnologico"),
             ("francesca", "moderator of Scienze della vita (English interface)"),
