@@ -14,7 +14,7 @@ from community.services import rules, threads
 from tests.community.thread_helpers import community_with_thread, login
 from tests.live.sockets import connect, send_post
 from tests.support.factories import ThreadFactory
-from tests.support.roles import member_of, person_in
+from tests.support.roles import MODERATION_TOOL_ROLES, member_of, person_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -219,18 +219,7 @@ async def test_over_the_socket_words_are_blocked_censored_and_held(watched):
 # --- managing them -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "role, allowed",
-    [
-        ("owner", True),
-        ("moderator", True),
-        ("staff", True),
-        ("member", False),
-        ("muted", False),
-        ("banned", False),
-        ("outsider", False),
-    ],
-)
+@pytest.mark.parametrize("role, allowed", MODERATION_TOOL_ROLES)
 def test_who_adds_and_removes_watched_words(client, role, allowed):
     community, owner, thread = community_with_thread()
     person = person_in(community, role)

@@ -41,6 +41,11 @@ VISIBILITIES = (Visibility.PUBLIC, Visibility.RESTRICTED, Visibility.PRIVATE)
 # Who reads a community's content whatever its visibility, and who runs it.
 READERS = frozenset({"member", "moderator", "owner", "staff"})
 MODERATORS = frozenset({"moderator", "owner", "staff"})
+# The people a moderation tool meets, and whether each may use it: its moderators only.
+MODERATION_TOOL_ROLES = tuple(
+    (role, role in MODERATORS)
+    for role in ("owner", "moderator", "staff", "member", "muted", "banned", "outsider")
+)
 
 
 def person_in(community, role):
