@@ -14,17 +14,14 @@ from community.services import rules, threads
 from tests.community.thread_helpers import community_with_thread, login
 from tests.live.sockets import connect, send_post
 from tests.support.factories import ThreadFactory
-from tests.support.roles import MODERATION_TOOL_ROLES, member_of, person_in
+from tests.support.roles import (
+    MODERATION_TOOL_ROLES,
+    english_member,
+    member_of,
+    person_in,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-def english_member(community, role="member"):
-    """A member who reads the site in English (socket refusals follow the person)."""
-    person = member_of(community, role)
-    person.language = "en"
-    person.save(update_fields=["language"])
-    return person
-
 
 
 def _rules(*words):

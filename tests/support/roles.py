@@ -74,6 +74,14 @@ def member_of(community, role="member"):
     return person_in(community, role)
 
 
+def english_member(community, role="member"):
+    """A member who reads the site in English (socket refusals follow the person)."""
+    person = member_of(community, role)
+    person.language = "en"
+    person.save(update_fields=["language"])
+    return person
+
+
 def sees(visibility, role):
     """Whether `role` learns that a community of `visibility` exists."""
     # Invitees see a private community to accept or decline, not its content. A
