@@ -11,7 +11,7 @@ from django.urls import reverse
 from community import wordwatch
 from community.models import AuditEntry, HeldPost, Post, Thread, WatchedWord
 from community.services import rules, threads
-from tests.community.thread_helpers import community_with_thread, login
+from tests.community.thread_helpers import community_with_thread, login, watch_words
 from tests.live.sockets import connect, send_post
 from tests.support.factories import ThreadFactory
 from tests.support.roles import (
@@ -91,20 +91,14 @@ def test_censoring_keeps_the_elision_and_the_punctuation():
 @pytest.fixture
 def watched():
     community, owner, thread = community_with_thread()
-    for word, action, replacement in (
+    watch_words(
+        community,
+        owner,
         ("idiota", "block", ""),
         ("perché no", "hold", ""),
         ("cretino", "replace", ""),
         ("accidenti", "replace", "caspita"),
-    ):
-        rules.watched_word_add(
-            actor=owner,
-            community=community,
-            word=word,
-            action=action,
-            replacement=replacement,
-        )
-    community.refresh_from_db()
+    )
     thread.refresh_from_db()
     return community, owner, thread, english_member(community)
 
