@@ -40,6 +40,12 @@ def staff(db):
 
 
 @pytest.fixture
+def english_default(settings):
+    """English as the site's default language (for people and requests naming none)."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def english(client):
     """Pages and messages in English, whatever the default language is."""
     from django.utils import translation

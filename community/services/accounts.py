@@ -398,21 +398,13 @@ def account_suspend(*, actor, person, until, reason=""):
             }
         )
     with transaction.atomic():
-        User.objects.filter(pk=person.pk).update(suspended_until=until)
-        person.suspended_until = until
-        audit_record(
+        _suspension_write(
             actor=actor,
-            community=None,
-            action=AuditEntry.Action.ACCOUNT_SUSPENDED,
-            member=person,
-            reason=reason,
+            person=person,
             until=until,
-        )
-        event_record(
-            stream=stream_name("user", person.pk),
-            type="account.suspended",
-            payload=payloads.user_brief(person),
-            actor=actor,
+            action=AuditEntry.Action.ACCOUNT_SUSPENDED,
+            event_type="account.suspended",
+            reason=reason,
         )
         session_ended_record(user=person)
         _sessions_delete(person)
@@ -427,19 +419,33 @@ def account_unsuspend(*, actor, person, reason=""):
     if person.suspended_until is None:
         return person
     with transaction.atomic():
-        User.objects.filter(pk=person.pk).update(suspended_until=None)
-        person.suspended_until = None
-        audit_record(
+        _suspension_write(
             actor=actor,
-            community=None,
+            person=person,
+            until=None,
             action=AuditEntry.Action.ACCOUNT_UNSUSPENDED,
-            member=person,
+            event_type="account.unsuspended",
             reason=reason,
         )
-        event_record(
-            stream=stream_name("user", person.pk),
-            type="account.unsuspended",
-            payload=payloads.user_brief(person),
-            actor=actor,
-        )
     return person
+
+
+def _suspension_write(*, actor, person, until, action, event_type, reason):
+    """Set when `person`'s suspension ends (None: not suspended), with its site-wide
+    audit entry and the event on their stream; the caller holds the transaction."""
+    User.objects.filter(pk=person.pk).update(suspended_until=until)
+    person.suspended_until = until
+    audit_record(
+        actor=actor,
+        community=None,
+        action=action,
+        member=person,
+        reason=reason,
+        until=until,
+    )
+    event_record(
+        stream=stream_name("user", person.pk),
+        type=event_type,
+        payload=payloads.user_brief(person),
+        actor=actor,
+    )

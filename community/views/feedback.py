@@ -1,4 +1,4 @@
-"""Shared view plumbing: flash a service's errors, go back to a safe `next` URL,
+"""Shared view plumbing: flash a service's or a form's errors, go back to a safe `next` URL,
 answer 429 for a rate limit or slow mode."""
 
 from django.contrib import messages
@@ -12,6 +12,14 @@ def flash_errors(request, error):
     """Show every message of a service's ValidationError on the next page."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def flash_form_errors(request, form):
+    """Show every error of an invalid form on the next page (forms posted from a page
+    that does not show them)."""
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
 
 
 def safe_next(request, default):

@@ -31,7 +31,7 @@ from ..queries import moderation as moderation_queries
 from ..queries import posts as post_queries
 from ..services import accounts, memberships, moderation, reports
 from .communities import _header_context, _page, community_action
-from .feedback import flash_errors, refusal_status, with_retry_after
+from .feedback import flash_errors, flash_form_errors, refusal_status, with_retry_after
 
 QUEUE_PER_PAGE = 25
 MEMBERS_PER_PAGE = 30
@@ -321,9 +321,7 @@ def moderation_member_action(request, community, pk):
     back = f"{back}?{query}" if query else back
     form = MemberActionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(back)
     try:
         done = _member_act(request.user, membership, form.cleaned_data["action"], form)

@@ -20,7 +20,7 @@ from ..forms.organisations import (
 from ..models import Affiliation
 from ..queries import organisations as organisation_queries
 from ..services import organisations as organisation_services
-from .feedback import flash_errors
+from .feedback import flash_errors, flash_form_errors
 
 NAV = {"nav_section": "organisations"}
 
@@ -180,9 +180,7 @@ def affiliation_request(request, slug):
     organisation = permissions.access_organisation(request.user, slug)
     form = AffiliationRequestForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_form_errors(request, form)
         return redirect(organisation)
     try:
         organisation_services.affiliation_request(

@@ -17,7 +17,7 @@ from ..queries import moderation as moderation_queries
 from ..services import reports, rules
 from ..services import threads as thread_services
 from .communities import _header_context, _page, community_action
-from .feedback import flash_errors
+from .feedback import flash_errors, flash_form_errors
 
 WORDS_PER_PAGE = 50
 HELD_PER_PAGE = 25
@@ -140,9 +140,7 @@ def held_decide(request, community, pk):
     back = reverse("community:held-posts", args=[community.slug])
     form = HeldDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(back)
     try:
         if form.cleaned_data["decision"] == "release":

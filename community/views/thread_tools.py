@@ -27,7 +27,7 @@ from ..queries import rooms as room_queries
 from ..queries import threads as thread_queries
 from ..services import moderation, thread_tools
 from .addresses import thread_in_its_community
-from .feedback import flash_errors
+from .feedback import flash_errors, flash_form_errors
 from .fetch import json_refusals
 
 _FLAGS = {
@@ -47,12 +47,6 @@ _DONE = {
 }
 
 
-def _form_errors(request, form):
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 @login_required
 @require_POST
 @thread_in_its_community
@@ -64,7 +58,7 @@ def thread_moderate(request, slug, pk):
     if action == "rename":
         form = RenameForm(request.POST)
         if not form.is_valid():
-            _form_errors(request, form)
+            flash_form_errors(request, form)
             return redirect(thread)
         try:
             thread_tools.thread_rename(
@@ -170,7 +164,7 @@ def thread_split(request, slug, pk):
     permissions.require_split_thread(request.user, thread)
     form = SplitForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(thread)
     try:
         new = thread_tools.thread_split(

@@ -24,7 +24,7 @@ from ..services import rules
 from ..services import threads as thread_services
 from ..services.rules import HELD_MESSAGE
 from .addresses import thread_in_its_community
-from .feedback import flash_errors, refusal_status, with_retry_after
+from .feedback import flash_errors, flash_form_errors, refusal_status, with_retry_after
 from .fetch import json_refusals
 
 
@@ -198,9 +198,7 @@ def thread_slow_mode(request, pk):
     permissions.require_set_slow_mode(request.user, thread)
     form = SlowModeForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(thread)
     try:
         rules.thread_slow_mode_set(

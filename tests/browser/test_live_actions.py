@@ -13,29 +13,18 @@ import secrets
 
 import pytest
 
+from tests.browser.scenarios import energia_thread_setup
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-SETUP = """
+SETUP = (
+    energia_thread_setup("anna", "bruno", "carla")
+    + """
 from datetime import timedelta
-from allauth.account.models import EmailAddress
 from django.utils import timezone
-from community.services import communities, memberships, moderation, rooms, threads
-from community.models import Membership, User
+from community.services import moderation, rooms
+from community.models import Membership
 
-people = []
-for name in ("anna", "bruno", "carla"):
-    person = User.objects.create_user(name, f"{name}@example.org", "%(password)s")
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people.append(person)
-anna, bruno, carla = people
-community = communities.community_create(
-    actor=anna, name="Energia", description="", visibility="public", themes=[]
-)
-memberships.community_join(actor=bruno, community=community)
-memberships.community_join(actor=carla, community=community)
-thread = threads.thread_create(
-    actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
-)
 room = rooms.room_create(actor=anna, community=community, name="Caffè")
 # Carla wrote before she was muted: the message is hers, but she may not edit it now.
 message = threads.post_reply(actor=carla, thread=room, body="Proviamo i sali fusi?")
@@ -48,6 +37,7 @@ print(f"THREAD {thread.get_absolute_url()}")
 print(f"ROOM {room.get_absolute_url()}")
 print(f"MESSAGE {message.pk}")
 """
+)
 
 
 def rewrite_viewer(page, decide):

@@ -5,30 +5,19 @@ import secrets
 
 import pytest
 
-from tests.browser.scenarios import reply_appears_live_for_both
+from tests.browser.scenarios import (
+    energia_thread_setup,
+    reply_appears_live_for_both,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-SETUP = """
-from allauth.account.models import EmailAddress
-from community.services import communities, memberships, threads
-from community.models import User
-
-people = []
-for name in ("anna", "bruno"):
-    person = User.objects.create_user(name, f"{name}@example.org", "%(password)s")
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people.append(person)
-anna, bruno = people
-community = communities.community_create(
-    actor=anna, name="Energia", description="", visibility="public", themes=[]
-)
-memberships.community_join(actor=bruno, community=community)
-thread = threads.thread_create(
-    actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
-)
+SETUP = (
+    energia_thread_setup("anna", "bruno")
+    + """
 print(f"THREAD {thread.get_absolute_url()}")
 """
+)
 
 
 def test_reply_and_edit_appear_live_for_the_other_reader(

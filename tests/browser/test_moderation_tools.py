@@ -6,33 +6,20 @@ import re
 
 import pytest
 
+from tests.browser.scenarios import energia_thread_setup
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SECRET = "Prezzo riservato 12.400 euro"
 
-SETUP = """
-from allauth.account.models import EmailAddress
-from community.services import communities, memberships, threads
-from community.models import User
-
-people = []
-for name in ("anna", "bruno", "carla"):
-    person = User.objects.create_user(name, f"{name}@example.org", "%(password)s")
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people.append(person)
-anna, bruno, carla = people
-community = communities.community_create(
-    actor=anna, name="Energia", description="", visibility="public", themes=[]
-)
-memberships.community_join(actor=bruno, community=community)
-memberships.community_join(actor=carla, community=community)
-thread = threads.thread_create(
-    actor=anna, community=community, title="Accumulo termico", body="Chi lo usa?"
-)
+SETUP = (
+    energia_thread_setup("anna", "bruno", "carla")
+    + """
 post = threads.post_reply(actor=bruno, thread=thread, body="%(secret)s")
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"POST {post.pk}")
 """.replace("%(secret)s", SECRET)
+)
 
 
 def test_a_reader_follows_lock_rename_and_hide_live_and_a_moderator_sees_the_mark(

@@ -11,15 +11,10 @@ from community.services import memberships
 from live.models import Event
 from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_default")]
 
 Role = Membership.Role
 State = Membership.State
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from tests.support.factories import (
 )
 from tests.support.roles import MEMBERSHIP_OF_ROLE, ROLES, person_in
 
+pytestmark = pytest.mark.usefixtures("english_default")
+
 State = Membership.State
 ACTIVE = set(Membership.Role.values)  # the standings of active members
 
@@ -83,11 +85,6 @@ ACTIONS = {
     "role": ("post", "community:membership-role"),
     "transfer": ("post", "community:community-transfer"),
 }
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 CASES = [

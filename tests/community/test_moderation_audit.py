@@ -17,12 +17,8 @@ from tests.support.factories import CommunityFactory, UserFactory
 from tests.support.roles import member_of, person_in
 from tests.support.workspaces import make_workspace, workspace_roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_default")]
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 Action = AuditEntry.Action
 Role = Membership.Role

@@ -16,16 +16,14 @@ from community.models import AuditEntry, HeldPost, ModerationNotice, Post, Threa
 from community.services import reports, rooms, rules, threads
 from tests.community.thread_helpers import community_with_thread, login
 from tests.live.sockets import connect, frames, send_post, subscribe
-from tests.support.roles import member_of, person_in
+from tests.support.roles import (
+    MODERATION_TOOL_ROLES,
+    english_member,
+    member_of,
+    person_in,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-def english_member(community, role="member"):
-    """A member who reads the site in English (socket refusals follow the person)."""
-    person = member_of(community, role)
-    person.language = "en"
-    person.save(update_fields=["language"])
-    return person
 
 
 SECRET = "Il mio primo messaggio segreto"
@@ -154,18 +152,7 @@ def test_a_rejected_post_is_never_shown_and_its_author_is_told(client):
         threads.held_release(actor=owner, held=held)
 
 
-@pytest.mark.parametrize(
-    "role, allowed",
-    [
-        ("owner", True),
-        ("moderator", True),
-        ("staff", True),
-        ("member", False),
-        ("muted", False),
-        ("banned", False),
-        ("outsider", False),
-    ],
-)
+@pytest.mark.parametrize("role, allowed", MODERATION_TOOL_ROLES)
 def test_who_sees_and_decides_held_posts(client, role, allowed):
     community, owner, thread = _approving()
     newcomer = member_of(community)

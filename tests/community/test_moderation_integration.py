@@ -34,7 +34,7 @@ from community.views import moderation as moderation_views
 from tests.community.test_moderation_people_leaks import (  # noqa: F401 (fixture)
     deleted_document_report,
 )
-from tests.community.thread_helpers import community_with_thread, login
+from tests.community.thread_helpers import community_with_thread, login, watch_words
 from tests.support.factories import CommunityFactory, ThreadFactory
 from tests.support.roles import member_of
 
@@ -43,22 +43,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Decision = ReviewItem.Decision
 
 
-def _watching(community, owner, *words):
-    for word, action, replacement in words:
-        rules.watched_word_add(
-            actor=owner,
-            community=community,
-            word=word,
-            action=action,
-            replacement=replacement,
-        )
-    community.refresh_from_db()
-
-
 @pytest.fixture
 def watched():
     community, owner, thread = community_with_thread()
-    _watching(
+    watch_words(
         community,
         owner,
         ("idiota", "block", ""),

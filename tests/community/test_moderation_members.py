@@ -16,15 +16,10 @@ from tests.community.thread_helpers import community_with_thread
 from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.support.roles import person_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_default")]
 
 Role = Membership.Role
 State = Membership.State
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def _url(community, **query):

@@ -14,15 +14,10 @@ from tests.support.workspaces import make_workspace, workspace_roles
 from tests.workspaces.document_helpers import make_document
 from workspaces.services import documents
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_default")]
 
 TITLE = "Piano di acquisizione riservato"
 TEXT = "Compra ora: offerta SPAM123"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def _reported_in_private():

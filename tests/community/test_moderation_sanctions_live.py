@@ -11,7 +11,7 @@ from community.models import Community, Report, ReviewItem
 from community.services import reports, threads
 from tests.community.thread_helpers import community_with_thread
 from tests.live.sockets import connect, frames, send_post, subscribe
-from tests.support.roles import member_of
+from tests.support.roles import english_member, member_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -21,9 +21,7 @@ AFTER_BAN = "Scritto dopo l'esclusione"
 @sync_to_async
 def _reported_in_private():
     community, owner, thread = community_with_thread(Community.Visibility.PRIVATE)
-    author = member_of(community)
-    author.language = "en"
-    author.save(update_fields=["language"])
+    author = english_member(community)
     post = threads.post_reply(actor=author, thread=thread, body="Offerta SPAM123")
     reports.post_report(
         actor=member_of(community), post=post, reason=Report.Reason.SPAM

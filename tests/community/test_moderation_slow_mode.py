@@ -17,17 +17,14 @@ from community.services import reports, rooms, rules, threads
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread, login
 from tests.live.sockets import connect, frames, send_post, subscribe
-from tests.support.roles import member_of, person_in
+from tests.support.roles import (
+    MODERATION_TOOL_ROLES,
+    english_member,
+    member_of,
+    person_in,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-def english_member(community, role="member"):
-    """A member who reads the site in English (socket refusals follow the person)."""
-    person = member_of(community, role)
-    person.language = "en"
-    person.save(update_fields=["language"])
-    return person
-
 
 
 def _slow(thread, owner, seconds=60):
@@ -44,17 +41,7 @@ def _reply(client, thread, body="Un messaggio"):
 
 
 @pytest.mark.parametrize(
-    "role, allowed",
-    [
-        ("owner", True),
-        ("moderator", True),
-        ("staff", True),
-        ("member", False),
-        ("muted", False),
-        ("banned", False),
-        ("outsider", False),
-        ("anonymous", False),
-    ],
+    "role, allowed", [*MODERATION_TOOL_ROLES, ("anonymous", False)]
 )
 def test_who_sets_slow_mode_from_the_thread_page(client, role, allowed):
     community, owner, thread = community_with_thread()

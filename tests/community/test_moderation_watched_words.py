@@ -11,20 +11,17 @@ from django.urls import reverse
 from community import wordwatch
 from community.models import AuditEntry, HeldPost, Post, Thread, WatchedWord
 from community.services import rules, threads
-from tests.community.thread_helpers import community_with_thread, login
+from tests.community.thread_helpers import community_with_thread, login, watch_words
 from tests.live.sockets import connect, send_post
 from tests.support.factories import ThreadFactory
-from tests.support.roles import member_of, person_in
+from tests.support.roles import (
+    MODERATION_TOOL_ROLES,
+    english_member,
+    member_of,
+    person_in,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-def english_member(community, role="member"):
-    """A member who reads the site in English (socket refusals follow the person)."""
-    person = member_of(community, role)
-    person.language = "en"
-    person.save(update_fields=["language"])
-    return person
-
 
 
 def _rules(*words):
@@ -94,20 +91,14 @@ def test_censoring_keeps_the_elision_and_the_punctuation():
 @pytest.fixture
 def watched():
     community, owner, thread = community_with_thread()
-    for word, action, replacement in (
+    watch_words(
+        community,
+        owner,
         ("idiota", "block", ""),
         ("perché no", "hold", ""),
         ("cretino", "replace", ""),
         ("accidenti", "replace", "caspita"),
-    ):
-        rules.watched_word_add(
-            actor=owner,
-            community=community,
-            word=word,
-            action=action,
-            replacement=replacement,
-        )
-    community.refresh_from_db()
+    )
     thread.refresh_from_db()
     return community, owner, thread, english_member(community)
 
@@ -219,18 +210,7 @@ async def test_over_the_socket_words_are_blocked_censored_and_held(watched):
 # --- managing them -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "role, allowed",
-    [
-        ("owner", True),
-        ("moderator", True),
-        ("staff", True),
-        ("member", False),
-        ("muted", False),
-        ("banned", False),
-        ("outsider", False),
-    ],
-)
+@pytest.mark.parametrize("role, allowed", MODERATION_TOOL_ROLES)
 def test_who_adds_and_removes_watched_words(client, role, allowed):
     community, owner, thread = community_with_thread()
     person = person_in(community, role)

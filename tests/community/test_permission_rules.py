@@ -25,7 +25,7 @@ from tests.support.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_default")]
 
 Role = Membership.Role
 State = Membership.State
@@ -44,11 +44,6 @@ ROLES = (
     "banned",
     "staff",
 )
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def person_in(community, role):

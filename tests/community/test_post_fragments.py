@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from community import fragments
 from community.services import moderation, threads
 from tests.community.thread_helpers import community_with_thread, login, thread_url
-from tests.support.roles import member_of
+from tests.support.roles import english_member, member_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -140,9 +140,7 @@ def test_times_are_written_in_each_readers_time_zone(conversation):
 
 def test_italian_readers_get_italian_fragments(conversation):
     thread, owner, member, reply = conversation
-    reader = member_of(thread.community)
-    reader.language = "en"
-    reader.save(update_fields=["language"])
+    reader = english_member(thread.community)
     client = login(Client(), reader)
     assert "Report" in post_item(page(client, thread), reply)  # English kept first
     reader.language = "it"
@@ -204,9 +202,7 @@ def test_a_thread_row_kept_before_shows_the_thread_as_it_is_now(client, conversa
 
 def test_thread_rows_follow_the_readers_language(conversation):
     thread, owner, member, reply = conversation
-    reader = member_of(thread.community)
-    reader.language = "en"
-    reader.save(update_fields=["language"])
+    reader = english_member(thread.community)
     client = login(Client(), reader)
     listing = thread.community.get_absolute_url()
     english = thread_row_item(client.get(listing).content.decode(), thread)

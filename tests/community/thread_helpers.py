@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from community.models import Community
-from community.services import threads
+from community.services import rules, threads
 from tests.support.factories import CommunityFactory
 from tests.support.roles import member_of, person_in
 
@@ -20,6 +20,20 @@ def community_with_thread(visibility=Community.Visibility.PUBLIC, **thread_kwarg
         **thread_kwargs,
     )
     return community, owner, thread
+
+
+def watch_words(community, owner, *words):
+    """Add `(word, action, replacement)` rules to `community` through the service, as
+    `owner`, and refresh `community` so it sees them."""
+    for word, action, replacement in words:
+        rules.watched_word_add(
+            actor=owner,
+            community=community,
+            word=word,
+            action=action,
+            replacement=replacement,
+        )
+    community.refresh_from_db()
 
 
 def add_replies(thread, count, authors=None):

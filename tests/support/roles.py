@@ -41,6 +41,11 @@ VISIBILITIES = (Visibility.PUBLIC, Visibility.RESTRICTED, Visibility.PRIVATE)
 # Who reads a community's content whatever its visibility, and who runs it.
 READERS = frozenset({"member", "moderator", "owner", "staff"})
 MODERATORS = frozenset({"moderator", "owner", "staff"})
+# The people a moderation tool meets, and whether each may use it: its moderators only.
+MODERATION_TOOL_ROLES = tuple(
+    (role, role in MODERATORS)
+    for role in ("owner", "moderator", "staff", "member", "muted", "banned", "outsider")
+)
 
 
 def person_in(community, role):
@@ -67,6 +72,14 @@ def person_in(community, role):
 
 def member_of(community, role="member"):
     return person_in(community, role)
+
+
+def english_member(community, role="member"):
+    """A member who reads the site in English (socket refusals follow the person)."""
+    person = member_of(community, role)
+    person.language = "en"
+    person.save(update_fields=["language"])
+    return person
 
 
 def sees(visibility, role):
