@@ -31,9 +31,20 @@ async def signed_in(scope):
     session_key = cookies(scope).get(settings.SESSION_COOKIE_NAME) or None
     if scope.get("user") is not None:
         return scope["user"], session_key
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session = _session_store()(session_key)
     user = await get_user({"session": session})
     return user, session.session_key
+
+
+def _session_store():
+    """The configured session engine; sessions kept in the database behind a cache
+    are read from the database itself: a socket reads its session once, and a
+    thousand sockets would otherwise fill the pages' session cache (in the process's
+    memory without Redis) with sessions no page asked for."""
+    engine = settings.SESSION_ENGINE
+    if engine == "django.contrib.sessions.backends.cached_db":
+        engine = "django.contrib.sessions.backends.db"
+    return import_module(engine).SessionStore
 
 
 def language(user, scope):
