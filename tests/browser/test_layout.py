@@ -98,6 +98,14 @@ reply = threads.post_reply(
     actor=bruno, thread=thread, body=url + " " + word(300, "Risposta")
 )
 threads.post_edit(actor=bruno, post=reply, body=word(300, "Modificata") + " " + url)
+from community.services import rules
+
+# Watched words at their longest, one replaced by a replacement as long.
+rules.watched_word_add(actor=anna, community=community, word=word(80, "Parolaccia"), action="block")
+rules.watched_word_add(
+    actor=anna, community=community, word=word(80, "Volgare"), action="replace",
+    replacement=word(80, "Sostituto"),
+)
 # A report on Carla's reply fills the review queue with an item to decide.
 # (Moderators do not report: Dario, a plain member, does.)
 memberships.community_join(actor=carla, community=community)
