@@ -315,6 +315,9 @@ def _fragment_version(post, now):
         post.thread.kind,
         post.thread.community.slug,  # in the fragment's links
         author.avatar.name if author is not None else None,
+        # Who hid it: members' reports (pending review) or a moderator; the
+        # placeholder says which.
+        post.is_hidden and post.hidden_by_id is None and not post.hidden_reason,
     ]
     return hashlib.blake2b(
         frame_text(shown).encode(), digest_size=16

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import AuditEntry, Membership, Report, ReviewItem, WatchedWord
 from .limits import LengthCounterMixin
@@ -219,7 +220,8 @@ class MemberFilterForm(forms.Form):
 
     STATE_LABELS = {
         "active": _("Active"),
-        "silenced": _("Silenced"),
+        # A state ("Silenziato"), not the action ("Silenziamento").
+        "silenced": pgettext_lazy("member state", "Silenced"),
         "banned": _("Banned"),
         "pending": _("Asked to join"),
         "invited": _("Invited"),

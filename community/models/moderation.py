@@ -158,6 +158,16 @@ class AuditEntry(models.Model):
         return self.reason
 
     @property
+    def reason_label(self):
+        """What the entry's second line holds: a setting's change ("3 → 5") and a
+        watched word's action are no reasons."""
+        if self.action == self.Action.SETTINGS_CHANGED:
+            return _("Change:")
+        if self.action in (self.Action.WATCHED_WORD_ADDED, self.Action.WATCHED_WORD_REMOVED):
+            return _("What happens:")
+        return _("Reason:")
+
+    @property
     def label_display(self):
         """The target as readers see it: a setting (stored as its code) named in the
         reader's language, any other label as written."""

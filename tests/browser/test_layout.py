@@ -9,6 +9,7 @@ test-artifacts/layout-<page>-<width>.png.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -73,6 +74,15 @@ community = communities.community_create(
     themes=[word(40, "Tema")],
 )
 memberships.community_join(actor=bruno, community=community)
+from community.models import Membership
+from community.services import reports
+
+# Bruno moderates the community: he sees the read-only settings summary.
+memberships.membership_set_role(
+    actor=anna,
+    membership=Membership.objects.select_related("user").get(user=bruno, community=community),
+    role="moderator",
+)
 thread = threads.thread_create(
     actor=anna,
     community=community,
@@ -88,6 +98,24 @@ reply = threads.post_reply(
     actor=bruno, thread=thread, body=url + " " + word(300, "Risposta")
 )
 threads.post_edit(actor=bruno, post=reply, body=word(300, "Modificata") + " " + url)
+from community.services import rules
+
+# Watched words at their longest, one replaced by a replacement as long.
+rules.watched_word_add(actor=anna, community=community, word=word(80, "Parolaccia"), action="block")
+rules.watched_word_add(
+    actor=anna, community=community, word=word(80, "Volgare"), action="replace",
+    replacement=word(80, "Sostituto"),
+)
+# A report on Carla's reply fills the review queue with an item to decide.
+# (Moderators do not report: Dario, a plain member, does.)
+memberships.community_join(actor=carla, community=community)
+dario = person("dario", "dario@example.org", "Dario")
+memberships.community_join(actor=dario, community=community)
+reports.post_report(
+    actor=dario,
+    post=threads.post_reply(actor=carla, thread=thread, body=word(300, "Segnalata")),
+    reason="spam",
+)
 room = rooms.room_create(actor=anna, community=community, name=word(80, "Stanza"))
 message = threads.post_reply(
     actor=anna, thread=room, body=word(400, "Messaggio") + " " + url
@@ -137,6 +165,8 @@ print(f"REPLY {reply.pk}")
 print(f"MESSAGE {message.pk}")
 print(f"ORGANISATION {organisation.get_absolute_url()}")
 print(f"BRUNO {bruno.get_absolute_url()}")
+from community.models import ReviewItem
+print(f"ITEM {ReviewItem.objects.get().pk}")
 """
 
 # What scrolls sideways: the document, and any box inside it that clips or scrolls
@@ -195,6 +225,12 @@ def _pages(paths):
         ("workspace-activity", f"{paths['WORKSPACE']}activity/"),
         ("workspace-discussion", paths["DISCUSSION"]),
         ("invitation", paths["INVITATION"]),
+        ("moderation-home", f"{community}moderation/"),
+        ("moderation-members", f"{community}moderation/members/"),
+        ("moderation-settings", f"{community}moderation/settings/"),
+        ("moderation-log", f"{community}moderation/log/"),
+        ("review-queue", f"{community}moderation/queue/"),
+        ("review-item", f"{community}moderation/queue/{paths['ITEM']}/"),
     ]
 
 
@@ -233,5 +269,31 @@ def test_long_names_and_urls_never_widen_a_page(
     for overflow in page.evaluate(OVERFLOW_JS):
         problems.append(f"menu at {width}px: {overflow}")
 
+    # The member list with a member's Act panel open.
+    page.goto(base_url + paths["COMMUNITY"] + "moderation/members/")
+    page.locator(".member-actions summary").first.click()
+    for overflow in page.evaluate(OVERFLOW_JS):
+        problems.append(f"member actions open at {width}px: {overflow}")
+
     assert not problems, "\n".join(problems)
     assert "Traceback" not in site.log.read_text(), site.log.read_text()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_moderators_pages_never_widen_a_page(
+    site, new_page, sign_in, problems, artifacts, width
+):
+    """Bruno moderates (he is no owner): the settings page shows him a read-only
+    summary of the settings, which stacks on a phone instead of widening the page."""
+    base_url, community = site.url, site.paths["COMMUNITY"]
+    page = new_page(width=width, height=900)
+    sign_in(page, "bruno@example.org")
+    for name, path in [
+        ("moderator-settings", f"{community}moderation/settings/"),
+        ("moderator-members", f"{community}moderation/members/"),
+        ("moderator-item", f"{community}moderation/queue/{site.paths['ITEM']}/"),
+    ]:
+        _check(page, base_url + path, name, width, problems, artifacts)
+    page.goto(base_url + community + "moderation/settings/")
+    expect(page.locator(".settings-summary")).to_be_visible()
+    assert not problems, "\n".join(problems)

@@ -380,3 +380,45 @@ def test_entries_outlive_the_accounts_they_name():
     entry = AuditEntry.objects.get()
     assert entry.actor is None and entry.member is None
     assert target.username in entry.target_label
+
+
+def test_entries_name_a_change_a_change_and_a_reason_a_reason(client):
+    """A setting's change and a watched word's action are labelled as such, not as a
+    reason; a warning's reason stays a reason. Every entry: what, then who and when,
+    then that line."""
+    import re
+
+    from community.services import reports, rules
+
+    community, owner, _thread = community_with_thread()
+    member = member_of(community)
+    reports.moderation_settings_change(
+        actor=owner, community=community, report_threshold=5
+    )
+    rules.watched_word_add(
+        actor=owner, community=community, word="truffa", action="block"
+    )
+    moderation.membership_warn(
+        actor=owner, membership=_row(member, community), reason="Resta in tema"
+    )
+    login(client, owner)
+    html = client.get(
+        reverse("community:audit-log", args=[community.slug])
+    ).content.decode()
+    entries = re.findall(r'<li class="audit-entry">(.*?)</li>', html, re.S)
+    assert len(entries) == 3
+    lines = {
+        re.search(r"<strong>(.*?)</strong>", entry).group(1): re.sub(
+            r"\s+",
+            " ",
+            re.search(r'audit-entry__reason">(.*?)</p>', entry, re.S).group(1),
+        ).strip()
+        for entry in entries
+    }
+    assert lines["Change moderation settings"] == "Change: 3 → 5"
+    assert lines["Watch a word"].startswith("What happens: Block")
+    assert lines["Warn"] == "Reason: Resta in tema"
+    for entry in entries:
+        # What, then who and when (the meta line), then the reason or change.
+        assert entry.index("audit-entry__what") < entry.index('class="meta"')
+        assert entry.index('class="meta"') < entry.index("audit-entry__reason")

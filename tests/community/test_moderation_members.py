@@ -299,3 +299,17 @@ def test_the_list_costs_the_same_queries_for_few_or_many_rows(client, people):
         response = client.get(_url(community))
     assert len(_rows(response)) == 30  # a full page
     assert len(many) == len(few)
+
+
+def test_a_silenced_member_reads_as_a_state_in_italian(client, people, settings):
+    """The state column names a state ("Silenziato"), not the action ("Silenziamento"),
+    in the list and in the state filter."""
+    settings.LANGUAGE_CODE = "it"
+    community, owner, named = people
+    owner.language = "it"
+    owner.save(update_fields=["language"])
+    client.force_login(owner)
+    response = client.get(_url(community))
+    silenced = _row_of(response, named["silenced"])
+    assert "Silenziato" in silenced and "Silenziamento" not in silenced
+    assert '<option value="silenced">Silenziato</option>' in response.content.decode()

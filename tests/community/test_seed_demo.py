@@ -101,10 +101,12 @@ def test_demo_people_join_before_they_post_and_sign_up_before_they_join():
 
 
 @pytest.mark.django_db
-def test_a_new_moderator_finds_a_working_queue(client):
+def test_a_new_moderator_finds_a_working_queue(client, capsys):
     """marco (moderator of Manifattura avanzata) signs in to reports waiting, one post
-    hidden by reports, a silenced and a warned member, and an audit log to read."""
+    hidden by reports, a silenced and a warned member, and an audit log to read; the
+    printed logins name the warned and the silenced member."""
     call_command("seed_demo")
+    printed = capsys.readouterr().out
     community = Community.objects.get(slug="manifattura-avanzata")
     open_items = ReviewItem.objects.filter(community=community, status="open")
     assert open_items.count() == 2
@@ -117,6 +119,14 @@ def test_a_new_moderator_finds_a_working_queue(client):
     assert silenced.muted_until > timezone.now()
     warning = ModerationNotice.objects.get(kind="warning")
     assert warning.community == community and warning.reason
+    # The logins printed at start say who shows what.
+    logins = {
+        line.split()[0]: line for line in printed.splitlines() if "@demo.crocevia.it" in line
+    }
+    assert closed.post.author.username == "luca"
+    assert "silenced in Manifattura avanzata" in logins["luca@demo.crocevia.it"]
+    assert warning.user.username == "alessandro"
+    assert "warned in Manifattura avanzata" in logins["alessandro@demo.crocevia.it"]
     actions = set(
         AuditEntry.objects.filter(community=community).values_list("action", flat=True)
     )

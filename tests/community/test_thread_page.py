@@ -91,7 +91,9 @@ def test_deleted_and_hidden_posts_leave_placeholders(client):
         for body in ("segreto cancellato", "segreto nascosto", "ancora qui")
     )
     threads.post_delete(actor=member, post=gone)
+    # Hidden by a moderator (with no moderator, members' reports hid it).
     hidden.is_hidden = True
+    hidden.hidden_by = owner
     hidden.save()
 
     html = client.get(thread_url(thread)).content.decode()

@@ -357,6 +357,8 @@ class Command(BaseCommand):
             ("irene", "owner of the restricted Tavolo trasferimento tecnologico"),
             ("francesca", "moderator of Scienze della vita (English interface)"),
             ("silvia", "member, no organisation yet (affiliation pending)"),
+            ("alessandro", "member warned in Manifattura avanzata (notice on /moderation/mine/)"),
+            ("luca", "member silenced in Manifattura avanzata for 3 days (reads, cannot post)"),
         ]
         for username, role in rows:
             self.stdout.write(f"  {demo_email(username):32} {role}")
