@@ -63,6 +63,8 @@ def test_quoting_four_long_posts_is_refused_in_the_composer(
     bruno.goto(base_url + thread_path)
     status = bruno.locator("[data-live-status]")
     expect(status).to_have_attribute("data-state", "connected")
+    # A moderator's page before this one (the Review count) may have opened its own.
+    opened = len(sockets)
 
     composer = bruno.get_by_label(re.compile("your reply", re.I))
     counter = bruno.locator("#composer .length-counter")
@@ -108,7 +110,7 @@ def test_quoting_four_long_posts_is_refused_in_the_composer(
     expect(composer).to_have_value("")
     expect(counter).to_be_hidden()
     expect(status).to_have_attribute("data-state", "connected")
-    assert len(sockets) == 1, "the live socket was closed and reopened"
+    assert len(sockets) == opened, "the live socket was closed and reopened"
 
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()
@@ -126,6 +128,8 @@ def test_a_long_paste_into_a_room_is_kept_and_a_full_emoji_message_is_sent(
     anna.goto(base_url + room_path)
     status = anna.locator("[data-live-status]")
     expect(status).to_have_attribute("data-state", "connected")
+    # A moderator's page before this one (the Review count) may have opened its own.
+    opened = len(sockets)
     composer = anna.get_by_label(re.compile("message to #caffè", re.I))
     counter = anna.locator(".room-composer .length-counter")
 
@@ -157,7 +161,7 @@ def test_a_long_paste_into_a_room_is_kept_and_a_full_emoji_message_is_sent(
     expect(anna.locator(".room-message--pending")).to_have_count(0)
     assert sent.locator(".room-message__body").inner_text().strip() == emoji
     expect(status).to_have_attribute("data-state", "connected")
-    assert len(sockets) == 1, "the live socket was closed and reopened"
+    assert len(sockets) == opened, "the live socket was closed and reopened"
 
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()
