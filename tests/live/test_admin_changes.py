@@ -246,3 +246,68 @@ async def test_a_password_set_in_the_admin_closes_the_persons_sockets():
         ended = await socket.receive_json_from()
     assert (ended["op"], ended["code"]) == ("error", "session_ended")
     assert (await socket.receive_output())["type"] == "websocket.close"
+
+
+def test_every_domain_model_of_the_admin_is_read_only_for_a_superuser():
+    """Workspaces, moderation (reports, review items, held posts, watched words,
+    notices, the audit log), the event log and the community's rows: staff look, the
+    services write. Only the accounts' site roles are edited in the admin."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = _superuser()
+    domain = {"community", "workspaces", "live"}
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in domain or model._meta.model_name == "user":
+            continue
+        checked.append(model._meta.label)
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+        for inline in model_admin.get_inline_instances(request):
+            assert not inline.has_add_permission(request, None), inline
+            assert not inline.has_change_permission(request), inline
+            assert not inline.has_delete_permission(request), inline
+
+    assert {
+        "workspaces.Workspace",
+        "workspaces.Participant",
+        "workspaces.Task",
+        "community.HeldPost",
+        "community.ReviewItem",
+        "community.WatchedWord",
+        "community.AuditEntry",
+        "live.Event",
+    } <= set(checked)
+
+
+def test_only_site_roles_are_editable_on_an_account_in_the_admin():
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from community.models import User
+
+    request = RequestFactory().get("/admin/")
+    request.user = _superuser()
+    person = UserFactory()
+    model_admin = admin.site._registry[User]
+    shown = {
+        name
+        for _title, options in model_admin.get_fieldsets(request, person)
+        for name in options["fields"]
+    }
+    editable = shown - set(model_admin.get_readonly_fields(request, person))
+
+    assert editable <= {
+        "username",
+        "password",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    }
