@@ -318,10 +318,11 @@ def sessions_end(*, user, session_key=None, keep_session_key=None):
 
 
 def account_site_roles_changed(*, actor, person, changed):
-    """Record that `actor` changed `person`'s site roles (`changed`: the fields, such
-    as `is_staff`) in the admin, inside the admin's transaction: staff read every
-    workspace and the review queue, so every live subscription of `person` is
-    authorised again at once. Emits `account.roles_changed` on `user:<id>`."""
+    """Record that `actor` changed `person`'s site roles (`changed`: the names of the
+    account's staff and superuser fields) in the admin, inside the admin's
+    transaction: staff read every workspace and the review queue, so every live
+    subscription of `person` is authorised again at once. Emits
+    `account.roles_changed` on `user:<id>`."""
     event_record(
         stream=stream_name("user", person.pk),
         type="account.roles_changed",
