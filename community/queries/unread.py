@@ -35,6 +35,7 @@ __all__ = [
     "LevelSelector",
     "level_selector",
     "level_choices",
+    "level_message",
     "post_numbered",
     "thread_reading",
     "unread_page",
@@ -97,6 +98,15 @@ def level_choices(target, current):
                     level.value == current)
         for level in NotificationLevel
     ]
+
+
+def level_message(level):
+    """What the person is told after choosing `level`."""
+    return {
+        "watching": _("You are watching it now."),
+        "tracking": _("You are tracking it now."),
+        "muted": _("It is muted now."),
+    }[level]
 
 
 @dataclass(frozen=True)
@@ -207,7 +217,7 @@ def unread_threads(user):
         .filter(followed, post_count__gt=F("read"))
         .filter(opened | Q(kind=Thread.Kind.ROOM) | new)
         .annotate(unread=F("post_count") - F("read"))
-        .select_related("community", "last_poster")
+        .select_related("community", "last_poster__organisation")
         .only(
             "id",
             "title",
@@ -223,6 +233,10 @@ def unread_threads(user):
             "last_poster__username",
             "last_poster__display_name",
             "last_poster__avatar",
+            "last_poster__is_active",
+            "last_poster__organisation_id",
+            "last_poster__organisation__slug",
+            "last_poster__organisation__name",
         )
         .order_by("-last_activity_at", "-pk")
     )

@@ -127,7 +127,7 @@ def thread_level(request, pk):
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(request, level_message(level))
+        messages.success(request, unread_queries.level_message(level))
     return redirect(_back(request, thread.get_absolute_url()))
 
 
@@ -142,7 +142,7 @@ def community_level(request, slug):
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(request, level_message(level))
+        messages.success(request, unread_queries.level_message(level))
     return redirect(_back(request, community.get_absolute_url()))
 
 
@@ -157,15 +157,6 @@ def community_read(request, slug):
         _("Everything in %(name)s is marked as read.") % {"name": community.name},
     )
     return redirect(_back(request, community.get_absolute_url()))
-
-
-def level_message(level):
-    """What the person is told after choosing `level`."""
-    return {
-        "watching": _("You are watching it now."),
-        "tracking": _("You are tracking it now."),
-        "muted": _("It is muted now."),
-    }[level]
 
 
 urlpatterns = [
