@@ -68,6 +68,19 @@ def test_jump_to_first_unread_and_the_live_unread_view(site, signed_in_page, pro
     expect(first_unread).to_contain_text("Risposta numero 31")
     expect(first_unread).to_be_in_viewport()
 
+    # While Bruno's page is open and visible, a reply arriving live is read too: the
+    # page tells the server, and the thread stays out of his Unread view.
+    anna.goto(base_url + thread_path + "?page=2")
+    expect(anna.locator("[data-live-status]")).to_have_attribute(
+        "data-state", "connected"
+    )
+    with bruno.expect_response(
+        lambda response: response.url.endswith("/read/") and response.status == 204
+    ):
+        anna.get_by_label(re.compile("your reply", re.I)).fill("Letta dal vivo")
+        anna.get_by_role("button", name=re.compile("reply|send|post", re.I)).last.click()
+        expect(bruno.locator(".posts .post__body", has_text="Letta dal vivo")).to_be_visible()
+
     # Everything shown is read now: the Unread view keeps only the other thread.
     bruno.goto(f"{base_url}/unread/")
     expect(bruno.locator("[data-unread-row]", has_text="Accumulo termico")).to_have_count(0)

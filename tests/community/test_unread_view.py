@@ -367,3 +367,18 @@ def test_the_unread_view_costs_the_same_queries_for_3_and_30_rows(
         response = client.get(UNREAD)
 
     assert response.content.decode().count("data-unread-row=") == rows
+
+
+def test_the_unread_view_is_paginated(client, reader):
+    community, owner, person = reader
+    for n in range(unread_queries.UNREAD_PAGE_SIZE + 1):
+        ThreadFactory(community=community, title=f"Riga {n:02d}", post_count=1)
+    login(client, person)
+
+    first = client.get(UNREAD).content.decode()
+    second = client.get(UNREAD + "?page=2").content.decode()
+
+    assert first.count("data-unread-row=") == unread_queries.UNREAD_PAGE_SIZE
+    assert second.count("data-unread-row=") == 1
+    assert "31 threads and rooms with unread posts" in first
+    assert client.get(UNREAD + "?page=3").status_code == 404
