@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import permissions
-from ..models import Thread
+from ..models import NotificationLevel, Thread
 from ..queries import posts
 from ..queries import unread as unread_queries
 from ..services import levels, reading
@@ -113,22 +113,38 @@ def thread_post_number(request, slug, pk, number):
     return redirect(posts.post_location_url(post, thread))
 
 
+def level_answer(request, act, level, back):
+    """Run the level service `act()`; answer level_selector.js with JSON (the level's
+    label, or the refusal), and forms with a message and a redirect to `back`."""
+    try:
+        act()
+    except ValidationError as error:
+        if _is_fetch(request):
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        flash_errors(request, error)
+    else:
+        if _is_fetch(request):
+            label = NotificationLevel(level).label
+            return JsonResponse({"level": level, "label": str(label)})
+        messages.success(request, unread_queries.level_message(level))
+    return redirect(_back(request, back))
+
+
 @login_required
 @require_POST
 def thread_level(request, pk):
     """Choose how closely to follow a thread or room (the selector on its page)."""
     thread = permissions.access_thread(request.user, pk)
     level = request.POST.get("level", "")
-    try:
-        if thread.kind == Thread.Kind.ROOM:
-            levels.room_level_set(actor=request.user, room=thread, level=level)
-        else:
-            levels.thread_level_set(actor=request.user, thread=thread, level=level)
-    except ValidationError as error:
-        flash_errors(request, error)
+    if thread.kind == Thread.Kind.ROOM:
+        act = lambda: levels.room_level_set(  # noqa: E731
+            actor=request.user, room=thread, level=level
+        )
     else:
-        messages.success(request, unread_queries.level_message(level))
-    return redirect(_back(request, thread.get_absolute_url()))
+        act = lambda: levels.thread_level_set(  # noqa: E731
+            actor=request.user, thread=thread, level=level
+        )
+    return level_answer(request, act, level, thread.get_absolute_url())
 
 
 @login_required
@@ -137,13 +153,14 @@ def community_level(request, slug):
     """Choose how closely to follow a community (the selector on its page)."""
     community = permissions.access_community(request.user, slug, action="read")
     level = request.POST.get("level", "")
-    try:
-        levels.community_level_set(actor=request.user, community=community, level=level)
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, unread_queries.level_message(level))
-    return redirect(_back(request, community.get_absolute_url()))
+    return level_answer(
+        request,
+        lambda: levels.community_level_set(
+            actor=request.user, community=community, level=level
+        ),
+        level,
+        community.get_absolute_url(),
+    )
 
 
 @login_required

@@ -86,5 +86,16 @@ def test_jump_to_first_unread_and_the_live_unread_view(site, signed_in_page, pro
     expect(bruno.locator("[data-unread-row]", has_text="Accumulo termico")).to_have_count(0)
     expect(bruno.locator("[data-unread-row]", has_text="Seconda discussione")).to_have_count(1)
 
+    # Muting the other thread from its page (the choice applies at once): it leaves
+    # the Unread view.
+    bruno.goto(base_url + site.paths["SECOND"])
+    bruno.locator(".level-selector summary").click()
+    expect(bruno.locator("[data-level-save]")).to_be_hidden()
+    bruno.locator(".level-choice", has_text="Muted").locator("input").check()
+    expect(bruno.locator("[data-level-current]")).to_have_text("Muted")
+    expect(bruno.locator(".level-selector__form")).to_be_hidden()
+    bruno.goto(f"{base_url}/unread/")
+    expect(bruno.locator("[data-unread-empty]")).to_be_visible()
+
     assert not problems, problems
     assert "Traceback" not in log.read_text(), log.read_text()

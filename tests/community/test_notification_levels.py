@@ -310,3 +310,19 @@ def community_with_room_in(community, owner):
     from community.services import rooms
 
     return rooms.room_create(actor=owner, community=community, name="Generale")
+
+
+def test_the_selectors_script_gets_the_new_levels_label_or_the_refusal(client):
+    community, owner, thread = community_with_thread()
+    member = member_of(community)
+    login(client, member)
+    url = reverse("community:thread-level", args=[thread.pk])
+    fetch = {"X-Requested-With": "fetch"}
+
+    chosen = client.post(url, {"level": "muted"}, headers=fetch)
+    refused = client.post(url, {"level": "loud"}, headers=fetch)
+
+    assert chosen.json() == {"level": "muted", "label": "Muted"}
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "Choose watching, tracking or muted."}
+    assert level_of(member, thread) == "muted"

@@ -10,8 +10,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from community.queries.unread import level_message
 from community.services import levels as community_levels
+from community.views.unread import level_answer
 
 from .. import permissions
 from ..forms.workspaces import StageForm, WorkspaceForm
@@ -137,15 +137,14 @@ def workspace_level(request, workspace):
     """Choose how closely to follow the workspace (watching: told of every new
     thread; tracking; muted): the level of one's membership of its discussion."""
     level = request.POST.get("level", "")
-    try:
-        community_levels.community_level_set(
+    return level_answer(
+        request,
+        lambda: community_levels.community_level_set(
             actor=request.user, community=workspace.community, level=level
-        )
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, level_message(level))
-    return redirect(workspace)
+        ),
+        level,
+        workspace.get_absolute_url(),
+    )
 
 
 def _flash_outcome(request, act, success):
