@@ -7,6 +7,7 @@ authorisation starts from `permissions.current_user`, inside one permission scop
 """
 
 import hashlib
+import time
 import uuid
 from itertools import product
 
@@ -21,7 +22,12 @@ from django.utils.translation import gettext_lazy as _
 
 from live import presence
 from live.consumer import not_found, whole_number
-from live.events import frame_text, register_presenter
+from live.events import (
+    ephemeral_broadcast,
+    frame_text,
+    register_presenter,
+    register_subscriber,
+)
 from live.operations import Grouped, register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
@@ -499,6 +505,38 @@ def present_community_events(events, languages):
     return presented
 
 
+# --- activity notices: what the Unread view follows -------------------------------------
+
+# At most one activity notice per community and process in this many seconds; the
+# Unread view waits longer than this before it reads its list again, so a post that
+# a notice left out is in the list it reads (static/js/unread.js).
+ACTIVITY_NOTICE_SECONDS = 1.0
+_activity_sent = {}  # community id -> when this process last announced it
+
+
+def announce_activity(event):
+    """After a reply or room message committed: an `activity` notice on its
+    community's stream, ids only, no seq (never stored): open Unread views read
+    their list again. Throttled per community and process; posts a group wrote
+    carry their thread (`event.subject`), so it costs no query; a thread's first
+    post is announced by `thread.created` on the same stream."""
+    if event.type != "post.created":
+        return
+    post = getattr(event, "subject", None)
+    if not isinstance(post, Post):
+        return
+    community_id = post.thread.community_id
+    now = time.monotonic()
+    if now - _activity_sent.get(community_id, -ACTIVITY_NOTICE_SECONDS) < (
+        ACTIVITY_NOTICE_SECONDS
+    ):
+        return
+    _activity_sent[community_id] = now
+    stream = f"community:{int(community_id)}"
+    # The community only: every reader of its stream may know something was said.
+    ephemeral_broadcast(stream, {"op": "activity", "stream": stream})
+
+
 def register():
     """Plug the community app into the live engine (called once, from ready())."""
     register_stream_kind(
@@ -526,4 +564,5 @@ def register():
     register_operation("typing", operation_typing)
     register_presenter("thread", present_thread_events)
     register_presenter("community", present_community_events)
+    register_subscriber(announce_activity)
 

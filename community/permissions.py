@@ -1347,6 +1347,33 @@ def can_mark_read(user, thread):
     return user.is_authenticated and can_read_thread(user, thread)
 
 
+# --- notification levels ----------------------------------------------------------------
+
+
+def can_set_thread_level(user, thread):
+    """Signed-in readers of a thread or room choose how closely they follow it, members
+    or not (as Discourse lets anyone watch a topic they can read); a member banned
+    from the community does not follow it any more."""
+    return can_mark_read(user, thread) and not is_banned(user, thread.community)
+
+
+def can_set_community_level(user, community):
+    """Active members choose how closely they follow a community (workspaces: their
+    participants, through the discussion's membership); the level lives on the
+    membership row, so people without one have none to set."""
+    return is_member(user, community)
+
+
+require_set_thread_level = requirement(
+    can_set_thread_level,
+    gettext_lazy("Only readers of this conversation can choose how to follow it."),
+)
+require_set_community_level = requirement(
+    can_set_community_level,
+    gettext_lazy("Only members can choose how to follow this community."),
+)
+
+
 require_create_room = requirement(
     can_create_room, gettext_lazy("Only owners and moderators can open rooms.")
 )
@@ -1355,7 +1382,8 @@ require_promote_post = requirement(
     gettext_lazy("Only its author or a moderator can start a thread from this message."),
 )
 require_mark_read = requirement(
-    can_mark_read, gettext_lazy("Only readers of this room can keep a read position.")
+    can_mark_read,
+    gettext_lazy("Only readers of this conversation can keep a read position."),
 )
 
 
@@ -1612,8 +1640,13 @@ def _thread_row(thread_id, user=None):
             viewer_membership=FilteredRelation(
                 "community__memberships",
                 condition=Q(community__memberships__user_id=user.pk),
-            )
-        ).select_related("viewer_membership")
+            ),
+            # Not a permission: the reader's read position and level, which the
+            # thread and room pages show, joined here so they cost no statement.
+            viewer_position=FilteredRelation(
+                "read_positions", condition=Q(read_positions__user_id=user.pk)
+            ),
+        ).select_related("viewer_membership", "viewer_position")
     # One row at most: `first()` would order by id, a fifth of the statement's cost.
     thread = next(iter(rows.filter(pk=thread_id)[:1]), None)
     if remember and thread is not None:
@@ -1621,6 +1654,7 @@ def _thread_row(thread_id, user=None):
         scope["membership", user.pk, thread.community_id] = getattr(
             thread, "viewer_membership", None
         )
+        thread.reader_position = getattr(thread, "viewer_position", None)
     return thread
 
 

@@ -10,6 +10,7 @@ from .views import (
     rules,
     thread_tools,
     threads,
+    unread,
 )
 
 app_name = "community"
@@ -24,4 +25,5 @@ urlpatterns = [
     *moderation.urlpatterns,
     *thread_tools.urlpatterns,
     *rules.urlpatterns,
+    *unread.urlpatterns,
 ]

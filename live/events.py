@@ -248,6 +248,27 @@ def events_broadcast(events):
         async_to_sync(layer.group_send)(group, message)
 
 
+def ephemeral_broadcast(stream, frame):
+    """Send `frame`, which is not part of `stream`'s history (no seq, never replayed),
+    to the stream's followers, from sync code after a commit (an after-commit
+    subscriber): in a server process through the hub's sender, without waiting for
+    the loop; elsewhere at once. At most once, like every broadcast: pages that act
+    on it must not depend on each one arriving."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    group = group_name(stream)
+    message = {"type": "live.ephemeral", "group": group, "frame": frame}
+    loop, outlet = _outlet_of_this_thread()
+    if outlet is not None:
+        try:
+            loop.call_soon_threadsafe(outlet[0], group, message)
+            return
+        except RuntimeError:  # the loop closed meanwhile
+            pass
+    async_to_sync(layer.group_send)(group, message)
+
+
 def frames_localized(frames, wanted, lacking):
     """`frames` (of one stream, in order) as a hub's sockets reading `wanted` languages
     see them: the frames at indexes `lacking` (`frames_lacking`), whose `data.html`

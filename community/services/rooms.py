@@ -16,8 +16,9 @@ from django.utils.translation import ngettext
 from live.events import event_record, stream_name
 
 from .. import payloads, permissions
-from ..models import ReadPosition, Thread
+from ..models import Thread
 from ..ratelimit import rate_limit_hit
+from . import reading
 from .rules import hold_refusal, text_screen, watched_rules
 from .threads import record_post_event, thread_create
 
@@ -107,42 +108,10 @@ def room_create(*, actor, community, name):
 
 
 def room_read_mark(*, user, thread, number):
-    """Record that `user` has seen `thread` up to post `number`; return the position.
-
-    Callers: signed-in people who may read the thread (`permissions.can_mark_read`),
-    else PermissionDenied. The position never moves backwards and never passes the
-    last post; a number that is not a positive whole number raises ValidationError.
-    Private bookkeeping for unread counts: no event. Only ever called from a POST,
-    never while rendering a page.
-    """
-    permissions.require_mark_read(user, thread)
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise ValidationError(_("No such message."), code="invalid")
-    last = (
-        Thread.objects.filter(pk=thread.pk).values_list("post_count", flat=True).first()
-        or 0
-    )
-    number = min(number, last)
-    if number < 1:
-        return 0
-    with transaction.atomic():
-        ReadPosition.objects.bulk_create(
-            [ReadPosition(user=user, thread=thread, last_read_number=number)],
-            ignore_conflicts=True,
-        )
-        # Concurrent marks (two tabs) race harmlessly: only a higher number wins.
-        ReadPosition.objects.filter(
-            user=user, thread=thread, last_read_number__lt=number
-        ).update(last_read_number=number, updated_at=timezone.now())
-    return (
-        ReadPosition.objects.filter(user=user, thread=thread)
-        .values_list("last_read_number", flat=True)
-        .first()
-    )
+    """Record that `user` has seen the room `thread` up to message `number`; return
+    the position: `reading.read_mark`, the one writer of read positions for rooms and
+    discussions alike (never backwards, never past the last message, one statement)."""
+    return reading.read_mark(user=user, thread=thread, number=number)
 
 
 def _markdown_text(text):

@@ -19,7 +19,7 @@ from ..markdown import mentioned_user_ids, render_markdown
 from ..models import AuditEntry, Community, HeldPost, Post, PostRevision, Thread
 from ..ratelimit import RateLimited, rate_limit_hit
 from ..tagging import tag_names_clean
-from . import rules
+from . import reading, rules
 from .audit import audit_record
 
 __all__ = [
@@ -267,6 +267,10 @@ def _thread_write(actor, community, title, body, body_html, tags, client_id, hel
                 actor=actor,
             )
             record_post_event(post, "post.created", actor, mentions=mentions)
+            # The author has read their thread and watches it (auto-watch).
+            reading.positions_advance(
+                [(actor.pk, thread.pk, 1, reading.AUTO_WATCH[thread.kind])]
+            )
     except IntegrityError:
         # A concurrent resend with the same client_id won the race.
         resent = _resent_post(actor, client_id)
@@ -415,8 +419,12 @@ def _resent_outcome(stored, reply):
 
 def _write_replies(new):
     """Inside the transaction: per thread, one counter update that allocates the post
-    numbers, one INSERT of its posts and one of their events. Yields (index, post)."""
+    numbers, one INSERT of its posts and one of their events; for the whole group, one
+    upsert of the posters' read positions (auto-watch included) and one update of the
+    communities' activity. Yields (index, post)."""
     now = timezone.now()
+    read = []  # (person, thread, number, level) for their read positions
+    watch = reading.AUTO_WATCH
     by_thread = {}
     for item in new:
         by_thread.setdefault(item[1].thread.pk, []).append(item)
@@ -449,7 +457,11 @@ def _write_replies(new):
             ],
         )
         for post, item in zip(posts, items, strict=True):
+            read.append((item[1].actor.pk, thread.pk, post.number, watch[thread.kind]))
             yield item[0], post
+    # Posters have read their thread up to their post, and follow the discussions
+    # they reply to (unless they chose a level): one statement for the whole group.
+    reading.positions_advance(read)
     Community.objects.filter(
         pk__in={items[0][1].thread.community_id for items in by_thread.values()}
     ).update(last_activity_at=now)

@@ -26,6 +26,7 @@ from ..forms.communities import (
 from ..models import Membership
 from ..queries import communities as community_queries
 from ..queries import rooms
+from ..queries import unread as unread_queries
 from ..ratelimit import RateLimited
 from ..services import communities as community_services
 from ..services import memberships
@@ -92,10 +93,17 @@ def _header_context(request, community, section):
             community_queries.pending_request_count(community) if can_moderate else 0
         ),
     }
+    membership = permissions.membership_of(user, community)
     return {
         "community": community,
         "section": section,
-        "membership": permissions.membership_of(user, community),
+        "membership": membership,
+        # Members choose how they follow it and mark it read.
+        "level_selector": (
+            unread_queries.level_selector("community", membership.level)
+            if permissions.can_set_community_level(user, community)
+            else None
+        ),
         "actions": actions,
         "nav_section": "communities",
     }

@@ -18,6 +18,7 @@ from .. import permissions
 from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import HeldPost, Thread
 from ..queries import rooms as room_queries
+from ..queries import unread as unread_queries
 from ..services import rooms as room_services
 from ..services import threads
 from ..services.rules import HELD_MESSAGE
@@ -54,6 +55,10 @@ def _render_room(request, thread, *, before=None, form=None, refusal=None):
         }
         context["form"] = form
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))
+    position = getattr(thread, "reader_position", None)
+    context["reading"] = unread_queries.thread_reading(
+        request.user, thread, position.last_read_number if position else 0
+    )
     response = render(
         request,
         "community/room_detail.html",
@@ -146,10 +151,8 @@ def room_post(request, slug, pk):
             if isinstance(post, HeldPost):
                 messages.info(request, HELD_MESSAGE)
                 return redirect(f"{thread.get_absolute_url()}#held-posts")
-            # Whoever just wrote has read the room up to their own message.
-            room_services.room_read_mark(
-                user=request.user, thread=thread, number=post.number
-            )
+            # Whoever just wrote has read the room up to their own message: the
+            # posting service moved their read position in its own statement.
             messages.success(request, _("Your message is online."))
             return redirect(f"{thread.get_absolute_url()}#composer")
     return _render_room(request, thread, form=form)

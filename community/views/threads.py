@@ -20,7 +20,8 @@ from ..models import HeldPost, Thread
 from ..queries import moderation as moderation_queries
 from ..queries import posts
 from ..queries import threads as thread_queries
-from ..services import rules
+from ..queries import unread as unread_queries
+from ..services import reading, rules
 from ..services import threads as thread_services
 from ..services.rules import HELD_MESSAGE
 from .addresses import thread_in_its_community
@@ -123,6 +124,11 @@ def thread_detail(request, slug, pk):
         )
     except InvalidPage as error:
         raise Http404(_("No such page.")) from error
+    # Reading the page reads its posts: the position moves up to the last one shown
+    # (one statement, only when it moves forward).
+    shown = context["posts"][-1].number if context["posts"] else 0
+    last_read = reading.thread_page_read(request.user, thread, shown)
+    context["reading"] = unread_queries.thread_reading(request.user, thread, last_read)
     context["posts_html"] = fragments.page_posts(
         request, context["posts"], can_split=context["tools"].split
     )

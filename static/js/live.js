@@ -157,7 +157,7 @@ export class LiveConnection extends EventTarget {
   }
 
   /** Follow `stream` from `after` (the seq the page was rendered at). */
-  subscribe(stream, after, { onEvent, onResync, onError, onPresence, onTyping } = {}) {
+  subscribe(stream, after, { onEvent, onResync, onError, onPresence, onTyping, onActivity } = {}) {
     this.streams.set(stream, {
       last: Number.isInteger(after) ? after : null,
       confirmed: false, // until the server answers `subscribed` (or `resync`)
@@ -166,6 +166,7 @@ export class LiveConnection extends EventTarget {
       onError,
       onPresence,
       onTyping,
+      onActivity,
     });
     this.sendSubscribe(stream, after);
   }
@@ -205,6 +206,9 @@ export class LiveConnection extends EventTarget {
         return;
       case "typing":
         sub?.onTyping?.(frame.user);
+        return;
+      case "activity": // something new in the stream's threads (no seq, not replayed)
+        sub?.onActivity?.(frame);
         return;
       case "ack":
         this.pending.delete(frame.client_id);

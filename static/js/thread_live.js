@@ -15,6 +15,7 @@ import {
 } from "./live.js";
 import { relativeTimes } from "./times.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
+import { readMarker } from "./reading.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -30,6 +31,12 @@ if (list) {
   const barLink = bar?.querySelector("[data-new-posts-link]");
   const baseTitle = document.title;
   let unseen = [];
+  // The page recorded its own posts as read; live posts shown on it are read too.
+  const shownNumbers = () =>
+    [...list.querySelectorAll("[data-number]")].map((item) => Number(item.dataset.number));
+  const reader = list.dataset.readUrl
+    ? readMarker(list.dataset.readUrl, Math.max(0, ...shownNumbers()))
+    : null;
 
   const nearBottom = () =>
     window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 240;
@@ -80,6 +87,7 @@ if (list) {
       list.querySelector(".empty-state")?.remove();
       list.append(fragment(html, frame));
       showMarkedPost(list, frame, relativeTimes);
+      reader?.mark(Number(data.number));
       if (mine || wasAtBottom) {
         if (mine) list.lastElementChild.scrollIntoView({ block: "nearest" });
       } else {

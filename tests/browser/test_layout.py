@@ -285,6 +285,7 @@ def _pages(paths):
         ("organisations", "/o/"),
         ("organisation", paths["ORGANISATION"]),
         ("workspaces", "/w/"),
+        ("unread", "/unread/"),
         ("workspace", paths["WORKSPACE"]),
         ("workspace-people", f"{paths['WORKSPACE']}people/"),
         ("workspace-activity", f"{paths['WORKSPACE']}activity/"),
@@ -351,6 +352,16 @@ def test_long_names_and_urls_never_widen_a_page(
     page.screenshot(path=artifacts / f"layout-menu-{width}.png")
     for overflow in page.evaluate(OVERFLOW_JS):
         problems.append(f"menu at {width}px: {overflow}")
+
+    # The thread's level selector open, its explanations beside each choice.
+    page.goto(base_url + paths["THREAD"])
+    page.locator(".level-selector summary").click()
+    page.screenshot(path=artifacts / f"layout-level-selector-{width}.png")
+    box = page.locator(".level-selector__form").bounding_box()
+    if box["x"] < 0 or box["x"] + box["width"] > width:
+        problems.append(f"level selector at {width}px: outside the page {box}")
+    for overflow in page.evaluate(OVERFLOW_JS):
+        problems.append(f"level selector at {width}px: {overflow}")
 
     # The member list with a member's Act panel open.
     page.goto(base_url + paths["COMMUNITY"] + "moderation/members/")

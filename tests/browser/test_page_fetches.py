@@ -36,6 +36,9 @@ thread = threads.thread_create(
 archive = rooms.room_create(actor=anna, community=community, name="Archivio")
 for n in range(1, 61):
     threads.post_reply(actor=people[n %% 2], thread=archive, body=f"Archivio n.{n:02d}")
+# Writing read the room up to her last message: Anna has one message left to read.
+from community.models import ReadPosition
+ReadPosition.objects.filter(user=anna, thread=archive).update(last_read_number=59)
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"FIRST {thread.posts.get(number=1).pk}")
 print(f"ARCHIVE {archive.get_absolute_url()}")

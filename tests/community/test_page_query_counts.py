@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from community.models import Membership
+from community.models import Membership, ReadPosition
 from community.services import threads
 from tests.community.thread_helpers import community_with_thread, login, thread_url
 from tests.support.factories import (
@@ -29,8 +29,11 @@ State = Membership.State
 # statement); the thread's tags. A member adds the user (their session comes from the
 # sessions' cache), the navigation (its communities and moderation figures: one
 # statement) and the sidebar's workspaces; their membership comes with the thread
-# (every permission of the page is answered from it).
+# (every permission of the page is answered from it), and so do their read position
+# and notification level. Reading a page further than before adds one statement:
+# the read position's upsert (`READ_ADVANCES`); reading it again adds nothing.
 THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 6}
+READ_ADVANCES = 1
 
 # Anonymous: the three figures, the featured communities and their themes, the latest
 # threads and their tags. A member: the user (the session is cached), the threads of their
@@ -77,10 +80,22 @@ def test_every_page_of_a_long_thread_costs_the_same_queries(
     login(client, author if viewer == "member" else None)
     client.get(thread_url(thread))  # the session's first visit is not the case here
 
-    with django_assert_num_queries(THREAD_PAGE_QUERIES[viewer]):
+    # Page 1 was read just above (and the author read their own posts when they wrote
+    # them): a page showing later posts moves the member's read position.
+    shown_last = (page - 1) * 30 + posts_shown
+    before = ReadPosition.objects.filter(user=author, thread=thread).first()
+    advances = viewer == "member" and shown_last > before.last_read_number
+    with django_assert_num_queries(THREAD_PAGE_QUERIES[viewer] + advances * READ_ADVANCES):
         response = client.get(thread_url(thread, page=page))
+    with django_assert_num_queries(THREAD_PAGE_QUERIES[viewer]):
+        again = client.get(thread_url(thread, page=page))
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and again.status_code == 200
+    if viewer == "member":
+        position = ReadPosition.objects.get(user=author, thread=thread)
+        assert position.last_read_number == max(shown_last, before.last_read_number)
+    if page == 3:
+        assert advances == (viewer == "member")  # the case is covered
     assert len(post_anchors(response)) == posts_shown
     content = response.content.decode()
     if viewer == "member":

@@ -166,8 +166,11 @@ def test_a_group_costs_a_few_queries_more_than_one_reply():
     inserts = [
         q["sql"].split('"')[1] for q in ten.captured_queries if q["sql"].startswith("INSERT")
     ]
-    # One INSERT of the ten posts, one sequence allocation, one INSERT of their events.
-    assert inserts == ["community_post", "live_streamcursor", "live_event"]
+    # One INSERT of the ten posts, one sequence allocation, one INSERT of their events,
+    # one upsert of the posters' read positions (and auto-watch) for the whole group.
+    assert inserts == [
+        "community_post", "live_streamcursor", "live_event", "community_readposition"
+    ]
     assert len(ten.captured_queries) <= len(one.captured_queries) + 9 * 4
 
 

@@ -45,9 +45,9 @@ def test_rooms_are_listed_beside_the_threads_but_not_among_them(client):
 def test_members_see_unread_counts_and_moderators_the_new_room_link(client):
     community, owner, room = community_with_room()
     quiet = room_services.room_create(actor=owner, community=community, name="Silenzio")
-    member = member_of(community)
+    member, writer = member_of(community), member_of(community)
     for n in range(5):
-        say(room, owner, f"Novità {n}")
+        say(room, writer, f"Novità {n}")
     room_services.room_read_mark(user=member, thread=room, number=2)
 
     login(client, member)
@@ -59,6 +59,10 @@ def test_members_see_unread_counts_and_moderators_the_new_room_link(client):
     login(client, owner)
     owner_html = client.get(community.get_absolute_url()).content.decode()
     assert "5 unread messages" in owner_html
+    # Whoever writes has read the room up to their own message.
+    login(client, writer)
+    writer_html = client.get(community.get_absolute_url()).content.decode()
+    assert "unread messages" not in writer_html
     assert reverse("community:room-create", args=[community.slug]) in owner_html
 
 
@@ -96,11 +100,12 @@ def test_read_positions_never_move_backwards_nor_past_the_last_message():
 @pytest.mark.parametrize("number", [0, -3, "", "tre", None])
 def test_read_positions_refuse_numbers_that_are_not_messages(number):
     community, owner, room = community_with_room()
+    member = member_of(community)
     say(room, owner, "Uno")
 
     with pytest.raises(ValidationError):
-        room_services.room_read_mark(user=owner, thread=room, number=number)
-    assert not ReadPosition.objects.exists()
+        room_services.room_read_mark(user=member, thread=room, number=number)
+    assert not ReadPosition.objects.filter(user=member).exists()
 
 
 def test_strangers_keep_no_read_position_in_a_private_room():

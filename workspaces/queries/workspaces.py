@@ -19,6 +19,7 @@ from django.utils import timezone
 from community import permissions as community_permissions
 from community.models import Affiliation, Organisation, Thread, User
 from community.queries import prepared
+from community.queries import unread as unread_queries
 from live.models import Event
 
 from .. import permissions
@@ -352,3 +353,13 @@ def organisations_administered(user):
     return Affiliation.objects.filter(
         user=user, role=Affiliation.Role.ADMIN, state=Affiliation.State.ACTIVE
     ).values_list("organisation_id", flat=True)
+
+
+def level_selector(user, workspace):
+    """The dashboard's level selector for a participant (their membership of the
+    discussion holds the level), else None."""
+    community = workspace.community
+    if not community_permissions.can_set_community_level(user, community):
+        return None
+    membership = community_permissions.membership_of(user, community)
+    return unread_queries.level_selector("community", membership.level)

@@ -10,6 +10,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from community.services import levels as community_levels
+from community.views.unread import level_answer
+
 from .. import permissions
 from ..forms.workspaces import StageForm, WorkspaceForm
 from ..queries import workspaces as queries
@@ -78,6 +81,8 @@ def workspace_detail(request, workspace):
         stage_form=StageForm(initial={"stage": workspace.stage}),
         can_archive=permissions.can_archive_workspace(request.user, workspace),
         can_restore=permissions.can_restore_workspace(request.user, workspace),
+        # Participants choose how they follow it: their discussion membership's level.
+        level_selector=queries.level_selector(request.user, workspace),
         **queries.dashboard(request.user, workspace),
     )
     if not wants_fragment(request):
@@ -126,6 +131,22 @@ def workspace_stage(request, workspace):
     return redirect(workspace)
 
 
+@require_POST
+@workspace_view
+def workspace_level(request, workspace):
+    """Choose how closely to follow the workspace (watching: told of every new
+    thread; tracking; muted): the level of one's membership of its discussion."""
+    level = request.POST.get("level", "")
+    return level_answer(
+        request,
+        lambda: community_levels.community_level_set(
+            actor=request.user, community=workspace.community, level=level
+        ),
+        level,
+        workspace.get_absolute_url(),
+    )
+
+
 def _flash_outcome(request, act, success):
     """Run a service `act()`; flash its refusal, else `success`."""
     try:
@@ -166,4 +187,5 @@ urlpatterns = [
     path("<int:workspace_id>/stage/", workspace_stage, name="workspace-stage"),
     path("<int:workspace_id>/archive/", workspace_archive, name="workspace-archive"),
     path("<int:workspace_id>/restore/", workspace_restore, name="workspace-restore"),
+    path("<int:workspace_id>/level/", workspace_level, name="workspace-level"),
 ]
