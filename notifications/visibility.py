@@ -1,0 +1,49 @@
+"""Who may see what a notification is about, decided by the content apps' permissions
+(checked when it is created and again each time it is shown, without raising)."""
+
+from community import permissions
+
+from .models import Notification
+
+# Notifications about the person's own membership: the community's name is theirs to
+# know (they were invited, accepted, banned), whatever they may read there now.
+_ABOUT_MEMBERSHIP = {
+    Notification.Kind.INVITATION,
+    Notification.Kind.JOIN_APPROVED,
+    Notification.Kind.JOIN_DECLINED,
+    Notification.Kind.ROLE_CHANGED,
+}
+
+
+def post_visible(person, post, *, moderation=False):
+    """Whether `person` may read `post` now: its thread readable to them, the post not
+    deleted, and not hidden unless they may see hidden posts (or the notification tells
+    its author it was hidden)."""
+    if post.is_deleted:
+        return False
+    if (
+        post.is_hidden
+        and not moderation
+        and not permissions.can_see_hidden_post(person, post)
+    ):
+        return False
+    return permissions.can_read_thread(person, post.thread)
+
+
+def can_see(person, notification):
+    """Whether `notification` (with post__thread__community loaded) may be shown to
+    `person` now."""
+    if notification.recipient_id != person.pk:
+        return False
+    if notification.post_id is not None:
+        return post_visible(
+            person,
+            notification.post,
+            moderation=notification.kind == Notification.Kind.MODERATION,
+        )
+    if (
+        notification.kind in _ABOUT_MEMBERSHIP
+        or notification.kind == Notification.Kind.MODERATION
+    ):
+        return notification.community_id is not None
+    return False
