@@ -28,7 +28,7 @@ def unread_count(person):
 def notifications_of(person, *, unread_only=False, kind=None):
     """`person`'s notifications, newest first, with what each is about loaded."""
     rows = Notification.objects.filter(recipient_id=person.pk).select_related(
-        "actor", "community", "post__thread__community"
+        "actor", "community", "thread", "post__thread__community"
     )
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
