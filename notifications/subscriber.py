@@ -34,7 +34,15 @@ def _post(post_id):
 
 
 def _post_created(event):
-    post = _post(event.payload.get("id"))
+    # The writer's own post, loaded with its thread, when it handed it on (a group of
+    # messages); else read once.
+    post = getattr(event, "subject", None)
+    if (
+        post is None
+        or not Post.thread.is_cached(post)
+        or not Thread.community.is_cached(post.thread)
+    ):
+        post = _post(event.payload.get("id"))
     if post is None:
         return []
     author = post.author_id
