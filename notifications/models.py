@@ -15,6 +15,7 @@ class Notification(models.Model):
         JOIN_APPROVED = "join_approved", _("Accepted your request")
         JOIN_DECLINED = "join_declined", _("Declined your request")
         ROLE_CHANGED = "role_changed", _("Changed your role")
+        WORKSPACE_ADDED = "workspace_added", _("Added you to a workspace")
         MODERATION = "moderation", _("Moderation outcome")
 
     recipient = models.ForeignKey(

@@ -3,6 +3,8 @@ JSON), and their list as a page shows it."""
 
 from django.db.models import F, Func, Subquery, Value
 
+from workspaces.models import Workspace
+
 from .models import Notification
 from .visibility import can_see
 
@@ -41,10 +43,15 @@ def visible(person, notifications):
     """Those of `notifications` `person` may still see now (permissions checked at
     display: a post since hidden, deleted or in a community they were banned from
     drops out)."""
+    notifications = list(notifications)
+    ids = {n.workspace_id_ref for n in notifications if n.workspace_id_ref is not None}
+    workspaces = Workspace.objects.in_bulk(ids) if ids else {}
+    for n in notifications:
+        n.workspace = workspaces.get(n.workspace_id_ref)
     return [n for n in notifications if can_see(person, n)]
 
 
 def notification_for(person, pk):
     """`person`'s notification `pk` if they may see it now, else None."""
     found = notifications_of(person).filter(pk=pk).first()
-    return found if found is not None and can_see(person, found) else None
+    return next(iter(visible(person, [found] if found is not None else [])), None)

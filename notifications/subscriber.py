@@ -7,7 +7,7 @@ checked against the content apps' permissions before anything is stored."""
 
 import logging
 
-from community.models import Post, Thread, User
+from community.models import Community, Post, Thread, User
 from live.events import register_subscriber, stream_kind
 
 from . import services, visibility
@@ -102,6 +102,11 @@ def _membership(event):
     recipient = int(event.stream.partition(":")[2])
     if kind is None or event.actor_id in (None, recipient):
         return []
+    community_id = event.payload.get("community")
+    if Community.objects.filter(
+        pk=community_id, kind=Community.Kind.WORKSPACE
+    ).exists():
+        return []  # a workspace's discussion: its own participant events tell it
     return [
         Notification(
             recipient_id=recipient,
@@ -109,6 +114,33 @@ def _membership(event):
             event_type=event.type,
             actor_id=event.actor_id,
             community_id=event.payload.get("community"),
+        )
+    ]
+
+
+# A workspace's participant events, and what the participant is told.
+_WORKSPACE_KINDS = {
+    "participant.joined": Kind.WORKSPACE_ADDED,
+    "participant.role_changed": Kind.ROLE_CHANGED,
+}
+
+
+def _workspace(event):
+    kind = _WORKSPACE_KINDS.get(event.type)
+    recipient = event.payload.get("user")
+    if kind is None or recipient is None or event.actor_id in (None, recipient):
+        return []
+    workspace_id = int(event.stream.partition(":")[2])
+    person = User.objects.filter(pk=recipient, is_active=True).first()
+    if person is None or not visibility.workspace_visible(person, workspace_id):
+        return []
+    return [
+        Notification(
+            recipient=person,
+            kind=kind,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            workspace_id_ref=workspace_id,
         )
     ]
 
@@ -122,6 +154,8 @@ def notifications_for(event):
         return _post_hidden(event)
     if kind == "user" and event.type.startswith("member."):
         return _membership(event)
+    if kind == "workspace" and event.type.startswith("participant."):
+        return _workspace(event)
     return []
 
 

@@ -20,6 +20,8 @@ PER_PAGE = 20
 def target_url(notification):
     """Where a notification leads: the exact post, else the community (a moderation
     outcome about membership: the person's notices from the moderators)."""
+    if notification.workspace_id_ref is not None:
+        return notification.workspace.get_absolute_url()
     if notification.post_id is not None:
         return notification.post.get_absolute_url()
     if notification.kind == Notification.Kind.MODERATION:

@@ -2,6 +2,8 @@
 (checked when it is created and again each time it is shown, without raising)."""
 
 from community import permissions
+from workspaces import permissions as workspace_permissions
+from workspaces.models import Workspace
 
 from .models import Notification
 
@@ -30,11 +32,25 @@ def post_visible(person, post, *, moderation=False):
     return permissions.can_read_thread(person, post.thread)
 
 
+def workspace_visible(person, workspace_id, workspace=None):
+    """Whether `person` may see workspace `workspace_id` now (its participants)."""
+    if workspace is None:
+        workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return workspace is not None and workspace_permissions.can_see_workspace(
+        person, workspace
+    )
+
+
 def can_see(person, notification):
     """Whether `notification` (with post__thread__community loaded) may be shown to
     `person` now."""
     if notification.recipient_id != person.pk:
         return False
+    if notification.workspace_id_ref is not None:
+        workspace = getattr(notification, "workspace", None)
+        return workspace is not None and workspace_visible(
+            person, workspace.pk, workspace
+        )
     if notification.post_id is not None:
         return post_visible(
             person,
