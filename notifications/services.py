@@ -3,14 +3,15 @@
 from django.db import transaction
 from django.utils import timezone
 
-from live.events import event_record, stream_name
+from live.events import event_record_many, stream_name
 
 from .models import Notification
 
 
 def notifications_create(entries):
     """Store `entries` (unsaved Notification rows) and tell each recipient's `user:<id>`
-    stream (`notification.created`, ids only) so their bell counts it live.
+    stream (`notification.created`, ids only, one write per recipient) so their bell counts
+    it live.
 
     Self-notifications are dropped here, whoever builds the entries."""
     entries = [n for n in entries if n.actor_id is None or n.actor_id != n.recipient_id]
@@ -18,12 +19,18 @@ def notifications_create(entries):
         return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(entries)
+        # Each recipient's events in one go, in the order their notifications were made.
+        told = {}
         for notification in created:
-            event_record(
-                stream=stream_name("user", notification.recipient_id),
-                type="notification.created",
-                payload={"id": notification.pk, "kind": notification.kind},
+            told.setdefault(notification.recipient_id, []).append(
+                (
+                    "notification.created",
+                    {"id": notification.pk, "kind": notification.kind},
+                    None,
+                )
             )
+        for recipient, events in told.items():
+            event_record_many(stream=stream_name("user", recipient), entries=events)
     return created
 
 
