@@ -7,7 +7,9 @@ from .models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "event_type", "actor", "created_at", "read_at")
+    list_display = (
+        "recipient", "kind", "event_type", "actor", "count", "updated_at", "read_at"
+    )
     list_filter = ("kind",)
     raw_id_fields = ("recipient", "actor", "post", "thread", "community")
 

@@ -1,20 +1,29 @@
-"""Turn committed live events into notifications (live's after-commit subscriber).
+"""Turn committed live events into notifications (live's after-commit batch subscriber).
 
 Community and workspaces never import this app: they record their events as they
-always do (`post.created` with the people a text mentions, `member.*` on the person's
-`user:<id>` stream, `post.hidden`), and this subscriber reads them. Each recipient is
-checked against the content apps' permissions before anything is stored."""
+always do (`post.created` with the people a text mentions, `thread.created`,
+`member.*` on the person's `user:<id>` stream, `post.hidden`, `review.closed`, a
+workspace's `task.*`, `document.uploaded`, `invitation.created`, `participant.*`), and
+this subscriber reads them, once per commit with all its events.
+
+Who is told of a new post (Discourse-like): the people it mentions; the people it
+quotes (the quote button's "@name …:" line over a "> " quote); the thread's author
+(a reply in their thread); and the thread's watchers. Nobody whose level for the
+thread is muted hears anything of it, mentions included. Replies and watched news
+are coalesced (one unread row per person and thread, counted up); a mention or quote
+is its own row. Per thread of a group: one query decides who may read and their
+levels, and one statement writes the whole group's rows (`services.notifications_store`)."""
 
 import logging
+import re
 
-from django.db.models import Min
-
-from community import permissions
+from community.markdown import mentioned_usernames
 from community.models import Community, Post, Thread, User
 from live.events import register_batch_subscriber, stream_kind
 
-from . import services, visibility
+from . import audience, services, visibility
 from .models import Notification
+from .services import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -29,74 +38,220 @@ _MEMBERSHIP_KINDS = {
     "member.banned": Kind.MODERATION,
     "member.muted": Kind.MODERATION,
     "member.removed": Kind.MODERATION,
+    "member.warned": Kind.MODERATION,
 }
 
+# A workspace's participant events, and what the participant is told.
+_WORKSPACE_KINDS = {
+    "participant.joined": Kind.WORKSPACE_ADDED,
+    "participant.role_changed": Kind.ROLE_CHANGED,
+}
 
-def _post(post_id):
-    return Post.objects.select_related("thread__community").filter(pk=post_id).first()
+# The quote button's credit line ("@ada wrote:", "@ada ha scritto:") over a quote.
+_QUOTE_CREDIT = re.compile(
+    r"^@([A-Za-z0-9_][A-Za-z0-9_.+-]{0,148}[A-Za-z0-9_]?)\b[^\n]{0,60}:[ \t]*\n"
+    r"(?:[ \t]*\n)*[ \t]{0,3}>",
+    re.MULTILINE,
+)
 
 
-def _post_created(event):
-    # The writer's own post, loaded with its thread, when it handed it on (a group of
-    # messages); else read once.
-    post = getattr(event, "subject", None)
-    if (
-        post is None
-        or not Post.thread.is_cached(post)
-        or not Thread.community.is_cached(post.thread)
-    ):
-        post = _post(event.payload.get("id"))
-    if post is None:
-        return []
-    author = post.author_id
-    thread = post.thread
-    wanted = {}  # recipient id -> kind; a mention wins over a reply
-    if thread.kind == Thread.Kind.DISCUSSION and post.number > 1:
-        earlier = set(
-            Post.objects.filter(thread=thread, number__lt=post.number, is_deleted=False)
-            .exclude(author=None)
-            .values_list("author_id", flat=True)
-            .distinct()
-        )
-        for person in earlier:
-            wanted[person] = Kind.REPLY_POST
-        if thread.author_id is not None:
-            wanted[thread.author_id] = Kind.REPLY_THREAD
-    for person in event.payload.get("mentions") or ():
-        wanted[int(person)] = Kind.MENTION
-    wanted.pop(author, None)
-    if not wanted:
-        return []
-    people = User.objects.filter(pk__in=wanted, is_active=True)
-    return [
-        Notification(
-            recipient=person,
-            kind=wanted[person.pk],
-            event_type=event.type,
-            actor_id=author,
-            post=post,
-            thread=thread,
-            community=thread.community,
-        )
-        for person in people
-        if visibility.post_visible(person, post)
+def quoted_usernames(body):
+    """The usernames `body` quotes through the quote button's credit lines (lower)."""
+    if "@" not in body or ">" not in body:
+        return set()
+    return {match.group(1).lower() for match in _QUOTE_CREDIT.finditer(body)}
+
+
+def _loaded(post):
+    return Post.thread.is_cached(post) and Thread.community.is_cached(post.thread)
+
+
+def _posts_of(events):
+    """The posts of `post.created` events: the writer's own (loaded with their
+    threads) when it handed them on, the others read in one query."""
+    posts = [getattr(event, "subject", None) for event in events]
+    missing = [
+        event.payload.get("id")
+        for event, post in zip(events, posts, strict=True)
+        if post is None or not _loaded(post)
     ]
+    if missing:
+        read = Post.objects.select_related("thread__community").in_bulk(missing)
+        posts = [
+            post
+            if post is not None and _loaded(post)
+            else read.get(event.payload.get("id"))
+            for event, post in zip(events, posts, strict=True)
+        ]
+    return posts
 
 
-def _post_hidden(event):
-    post = _post(event.payload.get("id"))
+def _quotes(items):
+    """{post id: ids of the people it quotes}, for discussions' posts: the credit
+    lines' names matched against the people the post mentions (one query, and only
+    when a post of the group quotes)."""
+    names = {}
+    for _event, post, mentions in items:
+        if post.thread.kind == Thread.Kind.DISCUSSION and mentions:
+            found = quoted_usernames(post.body)
+            if found:
+                names[post.pk] = found
+    if not names:
+        return {}
+    wanted = {pk for _e, post, mentions in items if post.pk in names for pk in mentions}
+    usernames = dict(
+        User.objects.filter(pk__in=wanted).values_list("pk", "username")
+    )
+    return {
+        post.pk: {pk for pk in mentions if usernames.get(pk, "").lower() in names[post.pk]}
+        for _event, post, mentions in items
+        if post.pk in names
+    }
+
+
+def _posts_created(events):
+    """The entries of a commit's `post.created` events, thread by thread."""
+    by_thread = {}
+    for event, post in zip(events, _posts_of(events), strict=True):
+        if post is None or post.is_deleted or post.is_hidden:
+            continue
+        mentions = {int(pk) for pk in event.payload.get("mentions") or ()}
+        by_thread.setdefault(post.thread_id, []).append((event, post, mentions))
+    entries = []
+    for items in by_thread.values():
+        entries.extend(_thread_entries(items))
+    return entries
+
+
+def _thread_entries(items):
+    thread = items[0][1].thread
+    discussion = thread.kind == Thread.Kind.DISCUSSION
+    quotes = _quotes(items)
+    named = set().union(*(mentions for _e, _p, mentions in items), *quotes.values())
+    if discussion and thread.author_id is not None:
+        named.add(thread.author_id)
+    people = audience.thread_audience(thread, named)
+    # Muted: nothing about this thread, mentions included.
+    people = {pk: level for pk, level in people.items() if level != audience.MUTED}
+    if not people:
+        return []
+    community = thread.community_id
+    key = f"thread:{thread.pk}"
+    author = thread.author_id if discussion else None
+    entries = []
+    gathered = {}  # person id -> their coalesced entry for this group
+    for event, post, mentions in items:
+        quoted = quotes.get(post.pk, ())
+        writer = post.author_id
+        for pk, level in people.items():
+            if pk == writer:
+                continue
+            if pk in quoted or pk in mentions:
+                entries.append(
+                    Entry(
+                        recipient_id=pk,
+                        kind=Kind.QUOTE if pk in quoted else Kind.MENTION,
+                        event_type=event.type,
+                        actor_id=writer,
+                        post_id=post.pk,
+                        thread_id=thread.pk,
+                        community_id=community,
+                    )
+                )
+                continue
+            if pk == author and post.number > 1:
+                kind = Kind.REPLY_THREAD
+            elif level == audience.WATCHING:
+                kind = Kind.WATCHING
+            else:
+                continue
+            entry = gathered.get(pk)
+            if entry is None:
+                gathered[pk] = entry = Entry(
+                    recipient_id=pk,
+                    kind=kind,
+                    event_type=event.type,
+                    thread_id=thread.pk,
+                    community_id=community,
+                    unread_key=key,
+                    count=0,
+                )
+                entries.append(entry)
+            entry.count += 1
+            entry.kind = kind
+            entry.actor_id = writer
+            entry.post_id = post.pk
+    return entries
+
+
+def _threads_created(events):
+    """New discussions: the community's (or workspace's) watchers hear of each, but
+    not those its first post mentions (that post's own event tells them)."""
+    ids = [event.payload.get("id") for event in events]
+    threads = Thread.objects.select_related("community").in_bulk(ids)
+    bodies = dict(
+        Post.objects.filter(thread_id__in=ids, number=1).values_list("thread_id", "body")
+    )
+    entries = []
+    for event in events:
+        thread = threads.get(event.payload.get("id"))
+        if thread is None or thread.kind != Thread.Kind.DISCUSSION:
+            continue
+        named = {name.lower() for name in mentioned_usernames(bodies.get(thread.pk, ""))}
+        for pk, username in audience.community_watchers(thread):
+            if username.lower() in named:
+                continue
+            entries.append(
+                Entry(
+                    recipient_id=pk,
+                    kind=Kind.NEW_THREAD,
+                    event_type=event.type,
+                    actor_id=event.actor_id or thread.author_id,
+                    thread_id=thread.pk,
+                    community_id=thread.community_id,
+                )
+            )
+    return entries
+
+
+def _post_moderated(event):
+    """A moderator hid or deleted someone's post: its author is told."""
+    post = Post.objects.select_related("thread").filter(pk=event.payload.get("id")).first()
     if post is None or post.author_id is None or post.author_id == event.actor_id:
         return []
     return [
-        Notification(
+        Entry(
             recipient_id=post.author_id,
             kind=Kind.MODERATION,
             event_type=event.type,
             actor_id=event.actor_id,
-            post=post,
-            thread=post.thread,
-            community=post.thread.community,
+            post_id=post.pk,
+            thread_id=post.thread_id,
+            community_id=post.thread.community_id,
         )
+    ]
+
+
+def _review_closed(event):
+    """Each reporter of a post hears that their report was handled."""
+    from community.models import Report
+
+    item = event.payload.get("item")
+    rows = Report.objects.filter(item_id=item).values_list(
+        "reporter_id", "post_id", "post__thread_id"
+    )
+    return [
+        Entry(
+            recipient_id=reporter,
+            kind=Kind.MODERATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            post_id=post,
+            thread_id=thread,
+            community_id=event.payload.get("community"),
+        )
+        for reporter, post, thread in rows.distinct()
+        if reporter is not None
     ]
 
 
@@ -111,35 +266,32 @@ def _membership(event):
     ).exists():
         return []  # a workspace's discussion: its own participant events tell it
     return [
-        Notification(
+        Entry(
             recipient_id=recipient,
             kind=kind,
             event_type=event.type,
             actor_id=event.actor_id,
-            community_id=event.payload.get("community"),
+            community_id=community_id,
         )
     ]
 
 
-# A workspace's participant events, and what the participant is told.
-_WORKSPACE_KINDS = {
-    "participant.joined": Kind.WORKSPACE_ADDED,
-    "participant.role_changed": Kind.ROLE_CHANGED,
-}
+def _workspace_id(event):
+    return int(event.stream.partition(":")[2])
 
 
-def _workspace(event):
+def _participant(event):
     kind = _WORKSPACE_KINDS.get(event.type)
     recipient = event.payload.get("user")
     if kind is None or recipient is None or event.actor_id in (None, recipient):
         return []
-    workspace_id = int(event.stream.partition(":")[2])
+    workspace_id = _workspace_id(event)
     person = User.objects.filter(pk=recipient, is_active=True).first()
     if person is None or not visibility.workspace_visible(person, workspace_id):
         return []
     return [
-        Notification(
-            recipient=person,
+        Entry(
+            recipient_id=recipient,
             kind=kind,
             event_type=event.type,
             actor_id=event.actor_id,
@@ -148,146 +300,132 @@ def _workspace(event):
     ]
 
 
-def notifications_for(event):
-    """The unsaved notifications one committed event gives rise to."""
-    kind = stream_kind(event.stream)
-    if kind == "thread" and event.type == "post.created":
-        return _post_created(event)
-    if kind == "thread" and event.type == "post.hidden":
-        return _post_hidden(event)
-    if kind == "user" and event.type.startswith("member."):
-        return _membership(event)
-    if kind == "workspace" and event.type.startswith("participant."):
-        return _workspace(event)
-    return []
-
-
-def _loaded(post):
-    return Post.thread.is_cached(post) and Thread.community.is_cached(post.thread)
-
-
-def _posts_created(events):
-    """The notifications of a commit's `post.created` events, in event order: each
-    thread's earlier posters read once for the group, the recipients once, and each
-    recipient's right to read a thread checked once per thread."""
-    posts = [getattr(event, "subject", None) for event in events]
-    missing = [
-        event.payload.get("id")
-        for event, post in zip(events, posts, strict=True)
-        if post is None or not _loaded(post)
-    ]
-    if missing:
-        # The writer's own posts, loaded with their threads, when it handed them on (a
-        # group of messages); the others read in one query.
-        read = Post.objects.select_related("thread__community").in_bulk(missing)
-        posts = [
-            post
-            if post is not None and _loaded(post)
-            else read.get(event.payload.get("id"))
-            for event, post in zip(events, posts, strict=True)
-        ]
-    # Each discussion's posters before the group's last post, with their first post.
-    upto = {}
-    for post in posts:
-        if (
-            post is not None
-            and post.thread.kind == Thread.Kind.DISCUSSION
-            and post.number > 1
-        ):
-            upto[post.thread_id] = max(upto.get(post.thread_id, 0), post.number)
-    first = {}  # thread id -> {author id: their first live post's number}
-    if upto:
-        rows = (
-            Post.objects.filter(thread_id__in=upto, is_deleted=False)
-            .exclude(author=None)
-            .order_by()
-            .values("thread_id", "author_id")
-            .annotate(first=Min("number"))
-        )
-        for row in rows:
-            if row["first"] < upto[row["thread_id"]]:
-                first.setdefault(row["thread_id"], {})[row["author_id"]] = row["first"]
-    wanted = []  # per post: recipient id -> kind; a mention wins over a reply
-    for event, post in zip(events, posts, strict=True):
-        kinds = {}
-        if post is not None:
-            thread = post.thread
-            if thread.kind == Thread.Kind.DISCUSSION and post.number > 1:
-                for person, number in first.get(thread.pk, {}).items():
-                    if number < post.number:
-                        kinds[person] = Kind.REPLY_POST
-                if thread.author_id is not None:
-                    kinds[thread.author_id] = Kind.REPLY_THREAD
-            for person in event.payload.get("mentions") or ():
-                kinds[int(person)] = Kind.MENTION
-            kinds.pop(post.author_id, None)
-        wanted.append(kinds)
-    everyone = set().union(*wanted)
-    if not everyone:
+def _task(event):
+    """A task given to someone (created for them, or its assignee changed)."""
+    data = event.payload
+    assignee = data.get("assignee")
+    if assignee is None or assignee == event.actor_id:
         return []
-    people = User.objects.filter(pk__in=everyone, is_active=True).in_bulk()
-    readable = {}  # (recipient id, thread id) -> may read the thread
+    if event.type == "task.updated" and "assignee" not in (data.get("changes") or ()):
+        return []
+    workspace_id = _workspace_id(event)
+    person = User.objects.filter(pk=assignee, is_active=True).first()
+    if person is None or not visibility.workspace_visible(person, workspace_id):
+        return []
+    return [
+        Entry(
+            recipient_id=assignee,
+            kind=Kind.TASK_ASSIGNED,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            workspace_id_ref=workspace_id,
+            item_ref=data.get("id"),
+        )
+    ]
+
+
+def _documents(events):
+    """Documents uploaded: every other participant (not muting the workspace) is
+    told, one unread row per workspace counting them."""
+    from workspaces.models import Workspace
+
+    by_workspace = {}
+    for event in events:
+        by_workspace.setdefault(_workspace_id(event), []).append(event)
+    workspaces = Workspace.objects.in_bulk(list(by_workspace))
     entries = []
-    for event, post, kinds in zip(events, posts, wanted, strict=True):
-        if not kinds:
+    for workspace_id, uploads in by_workspace.items():
+        workspace = workspaces.get(workspace_id)
+        if workspace is None:
             continue
-        thread = post.thread
-        for person in sorted((people[pk] for pk in kinds if pk in people), key=_pk):
-            if post.is_deleted:
-                continue
-            if post.is_hidden and not permissions.can_see_hidden_post(person, post):
-                continue
-            key = (person.pk, thread.pk)
-            if key not in readable:
-                readable[key] = permissions.can_read_thread(person, thread)
-            if not readable[key]:
-                continue
-            entries.append(
-                Notification(
-                    recipient=person,
-                    kind=kinds[person.pk],
-                    event_type=event.type,
-                    actor_id=post.author_id,
-                    post=post,
-                    thread=thread,
-                    community=thread.community,
+        people = audience.workspace_followers(workspace)
+        for event in uploads:
+            for pk in people:
+                entries.append(
+                    Entry(
+                        recipient_id=pk,
+                        kind=Kind.DOCUMENT,
+                        event_type=event.type,
+                        actor_id=event.actor_id,
+                        workspace_id_ref=workspace_id,
+                        item_ref=event.payload.get("document"),
+                        unread_key=f"documents:{workspace_id}",
+                    )
                 )
-            )
     return entries
 
 
-def _posts_created_logged(events):
+def _invitation(event):
+    """A workspace invitation to someone with an account."""
+    from workspaces.models import Invitation
+
+    invitation = Invitation.objects.filter(pk=event.payload.get("id")).first()
+    if invitation is None or invitation.invitee_id is None:
+        return []
+    return [
+        Entry(
+            recipient_id=invitation.invitee_id,
+            kind=Kind.INVITATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            workspace_id_ref=invitation.workspace_id,
+            item_ref=invitation.pk,
+        )
+    ]
+
+
+def _one(event):
+    """The entries of one event other than posts, threads and documents."""
+    kind = stream_kind(event.stream)
+    if kind == "thread" and event.type in ("post.hidden", "post.removed"):
+        return _post_moderated(event)
+    if kind == "moderation" and event.type == "review.closed":
+        return _review_closed(event)
+    if kind == "user" and event.type.startswith("member."):
+        return _membership(event)
+    if kind == "workspace":
+        if event.type.startswith("participant."):
+            return _participant(event)
+        if event.type in ("task.created", "task.updated"):
+            return _task(event)
+        if event.type == "invitation.created":
+            return _invitation(event)
+    return []
+
+
+def _guarded(build, *args):
     try:
-        return _posts_created(events)
+        return build(*args)
     except Exception:
-        logger.exception("notifications: failed for %s", events)
+        logger.exception("notifications: %s failed", build.__name__)
         return []
 
 
-def _pk(person):
-    return person.pk
-
-
 def notify(events):
-    """live's batch subscriber: a commit's events become their notifications, stored in
-    one go (a group of posts at once rather than one by one)."""
-    entries = []
-    posts = []
+    """live's batch subscriber: a commit's events become their notifications, stored
+    together (a group of posts costs a constant few statements per thread)."""
+    posts, threads, documents, others = [], [], [], []
     for event in events:
-        if stream_kind(event.stream) == "thread" and event.type == "post.created":
+        kind = stream_kind(event.stream)
+        if kind == "thread" and event.type == "post.created":
             posts.append(event)
-            continue
-        if posts:
-            entries.extend(_posts_created_logged(posts))
-            posts = []
-        try:
-            entries.extend(notifications_for(event))
-        except Exception:
-            logger.exception("notifications: failed for %s", event)
+        elif kind == "community" and event.type == "thread.created":
+            threads.append(event)
+        elif kind == "workspace" and event.type == "document.uploaded":
+            documents.append(event)
+        elif kind in ("thread", "moderation", "user", "workspace"):
+            others.append(event)
+    entries = []
     if posts:
-        entries.extend(_posts_created_logged(posts))
+        entries.extend(_guarded(_posts_created, posts))
+    if threads:
+        entries.extend(_guarded(_threads_created, threads))
+    if documents:
+        entries.extend(_guarded(_documents, documents))
+    for event in others:
+        entries.extend(_guarded(_one, event))
     if entries:
-        services.notifications_create(entries)
+        services.notifications_store(entries)
 
 
 def register():

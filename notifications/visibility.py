@@ -7,27 +7,25 @@ from workspaces.models import Workspace
 
 from .models import Notification
 
+Kind = Notification.Kind
+
 # Notifications about the person's own membership: the community's name is theirs to
 # know (they were invited, accepted, banned), whatever they may read there now.
 _ABOUT_MEMBERSHIP = {
-    Notification.Kind.INVITATION,
-    Notification.Kind.JOIN_APPROVED,
-    Notification.Kind.JOIN_DECLINED,
-    Notification.Kind.ROLE_CHANGED,
+    Kind.INVITATION,
+    Kind.JOIN_APPROVED,
+    Kind.JOIN_DECLINED,
+    Kind.ROLE_CHANGED,
+    Kind.MODERATION,
 }
 
 
-def post_visible(person, post, *, moderation=False):
+def post_visible(person, post):
     """Whether `person` may read `post` now: its thread readable to them, the post not
-    deleted, and not hidden unless they may see hidden posts (or the notification tells
-    its author it was hidden)."""
+    deleted, and not hidden unless they may see hidden posts."""
     if post.is_deleted:
         return False
-    if (
-        post.is_hidden
-        and not moderation
-        and not permissions.can_see_hidden_post(person, post)
-    ):
+    if post.is_hidden and not permissions.can_see_hidden_post(person, post):
         return False
     return permissions.can_read_thread(person, post.thread)
 
@@ -41,25 +39,38 @@ def workspace_visible(person, workspace_id, workspace=None):
     )
 
 
+def _workspace_item_visible(person, notification):
+    workspace = getattr(notification, "workspace", None)
+    item = getattr(notification, "item", None)
+    if notification.kind == Kind.INVITATION:
+        # The invitee sees the workspace's name while the invitation is open to them.
+        return (
+            item is not None
+            and workspace_permissions.can_answer_invitation(person, item)
+        )
+    if workspace is None or not workspace_visible(person, workspace.pk, workspace):
+        return False
+    if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
+        return item is not None and item.assignee_id == person.pk
+    return True
+
+
 def can_see(person, notification):
-    """Whether `notification` (with post__thread__community loaded) may be shown to
-    `person` now."""
+    """Whether `notification` may be shown to `person` now; `queries.visible` loads
+    what it is about (post__thread__community, thread, workspace, item)."""
     if notification.recipient_id != person.pk:
         return False
     if notification.workspace_id_ref is not None:
-        workspace = getattr(notification, "workspace", None)
-        return workspace is not None and workspace_visible(
-            person, workspace.pk, workspace
-        )
+        return _workspace_item_visible(person, notification)
+    moderation = notification.kind == Kind.MODERATION
     if notification.post_id is not None:
-        return post_visible(
-            person,
-            notification.post,
-            moderation=notification.kind == Notification.Kind.MODERATION,
-        )
-    if (
-        notification.kind in _ABOUT_MEMBERSHIP
-        or notification.kind == Notification.Kind.MODERATION
-    ):
+        if moderation:
+            # An outcome about a post (hidden, deleted, a report reviewed) leads to the
+            # person's notices, never to the post: the thread is what it names.
+            return permissions.can_read_thread(person, notification.post.thread)
+        return post_visible(person, notification.post)
+    if notification.thread_id is not None:
+        return permissions.can_read_thread(person, notification.thread)
+    if notification.kind in _ABOUT_MEMBERSHIP:
         return notification.community_id is not None
     return False

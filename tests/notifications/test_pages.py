@@ -99,11 +99,11 @@ def test_filters_unread_and_kind_and_empty_states(client, mentioned):
     login(client, ada)
     assert (
         f'data-notification="{notification.pk}"'
-        in client.get(LIST + "?kind=mention").content.decode()
+        in client.get(LIST + "?group=mentions").content.decode()
     )
     assert (
         f'data-notification="{notification.pk}"'
-        not in client.get(LIST + "?kind=invitation").content.decode()
+        not in client.get(LIST + "?group=membership").content.decode()
     )
     Notification.objects.filter(pk=notification.pk).update(read_at="2026-01-01T00:00Z")
     unread = client.get(LIST + "?show=unread").content.decode()
