@@ -414,6 +414,12 @@ def register_hidden_threads_rule(kind, rule):
     _hidden_thread_rules[kind] = rule
 
 
+def hides_threads(kind):
+    """Whether some threads of communities of `kind` may be hidden from some people
+    (a rule is registered for the kind)."""
+    return kind in _hidden_thread_rules
+
+
 def hidden_threads_condition(user, kind=None):
     """A condition on Thread matching every thread hidden from `user` (of communities
     of `kind` only, when given), or None when none can be."""

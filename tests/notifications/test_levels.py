@@ -260,3 +260,28 @@ def test_thread_readers_agrees_with_can_read_thread(visibility):
     assert permissions.can_read_thread(AnonymousUser(), thread) == (
         visibility == Community.Visibility.PUBLIC
     )
+
+
+def test_the_same_statement_serves_each_thread_with_its_own_people(run):
+    """The audience statement compiled once is run with each thread's own ids."""
+    first, first_owner, first_thread = community_with_thread(
+        visibility=Community.Visibility.PRIVATE
+    )
+    second, second_owner, second_thread = community_with_thread(
+        visibility=Community.Visibility.PRIVATE
+    )
+    ada, bea = member_of(first), member_of(second)
+    watch(ada, first_thread)
+    watch(bea, second_thread)
+    # A watcher of the second thread who is not a member of its community.
+    watch(ada, second_thread)
+    run(threads.post_reply, actor=first_owner, thread=first_thread, body="Uno")
+    run(threads.post_reply, actor=second_owner, thread=second_thread, body="Due")
+    assert list(
+        Notification.objects.filter(recipient=ada).values_list("thread", flat=True)
+    ) == [first_thread.pk]
+    assert list(
+        Notification.objects.filter(recipient=bea).values_list("thread", flat=True)
+    ) == [second_thread.pk]
+    assert Notification.objects.get(recipient=first_owner).thread == first_thread
+    assert Notification.objects.get(recipient=second_owner).thread == second_thread
