@@ -283,5 +283,7 @@ def test_the_same_statement_serves_each_thread_with_its_own_people(run):
     assert list(
         Notification.objects.filter(recipient=bea).values_list("thread", flat=True)
     ) == [second_thread.pk]
+    # Each thread's author by the thread's own id, too.
+    run(threads.post_reply, actor=ada, thread=first_thread, body="Tre")
     assert Notification.objects.get(recipient=first_owner).thread == first_thread
-    assert Notification.objects.get(recipient=second_owner).thread == second_thread
+    assert not Notification.objects.filter(recipient=second_owner).exists()
