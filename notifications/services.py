@@ -1,6 +1,7 @@
 """Notification actions: storing them from committed events, marking them read."""
 
 import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -150,15 +151,20 @@ def notifications_store(entries):
     entries = _gathered(entries)
     if not entries:
         return 0
-    with transaction.atomic():
+    # One statement (a chunk of a thousand rows at most) is atomic on its own: a
+    # transaction is opened only when there is something to announce, so a busy
+    # watched thread costs one round trip, not three.
+    with transaction.atomic() if len(entries) > _CHUNK else nullcontext():
         created = _upsert(entries, timezone.now())
-        told = {}
-        for pk, recipient, kind in created:
-            told.setdefault(recipient, []).append(
-                ("notification.created", {"id": pk, "kind": kind}, None)
-            )
-        for recipient, events in told.items():
-            event_record_many(stream=stream_name("user", recipient), entries=events)
+    told = {}
+    for pk, recipient, kind in created:
+        told.setdefault(recipient, []).append(
+            ("notification.created", {"id": pk, "kind": kind}, None)
+        )
+    if told:
+        with transaction.atomic():
+            for recipient, events in told.items():
+                event_record_many(stream=stream_name("user", recipient), entries=events)
     return len(created)
 
 
