@@ -250,7 +250,11 @@ ROLES = ("member", "moderator", "owner", "staff", "muted", "banned", "pending", 
 )
 def test_thread_readers_agrees_with_can_read_thread(visibility):
     community, owner, thread = community_with_thread(visibility=visibility)
-    people = [person_in(community, role) for role in ROLES] + [UserFactory(), owner]
+    people = [person_in(community, role) for role in ROLES] + [
+        UserFactory(),
+        owner,
+        moderator_elsewhere(),
+    ]
     chosen = User.objects.filter(pk__in=[person.pk for person in people])
     readers = set(permissions.thread_readers(thread, chosen).values_list("pk", flat=True))
     expected = {
@@ -287,3 +291,41 @@ def test_the_same_statement_serves_each_thread_with_its_own_people(run):
     run(threads.post_reply, actor=ada, thread=first_thread, body="Tre")
     assert Notification.objects.get(recipient=first_owner).thread == first_thread
     assert not Notification.objects.filter(recipient=second_owner).exists()
+
+
+def moderator_elsewhere():
+    other, _owner, _thread = community_with_thread()
+    return person_in(other, "moderator")
+
+
+@pytest.mark.parametrize(
+    ("role", "told"),
+    [
+        ("member", True),
+        ("moderator", True),
+        ("owner", True),
+        ("staff", True),
+        ("muted", True),  # silenced members still read
+        ("banned", False),
+        ("pending", False),
+        ("invited", False),
+        ("elsewhere", False),
+        ("outsider", False),
+    ],
+)
+def test_who_watching_a_private_thread_is_told_of_a_post(run, role, told):
+    """At creation: a watcher is told only while they may read the thread."""
+    community, owner, thread = community_with_thread(
+        visibility=Community.Visibility.PRIVATE
+    )
+    if role == "elsewhere":
+        person = moderator_elsewhere()
+    elif role == "outsider":
+        person = UserFactory()
+    else:
+        person = person_in(community, role)
+    writer = member_of(community)
+    watch(person, thread)
+    run(threads.post_reply, actor=writer, thread=thread, body=f"Ciao @{person.username}")
+    assert bool(kinds_of(person)) is told
+    assert permissions.can_read_thread(person, thread) is told

@@ -150,6 +150,10 @@ def test_the_dropdown_lists_the_latest_with_mark_all_read(client, run):
     assert f'data-notification="{newest[9].pk}"' not in html
     assert reverse("notifications:read-all") in html and 'value="/c/"' in html
     assert "<html" not in html  # a fragment
+    # Without JavaScript the bell is a link to the page of all.
+    page = client.get(reverse("community:home")).content.decode()
+    assert f'<a class="notification-bell" href="{LIST}"' in page
+    assert f'data-latest-url="{LATEST}"' in page
 
 
 def _queries(client, url):
