@@ -37,7 +37,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from community.services import communities, memberships, threads as thread_services
-from community.models import User
+from community.models import ReadPosition, User
 
 POSTERS, READERS, THREADS = %(posters)d, %(readers)d, %(threads)d
 
@@ -68,6 +68,11 @@ for i in range(POSTERS):
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     memberships.community_join(actor=person, community=community)
     posters.append(person)
+# Every poster watches the thread they post to, as creating or replying makes them
+# (and as a notification level, it costs main's code nothing).
+ReadPosition.objects.bulk_create(
+    [ReadPosition(user=person, thread=threads[0], level="watching") for person in posters]
+)
 unusable = make_password(None)
 with transaction.atomic():
     readers = User.objects.bulk_create(

@@ -407,8 +407,17 @@ _hidden_thread_rules = {}
 
 
 def register_hidden_threads_rule(kind, rule):
-    """Register `rule(user)` for communities of `kind` (from AppConfig.ready())."""
+    """Register `rule(user)` for communities of `kind` (from AppConfig.ready()).
+
+    A rule never hides from a signed-in person a thread it shows an anonymous visitor
+    (`thread_readers` relies on it)."""
     _hidden_thread_rules[kind] = rule
+
+
+def hides_threads(kind):
+    """Whether some threads of communities of `kind` may be hidden from some people
+    (a rule is registered for the kind)."""
+    return kind in _hidden_thread_rules
 
 
 def hidden_threads_condition(user, kind=None):
@@ -438,6 +447,22 @@ def is_thread_hidden(user, thread):
         ("thread_hidden", user.pk, thread.pk),
         lambda: Thread.objects.filter(pk=thread.pk).filter(hidden).exists(),
     )
+
+
+def remember_hidden_threads(user, thread_ids):
+    """Seed the scope with whether each of `thread_ids` is hidden from `user`, with one
+    query (none when no rule applies), for lists that check many threads at once."""
+    scope = _scope.get()
+    if scope is None or scope.fresh or not thread_ids:
+        return
+    condition = hidden_threads_condition(user)
+    hidden = (
+        set(Thread.objects.filter(pk__in=thread_ids).filter(condition).values_list("pk", flat=True))
+        if condition is not None
+        else set()
+    )
+    for pk in thread_ids:
+        scope[("thread_hidden", user.pk, pk)] = pk in hidden
 
 
 def thread_visibility_changed(thread_id):
@@ -1102,6 +1127,36 @@ def can_read_thread(user, thread):
     return can_read_community(user, thread.community) and not is_thread_hidden(
         user, thread
     )
+
+
+def thread_readers(thread, people):
+    """Those of `people` (a queryset of users) who may read `thread` now, as a
+    queryset: `can_read_thread` decided in SQL for many people at once (active
+    accounts only), for notifications and the like that tell a crowd.
+
+    A hidden-threads rule (`register_hidden_threads_rule`) never hides from a signed-in
+    person what it shows an anonymous visitor; so only a thread hidden from anonymous
+    visitors is decided person by person (a deleted document's thread: rare)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    community = thread.community
+    people = people.filter(is_active=True)
+    if community.visibility != Visibility.PUBLIC:
+        people = people.filter(
+            Q(is_staff=True)
+            | Q(is_superuser=True)
+            | Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), community_id=community.pk, state=State.ACTIVE
+                )
+            )
+        )
+    if community.kind in _hidden_thread_rules and is_thread_hidden(
+        AnonymousUser(), thread
+    ):
+        allowed = [person.pk for person in people if not is_thread_hidden(person, thread)]
+        people = people.model.objects.filter(pk__in=allowed)
+    return people
 
 
 def can_edit_post(user, post):

@@ -23,5 +23,6 @@ urlpatterns = [
         name="javascript-catalog",
     ),
     path("w/", include("workspaces.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("community.urls")),
 ]

@@ -288,11 +288,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def send_outgoing(self, outgoing):
         """Send a text shared with other sockets: its prepared frame under daphne."""
         if self.wire is None or not self.wire.send_prepared(outgoing):
+            if self.wire is not None and self.wire.closing():
+                return  # the tab went away mid-send (daphne would raise Disconnected)
             await self.send(text_data=outgoing.text)
 
     async def send_text(self, text):
         """Send one text frame, straight to the connection under daphne."""
         if self.wire is None or not self.wire.send_text(text):
+            if self.wire is not None and self.wire.closing():
+                return  # the tab went away mid-send (daphne would raise Disconnected)
             await self.send(text_data=text)
 
     def _set_viewer(self, stream, access):

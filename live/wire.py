@@ -18,6 +18,7 @@ from autobahn.websocket.protocol import WebSocketProtocol
 from .events import frame_text
 
 STATE_OPEN = WebSocketProtocol.STATE_OPEN
+STATE_GONE = (WebSocketProtocol.STATE_CLOSING, WebSocketProtocol.STATE_CLOSED)
 
 _MAX_WRAPPERS = 8
 _MAX_SHARED_VIEWER_FIELDS = 4096
@@ -94,6 +95,10 @@ class Wire:
         plain = not getattr(self.transport, "TLS", False)
         sock = getattr(self.transport, "socket", None) if plain else None
         self.socket = sock if hasattr(sock, "sendmsg") else None
+
+    def closing(self):
+        """Whether the connection is closing or closed: nothing can be sent on it."""
+        return self.protocol.state in STATE_GONE
 
     def send_text(self, text):
         """One text frame; False (nothing written) when the connection is not open."""

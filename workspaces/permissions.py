@@ -45,6 +45,19 @@ def participant_of(user, workspace):
     return remembered(("participant", user.pk, workspace.pk), load)
 
 
+def remember_participants(user, workspace_ids):
+    """Seed the scope with `user`'s participant rows in `workspace_ids` (one query),
+    for lists that check many workspaces at once."""
+    if not user.is_authenticated or not workspace_ids:
+        return
+    rows = {
+        row.workspace_id: row
+        for row in Participant.objects.filter(user=user, workspace_id__in=workspace_ids)
+    }
+    for pk in workspace_ids:
+        remembered(("participant", user.pk, pk), lambda pk=pk: rows.get(pk))
+
+
 def participant_changed(participant):
     """Forget what the scope knows about `participant`'s person in its workspace;
     the services call it for every participant row they write or delete."""
@@ -67,6 +80,15 @@ def can_see_workspace(user, workspace):
     """May the user know the workspace exists and read it (dashboard, documents,
     tasks, discussion)? Its participants, and site staff."""
     return is_site_staff(user) or is_participant(user, workspace)
+
+
+def participants_among(workspace, people):
+    """Those of `people` (a queryset of users) taking part in `workspace` now, as a
+    queryset: `is_participant` in SQL for many people at once (site staff, who see
+    every workspace without taking part, are not among them)."""
+    return people.filter(
+        Exists(Participant.objects.filter(user=OuterRef("pk"), workspace=workspace))
+    )
 
 
 def can_contribute(user, workspace):

@@ -18,9 +18,27 @@ FIGURES, COMMUNITY = 0, 1
 
 COLUMNS = ("nav_section", "nav_id", "nav_name", "nav_slug")
 
+# Figures the apps above community add to the header (e.g. unread notifications):
+# name -> `build(person)`, an integer expression over the person's id. They join the
+# figures row of the same statement, so the navigation stays one query.
+_extra_figures = {}
+
+
+def register_figure(name, build):
+    """Add the integer figure `name`, `build(person)` (a subquery expression), to the
+    navigation's statement; the page reads it as `nav_figures.<name>` (0 when none).
+    Register in AppConfig.ready(), before the statement is first compiled."""
+    if name in _extra_figures:
+        raise ValueError(f"Navigation figure {name!r} is already registered.")
+    _extra_figures[name] = build
+
 
 def _statement(person):
-    figures = moderation.nav_count_columns(person)
+    figures = {
+        **moderation.nav_count_columns(person),
+        **{name: build(person) for name, build in _extra_figures.items()},
+    }
+    extras = {name: Value(0, output_field=IntegerField()) for name in _extra_figures}
     figures_row = (
         User.objects.filter(pk=person.pk)
         .annotate(
@@ -44,6 +62,7 @@ def _statement(person):
             notices_unread=Value(0, output_field=IntegerField()),
             moderates=Value(False, output_field=BooleanField()),
             held_open=Value(0, output_field=IntegerField()),
+            **extras,
         )
         .values_list(*COLUMNS, *figures)
     )
@@ -61,8 +80,11 @@ def navigation(user):
     figures = next(
         (row[len(COLUMNS) :] for row in rows if row[0] == FIGURES), None
     )
+    # The moderation module's four figures first, then the registered ones in order.
+    extra = dict(zip(_extra_figures, figures[4:] if figures else (), strict=False))
     return {
-        "nav_moderation": moderation.nav_moderation_figures(figures),
+        "nav_moderation": moderation.nav_moderation_figures(figures[:4] if figures else None),
+        "nav_figures": {name: extra.get(name) or 0 for name in _extra_figures},
         "nav_communities": [
             Community(pk=pk, name=name, slug=slug)
             for section, pk, name, slug, *_figures in rows

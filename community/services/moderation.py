@@ -190,13 +190,15 @@ def membership_unmute(*, actor, membership, reason=""):
 def membership_warn(*, actor, membership, reason):
     """Send an active member a private warning (not about one post: the review
     queue's "warn" is for that). Same rule as a mute; ValidationError without a
-    reason or with one too long. Writes the audit entry and the member's notice."""
+    reason or with one too long. Writes the audit entry and the member's notice;
+    emits `member.warned` (the reason stays in the notice)."""
     reason = clean_hide_reason(reason)
     if not reason:
         raise ValidationError({"reason": _("Write the warning the member will read.")})
 
     def warn(row):
         _audit_member(actor, row, Action.MEMBER_WARNED, reason)
+        record_membership_event(row, "member.warned", actor, listed=False)
         ModerationNotice.objects.create(
             user=row.user,
             community=row.community,

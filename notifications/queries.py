@@ -1,0 +1,134 @@
+"""Reading notifications: a person's unread count (a navigation figure and the bell's
+JSON), their list as a page or the bell's dropdown shows it, each checked again now.
+
+A page of rows costs a constant number of queries whatever it holds: the rows with
+what they are about, then the person's memberships, participations, hidden threads,
+workspaces, tasks and invitations for the whole page at once."""
+
+from django.db.models import F, Func, Subquery, Value
+from django.utils.translation import gettext_lazy as _
+
+from community import permissions
+from community.models import Community, Membership
+from workspaces import permissions as workspace_permissions
+from workspaces.models import Invitation, Task, Workspace
+
+from .models import Notification
+from .visibility import can_see
+
+Kind = Notification.Kind
+
+# The page's filters: groups of kinds, by the name the address carries.
+GROUPS = {
+    "mentions": ((Kind.MENTION, Kind.QUOTE), _("Mentions and quotes")),
+    "replies": (
+        (Kind.REPLY_THREAD, Kind.WATCHING, Kind.NEW_THREAD),
+        _("Replies and watched news"),
+    ),
+    "membership": (
+        (Kind.INVITATION, Kind.JOIN_APPROVED, Kind.JOIN_DECLINED, Kind.ROLE_CHANGED),
+        _("Invitations and memberships"),
+    ),
+    "workspaces": (
+        (Kind.WORKSPACE_ADDED, Kind.TASK_ASSIGNED, Kind.TASK_DUE, Kind.DOCUMENT),
+        _("Workspaces, tasks and documents"),
+    ),
+    "moderation": ((Kind.MODERATION,), _("Moderation")),
+}
+
+
+def unread_count_expression(person):
+    """The unread count of `person` as a subquery, for the navigation's one statement
+    (`community.queries.navigation.register_figure`)."""
+    return Subquery(
+        Notification.objects.filter(recipient_id=person.pk, read_at__isnull=True)
+        .order_by()
+        .values(one=Value(1))
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
+
+
+def unread_count(person):
+    return Notification.objects.filter(
+        recipient_id=person.pk, read_at__isnull=True
+    ).count()
+
+
+def notifications_of(person, *, unread_only=False, group=None):
+    """`person`'s notifications, latest news first, with what each is about loaded."""
+    rows = Notification.objects.filter(recipient_id=person.pk).select_related(
+        "actor", "community", "thread__community", "post__thread__community"
+    )
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    if group in GROUPS:
+        rows = rows.filter(kind__in=GROUPS[group][0])
+    return rows.order_by("-updated_at", "-pk")
+
+
+def _load(person, notifications):
+    """Attach each row's workspace and item (task, invitation), and tell the
+    permission scope the person's memberships, participations and hidden threads for
+    all the rows at once."""
+    workspace_ids = {n.workspace_id_ref for n in notifications if n.workspace_id_ref}
+    tasks = {
+        n.item_ref
+        for n in notifications
+        if n.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE) and n.item_ref
+    }
+    invitations = {
+        n.item_ref
+        for n in notifications
+        if n.kind == Kind.INVITATION and n.workspace_id_ref and n.item_ref
+    }
+    workspaces = Workspace.objects.in_bulk(workspace_ids) if workspace_ids else {}
+    tasks = Task.objects.in_bulk(tasks) if tasks else {}
+    invitations = (
+        Invitation.objects.select_related("workspace").in_bulk(invitations)
+        if invitations
+        else {}
+    )
+    threads = set()
+    communities = set()
+    for n in notifications:
+        n.workspace = workspaces.get(n.workspace_id_ref)
+        n.item = None
+        if n.kind == Kind.INVITATION and n.workspace_id_ref:
+            n.item = invitations.get(n.item_ref)
+            n.workspace = n.item.workspace if n.item is not None else None
+        elif n.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
+            n.item = tasks.get(n.item_ref)
+        # The thread the notification names (a post's, or its own).
+        n.about_thread = n.post.thread if n.post_id else n.thread
+        if n.about_thread is not None:
+            threads.add(n.about_thread.pk)
+            communities.add(n.about_thread.community_id)
+    if communities:
+        permissions.remember_memberships(
+            person,
+            [Community(pk=pk) for pk in communities],
+            Membership.objects.filter(user=person, community_id__in=communities),
+        )
+    permissions.remember_hidden_threads(person, threads)
+    workspace_permissions.remember_participants(person, workspace_ids)
+
+
+def visible(person, notifications):
+    """Those of `notifications` `person` may still see now (permissions checked at
+    display: a post since hidden or deleted, a community they left or were banned
+    from, a workspace they no longer take part in drops out)."""
+    notifications = list(notifications)
+    _load(person, notifications)
+    return [n for n in notifications if can_see(person, n)]
+
+
+def latest(person, size=8):
+    """The bell's dropdown: `person`'s latest notifications they may still see."""
+    return visible(person, notifications_of(person)[:size])
+
+
+def notification_for(person, pk):
+    """`person`'s notification `pk` if they may see it now, else None."""
+    found = notifications_of(person).filter(pk=pk).first()
+    return next(iter(visible(person, [found] if found is not None else [])), None)

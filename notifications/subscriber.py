@@ -1,0 +1,432 @@
+"""Turn committed live events into notifications (live's after-commit batch subscriber).
+
+Community and workspaces never import this app: they record their events as they
+always do (`post.created` with the people a text mentions, `thread.created`,
+`member.*` on the person's `user:<id>` stream, `post.hidden`, `review.closed`, a
+workspace's `task.*`, `document.uploaded`, `invitation.created`, `participant.*`), and
+this subscriber reads them, once per commit with all its events.
+
+Who is told of a new post (Discourse-like): the people it mentions; the people it
+quotes (the quote button's "@name …:" line over a "> " quote); the thread's author
+(a reply in their thread); and the thread's watchers. Nobody whose level for the
+thread is muted hears anything of it, mentions included. Replies and watched news
+are coalesced (one unread row per person and thread, counted up); a mention or quote
+is its own row. Per thread of a group: one query decides who may read and their
+levels, and one statement writes the whole group's rows (`services.notifications_store`)."""
+
+import logging
+import re
+
+from community.markdown import mentioned_usernames
+from community.models import Community, Post, Thread, User
+from live.events import register_batch_subscriber, stream_kind
+
+from . import audience, services, visibility
+from .models import Notification
+from .services import Entry
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+
+# Membership events on the person's own stream, and what they are told.
+_MEMBERSHIP_KINDS = {
+    "member.invited": Kind.INVITATION,
+    "member.approved": Kind.JOIN_APPROVED,
+    "member.declined": Kind.JOIN_DECLINED,
+    "member.role_changed": Kind.ROLE_CHANGED,
+    "member.banned": Kind.MODERATION,
+    "member.muted": Kind.MODERATION,
+    "member.removed": Kind.MODERATION,
+    "member.warned": Kind.MODERATION,
+}
+
+# A workspace's participant events, and what the participant is told.
+_WORKSPACE_KINDS = {
+    "participant.joined": Kind.WORKSPACE_ADDED,
+    "participant.role_changed": Kind.ROLE_CHANGED,
+}
+
+# The quote button's credit line ("@ada wrote:", "@ada ha scritto:") over a quote.
+_QUOTE_CREDIT = re.compile(
+    r"^@([A-Za-z0-9_][A-Za-z0-9_.+-]{0,148}[A-Za-z0-9_]?)\b[^\n]{0,60}:[ \t]*\n"
+    r"(?:[ \t]*\n)*[ \t]{0,3}>",
+    re.MULTILINE,
+)
+
+
+def quoted_usernames(body):
+    """The usernames `body` quotes through the quote button's credit lines (lower)."""
+    if "@" not in body or ">" not in body:
+        return set()
+    return {match.group(1).lower() for match in _QUOTE_CREDIT.finditer(body)}
+
+
+def _loaded(post):
+    return Post.thread.is_cached(post) and Thread.community.is_cached(post.thread)
+
+
+def _posts_of(events):
+    """The posts of `post.created` events: the writer's own (loaded with their
+    threads) when it handed them on, the others read in one query."""
+    posts = [getattr(event, "subject", None) for event in events]
+    missing = [
+        event.payload.get("id")
+        for event, post in zip(events, posts, strict=True)
+        if post is None or not _loaded(post)
+    ]
+    if missing:
+        read = Post.objects.select_related("thread__community").in_bulk(missing)
+        posts = [
+            post
+            if post is not None and _loaded(post)
+            else read.get(event.payload.get("id"))
+            for event, post in zip(events, posts, strict=True)
+        ]
+    return posts
+
+
+def _quotes(items):
+    """{post id: ids of the people it quotes}, for discussions' posts: the credit
+    lines' names matched against the people the post mentions (one query, and only
+    when a post of the group quotes)."""
+    names = {}
+    for _event, post, mentions in items:
+        if post.thread.kind == Thread.Kind.DISCUSSION and mentions:
+            found = quoted_usernames(post.body)
+            if found:
+                names[post.pk] = found
+    if not names:
+        return {}
+    wanted = {pk for _e, post, mentions in items if post.pk in names for pk in mentions}
+    usernames = dict(
+        User.objects.filter(pk__in=wanted).values_list("pk", "username")
+    )
+    return {
+        post.pk: {pk for pk in mentions if usernames.get(pk, "").lower() in names[post.pk]}
+        for _event, post, mentions in items
+        if post.pk in names
+    }
+
+
+def _posts_created(events):
+    """The entries of a commit's `post.created` events, thread by thread."""
+    by_thread = {}
+    for event, post in zip(events, _posts_of(events), strict=True):
+        if post is None or post.is_deleted or post.is_hidden:
+            continue
+        mentions = {int(pk) for pk in event.payload.get("mentions") or ()}
+        by_thread.setdefault(post.thread_id, []).append((event, post, mentions))
+    entries = []
+    for items in by_thread.values():
+        entries.extend(_thread_entries(items))
+    return entries
+
+
+def _thread_entries(items):
+    thread = items[0][1].thread
+    discussion = thread.kind == Thread.Kind.DISCUSSION
+    quotes = _quotes(items)
+    named = set().union(*(mentions for _e, _p, mentions in items), *quotes.values())
+    if discussion and thread.author_id is not None:
+        named.add(thread.author_id)
+    people = audience.thread_audience(thread, named)
+    # Muted: nothing about this thread, mentions included.
+    people = {pk: level for pk, level in people.items() if level != audience.MUTED}
+    if not people:
+        return []
+    community = thread.community_id
+    key = f"thread:{thread.pk}"
+    author = thread.author_id if discussion else None
+    entries = []
+    gathered = {}  # person id -> their coalesced entry for this group
+    for event, post, mentions in items:
+        quoted = quotes.get(post.pk, ())
+        writer = post.author_id
+        for pk, level in people.items():
+            if pk == writer:
+                continue
+            if pk in quoted or pk in mentions:
+                entries.append(
+                    Entry(
+                        recipient_id=pk,
+                        kind=Kind.QUOTE if pk in quoted else Kind.MENTION,
+                        event_type=event.type,
+                        actor_id=writer,
+                        post_id=post.pk,
+                        thread_id=thread.pk,
+                        community_id=community,
+                    )
+                )
+                continue
+            if pk == author and post.number > 1:
+                kind = Kind.REPLY_THREAD
+            elif level == audience.WATCHING:
+                kind = Kind.WATCHING
+            else:
+                continue
+            entry = gathered.get(pk)
+            if entry is None:
+                gathered[pk] = entry = Entry(
+                    recipient_id=pk,
+                    kind=kind,
+                    event_type=event.type,
+                    thread_id=thread.pk,
+                    community_id=community,
+                    unread_key=key,
+                    count=0,
+                )
+                entries.append(entry)
+            entry.count += 1
+            entry.kind = kind
+            entry.actor_id = writer
+            entry.post_id = post.pk
+    return entries
+
+
+def _threads_created(events):
+    """New discussions: the community's (or workspace's) watchers hear of each, but
+    not those its first post mentions (that post's own event tells them)."""
+    ids = [event.payload.get("id") for event in events]
+    threads = Thread.objects.select_related("community").in_bulk(ids)
+    bodies = dict(
+        Post.objects.filter(thread_id__in=ids, number=1).values_list("thread_id", "body")
+    )
+    entries = []
+    for event in events:
+        thread = threads.get(event.payload.get("id"))
+        if thread is None or thread.kind != Thread.Kind.DISCUSSION:
+            continue
+        named = {name.lower() for name in mentioned_usernames(bodies.get(thread.pk, ""))}
+        for pk, username in audience.community_watchers(thread):
+            if username.lower() in named:
+                continue
+            entries.append(
+                Entry(
+                    recipient_id=pk,
+                    kind=Kind.NEW_THREAD,
+                    event_type=event.type,
+                    actor_id=event.actor_id or thread.author_id,
+                    thread_id=thread.pk,
+                    community_id=thread.community_id,
+                )
+            )
+    return entries
+
+
+def _post_moderated(event):
+    """A moderator hid or deleted someone's post: its author is told."""
+    post = Post.objects.select_related("thread").filter(pk=event.payload.get("id")).first()
+    if post is None or post.author_id is None or post.author_id == event.actor_id:
+        return []
+    return [
+        Entry(
+            recipient_id=post.author_id,
+            kind=Kind.MODERATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            post_id=post.pk,
+            thread_id=post.thread_id,
+            community_id=post.thread.community_id,
+        )
+    ]
+
+
+def _review_closed(event):
+    """Each reporter of a post hears that their report was handled."""
+    from community.models import Report
+
+    item = event.payload.get("item")
+    rows = Report.objects.filter(item_id=item).values_list(
+        "reporter_id", "post_id", "post__thread_id"
+    )
+    return [
+        Entry(
+            recipient_id=reporter,
+            kind=Kind.MODERATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            post_id=post,
+            thread_id=thread,
+            community_id=event.payload.get("community"),
+        )
+        for reporter, post, thread in rows.distinct()
+        if reporter is not None
+    ]
+
+
+def _membership(event):
+    kind = _MEMBERSHIP_KINDS.get(event.type)
+    recipient = int(event.stream.partition(":")[2])
+    if kind is None or event.actor_id in (None, recipient):
+        return []
+    community_id = event.payload.get("community")
+    if Community.objects.filter(
+        pk=community_id, kind=Community.Kind.WORKSPACE
+    ).exists():
+        return []  # a workspace's discussion: its own participant events tell it
+    return [
+        Entry(
+            recipient_id=recipient,
+            kind=kind,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            community_id=community_id,
+        )
+    ]
+
+
+def _workspace_id(event):
+    return int(event.stream.partition(":")[2])
+
+
+def _participant(event):
+    kind = _WORKSPACE_KINDS.get(event.type)
+    recipient = event.payload.get("user")
+    if kind is None or recipient is None or event.actor_id in (None, recipient):
+        return []
+    workspace_id = _workspace_id(event)
+    person = User.objects.filter(pk=recipient, is_active=True).first()
+    if person is None or not visibility.workspace_visible(person, workspace_id):
+        return []
+    return [
+        Entry(
+            recipient_id=recipient,
+            kind=kind,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            workspace_id_ref=workspace_id,
+        )
+    ]
+
+
+def _task(event):
+    """A task given to someone (created for them, or its assignee changed)."""
+    data = event.payload
+    assignee = data.get("assignee")
+    if assignee is None or assignee == event.actor_id:
+        return []
+    if event.type == "task.updated" and "assignee" not in (data.get("changes") or ()):
+        return []
+    workspace_id = _workspace_id(event)
+    person = User.objects.filter(pk=assignee, is_active=True).first()
+    if person is None or not visibility.workspace_visible(person, workspace_id):
+        return []
+    return [
+        Entry(
+            recipient_id=assignee,
+            kind=Kind.TASK_ASSIGNED,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            workspace_id_ref=workspace_id,
+            item_ref=data.get("id"),
+        )
+    ]
+
+
+def _documents(events):
+    """Documents uploaded: every other participant (not muting the workspace) is
+    told, one unread row per workspace counting them."""
+    from workspaces.models import Workspace
+
+    by_workspace = {}
+    for event in events:
+        by_workspace.setdefault(_workspace_id(event), []).append(event)
+    workspaces = Workspace.objects.in_bulk(list(by_workspace))
+    entries = []
+    for workspace_id, uploads in by_workspace.items():
+        workspace = workspaces.get(workspace_id)
+        if workspace is None:
+            continue
+        people = audience.workspace_followers(workspace)
+        for event in uploads:
+            for pk in people:
+                entries.append(
+                    Entry(
+                        recipient_id=pk,
+                        kind=Kind.DOCUMENT,
+                        event_type=event.type,
+                        actor_id=event.actor_id,
+                        workspace_id_ref=workspace_id,
+                        item_ref=event.payload.get("document"),
+                        unread_key=f"documents:{workspace_id}",
+                    )
+                )
+    return entries
+
+
+def _invitation(event):
+    """A workspace invitation to someone with an account."""
+    from workspaces.models import Invitation
+
+    invitation = Invitation.objects.filter(pk=event.payload.get("id")).first()
+    if invitation is None or invitation.invitee_id is None:
+        return []
+    return [
+        Entry(
+            recipient_id=invitation.invitee_id,
+            kind=Kind.INVITATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            workspace_id_ref=invitation.workspace_id,
+            item_ref=invitation.pk,
+        )
+    ]
+
+
+def _one(event):
+    """The entries of one event other than posts, threads and documents."""
+    kind = stream_kind(event.stream)
+    if kind == "thread" and event.type in ("post.hidden", "post.removed"):
+        return _post_moderated(event)
+    if kind == "moderation" and event.type == "review.closed":
+        return _review_closed(event)
+    if kind == "user" and event.type.startswith("member."):
+        return _membership(event)
+    if kind == "workspace":
+        if event.type.startswith("participant."):
+            return _participant(event)
+        if event.type in ("task.created", "task.updated"):
+            return _task(event)
+        if event.type == "invitation.created":
+            return _invitation(event)
+    return []
+
+
+def _guarded(build, *args):
+    try:
+        return build(*args)
+    except Exception:
+        logger.exception("notifications: %s failed", build.__name__)
+        return []
+
+
+def notify(events):
+    """live's batch subscriber: a commit's events become their notifications, stored
+    together (a group of posts costs a constant few statements per thread)."""
+    posts, threads, documents, others = [], [], [], []
+    for event in events:
+        kind = stream_kind(event.stream)
+        if kind == "thread" and event.type == "post.created":
+            posts.append(event)
+        elif kind == "community" and event.type == "thread.created":
+            threads.append(event)
+        elif kind == "workspace" and event.type == "document.uploaded":
+            documents.append(event)
+        elif kind in ("thread", "moderation", "user", "workspace"):
+            others.append(event)
+    entries = []
+    if posts:
+        entries.extend(_guarded(_posts_created, posts))
+    if threads:
+        entries.extend(_guarded(_threads_created, threads))
+    if documents:
+        entries.extend(_guarded(_documents, documents))
+    for event in others:
+        entries.extend(_guarded(_one, event))
+    if entries:
+        services.notifications_store(entries)
+
+
+def register():
+    register_batch_subscriber(notify)

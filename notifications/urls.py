@@ -1,0 +1,7 @@
+"""The notifications app's addresses (mounted at /notifications/)."""
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [*views.urlpatterns]

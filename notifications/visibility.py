@@ -1,0 +1,76 @@
+"""Who may see what a notification is about, decided by the content apps' permissions
+(checked when it is created and again each time it is shown, without raising)."""
+
+from community import permissions
+from workspaces import permissions as workspace_permissions
+from workspaces.models import Workspace
+
+from .models import Notification
+
+Kind = Notification.Kind
+
+# Notifications about the person's own membership: the community's name is theirs to
+# know (they were invited, accepted, banned), whatever they may read there now.
+_ABOUT_MEMBERSHIP = {
+    Kind.INVITATION,
+    Kind.JOIN_APPROVED,
+    Kind.JOIN_DECLINED,
+    Kind.ROLE_CHANGED,
+    Kind.MODERATION,
+}
+
+
+def post_visible(person, post):
+    """Whether `person` may read `post` now: its thread readable to them, the post not
+    deleted, and not hidden unless they may see hidden posts."""
+    if post.is_deleted:
+        return False
+    if post.is_hidden and not permissions.can_see_hidden_post(person, post):
+        return False
+    return permissions.can_read_thread(person, post.thread)
+
+
+def workspace_visible(person, workspace_id, workspace=None):
+    """Whether `person` may see workspace `workspace_id` now (its participants)."""
+    if workspace is None:
+        workspace = Workspace.objects.filter(pk=workspace_id).first()
+    return workspace is not None and workspace_permissions.can_see_workspace(
+        person, workspace
+    )
+
+
+def _workspace_item_visible(person, notification):
+    workspace = getattr(notification, "workspace", None)
+    item = getattr(notification, "item", None)
+    if notification.kind == Kind.INVITATION:
+        # The invitee sees the workspace's name while the invitation is open to them.
+        return (
+            item is not None
+            and workspace_permissions.can_answer_invitation(person, item)
+        )
+    if workspace is None or not workspace_visible(person, workspace.pk, workspace):
+        return False
+    if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
+        return item is not None and item.assignee_id == person.pk
+    return True
+
+
+def can_see(person, notification):
+    """Whether `notification` may be shown to `person` now; `queries.visible` loads
+    what it is about (post__thread__community, thread, workspace, item)."""
+    if notification.recipient_id != person.pk:
+        return False
+    if notification.workspace_id_ref is not None:
+        return _workspace_item_visible(person, notification)
+    moderation = notification.kind == Kind.MODERATION
+    if notification.post_id is not None:
+        if moderation:
+            # An outcome about a post (hidden, deleted, a report reviewed) leads to the
+            # person's notices, never to the post: the thread is what it names.
+            return permissions.can_read_thread(person, notification.post.thread)
+        return post_visible(person, notification.post)
+    if notification.thread_id is not None:
+        return permissions.can_read_thread(person, notification.thread)
+    if notification.kind in _ABOUT_MEMBERSHIP:
+        return notification.community_id is not None
+    return False
