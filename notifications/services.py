@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from live.events import event_record_many, stream_name
 
+from . import tasks
 from .models import Notification
 
 
@@ -31,6 +32,8 @@ def notifications_create(entries):
             )
         for recipient, events in told.items():
             event_record_many(stream=stream_name("user", recipient), entries=events)
+        # E-mail for those still unread by someone away, at their due time.
+        tasks.schedule_emails(created)
     return created
 
 
