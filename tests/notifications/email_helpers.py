@@ -12,10 +12,10 @@ from tests.community.thread_helpers import community_with_thread
 from tests.support.roles import member_of
 
 
-def run(capture, action, **kwargs):
+def run(capture, action, *args, **kwargs):
     """Run a service with its after-commit subscribers, as in production."""
     with capture(execute=True):
-        return action(**kwargs)
+        return action(*args, **kwargs)
 
 
 def mention(capture, *, language="", visibility=Community.Visibility.PUBLIC, body=None):
