@@ -11,15 +11,15 @@ class EmailPreference(models.Model):
 
     class Digest(models.TextChoices):
         OFF = "off", _("No digest")
-        DAILY = "daily", _("Daily")
-        WEEKLY = "weekly", _("Weekly")
+        DAILY = "daily", _("Once a day")
+        WEEKLY = "weekly", _("Once a week")
 
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="+",
-        verbose_name=_("person"),
+        verbose_name=_("user"),
     )
     mentions = models.BooleanField(_("mentions"), default=True)
     replies = models.BooleanField(_("replies"), default=True)
@@ -48,7 +48,7 @@ class LastSeen(models.Model):
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="+",
-        verbose_name=_("person"),
+        verbose_name=_("user"),
     )
     seen_at = models.DateTimeField(_("last seen"))
 

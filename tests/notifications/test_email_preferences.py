@@ -36,8 +36,9 @@ def test_the_defaults_are_every_email_on_and_no_digest(client, ada):
     page = client.get(URL).content.decode()
     for name in ("mentions", "replies", "invitations"):
         assert f'name="{name}" id="id_{name}" checked' in page
-    assert 'name="digest" value="off" required id="id_digest_0" checked' in page
-    assert 'value="daily" required id="id_digest_1">' in page
+    assert 'name="digest" value="off" id="id_digest_0" required checked>' in page
+    assert 'name="digest" value="daily" id="id_digest_1" required>' in page
+    assert "<span>Once a day</span>" in page
     assert "10 minutes" in page
 
 

@@ -15,7 +15,7 @@ from notifications import mail
 from notifications.email_models import EmailPreference
 from tests.support.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
