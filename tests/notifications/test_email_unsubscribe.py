@@ -33,7 +33,7 @@ def preference(person):
 @pytest.fixture
 def anonymous():
     # Like a mail program: no session, and CSRF checks enforced as for browsers.
-    return Client(enforce_csrf_checks=True)
+    return Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_the_link_shows_a_confirmation_and_changes_nothing_on_get(anonymous):
@@ -153,6 +153,13 @@ def test_an_expired_link_is_refused_and_says_so(anonymous, settings):
     assert response.status_code == 400
     assert "This unsubscribe link has expired" in response.content.decode()
     assert preference(ada).mentions is True
+
+
+def test_the_refusal_page_is_in_italian_for_italian_readers():
+    url = reverse("notifications:unsubscribe", args=["non-un-token"])
+    response = Client(HTTP_ACCEPT_LANGUAGE="it").get(url)
+    assert response.status_code == 400
+    assert "Questo link di disiscrizione non è valido" in response.content.decode()
 
 
 def test_the_link_in_a_real_email_stops_mentions(
