@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from community import permissions
 from workspaces.models import Workspace
 
 from . import seen
@@ -214,6 +215,11 @@ def _decide(notification, preference, last_seen, now):
     if last_seen is not None and last_seen >= notification.created_at:
         return Outcome.SEEN
     if not may_receive(person) or not can_see(person, notification):
+        return Outcome.HIDDEN
+    # An invitation accepted, declined or withdrawn meanwhile calls for no e-mail.
+    if notification.kind == Kind.INVITATION and not permissions.is_invited(
+        person, notification.community
+    ):
         return Outcome.HIDDEN
     return Outcome.SENT
 

@@ -94,6 +94,29 @@ def test_replies_and_invitations_are_emailed_too(capture, kind):
     assert link in message.body
 
 
+def test_an_invitation_declined_before_its_time_is_not_emailed(capture):
+    community = CommunityFactory(visibility=Community.Visibility.PRIVATE)
+    owner = person_in(community, "owner")
+    guest = UserFactory()
+    run(
+        capture,
+        memberships.membership_invite,
+        actor=owner,
+        community=community,
+        invitee=guest,
+    )
+    run(
+        capture,
+        memberships.membership_invitation_decline,
+        actor=guest,
+        community=community,
+    )
+    notification = Notification.objects.get(recipient=guest, kind="invitation")
+    assert mail.deliver_due(now=due(notification)) == 0
+    assert outbox.outbox == []
+    assert outcome_of(notification) == Outcome.HIDDEN
+
+
 def test_kinds_that_are_not_emailed_one_by_one_are_left_to_the_digest(capture):
     community = CommunityFactory(visibility=Community.Visibility.RESTRICTED)
     owner = person_in(community, "owner")
