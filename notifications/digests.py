@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
+from community import permissions
 from community.models import User
 
 from . import mail
@@ -21,20 +22,29 @@ logger = logging.getLogger(__name__)
 Digest = EmailPreference.Digest
 
 PERIODS = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days=7)}
-# A digest run a little early (a daily timer drifting) still counts as due.
-SLACK = timedelta(hours=1)
 # At most this many notifications are listed; the e-mail says how many more wait.
 LISTED = 50
 
 
 def digest_due(preference, now):
-    """Whether `preference`'s digest should go out at `now`."""
+    """Whether `preference`'s digest should go out at `now`: at its next due time, or
+    (none set) a whole period after the last one."""
     period = PERIODS.get(preference.digest)
     if period is None:
         return False
-    return preference.last_digest_at is None or (
-        now - preference.last_digest_at >= period - SLACK
+    if preference.next_digest_at is not None:
+        return now >= preference.next_digest_at
+    return (
+        preference.last_digest_at is None or now - preference.last_digest_at >= period
     )
+
+
+def next_due(preference, now):
+    """The digest after one sent `now`: one period after the time it was due (the same
+    time of day), or one period from now when that has passed already (downtime)."""
+    period = PERIODS[preference.digest]
+    following = (preference.next_digest_at or now) + period
+    return following if following > now else now + period
 
 
 def digest_items(person, since, until):
@@ -53,7 +63,8 @@ def digest_items(person, since, until):
         rows = rows.filter(created_at__gt=since)
     rows = list(rows)
     mail._attach_workspaces(rows)
-    return [n for n in rows if can_see(person, n)]
+    with permissions.operation():  # one person's memberships, read once
+        return [n for n in rows if can_see(person, n)]
 
 
 def digest_message(person, items, frequency):
@@ -94,13 +105,14 @@ def send_digest(preference, *, now):
     if not digest_due(preference, now):
         return False
     since = preference.last_digest_at
+    was_due = preference.next_digest_at
     claimed = EmailPreference.objects.filter(
         Q(last_digest_at=since)
         if since is not None
         else Q(last_digest_at__isnull=True),
         pk=preference.pk,
         digest=preference.digest,
-    ).update(last_digest_at=now)
+    ).update(last_digest_at=now, next_digest_at=next_due(preference, now))
     if not claimed:
         return False
     person = User.objects.filter(pk=preference.pk).first()
@@ -114,7 +126,7 @@ def send_digest(preference, *, now):
     except Exception:
         logger.exception("notifications: digest for %s failed", person.pk)
         EmailPreference.objects.filter(pk=preference.pk, last_digest_at=now).update(
-            last_digest_at=since
+            last_digest_at=since, next_digest_at=was_due
         )
         return False
     return True

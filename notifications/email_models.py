@@ -30,6 +30,9 @@ class EmailPreference(models.Model):
     # The end of the window the last digest covered (or when the digest was chosen):
     # the next one lists what came after it.
     last_digest_at = models.DateTimeField(_("last digest"), null=True, blank=True)
+    # When the next digest is due: a fixed time of day (or of the week), so that a
+    # sweep running every minute neither drifts it nor skips a period.
+    next_digest_at = models.DateTimeField(_("next digest"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from community.models import User
 
+from . import digests
 from .email_models import EmailPreference
 
 Digest = EmailPreference.Digest
@@ -30,10 +31,17 @@ def email_preferences_update(
         preference = EmailPreference.objects.select_for_update().filter(
             pk=actor.pk
         ).first() or EmailPreference(person=actor)
-        if digest != Digest.OFF and (
-            preference.digest == Digest.OFF or preference.last_digest_at is None
-        ):
+        if digest == Digest.OFF:
+            preference.next_digest_at = None
+        elif preference.digest == Digest.OFF or preference.last_digest_at is None:
+            # The first digest lists what arrives from now on, a period from now.
             preference.last_digest_at = now
+            preference.next_digest_at = now + digests.PERIODS[digest]
+        elif digest != preference.digest:
+            # Daily to weekly or back: a period after the last one (or at once).
+            preference.next_digest_at = max(
+                preference.last_digest_at + digests.PERIODS[digest], now
+            )
         preference.mentions = bool(mentions)
         preference.replies = bool(replies)
         preference.invitations = bool(invitations)

@@ -254,12 +254,14 @@ def deliver(notifications, *, now=None):
     last_seen = seen.seen_at(people)
     sent = 0
     for notification in rows:
-        outcome = _decide(
-            notification,
-            preferences[notification.recipient_id],
-            last_seen.get(notification.recipient_id),
-            now,
-        )
+        # Each decision with the database as it is now (a cache per notification).
+        with permissions.operation():
+            outcome = _decide(
+                notification,
+                preferences[notification.recipient_id],
+                last_seen.get(notification.recipient_id),
+                now,
+            )
         if not _claim(notification, outcome, now):
             continue
         if outcome != Outcome.SENT:

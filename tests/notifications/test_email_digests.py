@@ -215,3 +215,34 @@ def test_the_command_sends_due_digests(capture, now):
     with mock.patch("django.utils.timezone.now", return_value=now):
         call_command("send_notification_emails", "--digests-only")
     assert [m.to for m in outbox.outbox] == [[ada.email]]
+
+
+def test_a_daily_digest_keeps_its_time_of_day_when_the_sweep_runs_late(capture, now):
+    _c, _owner, ada, _posts, (first,) = mentions(capture, 1, language="en")
+    at(first, now - timedelta(hours=1))
+    EmailPreference.objects.create(
+        person=ada,
+        digest=Digest.DAILY,
+        last_digest_at=now - timedelta(days=1),
+        next_digest_at=now,
+    )
+    assert digests.send_digests(now=now - timedelta(minutes=1)) == 0
+    assert digests.send_digests(now=now + timedelta(minutes=3)) == 1
+    saved = EmailPreference.objects.get(person=ada)
+    assert saved.last_digest_at == now + timedelta(minutes=3)
+    assert saved.next_digest_at == now + timedelta(days=1)  # not 3 minutes later
+
+
+def test_after_downtime_the_next_digest_is_a_period_from_now(capture, now):
+    _c, _owner, ada, _posts, (first,) = mentions(capture, 1, language="en")
+    at(first, now - timedelta(hours=1))
+    EmailPreference.objects.create(
+        person=ada,
+        digest=Digest.DAILY,
+        last_digest_at=now - timedelta(days=4),
+        next_digest_at=now - timedelta(days=3),
+    )
+    assert digests.send_digests(now=now) == 1
+    assert EmailPreference.objects.get(person=ada).next_digest_at == now + timedelta(
+        days=1
+    )

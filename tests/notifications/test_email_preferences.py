@@ -2,6 +2,8 @@
 chosen, clear errors for a bad value, reachable from the profile editor, signed in
 only, usable without JavaScript (a plain form)."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +56,7 @@ def test_saving_stores_the_choices_and_starts_the_digest_window(client, ada):
         "weekly",
     )
     assert saved.last_digest_at >= before
+    assert saved.next_digest_at == saved.last_digest_at + timedelta(days=7)
     page = client.get(response["Location"]).content.decode()
     assert "Your e-mail settings are saved." in page
     assert 'name="replies" id="id_replies"' in page
@@ -64,7 +67,11 @@ def test_changing_daily_to_weekly_keeps_the_digest_window(client, ada):
     client.post(URL, {"digest": "daily"})
     started = EmailPreference.objects.get(person=ada).last_digest_at
     client.post(URL, {"digest": "weekly"})
-    assert EmailPreference.objects.get(person=ada).last_digest_at == started
+    saved = EmailPreference.objects.get(person=ada)
+    assert saved.last_digest_at == started
+    assert saved.next_digest_at == started + timedelta(days=7)
+    client.post(URL, {"digest": "off"})
+    assert EmailPreference.objects.get(person=ada).next_digest_at is None
 
 
 @pytest.mark.parametrize(
