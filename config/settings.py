@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "community.middleware.PermissionScopeMiddleware",
     "community.middleware.PersonMiddleware",
     "community.middleware.UserPreferencesMiddleware",
+    # Stamps "last seen" at most once a minute per person (notification e-mails wait
+    # for people who are away).
+    "notifications.seen.SeenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -223,6 +226,21 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Crocevia <noreply@crocevia.local>"
+)
+# The site's address as e-mails link to it (no request when a task sends them).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# A mention, reply or invitation is e-mailed when the person was not seen on the site
+# for this many minutes after it and has not read it.
+NOTIFICATION_EMAIL_AFTER_MINUTES = int(
+    os.environ.get("NOTIFICATION_EMAIL_AFTER_MINUTES", 10)
+)
+# Notifications older than this are no longer e-mailed one by one (the digest has them).
+NOTIFICATION_EMAIL_WINDOW_HOURS = int(
+    os.environ.get("NOTIFICATION_EMAIL_WINDOW_HOURS", 48)
+)
+# Days an e-mail's unsubscribe link stays valid.
+NOTIFICATION_UNSUBSCRIBE_DAYS = int(
+    os.environ.get("NOTIFICATION_UNSUBSCRIBE_DAYS", 365)
 )
 
 LANGUAGE_CODE = "it"

@@ -110,6 +110,7 @@ def write_env_file(config):
         "MEDIA_ROOT": str(config.dir / "media"),
         "STATIC_ROOT": str(config.dir / "static"),
         "EMAIL_URL": "console://",
+        "SITE_URL": config.url,
         "LIVE_MAX_FRAME_BYTES": "1048576",
         "PROD_DB_PASSWORD": password,
     }
@@ -278,9 +279,10 @@ def stop(config, name, *, timeout=15):
 
 
 def names(config):
-    """Every process of the shape, in start order: redis, web-1..N, worker, prune, nginx."""
+    """Every process of the shape, in start order: redis, web-1..N, worker, prune, mail,
+    nginx."""
     web = [f"web-{n}" for n in range(1, config.processes + 1)]
-    return ["redis", *web, "worker", "prune", "nginx"]
+    return ["redis", *web, "worker", "prune", "mail", "nginx"]
 
 
 def manage(env, *args):
@@ -365,7 +367,7 @@ def up(config):
             argv = ["/bin/sh", "-c", "exec " + commands["web"]]
             process, log = launch(config, name, argv, {**env, "PORT": str(port)})
             waiting.append((port, process, log, f"daphne {name}"))
-    for name in ("worker", "prune"):
+    for name in ("worker", "prune", "mail"):
         if not running(config, name):
             launch(config, name, ["/bin/sh", "-c", "exec " + commands[name]], env)
     for port, process, log, what in waiting:
@@ -381,7 +383,7 @@ def up(config):
     print(
         f"Crocevia is up at {config.url}/ — nginx in front of {config.processes} daphne "
         f"processes (ports {', '.join(map(str, config.web_ports()))}), db_worker, "
-        f"prune loop, redis on {config.redis_port}, PostgreSQL database "
+        f"prune loop, mail loop, redis on {config.redis_port}, PostgreSQL database "
         f"{config.db_name}. Logs: {config.log_dir}. Stop with `make prod-down`."
     )
 

@@ -95,7 +95,9 @@ def thread_audience(thread, named):
         ids = {_THREAD: thread.pk, _COMMUNITY: thread.community_id}
         ids[_AUTHOR] = author if author in named else 0
         with connection.cursor() as cursor:
-            cursor.execute(sql, [ids.get(p, p) if type(p) is int else p for p in params])
+            cursor.execute(
+                sql, [ids.get(p, p) if type(p) is int else p for p in params]
+            )
             rows = cursor.fetchall()
     return {pk: effective_level(own, shared) for pk, own, shared in rows}
 

@@ -110,3 +110,7 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+# E-mail's own tables (notifications/email_models.py), registered with this app.
+from .email_models import EmailPreference, LastSeen, NotificationEmail  # noqa: E402, F401

@@ -6,6 +6,7 @@ what they are about, then the person's memberships, participations, hidden threa
 workspaces, tasks and invitations for the whole page at once."""
 
 from django.db.models import F, Func, Subquery, Value
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community import permissions
@@ -67,10 +68,10 @@ def notifications_of(person, *, unread_only=False, group=None):
     return rows.order_by("-updated_at", "-pk")
 
 
-def _load(person, notifications):
-    """Attach each row's workspace and item (task, invitation), and tell the
-    permission scope the person's memberships, participations and hidden threads for
-    all the rows at once."""
+def attach(notifications):
+    """Attach to each row its workspace, item (task, invitation) and the thread it
+    names (`about_thread`), reading each table once for all the rows; returns the ids
+    of the threads and communities named."""
     workspace_ids = {n.workspace_id_ref for n in notifications if n.workspace_id_ref}
     tasks = {
         n.item_ref
@@ -104,6 +105,13 @@ def _load(person, notifications):
         if n.about_thread is not None:
             threads.add(n.about_thread.pk)
             communities.add(n.about_thread.community_id)
+    return threads, communities, workspace_ids
+
+
+def _load(person, notifications):
+    """`attach`, and tell the permission scope the person's memberships,
+    participations and hidden threads for all the rows at once."""
+    threads, communities, workspace_ids = attach(notifications)
     if communities:
         permissions.remember_memberships(
             person,
@@ -132,3 +140,27 @@ def notification_for(person, pk):
     """`person`'s notification `pk` if they may see it now, else None."""
     found = notifications_of(person).filter(pk=pk).first()
     return next(iter(visible(person, [found] if found is not None else [])), None)
+
+
+def target_url(notification):
+    """Where a notification leads: the exact post, the thread, the workspace's task,
+    documents or invitations, else the community (a moderation outcome: the person's
+    notices from the moderators)."""
+    workspace = notification.workspace_id_ref
+    if notification.kind == Kind.MODERATION:
+        return reverse("community:my-moderation")
+    if workspace is not None:
+        if notification.kind == Kind.INVITATION:
+            return reverse("workspaces:invitation-list")
+        if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
+            return reverse(
+                "workspaces:task-detail", args=[workspace, notification.item_ref]
+            )
+        if notification.kind == Kind.DOCUMENT:
+            return reverse("workspaces:document-list", args=[workspace])
+        return notification.workspace.get_absolute_url()
+    if notification.post_id is not None:
+        return notification.post.get_absolute_url()
+    if notification.thread_id is not None:
+        return notification.thread.get_absolute_url()
+    return notification.community.get_absolute_url()

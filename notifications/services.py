@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from live.events import event_record_many, stream_name
 
+from . import tasks
 from .models import Notification
 
 # The columns an entry writes, in the upsert's order.
@@ -155,7 +156,8 @@ def notifications_store(entries):
     # transaction is opened only when there is something to announce, so a busy
     # watched thread costs one round trip, not three.
     with transaction.atomic() if len(entries) > _CHUNK else nullcontext():
-        created = _upsert(entries, timezone.now())
+        now = timezone.now()
+        created = _upsert(entries, now)
     told = {}
     for pk, recipient, kind in created:
         told.setdefault(recipient, []).append(
@@ -165,6 +167,8 @@ def notifications_store(entries):
         with transaction.atomic():
             for recipient, events in told.items():
                 event_record_many(stream=stream_name("user", recipient), entries=events)
+            # E-mail for those still unread by someone away, at their due time.
+            tasks.schedule_emails(created, now)
     return len(created)
 
 
@@ -207,7 +211,8 @@ def due_tasks_notify(*, today):
         .filter(
             Exists(
                 Participant.objects.filter(
-                    user_id=OuterRef("assignee_id"), workspace_id=OuterRef("workspace_id")
+                    user_id=OuterRef("assignee_id"),
+                    workspace_id=OuterRef("workspace_id"),
                 )
             )
         )

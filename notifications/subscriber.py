@@ -99,11 +99,11 @@ def _quotes(items):
     if not names:
         return {}
     wanted = {pk for _e, post, mentions in items if post.pk in names for pk in mentions}
-    usernames = dict(
-        User.objects.filter(pk__in=wanted).values_list("pk", "username")
-    )
+    usernames = dict(User.objects.filter(pk__in=wanted).values_list("pk", "username"))
     return {
-        post.pk: {pk for pk in mentions if usernames.get(pk, "").lower() in names[post.pk]}
+        post.pk: {
+            pk for pk in mentions if usernames.get(pk, "").lower() in names[post.pk]
+        }
         for _event, post, mentions in items
         if post.pk in names
     }
@@ -190,14 +190,18 @@ def _threads_created(events):
     ids = [event.payload.get("id") for event in events]
     threads = Thread.objects.select_related("community").in_bulk(ids)
     bodies = dict(
-        Post.objects.filter(thread_id__in=ids, number=1).values_list("thread_id", "body")
+        Post.objects.filter(thread_id__in=ids, number=1).values_list(
+            "thread_id", "body"
+        )
     )
     entries = []
     for event in events:
         thread = threads.get(event.payload.get("id"))
         if thread is None or thread.kind != Thread.Kind.DISCUSSION:
             continue
-        named = {name.lower() for name in mentioned_usernames(bodies.get(thread.pk, ""))}
+        named = {
+            name.lower() for name in mentioned_usernames(bodies.get(thread.pk, ""))
+        }
         for pk, username in audience.community_watchers(thread):
             if username.lower() in named:
                 continue
@@ -216,7 +220,9 @@ def _threads_created(events):
 
 def _post_moderated(event):
     """A moderator hid or deleted someone's post: its author is told."""
-    post = Post.objects.select_related("thread").filter(pk=event.payload.get("id")).first()
+    post = (
+        Post.objects.select_related("thread").filter(pk=event.payload.get("id")).first()
+    )
     if post is None or post.author_id is None or post.author_id == event.actor_id:
         return []
     return [

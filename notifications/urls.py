@@ -1,7 +1,7 @@
 """The notifications app's addresses (mounted at /notifications/)."""
 
-from . import views
+from . import email_views, views
 
 app_name = "notifications"
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*views.urlpatterns, *email_views.urlpatterns]

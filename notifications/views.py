@@ -18,28 +18,6 @@ PER_PAGE = 20
 Kind = Notification.Kind
 
 
-def target_url(notification):
-    """Where a notification leads: the exact post, the thread, the workspace's task,
-    documents or invitations, else the community (a moderation outcome: the person's
-    notices from the moderators)."""
-    workspace = notification.workspace_id_ref
-    if notification.kind == Kind.MODERATION:
-        return reverse("community:my-moderation")
-    if workspace is not None:
-        if notification.kind == Kind.INVITATION:
-            return reverse("workspaces:invitation-list")
-        if notification.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
-            return reverse("workspaces:task-detail", args=[workspace, notification.item_ref])
-        if notification.kind == Kind.DOCUMENT:
-            return reverse("workspaces:document-list", args=[workspace])
-        return notification.workspace.get_absolute_url()
-    if notification.post_id is not None:
-        return notification.post.get_absolute_url()
-    if notification.thread_id is not None:
-        return notification.thread.get_absolute_url()
-    return notification.community.get_absolute_url()
-
-
 def _back(request, default):
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
@@ -70,7 +48,9 @@ def notification_list(request):
             "notifications": queries.visible(request.user, page_obj.object_list),
             "show": show,
             "group": group,
-            "groups": [(name, label) for name, (_kinds, label) in queries.GROUPS.items()],
+            "groups": [
+                (name, label) for name, (_kinds, label) in queries.GROUPS.items()
+            ],
             "nav_section": "notifications",
         },
     )
@@ -96,7 +76,7 @@ def notification_open(request, pk):
     if notification is None:
         raise Http404("No such notification.")
     services.notification_mark_read(actor=request.user, notification=notification)
-    return redirect(target_url(notification))
+    return redirect(queries.target_url(notification))
 
 
 @login_required

@@ -44,9 +44,8 @@ def _workspace_item_visible(person, notification):
     item = getattr(notification, "item", None)
     if notification.kind == Kind.INVITATION:
         # The invitee sees the workspace's name while the invitation is open to them.
-        return (
-            item is not None
-            and workspace_permissions.can_answer_invitation(person, item)
+        return item is not None and workspace_permissions.can_answer_invitation(
+            person, item
         )
     if workspace is None or not workspace_visible(person, workspace.pk, workspace):
         return False

@@ -101,11 +101,23 @@ def test_a_group_of_posts_counts_up_one_row_per_watcher(run):
 def test_tracking_earlier_posters_hear_nothing_but_watchers_do(run):
     community, owner, thread = community_with_thread()
     tracker, watcher, writer = (member_of(community) for _ in range(3))
+    # Replying watches a thread unless one chose a level first: the tracker chose.
+    watch(tracker, thread, NotificationLevel.TRACKING)
     run(threads.post_reply, actor=tracker, thread=thread, body="Io seguo e basta")
     watch(watcher, thread)
     run(threads.post_reply, actor=writer, thread=thread, body="Novità")
     assert kinds_of(tracker) == []
     assert kinds_of(watcher) == [Kind.WATCHING]
+
+
+def test_a_replier_watches_the_thread_and_hears_of_later_posts_in_one_row(run):
+    community, owner, thread = community_with_thread()
+    replier, writer = member_of(community), member_of(community)
+    run(threads.post_reply, actor=replier, thread=thread, body="Ci sono")
+    for n in range(3):
+        run(threads.post_reply, actor=writer, thread=thread, body=f"Novità {n}")
+    (told,) = Notification.objects.filter(recipient=replier)
+    assert (told.kind, told.count) == (Kind.WATCHING, 3)
 
 
 def test_in_place_updates_send_no_bell_frame(run):
@@ -161,7 +173,9 @@ def test_a_mention_in_a_watched_thread_is_its_own_notification(run):
     ada, bea = member_of(community), member_of(community)
     watch(ada, thread)
     run(threads.post_reply, actor=bea, thread=thread, body="Primo")
-    mention = run(threads.post_reply, actor=bea, thread=thread, body=f"@{ada.username}!")
+    mention = run(
+        threads.post_reply, actor=bea, thread=thread, body=f"@{ada.username}!"
+    )
     run(threads.post_reply, actor=bea, thread=thread, body="Terzo")
     rows = {n.kind: n for n in Notification.objects.filter(recipient=ada)}
     assert set(rows) == {Kind.WATCHING, Kind.MENTION}
@@ -237,7 +251,16 @@ def test_a_deactivated_watcher_is_not_told(run):
     assert kinds_of(ada) == []
 
 
-ROLES = ("member", "moderator", "owner", "staff", "muted", "banned", "pending", "invited")
+ROLES = (
+    "member",
+    "moderator",
+    "owner",
+    "staff",
+    "muted",
+    "banned",
+    "pending",
+    "invited",
+)
 
 
 @pytest.mark.parametrize(
@@ -256,7 +279,9 @@ def test_thread_readers_agrees_with_can_read_thread(visibility):
         moderator_elsewhere(),
     ]
     chosen = User.objects.filter(pk__in=[person.pk for person in people])
-    readers = set(permissions.thread_readers(thread, chosen).values_list("pk", flat=True))
+    readers = set(
+        permissions.thread_readers(thread, chosen).values_list("pk", flat=True)
+    )
     expected = {
         person.pk for person in people if permissions.can_read_thread(person, thread)
     }
@@ -326,6 +351,8 @@ def test_who_watching_a_private_thread_is_told_of_a_post(run, role, told):
         person = person_in(community, role)
     writer = member_of(community)
     watch(person, thread)
-    run(threads.post_reply, actor=writer, thread=thread, body=f"Ciao @{person.username}")
+    run(
+        threads.post_reply, actor=writer, thread=thread, body=f"Ciao @{person.username}"
+    )
     assert bool(kinds_of(person)) is told
     assert permissions.can_read_thread(person, thread) is told

@@ -77,9 +77,10 @@ def test_a_mention_in_a_post_deleted_later_drops_out(client, run):
     post = run(threads.post_reply, actor=owner, thread=thread, body=f"@{ada.username}")
     told = Notification.objects.get(recipient=ada)
     run(threads.post_delete, actor=owner, post=post)
-    assert f'data-notification="{told.pk}"' not in login(client, ada).get(
-        LIST
-    ).content.decode()
+    assert (
+        f'data-notification="{told.pk}"'
+        not in login(client, ada).get(LIST).content.decode()
+    )
     assert f'data-notification="{told.pk}"' not in client.get(LATEST).content.decode()
     assert client.get(reverse("notifications:open", args=[told.pk])).status_code == 404
 
@@ -116,7 +117,9 @@ def test_marking_one_read_from_its_row(client, run):
     # Someone else's: 404, nothing changes.
     other = member_of(community)
     login(client, other)
-    assert client.post(reverse("notifications:read", args=[second.pk])).status_code == 404
+    assert (
+        client.post(reverse("notifications:read", args=[second.pk])).status_code == 404
+    )
     second.refresh_from_db()
     assert second.read_at is None
 

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from community.models import Community, Membership
+from community.models import Community, Membership, NotificationLevel, ReadPosition
 from community.services import memberships, moderation, threads
 from live.models import Event
 from notifications.models import Notification
@@ -42,15 +42,23 @@ def test_a_mention_notifies_the_person_mentioned(run):
 
 
 def test_replies_tell_the_thread_author_in_one_row_not_earlier_posters(run):
-    """Earlier posters who merely track the thread hear nothing of later replies (the
-    old rule, one row per earlier poster per reply, is what slowed posting down)."""
+    """Earlier posters who chose to track the thread (replying otherwise watches it)
+    hear nothing of later replies (the old rule, one row per earlier poster per reply,
+    is what slowed posting down)."""
     community, owner, thread = community_with_thread()
     first, second = member_of(community), member_of(community)
+    for person in (first, second):
+        ReadPosition.objects.create(
+            user=person, thread=thread, level=NotificationLevel.TRACKING
+        )
     run(threads.post_reply, actor=first, thread=thread, body="Primo")
     last = run(threads.post_reply, actor=second, thread=thread, body="Secondo")
     (told,) = Notification.objects.filter(recipient=owner)
     assert (told.kind, told.count, told.post, told.actor) == (
-        Kind.REPLY_THREAD, 2, last, second
+        Kind.REPLY_THREAD,
+        2,
+        last,
+        second,
     )
     assert kinds_of(first) == [] and kinds_of(second) == []
 

@@ -147,9 +147,7 @@ def test_a_removed_assignee_is_not_told_of_the_due_date(run, team):
     assert rows_of(ada, Kind.TASK_DUE) == []
 
 
-def test_documents_uploaded_tell_the_others_in_one_row_per_workspace(
-    client, run, team
-):
+def test_documents_uploaded_tell_the_others_in_one_row_per_workspace(client, run, team):
     workspace, lead, ada, bea = team
     for name in ("a.txt", "b.txt", "c.txt"):
         run(make_document, workspace, ada, name=name)
@@ -160,7 +158,9 @@ def test_documents_uploaded_tell_the_others_in_one_row_per_workspace(
     html = login(client, bea).get(LIST).content.decode()
     assert "3 new documents" in html or "3 nuovi documenti" in html
     opened = client.get(reverse("notifications:open", args=[told.pk]))
-    assert opened["Location"] == reverse("workspaces:document-list", args=[workspace.pk])
+    assert opened["Location"] == reverse(
+        "workspaces:document-list", args=[workspace.pk]
+    )
     # Read, the next upload is a new notification.
     run(make_document, workspace, ada, name="d.txt")
     assert sorted(n.count for n in rows_of(bea, Kind.DOCUMENT)) == [1, 3]
@@ -175,9 +175,7 @@ def test_muting_a_workspace_silences_its_documents(run, team):
     assert rows_of(bea, Kind.DOCUMENT) == []
 
 
-def test_a_removed_participant_no_longer_sees_task_or_document_news(
-    client, run, team
-):
+def test_a_removed_participant_no_longer_sees_task_or_document_news(client, run, team):
     workspace, lead, ada, bea = team
     run(tasks.task_create, actor=lead, workspace=workspace, title="Bozza", assignee=bea)
     run(make_document, workspace, ada, name="a.txt")

@@ -8,7 +8,9 @@ from notifications import services
 
 
 class Command(BaseCommand):
-    help = "Notify assignees of open tasks due today or tomorrow (once per task and date)."
+    help = (
+        "Notify assignees of open tasks due today or tomorrow (once per task and date)."
+    )
 
     def handle(self, *args, **options):
         told = services.due_tasks_notify(today=timezone.localdate())
