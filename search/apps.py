@@ -1,0 +1,17 @@
+"""App configuration for search: the site-wide index of what people wrote."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "search"
+    verbose_name = _("Search")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from live.events import register_subscriber
+
+        from . import indexing
+
+        register_subscriber(indexing.event_committed)
