@@ -10,17 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 class Entry(models.Model):
     class Kind(models.TextChoices):
-        THREAD = "thread", _("Thread")
-        POST = "post", _("Post")
+        THREAD = "thread", _("Discussion")
+        POST = "post", _("Reply to a discussion")
         MESSAGE = "message", _("Room message")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # The post's id (the opening post's for a thread): one row per post.
-    post_id = models.PositiveBigIntegerField(_("post"), unique=True)
-    thread_id = models.PositiveBigIntegerField(_("thread"), db_index=True)
+    post_id = models.PositiveBigIntegerField(_("post id"), unique=True)
+    thread_id = models.PositiveBigIntegerField(_("thread id"), db_index=True)
     number = models.PositiveIntegerField(_("number"))
-    community_id = models.PositiveBigIntegerField(_("community"), db_index=True)
-    author_id = models.PositiveBigIntegerField(_("author"), null=True, blank=True)
+    community_id = models.PositiveBigIntegerField(_("community id"), db_index=True)
+    author_id = models.PositiveBigIntegerField(_("author id"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"))
     # "|tag one|tag two|": lower-cased names between bars, for `tag:`.
