@@ -7,9 +7,11 @@ from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+# The expression of the GIN index (migration 0002): change both together.
+_POSTGRES_TEXT = "translate(title || ' ' || body || ' ' || tags, '<>', '  ')"
 _POSTGRES_DOCUMENT = (
-    "(to_tsvector('italian'::regconfig, title || ' ' || body || ' ' || tags) || "
-    "to_tsvector('english'::regconfig, title || ' ' || body || ' ' || tags))"
+    f"(to_tsvector('italian'::regconfig, {_POSTGRES_TEXT}) || "
+    f"to_tsvector('english'::regconfig, {_POSTGRES_TEXT}))"
 )
 
 

@@ -28,10 +28,14 @@ SQLITE_BACKWARD = [
     "DROP TABLE IF EXISTS search_entry_fts",
 ]
 # Must stay the expression `search.backends` matches against, or the index is unused.
+# Angle brackets become spaces: PostgreSQL's parser would drop a written "<script>"
+# as a tag, and "script" would not be found.
 POSTGRES_FORWARD = [
     "CREATE INDEX search_entry_fts ON search_entry USING GIN (("
-    "to_tsvector('italian'::regconfig, title || ' ' || body || ' ' || tags) || "
-    "to_tsvector('english'::regconfig, title || ' ' || body || ' ' || tags)))",
+    "to_tsvector('italian'::regconfig, translate(title || ' ' || body || ' ' || tags, "
+    "'<>', '  ')) || "
+    "to_tsvector('english'::regconfig, translate(title || ' ' || body || ' ' || tags, "
+    "'<>', '  '))))",
 ]
 POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS search_entry_fts"]
 

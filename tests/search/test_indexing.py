@@ -3,8 +3,10 @@ posts change what can be found; `search_rebuild` builds it again from scratch.""
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from community.services import moderation, thread_tools, threads
+from search import backends
 from search.models import Entry
 from tests.search.helpers import community_with
 from tests.support.roles import member_of
@@ -18,8 +20,6 @@ def commit(django_capture_on_commit_callbacks):
 
 
 def found(text):
-    from search import backends
-
     return list(
         backends.search(Entry.objects.all(), text.lower().split()).values_list(
             "post_id", flat=True
@@ -100,3 +100,19 @@ def test_search_rebuild_builds_the_index_again(commit):
 
     assert Entry.objects.count() == 2
     assert len(found("pinze")) == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's text-search index",
+)
+def test_postgresql_searches_through_the_gin_index(commit):
+    community_with(commit, title="Robotica", body="Bracci")
+    queryset = backends.search(Entry.objects.all(), ["bracci"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "search_entry_fts" in plan
