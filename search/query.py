@@ -29,6 +29,7 @@ TYPES = {
     "messaggio": Entry.Kind.MESSAGE,
 }
 MAX_TERMS = 12
+MAX_LENGTH = 500
 SNIPPET_CHARS = 220
 
 _WORD = re.compile(r"\w+")
@@ -75,6 +76,12 @@ def _bad_date(name, value, query):
 def parse(text):
     """Split `text` into words and operators; malformed operators become errors."""
     query = Query(text=text.strip())
+    if len(query.text) > MAX_LENGTH:
+        query.errors.append(
+            _("Search with at most %(count)d characters (you wrote %(length)d).")
+            % {"count": MAX_LENGTH, "length": len(query.text)}
+        )
+        return query
     for token in query.text.split():
         match = _OPERATOR.fullmatch(token)
         name = match["name"].lower() if match else ""

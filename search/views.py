@@ -11,7 +11,7 @@ PAGE_SIZE = getattr(settings, "SEARCH_PAGE_SIZE", 20)
 
 def search_page(request):
     """Results of `q` the viewer may read, newest first, with marked snippets."""
-    text = request.GET.get("q", "")[:500]
+    text = request.GET.get("q", "")
     query = search_query.parse(text)
     page_obj = None
     if not query.is_empty and not query.errors:

@@ -222,3 +222,10 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_results(client, c
 
     assert html.count('class="search-result ') == 20
     assert len(many) == len(few)
+
+
+def test_an_over_long_search_is_refused_with_its_length(client, two_communities):
+    html = search_page(client, None, "idrogeno " * 60)
+
+    assert "Search with at most 500 characters (you wrote 539)." in html
+    assert result_count(html) == 0
