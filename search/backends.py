@@ -8,7 +8,11 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 # The expression of the GIN index (migration 0002): change both together.
-_POSTGRES_TEXT = "translate(title || ' ' || body || ' ' || tags, '<>', '  ')"
+# A thread's title and tags count on its own row only, as on SQLite.
+_POSTGRES_TEXT = (
+    "translate(body || ' ' || "
+    "CASE WHEN kind = 'thread' THEN title || ' ' || tags ELSE '' END, '<>', '  ')"
+)
 _POSTGRES_DOCUMENT = (
     f"(to_tsvector('italian'::regconfig, {_POSTGRES_TEXT}) || "
     f"to_tsvector('english'::regconfig, {_POSTGRES_TEXT}))"
@@ -40,7 +44,9 @@ def _postgresql(queryset, terms):
 
 def _like(queryset, terms):
     for term in terms:
-        queryset = queryset.filter(Q(title__icontains=term) | Q(body__icontains=term))
+        queryset = queryset.filter(
+            Q(body__icontains=term) | Q(kind="thread", title__icontains=term)
+        )
     return queryset
 
 

@@ -116,3 +116,23 @@ def test_postgresql_searches_through_the_gin_index(commit):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "search_entry_fts" in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_indexes_what_was_written_before_search(commit):
+    """Written, then the index dropped back to before search existed and migrated."""
+    from django.core.management import call_command as run
+
+    community, owner, thread = community_with(commit, title="Storico", body="Vecchio testo")
+    member = member_of(community)
+    threads.post_reply(actor=member, thread=thread, body="Risposta d'archivio")
+    hidden = threads.post_reply(actor=member, thread=thread, body="Nascosta d'archivio")
+    moderation.post_hide(actor=owner, post=hidden, reason="x")
+
+    run("migrate", "search", "0002", verbosity=0)
+    Entry.objects.all().delete()
+    run("migrate", "search", verbosity=0)
+
+    assert Entry.objects.count() == 2
+    assert found("archivio") == [thread.posts.get(number=2).pk]
+    assert found("storico") == [thread.posts.get(number=1).pk]
