@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 _STREAM = re.compile(r"(?P<kind>[a-z]+):(?P<id>[0-9]+)")
 _presenters = {}
-_subscribers = []
+_subscribers = []  # (subscriber, takes the whole batch)
 _outlets = weakref.WeakKeyDictionary()  # event loop -> send(group, message)
 
 
@@ -73,7 +73,16 @@ def register_subscriber(subscriber):
 
     Exceptions are logged and never reach the writer (the change is committed).
     """
-    _subscribers.append(subscriber)
+    _subscribers.append((subscriber, False))
+
+
+def register_batch_subscriber(subscriber):
+    """Call `subscriber(events)` once per commit with all the events it committed, in
+    order (a group of posts at once: one query for the batch rather than per event).
+
+    Exceptions are logged and never reach the writer (the change is committed).
+    """
+    _subscribers.append((subscriber, True))
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -147,14 +156,20 @@ def event_record_many(*, stream, entries):
 
 
 def events_committed(events):
-    """Broadcast (presented together), then hand each to each subscriber; one failing
-    never stops the others."""
+    """Broadcast (presented together), then hand each to each subscriber (the whole
+    batch to a batch subscriber); one failing never stops the others."""
     try:
         events_broadcast(events)
     except Exception:
         logger.exception("live: broadcast failed for %s", events)
-    for event in events:
-        for subscriber in _subscribers:
+    for subscriber, batch in _subscribers:
+        if batch:
+            try:
+                subscriber(events)
+            except Exception:
+                logger.exception("live: subscriber %r failed for %s", subscriber, events)
+            continue
+        for event in events:
             try:
                 subscriber(event)
             except Exception:

@@ -10,8 +10,8 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from live.events import register_subscriber
+        from live.events import register_batch_subscriber
 
         from . import indexing
 
-        register_subscriber(indexing.event_committed)
+        register_batch_subscriber(indexing.events_committed)

@@ -57,17 +57,48 @@ def _searchable(posts):
     return posts.filter(is_deleted=False, is_hidden=False, is_removed=False)
 
 
+def _visible(post):
+    return not (post.is_deleted or post.is_hidden or post.is_removed)
+
+
 def index_post(post_id):
     """Bring the row of one post in line with the post as it is now."""
-    post = (
-        _searchable(Post.objects.filter(pk=post_id))
-        .select_related("thread")
-        .first()
-    )
+    index_posts([post_id])
+
+
+def index_posts(post_ids, written=None):
+    """Bring the rows of `post_ids` in line with the posts as they are now: one read
+    of the posts, one of their threads (and tags), one DELETE and one INSERT. Posts
+    in `written` ({id: post}, just created by the commit) are not read again: nobody
+    can have changed them yet. (Their rows are still deleted first: another event of
+    the same transaction, a thread's, may have indexed them already.)"""
+    post_ids = set(post_ids)
+    if not post_ids:
+        return
+    written = {pk: post for pk, post in (written or {}).items() if pk in post_ids}
+    posts = [post for post in written.values() if _visible(post)]
+    unread = post_ids - written.keys()
+    if unread:
+        posts += _searchable(Post.objects.filter(pk__in=unread)).only(
+            "pk", "thread_id", "number", "author_id", "body_html", "created_at"
+        )
+    threads = {}
+    if posts:
+        threads = {
+            thread.pk: thread
+            for thread in Thread.objects.filter(pk__in={post.thread_id for post in posts})
+            .only("pk", "kind", "title", "community_id")
+            .prefetch_related("tags")
+        }
+    tags = {pk: _tags(thread) for pk, thread in threads.items()}
+    rows = [
+        _entry(post, threads[post.thread_id], tags[post.thread_id])
+        for post in sorted(posts, key=lambda post: post.pk)
+        if post.thread_id in threads
+    ]
     with transaction.atomic():
-        Entry.objects.filter(post_id=post_id).delete()
-        if post is not None:
-            _entry(post, post.thread, _tags(post.thread)).save()
+        Entry.objects.filter(post_id__in=post_ids)._raw_delete(Entry.objects.db)
+        Entry.objects.bulk_create(rows, batch_size=_BATCH)
 
 
 def index_thread(thread_id):
@@ -122,16 +153,38 @@ def _ids(payload, *keys):
 
 
 def event_committed(event):
-    """A `live` after-commit subscriber: reindex what `event` names."""
-    kind, _sep, stream_id = event.stream.partition(":")
-    family = event.type.partition(".")[0]
-    payload = event.payload
-    if kind == "thread" and family == "post":
-        for post_id in _ids(payload, "id"):
-            index_post(post_id)
-    elif event.type in _THREAD_CHANGES and kind in ("thread", "community"):
-        thread_ids = set(_ids(payload, "id", "from", "into", "thread", "new"))
-        if kind == "thread" and stream_id.isdigit():
-            thread_ids.add(int(stream_id))
-        for thread_id in sorted(thread_ids):
-            index_thread(thread_id)
+    """Reindex what `event` names."""
+    events_committed([event])
+
+
+def events_committed(events):
+    """A `live` after-commit subscriber, given the events of one commit: reindex what
+    they name, the posts all at once (a group of new posts is not read again)."""
+    post_ids = set()
+    written = {}
+    thread_ids = set()
+    for event in events:
+        kind, _sep, stream_id = event.stream.partition(":")
+        family = event.type.partition(".")[0]
+        payload = event.payload
+        if kind == "thread" and family == "post":
+            ids = set(_ids(payload, "id"))
+            post_ids |= ids
+            subject = getattr(event, "subject", None)
+            if (
+                event.type == "post.created"
+                and isinstance(subject, Post)
+                and ids == {subject.pk}
+            ):
+                written[subject.pk] = subject
+            else:
+                # Named by another event too: read as it is now.
+                for pk in ids:
+                    written.pop(pk, None)
+        elif event.type in _THREAD_CHANGES and kind in ("thread", "community"):
+            thread_ids |= set(_ids(payload, "id", "from", "into", "thread", "new"))
+            if kind == "thread" and stream_id.isdigit():
+                thread_ids.add(int(stream_id))
+    index_posts(post_ids, written)
+    for thread_id in sorted(thread_ids):
+        index_thread(thread_id)
