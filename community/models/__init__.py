@@ -1,7 +1,7 @@
 """Data and invariants of the community app; one module per domain area."""
 
 from .accounts import User
-from .communities import Community, Membership
+from .communities import Community, Membership, NotificationLevel
 from .conversation import Post, PostRevision, ReadPosition, Thread, ThreadRedirect
 from .moderation import (
     AuditEntry,
@@ -28,6 +28,7 @@ __all__ = [
     "HeldPost",
     "Membership",
     "ModerationNotice",
+    "NotificationLevel",
     "Organisation",
     "OrganisationCompetence",
     "OrganisationInterest",

@@ -95,6 +95,20 @@ class Community(models.Model):
         return f"community:{self.pk}"
 
 
+class NotificationLevel(models.TextChoices):
+    """How closely a person follows a community, workspace, thread or room.
+
+    Watching: told of every new post (threads, rooms) or every new thread
+    (communities, workspaces). Tracking, the default: unread counts, and told only
+    of what concerns the person (mentions, replies to them). Muted: nothing, not
+    even in the unread view.
+    """
+
+    WATCHING = "watching", _("Watching")
+    TRACKING = "tracking", _("Tracking")
+    MUTED = "muted", _("Muted")
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
@@ -120,6 +134,12 @@ class Membership(models.Model):
         _("state"), max_length=10, choices=State.choices, default=State.ACTIVE
     )
     muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
+    level = models.CharField(
+        _("notification level"),
+        max_length=8,
+        choices=NotificationLevel.choices,
+        default=NotificationLevel.TRACKING,
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

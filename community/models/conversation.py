@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from .communities import Community
+from .communities import Community, NotificationLevel
 from .tags import ThreadTag
 
 
@@ -202,7 +202,8 @@ class ThreadRedirect(models.Model):
 
 
 class ReadPosition(models.Model):
-    """How far a person has read a thread (rooms): private bookkeeping, never an event."""
+    """How far a person has read a thread or room, and how closely they follow it:
+    private bookkeeping, never an event."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -212,6 +213,15 @@ class ReadPosition(models.Model):
     )
     # The highest post number the person has seen; it never moves backwards.
     last_read_number = models.PositiveIntegerField(_("last read post"), default=0)
+    # Blank: the thread follows its community's level (muted stays muted, anything
+    # else is tracking); set when the person chooses, creates or replies.
+    level = models.CharField(
+        _("notification level"),
+        max_length=8,
+        choices=NotificationLevel.choices,
+        blank=True,
+        default="",
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -220,6 +230,13 @@ class ReadPosition(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "thread"], name="readposition_unique_user_thread"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["thread"],
+                condition=Q(level="watching"),
+                name="readposition_watchers",
             )
         ]
 

@@ -328,8 +328,7 @@ def _nav_counts(user):
 def nav_moderation(user):
     """For the navigation, in one query: whether `user` moderates anything, the open
     review items and held posts of the communities they moderate, and their unread
-    notices (the
-    statement compiled once, `prepared.person_values`)."""
+    notices (the statement compiled once, `prepared.person_values`)."""
     counts = prepared.person_values(
         "nav_moderation", _nav_counts, user, staff=permissions.is_site_staff(user)
     )

@@ -45,10 +45,8 @@ def person_rows(key, build, person, *, staff=False):
 def person_values(key, build, person, *, staff=False):
     """The first row of `build(person)` (a `values_list` queryset) as a tuple, or
     None, compiled once for `key`."""
-    _model, sql, params = _compile(key, build, staff)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _with(params, person))
-        return cursor.fetchone()
+    rows = person_all_rows(key, build, person, staff=staff)
+    return rows[0] if rows else None
 
 
 def person_all_rows(key, build, person, *, staff=False):
