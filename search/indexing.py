@@ -1,155 +1,24 @@
-"""Keep the index current: rows are built from the current state of a post or a
-thread whenever a committed event names it (`event_committed`, a `live` after-commit
-subscriber), and the whole index can be rebuilt (`rebuild`, the `search_rebuild`
-command). A post that is deleted, hidden or removed, or a thread that is gone, leaves
-no row: its text can no longer be found."""
+"""Keep the index current: every registered source (`search.registry`) reindexes what
+a commit's events name (`events_committed`, a `live` after-commit subscriber), and
+the whole index can be rebuilt (`rebuild`, the `search_rebuild` command). Content that
+is deleted, hidden or removed leaves no row; who may read a row is decided at query
+time, so access changes need no reindexing."""
 
-import html
 import logging
-import re
 
 from django.db import transaction
-from django.utils.html import strip_tags
 
-from community.models import Post, Thread
-
+from . import registry
 from .models import Entry
+from .sources.conversation import index_posts, index_thread  # noqa: F401
+from .text import plain_text  # noqa: F401 - migration 0003 reads it here
 
 logger = logging.getLogger(__name__)
-
-_SPACES = re.compile(r"\s+")
-_BLOCK = re.compile(r"<(?:/?(?:p|li|ul|ol|div|h[1-6]|blockquote|pre|tr|td|th)|br)\b", re.I)
-_BATCH = 500
-
-
-def plain_text(body_html):
-    """The words of a rendered post, without markup (entities decoded)."""
-    return _SPACES.sub(" ", html.unescape(strip_tags(_BLOCK.sub(r" \g<0>", body_html)))).strip()
-
-
-def _tags(thread):
-    names = sorted({tag.name.lower() for tag in thread.tags.all()})
-    return f"|{'|'.join(names)}|" if names else ""
-
-
-def _entry(post, thread, tags):
-    if thread.kind == Thread.Kind.ROOM:
-        kind = Entry.Kind.MESSAGE
-    elif post.number == 1:
-        kind = Entry.Kind.THREAD
-    else:
-        kind = Entry.Kind.POST
-    return Entry(
-        kind=kind,
-        post_id=post.pk,
-        thread_id=thread.pk,
-        number=post.number,
-        community_id=thread.community_id,
-        author_id=post.author_id,
-        title=thread.title[:255],
-        body=plain_text(post.body_html),
-        tags=tags,
-        created_at=post.created_at,
-    )
-
-
-def _searchable(posts):
-    return posts.filter(is_deleted=False, is_hidden=False, is_removed=False)
-
-
-def _visible(post):
-    return not (post.is_deleted or post.is_hidden or post.is_removed)
 
 
 def index_post(post_id):
     """Bring the row of one post in line with the post as it is now."""
     index_posts([post_id])
-
-
-def index_posts(post_ids, written=None):
-    """Bring the rows of `post_ids` in line with the posts as they are now: one read
-    of the posts, one of their threads (and tags), one DELETE and one INSERT. Posts
-    in `written` ({id: post}, just created by the commit) are not read again: nobody
-    can have changed them yet. (Their rows are still deleted first: another event of
-    the same transaction, a thread's, may have indexed them already.)"""
-    post_ids = set(post_ids)
-    if not post_ids:
-        return
-    written = {pk: post for pk, post in (written or {}).items() if pk in post_ids}
-    posts = [post for post in written.values() if _visible(post)]
-    unread = post_ids - written.keys()
-    if unread:
-        posts += _searchable(Post.objects.filter(pk__in=unread)).only(
-            "pk", "thread_id", "number", "author_id", "body_html", "created_at"
-        )
-    threads = {}
-    if posts:
-        threads = {
-            thread.pk: thread
-            for thread in Thread.objects.filter(pk__in={post.thread_id for post in posts})
-            .only("pk", "kind", "title", "community_id")
-            .prefetch_related("tags")
-        }
-    tags = {pk: _tags(thread) for pk, thread in threads.items()}
-    rows = [
-        _entry(post, threads[post.thread_id], tags[post.thread_id])
-        for post in sorted(posts, key=lambda post: post.pk)
-        if post.thread_id in threads
-    ]
-    with transaction.atomic():
-        Entry.objects.filter(post_id__in=post_ids)._raw_delete(Entry.objects.db)
-        Entry.objects.bulk_create(rows, batch_size=_BATCH)
-
-
-def index_thread(thread_id):
-    """Bring the rows of one thread's posts in line with the thread as it is now
-    (renamed, moved, merged, split, retagged or gone)."""
-    thread = Thread.objects.filter(pk=thread_id).first()
-    with transaction.atomic():
-        Entry.objects.filter(thread_id=thread_id).delete()
-        if thread is None:
-            return
-        tags = _tags(thread)
-        posts = _searchable(thread.posts.all()).order_by("number")
-        Entry.objects.bulk_create(
-            [_entry(post, thread, tags) for post in posts.iterator(chunk_size=_BATCH)],
-            batch_size=_BATCH,
-        )
-
-
-def rebuild():
-    """Empty the index and build it again from every thread; returns the rows."""
-    with transaction.atomic():
-        Entry.objects.all().delete()
-        count = 0
-        threads = Thread.objects.prefetch_related("tags").order_by("pk")
-        for thread in threads.iterator(chunk_size=_BATCH):
-            tags = _tags(thread)
-            posts = _searchable(thread.posts.all()).order_by("number")
-            rows = [_entry(post, thread, tags) for post in posts]
-            Entry.objects.bulk_create(rows, batch_size=_BATCH)
-            count += len(rows)
-    return count
-
-
-# Thread events that change what the rows of its posts hold (title, community, tags,
-# which thread a post belongs to); visibility changes are decided at query time.
-_THREAD_CHANGES = {
-    "thread.created",
-    "thread.renamed",
-    "thread.moved",
-    "thread.moved_in",
-    "thread.moved_out",
-    "thread.merged",
-    "thread.split",
-}
-
-
-def _ids(payload, *keys):
-    for key in keys:
-        value = payload.get(key) if isinstance(payload, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool):
-            yield value
 
 
 def event_committed(event):
@@ -158,33 +27,21 @@ def event_committed(event):
 
 
 def events_committed(events):
-    """A `live` after-commit subscriber, given the events of one commit: reindex what
-    they name, the posts all at once (a group of new posts is not read again)."""
-    post_ids = set()
-    written = {}
-    thread_ids = set()
-    for event in events:
-        kind, _sep, stream_id = event.stream.partition(":")
-        family = event.type.partition(".")[0]
-        payload = event.payload
-        if kind == "thread" and family == "post":
-            ids = set(_ids(payload, "id"))
-            post_ids |= ids
-            subject = getattr(event, "subject", None)
-            if (
-                event.type == "post.created"
-                and isinstance(subject, Post)
-                and ids == {subject.pk}
-            ):
-                written[subject.pk] = subject
-            else:
-                # Named by another event too: read as it is now.
-                for pk in ids:
-                    written.pop(pk, None)
-        elif event.type in _THREAD_CHANGES and kind in ("thread", "community"):
-            thread_ids |= set(_ids(payload, "id", "from", "into", "thread", "new"))
-            if kind == "thread" and stream_id.isdigit():
-                thread_ids.add(int(stream_id))
-    index_posts(post_ids, written)
-    for thread_id in sorted(thread_ids):
-        index_thread(thread_id)
+    """A `live` after-commit subscriber, given the events of one commit: each source
+    reindexes what they name (one failing source does not stop the others)."""
+    for source in registry.sources():
+        try:
+            source.index_events(events)
+        except Exception:
+            logger.exception("Search source %s failed to reindex a commit.", source.name)
+
+
+def rebuild():
+    """Empty the index and build it again from every source; returns
+    {source name: rows}."""
+    counts = {}
+    with transaction.atomic():
+        Entry.objects.all().delete()
+        for source in registry.sources():
+            counts[source.name] = source.rebuild()
+    return counts

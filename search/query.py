@@ -1,6 +1,6 @@
 """What a person may find: parse a query with its operators, search the index and
-keep only what the reader may read now (`community.permissions`), then build escaped
-snippets with the terms marked."""
+keep only what the reader may read now (each source's permissions, `search.registry`),
+count the results of each kind, then build escaped snippets with the terms marked."""
 
 import datetime
 import re
@@ -8,26 +8,20 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from community import permissions
-from community.models import Post, Thread
 
-from . import backends
+from . import backends, registry
 from .models import Entry
 
 OPERATORS = ("in", "from", "tag", "type", "before", "after")
-TYPES = {
-    "thread": Entry.Kind.THREAD,
-    "discussione": Entry.Kind.THREAD,
-    "post": Entry.Kind.POST,
-    "risposta": Entry.Kind.POST,
-    "message": Entry.Kind.MESSAGE,
-    "messaggio": Entry.Kind.MESSAGE,
-}
 MAX_TERMS = 12
 MAX_LENGTH = 500
 SNIPPET_CHARS = 220
@@ -53,6 +47,13 @@ class Query:
         return not (
             self.terms or self.community or self.author or self.tags or self.kinds
             or self.before or self.after
+        )
+
+    @property
+    def text_without_types(self):
+        """The query as written, without its `type:` operators (for the tabs)."""
+        return " ".join(
+            token for token in self.text.split() if not token.lower().startswith("type:")
         )
 
 
@@ -101,11 +102,14 @@ def parse(text):
         elif name == "tag":
             query.tags.append(value.lower())
         elif name == "type":
-            kind = TYPES.get(value.lower())
+            kind = registry.kind_words().get(value.lower())
             if kind is None:
                 query.errors.append(
-                    _("“type:%(value)s” is unknown: use type:thread, type:post "
-                      "or type:message.") % {"value": value}
+                    _("“type:%(value)s” is unknown: use one of %(types)s.")
+                    % {
+                        "value": value,
+                        "types": ", ".join(f"type:{kind}" for kind in registry.kinds()),
+                    }
                 )
             elif kind not in query.kinds:
                 query.kinds.append(kind)
@@ -124,9 +128,23 @@ def _day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def _readable(user):
+    """A condition on Entry: the rows `user` may read now, each kind as its source's
+    permissions decide (one subquery per source, whatever the number of rows)."""
+    condition = Q()
+    for source in registry.sources():
+        rows = Q(kind__in=list(source.kinds))
+        readable = source.readable(user)
+        if readable is not None:
+            rows &= readable
+        condition |= rows
+    return condition
+
+
 def results(user, query):
-    """The entries matching `query` that `user` may read now, newest first; adds to
-    `query.errors` when an operator names no community or person `user` can see."""
+    """The entries matching `query` that `user` may read now, of every kind `query`
+    allows, unordered (`ranked` orders them); adds to `query.errors` when an operator
+    names no community or person `user` can see."""
     entries = Entry.objects.all()
     if query.community:
         community = (
@@ -165,29 +183,47 @@ def results(user, query):
         entries = entries.filter(created_at__lt=_day_start(query.before))
     if query.errors or query.is_empty:
         return Entry.objects.none()
-    # Decided now, whatever the index holds: the posts the reader may read (their
-    # communities, not hidden threads), never deleted, hidden or removed ones.
-    readable = permissions.posts_visible_to(
-        user, Post.objects.filter(is_deleted=False, is_hidden=False, is_removed=False)
+    return backends.search(entries.filter(_readable(user)), _terms(query))
+
+
+def _terms(query):
+    return [term.lower() for term in query.terms]
+
+
+def ranked(entries, query):
+    """`entries` (from `results`) in the order people read them: title matches
+    first, then the newest."""
+    return entries.order_by(*backends.ordering(_terms(query)))
+
+
+def counts(entries):
+    """{kind: how many of `entries`}, in one query."""
+    return dict(entries.order_by().values_list("kind").annotate(count=Count("id")))
+
+
+def top_of_each_kind(entries, query, size):
+    """The first `size` entries of each kind, ranked, in one query."""
+    ordering = backends.ordering(_terms(query))
+    return (
+        entries.annotate(
+            position=Window(RowNumber(), partition_by=[F("kind")], order_by=ordering)
+        )
+        .filter(position__lte=size)
+        .order_by("kind", "position")
     )
-    entries = entries.filter(post_id__in=readable.values("pk"))
-    return backends.search(entries, [term.lower() for term in query.terms])
 
 
 def attach(entries):
-    """Give the entries of one page their thread (with its community) and author:
-    two queries, whatever the page's size."""
+    """Give the entries of one page what they show (`url`, `context`, ...) through
+    their sources, a few queries per kind present whatever the page's size; drops
+    those whose object is gone."""
     entries = list(entries)
-    threads = Thread.objects.select_related("community").in_bulk(
-        {entry.thread_id for entry in entries}
-    )
-    authors = get_user_model().objects.in_bulk(
-        {entry.author_id for entry in entries if entry.author_id}
-    )
-    for entry in entries:
-        entry.thread = threads.get(entry.thread_id)
-        entry.author = authors.get(entry.author_id)
-    return [entry for entry in entries if entry.thread is not None]
+    shown = set()
+    for source in registry.sources():
+        mine = [entry for entry in entries if entry.kind in source.kinds]
+        if mine:
+            shown |= {id(entry) for entry in source.present(mine)}
+    return [entry for entry in entries if id(entry) in shown]
 
 
 def _fold(text):

@@ -75,7 +75,7 @@ def test_from_type_and_tag(client, two_communities):
 def test_before_and_after_bound_the_days(client, two_communities):
     old = timezone.now() - datetime.timedelta(days=30)
     first = Post.objects.get(body="Autobus a idrogeno")
-    Entry.objects.filter(post_id=first.pk).update(created_at=old)
+    Entry.objects.filter(object_id=first.pk).update(created_at=old)
     day = (old + datetime.timedelta(days=1)).date().isoformat()
 
     html = search_page(client, None, f"idrogeno before:{day}")

@@ -6,8 +6,14 @@ from search import indexing
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index from every thread, post and room message."
+    help = (
+        "Rebuild the search index from every thread, post, room message, community, "
+        "person, organisation and workspace document."
+    )
 
     def handle(self, *args, **options):
-        count = indexing.rebuild()
-        self.stdout.write(f"Search index rebuilt: {count} entries.")
+        counts = indexing.rebuild()
+        details = ", ".join(f"{name} {count}" for name, count in counts.items())
+        self.stdout.write(
+            f"Search index rebuilt: {sum(counts.values())} entries ({details})."
+        )
