@@ -214,10 +214,15 @@ def top_of_each_kind(entries, query, size):
 
 
 def attach(entries):
-    """Give the entries of one page what they show (`url`, `context`, ...) through
-    their sources, a few queries per kind present whatever the page's size; drops
-    those whose object is gone."""
+    """Give the entries of one page their author and what they show (`url`,
+    `context`, ...) through their sources, a few queries per kind present whatever
+    the page's size; drops those whose object is gone."""
     entries = list(entries)
+    authors = get_user_model().objects.in_bulk(
+        {entry.author_id for entry in entries if entry.author_id}
+    )
+    for entry in entries:
+        entry.author = authors.get(entry.author_id)
     shown = set()
     for source in registry.sources():
         mine = [entry for entry in entries if entry.kind in source.kinds]

@@ -45,3 +45,41 @@ def test_a_visitor_searches_from_the_header(site, new_page, problems, width, hei
     result.get_by_role("link", name=re.compile("grafene")).click()
     page.wait_for_url(re.compile(re.escape(site.paths["THREAD"])))
     assert problems == []
+
+
+def test_suggestions_as_one_types_are_chosen_with_the_keyboard(site, new_page, problems):
+    page = new_page()
+    page.goto(f"{site.url}/")
+
+    box = page.locator("header.site-header input[name=q]")
+    box.press_sequentially("grafe", delay=40)
+    listbox = page.get_by_role("listbox", name="Search suggestions")
+    option = listbox.get_by_role("option", name=re.compile("grafene"))
+    option.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    assert listbox.get_by_role("group", name="Discussions").count() == 1
+
+    box.press("ArrowDown")
+    assert option.get_attribute("aria-selected") == "true"
+    assert box.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    box.press("Enter")
+
+    page.wait_for_url(re.compile(re.escape(site.paths["THREAD"])))
+    assert problems == []
+
+
+def test_escape_closes_the_suggestions_and_enter_then_searches(site, new_page, problems):
+    page = new_page()
+    page.goto(f"{site.url}/")
+    box = page.locator("header.site-header input[name=q]")
+    box.press_sequentially("grafe", delay=40)
+    listbox = page.get_by_role("listbox", name="Search suggestions")
+    listbox.get_by_role("option").first.wait_for()
+
+    box.press("Escape")
+    assert listbox.is_hidden()
+    box.press("Enter")
+
+    page.wait_for_url(re.compile(r"/search/\?q=grafe"))
+    assert page.locator(".search-result").count() == 1
+    assert problems == []
