@@ -10,21 +10,21 @@ from django.db.models.expressions import RawSQL
 
 # Titles and tags count on the rows that own them, never on replies and room
 # messages (which are found by their own words). The expression of the GIN index
-# (migration 0004): change both together.
+# (migrations 0004 and 0005): change them together.
 _POSTGRES_TEXT = (
     "translate(body || ' ' || CASE WHEN kind IN ('post', 'message') THEN '' "
     "ELSE title || ' ' || tags END, '<>', '  ')"
 )
 _POSTGRES_DOCUMENT = (
-    f"(to_tsvector('italian'::regconfig, {_POSTGRES_TEXT}) || "
-    f"to_tsvector('english'::regconfig, {_POSTGRES_TEXT}))"
+    f"(to_tsvector('crocevia_italian'::regconfig, {_POSTGRES_TEXT}) || "
+    f"to_tsvector('crocevia_english'::regconfig, {_POSTGRES_TEXT}))"
 )
 _POSTGRES_TITLE = (
-    "(to_tsvector('italian'::regconfig, translate(title, '<>', '  ')) || "
-    "to_tsvector('english'::regconfig, translate(title, '<>', '  ')))"
+    "(to_tsvector('crocevia_italian'::regconfig, translate(title, '<>', '  ')) || "
+    "to_tsvector('crocevia_english'::regconfig, translate(title, '<>', '  ')))"
 )
 _POSTGRES_QUERY = (
-    "(to_tsquery('italian'::regconfig, %s) || to_tsquery('english'::regconfig, %s))"
+    "(to_tsquery('crocevia_italian'::regconfig, %s) || to_tsquery('crocevia_english'::regconfig, %s))"
 )
 
 
