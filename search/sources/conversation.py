@@ -2,7 +2,7 @@
 or removed, readable by whoever may read the post now (`posts_visible_to`)."""
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -103,15 +103,31 @@ def index_thread(thread_id):
 
 
 def rebuild():
+    """Every searchable post: the threads (and their tags) read once, the posts in
+    batches in id order, each batch one INSERT."""
+    threads = {
+        thread.pk: thread
+        for thread in Thread.objects.only("pk", "kind", "title", "community_id")
+        .prefetch_related("tags")
+        .iterator(chunk_size=BATCH * 4)
+    }
+    tags = {pk: _tags(thread) for pk, thread in threads.items()}
+    posts = _searchable(Post.objects.all()).only(
+        "pk", "thread_id", "number", "author_id", "body_html", "created_at"
+    )
     count = 0
-    threads = Thread.objects.prefetch_related("tags").order_by("pk")
-    for thread in threads.iterator(chunk_size=BATCH):
-        tags = _tags(thread)
-        posts = _searchable(thread.posts.all()).order_by("number")
-        rows = [_entry(post, thread, tags) for post in posts]
-        Entry.objects.bulk_create(rows, batch_size=BATCH)
-        count += len(rows)
-    return count
+    rows = []
+    for post in posts.order_by("pk").iterator(chunk_size=BATCH * 4):
+        thread = threads.get(post.thread_id)
+        if thread is None:
+            continue
+        rows.append(_entry(post, thread, tags[post.thread_id]))
+        if len(rows) >= BATCH * 4:
+            Entry.objects.bulk_create(rows, batch_size=BATCH)
+            count += len(rows)
+            rows = []
+    Entry.objects.bulk_create(rows, batch_size=BATCH)
+    return count + len(rows)
 
 
 # Thread events that change what the rows of its posts hold (title, community, tags,
@@ -168,10 +184,14 @@ def index_events(events):
 
 
 def readable(user):
-    # Decided now, whatever the index holds: the posts the reader may read (their
-    # communities, not hidden threads), never deleted, hidden or removed ones.
-    posts = permissions.posts_visible_to(user, _searchable(Post.objects.all()))
-    return Q(object_id__in=posts.values("pk"))
+    # Decided now on the post itself, whatever the index holds: one the reader may
+    # read (their communities, not hidden threads), never deleted, hidden or removed.
+    # A correlated EXISTS, so the cost follows the rows the words matched, not every
+    # post the reader may read.
+    posts = permissions.posts_visible_to(
+        user, _searchable(Post.objects.filter(pk=OuterRef("object_id")))
+    )
+    return Q(Exists(posts))
 
 
 def present(entries):
