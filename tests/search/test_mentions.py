@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import Community, Membership
+from community.services import rooms
 from tests.search.helpers import community_with
 from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.support.roles import person_in, reads, sees
@@ -165,7 +166,27 @@ def test_every_composer_asks_for_mentions(client, commit):
             f'data-mentions-thread="{thread.pk}"'
         ),
     }
+    with commit(execute=True):
+        room = rooms.room_create(actor=owner, community=community, name="Bar")
+    pages[room.get_absolute_url()] = f'data-mentions-thread="{room.pk}"'
     for url, marker in pages.items():
         html = client.get(url).content.decode()
         assert marker in html, url
         assert 'data-mentions-url="/search/mentions/"' in html
+
+
+def test_workspace_discussions_ask_for_mentions_among_the_workspace(client, commit):
+    from tests.workspaces.document_helpers import make_document
+    from tests.support.workspaces import make_workspace
+
+    workspace = make_workspace()
+    lead = workspace.created_by
+    with commit(execute=True):
+        document = make_document(workspace, lead)
+    client.force_login(lead)
+
+    html = client.get(
+        reverse("workspaces:document-detail", args=[workspace.pk, document.pk])
+    ).content.decode()
+
+    assert f'data-mentions-community="{workspace.community.slug}"' in html
