@@ -176,8 +176,8 @@ def test_every_composer_asks_for_mentions(client, commit):
 
 
 def test_workspace_discussions_ask_for_mentions_among_the_workspace(client, commit):
-    from tests.workspaces.document_helpers import make_document
     from tests.support.workspaces import make_workspace
+    from tests.workspaces.document_helpers import make_document
 
     workspace = make_workspace()
     lead = workspace.created_by
