@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -142,11 +143,31 @@ def account_suspend_action(modeladmin, request, queryset):
 account_suspend_action.short_description = _("Suspend the selected accounts…")
 
 
+class StaffPasswordForm(AdminPasswordChangeForm):
+    """The admin's "set password" form: like a password change on the site, it ends
+    the person's sessions' live sockets (the pages' sessions end with the password's
+    hash)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            accounts.sessions_end(user=user)
+        return user
+
+
+# Site roles whose change alters what a person may read (staff read everything).
+SITE_ROLES = ("is_staff", "is_superuser")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """Accounts: site roles (staff, groups) are edited here; profile fields and the
     active flag are not (profiles belong to their owners; closing an account goes
-    through `account_deactivate`, which also ends its sessions and sockets)."""
+    through `account_deactivate`, which also ends its sessions and sockets). A change
+    of site role re-authorises the person's live subscriptions, and a password set
+    here closes their sockets, as the site's own password change does."""
+
+    change_password_form = StaffPasswordForm
 
     list_display = ("username", "email", "display_name", "organisation", "is_active", "suspended_until", "is_staff", "date_joined")
     list_select_related = ("organisation",)
@@ -191,6 +212,14 @@ class UserAdmin(BaseUserAdmin):
             "person",
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = [name for name in SITE_ROLES if name in form.changed_data]
+        if change and changed:
+            accounts.account_site_roles_changed(
+                actor=request.user, person=obj, changed=changed
+            )
 
 
 class AffiliationInline(ReadOnlyInline):

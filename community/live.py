@@ -11,7 +11,9 @@ import uuid
 from itertools import product
 
 from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -419,12 +421,82 @@ def present_thread_events(events, languages):
     versions = {post.pk: _fragment_version(post, now[post.pk]) for post in posts}
     for pk, html in posts_fragments(posts, languages, versions).items():
         now[pk]["html"] = html
-    return [
+    presented = [
         {**event.payload, **now[event.payload["id"]]}
         if event.type.startswith("post.") and event.payload.get("id") in now
         else event.payload
         for event in events
     ]
+    return _titles_now(events, presented)
+
+
+def _titled(event):
+    """The thread id of a thread event that names its thread's title, else None."""
+    if not event.type.startswith("thread.") or "title" not in event.payload:
+        return None
+    pk = event.payload.get("id")
+    return pk if whole_number(pk) else None
+
+
+def _titles_now(events, presented, *, community_id=None):
+    """`presented` (the data of `events`) with each thread event's title as the
+    thread's pages show it now, never the title stored with the event: a rename
+    replaces it for every reader of the log (and `previous_title` is dropped).
+
+    On a community's stream (`community_id`), whose readers are not authorised
+    thread by thread, a thread gone from the community (moved, merged) or hidden
+    from some of its readers (a deleted document's thread, read by leads only:
+    `permissions.hidden_threads_condition`) replays with no title. A thread's own
+    stream is re-authorised when its thread is hidden or moves, so its readers get
+    the current title. One query, only for batches with thread events."""
+    ids = {pk for pk in map(_titled, events) if pk is not None}
+    if not ids:
+        return presented
+    rows = Thread.objects.filter(pk__in=ids)
+    hidden = None
+    if community_id is not None:
+        hidden = permissions.hidden_threads_condition(AnonymousUser())
+    rows = rows.annotate(
+        is_hidden=Case(When(hidden, then=True), default=False)
+        if hidden is not None
+        else Value(False)
+    )
+    titles = {
+        pk: None
+        if is_hidden or (community_id is not None and community != community_id)
+        else title
+        for pk, title, community, is_hidden in rows.values_list(
+            "pk", "title", "community_id", "is_hidden"
+        )
+    }
+    result = []
+    for event, data in zip(events, presented, strict=True):
+        pk = _titled(event)
+        if pk is not None:
+            data = {**data, "title": titles.get(pk)}
+            data.pop("previous_title", None)
+        result.append(data)
+    return result
+
+
+def present_community_events(events, languages):
+    """A community stream's events as stored, but thread titles as they are now
+    (`_titles_now`): its readers never replay a renamed title, nor the title of a
+    thread that left the community or is hidden from them."""
+    presented = [event.payload for event in events]
+    by_stream = {}
+    for index, event in enumerate(events):
+        by_stream.setdefault(event.stream, []).append(index)
+    for stream, indexes in by_stream.items():
+        community_id = int(stream.partition(":")[2])
+        batch = _titles_now(
+            [events[i] for i in indexes],
+            [presented[i] for i in indexes],
+            community_id=community_id,
+        )
+        for index, data in zip(indexes, batch, strict=True):
+            presented[index] = data
+    return presented
 
 
 def register():
@@ -453,4 +525,5 @@ def register():
     register_operation("post", operation_post)
     register_operation("typing", operation_typing)
     register_presenter("thread", present_thread_events)
+    register_presenter("community", present_community_events)
 

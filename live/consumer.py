@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from . import catchup, handshake, operations, presence, sessions, streams
 from .events import group_name, stream_name
 from .hub import get_hub
-from .wire import wire_of, with_viewer
+from .wire import UNSEEN, unseen_text, wire_of, with_viewer
 
 STREAM_MAX_LENGTH = 64
 REF_MAX_LENGTH = 100
@@ -312,8 +312,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return viewer.annotate(frame, {} if memo is None else memo)
 
     def _for_this_viewer(self, frame, text):
-        """The shared frame text with this viewer's field (replay and repair)."""
-        return with_viewer(text, self._viewer_field(frame))
+        """The shared frame text with this viewer's field (replay and repair); only
+        its place in the stream for an event this viewer may not see."""
+        field = self._viewer_field(frame)
+        if field is UNSEEN:
+            return unseen_text(frame)
+        return with_viewer(text, field)
 
     def _access_follows(self, stream):
         """Is this socket's access decided on `stream` (its own, or a scope of its

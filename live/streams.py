@@ -69,7 +69,9 @@ class Access(tuple):
     computed with the authorisation and again at every re-check; it only shapes what
     is displayed — every operation still decides on the current state. Build the
     fields with `live.wire.viewer_field` so that sockets with equal fields share one
-    spliced, framed text per event.
+    spliced, framed text per event. `live.wire.UNSEEN` withholds the event from this
+    socket: it gets the event's seq with type `unseen` and no data (live, replayed
+    and repaired alike), for a fact this person may not see on a page.
     """
 
     has_presence = False

@@ -148,6 +148,30 @@ class Outgoing:
         return self._prepared
 
 
+class _Unseen:
+    """The viewer field of an event its viewer may not see (`UNSEEN`)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "UNSEEN"
+
+
+# What a viewer's `annotate` returns for an event of its stream that the person may
+# not see on any page (a leads-only fact on a workspace's stream): the socket gets
+# only its place in the stream (`unseen_text`), so its seq stays gap-free and its
+# catch-up asks for nothing more.
+UNSEEN = _Unseen()
+
+
+def unseen_text(frame):
+    """The frame sent instead of an event its reader may not see: stream and seq,
+    type `unseen`, no data."""
+    return frame_text(
+        {"op": "event", "stream": frame["stream"], "seq": frame["seq"], "type": "unseen"}
+    )
+
+
 def with_viewer(text, field):
     """The shared frame `text` with `"viewer": field` added, without serialising the
     frame again (`text` is a JSON object)."""
@@ -192,6 +216,10 @@ class Delivery:
     def outgoing(self, field):
         entry = self._outgoing.get(id(field))
         if entry is None:
-            entry = (field, Outgoing(with_viewer(self.text, field)))
+            if field is UNSEEN:
+                text = unseen_text(self.frame)
+            else:
+                text = with_viewer(self.text, field)
+            entry = (field, Outgoing(text))
             self._outgoing[id(field)] = entry
         return entry[1]

@@ -240,3 +240,18 @@ def test_the_derived_permission_rule_catches_the_patterns_it_is_meant_to():
         False,
         False,
     ]
+
+
+def test_the_readme_and_docs_link_only_to_files_of_the_repository():
+    """Links to files (not to web pages) resolve inside the clone: the architecture
+    notes live in docs/, not in a folder beside it."""
+    documents = [BASE_DIR / "README.md", *sorted((BASE_DIR / "docs").rglob("*.md"))]
+    broken = []
+    for document in documents:
+        for target in re.findall(r"\]\(([^)\s#]+)", document.read_text()):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            path = (document.parent / target).resolve()
+            if not path.is_relative_to(BASE_DIR) or not path.exists():
+                broken.append(f"{document.relative_to(BASE_DIR)}: {target}")
+    assert not broken

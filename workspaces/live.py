@@ -17,6 +17,7 @@ from community import permissions as community_permissions
 from community.models import Community, Post, Thread
 from live.events import event_record, register_subscriber
 from live.streams import Access, register_stream_kind
+from live.wire import UNSEEN
 
 from . import payloads, permissions
 
@@ -26,13 +27,32 @@ logger = logging.getLogger(__name__)
 REVOKING = ("participant.removed", "participant.left", "participant.role_changed")
 
 
+class WorkspaceViewer:
+    """What one socket's person may see of the workspace stream's events: the leads'
+    facts (`permissions.is_leads_fact`: invitations, export requests) reach leads
+    only; everyone else gets their place in the stream (`UNSEEN`). Decided when the
+    subscription is authorised and again after a role change (a revoking event)."""
+
+    __slots__ = ("sees_leads_facts",)
+
+    def __init__(self, sees_leads_facts):
+        self.sees_leads_facts = sees_leads_facts
+
+    def annotate(self, frame, memo=None):
+        if not self.sees_leads_facts and permissions.is_leads_fact(frame["type"]):
+            return UNSEEN
+        return None
+
+
 @community_permissions.operation()
 def authorize_workspace(user, pk):
     """Participants and site staff follow `workspace:<pk>`; everyone else is told
     "not found", as the pages do."""
     user = community_permissions.current_user(user)
     workspace = permissions.access_workspace(user, pk)
-    return Access((workspace.stream,))
+    access = Access((workspace.stream,))
+    access.viewer = WorkspaceViewer(permissions.sees_leads_facts(user, workspace))
+    return access
 
 
 class _ThreadWorkspaces:

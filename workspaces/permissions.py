@@ -670,6 +670,19 @@ ACTIVITY_HIDDEN_FROM_EVERYONE = frozenset(
 ACTIVITY_FOR_LEADS = frozenset({"export.requested"})
 
 
+def is_leads_fact(event_type):
+    """Is an event of the workspace's stream a fact only its leads see on a page?
+    Invitations (the People page lists pending ones to leads only) and export
+    requests (the leads' activity only)."""
+    return event_type.startswith("invitation.") or event_type in ACTIVITY_FOR_LEADS
+
+
+def sees_leads_facts(user, workspace):
+    """May the user receive the leads-only events of the workspace's stream
+    (`is_leads_fact`)? Its leads; staff and everyone else get their place only."""
+    return is_lead(user, workspace)
+
+
 def activity_hidden_from(user, workspace):
     """The event types the user's activity feed of `workspace` leaves out."""
     if is_lead(user, workspace):

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(LengthCounterMixin, forms.Form):
     """Filter the audit log by moderator, action and member concerned (GET)."""
 
     actor = forms.ModelChoiceField(
@@ -175,7 +175,7 @@ class SlowModeForm(forms.Form):
             ]
 
 
-class WatchedWordForm(forms.Form):
+class WatchedWordForm(LengthCounterMixin, forms.Form):
     """Add a watched word (the service checks everything again)."""
 
     word = forms.CharField(
@@ -211,7 +211,7 @@ class HeldDecisionForm(LengthCounterMixin, forms.Form):
     )
 
 
-class MemberFilterForm(forms.Form):
+class MemberFilterForm(LengthCounterMixin, forms.Form):
     """Search and filter the moderators' member list (GET)."""
 
     q = forms.CharField(label=_("Name or username"), required=False, max_length=150)
@@ -236,7 +236,7 @@ class MemberFilterForm(forms.Form):
         ]
 
 
-class MemberActionForm(forms.Form):
+class MemberActionForm(LengthCounterMixin, forms.Form):
     """One action on one member from the member list (the service checks again)."""
 
     ACTIONS = {

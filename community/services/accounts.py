@@ -32,6 +32,7 @@ __all__ = [
     "EXPERTISE_TAG_MAX_LENGTH",
     "account_deactivate",
     "account_reactivate",
+    "account_site_roles_changed",
     "account_suspend",
     "account_unsuspend",
     "avatar_prepare",
@@ -307,12 +308,27 @@ def sessions_end(*, user, session_key=None, keep_session_key=None):
 
     Ends the socket of one session (`session_key`, on logout) or of every session but
     `keep_session_key` (after a password change or reset). Called by the account
-    signal receivers; emits `session.ended` on `user:<id>`.
+    signal receivers and by the admin when staff set someone's password; emits
+    `session.ended` on `user:<id>`.
     """
     with transaction.atomic():
         session_ended_record(
             user=user, session_key=session_key, keep_session_key=keep_session_key
         )
+
+
+def account_site_roles_changed(*, actor, person, changed):
+    """Record that `actor` changed `person`'s site roles (`changed`: the names of the
+    account's staff and superuser fields) in the admin, inside the admin's
+    transaction: staff read every workspace and the review queue, so every live
+    subscription of `person` is authorised again at once. Emits
+    `account.roles_changed` on `user:<id>`."""
+    event_record(
+        stream=stream_name("user", person.pk),
+        type="account.roles_changed",
+        payload={"id": person.pk, "changed": sorted(changed)},
+        actor=actor,
+    )
 
 
 def _account_set_active(actor, person, active):

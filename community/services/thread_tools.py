@@ -236,7 +236,9 @@ def thread_rename(*, actor, thread, title):
             thread=thread,
             reason=f"{old} → {title}",
         )
-        payload = {**payloads.thread_data(thread), "previous_title": old}
+        # The old title stays in the audit log, for moderators: the streams' readers
+        # (anonymous ones included) see the title the page shows now.
+        payload = payloads.thread_data(thread)
         _thread_event(thread, "thread.renamed", payload, actor)
         _community_event(row.community_id, "thread.renamed", payload, actor)
     return thread

@@ -83,6 +83,21 @@ function attach(field, template) {
   return update;
 }
 
+// Forms that leave validation to the server (`novalidate`, to show its messages)
+// are still not sent past a limit: the text would only come back refused.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const over = event.target.querySelector?.("[data-length-over]");
+    if (!over) return;
+    event.preventDefault();
+    event.stopPropagation();
+    over.reportValidity();
+    over.focus();
+  },
+  true,
+);
+
 const template = document.querySelector("template[data-length-counter]");
 if (template) {
   const updates = [...document.querySelectorAll("input[data-max-length], textarea[data-max-length]")].map(

@@ -182,6 +182,8 @@ export class LiveConnection extends EventTarget {
           return;
         }
         sub.last = frame.seq;
+        // An event this person may not see: only its place in the stream.
+        if (frame.type === "unseen") return;
         sub.onEvent?.(frame);
         // For page parts that follow one kind of event (posting_rules.js: slow mode).
         this.dispatchEvent(new CustomEvent("stream-event", { detail: frame }));

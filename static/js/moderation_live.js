@@ -59,12 +59,12 @@ export function showThreadEvent(frame, { list, composer }) {
     case "thread.renamed": {
       const title = typeof data.title === "string" ? data.title : null;
       if (!title) return true;
-      for (const element of document.querySelectorAll("[data-thread-title], .thread-header h1")) {
-        element.textContent = title;
-      }
-      if (typeof data.previous_title === "string" && data.previous_title) {
-        document.title = document.title.replace(data.previous_title, title);
-      }
+      // Events carry the current title only (a replay never hands out an old one):
+      // the title being replaced is the one the page shows.
+      const elements = document.querySelectorAll("[data-thread-title], .thread-header h1");
+      const previous = elements[0]?.textContent.trim();
+      for (const element of elements) element.textContent = title;
+      if (previous) document.title = document.title.replace(previous, title);
       return true;
     }
     case "thread.pinned":

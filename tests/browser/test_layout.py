@@ -154,6 +154,71 @@ invitation = workspace_people.invitation_create(
     actor=anna, workspace=workspace, who=bruno.username, message=word(500, "Invito")
 )
 
+# The workspace's documents, tasks and milestones, and their discussion threads,
+# named at their longest.
+import datetime
+
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from workspaces.services import documents as workspace_documents
+from workspaces.services import tasks as workspace_tasks
+
+(document,) = workspace_documents.document_upload(
+    actor=anna,
+    workspace=workspace,
+    files=[ContentFile(b"Relazione\\n", name=word(250, "relazione") + ".txt")],
+    title=word(200, "Documento"),
+    note=word(500, "Nota"),
+)
+document_post = workspace_documents.document_comment(
+    actor=anna, document=document, body=word(300, "Commento") + " " + url
+)
+soon = datetime.date.today() + datetime.timedelta(days=2)
+milestone = workspace_tasks.milestone_create(
+    actor=anna, workspace=workspace, title=word(200, "Traguardo"), due_date=soon,
+    description=word(600, "Descrizione") + " " + url,
+)
+task = workspace_tasks.task_create(
+    actor=anna, workspace=workspace, title=word(200, "Compito"),
+    description=word(600, "Descrizione") + " " + url, assignee=anna, due_date=soon,
+    milestone=milestone,
+)
+task_thread = workspace_tasks.task_discussion_open(
+    actor=anna, task=task, body=word(300, "Discussione")
+)
+
+# Moderation at its longest: a held thread, a renamed thread (its audit entry holds
+# both titles), a hidden post with a long reason, a warning: Carla's notices.
+rules.watched_word_add(actor=anna, community=community, word=word(80, "Trattenuta"), action="hold")
+community.refresh_from_db()  # the rules it counts
+threads.thread_create(
+    actor=dario, community=community,
+    title=word(80, "Trattenuta") + " " + word(119, "Sospesa"),
+    body=word(300, "Trattenuto") + " " + url, may_hold=True,
+)
+renamed = threads.thread_create(
+    actor=anna, community=community, title=word(200, "Vecchio"), body="Da rinominare"
+)
+from community.services import moderation, thread_tools
+
+thread_tools.thread_rename(actor=anna, thread=renamed, title=word(200, "Nuovo"))
+hidden = threads.post_reply(actor=carla, thread=thread, body=word(300, "Nascosta"))
+moderation.post_hide(actor=anna, post=hidden, reason=word(300, "Motivo"))
+moderation.membership_warn(
+    actor=anna,
+    membership=Membership.objects.get(user=carla, community=community),
+    reason=word(300, "Avviso"),
+)
+
+def workspace_url(name, *args):
+    return reverse(f"workspaces:{name}", args=[workspace.pk, *args])
+
+print(f"DOCUMENT {workspace_url('document-detail', document.pk)}")
+print(f"DOCTHREAD {document_post.thread.get_absolute_url()}")
+print(f"TASK {workspace_url('task-detail', task.pk)}")
+print(f"TASKEDIT {workspace_url('task-edit', task.pk)}")
+print(f"TASKTHREAD {task_thread.get_absolute_url()}")
+print(f"HIDDEN {hidden.pk}")
 print(f"COMMUNITY {community.get_absolute_url()}")
 print(f"WORKSPACE {workspace.get_absolute_url()}")
 print(f"DISCUSSION {workspace.community.get_absolute_url()}")
@@ -231,6 +296,24 @@ def _pages(paths):
         ("moderation-log", f"{community}moderation/log/"),
         ("review-queue", f"{community}moderation/queue/"),
         ("review-item", f"{community}moderation/queue/{paths['ITEM']}/"),
+        ("held-posts", f"{community}moderation/held/"),
+        ("combined-queue", "/moderation/"),
+        ("post-moderate", f"/p/{paths['HIDDEN']}/moderate/"),
+        ("thread-move", f"{paths['THREAD']}move/"),
+        ("thread-merge", f"{paths['THREAD']}merge/"),
+        ("organisation-edit", f"{paths['ORGANISATION']}edit/"),
+        ("workspace-documents", f"{paths['WORKSPACE']}documents/"),
+        ("workspace-document", paths["DOCUMENT"]),
+        ("workspace-downloads", f"{paths['WORKSPACE']}documents/downloads/"),
+        ("workspace-document-thread", paths["DOCTHREAD"]),
+        ("workspace-tasks", f"{paths['WORKSPACE']}tasks/"),
+        ("workspace-task-list", f"{paths['WORKSPACE']}tasks/list/"),
+        ("workspace-task", paths["TASK"]),
+        ("workspace-task-edit", paths["TASKEDIT"]),
+        ("workspace-task-thread", paths["TASKTHREAD"]),
+        ("workspace-milestones", f"{paths['WORKSPACE']}milestones/"),
+        ("my-tasks", "/w/tasks/"),
+        ("workspace-export", f"{paths['WORKSPACE']}export/"),
     ]
 
 
@@ -296,4 +379,20 @@ def test_a_moderators_pages_never_widen_a_page(
         _check(page, base_url + path, name, width, problems, artifacts)
     page.goto(base_url + community + "moderation/settings/")
     expect(page.locator(".settings-summary")).to_be_visible()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_members_notices_and_report_form_never_widen_a_page(
+    site, new_page, sign_in, problems, artifacts, width
+):
+    """Carla was warned and had a post hidden, each with a reason at its longest."""
+    page = new_page(width=width, height=900)
+    sign_in(page, "carla@example.org")
+    for name, path in [
+        ("my-moderation", "/moderation/mine/"),
+        ("post-report", f"/p/{site.paths['REPLY']}/report/"),
+        ("thread-as-member", site.paths["THREAD"]),
+    ]:
+        _check(page, site.url + path, name, width, problems, artifacts)
     assert not problems, "\n".join(problems)

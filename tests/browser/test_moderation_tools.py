@@ -59,6 +59,8 @@ def test_a_reader_follows_lock_rename_and_hide_live_and_a_moderator_sees_the_mar
     expect(reader.locator(".thread-header h1")).to_have_text(
         "Accumulo termico e sali fusi"
     )
+    # The tab's title follows too, though the event names only the new title.
+    expect(reader).to_have_title(re.compile("^Accumulo termico e sali fusi"))
 
     # Hide the reply, from its moderation page.
     moderator.locator(post).get_by_role("link", name="Moderate").click()

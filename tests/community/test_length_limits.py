@@ -267,3 +267,52 @@ def test_line_breaks_count_once_as_in_the_counter(client):
     assert response.status_code == 302, response.context["form"].errors
     person.refresh_from_db()
     assert person.bio == bio.replace("\r\n", "\n")
+
+
+# --- the workspaces' and the moderators' forms ------------------------------------------
+
+
+def test_no_template_writes_maxlength():
+    """Hand-written fields too: a reason, a word, a search box count, never cut."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    written = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*.html")
+        if "maxlength=" in path.read_text()
+    ]
+    assert not written
+
+
+def test_workspace_and_moderation_forms_count_instead_of_cutting(client):
+    from community.services import reports
+    from tests.support.workspaces import make_workspace
+
+    community, owner, thread = community_with_thread()
+    reports.moderation_settings_change(
+        actor=owner, community=community, report_threshold=3, first_posts_approval=1
+    )
+    newcomer = member_of(community)
+    threads.post_reply(actor=newcomer, thread=thread, body="In attesa")  # held
+    login(client, owner)
+    moderation = reverse("community:moderation-home", args=[community.slug])
+    assert_counted(
+        client.get(f"{moderation}members/"), {"reason": 300, "q": 150}
+    )
+    assert_counted(client.get(f"{moderation}held/"), {"reason": 300})
+    assert_counted(
+        client.get(f"{moderation}settings/"), {"word": 80, "replacement": 80}
+    )
+
+    workspace = make_workspace()
+    login(client, workspace.created_by)
+    assert_counted(
+        client.get(reverse("workspaces:workspace-create")),
+        {"name": 120, "description": 5000},
+    )
+    assert_counted(
+        client.get(reverse("workspaces:people", args=[workspace.pk])),
+        {"who": 254, "organisation": 160, "message": 500},
+    )

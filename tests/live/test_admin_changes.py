@@ -182,3 +182,132 @@ def test_the_sites_login_throttles_repeated_wrong_passwords():
 
     assert "Too many failed login attempts" in right.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+# --- site roles and passwords changed in the admin ---------------------------------------
+
+
+def _staff_form(client, person, **changes):
+    """The admin's change form of `person` as it is, with `changes`, posted."""
+    url = reverse("admin:community_user_change", args=[person.pk])
+    data = {
+        "username": person.username,
+        "email": person.email,
+        "first_name": "",
+        "last_name": "",
+        "is_staff": "on" if person.is_staff else "",
+        "is_superuser": "on" if person.is_superuser else "",
+        "groups": [],
+        "user_permissions": [],
+    }
+    data.update(changes)
+    return client.post(url, {k: v for k, v in data.items() if v != ""})
+
+
+@pytest.mark.asyncio
+async def test_staff_rights_removed_in_the_admin_end_the_staff_streams_at_once():
+    from tests.support.workspaces import make_workspace
+
+    workspace = await sync_to_async(make_workspace)()
+    staff = await sync_to_async(UserFactory)(is_staff=True)
+    socket = await connect(staff)
+    assert (await subscribe(socket, "review:1"))[0]["op"] == "subscribed"
+    assert (await subscribe(socket, workspace.stream))[0]["op"] == "subscribed"
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    await sync_to_async(client.force_login)(await sync_to_async(_superuser)())
+
+    response = await sync_to_async(_staff_form)(client, staff, is_staff="")
+    received = await frames(socket)
+    await socket.disconnect()
+
+    assert response.status_code == 302
+    ended = {f["ref"] for f in received if f.get("op") == "error" and f["code"] == "not_found"}
+    assert ended == {"review:1", workspace.stream}
+
+
+@pytest.mark.asyncio
+async def test_a_password_set_in_the_admin_closes_the_persons_sockets():
+    community, _owner, thread = await sync_to_async(community_with_thread)("private")
+    person = await sync_to_async(member_of)(community)
+    socket = await connect(person)
+    await subscribe(socket, f"thread:{thread.pk}")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    await sync_to_async(client.force_login)(await sync_to_async(_superuser)())
+
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+    new = "Una nuova parola d'ordine 2026"
+    response = await sync_to_async(client.post)(
+        url, {"password1": new, "password2": new, "usable_password": "true"}
+    )
+
+    assert response.status_code == 302
+    ended = await socket.receive_json_from()
+    while ended["op"] == "event":
+        ended = await socket.receive_json_from()
+    assert (ended["op"], ended["code"]) == ("error", "session_ended")
+    assert (await socket.receive_output())["type"] == "websocket.close"
+
+
+def test_every_domain_model_of_the_admin_is_read_only_for_a_superuser():
+    """Workspaces, moderation (reports, review items, held posts, watched words,
+    notices, the audit log), the event log and the community's rows: staff look, the
+    services write. Only the accounts' site roles are edited in the admin."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = _superuser()
+    domain = {"community", "workspaces", "live"}
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in domain or model._meta.model_name == "user":
+            continue
+        checked.append(model._meta.label)
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+        for inline in model_admin.get_inline_instances(request):
+            assert not inline.has_add_permission(request, None), inline
+            assert not inline.has_change_permission(request), inline
+            assert not inline.has_delete_permission(request), inline
+
+    assert {
+        "workspaces.Workspace",
+        "workspaces.Participant",
+        "workspaces.Task",
+        "community.HeldPost",
+        "community.ReviewItem",
+        "community.WatchedWord",
+        "community.AuditEntry",
+        "live.Event",
+    } <= set(checked)
+
+
+def test_only_site_roles_are_editable_on_an_account_in_the_admin():
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from community.models import User
+
+    request = RequestFactory().get("/admin/")
+    request.user = _superuser()
+    person = UserFactory()
+    model_admin = admin.site._registry[User]
+    shown = {
+        name
+        for _title, options in model_admin.get_fieldsets(request, person)
+        for name in options["fields"]
+    }
+    editable = shown - set(model_admin.get_readonly_fields(request, person))
+
+    assert editable <= {
+        "username",
+        "password",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+    }

@@ -466,6 +466,40 @@ def test_participants_open_a_task_discussion_from_the_task(
     assert task.thread.get_absolute_url() in page
 
 
+@pytest.mark.parametrize("refusal", ["too_long", "watched_word", "rate_limit"])
+def test_a_refused_task_comment_stays_in_the_box_with_the_reason(
+    client, workspace, people, content, settings, refusal
+):
+    from community.services import rules
+
+    task = content["task"]
+    body = "Servono le misure di pressione del prototipo. " * 3
+    if refusal == "too_long":
+        settings.POST_BODY_MAX_LENGTH = 100
+        reason = "at most 100 characters"
+    elif refusal == "watched_word":
+        rules.watched_word_add(
+            actor=people["lead"],
+            community=workspace.community,
+            word="prototipo",
+            action="block",
+        )
+        reason = "prototipo"
+    else:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "thread": (0, 600)}
+        reason = "You are doing that too often."
+    client = _as(client, people["member"])
+
+    response = client.post(_url("task-discussion", workspace, task.pk), {"body": body})
+
+    assert response.status_code == (429 if refusal == "rate_limit" else 400)
+    page = response.content.decode()
+    assert escape(body.strip()) in page, "the comment is back in the box"
+    assert reason in page
+    task.refresh_from_db()
+    assert task.thread is None
+
+
 def test_staff_read_a_task_but_cannot_start_its_discussion(
     client, workspace, people, content
 ):

@@ -82,7 +82,7 @@ class DocumentVersionForm(LengthCounterMixin, forms.Form):
     )
 
 
-class DocumentFilterForm(forms.Form):
+class DocumentFilterForm(LengthCounterMixin, forms.Form):
     q = forms.CharField(label=_("Search titles"), required=False, max_length=100)
     category = forms.ChoiceField(
         label=_("Category"),

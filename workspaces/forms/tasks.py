@@ -110,7 +110,7 @@ class MoveForm(forms.Form):
     revision = forms.IntegerField(min_value=1, required=False)
 
 
-class TaskFilterForm(forms.Form):
+class TaskFilterForm(LengthCounterMixin, forms.Form):
     """The list's filters and sort; unknown values fall back to "all"."""
 
     status = forms.ChoiceField(

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from community.forms.limits import LengthCounterMixin
+
 from ..models import Participant, Partner, Workspace
 
 __all__ = [
@@ -14,7 +16,7 @@ __all__ = [
 ]
 
 
-class WorkspaceForm(forms.Form):
+class WorkspaceForm(LengthCounterMixin, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=Workspace._meta.get_field("name").max_length,
@@ -41,7 +43,7 @@ class StageForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Workspace.Stage.choices)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(LengthCounterMixin, forms.Form):
     who = forms.CharField(
         label=_("Username or e-mail address"),
         max_length=254,

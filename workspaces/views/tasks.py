@@ -15,7 +15,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from community.views.feedback import redirect_back, safe_next
+from community.ratelimit import RateLimited
+from community.views.feedback import redirect_back, safe_next, with_retry_after
 
 from .. import permissions
 from ..forms.tasks import (
@@ -160,6 +161,12 @@ def task_create(request, workspace):
 @workspace_view
 def task_detail(request, workspace, task_id):
     task = permissions.access_task(request.user, workspace, task_id)
+    return _task_page(request, workspace, task, DiscussionForm())
+
+
+def _task_page(request, workspace, task, discussion_form, status=200):
+    """The task's page with `discussion_form` (a refused comment comes back in it,
+    with the reason)."""
     task_queries.annotate_due([task])
     return render(
         request,
@@ -170,8 +177,9 @@ def task_detail(request, workspace, task_id):
             "tasks",
             task=task,
             statuses=Status.choices,
-            discussion_form=DiscussionForm(),
+            discussion_form=discussion_form,
         ),
+        status=status,
     )
 
 
@@ -276,20 +284,27 @@ def task_discussion(request, workspace, task_id):
     task = permissions.access_task(request.user, workspace, task_id)
     permissions.require_discuss_task(request.user, workspace)
     form = DiscussionForm(request.POST)
+    # A refused comment is shown again in the box with the reason, never dropped.
     if not form.is_valid():
-        flash_errors(request, ValidationError(list(form.errors["body"])))
-        return redirect(_task_url(task))
+        return _task_page(request, workspace, task, form, status=400)
     try:
         thread = task_services.task_discussion_open(
             actor=request.user, task=task, body=form.cleaned_data["body"]
         )
     except ValidationError as error:
-        flash_errors(request, error)
-        return redirect(_task_url(task))
+        form_add_errors(form, error)
+        response = _task_page(
+            request,
+            workspace,
+            task,
+            form,
+            status=429 if isinstance(error, RateLimited) else 400,
+        )
+        return with_retry_after(response, error)
     except PermissionDenied as error:
         # The community's own rules (a mute, say) refuse the comment.
-        messages.error(request, str(error))
-        return redirect(_task_url(task))
+        form.add_error(None, str(error))
+        return _task_page(request, workspace, task, form, status=403)
     return redirect(thread.get_absolute_url())
 
 
