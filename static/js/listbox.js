@@ -27,7 +27,9 @@ export class Listbox {
     field.setAttribute("aria-controls", this.element.id);
     field.setAttribute("aria-autocomplete", "list");
     field.setAttribute("aria-expanded", "false");
-    field.insertAdjacentElement("afterend", this.element);
+    // At the end of the field's box, so whatever sits right after the field (its
+    // length counter) stays there.
+    field.parentElement.append(this.element);
     // A click on an option must not blur the field first (which would close the list).
     this.element.addEventListener("mousedown", (event) => event.preventDefault());
     this.element.addEventListener("click", (event) => {

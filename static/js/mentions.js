@@ -25,7 +25,7 @@ function enhance(textarea, scope) {
   const status = document.createElement("p");
   status.className = "visually-hidden";
   status.setAttribute("role", "status");
-  textarea.insertAdjacentElement("afterend", status);
+  textarea.parentElement.append(status);
 
   const listbox = new Listbox(textarea, {
     label: gettext("People to mention"),
