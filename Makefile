@@ -56,6 +56,7 @@ start:
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --first-start
+	$(BIN)/python manage.py search_rebuild
 	$(MAKE) --no-print-directory serve
 
 serve:

@@ -1665,6 +1665,28 @@ def posts_visible_to(user, queryset=None):
     return queryset.exclude(thread__in=Thread.objects.filter(hidden).values("pk"))
 
 
+def readers_of(community, queryset=None):
+    """People who may read `community`'s threads now, for suggesting whom to mention
+    (`queryset`: among these people): active accounts, and for a community that is
+    not public only its active members; never anyone banned from it. (Site staff
+    read everything but are suggested only where they belong.)"""
+    from .models import User
+
+    queryset = User.objects.all() if queryset is None else queryset
+    queryset = queryset.filter(is_active=True).exclude(
+        pk__in=Membership.objects.filter(
+            community=community, state=State.BANNED
+        ).values("user_id")
+    )
+    if community.visibility == Visibility.PUBLIC:
+        return queryset
+    return queryset.filter(
+        pk__in=Membership.objects.filter(
+            community=community, state=State.ACTIVE
+        ).values("user_id")
+    )
+
+
 # --- access: the object, or 404 ------------------------------------------------------
 
 

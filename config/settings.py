@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "community",
     "workspaces",
     "notifications",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,8 @@ RATE_LIMITS = {
     "upload": (int(os.environ.get("RATE_LIMIT_UPLOADS", 30)), 3600),
     "organisation": (int(os.environ.get("RATE_LIMIT_ORGANISATIONS", 5)), 3600),
     "report": (int(os.environ.get("RATE_LIMIT_REPORTS", 20)), 3600),
+    # Mention suggestions: a few letters typed after "@" are one request each.
+    "mentions": (int(os.environ.get("RATE_LIMIT_MENTIONS", 120)), 60),
 }
 
 # A moderator's claim on a review item lapses after this many minutes (others may

@@ -1,5 +1,5 @@
-"""Root URL map: accounts (allauth), admin, the JavaScript catalogue, the workspaces
-and the community app."""
+"""Root URL map: accounts (allauth), admin, the JavaScript catalogue, the workspaces,
+search and the community app."""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
@@ -24,5 +24,6 @@ urlpatterns = [
     ),
     path("w/", include("workspaces.urls")),
     path("notifications/", include("notifications.urls")),
+    path("search/", include("search.urls")),
     path("", include("community.urls")),
 ]

@@ -9,7 +9,7 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parent.parent
 APPS = [
     BASE_DIR / name
-    for name in ("community", "workspaces")
+    for name in ("community", "workspaces", "search")
     if (BASE_DIR / name).is_dir()
 ]
 

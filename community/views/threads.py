@@ -139,6 +139,7 @@ def thread_detail(request, slug, pk):
             action=reverse(
                 "community:thread-reply", args=[thread.community.slug, thread.pk]
             ),
+            mentions_thread=thread.pk,
         )
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))
     return render(request, "community/thread_detail.html", context)

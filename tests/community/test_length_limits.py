@@ -33,6 +33,8 @@ class _Fields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("input", "textarea"):
             attrs = dict(attrs)
+            if attrs.get("id") == "site-search-q":
+                return  # the header's search box, on every page: not the page's form
             self.fields.setdefault(attrs.get("name"), attrs)
             if tag == "textarea":
                 self._open = attrs.get("name")
