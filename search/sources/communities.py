@@ -34,7 +34,11 @@ def _communities():
 
 
 def index(ids):
-    replace(KINDS, ids, [_row(community) for community in _communities().filter(pk__in=ids)])
+    if not ids:
+        return
+    replace(
+        KINDS, ids, [_row(community) for community in _communities().filter(pk__in=ids)]
+    )
 
 
 def index_events(events):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community import permissions
-from community.models import Post, Thread
+from community.models import Post, Thread, ThreadTag
 
 from ..models import Entry
 from ..registry import BATCH, Source, tags_text
@@ -41,6 +41,19 @@ def _entry(post, thread, tags):
     )
 
 
+# What a post's row holds besides its key (kind, object id).
+_ENTRY_FIELDS = [
+    "thread_id",
+    "number",
+    "community_id",
+    "author_id",
+    "title",
+    "body",
+    "tags",
+    "created_at",
+]
+
+
 def _searchable(posts):
     return posts.filter(is_deleted=False, is_hidden=False, is_removed=False)
 
@@ -49,36 +62,64 @@ def _visible(post):
     return not (post.is_deleted or post.is_hidden or post.is_removed)
 
 
+def _thread_tags(thread_ids):
+    """{thread id: tags text} for `thread_ids`, in one query."""
+    names = {}
+    for thread_id, name in ThreadTag.objects.filter(
+        content_object_id__in=thread_ids
+    ).values_list("content_object_id", "tag__name"):
+        names.setdefault(thread_id, []).append(name)
+    return {pk: tags_text(names.get(pk, ())) for pk in thread_ids}
+
+
 def index_posts(post_ids, written=None):
-    """Bring the rows of `post_ids` in line with the posts as they are now: one read
-    of the posts, one of their threads (and tags), one DELETE and one INSERT. Posts
-    in `written` ({id: post}, just created by the commit) are not read again: nobody
-    can have changed them yet. (Their rows are still deleted first: another event of
-    the same transaction, a thread's, may have indexed them already.)"""
+    """Bring the rows of `post_ids` in line with the posts as they are now. Posts in
+    `written` ({id: post}, just created by the commit, with their thread loaded) are
+    not read again: a group of new posts costs one read of their threads' tags and
+    one upsert. Others are read as they are now (with their threads), their rows
+    deleted and written again."""
     post_ids = set(post_ids)
     if not post_ids:
         return
-    written = {pk: post for pk, post in (written or {}).items() if pk in post_ids}
+    written = {
+        pk: post
+        for pk, post in (written or {}).items()
+        if pk in post_ids and Post.thread.is_cached(post)
+    }
     posts = [post for post in written.values() if _visible(post)]
+    threads = {post.thread_id: post.thread for post in posts}
     unread = post_ids - written.keys()
     if unread:
-        posts += _searchable(Post.objects.filter(pk__in=unread)).only(
-            "pk", "thread_id", "number", "author_id", "body_html", "created_at"
+        read = list(
+            _searchable(Post.objects.filter(pk__in=unread)).only(
+                "pk", "thread_id", "number", "author_id", "body_html", "created_at"
+            )
         )
-    threads = {}
-    if posts:
-        threads = {
-            thread.pk: thread
-            for thread in Thread.objects.filter(pk__in={post.thread_id for post in posts})
-            .only("pk", "kind", "title", "community_id")
-            .prefetch_related("tags")
-        }
-    tags = {pk: _tags(thread) for pk, thread in threads.items()}
+        posts += read
+        missing = {post.thread_id for post in read} - threads.keys()
+        if missing:
+            threads.update(
+                Thread.objects.only("pk", "kind", "title", "community_id").in_bulk(
+                    missing
+                )
+            )
+    tags = _thread_tags(threads.keys()) if threads else {}
     rows = [
         _entry(post, threads[post.thread_id], tags[post.thread_id])
         for post in sorted(posts, key=lambda post: post.pk)
         if post.thread_id in threads
     ]
+    if not unread:
+        # New posts: an upsert, as a thread's event of the same transaction, handed
+        # over before them, may have indexed its first post already.
+        Entry.objects.bulk_create(
+            rows,
+            batch_size=BATCH,
+            update_conflicts=True,
+            unique_fields=["kind", "object_id"],
+            update_fields=_ENTRY_FIELDS,
+        )
+        return
     with transaction.atomic():
         Entry.objects.filter(kind__in=KINDS, object_id__in=post_ids)._raw_delete(
             Entry.objects.db
@@ -222,7 +263,8 @@ SOURCE = Source(
             ("threads", "discussion", "discussione", "discussioni"),
         ),
         Entry.Kind.POST: (
-            _("Replies"), ("posts", "reply", "replies", "risposta", "risposte")
+            _("Replies"),
+            ("posts", "reply", "replies", "risposta", "risposte"),
         ),
         Entry.Kind.MESSAGE: (_("Room messages"), ("messages", "messaggio", "messaggi")),
     },

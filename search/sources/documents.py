@@ -68,6 +68,8 @@ def _rows(documents):
 
 
 def index(ids):
+    if not ids:
+        return
     replace(KINDS, ids, _rows(_documents().filter(pk__in=ids)))
 
 
@@ -75,7 +77,11 @@ def index_events(events):
     ids = set()
     for event in events:
         if event.stream.startswith("workspace:") and event.type in _CHANGES:
-            document = event.payload.get("document") if isinstance(event.payload, dict) else None
+            document = (
+                event.payload.get("document")
+                if isinstance(event.payload, dict)
+                else None
+            )
             if isinstance(document, int):
                 ids.add(document)
     index(ids)
@@ -120,9 +126,9 @@ def present(entries):
 
 SOURCE = Source(
     name="documents",
-    kinds={Entry.Kind.DOCUMENT: (
-            _("Documents"), ("documents", "documento", "documenti")
-        )},
+    kinds={
+        Entry.Kind.DOCUMENT: (_("Documents"), ("documents", "documento", "documenti"))
+    },
     index_events=index_events,
     rebuild=rebuild,
     readable=readable,

@@ -39,9 +39,9 @@ def _organisations():
 
 
 def index(ids):
-    replace(
-        KINDS, ids, [_row(item) for item in _organisations().filter(pk__in=ids)]
-    )
+    if not ids:
+        return
+    replace(KINDS, ids, [_row(item) for item in _organisations().filter(pk__in=ids)])
 
 
 def index_events(events):
@@ -79,7 +79,10 @@ SOURCE = Source(
         Entry.Kind.ORGANISATION: (
             _("Organisations"),
             (
-                "organisations", "organization", "organizations", "organizzazione",
+                "organisations",
+                "organization",
+                "organizations",
+                "organizzazione",
                 "organizzazioni",
             ),
         )

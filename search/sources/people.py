@@ -31,6 +31,8 @@ def _people():
 
 
 def index(ids):
+    if not ids:
+        return
     replace(KINDS, ids, [_row(person) for person in _people().filter(pk__in=ids)])
 
 
