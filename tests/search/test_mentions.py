@@ -6,7 +6,7 @@ outside a community that is not public; at most eight, rate-limited."""
 import pytest
 from django.urls import reverse
 
-from community.models import Community, Membership
+from community.models import Community, Membership, User
 from community.services import rooms
 from tests.search.helpers import community_with
 from tests.support.factories import CommunityFactory, MembershipFactory, UserFactory
@@ -104,6 +104,10 @@ def test_banned_members_and_people_who_cannot_read_are_not_suggested(
     )
     UserFactory(username="gino")  # belongs nowhere
     UserFactory(username="giacomo", is_active=False)
+    # The factory's random names could begin with "Gi" too: only the people above may.
+    User.objects.filter(username__startswith="person").update(
+        display_name="Ottavio Neri"
+    )
 
     response = mentions(client, member, thread=thread.pk, q="gi")
 
@@ -126,14 +130,21 @@ def test_names_match_by_username_or_any_word_of_the_name_at_most_eight(client, c
     )
     for number in range(10):
         MembershipFactory(
-            user=UserFactory(username=f"bianchi{number}"), community=community
+            user=UserFactory(username=f"bianchi{number}", display_name="Bianca Neri"),
+            community=community,
         )
+    # The factory's random names could hold a word beginning with "Gil" too.
+    User.objects.filter(username__startswith="person").update(
+        display_name="Ottavio Neri"
+    )
 
     found = mentions(client, member, thread=thread.pk, q="gil").json()["people"]
     assert [person["username"] for person in found] == ["rossi"]
     assert found[0]["name"] == "Anna Gilardoni"
     assert found[0]["initials"] == "AG"
-    assert len(mentions(client, member, thread=thread.pk, q="bian").json()["people"]) == 8
+    assert (
+        len(mentions(client, member, thread=thread.pk, q="bian").json()["people"]) == 8
+    )
     assert mentions(client, member, thread=thread.pk, q="").json()["people"] == []
 
 
