@@ -109,7 +109,9 @@ class Notification(models.Model):
 
     @property
     def is_read(self):
-        return self.read_at is not None
+        """Marked read, or (a coalesced row, as `queries.attach` finds it) settled by
+        reading its thread to the last post."""
+        return self.read_at is not None or getattr(self, "settled", False)
 
 
 # E-mail's own tables (notifications/email_models.py), registered with this app.
