@@ -181,3 +181,20 @@ def test_an_unread_reply_is_still_emailed_with_what_it_stands_for_now(run):
     assert mail.deliver_due(now=due(notification, 1)) == 1
     [message] = outbox.outbox
     assert cleo.name in message.subject
+
+
+def test_a_digest_leaves_out_news_read_in_the_thread(run, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications import digests
+
+    community, owner, thread = community_with_thread()
+    bea = member_of(community)
+    run(threads.post_reply, actor=bea, thread=thread, body="Una risposta")
+    later = timezone.now() + timedelta(minutes=1)
+    assert len(digests.digest_items(owner, None, later)) == 1
+    client.force_login(owner)
+    client.get(thread.get_absolute_url())
+    assert digests.digest_items(owner, None, later) == []
