@@ -175,7 +175,7 @@ def _coalesced_now(notifications):
             n.settled = True
             n.count = max(thread.post_count - began, 1)
         else:
-            n.count = thread.post_count - max(read, began)
+            n.count = max(thread.post_count - max(read, began), 1)
         if thread.last_poster_id is not None:
             n.actor = thread.last_poster
 

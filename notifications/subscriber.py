@@ -10,8 +10,9 @@ Who is told of a new post (Discourse-like): the people it mentions; the people i
 quotes (the quote button's "@name …:" line over a "> " quote); the thread's author
 (a reply in their thread); and the thread's watchers. Nobody whose level for the
 thread is muted hears anything of it, mentions included. Replies and watched news
-are coalesced (one unread row per person and thread, counted up); a mention or quote
-is its own row. Per thread of a group: one query decides who may read and their
+are coalesced: one unread row per person and thread, inserted by the first post they
+have not read and never rewritten (what it stands for is read from the thread when
+shown); a mention or quote is its own row. Per thread of a group: one query decides who may read and their
 levels, and one statement writes the whole group's rows (`services.notifications_store`)."""
 
 import logging
