@@ -17,6 +17,7 @@ from community.models import (
     Community,
     Membership,
     NotificationLevel,
+    Post,
     ReadPosition,
     Thread,
     User,
@@ -68,9 +69,28 @@ def _audience_query(thread, named):
                     read_at__isnull=True,
                 ).values("post__number")[:1]
             ),
+            # Whether the last post they read is their own: caught up by replying.
+            read_own=Exists(
+                Post.objects.filter(
+                    thread_id=thread.pk,
+                    author_id=OuterRef("pk"),
+                    number=Subquery(
+                        ReadPosition.objects.filter(
+                            user_id=OuterRef(OuterRef("pk")), thread_id=thread.pk
+                        ).values("last_read_number")[:1]
+                    ),
+                )
+            ),
         )
         .order_by()
-        .values_list("pk", "thread_level", "community_level", "read_upto", "open_from")
+        .values_list(
+            "pk",
+            "thread_level",
+            "community_level",
+            "read_upto",
+            "open_from",
+            "read_own",
+        )
     )
 
 
@@ -81,12 +101,14 @@ def thread_key(thread_id):
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """One person of a thread's audience: their level, how far they read it, and
-    where their unread coalesced row of it begins (None: they have none)."""
+    """One person of a thread's audience: their level, how far they read it (and
+    whether the last post read is their own), and where their unread coalesced row of
+    it begins (None: they have none)."""
 
     level: str
     read_upto: int
     open_from: int | None
+    read_own: bool
 
 
 # The common statement (a thread's watchers and its author, nobody else named) is
@@ -133,8 +155,8 @@ def thread_audience(thread, named):
             )
             rows = cursor.fetchall()
     return {
-        pk: Reader(effective_level(own, shared), read or 0, open_from)
-        for pk, own, shared, read, open_from in rows
+        pk: Reader(effective_level(own, shared), read or 0, open_from, bool(mine))
+        for pk, own, shared, read, open_from, mine in rows
     }
 
 

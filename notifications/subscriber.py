@@ -148,12 +148,15 @@ def _thread_entries(items):
     author = thread.author_id if discussion else None
     # Their unread row of the thread stands for these posts too (it is not written):
     # unless they have read to the last post before this group, which settled it —
-    # then it is closed and the group starts a new one.
+    # then it is closed and the group starts a new one. Caught up by replying (the
+    # last post they read is their own: a busy thread's writers, group after group),
+    # the row stays: the posts after theirs make it unread again, counted at display,
+    # as they did before, without a new row and a bell frame per reply.
     first = min(post.number for _e, post, _m in items)
     settled = {
         pk
         for pk, r in readers.items()
-        if r.open_from is not None and r.read_upto >= first - 1
+        if r.open_from is not None and r.read_upto >= first - 1 and not r.read_own
     }
     covered = {pk for pk, r in readers.items() if r.open_from is not None} - settled
     entries = []

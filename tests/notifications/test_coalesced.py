@@ -198,3 +198,24 @@ def test_a_digest_leaves_out_news_read_in_the_thread(run, client):
     client.force_login(owner)
     client.get(thread.get_absolute_url())
     assert digests.digest_items(owner, None, later) == []
+
+
+def test_a_writer_caught_up_by_replying_keeps_one_row_that_counts_what_follows(run):
+    community, owner, thread = community_with_thread()
+    ada, bea, cleo = (member_of(community) for _ in range(3))
+    ReadPosition.objects.create(
+        user=ada, thread=thread, level=NotificationLevel.WATCHING
+    )
+    run(threads.post_reply, actor=bea, thread=thread, body="Prima")
+    run(threads.post_reply, actor=ada, thread=thread, body="La mia risposta")
+    # Her reply read the thread: the notification is settled.
+    assert bell(ada) == 0
+    assert shown(ada) == [(Kind.WATCHING, 2, ada, True)]
+    with CaptureQueriesContext(connection) as captured:
+        run(threads.post_reply, actor=cleo, thread=thread, body="Dopo di lei")
+    run(threads.post_reply, actor=bea, thread=thread, body="E ancora")
+    # The same row counts the posts after hers, unread again; nothing was written.
+    assert writes_to_notifications(captured.captured_queries) == []
+    assert Notification.objects.filter(recipient=ada).count() == 1
+    assert bell(ada) == 1 and frames_of(ada) == 1
+    assert shown(ada) == [(Kind.WATCHING, 2, bea, False)]
