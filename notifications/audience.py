@@ -7,6 +7,8 @@ workspace's) membership level, where only "muted" carries over (else tracking).
 Who may read is `community.permissions.thread_readers`, the queryset form of
 `can_read_thread`."""
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Subquery
 
@@ -15,11 +17,14 @@ from community.models import (
     Community,
     Membership,
     NotificationLevel,
+    Post,
     ReadPosition,
     Thread,
     User,
 )
 from workspaces import permissions as workspace_permissions
+
+from .models import Notification
 
 WATCHING = NotificationLevel.WATCHING
 TRACKING = NotificationLevel.TRACKING
@@ -51,10 +56,59 @@ def _audience_query(thread, named):
                     user=OuterRef("pk"), community_id=thread.community_id
                 ).values("level")[:1]
             ),
+            read_upto=Subquery(
+                ReadPosition.objects.filter(
+                    user=OuterRef("pk"), thread_id=thread.pk
+                ).values("last_read_number")[:1]
+            ),
+            # The post number of their unread coalesced row of the thread, if any.
+            open_from=Subquery(
+                Notification.objects.filter(
+                    recipient=OuterRef("pk"),
+                    unread_key=thread_key(thread.pk),
+                    read_at__isnull=True,
+                ).values("post__number")[:1]
+            ),
+            # Whether the last post they read is their own: caught up by replying.
+            read_own=Exists(
+                Post.objects.filter(
+                    thread_id=thread.pk,
+                    author_id=OuterRef("pk"),
+                    number=Subquery(
+                        ReadPosition.objects.filter(
+                            user_id=OuterRef(OuterRef("pk")), thread_id=thread.pk
+                        ).values("last_read_number")[:1]
+                    ),
+                )
+            ),
         )
         .order_by()
-        .values_list("pk", "thread_level", "community_level")
+        .values_list(
+            "pk",
+            "thread_level",
+            "community_level",
+            "read_upto",
+            "open_from",
+            "read_own",
+        )
     )
+
+
+def thread_key(thread_id):
+    """The `unread_key` of a person's coalesced row of a thread."""
+    return f"thread:{thread_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """One person of a thread's audience: their level, how far they read it (and
+    whether the last post read is their own), and where their unread coalesced row of
+    it begins (None: they have none)."""
+
+    level: str
+    read_upto: int
+    open_from: int | None
+    read_own: bool
 
 
 # The common statement (a thread's watchers and its author, nobody else named) is
@@ -84,7 +138,7 @@ def connections_key():
 
 
 def thread_audience(thread, named):
-    """{person id: level} for the people who may read `thread` now and are either
+    """{person id: Reader} for the people who may read `thread` now and are either
     among `named` (mentioned, quoted, its author) or watching it: one query."""
     named = set(named)
     author = thread.author_id
@@ -94,12 +148,16 @@ def thread_audience(thread, named):
         sql, params = _compiled_audience(thread)
         ids = {_THREAD: thread.pk, _COMMUNITY: thread.community_id}
         ids[_AUTHOR] = author if author in named else 0
+        ids[thread_key(_THREAD)] = thread_key(thread.pk)
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, [ids.get(p, p) if type(p) is int else p for p in params]
+                sql, [ids.get(p, p) if type(p) in (int, str) else p for p in params]
             )
             rows = cursor.fetchall()
-    return {pk: effective_level(own, shared) for pk, own, shared in rows}
+    return {
+        pk: Reader(effective_level(own, shared), read or 0, open_from, bool(mine))
+        for pk, own, shared, read, open_from, mine in rows
+    }
 
 
 def community_watchers(thread):

@@ -52,8 +52,11 @@ def digest_items(person, since, until):
     still see now, oldest first, without those already e-mailed one by one."""
     rows = (
         mail._with_targets(
-            Notification.objects.filter(
-                recipient_id=person.pk, read_at__isnull=True, created_at__lte=until
+            # Unread: not marked read, nor settled by reading the thread to its end.
+            queries.unread(
+                Notification.objects.filter(
+                    recipient_id=person.pk, created_at__lte=until
+                )
             )
         )
         .exclude(email__outcome=NotificationEmail.Outcome.SENT)

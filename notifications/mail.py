@@ -123,8 +123,10 @@ def item_context(notification):
 
 
 def _with_targets(queryset):
-    return queryset.select_related(
-        "recipient", "actor", "community", "thread", "post__thread__community"
+    return queries.with_reading(
+        queryset.select_related(
+            "recipient", "actor", "community", "thread", "post__thread__community"
+        )
     )
 
 
@@ -188,7 +190,9 @@ def due_at(notification):
 def _decide(notification, preference, last_seen, now):
     """Whether to e-mail `notification` now (its time has come): the outcome."""
     person = notification.recipient
-    if notification.read_at is not None:
+    # Marked read, or (replies, watched news) settled by reading the thread to its
+    # last post (`queries.attach` found it so).
+    if notification.is_read:
         return Outcome.READ
     if not wants(preference, IMMEDIATE[notification.kind]):
         return Outcome.DECLINED

@@ -3,9 +3,12 @@ community or workspace (their ids), and whether it was read.
 
 "New posts" in a thread (while watching it, or replies to one's own thread) and
 documents uploaded to a workspace are *coalesced*: while unread, one row per person and
-thread (or workspace) counts them and points at the latest, updated in place; its
-`unread_key` names that group and is cleared when it is read, so the next news starts a
-new row. Every other kind is one row per event (a mention links to its exact post)."""
+thread (or workspace); its `unread_key` names that group and is cleared when it is read,
+so the next news starts a new row. A thread's row is inserted by the first post the
+person had not read and never rewritten: its count and latest poster are computed at
+display from the thread and their read position (`queries.attach`), and reading the
+thread to its last post settles it. A workspace's documents row counts them up and
+points at the latest, updated in place. Every other kind is one row per event (a mention links to its exact post)."""
 
 from django.conf import settings
 from django.db import models
@@ -109,7 +112,9 @@ class Notification(models.Model):
 
     @property
     def is_read(self):
-        return self.read_at is not None
+        """Marked read, or (a coalesced row, as `queries.attach` finds it) settled by
+        reading its thread to the last post."""
+        return self.read_at is not None or getattr(self, "settled", False)
 
 
 # E-mail's own tables (notifications/email_models.py), registered with this app.

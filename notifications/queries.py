@@ -5,12 +5,12 @@ A page of rows costs a constant number of queries whatever it holds: the rows wi
 what they are about, then the person's memberships, participations, hidden threads,
 workspaces, tasks and invitations for the whole page at once."""
 
-from django.db.models import F, Func, Subquery, Value
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community import permissions
-from community.models import Community, Membership
+from community.models import Community, Membership, ReadPosition
 from workspaces import permissions as workspace_permissions
 from workspaces.models import Invitation, Task, Workspace
 
@@ -38,11 +38,34 @@ GROUPS = {
 }
 
 
+# Kinds whose one unread row stands for every post since it began in a thread: its
+# count and latest poster are read from the thread at display, and reading the
+# thread to its last post settles it (see `settled_q`).
+COALESCED = (Kind.WATCHING, Kind.REPLY_THREAD)
+
+
+def settled_q():
+    """Unread rows of a coalesced kind whose thread their recipient has since read to
+    its last post: they count as read, without a write (a correlated EXISTS)."""
+    return Q(kind__in=COALESCED) & Exists(
+        ReadPosition.objects.filter(
+            user_id=OuterRef("recipient_id"),
+            thread_id=OuterRef("thread_id"),
+            last_read_number__gte=OuterRef("thread__post_count"),
+        )
+    )
+
+
+def unread(queryset):
+    """The rows of `queryset` still unread: not marked read, not settled by reading."""
+    return queryset.filter(read_at__isnull=True).exclude(settled_q())
+
+
 def unread_count_expression(person):
     """The unread count of `person` as a subquery, for the navigation's one statement
     (`community.queries.navigation.register_figure`)."""
     return Subquery(
-        Notification.objects.filter(recipient_id=person.pk, read_at__isnull=True)
+        unread(Notification.objects.filter(recipient_id=person.pk))
         .order_by()
         .values(one=Value(1))
         .annotate(count=Func(F("pk"), function="COUNT"))
@@ -51,18 +74,31 @@ def unread_count_expression(person):
 
 
 def unread_count(person):
-    return Notification.objects.filter(
-        recipient_id=person.pk, read_at__isnull=True
-    ).count()
+    return unread(Notification.objects.filter(recipient_id=person.pk)).count()
+
+
+def with_reading(rows):
+    """`rows` (a Notification queryset) with what a coalesced row's display needs in
+    the same statement: its recipient's read position in the thread (`read_upto`) and
+    the thread's last poster."""
+    return rows.select_related("post__thread__last_poster").annotate(
+        read_upto=Subquery(
+            ReadPosition.objects.filter(
+                user_id=OuterRef("recipient_id"), thread_id=OuterRef("thread_id")
+            ).values("last_read_number")[:1]
+        )
+    )
 
 
 def notifications_of(person, *, unread_only=False, group=None):
     """`person`'s notifications, latest news first, with what each is about loaded."""
-    rows = Notification.objects.filter(recipient_id=person.pk).select_related(
-        "actor", "community", "thread__community", "post__thread__community"
+    rows = with_reading(
+        Notification.objects.filter(recipient_id=person.pk).select_related(
+            "actor", "community", "thread__community", "post__thread__community"
+        )
     )
     if unread_only:
-        rows = rows.filter(read_at__isnull=True)
+        rows = unread(rows)
     if group in GROUPS:
         rows = rows.filter(kind__in=GROUPS[group][0])
     return rows.order_by("-updated_at", "-pk")
@@ -90,6 +126,7 @@ def attach(notifications):
         if invitations
         else {}
     )
+    _coalesced_now(notifications)
     threads = set()
     communities = set()
     for n in notifications:
@@ -106,6 +143,41 @@ def attach(notifications):
             threads.add(n.about_thread.pk)
             communities.add(n.about_thread.community_id)
     return threads, communities, workspace_ids
+
+
+def _coalesced_now(notifications):
+    """For each unread row of a coalesced kind, what it stands for now, from its
+    thread: `count` the posts its recipient has not read since it began, `actor` the
+    thread's last poster, and `settled` (shown and treated as read) when they have
+    read to the last post. A row marked read keeps what it stored when it was. The
+    read positions come with the rows (`with_reading`), else in one query."""
+    rows = [
+        n
+        for n in notifications
+        if n.kind in COALESCED and n.post_id is not None and n.read_at is None
+    ]
+    missing = [n for n in rows if not hasattr(n, "read_upto")]
+    if missing:
+        found = {
+            (user, thread): number
+            for user, thread, number in ReadPosition.objects.filter(
+                user_id__in={n.recipient_id for n in missing},
+                thread_id__in={n.thread_id for n in missing},
+            ).values_list("user_id", "thread_id", "last_read_number")
+        }
+        for n in missing:
+            n.read_upto = found.get((n.recipient_id, n.thread_id))
+    for n in rows:
+        thread = n.post.thread
+        began = n.post.number - 1
+        read = n.read_upto or 0
+        if read >= thread.post_count:
+            n.settled = True
+            n.count = max(thread.post_count - began, 1)
+        else:
+            n.count = max(thread.post_count - max(read, began), 1)
+        if thread.last_poster_id is not None:
+            n.actor = thread.last_poster
 
 
 def _load(person, notifications):

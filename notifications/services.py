@@ -29,7 +29,10 @@ _COLUMNS = (
     "created_at",
     "updated_at",
 )
-# What a coalesced row takes from the newest news (the count adds up).
+# Kinds coalesced per thread: their row is inserted by the first unseen post and
+# never rewritten (count and latest poster are read from the thread at display).
+_THREAD_KINDS = (Notification.Kind.WATCHING, Notification.Kind.REPLY_THREAD)
+# What a coalesced document row takes from the newest news (the count adds up).
 _UPDATED = ("kind", "event_type", "actor_id", "post_id", "updated_at")
 # Rows a statement writes at most (SQLite's bound on variables: 32766).
 _CHUNK = 1000
@@ -57,8 +60,9 @@ class Entry:
 
 
 def _gathered(entries):
-    """Self-notifications dropped, and entries of one (recipient, key) summed into the
-    last of them (one statement may not touch a row twice)."""
+    """Self-notifications dropped, and entries of one (recipient, key) gathered (one
+    statement may not touch a row twice): a thread's (`_THREAD_KINDS`) keeps the
+    first, as the row it starts never changes; documents are summed into the last."""
     keyed = {}
     out = []
     for entry in entries:
@@ -73,6 +77,8 @@ def _gathered(entries):
             keyed[key] = entry
             out.append(entry)
             continue
+        if earlier.kind in _THREAD_KINDS:
+            continue
         earlier.count += entry.count
         for name in ("kind", "event_type", "actor_id", "post_id"):
             setattr(earlier, name, getattr(entry, name))
@@ -84,17 +90,33 @@ def _returning():
 
 
 def _upsert(entries, now):
-    """Write `entries` with one statement per _CHUNK rows; return (id, recipient id,
-    kind) of the rows it *created* (a coalesced row updated in place is not among
-    them)."""
+    """Write `entries` with one statement per _CHUNK rows and kind of conflict; return
+    (id, recipient id, kind) of the rows it *created*. An entry whose unread row
+    exists already: a thread's leaves it as it is (DO NOTHING), a document's counts it
+    up in place (neither is among the created)."""
+    counted = [e for e in entries if e.unread_key and e.kind not in _THREAD_KINDS]
+    others = [e for e in entries if not (e.unread_key and e.kind not in _THREAD_KINDS)]
+    created = []
+    if others:
+        created.extend(_insert(others, now, update=False))
+    if counted:
+        created.extend(_insert(counted, now, update=True))
+    return created
+
+
+def _insert(entries, now, *, update):
     table = connection.ops.quote_name(Notification._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(now)
     columns = ", ".join(_COLUMNS)
     row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    updates = ", ".join(
-        [f"count = {table}.count + excluded.count"]
-        + [f"{name} = excluded.{name}" for name in _UPDATED]
-    )
+    if update:
+        updates = ", ".join(
+            [f"count = {table}.count + excluded.count"]
+            + [f"{name} = excluded.{name}" for name in _UPDATED]
+        )
+        conflict = f"ON CONFLICT (recipient_id, unread_key) DO UPDATE SET {updates}"
+    else:
+        conflict = "ON CONFLICT (recipient_id, unread_key) DO NOTHING"
     returning = _returning()
     created = []
     for start in range(0, len(entries), _CHUNK):
@@ -121,13 +143,18 @@ def _upsert(entries, now):
             )
         sql = (
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
-            f"ON CONFLICT (recipient_id, unread_key) DO UPDATE SET {updates}"
+            f"{conflict}"
         )
         with connection.cursor() as cursor:
             if not returning:
                 # SQLite before 3.35: no RETURNING; every recipient is told.
                 cursor.execute(sql, params)
                 created.extend((None, e.recipient_id, e.kind) for e in chunk)
+                continue
+            if not update:
+                # DO NOTHING returns the rows it inserted, and only those.
+                cursor.execute(sql + " RETURNING id, recipient_id, kind", params)
+                created.extend(cursor.fetchall())
                 continue
             cursor.execute(sql + " RETURNING id, recipient_id, kind, count", params)
             # A row whose count is the one written was created by this statement
@@ -172,13 +199,58 @@ def notifications_store(entries):
     return len(created)
 
 
+def _frozen():
+    """What a coalesced row keeps once read: the posts since it began and the thread's
+    last poster (display reads them from the thread only while it is unread)."""
+    from django.db.models import (
+        BigIntegerField,
+        Case,
+        ExpressionWrapper,
+        F,
+        OuterRef,
+        Subquery,
+        When,
+    )
+    from django.db.models.functions import Coalesce
+
+    from community.models import Post, Thread
+
+    thread = Thread.objects.filter(pk=OuterRef("thread_id"))
+    began = Subquery(Post.objects.filter(pk=OuterRef("post_id")).values("number")[:1])
+    coalesced = {"kind__in": _THREAD_KINDS, "post__isnull": False}
+    return {
+        "count": Case(
+            When(
+                **coalesced,
+                then=ExpressionWrapper(
+                    Subquery(thread.values("post_count")[:1]) - began + 1,
+                    output_field=Notification._meta.get_field("count"),
+                ),
+            ),
+            default=F("count"),
+        ),
+        "actor_id": Case(
+            When(
+                **coalesced,
+                then=Coalesce(
+                    Subquery(thread.values("last_poster_id")[:1]),
+                    F("actor_id"),
+                    output_field=BigIntegerField(),
+                ),
+            ),
+            default=F("actor_id"),
+            output_field=BigIntegerField(),
+        ),
+    }
+
+
 def notification_mark_read(*, actor, notification):
     """Mark one of `actor`'s notifications read (someone else's: nothing changes);
     a coalesced one stops gathering, so the next news starts a new one."""
     return bool(
         Notification.objects.filter(
             pk=notification.pk, recipient_id=actor.pk, read_at__isnull=True
-        ).update(read_at=timezone.now(), unread_key=None)
+        ).update(read_at=timezone.now(), unread_key=None, **_frozen())
     )
 
 
@@ -186,7 +258,37 @@ def notifications_mark_all_read(*, actor):
     """Mark every unread notification of `actor` read; returns how many."""
     return Notification.objects.filter(
         recipient_id=actor.pk, read_at__isnull=True
-    ).update(read_at=timezone.now(), unread_key=None)
+    ).update(read_at=timezone.now(), unread_key=None, **_frozen())
+
+
+def thread_notifications_settle(*, thread_id, first_number, recipient_ids):
+    """Close the unread rows of `thread_id` that `recipient_ids` settled by reading to
+    its last post before post `first_number` arrived (the subscriber found them), so
+    that post starts a new row: marked read, keeping the posts up to that one and
+    their last poster. One statement, only when someone had caught up."""
+    from django.db.models import ExpressionWrapper, OuterRef, Subquery, Value
+
+    from community.models import Post
+
+    if not recipient_ids:
+        return 0
+    before = Post.objects.filter(thread_id=thread_id, number=first_number - 1)
+    return Notification.objects.filter(
+        recipient_id__in=recipient_ids,
+        unread_key=f"thread:{thread_id}",
+        read_at__isnull=True,
+    ).update(
+        read_at=timezone.now(),
+        unread_key=None,
+        count=ExpressionWrapper(
+            Value(first_number)
+            - Subquery(
+                Post.objects.filter(pk=OuterRef("post_id")).values("number")[:1]
+            ),
+            output_field=Notification._meta.get_field("count"),
+        ),
+        actor_id=Subquery(before.values("author_id")[:1]),
+    )
 
 
 def due_tasks_notify(*, today):

@@ -10,8 +10,9 @@ Who is told of a new post (Discourse-like): the people it mentions; the people i
 quotes (the quote button's "@name …:" line over a "> " quote); the thread's author
 (a reply in their thread); and the thread's watchers. Nobody whose level for the
 thread is muted hears anything of it, mentions included. Replies and watched news
-are coalesced (one unread row per person and thread, counted up); a mention or quote
-is its own row. Per thread of a group: one query decides who may read and their
+are coalesced: one unread row per person and thread, inserted by the first post they
+have not read and never rewritten (what it stands for is read from the thread when
+shown); a mention or quote is its own row. Per thread of a group: one query decides who may read and their
 levels, and one statement writes the whole group's rows (`services.notifications_store`)."""
 
 import logging
@@ -119,7 +120,13 @@ def _posts_created(events):
         by_thread.setdefault(post.thread_id, []).append((event, post, mentions))
     entries = []
     for items in by_thread.values():
-        entries.extend(_thread_entries(items))
+        found, settle = _thread_entries(items)
+        if settle is not None:
+            thread_id, first, people = settle
+            services.thread_notifications_settle(
+                thread_id=thread_id, first_number=first, recipient_ids=people
+            )
+        entries.extend(found)
     return entries
 
 
@@ -130,14 +137,28 @@ def _thread_entries(items):
     named = set().union(*(mentions for _e, _p, mentions in items), *quotes.values())
     if discussion and thread.author_id is not None:
         named.add(thread.author_id)
-    people = audience.thread_audience(thread, named)
+    readers = audience.thread_audience(thread, named)
     # Muted: nothing about this thread, mentions included.
-    people = {pk: level for pk, level in people.items() if level != audience.MUTED}
-    if not people:
-        return []
+    readers = {pk: r for pk, r in readers.items() if r.level != audience.MUTED}
+    if not readers:
+        return [], None
+    people = {pk: r.level for pk, r in readers.items()}
     community = thread.community_id
-    key = f"thread:{thread.pk}"
+    key = audience.thread_key(thread.pk)
     author = thread.author_id if discussion else None
+    # Their unread row of the thread stands for these posts too (it is not written):
+    # unless they have read to the last post before this group, which settled it —
+    # then it is closed and the group starts a new one. Caught up by replying (the
+    # last post they read is their own: a busy thread's writers, group after group),
+    # the row stays: the posts after theirs make it unread again, counted at display,
+    # as they did before, without a new row and a bell frame per reply.
+    first = min(post.number for _e, post, _m in items)
+    settled = {
+        pk
+        for pk, r in readers.items()
+        if r.open_from is not None and r.read_upto >= first - 1 and not r.read_own
+    }
+    covered = {pk for pk, r in readers.items() if r.open_from is not None} - settled
     entries = []
     gathered = {}  # person id -> their coalesced entry for this group
     for event, post, mentions in items:
@@ -165,23 +186,24 @@ def _thread_entries(items):
                 kind = Kind.WATCHING
             else:
                 continue
-            entry = gathered.get(pk)
-            if entry is None:
-                gathered[pk] = entry = Entry(
-                    recipient_id=pk,
-                    kind=kind,
-                    event_type=event.type,
-                    thread_id=thread.pk,
-                    community_id=community,
-                    unread_key=key,
-                    count=0,
-                )
-                entries.append(entry)
-            entry.count += 1
-            entry.kind = kind
-            entry.actor_id = writer
-            entry.post_id = post.pk
-    return entries
+            # Covered by their unread row, started already, or read (replying
+            # reads the thread up to one's own post).
+            if pk in covered or pk in gathered or post.number <= readers[pk].read_upto:
+                continue
+            # The first unseen post starts the row; later ones never rewrite it.
+            gathered[pk] = Entry(
+                recipient_id=pk,
+                kind=kind,
+                event_type=event.type,
+                actor_id=writer,
+                post_id=post.pk,
+                thread_id=thread.pk,
+                community_id=community,
+                unread_key=key,
+            )
+            entries.append(gathered[pk])
+    settle = (thread.pk, first, sorted(settled)) if settled else None
+    return entries, settle
 
 
 def _threads_created(events):

@@ -23,7 +23,7 @@ from tests.community.thread_helpers import community_with_thread
 from tests.support.factories import UserFactory
 from tests.support.roles import member_of, person_in
 
-from .helpers import kinds_of
+from .helpers import kinds_of, sentences, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -66,18 +66,19 @@ def test_five_posts_into_a_watched_thread_make_one_notification_counting_five(ru
         for n in range(5)
     ]
     (told,) = Notification.objects.filter(recipient=ada)
-    assert (told.kind, told.count, told.post, told.actor) == (
-        Kind.WATCHING,
-        5,
-        posts[-1],
-        bea,
-    )
-    assert told.read_at is None
-    # Read, the next post starts a new one.
+    # The row starts at the first unseen post; what it stands for is read at display.
+    assert (told.kind, told.post, told.actor) == (Kind.WATCHING, posts[0], bea)
+    assert shown(ada) == [(Kind.WATCHING, 5, bea, False)]
+    assert sentences(ada) == [
+        f"5 new posts in “{thread.title}”, the latest by {bea.name}"
+    ]
+    # Read, the next post starts a new one; the read one keeps its five.
     notification_mark_read(actor=ada, notification=told)
     run(threads.post_reply, actor=bea, thread=thread, body="Ancora")
-    rows = list(Notification.objects.filter(recipient=ada).order_by("pk"))
-    assert [(n.count, n.read_at is None) for n in rows] == [(5, False), (1, True)]
+    assert shown(ada) == [
+        (Kind.WATCHING, 1, bea, False),
+        (Kind.WATCHING, 5, bea, True),
+    ]
 
 
 def test_a_group_of_posts_counts_up_one_row_per_watcher(run):
@@ -91,11 +92,13 @@ def test_a_group_of_posts_counts_up_one_row_per_watcher(run):
         for n, person in enumerate(people)
     ]
     run(threads.post_replies, replies=with_replies)
-    for person in people:
-        (told,) = Notification.objects.filter(recipient=person)
-        # Everyone's own post is left out: three others each.
-        assert (told.kind, told.count) == (Kind.WATCHING, 3)
-    assert Notification.objects.get(recipient=owner).count == 4
+    last = people[-1]
+    # Replying reads the thread up to one's own post: each hears of the posts
+    # after theirs (three, two, one), the last writer of nothing.
+    for person, after in zip(people, (3, 2, 1), strict=False):
+        assert shown(person) == [(Kind.WATCHING, after, last, False)]
+    assert kinds_of(last) == []
+    assert shown(owner) == [(Kind.REPLY_THREAD, 4, last, False)]
 
 
 def test_tracking_earlier_posters_hear_nothing_but_watchers_do(run):
@@ -117,7 +120,7 @@ def test_a_replier_watches_the_thread_and_hears_of_later_posts_in_one_row(run):
     for n in range(3):
         run(threads.post_reply, actor=writer, thread=thread, body=f"Novità {n}")
     (told,) = Notification.objects.filter(recipient=replier)
-    assert (told.kind, told.count) == (Kind.WATCHING, 3)
+    assert shown(replier) == [(Kind.WATCHING, 3, writer, False)]
 
 
 def test_in_place_updates_send_no_bell_frame(run):
@@ -180,7 +183,9 @@ def test_a_mention_in_a_watched_thread_is_its_own_notification(run):
     rows = {n.kind: n for n in Notification.objects.filter(recipient=ada)}
     assert set(rows) == {Kind.WATCHING, Kind.MENTION}
     assert rows[Kind.MENTION].post == mention
-    assert rows[Kind.WATCHING].count == 2
+    watched = [row for row in shown(ada) if row[0] == Kind.WATCHING]
+    # The thread's posts since the row began (the mention's among them).
+    assert watched == [(Kind.WATCHING, 3, bea, False)]
 
 
 def test_watchers_who_may_no_longer_read_are_not_told(run):
@@ -239,7 +244,7 @@ def test_rooms_tell_only_mentions_and_their_watchers(run):
     run(threads.post_reply, actor=bea, thread=room, body=f"Ciao @{ada.username}")
     assert kinds_of(owner) == []  # the room's opener is not told of messages
     assert kinds_of(ada) == [Kind.MENTION]
-    assert Notification.objects.get(recipient=watcher).count == 2
+    assert shown(watcher) == [(Kind.WATCHING, 2, bea, False)]
 
 
 def test_a_deactivated_watcher_is_not_told(run):

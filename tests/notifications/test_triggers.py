@@ -11,7 +11,7 @@ from tests.community.thread_helpers import community_with_thread
 from tests.support.factories import CommunityFactory, UserFactory
 from tests.support.roles import member_of, person_in
 
-from .helpers import kinds_of
+from .helpers import kinds_of, sentences, shown
 
 pytestmark = pytest.mark.django_db
 
@@ -51,15 +51,15 @@ def test_replies_tell_the_thread_author_in_one_row_not_earlier_posters(run):
         ReadPosition.objects.create(
             user=person, thread=thread, level=NotificationLevel.TRACKING
         )
-    run(threads.post_reply, actor=first, thread=thread, body="Primo")
-    last = run(threads.post_reply, actor=second, thread=thread, body="Secondo")
+    earliest = run(threads.post_reply, actor=first, thread=thread, body="Primo")
+    run(threads.post_reply, actor=second, thread=thread, body="Secondo")
     (told,) = Notification.objects.filter(recipient=owner)
-    assert (told.kind, told.count, told.post, told.actor) == (
-        Kind.REPLY_THREAD,
-        2,
-        last,
-        second,
-    )
+    # The row starts at the first reply; the owner sees both, the latest by second.
+    assert (told.kind, told.post) == (Kind.REPLY_THREAD, earliest)
+    assert shown(owner) == [(Kind.REPLY_THREAD, 2, second, False)]
+    assert sentences(owner) == [
+        f"2 new replies in your thread “{thread.title}”, the latest by {second.name}"
+    ]
     assert kinds_of(first) == [] and kinds_of(second) == []
 
 
