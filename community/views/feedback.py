@@ -1,11 +1,35 @@
 """Shared view plumbing: flash a service's or a form's errors, go back to a safe `next` URL,
-answer 429 for a rate limit or slow mode."""
+answer 429 for a rate limit or slow mode, record reading for a page's script or form."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..ratelimit import RateLimited
+
+
+def is_fetch(request):
+    """Requests sent by the site's scripts (they want a status, not a page)."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def reading_recorded(request, thread, record, done):
+    """Answer a "read up to" request for `thread`: `record(number)` stores it (a
+    service that may refuse with ValidationError); a script gets 204 or 400 with the
+    reason, a form a redirect to the thread with `done` or the reason."""
+    try:
+        record(request.POST.get("number"))
+    except ValidationError as error:
+        if is_fetch(request):
+            return HttpResponse(" ".join(error.messages), status=400)
+        flash_errors(request, error)
+        return redirect(thread)
+    if is_fetch(request):
+        return HttpResponse(status=204)
+    messages.success(request, done)
+    return redirect(thread)
 
 
 def flash_errors(request, error):

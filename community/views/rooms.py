@@ -6,7 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +23,11 @@ from ..services import rooms as room_services
 from ..services import threads
 from ..services.rules import HELD_MESSAGE
 from .addresses import thread_in_its_community
-from .feedback import flash_errors, refusal_status, with_retry_after
+from .feedback import (
+    reading_recorded,
+    refusal_status,
+    with_retry_after,
+)
 from .fetch import json_refusals
 from .threads import posting_rules_context
 
@@ -35,11 +39,6 @@ def _before(request):
     """The post number of `?before=`, or None when absent or not a positive number."""
     value = request.GET.get("before", "")
     return int(value) if value.isdigit() and int(value) > 0 else None
-
-
-def _is_fetch(request):
-    """Requests sent by room.js (they want a status, not a page)."""
-    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _message_form(**kwargs):
@@ -165,19 +164,14 @@ def room_read(request, slug, pk):
     """Record how far the reader has read the room (room.js, or the "mark as read"
     button without JavaScript)."""
     thread = permissions.access_room(request.user, pk, community_slug=slug)
-    try:
-        room_services.room_read_mark(
-            user=request.user, thread=thread, number=request.POST.get("number")
-        )
-    except ValidationError as error:
-        if _is_fetch(request):
-            return HttpResponse(" ".join(error.messages), status=400)
-        flash_errors(request, error)
-        return redirect(thread)
-    if _is_fetch(request):
-        return HttpResponse(status=204)
-    messages.success(request, _("The room is marked as read."))
-    return redirect(thread)
+    return reading_recorded(
+        request,
+        thread,
+        lambda number: room_services.room_read_mark(
+            user=request.user, thread=thread, number=number
+        ),
+        _("The room is marked as read."),
+    )
 
 
 @login_required

@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,21 +19,7 @@ from ..queries import posts
 from ..queries import unread as unread_queries
 from ..services import levels, reading
 from .addresses import thread_in_its_community
-from .feedback import flash_errors
-
-
-def _is_fetch(request):
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
-def _back(request, fallback):
-    """Where a form sends the person back: its `next` (this site only) or `fallback`."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+from .feedback import flash_errors, is_fetch, reading_recorded, safe_next
 
 
 @login_required
@@ -47,7 +32,7 @@ def unread_list(request):
     except InvalidPage as error:
         raise Http404(_("No such page.")) from error
     context["nav_section"] = "unread"
-    if _is_fetch(request):
+    if is_fetch(request):
         html = render_to_string(
             "community/includes/unread_rows.html", context, request=request
         )
@@ -74,10 +59,10 @@ def unread_dismiss(request):
             threads=unread_queries.unread_threads(request.user).filter(pk=thread.pk),
         )
         message = _("“%(title)s” is marked as read.") % {"title": thread.title}
-    if _is_fetch(request):
+    if is_fetch(request):
         return HttpResponse(status=204)
     messages.success(request, message)
-    return redirect(_back(request, reverse("community:unread")))
+    return redirect(safe_next(request, reverse("community:unread")))
 
 
 @login_required
@@ -87,19 +72,12 @@ def thread_read(request, slug, pk):
     """Record how far the reader has read a discussion (thread_live.js, while new
     posts arrive on a visible page): the rooms' `read_mark`."""
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
-    try:
-        reading.read_mark(
-            user=request.user, thread=thread, number=request.POST.get("number")
-        )
-    except ValidationError as error:
-        if _is_fetch(request):
-            return HttpResponse(" ".join(error.messages), status=400)
-        flash_errors(request, error)
-        return redirect(thread)
-    if _is_fetch(request):
-        return HttpResponse(status=204)
-    messages.success(request, _("The thread is marked as read."))
-    return redirect(thread)
+    return reading_recorded(
+        request,
+        thread,
+        lambda number: reading.read_mark(user=request.user, thread=thread, number=number),
+        _("The thread is marked as read."),
+    )
 
 
 @thread_in_its_community
@@ -119,15 +97,15 @@ def level_answer(request, act, level, back):
     try:
         act()
     except ValidationError as error:
-        if _is_fetch(request):
+        if is_fetch(request):
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
         flash_errors(request, error)
     else:
-        if _is_fetch(request):
+        if is_fetch(request):
             label = NotificationLevel(level).label
             return JsonResponse({"level": level, "label": str(label)})
         messages.success(request, unread_queries.level_message(level))
-    return redirect(_back(request, back))
+    return redirect(safe_next(request, back))
 
 
 @login_required
@@ -173,7 +151,7 @@ def community_read(request, slug):
         request,
         _("Everything in %(name)s is marked as read.") % {"name": community.name},
     )
-    return redirect(_back(request, community.get_absolute_url()))
+    return redirect(safe_next(request, community.get_absolute_url()))
 
 
 urlpatterns = [
