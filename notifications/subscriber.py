@@ -283,9 +283,14 @@ def _review_closed(event):
     ]
 
 
+def _stream_id(event):
+    """The id in the event's stream name (`user:9` -> 9, `workspace:4` -> 4)."""
+    return int(event.stream.partition(":")[2])
+
+
 def _membership(event):
     kind = _MEMBERSHIP_KINDS.get(event.type)
-    recipient = int(event.stream.partition(":")[2])
+    recipient = _stream_id(event)
     if kind is None or event.actor_id in (None, recipient):
         return []
     community_id = event.payload.get("community")
@@ -304,16 +309,12 @@ def _membership(event):
     ]
 
 
-def _workspace_id(event):
-    return int(event.stream.partition(":")[2])
-
-
 def _participant(event):
     kind = _WORKSPACE_KINDS.get(event.type)
     recipient = event.payload.get("user")
     if kind is None or recipient is None or event.actor_id in (None, recipient):
         return []
-    workspace_id = _workspace_id(event)
+    workspace_id = _stream_id(event)
     person = User.objects.filter(pk=recipient, is_active=True).first()
     if person is None or not visibility.workspace_visible(person, workspace_id):
         return []
@@ -336,7 +337,7 @@ def _task(event):
         return []
     if event.type == "task.updated" and "assignee" not in (data.get("changes") or ()):
         return []
-    workspace_id = _workspace_id(event)
+    workspace_id = _stream_id(event)
     person = User.objects.filter(pk=assignee, is_active=True).first()
     if person is None or not visibility.workspace_visible(person, workspace_id):
         return []
@@ -359,7 +360,7 @@ def _documents(events):
 
     by_workspace = {}
     for event in events:
-        by_workspace.setdefault(_workspace_id(event), []).append(event)
+        by_workspace.setdefault(_stream_id(event), []).append(event)
     workspaces = Workspace.objects.in_bulk(list(by_workspace))
     entries = []
     for workspace_id, uploads in by_workspace.items():
