@@ -67,7 +67,7 @@ class FragmentCache:
 page_fragments = FragmentCache(size=4096)
 
 
-def _person(person):
+def person_shown(person):
     """What a fragment shows of a person (name, avatar, organisation)."""
     if person is None:
         return []
@@ -83,7 +83,7 @@ def _person(person):
     ]
 
 
-def _kept(template, shown, context):
+def kept(template, shown, context):
     """`template` rendered with `context`, kept under a digest of `shown` (everything
     it shows) with the reader's language and time zone."""
     key = hashlib.blake2b(
@@ -123,7 +123,7 @@ def _post_shown(post, extra):
         post.body_html,
         repr(post.actions),
         repr(post.urls),
-        *_person(post.author),
+        *person_shown(post.author),
     ]
 
 
@@ -134,7 +134,7 @@ def page_posts(request, posts, template="community/includes/post.html", **extra)
     token = None
     shown = []
     for post in posts:
-        html = _kept(template, _post_shown(post, extra), {"post": post, **extra})
+        html = kept(template, _post_shown(post, extra), {"post": post, **extra})
         if CSRF_SLOT in html:
             token = token or get_token(request)
             html = html.replace(CSRF_SLOT, token)
@@ -157,12 +157,12 @@ def thread_row(thread, *, show_community=False):
         community.slug,
         community.name,
         [(tag.name, tag.slug) for tag in thread.tag_list],
-        *_person(thread.author),
+        *person_shown(thread.author),
         "last poster",
-        *_person(thread.last_poster),
+        *person_shown(thread.last_poster),
     ]
     return mark_safe(
-        _kept(
+        kept(
             "community/includes/thread_row.html",
             shown,
             {"thread": thread, "show_community": show_community},
@@ -174,7 +174,7 @@ def blank_composer(request, form_class, **context):
     """`community/includes/composer.html` with a blank `form_class` form (its
     `client_id` fresh for this page, so a resend stores one post), kept once per
     language and `context` (the form's action)."""
-    html = _kept(
+    html = kept(
         "community/includes/composer.html",
         [form_class.__module__, form_class.__qualname__, sorted(context.items())],
         {"form": form_class(initial={"client_id": CLIENT_ID_SLOT}), **context},

@@ -11,10 +11,11 @@ LIMIT = 8
 PREFIX_MAX = 60
 
 
-def candidates(community, prefix, *, exclude=None):
-    """At most `LIMIT` people who may read `community` whose username, name or a
-    word of their name starts with `prefix`, usernames first, in two queries at most
-    (one here; the avatar needs no other)."""
+def candidates(community, prefix, *, thread=None, exclude=None):
+    """At most `LIMIT` people who may read `community` (and `thread`, when given: a
+    thread a rule hides, as a deleted document's, is decided person by person) whose
+    username, name or a word of their name starts with `prefix`, usernames first, in
+    one query for an ordinary thread (the avatar needs no other)."""
     prefix = prefix.strip().lstrip("@")[:PREFIX_MAX]
     if not prefix:
         return []
@@ -26,6 +27,8 @@ def candidates(community, prefix, *, exclude=None):
         | Q(display_name__istartswith=prefix)
         | Q(display_name__icontains=f" {prefix}")
     )
+    if thread is not None:
+        people = permissions.thread_readers(thread, people)
     return list(
         people.only("pk", "username", "display_name", "avatar").order_by("username")[
             :LIMIT

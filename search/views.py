@@ -147,17 +147,18 @@ def suggestions(request):
 
 
 def _mention_scope(request):
-    """The community whose readers may be mentioned: the thread's (`thread`), or the
-    community's (`community`, for a thread not started yet); 404 when the viewer may
-    not see it, 403 when they may see but not read it."""
+    """The community whose readers may be mentioned and the thread (`thread`), or the
+    community alone (`community`, for a thread not started yet); 404 when the viewer
+    may not see it, 403 when they may see but not read it."""
     thread_id = request.GET.get("thread", "")
     if thread_id:
         if not thread_id.isdigit():
             raise Http404("No such thread.")
-        return permissions.access_thread(request.user, int(thread_id)).community
+        thread = permissions.access_thread(request.user, int(thread_id))
+        return thread.community, thread
     slug = request.GET.get("community", "")
     if slug:
-        return permissions.access_community(request.user, slug, action="read")
+        return permissions.access_community(request.user, slug, action="read"), None
     raise Http404("No thread or community.")
 
 
@@ -166,7 +167,7 @@ def mention_candidates(request):
     """JSON: at most 8 people who may read the thread (or community) named, whose
     username or name starts with `q`; for signed-in people who may read it
     themselves. Rate-limited ("mentions")."""
-    community = _mention_scope(request)
+    community, thread = _mention_scope(request)
     if not request.user.is_authenticated:
         raise PermissionDenied
     try:
@@ -176,7 +177,7 @@ def mention_candidates(request):
         response["Retry-After"] = str(error.retry_after or 60)
         return response
     people = mentions.candidates(
-        community, request.GET.get("q", ""), exclude=request.user
+        community, request.GET.get("q", ""), thread=thread, exclude=request.user
     )
     return JsonResponse(
         {

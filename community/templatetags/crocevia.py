@@ -33,18 +33,25 @@ def can(context, rule, obj=None):
     return check(user, obj) if obj is not None else check(user)
 
 
-def _rendered_once(context, template_name, key, **values):
+def _rendered_once(context, template_name, key, shown=None, **values):
     """`{% include template_name with values %}`, rendered once per page for `key`.
 
     The cache lives in the render context of the whole page (where `{% include %}`
-    keeps its own), so it ends with the render: nothing outlives the request.
+    keeps its own), so it ends with the render. With `shown` (a function returning
+    everything the template shows of `values`; it then reads nothing else of the
+    page), the fragment is also
+    kept across pages and events (`fragments.kept`): a post's live fragment, rendered
+    on its own, names its author without rendering them again.
     """
     cache = context.render_context.dicts[0].setdefault(_rendered_once, {})
     html = cache.get((template_name, key))
     if html is None:
-        template = context.template.engine.get_template(template_name)
-        with context.push(**values):
-            html = template.render(context)
+        if shown is not None:
+            html = fragments.kept(template_name, shown(), values)
+        else:
+            template = context.template.engine.get_template(template_name)
+            with context.push(**values):
+                html = template.render(context)
         cache[(template_name, key)] = html
     return html
 
@@ -55,7 +62,13 @@ def person(context, person):
     rendered once per person and page: a thread page names the same few people on
     every post."""
     key = person.pk if person is not None else None
-    return _rendered_once(context, "includes/person.html", key, person=person)
+    return _rendered_once(
+        context,
+        "includes/person.html",
+        key,
+        lambda: fragments.person_shown(person),
+        person=person,
+    )
 
 
 @register.simple_tag
@@ -79,5 +92,10 @@ def avatar(context, person, size="md"):
     """`{% avatar post.author "md" %}`: includes/avatar.html, once per person, size
     and page."""
     return _rendered_once(
-        context, "includes/avatar.html", (person.pk, size), person=person, size=size
+        context,
+        "includes/avatar.html",
+        (person.pk, size),
+        lambda: [size, *fragments.person_shown(person)],
+        person=person,
+        size=size,
     )

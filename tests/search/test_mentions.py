@@ -201,3 +201,36 @@ def test_workspace_discussions_ask_for_mentions_among_the_workspace(client, comm
     ).content.decode()
 
     assert f'data-mentions-community="{workspace.community.slug}"' in html
+
+
+def test_a_deleted_documents_thread_suggests_only_those_who_still_read_it(
+    client, commit
+):
+    """A lead writing in the thread of a deleted document (hidden from everyone but
+    the leads) is not offered the members who can no longer read it."""
+    from tests.support.workspaces import add_participant, make_workspace, person_of
+    from tests.workspaces.document_helpers import make_document
+    from workspaces.models import Participant
+    from workspaces.services import documents
+
+    workspace = make_workspace()
+    lead = workspace.created_by
+    member = person_of(username="giuliana_member", display_name="Giuliana Verdi")
+    other_lead = person_of(username="giulio_lead", display_name="Giulio Neri")
+    add_participant(workspace, member)
+    add_participant(workspace, other_lead, role=Participant.Role.LEAD)
+    with commit(execute=True):
+        document = make_document(workspace, lead)
+        documents.document_comment(actor=member, document=document, body="Ci sono.")
+    document.refresh_from_db()
+    client.force_login(lead)
+
+    def suggested():
+        answer = client.get(
+            reverse("search:mentions"), {"thread": document.thread_id, "q": "giul"}
+        )
+        return [person["username"] for person in answer.json()["people"]]
+
+    assert suggested() == ["giuliana_member", "giulio_lead"]
+    documents.document_delete(actor=lead, document=document)
+    assert suggested() == ["giulio_lead"]
