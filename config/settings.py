@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "live",
     "community",
     "workspaces",
+    "innovation",
     "notifications",
     "search",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
         name="javascript-catalog",
     ),
     path("w/", include("workspaces.urls")),
+    path("innovation/", include("innovation.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("search.urls")),
     path("", include("community.urls")),

@@ -257,7 +257,7 @@ def test_every_domain_model_of_the_admin_is_read_only_for_a_superuser():
 
     request = RequestFactory().get("/admin/")
     request.user = _superuser()
-    domain = {"community", "workspaces", "live"}
+    domain = {"community", "workspaces", "live", "innovation"}
     checked = []
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label not in domain or model._meta.model_name == "user":

@@ -1,0 +1,5 @@
+"""The open-innovation pages, under /innovation/."""
+
+app_name = "innovation"
+
+urlpatterns = []
