@@ -26,10 +26,10 @@ from live.events import (
     ephemeral_broadcast,
     frame_text,
     register_presenter,
+    register_subscriber,
 )
 from live.operations import Grouped, register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
-from live.subscribers import register_subscriber
 from live.wire import viewer_field
 
 from . import permissions

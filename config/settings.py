@@ -330,12 +330,6 @@ LIVE_TYPING_THROTTLE_SECONDS = int(os.environ.get("LIVE_TYPING_THROTTLE_SECONDS"
 LIVE_SUBSCRIBE_REFUSALS = int(os.environ.get("LIVE_SUBSCRIBE_REFUSALS", 20))
 # Origins, besides the site's own, whose pages may open the live socket.
 LIVE_ALLOWED_ORIGINS = env_list("LIVE_ALLOWED_ORIGINS", [])
-# In a server process, after-commit subscribers (notifications, search, activity) run on
-# one worker thread that takes several commits at once; the writer does not wait for
-# them (live/subscribers.py). Off: each commit's writer runs them itself.
-LIVE_SUBSCRIBER_WORKER = env_bool("LIVE_SUBSCRIBER_WORKER", True)
-# Commits the worker may hold before writers wait for it (memory stays bounded).
-LIVE_SUBSCRIBER_BACKLOG = int(os.environ.get("LIVE_SUBSCRIBER_BACKLOG", 2000))
 
 # Sessions are kept in the database and read through a cache of their own (every
 # signed-in page reads its session: a cache hit instead of a query). Their own cache,

@@ -3,8 +3,8 @@
 An event row holds ids and plain facts. What a client shows (rendered HTML, names) is
 built by the app that owns the data through a *presenter* registered per stream kind,
 outside the write transaction: once per broadcast after commit, and from the current
-state when a client catches up. After-commit *subscribers* (notifications, search;
-`live.subscribers`) receive every committed event.
+state when a client catches up. After-commit *subscribers* (notifications, search)
+receive every committed event.
 """
 
 import json
@@ -21,13 +21,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from . import subscribers
 from .models import Event, StreamCursor
 
 logger = logging.getLogger(__name__)
 
 _STREAM = re.compile(r"(?P<kind>[a-z]+):(?P<id>[0-9]+)")
 _presenters = {}
+_subscribers = []  # (subscriber, takes the whole batch)
 _outlets = weakref.WeakKeyDictionary()  # event loop -> send(group, message)
 
 
@@ -66,6 +66,23 @@ def register_presenter(kind, present):
     is the stored payload.
     """
     _presenters[kind] = present
+
+
+def register_subscriber(subscriber):
+    """Call `subscriber(event)` for every event, after its transaction committed.
+
+    Exceptions are logged and never reach the writer (the change is committed).
+    """
+    _subscribers.append((subscriber, False))
+
+
+def register_batch_subscriber(subscriber):
+    """Call `subscriber(events)` once per commit with all the events it committed, in
+    order (a group of posts at once: one query for the batch rather than per event).
+
+    Exceptions are logged and never reach the writer (the change is committed).
+    """
+    _subscribers.append((subscriber, True))
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -139,16 +156,24 @@ def event_record_many(*, stream, entries):
 
 
 def events_committed(events):
-    """Broadcast (presented together), then hand them to the after-commit subscribers
-    (`live.subscribers`: the process's worker in a server, else at once)."""
+    """Broadcast (presented together), then hand each to each subscriber (the whole
+    batch to a batch subscriber); one failing never stops the others."""
     try:
         events_broadcast(events)
     except Exception:
         logger.exception("live: broadcast failed for %s", events)
-    loop, outlet = _outlet_of_this_thread()
-    # The worker broadcasts its own commits through the loop's hub, so it takes a
-    # server loop's commits only.
-    subscribers.hand_over(events, loop if outlet is not None else None)
+    for subscriber, batch in _subscribers:
+        if batch:
+            try:
+                subscriber(events)
+            except Exception:
+                logger.exception("live: subscriber %r failed for %s", subscriber, events)
+            continue
+        for event in events:
+            try:
+                subscriber(event)
+            except Exception:
+                logger.exception("live: subscriber %r failed for %s", subscriber, event)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -198,11 +223,7 @@ def register_outlet(loop, send, wanted_languages=None):
 
 
 def _outlet_of_this_thread():
-    """The running server loop this sync thread works for, and its outlet (or None):
-    a database thread's, or the subscriber worker's for the commits it is on."""
-    loop = subscribers.serving_loop()
-    if loop is not None and not loop.is_closed():
-        return loop, _outlets.get(loop)
+    """The running server loop this sync thread works for, and its outlet (or None)."""
     local = SyncToAsync.threadlocal
     if getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None, None

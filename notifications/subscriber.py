@@ -20,8 +20,7 @@ import re
 
 from community.markdown import mentioned_usernames
 from community.models import Community, Post, Thread, User
-from live.events import stream_kind
-from live.subscribers import register_batch_subscriber
+from live.events import register_batch_subscriber, stream_kind
 
 from . import audience, services, visibility
 from .models import Notification

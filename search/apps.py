@@ -12,7 +12,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import user_signed_up
 
-        from live.subscribers import register_batch_subscriber
+        from live.events import register_batch_subscriber
 
         from . import indexing, sources
         from .sources import people

@@ -16,10 +16,6 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # The writer runs the after-commit subscribers itself, so a test sees their work
-    # as its commit returns; tests/live/test_subscriber_worker.py (and every server
-    # process the tests start) run them on the worker.
-    settings.LIVE_SUBSCRIBER_WORKER = False
     cache.clear()
     # Which workspace each thread belongs to is remembered per process; ids come back
     # from one test to the next, so each test starts without that memory.

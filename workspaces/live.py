@@ -15,9 +15,8 @@ from django.db import transaction
 
 from community import permissions as community_permissions
 from community.models import Community, Post, Thread
-from live.events import event_record
+from live.events import event_record, register_subscriber
 from live.streams import Access, register_stream_kind
-from live.subscribers import register_subscriber
 from live.wire import UNSEEN
 
 from . import payloads, permissions

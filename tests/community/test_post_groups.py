@@ -17,7 +17,7 @@ from community import live as community_live
 from community import permissions
 from community.models import Membership, Post, User
 from community.services import moderation, threads
-from live import subscribers as live_subscribers
+from live import events as live_events
 from live.events import event_frames
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread
@@ -306,7 +306,7 @@ def test_a_socket_group_is_presented_without_reading_its_posts_again(
     language, Markdown and author included) reads nothing from the database. (The
     after-commit subscribers, notifications among them, do their own reads: not
     counted here.)"""
-    monkeypatch.setattr(live_subscribers, "_subscribers", [])
+    monkeypatch.setattr(live_events, "_subscribers", [])
     community, owner, thread = community_with_thread()
     people = [member_of(community) for _ in range(8)]
 
@@ -317,7 +317,7 @@ def test_a_socket_group_is_presented_without_reading_its_posts_again(
     community_live.fragments.clear()
     # Only the broadcast: the after-commit subscribers (search's index) write rows of
     # their own, tested with their apps.
-    monkeypatch.setattr(live_subscribers, "_subscribers", [])
+    monkeypatch.setattr(live_events, "_subscribers", [])
     with CaptureQueriesContext(connection) as presenting:
         for callback in callbacks:
             callback()
