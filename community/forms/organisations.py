@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Affiliation, Organisation
 from .limits import LengthCounterMixin
 
-PROFILE_FIELDS = ("name", "kind", "sector", "size", "city", "region", "description")
+PROFILE_FIELDS = (
+    "name", "kind", "sector", "size", "city", "province", "region", "description"
+)
 _model_fields = fields_for_model(Organisation, fields=PROFILE_FIELDS)
 
 
@@ -23,6 +25,7 @@ class OrganisationForm(LengthCounterMixin, forms.Form):
     sector = _model_fields["sector"]
     size = _model_fields["size"]
     city = _model_fields["city"]
+    province = _model_fields["province"]
     region = _model_fields["region"]
     website = forms.URLField(
         label=_("Website"),

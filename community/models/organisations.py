@@ -25,12 +25,32 @@ class Organisation(models.Model):
         MEDIUM = "medium", _("50-249 people")
         LARGE = "large", _("250+ people")
 
+    class Province(models.TextChoices):
+        """Lombardy's provinces (the regional dashboard counts by them)."""
+
+        BERGAMO = "BG", "Bergamo"
+        BRESCIA = "BS", "Brescia"
+        COMO = "CO", "Como"
+        CREMONA = "CR", "Cremona"
+        LECCO = "LC", "Lecco"
+        LODI = "LO", "Lodi"
+        MANTOVA = "MN", "Mantova"
+        MILANO = "MI", "Milano"
+        MONZA_BRIANZA = "MB", "Monza e Brianza"
+        PAVIA = "PV", "Pavia"
+        SONDRIO = "SO", "Sondrio"
+        VARESE = "VA", "Varese"
+        OUTSIDE = "XX", _("Outside Lombardy")
+
     name = models.CharField(_("name"), max_length=160, unique=True)
     slug = models.SlugField(_("slug"), max_length=180, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     sector = models.CharField(_("sector"), max_length=120, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
     city = models.CharField(_("city"), max_length=80, blank=True)
+    province = models.CharField(
+        _("province"), max_length=2, choices=Province.choices, blank=True
+    )
     region = models.CharField(_("region"), max_length=80, blank=True, default="Lombardia")
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), max_length=5000, blank=True)

@@ -33,6 +33,7 @@ ORGANISATION_FIELDS = (
     "sector",
     "size",
     "city",
+    "province",
     "region",
     "website",
     "description",

@@ -536,3 +536,16 @@ def test_renaming_to_a_taken_name_is_a_form_error(client):
     organisation.refresh_from_db()
     assert organisation.name == "Mine"
     assert "<h1>Edit Mine</h1>" in response.content.decode()
+
+
+def test_the_province_is_chosen_from_lombardys_and_shown(client, user):
+    client.force_login(user)
+
+    refused = client.post(CREATE_URL, {**valid_data(), "province": "RM"})
+    assert refused.status_code == 200
+    assert not Organisation.objects.exists()
+    response = client.post(CREATE_URL, {**valid_data(), "province": "MB"})
+
+    organisation = Organisation.objects.get()
+    assert organisation.province == "MB"
+    assert "Monza e Brianza" in client.get(response.url).content.decode()

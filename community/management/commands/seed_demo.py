@@ -43,6 +43,19 @@ def demo_email(username):
     return f"{username}@{DEMO_DOMAIN}"
 
 
+# The provinces of the demo organisations' cities.
+DEMO_PROVINCES = {
+    "Bergamo": "BG",
+    "Como": "CO",
+    "Lodi": "LO",
+    "Milano": "MI",
+    "Monza": "MB",
+    "Pavia": "PV",
+    "San Pellegrino Terme": "BG",
+    "Sondrio": "SO",
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo network (idempotent) and print the demo logins."
 
@@ -103,6 +116,7 @@ class Command(BaseCommand):
                 sector=sector,
                 size=size,
                 city=city,
+                province=DEMO_PROVINCES.get(city, ""),
                 region="Lombardia",
                 website=website,
                 description=description,
