@@ -22,7 +22,8 @@ from ..queries import dashboard
 from ..services import outcomes
 
 CHART_WIDTH = 640
-BAR_HEIGHT = 28
+BAR_HEIGHT = 16
+ROW_HEIGHT = 44  # a stage's label, then its bar
 MONTH_CHART_HEIGHT = 160
 
 
@@ -47,8 +48,8 @@ def _funnel_chart(rows):
             "label": label,
             "count": count,
             "share": share,
-            "y": index * (BAR_HEIGHT + 10),
-            "width": round((CHART_WIDTH - 220) * count / top),
+            "y": index * ROW_HEIGHT,
+            "width": round((CHART_WIDTH - 60) * count / top),
         }
         for index, (code, label, count, share) in enumerate(rows)
     ]
@@ -96,7 +97,7 @@ def _figures(found):
         ],
         "chart_width": CHART_WIDTH,
         "bar_height": BAR_HEIGHT,
-        "funnel_height": len(dashboard.STAGES) * (BAR_HEIGHT + 10),
+        "funnel_height": len(dashboard.STAGES) * ROW_HEIGHT,
         "month_chart_height": MONTH_CHART_HEIGHT,
         "has_steps": bool(found),
     }
