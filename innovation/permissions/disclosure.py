@@ -150,3 +150,9 @@ def access_document(user, subject, pk):
     if document is None:
         raise Http404("No such document.")
     return document
+
+
+require_see_nda_audit = community_permissions.requirement(
+    can_see_nda_audit,
+    _("Only the owner's people and the innovation desk can read who accepted the NDA."),
+)
