@@ -78,7 +78,7 @@ def nda(request, kind, pk):
     """The subject's NDA: its text and the click-through (people at the details
     step), or when it was accepted."""
     subject = permissions.access_subject(request.user, kind, pk)
-    form = NdaForm(request.POST or None)
+    form = NdaForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         permissions.require_accept_nda(request.user, subject)
         if form.is_valid():

@@ -119,7 +119,7 @@ def _offer_form_page(request, form, offer=None):
 def offer_create(request):
     """A new draft offer for the person's organisation."""
     permissions.require_create_offer(request.user)
-    form = OfferForm(request.POST or None)
+    form = OfferForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             offer = offer_services.offer_create(actor=request.user, **form.cleaned_data)
@@ -136,7 +136,7 @@ def offer_edit(request, pk):
     """Edit a draft (the owner's people; its facilitator)."""
     offer = permissions.access_offer(request.user, pk)
     permissions.require_edit_offer(request.user, offer)
-    form = OfferForm(request.POST or None, instance=offer)
+    form = OfferForm(request.POST if request.method == "POST" else None, instance=offer)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
