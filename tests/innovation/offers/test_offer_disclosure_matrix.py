@@ -3,6 +3,7 @@ accepted interest, the interest's page, the NDA, the confidential documents (lis
 download), the NDA audit and its CSV, and search results."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -180,7 +181,7 @@ def test_the_nda_audit_and_csv_are_for_the_owner_and_the_desk(client, world, rol
 def test_the_nda_is_accepted_once_and_each_text_version_is_recorded(world):
     sender = world.person("sender")
     first = disclosure.nda_accept(actor=sender, subject=world.offer)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         disclosure.nda_accept(actor=sender, subject=world.offer)
     world.offer.nda_text = "Second version of the agreement."
     world.offer.save()
