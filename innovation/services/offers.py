@@ -213,13 +213,13 @@ def offers_expiry_notify(*, now=None):
         due.append((offer, type, offer.expires_at.isoformat()))
     if not due:
         return 0
-    told = set(
-        Event.objects.filter(
+    told = {
+        (stream, type, (payload or {}).get("expires_at"))
+        for stream, type, payload in Event.objects.filter(
             stream__in=[_stream(offer) for offer, _t, _e in due],
             type__in=("offer.expiring", "offer.expired"),
         ).values_list("stream", "type", "payload")
-    )
-    told = {(stream, type, (payload or {}).get("expires_at")) for stream, type, payload in told}
+    }
     recorded = 0
     for offer, type, expires in due:
         if (_stream(offer), type, expires) in told:

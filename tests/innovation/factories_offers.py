@@ -77,7 +77,7 @@ class ProposalFactory(DjangoModelFactory):
 
 def person_of(organisation, *, admin=False, **kwargs):
     """A person with an active affiliation to `organisation`."""
-    person = UserFactory(**kwargs)
+    person = UserFactory(organisation=organisation, **kwargs)
     AffiliationFactory(
         user=person,
         organisation=organisation,
@@ -134,3 +134,9 @@ def login(client, person):
     if person is not None:
         client.force_login(person)
     return client
+
+
+def committed(capture):
+    """`with committed(django_capture_on_commit_callbacks):` runs what commits inside
+    and then its after-commit work (notifications, search) as a server would."""
+    return capture(execute=True)
