@@ -56,7 +56,7 @@ NUMBERED_IP = (IpStatus.GRANTED_PATENT, IpStatus.PENDING_APPLICATION)
 def offer_lifetime():
     """How long a published or renewed offer stays listed (setting
     `OFFER_LIFETIME_DAYS`, default 365)."""
-    return timedelta(days=int(getattr(settings, "OFFER_LIFETIME_DAYS", 365)))
+    return timedelta(days=settings.OFFER_LIFETIME_DAYS)
 
 
 def _stream(offer):
