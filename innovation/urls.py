@@ -18,12 +18,20 @@ urlpatterns += [
     path("offers/<int:pk>/edit/", offer_views.offer_edit, name="offer-edit"),
     path("offers/<int:pk>/submit/", offer_views.offer_submit, name="offer-submit"),
     path("offers/<int:pk>/renew/", offer_views.offer_renew, name="offer-renew"),
-    path("offers/<int:pk>/withdraw/", offer_views.offer_withdraw, name="offer-withdraw"),
+    path(
+        "offers/<int:pk>/withdraw/", offer_views.offer_withdraw, name="offer-withdraw"
+    ),
     path("offers/<int:pk>/interest/", offer_views.interest_send, name="interest-send"),
-    path("interests/received/", offer_views.interest_received, name="interest-received"),
+    path(
+        "interests/received/", offer_views.interest_received, name="interest-received"
+    ),
     path("interests/sent/", offer_views.interest_sent, name="interest-sent"),
     path("interests/<int:pk>/", offer_views.interest_detail, name="interest-detail"),
-    path("interests/<int:pk>/decide/", offer_views.interest_decide, name="interest-decide"),
+    path(
+        "interests/<int:pk>/decide/",
+        offer_views.interest_decide,
+        name="interest-decide",
+    ),
     path(
         "interests/<int:pk>/withdraw/",
         offer_views.interest_withdraw,

@@ -27,7 +27,9 @@ class OfferForm(forms.ModelForm):
         label=_("Technology readiness level (TRL)"),
         choices=TRL_CHOICES,
         coerce=int,
-        help_text=_("1: basic principles observed … 9: proven in its operational setting."),
+        help_text=_(
+            "1: basic principles observed … 9: proven in its operational setting."
+        ),
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -63,7 +65,9 @@ class OfferForm(forms.ModelForm):
         help_texts = {
             "summary": _("Public: shown to everyone and in search."),
             "details": _("Shown only to organisations whose interest you accept."),
-            "patent_number": _("Required for a granted patent or a pending application."),
+            "patent_number": _(
+                "Required for a granted patent or a pending application."
+            ),
             "nda_text": _(
                 "The agreement people accept before they download your confidential "
                 "documents."
@@ -79,7 +83,9 @@ class OfferForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+            self.initial["tags"] = ", ".join(
+                tag.name for tag in self.instance.tags.all()
+            )
 
     def clean_tags(self):
         names = [name.strip() for name in self.cleaned_data["tags"].split(",")]

@@ -91,7 +91,9 @@ def access_subject(user, kind, pk):
 def nda_acceptance_of(user, subject):
     if not user.is_authenticated:
         return None
-    return NdaAcceptance.objects.filter(person_id=user.pk, **subject_filter(subject)).first()
+    return NdaAcceptance.objects.filter(
+        person_id=user.pk, **subject_filter(subject)
+    ).first()
 
 
 def can_accept_nda(user, subject):
@@ -114,7 +116,10 @@ def can_read_documents(user, subject):
     accepted the NDA."""
     if sees_everything(user, subject):
         return True
-    return has_reached_details(user, subject) and nda_acceptance_of(user, subject) is not None
+    return (
+        has_reached_details(user, subject)
+        and nda_acceptance_of(user, subject) is not None
+    )
 
 
 def can_manage_documents(user, subject):

@@ -93,7 +93,9 @@ def is_expired(offer, now=None):
 def live_offers_condition(now=None):
     """The Q of published, unexpired offers (lists, search, suggestions)."""
     now = now or timezone.now()
-    return Q(status=Status.PUBLISHED) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return Q(status=Status.PUBLISHED) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
 
 
 def can_see_offer(user, offer):
@@ -204,10 +206,12 @@ require_create_offer = community_permissions.requirement(
     can_create_offer, _("Only people of an organisation can offer a technology.")
 )
 require_edit_offer = community_permissions.requirement(
-    can_edit_offer, _("Only the owner's people can edit this offer, and only as a draft.")
+    can_edit_offer,
+    _("Only the owner's people can edit this offer, and only as a draft."),
 )
 require_submit_offer = community_permissions.requirement(
-    can_submit_offer, _("Only the owner's people can send a draft offer for validation.")
+    can_submit_offer,
+    _("Only the owner's people can send a draft offer for validation."),
 )
 require_validate_offer = community_permissions.requirement(
     can_validate_offer,
@@ -266,7 +270,9 @@ def _of_sender(user, interest):
 
 def can_see_interest(user, interest):
     """The two organisations, facilitators and staff."""
-    return is_desk(user) or _of_sender(user, interest) or _of_owner(user, interest.offer)
+    return (
+        is_desk(user) or _of_sender(user, interest) or _of_owner(user, interest.offer)
+    )
 
 
 def interests_visible_to(user, queryset=None):
@@ -303,7 +309,9 @@ def can_decide_interest(user, interest):
     """Administrators of the owner organisation review, decline or accept."""
     if interest.status not in (EoiStatus.SENT, EoiStatus.UNDER_REVIEW):
         return False
-    return community_permissions.is_organisation_admin(user, interest.offer.organisation)
+    return community_permissions.is_organisation_admin(
+        user, interest.offer.organisation
+    )
 
 
 def can_withdraw_interest(user, interest):
@@ -321,4 +329,3 @@ require_withdraw_interest = community_permissions.requirement(
     can_withdraw_interest,
     _("Only the sending organisation can withdraw an interest not yet decided."),
 )
-

@@ -53,7 +53,9 @@ def _clean_message(message):
     return message
 
 
-def interest_send(*, actor, offer, who_we_are, intended_use, cooperation, collaboration_type):
+def interest_send(
+    *, actor, offer, who_we_are, intended_use, cooperation, collaboration_type
+):
     """Send the actor's organisation's interest in a live offer (once per
     organisation): the three partnering questions and a cooperation type. Raises
     PermissionDenied or ValidationError (by field). Emits `interest.sent`."""

@@ -81,12 +81,16 @@ def _clean(offer):
     errors = {}
     if offer.ip_status in NUMBERED_IP and not offer.patent_number:
         errors["patent_number"] = [
-            _("Give the patent or application number of a patent or a pending application.")
+            _(
+                "Give the patent or application number of a patent or a pending application."
+            )
         ]
     if offer.ip_status not in NUMBERED_IP:
         offer.patent_number = ""
     try:
-        offer.full_clean(exclude=["organisation", "created_by", "facilitator", "validated_by"])
+        offer.full_clean(
+            exclude=["organisation", "created_by", "facilitator", "validated_by"]
+        )
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(messages)
@@ -170,7 +174,9 @@ def offer_refuse(actor, offer, reason):
         offer.status = Status.DRAFT
         offer.refusal_reason = reason[:2000]
         offer.validated_by = actor
-        offer.save(update_fields=["status", "refusal_reason", "validated_by", "updated_at"])
+        offer.save(
+            update_fields=["status", "refusal_reason", "validated_by", "updated_at"]
+        )
         _record(offer, "offer.refused", actor)
     return offer
 

@@ -33,9 +33,13 @@ def _urls(subject):
     kind = permissions.subject_kind(subject)
     return {
         "nda": reverse("innovation:disclosure-nda", args=[kind, subject.pk]),
-        "documents": reverse("innovation:disclosure-documents", args=[kind, subject.pk]),
+        "documents": reverse(
+            "innovation:disclosure-documents", args=[kind, subject.pk]
+        ),
         "audit": reverse("innovation:disclosure-audit", args=[kind, subject.pk]),
-        "audit_csv": reverse("innovation:disclosure-audit-csv", args=[kind, subject.pk]),
+        "audit_csv": reverse(
+            "innovation:disclosure-audit-csv", args=[kind, subject.pk]
+        ),
     }
 
 
@@ -59,7 +63,9 @@ def disclosure_context(user, subject):
         "acceptance": permissions.nda_acceptance_of(user, subject),
         "can_manage": permissions.can_manage_documents(user, subject),
         "can_see_audit": permissions.can_see_nda_audit(user, subject),
-        "documents": list(permissions.documents_visible_to(user, subject)) if can_read else [],
+        "documents": list(permissions.documents_visible_to(user, subject))
+        if can_read
+        else [],
         "upload_form": ConfidentialUploadForm(),
         "upload_max_bytes": storage.upload_max_bytes(),
     }
@@ -84,7 +90,10 @@ def nda(request, kind, pk):
         if form.is_valid():
             services.nda_accept(actor=request.user, subject=subject)
             messages.success(
-                request, _("You accepted the agreement: the confidential documents are open to you.")
+                request,
+                _(
+                    "You accepted the agreement: the confidential documents are open to you."
+                ),
             )
             return redirect(_urls(subject)["documents"])
     return render(
@@ -219,7 +228,9 @@ def nda_audit_csv(request, kind, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     writer = csv.writer(response)
-    writer.writerow([_("Person"), _("Organisation"), _("Accepted"), _("Text version"), _("Text")])
+    writer.writerow(
+        [_("Person"), _("Organisation"), _("Accepted"), _("Text version"), _("Text")]
+    )
     for row in rows:
         writer.writerow(
             [

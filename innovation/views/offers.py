@@ -93,7 +93,9 @@ def _detail_context(request, offer, *, interest_form=None):
         "my_interest": my_interest,
         "disclosure": disclosure_context(user, offer),
         "tags": list(offer.tags.all()),
-        "collaboration_labels": [CollaborationType(c).label for c in offer.collaboration_types],
+        "collaboration_labels": [
+            CollaborationType(c).label for c in offer.collaboration_types
+        ],
         "sector_labels": [Sector(c).label for c in offer.sectors],
     }
 
@@ -103,7 +105,9 @@ def offer_detail(request, pk):
     """An offer: summary, TRL, IP status, terms, owner; details and documents at the
     viewer's step; the interest form or the interest's status."""
     offer = permissions.access_offer(request.user, pk)
-    return render(request, "innovation/offers/offer_detail.html", _detail_context(request, offer))
+    return render(
+        request, "innovation/offers/offer_detail.html", _detail_context(request, offer)
+    )
 
 
 def _offer_form_page(request, form, offer=None):
@@ -183,8 +187,9 @@ def offer_mine(request):
     """My organisation's offers in every state, with expiry and renewal."""
     organisation = permissions.organisation_of(request.user)
     rows = (
-        TechnologyOffer.objects.filter(organisation=organisation)
-        .order_by("-updated_at", "-pk")
+        TechnologyOffer.objects.filter(organisation=organisation).order_by(
+            "-updated_at", "-pk"
+        )
         if organisation is not None
         else TechnologyOffer.objects.none()
     )
@@ -223,7 +228,9 @@ def interest_send(request, pk):
         except ValidationError as error:
             form_add_errors(form, error)
         else:
-            messages.success(request, _("Your interest was sent to the offering organisation."))
+            messages.success(
+                request, _("Your interest was sent to the offering organisation.")
+            )
             return redirect(interest)
     return render(
         request,
@@ -242,11 +249,15 @@ def _interest_rows(queryset):
 def interest_received(request):
     """Interests received by my organisation's offers."""
     organisation = permissions.organisation_of(request.user)
-    rows = _interest_rows(
-        permissions.interests_visible_to(request.user).filter(
-            offer__organisation=organisation
+    rows = (
+        _interest_rows(
+            permissions.interests_visible_to(request.user).filter(
+                offer__organisation=organisation
+            )
         )
-    ) if organisation is not None else []
+        if organisation is not None
+        else []
+    )
     page = _page(request, rows, INTERESTS_PER_PAGE)
     return render(
         request,
@@ -260,9 +271,15 @@ def interest_received(request):
 def interest_sent(request):
     """Interests my organisation sent."""
     organisation = permissions.organisation_of(request.user)
-    rows = _interest_rows(
-        permissions.interests_visible_to(request.user).filter(organisation=organisation)
-    ) if organisation is not None else []
+    rows = (
+        _interest_rows(
+            permissions.interests_visible_to(request.user).filter(
+                organisation=organisation
+            )
+        )
+        if organisation is not None
+        else []
+    )
     page = _page(request, rows, INTERESTS_PER_PAGE)
     return render(
         request,
@@ -300,16 +317,26 @@ def interest_detail(request, pk):
     """An interest: the answers, its steps and messages, and the decisions."""
     interest = permissions.access_interest(request.user, pk)
     return render(
-        request, "innovation/offers/interest_detail.html", _interest_context(request, interest)
+        request,
+        "innovation/offers/interest_detail.html",
+        _interest_context(request, interest),
     )
 
 
 _DECISIONS = {
-    "review": (interest_services.interest_review, lambda: _("The interest is under review.")),
-    "decline": (interest_services.interest_decline, lambda: _("The interest was declined.")),
+    "review": (
+        interest_services.interest_review,
+        lambda: _("The interest is under review."),
+    ),
+    "decline": (
+        interest_services.interest_decline,
+        lambda: _("The interest was declined."),
+    ),
     "accept": (
         interest_services.interest_accept,
-        lambda: _("The interest was accepted: a workspace is open for both organisations."),
+        lambda: _(
+            "The interest was accepted: a workspace is open for both organisations."
+        ),
     ),
 }
 
@@ -324,7 +351,11 @@ def interest_decide(request, pk):
     if form.is_valid():
         service, done = _DECISIONS[form.cleaned_data["action"]]
         try:
-            service(actor=request.user, interest=interest, message=form.cleaned_data["message"])
+            service(
+                actor=request.user,
+                interest=interest,
+                message=form.cleaned_data["message"],
+            )
         except ValidationError as error:
             form_add_errors(form, error)
         else:
@@ -352,4 +383,3 @@ __all__ = [
     "interest_sent", "interest_withdraw", "offer_create", "offer_detail", "offer_edit",
     "offer_list", "offer_mine", "offer_renew", "offer_submit", "offer_withdraw",
 ]  # fmt: skip
-

@@ -65,7 +65,9 @@ def rebuild():
 
 def readable(user):
     # Decided now: an offer that expired or was withdrawn is found by nobody.
-    live = TechnologyOffer.objects.filter(innovation_permissions.live_offers_condition())
+    live = TechnologyOffer.objects.filter(
+        innovation_permissions.live_offers_condition()
+    )
     return Q(object_id__in=live.values("pk"))
 
 
