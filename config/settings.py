@@ -275,6 +275,8 @@ MEDIA_URL = "/media/"
 WORKSPACE_INVITATION_DAYS = 14
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
 AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 2 * 1024 * 1024))
+# Days a published or renewed technology offer stays listed (innovation).
+OFFER_LIFETIME_DAYS = int(os.environ.get("OFFER_LIFETIME_DAYS", 365))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

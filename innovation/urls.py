@@ -3,6 +3,8 @@
 from django.urls import path
 
 from .views import dashboard
+from .views import disclosure as disclosure_views
+from .views import offers as offer_views
 
 app_name = "innovation"
 
@@ -11,9 +13,70 @@ urlpatterns = [
     path("dashboard/export.csv", dashboard.regional_dashboard_csv, name="dashboard-csv"),
     path("funnel/", dashboard.organisation_funnel, name="organisation-funnel"),
     path("funnel/export.csv", dashboard.organisation_funnel_csv, name="organisation-funnel-csv"),
+    path("outcomes/<int:workspace_id>/", dashboard.outcome_record, name="outcome-record"),
+]
+
+# Technology offers and expressions of interest (helper O).
+urlpatterns += [
+    path("offers/", offer_views.offer_list, name="offer-list"),
+    path("offers/new/", offer_views.offer_create, name="offer-create"),
+    path("offers/mine/", offer_views.offer_mine, name="offer-mine"),
+    path("offers/<int:pk>/", offer_views.offer_detail, name="offer-detail"),
+    path("offers/<int:pk>/edit/", offer_views.offer_edit, name="offer-edit"),
+    path("offers/<int:pk>/submit/", offer_views.offer_submit, name="offer-submit"),
+    path("offers/<int:pk>/renew/", offer_views.offer_renew, name="offer-renew"),
     path(
-        "outcomes/<int:workspace_id>/",
-        dashboard.outcome_record,
-        name="outcome-record",
+        "offers/<int:pk>/withdraw/", offer_views.offer_withdraw, name="offer-withdraw"
+    ),
+    path("offers/<int:pk>/interest/", offer_views.interest_send, name="interest-send"),
+    path(
+        "interests/received/", offer_views.interest_received, name="interest-received"
+    ),
+    path("interests/sent/", offer_views.interest_sent, name="interest-sent"),
+    path("interests/<int:pk>/", offer_views.interest_detail, name="interest-detail"),
+    path(
+        "interests/<int:pk>/decide/",
+        offer_views.interest_decide,
+        name="interest-decide",
+    ),
+    path(
+        "interests/<int:pk>/withdraw/",
+        offer_views.interest_withdraw,
+        name="interest-withdraw",
+    ),
+]
+
+# The disclosure ladder of challenges and offers (helper O); kind: challenge or offer.
+urlpatterns += [
+    path("<slug:kind>/<int:pk>/nda/", disclosure_views.nda, name="disclosure-nda"),
+    path(
+        "<slug:kind>/<int:pk>/nda/audit/",
+        disclosure_views.nda_audit,
+        name="disclosure-audit",
+    ),
+    path(
+        "<slug:kind>/<int:pk>/nda/audit.csv",
+        disclosure_views.nda_audit_csv,
+        name="disclosure-audit-csv",
+    ),
+    path(
+        "<slug:kind>/<int:pk>/documents/",
+        disclosure_views.documents,
+        name="disclosure-documents",
+    ),
+    path(
+        "<slug:kind>/<int:pk>/documents/upload/",
+        disclosure_views.document_upload,
+        name="disclosure-upload",
+    ),
+    path(
+        "<slug:kind>/<int:pk>/documents/<int:document_pk>/",
+        disclosure_views.document_download,
+        name="disclosure-download",
+    ),
+    path(
+        "<slug:kind>/<int:pk>/documents/<int:document_pk>/delete/",
+        disclosure_views.document_delete,
+        name="disclosure-delete",
     ),
 ]

@@ -32,6 +32,9 @@ class Notification(models.Model):
         TASK_DUE = "task_due", _("Task due soon")
         DOCUMENT = "document", _("New documents")
         MODERATION = "moderation", _("Moderation outcome")
+        # Innovation: technology offers and the interests sent about them.
+        INTEREST = "interest", _("Expression of interest")
+        OFFER_EXPIRY = "offer_expiry", _("Offer expiring")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

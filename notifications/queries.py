@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from community import permissions
 from community.models import Community, Membership, ReadPosition
+from innovation.models import ExpressionOfInterest, TechnologyOffer
 from workspaces import permissions as workspace_permissions
 from workspaces.models import Invitation, Task, Workspace
 
@@ -35,6 +36,7 @@ GROUPS = {
         _("Workspaces, tasks and documents"),
     ),
     "moderation": ((Kind.MODERATION,), _("Moderation")),
+    "offers": ((Kind.INTEREST, Kind.OFFER_EXPIRY), _("Technology offers")),
 }
 
 
@@ -104,6 +106,29 @@ def notifications_of(person, *, unread_only=False, group=None):
     return rows.order_by("-updated_at", "-pk")
 
 
+def _attach_offers(notifications):
+    """Attach each interest or offer-expiry row's interest or offer (`item`)."""
+    interests = {n.item_ref for n in notifications if n.kind == Kind.INTEREST}
+    offers = {n.item_ref for n in notifications if n.kind == Kind.OFFER_EXPIRY}
+    interests = (
+        ExpressionOfInterest.objects.select_related(
+            "offer__organisation", "organisation"
+        ).in_bulk(interests)
+        if interests
+        else {}
+    )
+    offers = (
+        TechnologyOffer.objects.select_related("organisation").in_bulk(offers)
+        if offers
+        else {}
+    )
+    for n in notifications:
+        if n.kind == Kind.INTEREST:
+            n.offer_item = interests.get(n.item_ref)
+        elif n.kind == Kind.OFFER_EXPIRY:
+            n.offer_item = offers.get(n.item_ref)
+
+
 def attach(notifications):
     """Attach to each row its workspace, item (task, invitation) and the thread it
     names (`about_thread`), reading each table once for all the rows; returns the ids
@@ -126,6 +151,7 @@ def attach(notifications):
         if invitations
         else {}
     )
+    _attach_offers(notifications)
     _coalesced_now(notifications)
     threads = set()
     communities = set()
@@ -221,6 +247,10 @@ def target_url(notification):
     workspace = notification.workspace_id_ref
     if notification.kind == Kind.MODERATION:
         return reverse("community:my-moderation")
+    if notification.kind == Kind.INTEREST:
+        return reverse("innovation:interest-detail", args=[notification.item_ref])
+    if notification.kind == Kind.OFFER_EXPIRY:
+        return reverse("innovation:offer-detail", args=[notification.item_ref])
     if workspace is not None:
         if notification.kind == Kind.INVITATION:
             return reverse("workspaces:invitation-list")

@@ -403,6 +403,79 @@ def _invitation(event):
     ]
 
 
+def _people_of(organisation_id, *, besides=None):
+    """The active people of an organisation (ids), but `besides`."""
+    from community.models import Affiliation
+
+    return [
+        pk
+        for pk in Affiliation.objects.filter(
+            organisation_id=organisation_id,
+            state=Affiliation.State.ACTIVE,
+            user__is_active=True,
+        ).values_list("user_id", flat=True)
+        if pk != besides
+    ]
+
+
+def _offer(event):
+    """A technology offer's events: an interest sent or withdrawn (the owner's
+    people), an interest's decision (the sender's people), an offer expiring or
+    expired (the owner's people, once per offer and expiry date)."""
+    from innovation.models import ExpressionOfInterest, TechnologyOffer
+
+    data = event.payload
+    if event.type in ("interest.sent", "interest.status"):
+        interest = (
+            ExpressionOfInterest.objects.select_related("offer")
+            .filter(pk=data.get("interest"))
+            .first()
+        )
+        if interest is None:
+            return []
+        status = data.get("status", "")
+        if event.type == "interest.sent" or status == ExpressionOfInterest.Status.WITHDRAWN:
+            people = _people_of(interest.offer.organisation_id, besides=event.actor_id)
+        else:
+            people = _people_of(interest.organisation_id, besides=event.actor_id)
+        return [
+            Entry(
+                recipient_id=pk,
+                kind=Kind.INTEREST,
+                event_type=event.type,
+                actor_id=event.actor_id,
+                item_ref=interest.pk,
+                detail=status[:40],
+            )
+            for pk in people
+        ]
+    if event.type in ("offer.expiring", "offer.expired"):
+        offer = TechnologyOffer.objects.filter(pk=data.get("offer")).first()
+        if offer is None:
+            return []
+        detail = (data.get("expires_at") or "")[:40]
+        already = set(
+            Notification.objects.filter(
+                kind=Kind.OFFER_EXPIRY,
+                event_type=event.type,
+                item_ref=offer.pk,
+                detail=detail,
+            ).values_list("recipient_id", flat=True)
+        )
+        return [
+            Entry(
+                recipient_id=pk,
+                kind=Kind.OFFER_EXPIRY,
+                event_type=event.type,
+                item_ref=offer.pk,
+                detail=detail,
+            )
+            for pk in _people_of(offer.organisation_id)
+            if pk not in already
+        ]
+    return []
+
+
 def _one(event):
     """The entries of one event other than posts, threads and documents."""
     kind = stream_kind(event.stream)
@@ -412,6 +485,8 @@ def _one(event):
         return _review_closed(event)
     if kind == "user" and event.type.startswith("member."):
         return _membership(event)
+    if kind == "offer":
+        return _offer(event)
     if kind == "workspace":
         if event.type.startswith("participant."):
             return _participant(event)
@@ -442,7 +517,7 @@ def notify(events):
             threads.append(event)
         elif kind == "workspace" and event.type == "document.uploaded":
             documents.append(event)
-        elif kind in ("thread", "moderation", "user", "workspace"):
+        elif kind in ("thread", "moderation", "user", "workspace", "offer"):
             others.append(event)
     entries = []
     if posts:

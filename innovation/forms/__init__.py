@@ -1,0 +1,1 @@
+"""The innovation funnel's forms: one module per area."""

@@ -1,5 +1,7 @@
-"""Who may see or do what in the innovation app: the only place that decides it."""
+"""Who may see or do what in the innovation app: the only place that decides it, one
+module per area, re-exported."""
 
+from .disclosure import *  # noqa: F401, F403  (the disclosure ladder)
 from .funnel import (  # noqa: F401
     acting_organisation,
     can_record_outcome,
@@ -9,3 +11,4 @@ from .funnel import (  # noqa: F401
     require_record_outcome,
     require_regional_dashboard,
 )
+from .offers import *  # noqa: F401, F403  (offers and interests)

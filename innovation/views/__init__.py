@@ -1,0 +1,1 @@
+"""The innovation funnel's pages: one module per area."""

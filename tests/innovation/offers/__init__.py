@@ -1,0 +1,1 @@
+"""Tests of technology offers, interests and the disclosure ladder."""
