@@ -1,5 +1,9 @@
-"""The open-innovation pages, under /innovation/."""
+"""The open-innovation pages, under /innovation/; each views module owns its routes."""
+
+from .views import challenges
 
 app_name = "innovation"
 
-urlpatterns = []
+urlpatterns = [
+    *challenges.urlpatterns,
+]

@@ -97,13 +97,15 @@ def _proposal_of_viewer(user, challenge):
         return None
     return remembered(
         ("proposal-of", user.pk, challenge.pk),
-        lambda: Proposal.objects.filter(
-            challenge_id=challenge.pk,
-            organisation__affiliations__user_id=user.pk,
-            organisation__affiliations__state=Affiliation.State.ACTIVE,
-        )
-        .order_by("pk")
-        .first(),
+        lambda: (
+            Proposal.objects.filter(
+                challenge_id=challenge.pk,
+                organisation__affiliations__user_id=user.pk,
+                organisation__affiliations__state=Affiliation.State.ACTIVE,
+            )
+            .order_by("pk")
+            .first()
+        ),
     )
 
 
@@ -164,9 +166,10 @@ def can_start_evaluating(user, challenge):
 
 
 def can_close_challenge(user, challenge):
-    return challenge.status in (Status.OPEN, Status.EVALUATING) and can_decide_challenge(
-        user, challenge
-    )
+    return challenge.status in (
+        Status.OPEN,
+        Status.EVALUATING,
+    ) and can_decide_challenge(user, challenge)
 
 
 def can_award_challenge(user, challenge):

@@ -1,0 +1,1 @@
+"""Forms of the innovation app, one module per area."""

@@ -1,0 +1,1 @@
+"""Views of the innovation app, one module per area (each owns its routes)."""
