@@ -76,11 +76,7 @@ def _card(organisation):
     parts = [str(organisation.get_kind_display())]
     if organisation.city:
         parts.append(organisation.city)
-    return "- [%(name)s](%(url)s) — %(facts)s" % {
-        "name": organisation.name,
-        "url": organisation.get_absolute_url(),
-        "facts": ", ".join(parts),
-    }
+    return f"- [{organisation.name}]({organisation.get_absolute_url()}) — {', '.join(parts)}"
 
 
 def _summary(deal):

@@ -12,7 +12,6 @@ from live.events import event_record
 from workspaces import storage
 
 from .. import permissions
-from . import deals
 from ..models import (
     ConfidentialDocument,
     Proposal,
@@ -20,6 +19,7 @@ from ..models import (
     ProposalScore,
     StatusChange,
 )
+from . import deals
 
 __all__ = [
     "note_add",
