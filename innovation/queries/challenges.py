@@ -14,6 +14,7 @@ from ..models import (
     Proposal,
     ProposalNote,
     ProposalScore,
+    Sector,
     StatusChange,
 )
 
@@ -47,7 +48,7 @@ def open_challenges(*, q="", sector="", challenge_type="", collaboration="", tag
     if collaboration:
         queryset = queryset.filter(collaboration_types__contains=f",{collaboration},")
     if tag:
-        queryset = queryset.filter(tags__name__iexact=tag)
+        queryset = queryset.filter(Q(tags__slug=tag) | Q(tags__name__iexact=tag))
     return queryset.order_by("-published_at", "-pk").distinct()
 
 
@@ -93,7 +94,17 @@ def questions(challenge):
 
 
 def status_history(proposal):
-    return StatusChange.objects.filter(proposal=proposal).select_related("actor")
+    """A proposal's steps, each with its label (`label`) and message."""
+    changes = list(
+        StatusChange.objects.filter(proposal=proposal).select_related("actor")
+    )
+    for change in changes:
+        change.label = Proposal.Status(change.status).label
+    return changes
+
+
+def sector_labels(challenge):
+    return [Sector(code).label for code in challenge.sectors if code in Sector.values]
 
 
 def weighted_total(criteria, scores):

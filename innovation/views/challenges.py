@@ -93,6 +93,7 @@ def _detail_context(request, challenge, **forms):
         "questions": queries.questions(challenge),
         "criteria": challenge.criteria.all(),
         "tags": challenge.tags.all(),
+        "sector_labels": queries.sector_labels(challenge),
         "my_proposal": proposal,
         "can_read_details": permissions.can_read_details(user, challenge),
         "can_edit": permissions.can_edit_challenge(user, challenge),

@@ -24,7 +24,7 @@ class ChallengeFactory(DjangoModelFactory):
     organisation = factory.SubFactory(SeekerOrganisationFactory)
     title = factory.Sequence(lambda n: f"Riciclo dei compositi {n}")
     summary = "Cerchiamo un processo per riciclare la fibra di carbonio."
-    details = "Dettaglio riservato: 40 tonnellate l'anno di sfridi."
+    details = "Dettaglio riservato: 40 tonnellate di sfridi ogni anno."
     status = Challenge.Status.OPEN
     collaboration_types = ["joint_development"]
     sectors = ["manufacturing"]
