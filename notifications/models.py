@@ -32,6 +32,7 @@ class Notification(models.Model):
         TASK_DUE = "task_due", _("Task due soon")
         DOCUMENT = "document", _("New documents")
         MODERATION = "moderation", _("Moderation outcome")
+        INNOVATION = "innovation", _("Open innovation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,7 +19,9 @@ import logging
 import re
 
 from community.markdown import mentioned_usernames
-from community.models import Community, Post, Thread, User
+from community.models import Affiliation, Community, Post, Thread, User
+from innovation import permissions as innovation_permissions
+from innovation.models import ChallengeQuestion, Proposal
 from live.events import stream_kind
 from live.subscribers import register_batch_subscriber
 
@@ -404,6 +406,69 @@ def _invitation(event):
     ]
 
 
+def _organisation_people(organisation_id):
+    """The active people of an organisation (its active affiliations)."""
+    return list(
+        Affiliation.objects.filter(
+            organisation_id=organisation_id,
+            state=Affiliation.State.ACTIVE,
+            user__is_active=True,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _innovation(event):
+    """A challenge's news: a proposal submitted (the seeker's people), its status
+    changed by the seeker (the solver's people), a question answered (its asker).
+    Only ids are stored: the sentence names an anonymous seeker as
+    `innovation.anonymity` lets each recipient read it."""
+    data = event.payload
+    if event.type == "question.answered":
+        question = (
+            ChallengeQuestion.objects.filter(pk=data.get("question"))
+            .select_related("challenge__organisation")
+            .first()
+        )
+        asker = question.asked_by if question is not None else None
+        if asker is None or not asker.is_active:
+            return []
+        if not innovation_permissions.can_see_challenge(asker, question.challenge):
+            return []
+        return [
+            Entry(
+                recipient_id=asker.pk,
+                kind=Kind.INNOVATION,
+                event_type=event.type,
+                actor_id=event.actor_id,
+                item_ref=question.challenge_id,
+            )
+        ]
+    if event.type not in ("proposal.submitted", "proposal.status_changed"):
+        return []
+    proposal = (
+        Proposal.objects.filter(pk=data.get("id"))
+        .select_related("challenge__organisation", "organisation")
+        .first()
+    )
+    if proposal is None:
+        return []
+    if event.type == "proposal.submitted":
+        people = _organisation_people(proposal.challenge.organisation_id)
+    else:
+        people = _organisation_people(proposal.organisation_id)
+    return [
+        Entry(
+            recipient_id=pk,
+            kind=Kind.INNOVATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            item_ref=proposal.pk,
+            detail=str(data.get("status", ""))[:40],
+        )
+        for pk in people
+    ]
+
+
 def _one(event):
     """The entries of one event other than posts, threads and documents."""
     kind = stream_kind(event.stream)
@@ -413,6 +478,8 @@ def _one(event):
         return _review_closed(event)
     if kind == "user" and event.type.startswith("member."):
         return _membership(event)
+    if kind == "challenge":
+        return _innovation(event)
     if kind == "workspace":
         if event.type.startswith("participant."):
             return _participant(event)
@@ -443,7 +510,7 @@ def notify(events):
             threads.append(event)
         elif kind == "workspace" and event.type == "document.uploaded":
             documents.append(event)
-        elif kind in ("thread", "moderation", "user", "workspace"):
+        elif kind in ("thread", "moderation", "user", "workspace", "challenge"):
             others.append(event)
     entries = []
     if posts:

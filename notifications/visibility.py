@@ -2,6 +2,7 @@
 (checked when it is created and again each time it is shown, without raising)."""
 
 from community import permissions
+from innovation import permissions as innovation_permissions
 from workspaces import permissions as workspace_permissions
 from workspaces.models import Workspace
 
@@ -54,6 +55,17 @@ def _workspace_item_visible(person, notification):
     return True
 
 
+def _innovation_visible(person, notification):
+    """A proposal's news while the person may see the proposal; an answer while they
+    may see the challenge (`queries.attach` loads `item`)."""
+    item = getattr(notification, "item", None)
+    if item is None:
+        return False
+    if notification.event_type == "question.answered":
+        return innovation_permissions.can_see_challenge(person, item)
+    return innovation_permissions.can_see_proposal(person, item)
+
+
 def can_see(person, notification):
     """Whether `notification` may be shown to `person` now; `queries.visible` loads
     what it is about (post__thread__community, thread, workspace, item)."""
@@ -61,6 +73,8 @@ def can_see(person, notification):
         return False
     if notification.workspace_id_ref is not None:
         return _workspace_item_visible(person, notification)
+    if notification.kind == Kind.INNOVATION:
+        return _innovation_visible(person, notification)
     moderation = notification.kind == Kind.MODERATION
     if notification.post_id is not None:
         if moderation:
