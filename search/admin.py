@@ -7,7 +7,14 @@ from .models import Entry
 
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
-    list_display = ["kind", "title", "object_id", "thread_id", "community_id", "created_at"]
+    list_display = [
+        "kind",
+        "title",
+        "object_id",
+        "thread_id",
+        "community_id",
+        "created_at",
+    ]
     list_filter = ["kind"]
     search_fields = ["title"]
 

@@ -23,9 +23,7 @@ _POSTGRES_TITLE = (
     "(to_tsvector('crocevia_italian'::regconfig, translate(title, '<>', '  ')) || "
     "to_tsvector('crocevia_english'::regconfig, translate(title, '<>', '  ')))"
 )
-_POSTGRES_QUERY = (
-    "(to_tsquery('crocevia_italian'::regconfig, %s) || to_tsquery('crocevia_english'::regconfig, %s))"
-)
+_POSTGRES_QUERY = "(to_tsquery('crocevia_italian'::regconfig, %s) || to_tsquery('crocevia_english'::regconfig, %s))"
 
 
 def _sqlite_match(terms, joiner=" "):
@@ -96,7 +94,9 @@ def search(queryset, terms):
     """The rows of `queryset` matching every one of `terms` (word characters only)."""
     if not terms:
         return queryset
-    backend = {"sqlite": _sqlite, "postgresql": _postgresql}.get(connection.vendor, _like)
+    backend = {"sqlite": _sqlite, "postgresql": _postgresql}.get(
+        connection.vendor, _like
+    )
     return backend(queryset, terms)
 
 
@@ -115,4 +115,7 @@ def ordering(terms):
     newest = [F("created_at").desc(), F("id").desc()]
     if not terms:
         return newest
-    return [ExpressionWrapper(title_hit(terms), output_field=BooleanField()).desc(), *newest]
+    return [
+        ExpressionWrapper(title_hit(terms), output_field=BooleanField()).desc(),
+        *newest,
+    ]

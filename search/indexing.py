@@ -33,7 +33,9 @@ def events_committed(events):
         try:
             source.index_events(events)
         except Exception:
-            logger.exception("Search source %s failed to reindex a commit.", source.name)
+            logger.exception(
+                "Search source %s failed to reindex a commit.", source.name
+            )
 
 
 def rebuild():

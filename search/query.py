@@ -45,31 +45,43 @@ class Query:
     @property
     def is_empty(self):
         return not (
-            self.terms or self.community or self.author or self.tags or self.kinds
-            or self.before or self.after
+            self.terms
+            or self.community
+            or self.author
+            or self.tags
+            or self.kinds
+            or self.before
+            or self.after
         )
 
     @property
     def text_without_types(self):
         """The query as written, without its `type:` operators (for the tabs)."""
         return " ".join(
-            token for token in self.text.split() if not token.lower().startswith("type:")
+            token
+            for token in self.text.split()
+            if not token.lower().startswith("type:")
         )
 
 
 def _date(name, value, query):
     try:
-        return datetime.date.fromisoformat(value) if re.fullmatch(
-            r"\d{4}-\d{2}-\d{2}", value
-        ) else _bad_date(name, value, query)
+        return (
+            datetime.date.fromisoformat(value)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+            else _bad_date(name, value, query)
+        )
     except ValueError:
         return _bad_date(name, value, query)
 
 
 def _bad_date(name, value, query):
     query.errors.append(
-        _("“%(operator)s:%(value)s” is not a date: write it as YYYY-MM-DD, "
-          "e.g. %(operator)s:2026-03-01.") % {"operator": name, "value": value}
+        _(
+            "“%(operator)s:%(value)s” is not a date: write it as YYYY-MM-DD, "
+            "e.g. %(operator)s:2026-03-01."
+        )
+        % {"operator": name, "value": value}
     )
     return None
 
@@ -92,8 +104,11 @@ def parse(text):
         value = match["value"]
         if not value:
             query.errors.append(
-                _("Write what you are looking for right after “%(operator)s:”, "
-                  "without a space.") % {"operator": name}
+                _(
+                    "Write what you are looking for right after “%(operator)s:”, "
+                    "without a space."
+                )
+                % {"operator": name}
             )
         elif name == "in":
             query.community = value.lower()
@@ -155,8 +170,11 @@ def results(user, query):
         )
         if community is None:
             query.errors.append(
-                _("There is no community “%(slug)s” you can see: “in:” takes the "
-                  "community's address name, as in its link.") % {"slug": query.community}
+                _(
+                    "There is no community “%(slug)s” you can see: “in:” takes the "
+                    "community's address name, as in its link."
+                )
+                % {"slug": query.community}
             )
         entries = entries.filter(community_id=community)
     if query.author:
@@ -168,7 +186,8 @@ def results(user, query):
         )
         if author is None:
             query.errors.append(
-                _("Nobody has the username “%(username)s”.") % {"username": query.author}
+                _("Nobody has the username “%(username)s”.")
+                % {"username": query.author}
             )
         entries = entries.filter(author_id=author)
     for tag in query.tags:
@@ -186,7 +205,9 @@ def results(user, query):
     # The kind is compared through an expression no index serves, so that the
     # databases drive the search from the full-text match (the words' rows) and test
     # each matched row's permission, instead of walking every row of a kind.
-    entries = entries.alias(row_kind=Concat("kind", Value(""), output_field=CharField()))
+    entries = entries.alias(
+        row_kind=Concat("kind", Value(""), output_field=CharField())
+    )
     return backends.search(entries.filter(_readable(user)), _terms(query))
 
 

@@ -106,6 +106,6 @@ def stream_ids(events, stream_kind, types):
 
 
 def tags_text(names):
-    """"|a|b|": lower-cased names between bars, what `tag:` matches."""
+    """ "|a|b|": lower-cased names between bars, what `tag:` matches."""
     names = sorted({name.lower() for name in names})
     return f"|{'|'.join(names)}|" if names else ""

@@ -71,9 +71,7 @@ def search_page(request):
             search_query.ranked(entries, query), PAGE_SIZE, total
         )
         page_obj = paginator.get_page(request.GET.get("page"))
-        page_obj.object_list = _marked(
-            search_query.attach(page_obj.object_list), query
-        )
+        page_obj.object_list = _marked(search_query.attach(page_obj.object_list), query)
     tabs = []
     if page_obj is not None:
         tabs.append(
@@ -143,7 +141,9 @@ def suggestions(request):
                         ],
                     }
                 )
-    return JsonResponse({"q": query.text, "groups": groups, "all": _page_url(query.text)})
+    return JsonResponse(
+        {"q": query.text, "groups": groups, "all": _page_url(query.text)}
+    )
 
 
 def _mention_scope(request):

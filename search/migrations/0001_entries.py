@@ -4,33 +4,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('thread', 'Discussion'), ('post', 'Reply to a discussion'), ('message', 'Room message')], max_length=10, verbose_name='kind')),
-                ('post_id', models.PositiveBigIntegerField(unique=True, verbose_name='post id')),
-                ('thread_id', models.PositiveBigIntegerField(db_index=True, verbose_name='thread id')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('community_id', models.PositiveBigIntegerField(db_index=True, verbose_name='community id')),
-                ('author_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='author id')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('tags', models.CharField(blank=True, max_length=1000, verbose_name='tags')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("thread", "Discussion"),
+                            ("post", "Reply to a discussion"),
+                            ("message", "Room message"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "post_id",
+                    models.PositiveBigIntegerField(unique=True, verbose_name="post id"),
+                ),
+                (
+                    "thread_id",
+                    models.PositiveBigIntegerField(
+                        db_index=True, verbose_name="thread id"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                (
+                    "community_id",
+                    models.PositiveBigIntegerField(
+                        db_index=True, verbose_name="community id"
+                    ),
+                ),
+                (
+                    "author_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="author id"
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "tags",
+                    models.CharField(blank=True, max_length=1000, verbose_name="tags"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, verbose_name="created"),
+                ),
             ],
             options={
-                'verbose_name': 'search entry',
-                'verbose_name_plural': 'search entries',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['community_id', 'created_at'], name='search_entr_communi_d8204e_idx')],
+                "verbose_name": "search entry",
+                "verbose_name_plural": "search entries",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["community_id", "created_at"],
+                        name="search_entr_communi_d8204e_idx",
+                    )
+                ],
             },
         ),
     ]

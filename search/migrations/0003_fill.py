@@ -14,7 +14,9 @@ def fill(apps, schema_editor):
     Post = apps.get_model("community", "Post")
     ThreadTag = apps.get_model("community", "ThreadTag")
     tags = {}
-    for thread_id, name in ThreadTag.objects.values_list("content_object_id", "tag__name"):
+    for thread_id, name in ThreadTag.objects.values_list(
+        "content_object_id", "tag__name"
+    ):
         tags.setdefault(thread_id, set()).add(name.lower())
     threads = dict(Thread.objects.values_list("pk", "title"))
     kinds = dict(Thread.objects.values_list("pk", "kind"))

@@ -98,43 +98,68 @@ def fill(apps, schema_editor):
     Community = apps.get_model("community", "Community")
     themes = _tag_names(Community, ("community", "CommunityTheme"), apps)
     for community in Community.objects.filter(kind="community").iterator():
-        rows.append(Entry(
-            kind="community", object_id=community.pk, community_id=community.pk,
-            title=community.name[:255], body=community.description,
-            tags=_tags(themes.get(community.pk, ())), created_at=community.created_at,
-        ))
+        rows.append(
+            Entry(
+                kind="community",
+                object_id=community.pk,
+                community_id=community.pk,
+                title=community.name[:255],
+                body=community.description,
+                tags=_tags(themes.get(community.pk, ())),
+                created_at=community.created_at,
+            )
+        )
     User = apps.get_model("community", "User")
     expertise = _tag_names(User, ("community", "UserExpertise"), apps)
     for person in User.objects.filter(is_active=True).iterator():
-        rows.append(Entry(
-            kind="person", object_id=person.pk,
-            title=(person.display_name or person.username)[:255],
-            body=f"@{person.username} {person.bio}".strip(),
-            tags=_tags(expertise.get(person.pk, ())), created_at=person.date_joined,
-        ))
+        rows.append(
+            Entry(
+                kind="person",
+                object_id=person.pk,
+                title=(person.display_name or person.username)[:255],
+                body=f"@{person.username} {person.bio}".strip(),
+                tags=_tags(expertise.get(person.pk, ())),
+                created_at=person.date_joined,
+            )
+        )
     Organisation = apps.get_model("community", "Organisation")
-    competences = _tag_names(Organisation, ("community", "OrganisationCompetence"), apps)
+    competences = _tag_names(
+        Organisation, ("community", "OrganisationCompetence"), apps
+    )
     interests = _tag_names(Organisation, ("community", "OrganisationInterest"), apps)
     for organisation in Organisation.objects.iterator():
-        rows.append(Entry(
-            kind="organisation", object_id=organisation.pk,
-            title=organisation.name[:255],
-            body=" ".join(filter(None, [
-                organisation.sector, organisation.city, organisation.description
-            ])),
-            tags=_tags([
-                *competences.get(organisation.pk, ()), *interests.get(organisation.pk, ())
-            ]),
-            created_at=organisation.created_at,
-        ))
+        rows.append(
+            Entry(
+                kind="organisation",
+                object_id=organisation.pk,
+                title=organisation.name[:255],
+                body=" ".join(
+                    filter(
+                        None,
+                        [
+                            organisation.sector,
+                            organisation.city,
+                            organisation.description,
+                        ],
+                    )
+                ),
+                tags=_tags(
+                    [
+                        *competences.get(organisation.pk, ()),
+                        *interests.get(organisation.pk, ()),
+                    ]
+                ),
+                created_at=organisation.created_at,
+            )
+        )
     Document = apps.get_model("workspaces", "Document")
     Version = apps.get_model("workspaces", "DocumentVersion")
-    for document in Document.objects.filter(deleted_at__isnull=True).select_related(
-        "workspace"
-    ).iterator():
-        version = (
-            Version.objects.filter(document=document).order_by("-number").first()
-        )
+    for document in (
+        Document.objects.filter(deleted_at__isnull=True)
+        .select_related("workspace")
+        .iterator()
+    ):
+        version = Version.objects.filter(document=document).order_by("-number").first()
         text = ""
         if version is not None and version.content_type.startswith("text/"):
             try:
@@ -142,12 +167,17 @@ def fill(apps, schema_editor):
                     text = file.read(200_000).decode("utf-8", "replace")
             except OSError:
                 text = ""
-        rows.append(Entry(
-            kind="document", object_id=document.pk,
-            community_id=document.workspace.community_id,
-            author_id=document.created_by_id, title=document.title[:255],
-            body=" ".join(text.split()), created_at=document.updated_at,
-        ))
+        rows.append(
+            Entry(
+                kind="document",
+                object_id=document.pk,
+                community_id=document.workspace.community_id,
+                author_id=document.created_by_id,
+                title=document.title[:255],
+                body=" ".join(text.split()),
+                created_at=document.updated_at,
+            )
+        )
     Entry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 
 
@@ -196,7 +226,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="entry",
             name="number",
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="number"),
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="number"
+            ),
         ),
         migrations.AlterField(
             model_name="entry",
