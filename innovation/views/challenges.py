@@ -73,9 +73,12 @@ def challenge_list(request):
 def challenge_mine(request):
     """My organisations' challenges (every step) and the proposals we sent."""
     user = request.user
+    challenges = list(queries.organisation_challenges(user))
+    for challenge in challenges:
+        challenge.status_label = queries.status_label(challenge)
     context = {
         **NAV,
-        "challenges": queries.organisation_challenges(user),
+        "challenges": challenges,
         "proposals": queries.solver_proposals(user),
         "can_create": permissions.can_create_challenge(user),
     }
@@ -88,6 +91,7 @@ def _detail_context(request, challenge, **forms):
     return {
         **NAV,
         "challenge": challenge,
+        "status_label": queries.status_label(challenge),
         "seeker": seeker_shown(challenge, user),
         "seeker_known": seeker_known(challenge, user),
         "questions": queries.questions(challenge),

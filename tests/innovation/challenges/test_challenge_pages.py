@@ -306,3 +306,54 @@ def test_the_list_page_costs_the_same_queries_for_few_or_many_challenges(
     assert (
         response.content.decode().count('class="card org-card challenge-card"') == rows
     )
+
+
+def test_the_challenge_form_says_what_is_missing_or_wrong_and_saves_nothing(client):
+    client.force_login(person_of())
+    response = client.post(
+        reverse("innovation:challenge-create"),
+        {
+            "title": "",
+            "summary": "",
+            "challenge_type": "technical_solution",
+            "deadline": "2001-01-01",
+            "criteria": "Costo | 3\ncosto",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count("This field is required.") == 2
+    assert not Challenge.objects.exists()
+    response = client.post(
+        reverse("innovation:challenge-create"),
+        {
+            "title": "T",
+            "summary": "S",
+            "challenge_type": "technical_solution",
+            "deadline": "2001-01-01",
+        },
+    )
+    assert "The deadline cannot be in the past." in response.content.decode()
+    response = client.post(
+        reverse("innovation:challenge-create"),
+        {
+            "title": "T",
+            "summary": "S",
+            "challenge_type": "technical_solution",
+            "criteria": "Costo | 3\ncosto",
+        },
+    )
+    assert "The criterion costo appears twice." in response.content.decode()
+    assert not Challenge.objects.exists()
+
+
+def test_a_person_without_an_organisation_cannot_post_a_challenge(client):
+    from tests.support.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get(reverse("innovation:challenge-create"))
+    assert response.status_code == 403
+    assert (
+        "Challenges are posted by verified people on behalf of their organisation."
+        in response.content.decode()
+    )
