@@ -73,13 +73,21 @@ def challenge_list(request):
 def challenge_mine(request):
     """My organisations' challenges (every step) and the proposals we sent."""
     user = request.user
-    challenges = list(queries.organisation_challenges(user))
+    page_obj = Paginator(
+        queries.organisation_challenges(user), settings.DIRECTORY_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    challenges = list(page_obj.object_list)
     for challenge in challenges:
         challenge.status_label = queries.status_label(challenge)
+    proposals_page = Paginator(
+        queries.solver_proposals(user), settings.DIRECTORY_PAGE_SIZE
+    ).get_page(request.GET.get("proposals"))
     context = {
         **NAV,
+        "page_obj": page_obj,
         "challenges": challenges,
-        "proposals": queries.solver_proposals(user),
+        "proposals_page": proposals_page,
+        "proposals": proposals_page.object_list,
         "can_create": permissions.can_create_challenge(user),
     }
     return render(request, "innovation/challenges/challenge_mine.html", context)

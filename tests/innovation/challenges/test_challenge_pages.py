@@ -357,3 +357,19 @@ def test_a_person_without_an_organisation_cannot_post_a_challenge(client):
         "Challenges are posted by verified people on behalf of their organisation."
         in response.content.decode()
     )
+
+
+def test_my_organisations_challenges_are_paginated(client, settings):
+    settings.DIRECTORY_PAGE_SIZE = 2
+    seeker = person_of()
+    for index in range(3):
+        ChallengeFactory(
+            organisation=seeker.organisation, title=f"Sfida numero {index}"
+        )
+    client.force_login(seeker)
+    first = client.get(reverse("innovation:challenge-mine")).content.decode()
+    second = client.get(
+        reverse("innovation:challenge-mine"), {"page": 2}
+    ).content.decode()
+    assert first.count("Sfida numero") == 2
+    assert second.count("Sfida numero") == 1
