@@ -170,9 +170,10 @@ def challenge_submit_for_validation(*, actor, challenge):
     )
 
 
-def challenge_publish(*, actor, challenge):
+def challenge_publish(actor, challenge):
     """Publish a challenge in validation (status open): active facilitators and
-    staff (`permissions.can_validate_challenge`). Emits `challenge.published`."""
+    staff (`permissions.can_validate_challenge`). Emits `challenge.published`.
+    (Its arguments may also be passed by position: the desk's queue calls it.)"""
     permissions.require_validate_challenge(actor, challenge)
     return _set_status(
         challenge,
@@ -184,7 +185,7 @@ def challenge_publish(*, actor, challenge):
     )
 
 
-def challenge_refuse(*, actor, challenge, reason):
+def challenge_refuse(actor, challenge, reason):
     """Send a challenge in validation back to draft with the `reason` its seeker
     reads; active facilitators and staff. ValidationError without a reason."""
     permissions.require_validate_challenge(actor, challenge)
