@@ -39,7 +39,14 @@ class QuestionInline(ReadOnlyInline):
 
 @admin.register(Challenge)
 class ChallengeAdmin(ReadOnlyAdmin):
-    list_display = ("title", "organisation", "status", "anonymous", "deadline", "published_at")
+    list_display = (
+        "title",
+        "organisation",
+        "status",
+        "anonymous",
+        "deadline",
+        "published_at",
+    )
     list_filter = ("status", "challenge_type", "anonymous")
     search_fields = ("title", "organisation__name")
     inlines = [CriterionInline, QuestionInline]
@@ -76,7 +83,13 @@ class InterestStatusInline(ReadOnlyInline):
 
 @admin.register(ExpressionOfInterest)
 class ExpressionOfInterestAdmin(ReadOnlyAdmin):
-    list_display = ("offer", "organisation", "collaboration_type", "status", "created_at")
+    list_display = (
+        "offer",
+        "organisation",
+        "collaboration_type",
+        "status",
+        "created_at",
+    )
     list_filter = ("status",)
     search_fields = ("offer__title", "organisation__name")
     inlines = [InterestStatusInline]
@@ -84,7 +97,15 @@ class ExpressionOfInterestAdmin(ReadOnlyAdmin):
 
 @admin.register(ConfidentialDocument)
 class ConfidentialDocumentAdmin(ReadOnlyAdmin):
-    list_display = ("title", "challenge", "offer", "proposal", "kind", "size", "created_at")
+    list_display = (
+        "title",
+        "challenge",
+        "offer",
+        "proposal",
+        "kind",
+        "size",
+        "created_at",
+    )
 
 
 @admin.register(NdaAcceptance)
@@ -101,7 +122,12 @@ class FundingCallAdmin(ReadOnlyAdmin):
 
 @admin.register(Introduction)
 class IntroductionAdmin(ReadOnlyAdmin):
-    list_display = ("facilitator", "first_organisation", "second_organisation", "created_at")
+    list_display = (
+        "facilitator",
+        "first_organisation",
+        "second_organisation",
+        "created_at",
+    )
 
 
 @admin.register(DismissedSuggestion)

@@ -1,14 +1,15 @@
-"""The open-innovation pages, under /innovation/."""
+"""The open-innovation pages, under /innovation/; each views module owns its routes."""
 
 from django.urls import path
 
-from .views import dashboard
+from .views import challenges, dashboard
 from .views import disclosure as disclosure_views
 from .views import offers as offer_views
 
 app_name = "innovation"
 
 urlpatterns = [
+    *challenges.urlpatterns,
     path("dashboard/", dashboard.regional_dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.regional_dashboard_csv, name="dashboard-csv"),
     path("funnel/", dashboard.organisation_funnel, name="organisation-funnel"),
@@ -16,7 +17,7 @@ urlpatterns = [
     path("outcomes/<int:workspace_id>/", dashboard.outcome_record, name="outcome-record"),
 ]
 
-# Technology offers and expressions of interest (helper O).
+# Technology offers and expressions of interest.
 urlpatterns += [
     path("offers/", offer_views.offer_list, name="offer-list"),
     path("offers/new/", offer_views.offer_create, name="offer-create"),
@@ -46,7 +47,7 @@ urlpatterns += [
     ),
 ]
 
-# The disclosure ladder of challenges and offers (helper O); kind: challenge or offer.
+# The disclosure ladder of challenges and offers; kind: challenge or offer.
 urlpatterns += [
     path("<slug:kind>/<int:pk>/nda/", disclosure_views.nda, name="disclosure-nda"),
     path(

@@ -35,6 +35,7 @@ class Notification(models.Model):
         # Innovation: technology offers and the interests sent about them.
         INTEREST = "interest", _("Expression of interest")
         OFFER_EXPIRY = "offer_expiry", _("Offer expiring")
+        INNOVATION = "innovation", _("Open innovation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community import permissions
-from community.models import Community, Membership, ReadPosition
-from innovation.models import ExpressionOfInterest, TechnologyOffer
+from community.models import Community, Membership, ReadPosition, User
+from innovation.anonymity import seeker_shown
+from innovation.models import Challenge, ExpressionOfInterest, Proposal, TechnologyOffer
 from workspaces import permissions as workspace_permissions
 from workspaces.models import Invitation, Task, Workspace
 
@@ -37,6 +38,7 @@ GROUPS = {
     ),
     "moderation": ((Kind.MODERATION,), _("Moderation")),
     "offers": ((Kind.INTEREST, Kind.OFFER_EXPIRY), _("Technology offers")),
+    "innovation": ((Kind.INNOVATION,), _("Open innovation")),
 }
 
 
@@ -153,6 +155,7 @@ def attach(notifications):
     )
     _attach_offers(notifications)
     _coalesced_now(notifications)
+    _attach_innovation(notifications)
     threads = set()
     communities = set()
     for n in notifications:
@@ -163,12 +166,53 @@ def attach(notifications):
             n.workspace = n.item.workspace if n.item is not None else None
         elif n.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
             n.item = tasks.get(n.item_ref)
+        elif n.kind == Kind.INNOVATION:
+            n.item = n.innovation_item
         # The thread the notification names (a post's, or its own).
         n.about_thread = n.post.thread if n.post_id else n.thread
         if n.about_thread is not None:
             threads.add(n.about_thread.pk)
             communities.add(n.about_thread.community_id)
     return threads, communities, workspace_ids
+
+
+def _attach_innovation(notifications):
+    """For open-innovation rows: the proposal (or, for an answered question, the
+    challenge) as `innovation_item`, its challenge as `challenge`, and the seeker as
+    the recipient may read it (`seeker`: a name or an anonymous description)."""
+    rows = [n for n in notifications if n.kind == Kind.INNOVATION and n.item_ref]
+    if not rows:
+        return
+    on_challenge = {n.item_ref for n in rows if n.event_type == "question.answered"}
+    on_proposal = {n.item_ref for n in rows if n.event_type != "question.answered"}
+    challenges = (
+        Challenge.objects.select_related("organisation").in_bulk(on_challenge)
+        if on_challenge
+        else {}
+    )
+    proposals = (
+        Proposal.objects.select_related(
+            "challenge__organisation", "organisation"
+        ).in_bulk(on_proposal)
+        if on_proposal
+        else {}
+    )
+    recipients = User.objects.in_bulk({n.recipient_id for n in rows})
+    for n in rows:
+        if n.event_type == "question.answered":
+            item = challenges.get(n.item_ref)
+            challenge = item
+        else:
+            item = proposals.get(n.item_ref)
+            challenge = item.challenge if item is not None else None
+        n.innovation_item = item
+        n.challenge = challenge
+        recipient = recipients.get(n.recipient_id)
+        n.seeker = (
+            seeker_shown(challenge, recipient)
+            if challenge is not None and recipient is not None
+            else ""
+        )
 
 
 def _coalesced_now(notifications):
@@ -251,6 +295,13 @@ def target_url(notification):
         return reverse("innovation:interest-detail", args=[notification.item_ref])
     if notification.kind == Kind.OFFER_EXPIRY:
         return reverse("innovation:offer-detail", args=[notification.item_ref])
+    if notification.kind == Kind.INNOVATION:
+        if notification.event_type == "question.answered":
+            return (
+                reverse("innovation:challenge-detail", args=[notification.item_ref])
+                + "#questions"
+            )
+        return reverse("innovation:proposal-detail", args=[notification.item_ref])
     if workspace is not None:
         if notification.kind == Kind.INVITATION:
             return reverse("workspaces:invitation-list")

@@ -19,7 +19,9 @@ import logging
 import re
 
 from community.markdown import mentioned_usernames
-from community.models import Community, Post, Thread, User
+from community.models import Affiliation, Community, Post, Thread, User
+from innovation import permissions as innovation_permissions
+from innovation.models import ChallengeQuestion, Proposal
 from live.events import register_batch_subscriber, stream_kind
 
 from . import audience, services, visibility
@@ -405,8 +407,6 @@ def _invitation(event):
 
 def _people_of(organisation_id, *, besides=None):
     """The active people of an organisation (ids), but `besides`."""
-    from community.models import Affiliation
-
     return [
         pk
         for pk in Affiliation.objects.filter(
@@ -476,6 +476,58 @@ def _offer(event):
     return []
 
 
+def _innovation(event):
+    """A challenge's news: a proposal submitted (the seeker's people), its status
+    changed by the seeker (the solver's people), a question answered (its asker).
+    Only ids are stored: the sentence names an anonymous seeker as
+    `innovation.anonymity` lets each recipient read it."""
+    data = event.payload
+    if event.type == "question.answered":
+        question = (
+            ChallengeQuestion.objects.filter(pk=data.get("question"))
+            .select_related("challenge__organisation")
+            .first()
+        )
+        asker = question.asked_by if question is not None else None
+        if asker is None or not asker.is_active:
+            return []
+        if not innovation_permissions.can_see_challenge(asker, question.challenge):
+            return []
+        return [
+            Entry(
+                recipient_id=asker.pk,
+                kind=Kind.INNOVATION,
+                event_type=event.type,
+                actor_id=event.actor_id,
+                item_ref=question.challenge_id,
+            )
+        ]
+    if event.type not in ("proposal.submitted", "proposal.status_changed"):
+        return []
+    proposal = (
+        Proposal.objects.filter(pk=data.get("id"))
+        .select_related("challenge__organisation", "organisation")
+        .first()
+    )
+    if proposal is None:
+        return []
+    if event.type == "proposal.submitted":
+        people = _people_of(proposal.challenge.organisation_id)
+    else:
+        people = _people_of(proposal.organisation_id)
+    return [
+        Entry(
+            recipient_id=pk,
+            kind=Kind.INNOVATION,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            item_ref=proposal.pk,
+            detail=str(data.get("status", ""))[:40],
+        )
+        for pk in people
+    ]
+
+
 def _one(event):
     """The entries of one event other than posts, threads and documents."""
     kind = stream_kind(event.stream)
@@ -487,6 +539,8 @@ def _one(event):
         return _membership(event)
     if kind == "offer":
         return _offer(event)
+    if kind == "challenge":
+        return _innovation(event)
     if kind == "workspace":
         if event.type.startswith("participant."):
             return _participant(event)
@@ -517,7 +571,7 @@ def notify(events):
             threads.append(event)
         elif kind == "workspace" and event.type == "document.uploaded":
             documents.append(event)
-        elif kind in ("thread", "moderation", "user", "workspace", "offer"):
+        elif kind in ("thread", "moderation", "user", "workspace", "offer", "challenge"):
             others.append(event)
     entries = []
     if posts:

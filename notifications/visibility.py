@@ -64,6 +64,15 @@ def offer_item_visible(person, notification):
     if notification.kind == Kind.INTEREST:
         return innovation_permissions.can_see_interest(person, item)
     return innovation_permissions.can_see_offer_desk_view(person, item)
+def _innovation_visible(person, notification):
+    """A proposal's news while the person may see the proposal; an answer while they
+    may see the challenge (`queries.attach` loads `item`)."""
+    item = getattr(notification, "item", None)
+    if item is None:
+        return False
+    if notification.event_type == "question.answered":
+        return innovation_permissions.can_see_challenge(person, item)
+    return innovation_permissions.can_see_proposal(person, item)
 
 
 def can_see(person, notification):
@@ -75,6 +84,8 @@ def can_see(person, notification):
         return _workspace_item_visible(person, notification)
     if notification.kind in (Kind.INTEREST, Kind.OFFER_EXPIRY):
         return offer_item_visible(person, notification)
+    if notification.kind == Kind.INNOVATION:
+        return _innovation_visible(person, notification)
     moderation = notification.kind == Kind.MODERATION
     if notification.post_id is not None:
         if moderation:

@@ -1,1 +1,1 @@
-"""The innovation funnel's forms: one module per area."""
+"""Forms of the innovation app, one module per area."""

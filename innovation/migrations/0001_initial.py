@@ -11,424 +11,1499 @@ import innovation.models.desk
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0012_notification_levels'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
-        ('workspaces', '0004_document_preview_problem'),
+        ("community", "0012_notification_levels"),
+        (
+            "taggit",
+            "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx",
+        ),
+        ("workspaces", "0004_document_preview_problem"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='title')),
-                ('summary', models.TextField(max_length=2000, verbose_name='public summary')),
-                ('details', models.TextField(blank=True, max_length=20000, verbose_name='details')),
-                ('challenge_type', models.CharField(choices=[('ideation', 'Ideation'), ('technical_solution', 'Technical solution'), ('reduction_to_practice', 'Reduction to practice')], default='technical_solution', max_length=24, verbose_name='challenge type')),
-                ('collaboration_types', innovation.models.common.ChoiceList(verbose_name='collaboration types sought', vocabulary=innovation.models.common.CollaborationType)),
-                ('sectors', innovation.models.common.ChoiceList(verbose_name='sectors', vocabulary=innovation.models.common.Sector)),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='deadline')),
-                ('award', models.CharField(blank=True, max_length=300, verbose_name='budget or award')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_validation', 'In validation'), ('open', 'Open'), ('evaluating', 'Evaluating'), ('closed', 'Closed'), ('awarded', 'Awarded')], default='draft', max_length=16, verbose_name='status')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='anonymous seeker')),
-                ('nda_text', models.TextField(blank=True, max_length=20000, verbose_name='NDA text')),
-                ('refusal_reason', models.TextField(blank=True, max_length=2000, verbose_name='reason for refusal')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='challenges', to='community.community', verbose_name='community')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='challenges_facilitated', to=settings.AUTH_USER_MODEL, verbose_name='facilitator')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='challenges', to='community.organisation', verbose_name='seeker')),
-                ('validated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=160, verbose_name="title")),
+                (
+                    "summary",
+                    models.TextField(max_length=2000, verbose_name="public summary"),
+                ),
+                (
+                    "details",
+                    models.TextField(
+                        blank=True, max_length=20000, verbose_name="details"
+                    ),
+                ),
+                (
+                    "challenge_type",
+                    models.CharField(
+                        choices=[
+                            ("ideation", "Ideation"),
+                            ("technical_solution", "Technical solution"),
+                            ("reduction_to_practice", "Reduction to practice"),
+                        ],
+                        default="technical_solution",
+                        max_length=24,
+                        verbose_name="challenge type",
+                    ),
+                ),
+                (
+                    "collaboration_types",
+                    innovation.models.common.ChoiceList(
+                        verbose_name="collaboration types sought",
+                        vocabulary=innovation.models.common.CollaborationType,
+                    ),
+                ),
+                (
+                    "sectors",
+                    innovation.models.common.ChoiceList(
+                        verbose_name="sectors",
+                        vocabulary=innovation.models.common.Sector,
+                    ),
+                ),
+                (
+                    "deadline",
+                    models.DateField(blank=True, null=True, verbose_name="deadline"),
+                ),
+                (
+                    "award",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="budget or award"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_validation", "In validation"),
+                            ("open", "Open"),
+                            ("evaluating", "Evaluating"),
+                            ("closed", "Closed"),
+                            ("awarded", "Awarded"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "anonymous",
+                    models.BooleanField(default=False, verbose_name="anonymous seeker"),
+                ),
+                (
+                    "nda_text",
+                    models.TextField(
+                        blank=True, max_length=20000, verbose_name="NDA text"
+                    ),
+                ),
+                (
+                    "refusal_reason",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="reason for refusal"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="published"
+                    ),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="challenges",
+                        to="community.community",
+                        verbose_name="community",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="challenges_facilitated",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="facilitator",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="challenges",
+                        to="community.organisation",
+                        verbose_name="seeker",
+                    ),
+                ),
+                (
+                    "validated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'challenge',
-                'verbose_name_plural': 'challenges',
-                'ordering': ['-published_at', '-created_at'],
+                "verbose_name": "challenge",
+                "verbose_name_plural": "challenges",
+                "ordering": ["-published_at", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ChallengeQuestion',
+            name="ChallengeQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField(max_length=2000, verbose_name='question')),
-                ('answer', models.TextField(blank=True, max_length=5000, verbose_name='answer')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='asked')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='innovation.challenge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "question",
+                    models.TextField(max_length=2000, verbose_name="question"),
+                ),
+                (
+                    "answer",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="answer"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="asked"),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="answered"
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="innovation.challenge",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'clarification question',
-                'verbose_name_plural': 'clarification questions',
-                'ordering': ['created_at'],
+                "verbose_name": "clarification question",
+                "verbose_name_plural": "clarification questions",
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ChallengeTag',
+            name="ChallengeTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='innovation.challenge')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="innovation.challenge",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='challenge',
-            name='tags',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='innovation.ChallengeTag', to='taggit.Tag', verbose_name='tags'),
-        ),
-        migrations.CreateModel(
-            name='DismissedSuggestion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('challenge', 'Challenge'), ('offer', 'Technology offer'), ('organisation', 'Organisation'), ('funding_call', 'Funding call')], max_length=14, verbose_name='kind')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='object id')),
-                ('dismissed_at', models.DateTimeField(auto_now_add=True, verbose_name='dismissed')),
-                ('dismissed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.organisation')),
-            ],
-            options={
-                'verbose_name': 'dismissed suggestion',
-                'verbose_name_plural': 'dismissed suggestions',
-            },
-        ),
-        migrations.CreateModel(
-            name='EvaluationCriterion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='criterion')),
-                ('weight', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='weight')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='innovation.challenge')),
-            ],
-            options={
-                'verbose_name': 'evaluation criterion',
-                'verbose_name_plural': 'evaluation criteria',
-                'ordering': ['position', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ExpressionOfInterest',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('who_we_are', models.TextField(max_length=3000, verbose_name='who you are')),
-                ('intended_use', models.TextField(max_length=3000, verbose_name='what you want to do with it')),
-                ('cooperation', models.TextField(max_length=3000, verbose_name='what cooperation you propose')),
-                ('collaboration_type', models.CharField(choices=[('licence', 'Licence'), ('joint_development', 'Joint development'), ('rd_contract', 'R&D contract'), ('spin_off', 'Spin-off'), ('supply', 'Supply agreement'), ('joint_venture', 'Joint venture')], max_length=20, verbose_name='cooperation type')),
-                ('status', models.CharField(choices=[('sent', 'Sent'), ('under_review', 'Under review'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='sent', max_length=14, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expressions_of_interest', to='community.organisation', verbose_name='organisation')),
-                ('workspace', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='expression_of_interest', to='workspaces.workspace')),
-            ],
-            options={
-                'verbose_name': 'expression of interest',
-                'verbose_name_plural': 'expressions of interest',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Facilitator',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name='granted')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='community.organisation', verbose_name='organisation')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='facilitator', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'facilitator',
-                'verbose_name_plural': 'facilitators',
-            },
-        ),
-        migrations.CreateModel(
-            name='FundingCall',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(max_length=10000, verbose_name='description')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('eligible_kinds', innovation.models.desk.OrganisationKindList(verbose_name='eligible organisations')),
-                ('sectors', innovation.models.common.ChoiceList(verbose_name='sectors', vocabulary=innovation.models.common.Sector)),
-                ('link', models.URLField(max_length=500, verbose_name='link')),
-                ('status', models.CharField(choices=[('published', 'Published'), ('withdrawn', 'Withdrawn')], default='published', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('published_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'funding call',
-                'verbose_name_plural': 'funding calls',
-                'ordering': ['deadline', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='FundingCallTag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='innovation.fundingcall')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.AddField(
-            model_name='fundingcall',
-            name='tags',
-            field=taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='innovation.FundingCallTag', to='taggit.Tag', verbose_name='tags'),
-        ),
-        migrations.CreateModel(
-            name='Introduction',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(max_length=3000, verbose_name='why they should meet')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='introduced')),
-                ('facilitator', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('first_organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.organisation')),
-                ('first_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('second_organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.organisation')),
-                ('second_person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('thread', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='introduction', to='community.thread')),
-            ],
-            options={
-                'verbose_name': 'introduction',
-                'verbose_name_plural': 'introductions',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='OfferTag',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='Outcome',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('result', models.CharField(choices=[('licence', 'Licence'), ('spin_off', 'Spin-off'), ('joint_venture', 'Joint venture'), ('rd_contract', 'R&D contract'), ('supply', 'Supply agreement'), ('no_agreement', 'No agreement')], max_length=14, verbose_name='result')),
-                ('value_band', models.CharField(blank=True, choices=[('', 'Not disclosed'), ('under_50k', 'Under €50,000'), ('50k_250k', '€50,000–250,000'), ('250k_1m', '€250,000–1 million'), ('over_1m', 'Over €1 million')], default='', max_length=10, verbose_name='value')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='outcome', to='workspaces.workspace')),
-            ],
-            options={
-                'verbose_name': 'outcome',
-                'verbose_name_plural': 'outcomes',
-            },
-        ),
-        migrations.CreateModel(
-            name='Proposal',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='title')),
-                ('summary', models.TextField(max_length=5000, verbose_name='non-confidential summary')),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('shortlisted', 'Shortlisted'), ('declined', 'Declined'), ('accepted', 'Accepted'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=12, verbose_name='status')),
-                ('seeker_revealed', models.BooleanField(default=False, verbose_name='seeker revealed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='submitted')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='innovation.challenge')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='community.organisation', verbose_name='solver')),
-                ('workspace', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposal', to='workspaces.workspace')),
-            ],
-            options={
-                'verbose_name': 'proposal',
-                'verbose_name_plural': 'proposals',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ProposalNote',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField(max_length=5000, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='written')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='innovation.proposal')),
-            ],
-            options={
-                'verbose_name': 'evaluation note',
-                'verbose_name_plural': 'evaluation notes',
-                'ordering': ['created_at'],
-            },
-        ),
-        migrations.CreateModel(
-            name='ProposalScore',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5)], verbose_name='score')),
-                ('scored_at', models.DateTimeField(auto_now=True, verbose_name='scored')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='innovation.evaluationcriterion')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='innovation.proposal')),
-                ('scored_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'proposal score',
-                'verbose_name_plural': 'proposal scores',
-            },
-        ),
-        migrations.CreateModel(
-            name='StatusChange',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(max_length=14, verbose_name='status')),
-                ('message', models.TextField(blank=True, max_length=3000, verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='when')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('interest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='innovation.expressionofinterest')),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='innovation.proposal')),
-            ],
-            options={
-                'verbose_name': 'status change',
-                'verbose_name_plural': 'status changes',
-                'ordering': ['created_at', 'pk'],
-            },
-        ),
-        migrations.CreateModel(
-            name='TechnologyOffer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='title')),
-                ('summary', models.TextField(max_length=3000, verbose_name='non-confidential summary')),
-                ('details', models.TextField(blank=True, max_length=20000, verbose_name='details')),
-                ('trl', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='technology readiness level')),
-                ('ip_status', models.CharField(choices=[('granted_patent', 'Granted patent'), ('pending_application', 'Pending patent application'), ('know_how', 'Know-how'), ('software', 'Software')], max_length=20, verbose_name='IP status')),
-                ('patent_number', models.CharField(blank=True, max_length=60, verbose_name='patent or application number')),
-                ('licensing_terms', models.TextField(blank=True, max_length=5000, verbose_name='licensing terms')),
-                ('collaboration_types', innovation.models.common.ChoiceList(verbose_name='cooperation offered', vocabulary=innovation.models.common.CollaborationType)),
-                ('sectors', innovation.models.common.ChoiceList(verbose_name='sectors', vocabulary=innovation.models.common.Sector)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_validation', 'In validation'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], default='draft', max_length=16, verbose_name='status')),
-                ('nda_text', models.TextField(blank=True, max_length=20000, verbose_name='NDA text')),
-                ('refusal_reason', models.TextField(blank=True, max_length=2000, verbose_name='reason for refusal')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='expires')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='offers_facilitated', to=settings.AUTH_USER_MODEL, verbose_name='facilitator')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='technology_offers', to='community.organisation', verbose_name='owner')),
-                ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='innovation.OfferTag', to='taggit.Tag', verbose_name='tags')),
-                ('validated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'technology offer',
-                'verbose_name_plural': 'technology offers',
-                'ordering': ['-published_at', '-created_at'],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='offertag',
-            name='content_object',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='innovation.technologyoffer'),
+            model_name="challenge",
+            name="tags",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="innovation.ChallengeTag",
+                to="taggit.Tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.CreateModel(
-            name='NdaAcceptance',
+            name="DismissedSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='text accepted')),
-                ('accepted_at', models.DateTimeField(auto_now_add=True, verbose_name='accepted')),
-                ('challenge', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='nda_acceptances', to='innovation.challenge')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='community.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='nda_acceptances', to='innovation.technologyoffer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("challenge", "Challenge"),
+                            ("offer", "Technology offer"),
+                            ("organisation", "Organisation"),
+                            ("funding_call", "Funding call"),
+                        ],
+                        max_length=14,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="object id")),
+                (
+                    "dismissed_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="dismissed"),
+                ),
+                (
+                    "dismissed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'NDA acceptance',
-                'verbose_name_plural': 'NDA acceptances',
-                'ordering': ['accepted_at'],
+                "verbose_name": "dismissed suggestion",
+                "verbose_name_plural": "dismissed suggestions",
+            },
+        ),
+        migrations.CreateModel(
+            name="EvaluationCriterion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="criterion")),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="weight",
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="position"
+                    ),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="innovation.challenge",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "evaluation criterion",
+                "verbose_name_plural": "evaluation criteria",
+                "ordering": ["position", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ExpressionOfInterest",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "who_we_are",
+                    models.TextField(max_length=3000, verbose_name="who you are"),
+                ),
+                (
+                    "intended_use",
+                    models.TextField(
+                        max_length=3000, verbose_name="what you want to do with it"
+                    ),
+                ),
+                (
+                    "cooperation",
+                    models.TextField(
+                        max_length=3000, verbose_name="what cooperation you propose"
+                    ),
+                ),
+                (
+                    "collaboration_type",
+                    models.CharField(
+                        choices=[
+                            ("licence", "Licence"),
+                            ("joint_development", "Joint development"),
+                            ("rd_contract", "R&D contract"),
+                            ("spin_off", "Spin-off"),
+                            ("supply", "Supply agreement"),
+                            ("joint_venture", "Joint venture"),
+                        ],
+                        max_length=20,
+                        verbose_name="cooperation type",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("under_review", "Under review"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="sent",
+                        max_length=14,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="sent"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expressions_of_interest",
+                        to="community.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="expression_of_interest",
+                        to="workspaces.workspace",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "expression of interest",
+                "verbose_name_plural": "expressions of interest",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Facilitator",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "granted_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="granted"),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="community.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facilitator",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "facilitator",
+                "verbose_name_plural": "facilitators",
+            },
+        ),
+        migrations.CreateModel(
+            name="FundingCall",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "body",
+                    models.TextField(max_length=10000, verbose_name="description"),
+                ),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                (
+                    "eligible_kinds",
+                    innovation.models.desk.OrganisationKindList(
+                        verbose_name="eligible organisations"
+                    ),
+                ),
+                (
+                    "sectors",
+                    innovation.models.common.ChoiceList(
+                        verbose_name="sectors",
+                        vocabulary=innovation.models.common.Sector,
+                    ),
+                ),
+                ("link", models.URLField(max_length=500, verbose_name="link")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="published",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="published"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "funding call",
+                "verbose_name_plural": "funding calls",
+                "ordering": ["deadline", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="FundingCallTag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="innovation.fundingcall",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='expressionofinterest',
-            name='offer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interests', to='innovation.technologyoffer'),
+            model_name="fundingcall",
+            name="tags",
+            field=taggit.managers.TaggableManager(
+                blank=True,
+                help_text="A comma-separated list of tags.",
+                through="innovation.FundingCallTag",
+                to="taggit.Tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.CreateModel(
-            name='ConfidentialDocument',
+            name="Introduction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.CharField(max_length=255, verbose_name='stored file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('kind', models.CharField(max_length=20, verbose_name='kind')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('challenge', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='innovation.challenge')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='innovation.proposal')),
-                ('offer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='innovation.technologyoffer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(
+                        max_length=3000, verbose_name="why they should meet"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="introduced"),
+                ),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "first_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.organisation",
+                    ),
+                ),
+                (
+                    "first_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "second_organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.organisation",
+                    ),
+                ),
+                (
+                    "second_person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "thread",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="introduction",
+                        to="community.thread",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'confidential document',
-                'verbose_name_plural': 'confidential documents',
-                'ordering': ['created_at'],
+                "verbose_name": "introduction",
+                "verbose_name_plural": "introductions",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="OfferTag",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(app_label)s_%(class)s_items",
+                        to="taggit.tag",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Outcome",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("licence", "Licence"),
+                            ("spin_off", "Spin-off"),
+                            ("joint_venture", "Joint venture"),
+                            ("rd_contract", "R&D contract"),
+                            ("supply", "Supply agreement"),
+                            ("no_agreement", "No agreement"),
+                        ],
+                        max_length=14,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "value_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not disclosed"),
+                            ("under_50k", "Under €50,000"),
+                            ("50k_250k", "€50,000–250,000"),
+                            ("250k_1m", "€250,000–1 million"),
+                            ("over_1m", "Over €1 million"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="value",
+                    ),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcome",
+                        to="workspaces.workspace",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "outcome",
+                "verbose_name_plural": "outcomes",
+            },
+        ),
+        migrations.CreateModel(
+            name="Proposal",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=160, verbose_name="title")),
+                (
+                    "summary",
+                    models.TextField(
+                        max_length=5000, verbose_name="non-confidential summary"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("declined", "Declined"),
+                            ("accepted", "Accepted"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "seeker_revealed",
+                    models.BooleanField(default=False, verbose_name="seeker revealed"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="submitted"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="innovation.challenge",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="community.organisation",
+                        verbose_name="solver",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposal",
+                        to="workspaces.workspace",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "proposal",
+                "verbose_name_plural": "proposals",
+                "ordering": ["-created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ProposalNote",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("body", models.TextField(max_length=5000, verbose_name="note")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="written"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="innovation.proposal",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "evaluation note",
+                "verbose_name_plural": "evaluation notes",
+                "ordering": ["created_at"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ProposalScore",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="score",
+                    ),
+                ),
+                (
+                    "scored_at",
+                    models.DateTimeField(auto_now=True, verbose_name="scored"),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="innovation.evaluationcriterion",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scores",
+                        to="innovation.proposal",
+                    ),
+                ),
+                (
+                    "scored_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "proposal score",
+                "verbose_name_plural": "proposal scores",
+            },
+        ),
+        migrations.CreateModel(
+            name="StatusChange",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("status", models.CharField(max_length=14, verbose_name="status")),
+                (
+                    "message",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="message"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="when"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "interest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="innovation.expressionofinterest",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="innovation.proposal",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "status change",
+                "verbose_name_plural": "status changes",
+                "ordering": ["created_at", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="TechnologyOffer",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=160, verbose_name="title")),
+                (
+                    "summary",
+                    models.TextField(
+                        max_length=3000, verbose_name="non-confidential summary"
+                    ),
+                ),
+                (
+                    "details",
+                    models.TextField(
+                        blank=True, max_length=20000, verbose_name="details"
+                    ),
+                ),
+                (
+                    "trl",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(9),
+                        ],
+                        verbose_name="technology readiness level",
+                    ),
+                ),
+                (
+                    "ip_status",
+                    models.CharField(
+                        choices=[
+                            ("granted_patent", "Granted patent"),
+                            ("pending_application", "Pending patent application"),
+                            ("know_how", "Know-how"),
+                            ("software", "Software"),
+                        ],
+                        max_length=20,
+                        verbose_name="IP status",
+                    ),
+                ),
+                (
+                    "patent_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=60,
+                        verbose_name="patent or application number",
+                    ),
+                ),
+                (
+                    "licensing_terms",
+                    models.TextField(
+                        blank=True, max_length=5000, verbose_name="licensing terms"
+                    ),
+                ),
+                (
+                    "collaboration_types",
+                    innovation.models.common.ChoiceList(
+                        verbose_name="cooperation offered",
+                        vocabulary=innovation.models.common.CollaborationType,
+                    ),
+                ),
+                (
+                    "sectors",
+                    innovation.models.common.ChoiceList(
+                        verbose_name="sectors",
+                        vocabulary=innovation.models.common.Sector,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_validation", "In validation"),
+                            ("published", "Published"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "nda_text",
+                    models.TextField(
+                        blank=True, max_length=20000, verbose_name="NDA text"
+                    ),
+                ),
+                (
+                    "refusal_reason",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="reason for refusal"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="published"
+                    ),
+                ),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="expires"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="offers_facilitated",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="facilitator",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="technology_offers",
+                        to="community.organisation",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "tags",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="innovation.OfferTag",
+                        to="taggit.Tag",
+                        verbose_name="tags",
+                    ),
+                ),
+                (
+                    "validated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "technology offer",
+                "verbose_name_plural": "technology offers",
+                "ordering": ["-published_at", "-created_at"],
+            },
+        ),
+        migrations.AddField(
+            model_name="offertag",
+            name="content_object",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="innovation.technologyoffer",
+            ),
+        ),
+        migrations.CreateModel(
+            name="NdaAcceptance",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="text accepted")),
+                (
+                    "accepted_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="accepted"),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nda_acceptances",
+                        to="innovation.challenge",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="community.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nda_acceptances",
+                        to="innovation.technologyoffer",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "NDA acceptance",
+                "verbose_name_plural": "NDA acceptances",
+                "ordering": ["accepted_at"],
+            },
+        ),
+        migrations.AddField(
+            model_name="expressionofinterest",
+            name="offer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="interests",
+                to="innovation.technologyoffer",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ConfidentialDocument",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("file", models.CharField(max_length=255, verbose_name="stored file")),
+                (
+                    "original_name",
+                    models.CharField(max_length=255, verbose_name="file name"),
+                ),
+                ("kind", models.CharField(max_length=20, verbose_name="kind")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded"),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="innovation.challenge",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="innovation.proposal",
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="innovation.technologyoffer",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "confidential document",
+                "verbose_name_plural": "confidential documents",
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='challenge',
-            index=models.Index(fields=['status', '-published_at'], name='innovation__status_95a530_idx'),
+            model_name="challenge",
+            index=models.Index(
+                fields=["status", "-published_at"], name="innovation__status_95a530_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dismissedsuggestion',
-            constraint=models.UniqueConstraint(fields=('organisation', 'kind', 'object_id'), name='dismissed_once'),
+            model_name="dismissedsuggestion",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "kind", "object_id"), name="dismissed_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='evaluationcriterion',
-            constraint=models.UniqueConstraint(fields=('challenge', 'name'), name='criterion_named_once'),
+            model_name="evaluationcriterion",
+            constraint=models.UniqueConstraint(
+                fields=("challenge", "name"), name="criterion_named_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.UniqueConstraint(fields=('challenge', 'organisation'), name='one_proposal_per_solver'),
+            model_name="proposal",
+            constraint=models.UniqueConstraint(
+                fields=("challenge", "organisation"), name="one_proposal_per_solver"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalscore',
-            constraint=models.UniqueConstraint(fields=('proposal', 'criterion'), name='one_score_per_criterion'),
+            model_name="proposalscore",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "criterion"), name="one_score_per_criterion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('interest__isnull', True), ('proposal__isnull', False)), models.Q(('interest__isnull', False), ('proposal__isnull', True)), _connector='OR'), name='status_change_of_one_step'),
+            model_name="statuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("interest__isnull", True), ("proposal__isnull", False)),
+                    models.Q(("interest__isnull", False), ("proposal__isnull", True)),
+                    _connector="OR",
+                ),
+                name="status_change_of_one_step",
+            ),
         ),
         migrations.AddIndex(
-            model_name='technologyoffer',
-            index=models.Index(fields=['status', 'expires_at'], name='innovation__status_aa5ce0_idx'),
+            model_name="technologyoffer",
+            index=models.Index(
+                fields=["status", "expires_at"], name="innovation__status_aa5ce0_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ndaacceptance',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('challenge__isnull', False), ('offer__isnull', True)), models.Q(('challenge__isnull', True), ('offer__isnull', False)), _connector='OR'), name='nda_of_one_subject'),
+            model_name="ndaacceptance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("challenge__isnull", False), ("offer__isnull", True)),
+                    models.Q(("challenge__isnull", True), ("offer__isnull", False)),
+                    _connector="OR",
+                ),
+                name="nda_of_one_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ndaacceptance',
-            constraint=models.UniqueConstraint(fields=('challenge', 'person'), name='one_nda_per_person_challenge'),
+            model_name="ndaacceptance",
+            constraint=models.UniqueConstraint(
+                fields=("challenge", "person"), name="one_nda_per_person_challenge"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ndaacceptance',
-            constraint=models.UniqueConstraint(fields=('offer', 'person'), name='one_nda_per_person_offer'),
+            model_name="ndaacceptance",
+            constraint=models.UniqueConstraint(
+                fields=("offer", "person"), name="one_nda_per_person_offer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expressionofinterest',
-            constraint=models.UniqueConstraint(fields=('offer', 'organisation'), name='one_interest_per_organisation'),
+            model_name="expressionofinterest",
+            constraint=models.UniqueConstraint(
+                fields=("offer", "organisation"), name="one_interest_per_organisation"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='confidentialdocument',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('challenge__isnull', False), ('offer__isnull', True), ('proposal__isnull', True)), models.Q(('challenge__isnull', True), ('offer__isnull', False), ('proposal__isnull', True)), models.Q(('challenge__isnull', True), ('offer__isnull', True), ('proposal__isnull', False)), _connector='OR'), name='document_of_one_subject'),
+            model_name="confidentialdocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("challenge__isnull", False),
+                        ("offer__isnull", True),
+                        ("proposal__isnull", True),
+                    ),
+                    models.Q(
+                        ("challenge__isnull", True),
+                        ("offer__isnull", False),
+                        ("proposal__isnull", True),
+                    ),
+                    models.Q(
+                        ("challenge__isnull", True),
+                        ("offer__isnull", True),
+                        ("proposal__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="document_of_one_subject",
+            ),
         ),
     ]

@@ -50,7 +50,10 @@ class Challenge(models.Model):
     summary = models.TextField(_("public summary"), max_length=2000)
     details = models.TextField(_("details"), max_length=20000, blank=True)
     challenge_type = models.CharField(
-        _("challenge type"), max_length=24, choices=Type.choices, default=Type.TECHNICAL_SOLUTION
+        _("challenge type"),
+        max_length=24,
+        choices=Type.choices,
+        default=Type.TECHNICAL_SOLUTION,
     )
     collaboration_types = ChoiceList(
         _("collaboration types sought"), vocabulary=CollaborationType
@@ -84,7 +87,9 @@ class Challenge(models.Model):
         blank=True,
         related_name="+",
     )
-    refusal_reason = models.TextField(_("reason for refusal"), max_length=2000, blank=True)
+    refusal_reason = models.TextField(
+        _("reason for refusal"), max_length=2000, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
@@ -135,7 +140,6 @@ class ChallengeQuestion(models.Model):
 
     def __str__(self):
         return self.question[:80]
-
 
 
 class Proposal(models.Model):
@@ -225,7 +229,9 @@ class EvaluationCriterion(models.Model):
 class ProposalScore(models.Model):
     """The seeker's score of a proposal on one criterion (0-5); private to the seeker."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="scores")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="scores"
+    )
     criterion = models.ForeignKey(
         EvaluationCriterion, on_delete=models.CASCADE, related_name="scores"
     )
@@ -250,11 +256,12 @@ class ProposalScore(models.Model):
         return f"{self.criterion}: {self.score}"
 
 
-
 class ProposalNote(models.Model):
     """A note on a proposal, private to the seeker's organisation."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="notes")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="notes"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

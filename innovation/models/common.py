@@ -91,7 +91,8 @@ class ChoiceList(models.CharField):
             from django.core.exceptions import ValidationError
 
             raise ValidationError(
-                _("Unknown choice: %(codes)s."), params={"codes": ", ".join(sorted(unknown))}
+                _("Unknown choice: %(codes)s."),
+                params={"codes": ", ".join(sorted(unknown))},
             )
         if not self.blank and not self._codes(value):
             from django.core.exceptions import ValidationError

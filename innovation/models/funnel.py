@@ -49,7 +49,6 @@ class StatusChange(models.Model):
         return self.status
 
 
-
 class ConfidentialDocument(models.Model):
     """A document of a challenge or an offer (or a proposal's attachment), stored and
     inspected as workspace documents are (`workspaces.storage`). A challenge's or an
@@ -94,7 +93,9 @@ class ConfidentialDocument(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(challenge__isnull=False, offer__isnull=True, proposal__isnull=True)
+                condition=Q(
+                    challenge__isnull=False, offer__isnull=True, proposal__isnull=True
+                )
                 | Q(challenge__isnull=True, offer__isnull=False, proposal__isnull=True)
                 | Q(challenge__isnull=True, offer__isnull=True, proposal__isnull=False),
                 name="document_of_one_subject",
@@ -154,7 +155,6 @@ class NdaAcceptance(models.Model):
         return f"{self.person} ({self.organisation})"
 
 
-
 class DismissedSuggestion(models.Model):
     """A match suggestion an organisation marked "not relevant": never suggested again,
     and similar ones ranked lower."""
@@ -186,7 +186,6 @@ class DismissedSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"
-
 
 
 class Outcome(models.Model):

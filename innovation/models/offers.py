@@ -44,9 +44,15 @@ class TechnologyOffer(models.Model):
         _("technology readiness level"),
         validators=[MinValueValidator(1), MaxValueValidator(9)],
     )
-    ip_status = models.CharField(_("IP status"), max_length=20, choices=IpStatus.choices)
-    patent_number = models.CharField(_("patent or application number"), max_length=60, blank=True)
-    licensing_terms = models.TextField(_("licensing terms"), max_length=5000, blank=True)
+    ip_status = models.CharField(
+        _("IP status"), max_length=20, choices=IpStatus.choices
+    )
+    patent_number = models.CharField(
+        _("patent or application number"), max_length=60, blank=True
+    )
+    licensing_terms = models.TextField(
+        _("licensing terms"), max_length=5000, blank=True
+    )
     collaboration_types = ChoiceList(
         _("cooperation offered"), vocabulary=CollaborationType
     )
@@ -71,7 +77,9 @@ class TechnologyOffer(models.Model):
         blank=True,
         related_name="+",
     )
-    refusal_reason = models.TextField(_("reason for refusal"), max_length=2000, blank=True)
+    refusal_reason = models.TextField(
+        _("reason for refusal"), max_length=2000, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

@@ -1,7 +1,9 @@
-"""Who may see or do what in the innovation app: the only place that decides it, one
-module per area, re-exported."""
+"""Every rule about who may see or do what in the innovation app, one module per
+area; this package re-exports them all (`from innovation import permissions`)."""
 
-from .disclosure import *  # noqa: F401, F403  (the disclosure ladder)
+from ..anonymity import is_active_facilitator  # noqa: F401
+from .challenges import *  # noqa: F401,F403  (challenges, proposals, the board)
+from .disclosure import *  # noqa: F401,F403  (the disclosure ladder)
 from .funnel import (  # noqa: F401
     acting_organisation,
     can_record_outcome,
@@ -11,4 +13,4 @@ from .funnel import (  # noqa: F401
     require_record_outcome,
     require_regional_dashboard,
 )
-from .offers import *  # noqa: F401, F403  (offers and interests)
+from .offers import *  # noqa: F401,F403  (offers and interests)

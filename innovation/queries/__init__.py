@@ -1,0 +1,1 @@
+"""Reads of the innovation app: visibility-filtered querysets and page contexts."""

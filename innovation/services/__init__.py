@@ -1,1 +1,2 @@
-"""The innovation funnel's write side: one module per area, one function per action."""
+"""Write services of the innovation app: one function per user action, imported by
+module (`from innovation.services import challenges; challenges.challenge_create(...)`)."""

@@ -1,1 +1,1 @@
-"""The innovation funnel's pages: one module per area."""
+"""Views of the innovation app, one module per area (each owns its routes)."""

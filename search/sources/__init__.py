@@ -1,10 +1,25 @@
 """The sources search knows, registered by `SearchConfig.ready()`."""
 
 from .. import registry
-from . import communities, conversation, documents, offers, organisations, people
+from . import (
+    challenges,
+    communities,
+    conversation,
+    documents,
+    offers,
+    organisations,
+    people,
+)
 
 
 def register_all():
-    for module in (conversation, communities, people, organisations, documents):
+    for module in (
+        conversation,
+        communities,
+        people,
+        organisations,
+        documents,
+        challenges,
+        offers,
+    ):
         registry.register(module.SOURCE)
-    registry.register(offers.SOURCE)
