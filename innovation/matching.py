@@ -223,6 +223,7 @@ class Pool:
         challenges = list(
             Challenge.objects.filter(status=Challenge.Status.OPEN)
             .filter(Q(deadline__isnull=True) | Q(deadline__gte=today))
+            .select_related("organisation")
             .order_by("pk")
         )
         tags = _tag_map(ChallengeTag, [c.pk for c in challenges])
@@ -237,7 +238,9 @@ class Pool:
         offers = list(
             TechnologyOffer.objects.filter(
                 status=TechnologyOffer.Status.PUBLISHED, expires_at__gt=now
-            ).order_by("pk")
+            )
+            .select_related("organisation")
+            .order_by("pk")
         )
         tags = _tag_map(OfferTag, [o.pk for o in offers])
         for offer in offers:

@@ -1,5 +1,9 @@
 """The open-innovation pages, under /innovation/."""
 
+from .views import suggestions
+
 app_name = "innovation"
 
-urlpatterns = []
+urlpatterns = [
+    *suggestions.urlpatterns,
+]
