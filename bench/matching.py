@@ -33,16 +33,17 @@ def main():
 
     from community.models import Organisation
     from innovation import matching
+    from innovation.matching import fulltext
     from search import indexing
     from tests.innovation.matching import labelled
 
     indexing.rebuild()
-    figures, overall = labelled.measure(matching.ranked)
+    figures, overall = labelled.measure(fulltext.ranked)
     for name, figure in figures.items():
         organisation = Organisation.objects.get(name=name)
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
-            top = matching.ranked(organisation, labelled.AT)
+            top = fulltext.ranked(organisation, labelled.AT)
         print(f"{figure:4.2f}  {name}  ({len(queries)} queries)")
         for suggestion in top:
             mark = "+" if labelled.label(suggestion) in labelled.RELEVANT[name] else "-"

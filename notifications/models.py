@@ -32,6 +32,7 @@ class Notification(models.Model):
         TASK_DUE = "task_due", _("Task due soon")
         DOCUMENT = "document", _("New documents")
         MODERATION = "moderation", _("Moderation outcome")
+        NEW_MATCH = "new_match", _("New match for your organisation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -23,7 +23,7 @@ from community.models import Community, Post, Thread, User
 from live.events import stream_kind
 from live.subscribers import register_batch_subscriber
 
-from . import audience, services, visibility
+from . import audience, matches, services, visibility
 from .models import Notification
 from .services import Entry
 
@@ -434,7 +434,7 @@ def _guarded(build, *args):
 def notify(events):
     """live's batch subscriber: a commit's events become their notifications, stored
     together (a group of posts costs a constant few statements per thread)."""
-    posts, threads, documents, others = [], [], [], []
+    posts, threads, documents, others, published = [], [], [], [], []
     for event in events:
         kind = stream_kind(event.stream)
         if kind == "thread" and event.type == "post.created":
@@ -445,6 +445,8 @@ def notify(events):
             documents.append(event)
         elif kind in ("thread", "moderation", "user", "workspace"):
             others.append(event)
+        elif (kind, event.type) in matches.PUBLISHED:
+            published.append(event)
     entries = []
     if posts:
         entries.extend(_guarded(_posts_created, posts))
@@ -454,6 +456,8 @@ def notify(events):
         entries.extend(_guarded(_documents, documents))
     for event in others:
         entries.extend(_guarded(_one, event))
+    if published:
+        entries.extend(_guarded(matches.new_matches, published))
     if entries:
         services.notifications_store(entries)
 

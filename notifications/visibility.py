@@ -2,6 +2,7 @@
 (checked when it is created and again each time it is shown, without raising)."""
 
 from community import permissions
+from innovation import permissions as innovation_permissions
 from workspaces import permissions as workspace_permissions
 from workspaces.models import Workspace
 
@@ -59,6 +60,10 @@ def can_see(person, notification):
     what it is about (post__thread__community, thread, workspace, item)."""
     if notification.recipient_id != person.pk:
         return False
+    if notification.kind == Kind.NEW_MATCH:
+        return innovation_permissions.can_see_match(
+            person, notification.event_type, notification.item_ref
+        )
     if notification.workspace_id_ref is not None:
         return _workspace_item_visible(person, notification)
     moderation = notification.kind == Kind.MODERATION

@@ -42,3 +42,27 @@ def require_suggestions_organisation(user):
     if organisation is None:
         raise PermissionDenied(str(NO_AFFILIATION_REFUSAL))
     return organisation
+
+
+def can_see_match(user, event_type, item_id):
+    """A "new match" notification stays visible while its item is public (an open
+    challenge, a published offer not expired) and `user` still belongs to an
+    organisation other than the item's."""
+    from django.utils import timezone
+
+    from ..models import Challenge, TechnologyOffer
+
+    organisation = suggestions_organisation(user)
+    if organisation is None or item_id is None:
+        return False
+    if event_type.startswith("challenge"):
+        items = Challenge.objects.filter(pk=item_id, status=Challenge.Status.OPEN)
+    elif event_type.startswith("offer"):
+        items = TechnologyOffer.objects.filter(
+            pk=item_id,
+            status=TechnologyOffer.Status.PUBLISHED,
+            expires_at__gt=timezone.now(),
+        )
+    else:
+        return False
+    return items.exclude(organisation=organisation).exists()

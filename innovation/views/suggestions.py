@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from community.models import Organisation
 
-from .. import matching
+from ..matching import fulltext
 from ..models import Challenge, DismissedSuggestion, FundingCall, TechnologyOffer
 from ..permissions import suggestions_organisation
 from ..services import suggestions as services
@@ -91,7 +91,7 @@ def suggestion_list(request):
             request, "innovation/suggestions/list.html",
             {"organisation": None, "nav_section": "suggestions"}, status=403,
         )
-    found = matching.suggestions(organisation, limit=SHOWN)
+    found = fulltext.suggestions(organisation, limit=SHOWN)
     current = request.GET.get("tab", "challenges")
     if current not in {slug for slug, _kind, _label in TABS}:
         current = "challenges"

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from innovation import matching
+from innovation.matching import fulltext
 from innovation.models import (
     Challenge,
     DismissedSuggestion,
@@ -57,7 +57,7 @@ def test_own_and_answered_items_are_never_suggested(firm):
     fresh_challenge = ChallengeFactory(tags=TAGS)
     fresh_offer = OfferFactory(tags=TAGS)
 
-    found = keys(matching.suggestions(firm))
+    found = keys(fulltext.suggestions(firm))
 
     assert ("challenge", fresh_challenge.pk) in found
     assert ("offer", fresh_offer.pk) in found
@@ -98,7 +98,7 @@ def test_own_and_answered_items_are_never_suggested(firm):
 def test_what_is_not_public_to_the_organisation_is_never_suggested(firm, make):
     hidden = make()
     visible = ChallengeFactory(tags=TAGS)
-    found = {s.object for items in matching.suggestions(firm).values() for s in items}
+    found = {s.object for items in fulltext.suggestions(firm).values() for s in items}
     assert visible in found
     assert hidden not in found
 
@@ -111,10 +111,10 @@ def test_organisations_are_suggested_across_the_divide(firm):
     for index, tag in enumerate(["vernici", "tessuti", "genomica", "robotica"]):
         kind = "research_centre" if index % 2 else "startup"
         OrganisationFactory(kind=kind, sector="Moda").competences.add(tag)
-    found = matching.suggestions(firm)["organisation"]
+    found = fulltext.suggestions(firm)["organisation"]
     assert [s.object for s in found] == [university]
     assert found[0].tags == ["accumulo", "idrogeno"]
-    back = matching.suggestions(university)["organisation"]
+    back = fulltext.suggestions(university)["organisation"]
     assert {s.object for s in back} == {firm, other_firm}
 
 
@@ -125,11 +125,11 @@ def test_a_dismissal_hides_the_item_and_lowers_those_sharing_its_tags(firm, memb
     )
     unrelated = OfferFactory(tags=["elettrolizzatori", "catalisi"], sectors=["energy"])
     ChallengeFactory.create_batch(3, tags=["vernici"])  # make the tags rarer
-    before = {s.object: s.score for s in matching.suggestions(firm)["offer"]}
+    before = {s.object: s.score for s in fulltext.suggestions(firm)["offer"]}
 
     services.suggestion_dismiss(actor=member, kind="offer", object_id=dismissed.pk)
 
-    after = {s.object: s for s in matching.suggestions(firm)["offer"]}
+    after = {s.object: s for s in fulltext.suggestions(firm)["offer"]}
     assert dismissed not in after
     assert after[similar].score < before[similar]
     assert after[similar].penalty > 0
@@ -141,13 +141,13 @@ def test_a_dismissal_hides_the_item_and_lowers_those_sharing_its_tags(firm, memb
     assert DismissedSuggestion.objects.filter(organisation=firm).count() == 1
 
     assert services.suggestion_restore(actor=member, kind="offer", object_id=dismissed.pk)
-    assert dismissed in {s.object for s in matching.suggestions(firm)["offer"]}
+    assert dismissed in {s.object for s in fulltext.suggestions(firm)["offer"]}
 
 
 def test_the_why_names_the_shared_tags_rarest_first_and_the_sectors(firm):
     ChallengeFactory.create_batch(3, tags=["idrogeno"])
     offer = OfferFactory(tags=["idrogeno", "elettrolizzatori", "fotonica"], sectors=["energy"])
-    suggestion = next(s for s in matching.suggestions(firm)["offer"] if s.object == offer)
+    suggestion = next(s for s in fulltext.suggestions(firm)["offer"] if s.object == offer)
     assert suggestion.tags == ["elettrolizzatori", "idrogeno"]
     assert suggestion.sectors == ["Energy and environment"]
 

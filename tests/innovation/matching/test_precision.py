@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from community.models import Organisation
 from innovation import matching
+from innovation.matching import fulltext
 from search import indexing
 from tests.innovation.matching import labelled
 
@@ -27,7 +28,7 @@ def demo():
 
 
 def test_precision_at_5_on_the_labelled_demo_set(demo):
-    figures, overall = labelled.measure(matching.ranked)
+    figures, overall = labelled.measure(fulltext.ranked)
     assert overall >= PRECISION_AT_5, figures
     # No organisation is left with nothing relevant in its top five.
     assert min(figures.values()) >= 0.5, figures
@@ -36,7 +37,7 @@ def test_precision_at_5_on_the_labelled_demo_set(demo):
 def test_suggestions_stay_within_the_query_budget_and_explain_themselves(demo):
     for organisation in Organisation.objects.filter(name__in=labelled.RELEVANT):
         with CaptureQueriesContext(connection) as queries:
-            found = matching.suggestions(organisation)
+            found = fulltext.suggestions(organisation)
         assert len(queries) <= matching.QUERY_BUDGET
         own = {t.name.lower() for t in organisation.competences.all()} | {
             t.name.lower() for t in organisation.interests.all()

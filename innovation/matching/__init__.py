@@ -10,9 +10,9 @@ The score of an item for an organisation adds
   its free-text sector names, and those of its own challenges and offers);
 - full-text similarity: a query of the organisation's rarest words (of its tags and
   description, stemmed to prefixes) run on the search index (`search.backends`, the
-  site's FTS) for organisations, and on the item's title and summary for challenges,
-  offers and calls (whose rows the index does not hold yet) — each matching word
-  weighted by its rarity;
+  site's FTS: `fulltext.py`) for organisations, and on the item's title and summary
+  for challenges, offers and calls (whose rows the index does not hold yet) — each
+  matching word weighted by its rarity;
 - minus a penalty for tags shared with suggestions the organisation dismissed
   ("not relevant"): proportional to the rarity of the tags shared with them.
 
@@ -21,6 +21,10 @@ offers it expressed interest in, dismissed items, and anything not public (draft
 in validation, closed challenges, expired or withdrawn offers, past or withdrawn
 calls). The pool is loaded in a fixed number of queries whatever its size
 (`Pool.load`), then scored in Python; `QUERY_BUDGET` bounds the whole computation.
+
+This module imports no search module (notifications, which may not import search,
+use `organisations_for`); `fulltext.suggestions` adds the search index's hits and is
+what pages use.
 """
 
 import math
@@ -34,10 +38,8 @@ from django.utils import timezone
 
 from community.models import Organisation
 from community.models.tags import OrganisationCompetence, OrganisationInterest
-from search import backends
-from search.models import Entry
 
-from .models import (
+from ..models import (
     Challenge,
     ChallengeTag,
     DismissedSuggestion,
@@ -337,8 +339,8 @@ class Pool:
 
     def suggest(self, organisation, kinds=KINDS, text_hits=None):
         """{kind: [Suggestion, ...] best first} for `organisation`. `text_hits`:
-        {(kind, id): matched stems} from the search index (`index_hits`); the kinds
-        it lacks are matched on their text here."""
+        {(kind, id): matched stems} from the search index, for the kinds of its
+        `kinds` (`fulltext.index_hits`); the others are matched on their text here."""
         org_item = self.org_items[organisation.pk]
         terms = self.query_terms(org_item)
         penalised = self._dismissed_tags(organisation.pk)
@@ -346,7 +348,7 @@ class Pool:
         for kind in kinds:
             suggestions = []
             for item in self.candidates(organisation, kind):
-                if isinstance(text_hits, IndexHits) and kind in text_hits.kinds:
+                if text_hits is not None and kind in text_hits.kinds:
                     matched = text_hits.get(item.key, set())
                 else:
                     matched = {stem for stem in terms if stem in item.stems}
@@ -383,44 +385,6 @@ class Pool:
             sectors=[labels[code] for code in sectors],
             penalty=round(penalty, 4),
         )
-
-
-class IndexHits(dict):
-    """{(kind, id): stems} found by the search index, for the kinds it holds."""
-
-    kinds = ()
-
-
-def index_hits(pool, organisation):
-    """Run the organisation's query on the search index (one query per term, at most
-    `QUERY_TERMS`): which organisations' rows hold each term (a word or the start of
-    one, the site's full-text search)."""
-    hits = IndexHits()
-    hits.kinds = (Kind.ORGANISATION,)
-    terms = pool.query_terms(pool.org_items[organisation.pk])
-    for term in terms:
-        rows = backends.search(Entry.objects.filter(kind=Entry.Kind.ORGANISATION), [term])
-        for object_id in rows.values_list("object_id", flat=True):
-            hits.setdefault((Kind.ORGANISATION, object_id), set()).add(term)
-    return hits
-
-
-def suggestions(organisation, kinds=KINDS, limit=None):
-    """{kind: [Suggestion, ...]} for `organisation`, best first (at most `limit` of
-    each kind), in at most `QUERY_BUDGET` queries."""
-    pool = Pool.load(for_ids=[organisation.pk])
-    hits = index_hits(pool, organisation) if Kind.ORGANISATION in kinds else None
-    result = pool.suggest(organisation, kinds=kinds, text_hits=hits)
-    if limit is not None:
-        result = {kind: items[:limit] for kind, items in result.items()}
-    return result
-
-
-def ranked(organisation, limit=5):
-    """Every kind's suggestions in one ranking, best first (the measured list)."""
-    merged = [s for items in suggestions(organisation).values() for s in items]
-    merged.sort(key=lambda s: (-s.score, s.kind, s.object.pk))
-    return merged[:limit]
 
 
 def organisations_for(item_kind, item_id, top=5, threshold=2.0):
