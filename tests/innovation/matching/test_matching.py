@@ -22,7 +22,7 @@ from tests.innovation.factories_matching import (
 )
 from tests.support.factories import AffiliationFactory, OrganisationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TAGS = ["idrogeno", "elettrolizzatori"]
 
