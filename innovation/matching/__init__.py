@@ -207,10 +207,20 @@ class Pool:
         org_ids = [org.pk for org in organisations]
         competences = _tag_map(OrganisationCompetence, org_ids)
         interests = _tag_map(OrganisationInterest, org_ids)
-        for challenge_sectors in Challenge.objects.values_list("organisation_id", "sectors"):
-            pool.own_sectors[challenge_sectors[0]].update(challenge_sectors[1])
-        for offer_sectors in TechnologyOffer.objects.values_list("organisation_id", "sectors"):
-            pool.own_sectors[offer_sectors[0]].update(offer_sectors[1])
+        # An organisation's sectors read from its items: only those everyone may see
+        # under its name (a draft or an anonymous challenge must not show in a "why").
+        public_challenges = Challenge.objects.filter(
+            anonymous=False,
+            status__in=[
+                Challenge.Status.OPEN, Challenge.Status.EVALUATING,
+                Challenge.Status.CLOSED, Challenge.Status.AWARDED,
+            ],
+        )
+        for org_id, sectors in public_challenges.values_list("organisation_id", "sectors"):
+            pool.own_sectors[org_id].update(sectors)
+        public_offers = TechnologyOffer.objects.filter(status=TechnologyOffer.Status.PUBLISHED)
+        for org_id, sectors in public_offers.values_list("organisation_id", "sectors"):
+            pool.own_sectors[org_id].update(sectors)
         for org in organisations:
             pool.organisations[org.pk] = org
             tags = competences[org.pk] | interests[org.pk]

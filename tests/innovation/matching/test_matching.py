@@ -169,3 +169,19 @@ def test_dismissing_needs_an_active_affiliation_and_a_real_item(firm):
     with pytest.raises(ValidationError):
         services.suggestion_dismiss(actor=member, kind="thread", object_id=offer.pk)
     assert not DismissedSuggestion.objects.exists()
+
+
+def test_an_organisations_sectors_never_come_from_its_drafts_or_anonymous_challenges(firm):
+    university = OrganisationFactory(kind="university", sector="")
+    university.competences.add("idrogeno", "elettrolizzatori")
+    ChallengeFactory(organisation=university, anonymous=True, sectors=["energy"])
+    ChallengeFactory(
+        organisation=university, status=Challenge.Status.DRAFT, sectors=["energy"],
+        published_at=None,
+    )
+    (suggestion,) = fulltext.suggestions(firm)["organisation"]
+    assert suggestion.object == university
+    assert suggestion.sectors == []
+    OfferFactory(organisation=university, sectors=["energy"])
+    (suggestion,) = fulltext.suggestions(firm)["organisation"]
+    assert suggestion.sectors == ["Energy and environment"]
