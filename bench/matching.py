@@ -39,16 +39,20 @@ def main():
 
     indexing.rebuild()
     figures, overall = labelled.measure(fulltext.ranked)
+    strict = []
     for name, figure in figures.items():
         organisation = Organisation.objects.get(name=name)
         connection.queries_log.clear()
         with CaptureQueriesContext(connection) as queries:
             top = fulltext.ranked(organisation, labelled.AT)
+        strict.append(labelled.strict_precision(top, labelled.RELEVANT[name]))
         print(f"{figure:4.2f}  {name}  ({len(queries)} queries)")
         for suggestion in top:
             mark = "+" if labelled.label(suggestion) in labelled.RELEVANT[name] else "-"
             print(f"      {mark} {suggestion.score:5.2f} {suggestion.kind}: {suggestion.object}")
     print(f"precision@{labelled.AT} overall: {overall:.3f} over {len(figures)} organisations")
+    print(f"strict precision@{labelled.AT} (fewer than five shown count as misses): "
+          f"{sum(strict) / len(strict):.3f}")
     print(f"query budget of one organisation's suggestions: {matching.QUERY_BUDGET}")
 
 

@@ -124,6 +124,12 @@ def precision(shown, relevant):
     return sum(1 for suggestion in top if label(suggestion) in relevant) / len(top)
 
 
+def strict_precision(shown, relevant):
+    """Precision@5 dividing by five whatever is shown (fewer suggestions count as
+    misses): the stricter reading, printed beside the other by bench/matching.py."""
+    return sum(1 for suggestion in shown[:AT] if label(suggestion) in relevant) / AT
+
+
 def measure(ranked):
     """{organisation name: precision@5} and the mean, `ranked(organisation)` giving
     the merged ranking of one organisation."""
