@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from innovation import matching
 from innovation.matching import fulltext
 from innovation.models import (
     Challenge,
@@ -185,3 +186,21 @@ def test_an_organisations_sectors_never_come_from_its_drafts_or_anonymous_challe
     OfferFactory(organisation=university, sectors=["energy"])
     (suggestion,) = fulltext.suggestions(firm)["organisation"]
     assert suggestion.sectors == ["Energy and environment"]
+
+
+def test_finding_the_organisations_a_new_item_matches_costs_the_same_for_more(firm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    offer = OfferFactory(tags=["idrogeno", "elettrolizzatori"], sectors=["energy"])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            matching.organisations_for("offer", offer.pk)
+        return len(queries)
+
+    few = count()
+    for _ in range(10):
+        OrganisationFactory(kind="enterprise").interests.add("idrogeno", "vernici")
+        ChallengeFactory(tags=["vernici"])
+    assert count() == few <= matching.QUERY_BUDGET
