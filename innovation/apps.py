@@ -6,3 +6,9 @@ class InnovationConfig(AppConfig):
     name = "innovation"
     verbose_name = _("Open innovation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def seed_demo(self, stdout):
+        """Called by community's `seed_demo`: challenges, offers, the funnel, calls."""
+        from . import demo
+
+        demo.seed(stdout)

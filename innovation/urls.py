@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import challenges, dashboard
+from .views import challenges, dashboard, suggestions
 from .views import disclosure as disclosure_views
 from .views import offers as offer_views
 
@@ -10,6 +10,7 @@ app_name = "innovation"
 
 urlpatterns = [
     *challenges.urlpatterns,
+    *suggestions.urlpatterns,
     path("dashboard/", dashboard.regional_dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.regional_dashboard_csv, name="dashboard-csv"),
     path("funnel/", dashboard.organisation_funnel, name="organisation-funnel"),

@@ -36,6 +36,7 @@ class Notification(models.Model):
         INTEREST = "interest", _("Expression of interest")
         OFFER_EXPIRY = "offer_expiry", _("Offer expiring")
         INNOVATION = "innovation", _("Open innovation")
+        NEW_MATCH = "new_match", _("New match for your organisation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -39,6 +39,7 @@ GROUPS = {
     "moderation": ((Kind.MODERATION,), _("Moderation")),
     "offers": ((Kind.INTEREST, Kind.OFFER_EXPIRY), _("Technology offers")),
     "innovation": ((Kind.INNOVATION,), _("Open innovation")),
+    "matches": ((Kind.NEW_MATCH,), _("New matches")),
 }
 
 
@@ -289,6 +290,10 @@ def target_url(notification):
     documents or invitations, else the community (a moderation outcome: the person's
     notices from the moderators)."""
     workspace = notification.workspace_id_ref
+    if notification.kind == Kind.NEW_MATCH:
+        # The organisation's suggestions, on the tab of the item's kind.
+        tab = "challenges" if notification.event_type.startswith("challenge") else "offers"
+        return f"{reverse('innovation:suggestions')}?tab={tab}"
     if notification.kind == Kind.MODERATION:
         return reverse("community:my-moderation")
     if notification.kind == Kind.INTEREST:

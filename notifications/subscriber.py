@@ -24,7 +24,7 @@ from innovation import permissions as innovation_permissions
 from innovation.models import ChallengeQuestion, Proposal
 from live.events import register_batch_subscriber, stream_kind
 
-from . import audience, services, visibility
+from . import audience, matches, services, visibility
 from .models import Notification
 from .services import Entry
 
@@ -562,7 +562,7 @@ def _guarded(build, *args):
 def notify(events):
     """live's batch subscriber: a commit's events become their notifications, stored
     together (a group of posts costs a constant few statements per thread)."""
-    posts, threads, documents, others = [], [], [], []
+    posts, threads, documents, others, published = [], [], [], [], []
     for event in events:
         kind = stream_kind(event.stream)
         if kind == "thread" and event.type == "post.created":
@@ -571,6 +571,8 @@ def notify(events):
             threads.append(event)
         elif kind == "workspace" and event.type == "document.uploaded":
             documents.append(event)
+        elif (kind, event.type) in matches.PUBLISHED:
+            published.append(event)
         elif kind in ("thread", "moderation", "user", "workspace", "offer", "challenge"):
             others.append(event)
     entries = []
@@ -582,6 +584,8 @@ def notify(events):
         entries.extend(_guarded(_documents, documents))
     for event in others:
         entries.extend(_guarded(_one, event))
+    if published:
+        entries.extend(_guarded(matches.new_matches, published))
     if entries:
         services.notifications_store(entries)
 

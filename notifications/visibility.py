@@ -80,6 +80,10 @@ def can_see(person, notification):
     what it is about (post__thread__community, thread, workspace, item)."""
     if notification.recipient_id != person.pk:
         return False
+    if notification.kind == Kind.NEW_MATCH:
+        return innovation_permissions.can_see_match(
+            person, notification.event_type, notification.item_ref
+        )
     if notification.workspace_id_ref is not None:
         return _workspace_item_visible(person, notification)
     if notification.kind in (Kind.INTEREST, Kind.OFFER_EXPIRY):

@@ -14,3 +14,9 @@ from .funnel import (  # noqa: F401
     require_regional_dashboard,
 )
 from .offers import *  # noqa: F401,F403  (offers and interests)
+from .suggestions import (  # noqa: F401
+    can_dismiss_suggestion,
+    can_see_match,
+    require_suggestions_organisation,
+    suggestions_organisation,
+)

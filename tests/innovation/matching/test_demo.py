@@ -1,0 +1,49 @@
+"""seed_demo's innovation part: challenges at every status, offers, the funnel with
+its steps, NDA acceptances and funding calls, added once."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from innovation.models import (
+    Challenge,
+    ExpressionOfInterest,
+    FundingCall,
+    NdaAcceptance,
+    Proposal,
+    StatusChange,
+    TechnologyOffer,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_adds_the_innovation_network_once():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Open innovation: 13 challenges" in out.getvalue()
+    statuses = set(Challenge.objects.values_list("status", flat=True))
+    assert statuses == {s.value for s in Challenge.Status}
+    assert Challenge.objects.filter(anonymous=True, status="open").exists()
+    assert TechnologyOffer.objects.filter(status="published").count() == 12
+    assert set(Proposal.objects.values_list("status", flat=True)) == {
+        s.value for s in Proposal.Status
+    }
+    assert set(ExpressionOfInterest.objects.values_list("status", flat=True)) == {
+        s.value for s in ExpressionOfInterest.Status
+    }
+    # Every step has its status change, ending at the current status.
+    for proposal in Proposal.objects.all():
+        assert list(proposal.status_changes.values_list("status", flat=True))[-1] == proposal.status
+    for interest in ExpressionOfInterest.objects.all():
+        assert list(interest.status_changes.values_list("status", flat=True))[-1] == interest.status
+    # Accepted steps are tied to the demo's workspaces.
+    assert not Proposal.objects.filter(status="accepted", workspace=None).exists()
+    assert not ExpressionOfInterest.objects.filter(status="accepted", workspace=None).exists()
+    assert NdaAcceptance.objects.count() == 4
+    assert all(nda.text for nda in NdaAcceptance.objects.all())
+    assert FundingCall.objects.count() == 3
+    counts = (Challenge.objects.count(), StatusChange.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Challenge.objects.count(), StatusChange.objects.count()) == counts
