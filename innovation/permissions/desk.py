@@ -90,7 +90,8 @@ def _of_organisation(user, item, *, admin=False):
 
 
 def can_read_draft(user, item):
-    """The firm's people, the assigned facilitator, the desk while it validates, staff."""
+    """The firm's people, the assigned facilitator, the desk while the item waits for
+    it (validation, a request for help), staff."""
     if not _signed_in(user):
         return False
     if community_permissions.is_site_staff(user):
@@ -99,7 +100,13 @@ def can_read_draft(user, item):
         return True
     if item.facilitator_id == user.pk and is_facilitator(user):
         return True
-    return item.status == item.Status.IN_VALIDATION and is_facilitator(user)
+    # The desk reads what waits for it: items to validate, drafts asking for help.
+    waiting = item.status == item.Status.IN_VALIDATION or (
+        item.status == item.Status.DRAFT
+        and item.facilitator_id is None
+        and item.help_requested_at is not None
+    )
+    return waiting and is_facilitator(user)
 
 
 def can_edit_draft(user, item):
