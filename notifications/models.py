@@ -32,6 +32,11 @@ class Notification(models.Model):
         TASK_DUE = "task_due", _("Task due soon")
         DOCUMENT = "document", _("New documents")
         MODERATION = "moderation", _("Moderation outcome")
+        # The innovation desk: a challenge or an offer approved or refused, a
+        # facilitator helping with a draft, an introduction.
+        DESK_DECISION = "desk_decision", _("Innovation desk decision")
+        DESK_HELP = "desk_help", _("Innovation desk help")
+        INTRODUCTION = "introduction", _("Introduction")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -35,6 +35,10 @@ GROUPS = {
         _("Workspaces, tasks and documents"),
     ),
     "moderation": ((Kind.MODERATION,), _("Moderation")),
+    "innovation": (
+        (Kind.DESK_DECISION, Kind.DESK_HELP, Kind.INTRODUCTION),
+        _("Innovation desk"),
+    ),
 }
 
 
@@ -126,6 +130,7 @@ def attach(notifications):
         if invitations
         else {}
     )
+    desk_items = _desk_items(notifications)
     _coalesced_now(notifications)
     threads = set()
     communities = set()
@@ -137,12 +142,35 @@ def attach(notifications):
             n.workspace = n.item.workspace if n.item is not None else None
         elif n.kind in (Kind.TASK_ASSIGNED, Kind.TASK_DUE):
             n.item = tasks.get(n.item_ref)
+        elif n.kind in DESK_ITEM_KINDS:
+            n.item = desk_items.get((n.detail, n.item_ref))
         # The thread the notification names (a post's, or its own).
         n.about_thread = n.post.thread if n.post_id else n.thread
         if n.about_thread is not None:
             threads.add(n.about_thread.pk)
             communities.add(n.about_thread.community_id)
     return threads, communities, workspace_ids
+
+
+# Notifications about a firm's challenge or offer (`detail` names which).
+DESK_ITEM_KINDS = (Kind.DESK_DECISION, Kind.DESK_HELP)
+
+
+def _desk_items(notifications):
+    """{(kind, id): the challenge or offer} the desk's notifications name, one query
+    per model."""
+    from innovation.models import Challenge, TechnologyOffer
+
+    wanted = {"challenge": set(), "offer": set()}
+    for n in notifications:
+        if n.kind in DESK_ITEM_KINDS and n.detail in wanted and n.item_ref:
+            wanted[n.detail].add(n.item_ref)
+    found = {}
+    for kind, model in (("challenge", Challenge), ("offer", TechnologyOffer)):
+        if wanted[kind]:
+            for pk, item in model.objects.in_bulk(wanted[kind]).items():
+                found[(kind, pk)] = item
+    return found
 
 
 def _coalesced_now(notifications):
@@ -221,6 +249,12 @@ def target_url(notification):
     workspace = notification.workspace_id_ref
     if notification.kind == Kind.MODERATION:
         return reverse("community:my-moderation")
+    if notification.kind in DESK_ITEM_KINDS:
+        return reverse(
+            "innovation:desk-item", args=[notification.detail, notification.item_ref]
+        )
+    if notification.kind == Kind.INTRODUCTION:
+        return reverse("innovation:introduction-detail", args=[notification.item_ref])
     if workspace is not None:
         if notification.kind == Kind.INVITATION:
             return reverse("workspaces:invitation-list")

@@ -2,6 +2,7 @@
 (checked when it is created and again each time it is shown, without raising)."""
 
 from community import permissions
+from innovation import permissions as innovation_permissions
 from workspaces import permissions as workspace_permissions
 from workspaces.models import Workspace
 
@@ -61,6 +62,10 @@ def can_see(person, notification):
         return False
     if notification.workspace_id_ref is not None:
         return _workspace_item_visible(person, notification)
+    if notification.kind in (Kind.DESK_DECISION, Kind.DESK_HELP):
+        # The firm's challenge or offer: seen while the person may read it.
+        item = getattr(notification, "item", None)
+        return item is not None and innovation_permissions.can_read_draft(person, item)
     moderation = notification.kind == Kind.MODERATION
     if notification.post_id is not None:
         if moderation:
