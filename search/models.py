@@ -18,6 +18,7 @@ class Entry(models.Model):
         PERSON = "person", _("Person")
         ORGANISATION = "organisation", _("Organisation")
         DOCUMENT = "document", _("Workspace document")
+        FUNDING_CALL = "funding_call", _("Funding call")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # The id of what the row is about, in its kind's table (a post's id for threads,
