@@ -1,6 +1,7 @@
 """Funding calls: the desk publishes, edits and withdraws them; the ranking of the calls
 that fit an organisation ("suggested for your organisation")."""
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -127,6 +128,8 @@ def funding_calls_suggested(organisation, *, limit=5, today=None):
         .prefetch_related("tags")
     )
     labels = dict(Sector.choices)
+    # A code names the sector only as a whole word ("ict", not "district").
+    sector_words = set(re.split(r"[^a-z_]+", sector_text))
     suggestions = []
     for call in calls:
         shared_sectors = [
@@ -134,7 +137,7 @@ def funding_calls_suggested(organisation, *, limit=5, today=None):
             for code in call.sectors
             if code in labels
             and (
-                code in sector_text
+                code in sector_words
                 or str(labels[code]).lower() in sector_text
                 or str(labels[code]).lower() in names
             )

@@ -205,3 +205,14 @@ def test_no_suggestions_without_an_organisation(client):
     FundingCallFactory(tags=["robotics"])
     client.force_login(UserFactory())
     assert "Suggested for" not in client.get(LIST).content.decode()
+
+
+def test_a_sector_code_inside_another_word_is_no_shared_sector():
+    organisation = OrganisationFactory(kind="enterprise", sector="District heating")
+    FundingCallFactory(sectors=["ict"])
+    assert funding.funding_calls_suggested(organisation) == []
+    organisation.sector = "ICT"
+    organisation.save()
+    assert [s.sectors for s in funding.funding_calls_suggested(organisation)] == [
+        ["ICT and digital"]
+    ]
