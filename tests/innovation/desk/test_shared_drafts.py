@@ -129,3 +129,18 @@ def test_the_helper_steps_back(client):
     client.post(reverse("innovation:desk-item-release", args=["offer", item.pk]))
     item.refresh_from_db()
     assert item.facilitator is None
+
+
+def test_the_desk_panel_tag_shows_the_reason_and_the_way_to_ask_for_help(rf):
+    from django.template import Context, Template
+
+    item = _draft(refusal_reason="Name the target cost.")
+    admin = person_of(item.organisation, "admin")
+    request = rf.get("/")
+    request.user = admin
+
+    html = Template("{% load innovation_desk %}{% desk_panel item %}").render(
+        Context({"item": item, "request": request})
+    )
+
+    assert "Name the target cost." in html and "Ask the innovation desk" in html
