@@ -384,8 +384,9 @@ def is_read_only(community):
 
 
 def is_managed_elsewhere(community):
-    """True for workspace discussions, whose memberships the workspace services keep."""
-    return community.kind == Community.Kind.WORKSPACE
+    """True for workspace discussions and introductions, whose memberships the
+    services of the app that runs them keep (never the community's own flows)."""
+    return community.kind != Community.Kind.COMMUNITY
 
 
 def is_staff_reader(user, community):

@@ -4,9 +4,12 @@ Statuses, disclosures and workspaces opened by acceptance are kept in step by th
 services (events, notifications, the search index): staff look here, and the people
 concerned act through the site."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from community.admin import ReadOnlyAdmin, ReadOnlyInline
+from community.admin import ReadOnlyAdmin, ReadOnlyInline, service_action
 
 from .models import (
     Challenge,
@@ -15,6 +18,7 @@ from .models import (
     DismissedSuggestion,
     EvaluationCriterion,
     ExpressionOfInterest,
+    Facilitator,
     FundingCall,
     Introduction,
     NdaAcceptance,
@@ -23,6 +27,7 @@ from .models import (
     StatusChange,
     TechnologyOffer,
 )
+from .services import desk
 
 
 class CriterionInline(ReadOnlyInline):
@@ -139,3 +144,69 @@ class DismissedSuggestionAdmin(ReadOnlyAdmin):
 class OutcomeAdmin(ReadOnlyAdmin):
     list_display = ("workspace", "result", "value_band", "recorded_at")
     list_filter = ("result", "value_band")
+
+
+class FacilitatorForm(forms.ModelForm):
+    class Meta:
+        model = Facilitator
+        fields = ("person", "organisation")
+
+
+@admin.register(Facilitator)
+class FacilitatorAdmin(admin.ModelAdmin):
+    """The one innovation row staff write here: granting the role (the add form) and
+    changing the organisation both call `desk.facilitator_grant`, revoking is an
+    action calling `desk.facilitator_revoke` (rows are kept, inactive, never
+    deleted), so each change is recorded like the site's own."""
+
+    form = FacilitatorForm
+    list_display = ("person", "organisation", "is_active", "granted_by", "granted_at")
+    list_filter = ("is_active",)
+    list_select_related = ("person", "organisation", "granted_by")
+    search_fields = ("person__username", "person__email", "organisation__name")
+    autocomplete_fields = ("person", "organisation")
+    readonly_fields = ("is_active", "granted_by", "granted_at")
+    actions = [
+        service_action(
+            "facilitator_revoke",
+            _("Revoke the facilitator role of the selected people"),
+            lambda actor, facilitator: desk.facilitator_revoke(
+                actor=actor, person=facilitator.person
+            ),
+            "facilitator",
+        ),
+        service_action(
+            "facilitator_regrant",
+            _("Give the facilitator role back to the selected people"),
+            lambda actor, facilitator: desk.facilitator_grant(
+                actor=actor, person=facilitator.person, organisation=facilitator.organisation
+            ),
+            "facilitator",
+        ),
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("person", "organisation")
+        return ("organisation", "is_active", "granted_by", "granted_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        person = obj.person
+        try:
+            row = desk.facilitator_grant(
+                actor=request.user, person=person, organisation=obj.organisation
+            )
+        except (PermissionDenied, ValidationError) as error:
+            self.message_user(
+                request, " ".join(getattr(error, "messages", [str(error)])), messages.ERROR
+            )
+            raise PermissionDenied(str(error)) from None
+        obj.pk = row.pk
+        obj.is_active = row.is_active
+        obj.granted_at = row.granted_at

@@ -37,6 +37,11 @@ class Notification(models.Model):
         OFFER_EXPIRY = "offer_expiry", _("Offer expiring")
         INNOVATION = "innovation", _("Open innovation")
         NEW_MATCH = "new_match", _("New match for your organisation")
+        # The innovation desk: a challenge or an offer approved or refused, a
+        # facilitator helping with a draft, an introduction.
+        DESK_DECISION = "desk_decision", _("Innovation desk decision")
+        DESK_HELP = "desk_help", _("Innovation desk help")
+        INTRODUCTION = "introduction", _("Introduction")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

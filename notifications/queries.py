@@ -40,6 +40,10 @@ GROUPS = {
     "offers": ((Kind.INTEREST, Kind.OFFER_EXPIRY), _("Technology offers")),
     "innovation": ((Kind.INNOVATION,), _("Open innovation")),
     "matches": ((Kind.NEW_MATCH,), _("New matches")),
+    "desk": (
+        (Kind.DESK_DECISION, Kind.DESK_HELP, Kind.INTRODUCTION),
+        _("Innovation desk"),
+    ),
 }
 
 
@@ -155,6 +159,7 @@ def attach(notifications):
         else {}
     )
     _attach_offers(notifications)
+    desk_items = _desk_items(notifications)
     _coalesced_now(notifications)
     _attach_innovation(notifications)
     threads = set()
@@ -169,6 +174,8 @@ def attach(notifications):
             n.item = tasks.get(n.item_ref)
         elif n.kind == Kind.INNOVATION:
             n.item = n.innovation_item
+        elif n.kind in DESK_ITEM_KINDS:
+            n.item = desk_items.get((n.detail, n.item_ref))
         # The thread the notification names (a post's, or its own).
         n.about_thread = n.post.thread if n.post_id else n.thread
         if n.about_thread is not None:
@@ -214,6 +221,25 @@ def _attach_innovation(notifications):
             if challenge is not None and recipient is not None
             else ""
         )
+# Notifications about a firm's challenge or offer (`detail` names which).
+DESK_ITEM_KINDS = (Kind.DESK_DECISION, Kind.DESK_HELP)
+
+
+def _desk_items(notifications):
+    """{(kind, id): the challenge or offer} the desk's notifications name, one query
+    per model."""
+    from innovation.models import Challenge, TechnologyOffer
+
+    wanted = {"challenge": set(), "offer": set()}
+    for n in notifications:
+        if n.kind in DESK_ITEM_KINDS and n.detail in wanted and n.item_ref:
+            wanted[n.detail].add(n.item_ref)
+    found = {}
+    for kind, model in (("challenge", Challenge), ("offer", TechnologyOffer)):
+        if wanted[kind]:
+            for pk, item in model.objects.in_bulk(wanted[kind]).items():
+                found[(kind, pk)] = item
+    return found
 
 
 def _coalesced_now(notifications):
@@ -307,6 +333,12 @@ def target_url(notification):
                 + "#questions"
             )
         return reverse("innovation:proposal-detail", args=[notification.item_ref])
+    if notification.kind in DESK_ITEM_KINDS:
+        return reverse(
+            "innovation:desk-item", args=[notification.detail, notification.item_ref]
+        )
+    if notification.kind == Kind.INTRODUCTION:
+        return reverse("innovation:introduction-detail", args=[notification.item_ref])
     if workspace is not None:
         if notification.kind == Kind.INVITATION:
             return reverse("workspaces:invitation-list")

@@ -50,6 +50,14 @@ _WORKSPACE_KINDS = {
     "participant.role_changed": Kind.ROLE_CHANGED,
 }
 
+# The innovation desk's events on a person's stream, and what they are told.
+_DESK_KINDS = {
+    "desk.approved": Kind.DESK_DECISION,
+    "desk.refused": Kind.DESK_DECISION,
+    "desk.help_assigned": Kind.DESK_HELP,
+    "desk.introduced": Kind.INTRODUCTION,
+}
+
 # The quote button's credit line ("@ada wrote:", "@ada ha scritto:") over a quote.
 _QUOTE_CREDIT = re.compile(
     r"^@([A-Za-z0-9_][A-Za-z0-9_.+-]{0,148}[A-Za-z0-9_]?)\b[^\n]{0,60}:[ \t]*\n"
@@ -528,6 +536,27 @@ def _innovation(event):
     ]
 
 
+def _desk(event):
+    """A decision of the innovation desk on a firm's challenge or offer, a facilitator
+    taking its draft, an introduction: the person whose stream it is, told."""
+    kind = _DESK_KINDS.get(event.type)
+    recipient = _stream_id(event)
+    if kind is None or event.actor_id in (None, recipient):
+        return []
+    data = event.payload
+    return [
+        Entry(
+            recipient_id=recipient,
+            kind=kind,
+            event_type=event.type,
+            actor_id=event.actor_id,
+            item_ref=data.get("id"),
+            thread_id=data.get("thread"),
+            detail=data.get("kind", ""),
+        )
+    ]
+
+
 def _one(event):
     """The entries of one event other than posts, threads and documents."""
     kind = stream_kind(event.stream)
@@ -541,6 +570,8 @@ def _one(event):
         return _offer(event)
     if kind == "challenge":
         return _innovation(event)
+    if kind == "user" and event.type.startswith("desk."):
+        return _desk(event)
     if kind == "workspace":
         if event.type.startswith("participant."):
             return _participant(event)

@@ -90,6 +90,10 @@ def can_see(person, notification):
         return offer_item_visible(person, notification)
     if notification.kind == Kind.INNOVATION:
         return _innovation_visible(person, notification)
+    if notification.kind in (Kind.DESK_DECISION, Kind.DESK_HELP):
+        # The firm's challenge or offer: seen while the person may read it.
+        item = getattr(notification, "item", None)
+        return item is not None and innovation_permissions.can_read_draft(person, item)
     moderation = notification.kind == Kind.MODERATION
     if notification.post_id is not None:
         if moderation:

@@ -20,6 +20,7 @@ class Entry(models.Model):
         DOCUMENT = "document", _("Workspace document")
         OFFER = "offer", _("Technology offer")
         CHALLENGE = "challenge", _("Challenge")
+        FUNDING_CALL = "funding_call", _("Funding call")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # The id of what the row is about, in its kind's table (a post's id for threads,

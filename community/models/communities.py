@@ -19,6 +19,8 @@ class Community(models.Model):
     class Kind(models.TextChoices):
         COMMUNITY = "community", _("Community")
         WORKSPACE = "workspace", _("Workspace")
+        # A private three-way conversation the innovation desk opens (an introduction).
+        INTRODUCTION = "introduction", _("Introduction")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)

@@ -90,6 +90,8 @@ class Challenge(models.Model):
     refusal_reason = models.TextField(
         _("reason for refusal"), max_length=2000, blank=True
     )
+    # The firm asked the innovation desk for help on this draft (desk: shared drafts).
+    help_requested_at = models.DateTimeField(_("help asked"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

@@ -3,6 +3,7 @@ area; this package re-exports them all (`from innovation import permissions`).""
 
 from ..anonymity import is_active_facilitator  # noqa: F401
 from .challenges import *  # noqa: F401,F403  (challenges, proposals, the board)
+from .desk import *  # noqa: F401,F403  (the innovation desk)
 from .disclosure import *  # noqa: F401,F403  (the disclosure ladder)
 from .funnel import (  # noqa: F401
     acting_organisation,

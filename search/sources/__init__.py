@@ -6,6 +6,7 @@ from . import (
     communities,
     conversation,
     documents,
+    funding_calls,
     offers,
     organisations,
     people,
@@ -21,5 +22,6 @@ def register_all():
         documents,
         challenges,
         offers,
+        funding_calls,
     ):
         registry.register(module.SOURCE)
