@@ -10,7 +10,6 @@ from .funnel import (  # noqa: F401
     can_record_outcome,
     can_see_regional_dashboard,
     funnel_origin,
-    is_desk,
     require_record_outcome,
     require_regional_dashboard,
 )

@@ -149,13 +149,6 @@ def can_submit_for_validation(user, challenge):
     return challenge.status == Status.DRAFT and is_seeker(user, challenge)
 
 
-def can_validate_challenge(user, challenge):
-    """Active facilitators and staff publish or refuse a challenge in validation."""
-    return challenge.status == Status.IN_VALIDATION and (
-        is_site_staff(user) or is_active_facilitator(user)
-    )
-
-
 def can_decide_challenge(user, challenge):
     """The seeker organisation's admins take its decisions."""
     return is_seeker_admin(user, challenge)
@@ -343,10 +336,6 @@ require_edit_challenge = requirement(
 require_submit_for_validation = requirement(
     can_submit_for_validation,
     _("Only the seeker's people send a draft for validation."),
-)
-require_validate_challenge = requirement(
-    can_validate_challenge,
-    _("Only the innovation desk validates challenges waiting for validation."),
 )
 require_start_evaluating = requirement(
     can_start_evaluating, _("Only the seeker's administrators close an open call.")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from community import permissions as community_permissions
 from community.models import Affiliation
 
+from ..anonymity import is_active_facilitator
 from ..models import Challenge, Facilitator, FundingCall, Introduction, TechnologyOffer
 
 __all__ = [
@@ -43,9 +44,7 @@ def is_facilitator(user):
     """An active facilitator of the desk, or site staff."""
     if not _signed_in(user):
         return False
-    if community_permissions.is_site_staff(user):
-        return True
-    return Facilitator.objects.filter(person=user, is_active=True).exists()
+    return community_permissions.is_site_staff(user) or is_active_facilitator(user)
 
 
 def active_facilitator_ids(user_ids):

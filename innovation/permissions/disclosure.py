@@ -22,7 +22,8 @@ from ..models import (
     Proposal,
     TechnologyOffer,
 )
-from .offers import is_desk, organisation_of
+from .desk import is_facilitator
+from .funnel import acting_organisation
 
 # The proposal steps at which a solver's organisation reads a challenge's details.
 DETAILS_PROPOSAL_STATES = (Proposal.Status.SHORTLISTED, Proposal.Status.ACCEPTED)
@@ -41,13 +42,13 @@ def subject_filter(subject):
 
 
 def is_owner_person(user, subject):
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     return organisation is not None and organisation.pk == subject.organisation_id
 
 
 def has_reached_details(user, subject):
     """The viewer's organisation reached the details step (not the owner)."""
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     if organisation is None or organisation.pk == subject.organisation_id:
         return False
     if isinstance(subject, Challenge):
@@ -65,7 +66,7 @@ def has_reached_details(user, subject):
 
 def sees_everything(user, subject):
     """The owner's people, facilitators and staff."""
-    return is_desk(user) or is_owner_person(user, subject)
+    return is_facilitator(user) or is_owner_person(user, subject)
 
 
 def access_subject(user, kind, pk):

@@ -4,22 +4,15 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from community import permissions as community_permissions
+from community.models import Affiliation
 from workspaces import permissions as workspace_permissions
 
-from ..models import ExpressionOfInterest, Facilitator, Outcome, Proposal
-
-
-def is_desk(user):
-    """Site staff and active facilitators of the innovation desk."""
-    if not user.is_authenticated:
-        return False
-    if community_permissions.is_site_staff(user):
-        return True
-    return Facilitator.objects.filter(person=user, is_active=True).exists()
+from ..models import ExpressionOfInterest, Outcome, Proposal
+from .desk import is_facilitator
 
 
 def can_see_regional_dashboard(user):
-    return is_desk(user)
+    return is_facilitator(user)
 
 
 def require_regional_dashboard(user):
@@ -30,12 +23,20 @@ def require_regional_dashboard(user):
 
 
 def acting_organisation(user):
-    """The organisation `user` acts for (an active affiliation), or None."""
-    if not user.is_authenticated or user.organisation_id is None:
+    """The organisation `user` acts for (their one active affiliation) or None; read
+    once per request or socket operation (community's decision scope)."""
+    if not user.is_authenticated:
         return None
-    if not community_permissions.is_organisation_member(user, user.organisation):
-        return None
-    return user.organisation
+
+    def load():
+        affiliation = (
+            Affiliation.objects.select_related("organisation")
+            .filter(user_id=user.pk, state=Affiliation.State.ACTIVE)
+            .first()
+        )
+        return affiliation.organisation if affiliation else None
+
+    return community_permissions._remembered(("innovation-organisation", user.pk), load)
 
 
 def funnel_origin(workspace):

@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community import permissions as community_permissions
-from community.models import Affiliation
 
-from ..models import ExpressionOfInterest, Facilitator, TechnologyOffer
+from ..anonymity import is_active_facilitator
+from ..models import ExpressionOfInterest, TechnologyOffer
+from .desk import is_facilitator
+from .funnel import acting_organisation
 
 Status = TechnologyOffer.Status
 EoiStatus = ExpressionOfInterest.Status
@@ -21,44 +23,8 @@ RENEWAL_WINDOW_DAYS = 30
 # --- who the user is -------------------------------------------------------------------
 
 
-def organisation_of(user):
-    """The organisation `user` acts for (their one active affiliation) or None; read
-    once per request or socket operation (community's decision scope)."""
-    if not user.is_authenticated:
-        return None
-
-    def load():
-        affiliation = (
-            Affiliation.objects.select_related("organisation")
-            .filter(user_id=user.pk, state=Affiliation.State.ACTIVE)
-            .first()
-        )
-        return affiliation.organisation if affiliation else None
-
-    return community_permissions._remembered(("innovation-organisation", user.pk), load)
-
-
-def is_active_facilitator(user):
-    """A person of the innovation desk whose role is active."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return community_permissions._remembered(
-        ("innovation-facilitator", user.pk),
-        lambda: Facilitator.objects.filter(person_id=user.pk, is_active=True).exists(),
-    )
-
-
-def is_staff(user):
-    return community_permissions.is_site_staff(user)
-
-
-def is_desk(user):
-    """Staff or an active facilitator: the people who watch over the funnel."""
-    return is_staff(user) or is_active_facilitator(user)
-
-
 def _of_owner(user, offer):
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     return organisation is not None and organisation.pk == offer.organisation_id
 
 
@@ -104,7 +70,7 @@ def can_see_offer(user, offer):
     validation."""
     if is_live(offer):
         return True
-    if is_staff(user) or _of_owner(user, offer) or _is_its_facilitator(user, offer):
+    if community_permissions.is_site_staff(user) or _of_owner(user, offer) or _is_its_facilitator(user, offer):
         return True
     # The validation queue is the whole desk's.
     return offer.status == Status.IN_VALIDATION and is_active_facilitator(user)
@@ -113,10 +79,10 @@ def can_see_offer(user, offer):
 def offers_visible_to(user, queryset=None):
     """The offers `user` may see (consistent with `can_see_offer`)."""
     queryset = TechnologyOffer.objects.all() if queryset is None else queryset
-    if is_staff(user):
+    if community_permissions.is_site_staff(user):
         return queryset
     condition = live_offers_condition()
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     if organisation is not None:
         condition |= Q(organisation_id=organisation.pk)
     if is_active_facilitator(user):
@@ -142,7 +108,7 @@ def access_offer(user, pk):
 
 def has_accepted_interest(user, offer):
     """The user's organisation sent an interest the owner accepted."""
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     if organisation is None:
         return False
     return ExpressionOfInterest.objects.filter(
@@ -155,7 +121,7 @@ def can_read_offer_details(user, offer):
     staff, and the people of an organisation whose interest was accepted."""
     if not can_see_offer(user, offer):
         return False
-    if is_desk(user) or _of_owner(user, offer):
+    if is_facilitator(user) or _of_owner(user, offer):
         return True
     return has_accepted_interest(user, offer)
 
@@ -170,11 +136,6 @@ def can_edit_offer(user, offer):
 def can_submit_offer(user, offer):
     """The owner's people send a draft to the desk's validation."""
     return offer.status == Status.DRAFT and _of_owner(user, offer)
-
-
-def can_validate_offer(user, offer):
-    """An active facilitator or staff publish or refuse an offer awaiting validation."""
-    return offer.status == Status.IN_VALIDATION and is_desk(user)
 
 
 def can_renew_offer(user, offer, now=None):
@@ -194,12 +155,12 @@ def can_withdraw_offer(user, offer):
 def can_see_offer_desk_view(user, offer):
     """The owner's people, its facilitator and staff see its status, refusal reason and
     received interests."""
-    return is_staff(user) or _of_owner(user, offer) or _is_its_facilitator(user, offer)
+    return community_permissions.is_site_staff(user) or _of_owner(user, offer) or _is_its_facilitator(user, offer)
 
 
 def can_create_offer(user):
     """People acting for an organisation publish offers for it."""
-    return organisation_of(user) is not None
+    return acting_organisation(user) is not None
 
 
 require_create_offer = community_permissions.requirement(
@@ -212,10 +173,6 @@ require_edit_offer = community_permissions.requirement(
 require_submit_offer = community_permissions.requirement(
     can_submit_offer,
     _("Only the owner's people can send a draft offer for validation."),
-)
-require_validate_offer = community_permissions.requirement(
-    can_validate_offer,
-    _("Only the innovation desk can publish or refuse an offer awaiting validation."),
 )
 require_renew_offer = community_permissions.requirement(
     can_renew_offer,
@@ -234,7 +191,7 @@ require_withdraw_offer = community_permissions.requirement(
 
 def interest_of(user, offer):
     """The interest the user's organisation sent about `offer`, or None."""
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     if organisation is None:
         return None
     return ExpressionOfInterest.objects.filter(
@@ -244,7 +201,7 @@ def interest_of(user, offer):
 
 def can_send_interest(user, offer):
     """People of another organisation, about a live offer, once per organisation."""
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     if organisation is None or organisation.pk == offer.organisation_id:
         return False
     if not is_live(offer):
@@ -264,22 +221,22 @@ require_send_interest = community_permissions.requirement(
 
 
 def _of_sender(user, interest):
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     return organisation is not None and organisation.pk == interest.organisation_id
 
 
 def can_see_interest(user, interest):
     """The two organisations, facilitators and staff."""
     return (
-        is_desk(user) or _of_sender(user, interest) or _of_owner(user, interest.offer)
+        is_facilitator(user) or _of_sender(user, interest) or _of_owner(user, interest.offer)
     )
 
 
 def interests_visible_to(user, queryset=None):
     queryset = ExpressionOfInterest.objects.all() if queryset is None else queryset
-    if is_desk(user):
+    if is_facilitator(user):
         return queryset
-    organisation = organisation_of(user)
+    organisation = acting_organisation(user)
     if organisation is None:
         return queryset.none()
     return queryset.filter(

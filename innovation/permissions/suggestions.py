@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from community.models import Affiliation
 
+from .funnel import acting_organisation
+
 NO_AFFILIATION_REFUSAL = _(
     "Match suggestions are made for an organisation: join yours (from your profile) "
     "to see them."
@@ -16,14 +18,7 @@ NO_AFFILIATION_REFUSAL = _(
 
 def suggestions_organisation(user):
     """The organisation `user` sees suggestions for (its active affiliation), or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    affiliation = (
-        Affiliation.objects.select_related("organisation")
-        .filter(user=user, state=Affiliation.State.ACTIVE)
-        .first()
-    )
-    return affiliation.organisation if affiliation else None
+    return acting_organisation(user)
 
 
 def can_dismiss_suggestion(user, organisation):

@@ -16,8 +16,6 @@ __all__ = [
     "challenge_award",
     "challenge_close",
     "challenge_create",
-    "challenge_publish",
-    "challenge_refuse",
     "challenge_start_evaluating",
     "challenge_submit_for_validation",
     "challenge_update",
@@ -167,38 +165,6 @@ def challenge_submit_for_validation(*, actor, challenge):
         actor,
         "challenge.submitted",
         refusal_reason="",
-    )
-
-
-def challenge_publish(actor, challenge):
-    """Publish a challenge in validation (status open): active facilitators and
-    staff (`permissions.can_validate_challenge`). Emits `challenge.published`.
-    (Its arguments may also be passed by position: the desk's queue calls it.)"""
-    permissions.require_validate_challenge(actor, challenge)
-    return _set_status(
-        challenge,
-        Status.OPEN,
-        actor,
-        "challenge.published",
-        validated_by=actor,
-        published_at=timezone.now(),
-    )
-
-
-def challenge_refuse(actor, challenge, reason):
-    """Send a challenge in validation back to draft with the `reason` its seeker
-    reads; active facilitators and staff. ValidationError without a reason."""
-    permissions.require_validate_challenge(actor, challenge)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say what the seeker should change.")})
-    return _set_status(
-        challenge,
-        Status.DRAFT,
-        actor,
-        "challenge.refused",
-        validated_by=actor,
-        refusal_reason=reason[:2000],
     )
 
 

@@ -36,7 +36,7 @@ def nda_accept(*, actor, subject):
         with transaction.atomic():
             acceptance = NdaAcceptance.objects.create(
                 person=actor,
-                organisation=permissions.organisation_of(actor),
+                organisation=permissions.acting_organisation(actor),
                 text=subject.nda_text,
                 **permissions.subject_filter(subject),
             )

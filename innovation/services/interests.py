@@ -62,7 +62,7 @@ def interest_send(
     permissions.require_send_interest(actor, offer)
     interest = ExpressionOfInterest(
         offer=offer,
-        organisation=permissions.organisation_of(actor),
+        organisation=permissions.acting_organisation(actor),
         created_by=actor,
         who_we_are=(who_we_are or "").strip(),
         intended_use=(intended_use or "").strip(),

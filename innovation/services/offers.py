@@ -23,8 +23,6 @@ __all__ = [
     "offer_create",
     "offer_edit",
     "offer_lifetime",
-    "offer_publish",
-    "offer_refuse",
     "offer_renew",
     "offer_submit",
     "offer_withdraw",
@@ -103,7 +101,7 @@ def offer_create(*, actor, tags=(), **fields):
     Raises PermissionDenied or ValidationError (by field)."""
     permissions.require_create_offer(actor)
     offer = TechnologyOffer(
-        organisation=permissions.organisation_of(actor),
+        organisation=permissions.acting_organisation(actor),
         created_by=actor,
         status=Status.DRAFT,
         **{name: value for name, value in fields.items() if name in EDITABLE},
@@ -139,45 +137,6 @@ def offer_submit(*, actor, offer):
         offer.refusal_reason = ""
         offer.save(update_fields=["status", "refusal_reason", "updated_at"])
         _record(offer, "offer.submitted", actor)
-    return offer
-
-
-def offer_publish(actor, offer):
-    """Publish an offer awaiting validation (an active facilitator or staff): it is
-    listed until now + `OFFER_LIFETIME_DAYS`."""
-    permissions.require_validate_offer(actor, offer)
-    now = timezone.now()
-    with transaction.atomic():
-        offer.status = Status.PUBLISHED
-        offer.published_at = now
-        offer.expires_at = now + offer_lifetime()
-        offer.validated_by = actor
-        offer.refusal_reason = ""
-        offer.save(
-            update_fields=[
-                "status", "published_at", "expires_at", "validated_by",
-                "refusal_reason", "updated_at",
-            ]
-        )  # fmt: skip
-        _record(offer, "offer.published", actor)
-    return offer
-
-
-def offer_refuse(actor, offer, reason):
-    """Send an offer awaiting validation back to draft with the reason (an active
-    facilitator or staff). Raises ValidationError without a reason."""
-    permissions.require_validate_offer(actor, offer)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the offer is refused.")})
-    with transaction.atomic():
-        offer.status = Status.DRAFT
-        offer.refusal_reason = reason[:2000]
-        offer.validated_by = actor
-        offer.save(
-            update_fields=["status", "refusal_reason", "validated_by", "updated_at"]
-        )
-        _record(offer, "offer.refused", actor)
     return offer
 
 

@@ -24,6 +24,12 @@ def _published_status(item):
     )
 
 
+def _copy(row, item, fields):
+    """The caller's object shows the change too (as the other services' objects do)."""
+    for field in fields:
+        setattr(item, field, getattr(row, field))
+
+
 def item_publish(*, actor, item):
     """Approve a challenge or an offer waiting for validation: it is published (a
     challenge opens; an offer lives `settings.OFFER_LIFETIME_DAYS` days, 365 by
@@ -50,6 +56,7 @@ def item_publish(*, actor, item):
             row.expires_at = now + timedelta(days=days)
             fields.append("expires_at")
         row.save(update_fields=fields)
+        _copy(row, item, fields)
         event_record(
             stream=row.stream,
             type=f"{_kind(row)}.published",
@@ -85,8 +92,8 @@ def item_refuse(*, actor, item, reason):
         row.status = row.Status.DRAFT
         row.refusal_reason = reason
         row.validated_by = actor
-        row.save(
-            update_fields=["status", "refusal_reason", "validated_by", "updated_at"]
-        )
+        fields = ["status", "refusal_reason", "validated_by", "updated_at"]
+        row.save(update_fields=fields)
+        _copy(row, item, fields)
         _tell_organisation(row, "desk.refused", actor)
     return row

@@ -54,7 +54,7 @@ def innovation_index(request):
         "latest_challenges": latest,
         "latest_offers": offers,
         "acting_organisation": permissions.acting_organisation(request.user),
-        "is_desk": permissions.is_desk(request.user),
+        "is_desk": permissions.is_facilitator(request.user),
     }
     return render(request, "innovation/index.html", context)
 

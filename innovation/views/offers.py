@@ -185,7 +185,7 @@ offer_withdraw = _offer_action(
 @require_safe
 def offer_mine(request):
     """My organisation's offers in every state, with expiry and renewal."""
-    organisation = permissions.organisation_of(request.user)
+    organisation = permissions.acting_organisation(request.user)
     rows = (
         TechnologyOffer.objects.filter(organisation=organisation).order_by(
             "-updated_at", "-pk"
@@ -248,7 +248,7 @@ def _interest_rows(queryset):
 @require_safe
 def interest_received(request):
     """Interests received by my organisation's offers."""
-    organisation = permissions.organisation_of(request.user)
+    organisation = permissions.acting_organisation(request.user)
     rows = (
         _interest_rows(
             permissions.interests_visible_to(request.user).filter(
@@ -270,7 +270,7 @@ def interest_received(request):
 @require_safe
 def interest_sent(request):
     """Interests my organisation sent."""
-    organisation = permissions.organisation_of(request.user)
+    organisation = permissions.acting_organisation(request.user)
     rows = (
         _interest_rows(
             permissions.interests_visible_to(request.user).filter(

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from community.models import Post
 from innovation import permissions
 from innovation.models import Challenge, Proposal, StatusChange
-from innovation.services import challenges, proposals
+from innovation.services import challenges, proposals, validation
 from tests.innovation.factories_challenges import facilitator
 from tests.support.workspaces import person_of
 from workspaces.models import Participant, Partner
@@ -33,8 +33,8 @@ def test_draft_to_workspace_with_both_organisations_and_an_introduction():
     challenges.challenge_submit_for_validation(actor=seeker, challenge=challenge)
     desk = facilitator()
     with pytest.raises(PermissionDenied):
-        challenges.challenge_publish(actor=seeker, challenge=challenge)
-    challenges.challenge_publish(actor=desk, challenge=challenge)
+        validation.item_publish(actor=seeker, item=challenge)
+    validation.item_publish(actor=desk, item=challenge)
     assert challenge.status == Challenge.Status.OPEN and challenge.published_at
 
     solver = person_of()
@@ -88,11 +88,11 @@ def test_refused_challenge_returns_to_draft_with_its_reason():
     challenge = challenges.challenge_create(actor=seeker, title="T", summary="S")
     challenges.challenge_submit_for_validation(actor=seeker, challenge=challenge)
     with pytest.raises(ValidationError):
-        challenges.challenge_refuse(
-            actor=facilitator(), challenge=challenge, reason=" "
+        validation.item_refuse(
+            actor=facilitator(), item=challenge, reason=" "
         )
-    challenges.challenge_refuse(
-        actor=facilitator(), challenge=challenge, reason="Manca il budget."
+    validation.item_refuse(
+        actor=facilitator(), item=challenge, reason="Manca il budget."
     )
     challenge.refresh_from_db()
     assert challenge.status == Challenge.Status.DRAFT

@@ -5,7 +5,7 @@ result names no seeker."""
 import pytest
 from django.urls import reverse
 
-from innovation.services import challenges
+from innovation.services import challenges, validation
 from search.models import Entry
 from tests.innovation.factories_challenges import SeekerOrganisationFactory, facilitator
 from tests.support.workspaces import person_of
@@ -31,7 +31,7 @@ def test_only_a_published_challenge_is_found_and_never_by_its_seeker(
     assert not Entry.objects.filter(kind=Entry.Kind.CHALLENGE).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        challenges.challenge_publish(actor=facilitator(), challenge=challenge)
+        validation.item_publish(actor=facilitator(), item=challenge)
     client.force_login(person_of())
     url = reverse("search:search")
     html = client.get(url, {"q": "pressofusione"}).content.decode()

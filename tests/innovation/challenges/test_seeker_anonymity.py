@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from innovation.anonymity import anonymous_description, seeker_shown
-from innovation.services import challenges, proposals
+from innovation.services import challenges, proposals, validation
 from tests.innovation.factories_challenges import (
     ChallengeFactory,
     SeekerOrganisationFactory,
@@ -33,7 +33,7 @@ def test_the_seekers_name_appears_nowhere_for_an_unrelated_viewer(
             tags=["tempra"],
         )
         challenges.challenge_submit_for_validation(actor=seeker, challenge=challenge)
-        challenges.challenge_publish(actor=facilitator(), challenge=challenge)
+        validation.item_publish(actor=facilitator(), item=challenge)
         question = challenges.question_ask(
             actor=stranger, challenge=challenge, question="Quali acciai?"
         )

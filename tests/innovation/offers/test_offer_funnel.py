@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from innovation.models import ExpressionOfInterest, StatusChange, TechnologyOffer
-from innovation.services import interests, offers
+from innovation.services import interests, offers, validation
 from notifications.models import Notification
 from tests.innovation.factories_offers import committed, facilitator, login, person_of
 from tests.support.factories import OrganisationFactory
@@ -71,8 +71,8 @@ def test_publish_interest_review_accept_opens_a_workspace(
     offer = offers.offer_create(actor=people["owner"], tags=["graphene"], **FIELDS)
     offers.offer_submit(actor=people["owner"], offer=offer)
     with pytest.raises(PermissionDenied):
-        offers.offer_publish(people["owner"], offer)
-    offers.offer_publish(people["desk"], offer)
+        validation.item_publish(actor=people["owner"], item=offer)
+    validation.item_publish(actor=people["desk"], item=offer)
     offer.refresh_from_db()
     assert offer.status == TechnologyOffer.Status.PUBLISHED
     assert (offer.expires_at - offer.published_at).days == 90
@@ -149,7 +149,7 @@ def test_only_owner_admins_decide_and_only_the_sender_withdraws(
 ):
     offer = offers.offer_create(actor=people["owner"], **FIELDS)
     offers.offer_submit(actor=people["owner"], offer=offer)
-    offers.offer_publish(people["desk"], offer)
+    validation.item_publish(actor=people["desk"], item=offer)
     interest = interests.interest_send(
         actor=people["sender"],
         offer=offer,
@@ -177,7 +177,7 @@ def test_only_owner_admins_decide_and_only_the_sender_withdraws(
 def test_the_owner_cannot_express_interest_in_its_own_offer(client, people):
     offer = offers.offer_create(actor=people["owner"], **FIELDS)
     offers.offer_submit(actor=people["owner"], offer=offer)
-    offers.offer_publish(people["desk"], offer)
+    validation.item_publish(actor=people["desk"], item=offer)
     login(client, people["colleague"])
 
     page = client.get(offer.get_absolute_url()).content.decode()
@@ -189,8 +189,8 @@ def test_refusing_sends_the_draft_back_with_its_reason(client, people):
     offer = offers.offer_create(actor=people["owner"], **FIELDS)
     offers.offer_submit(actor=people["owner"], offer=offer)
     with pytest.raises(ValidationError):
-        offers.offer_refuse(people["desk"], offer, "")
-    offers.offer_refuse(people["desk"], offer, "Say which field of use.")
+        validation.item_refuse(actor=people["desk"], item=offer, reason="")
+    validation.item_refuse(actor=people["desk"], item=offer, reason="Say which field of use.")
     login(client, people["owner"])
 
     page = client.get(offer.get_absolute_url()).content.decode()
