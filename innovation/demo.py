@@ -5,9 +5,9 @@ questions, proposals and expressions of interest at every status with their stat
 changes, NDA acceptances and three funding calls. It is also the basis of the
 labelled set that measures match suggestions (tests/innovation/matching/).
 
-Rows are created directly with the ORM: the write services of challenges, offers and
-the desk are being written in parallel; at the merge the lead switches these writes
-to the services. Every invariant the models state is kept: one proposal per solver
+Rows are created directly with the ORM, dated in the past as a lived-in network would
+be (the services stamp "now" and notify people, which a demo history must not). Every
+invariant the models state is kept: one proposal per solver
 and challenge, one expression of interest per organisation and offer, a status change
 of exactly one step, accepted steps tied to a workspace, NDA acceptances carrying the
 accepted text, published items with `published_at` (and offers with `expires_at`),
