@@ -121,7 +121,9 @@ def test_a_challenge_from_draft_to_workspace(site, signed_in_page, problems):
     queue = fabio.locator("section", has=fabio.locator("#queue-heading"))
     queue.get_by_role("link", name="Gripper for fragile glass").click()
     fabio.get_by_role("button", name="Approve and publish").click()
-    expect(_flash(fabio)).to_be_visible()
+    expect(_flash(fabio)).to_contain_text("Approved and published")
+    anna.reload()
+    expect(anna.locator(".page-header .badge")).to_contain_text("Open")
     fabio.goto(site.url + "/innovation/desk/")
     expect(queue).not_to_contain_text("Gripper for fragile glass")
 
