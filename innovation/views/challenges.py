@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from community.models import Community
@@ -201,14 +202,17 @@ def challenge_edit(request, challenge_id):
 _CHALLENGE_STEPS = {
     "submit": (
         services.challenge_submit_for_validation,
-        _("Sent to the innovation desk for validation."),
+        gettext_lazy("Sent to the innovation desk for validation."),
     ),
     "evaluate": (
         services.challenge_start_evaluating,
-        _("The call is closed to new proposals: evaluation has started."),
+        gettext_lazy("The call is closed to new proposals: evaluation has started."),
     ),
-    "close": (services.challenge_close, _("The challenge is closed.")),
-    "award": (services.challenge_award, _("The challenge is marked as awarded.")),
+    "close": (services.challenge_close, gettext_lazy("The challenge is closed.")),
+    "award": (
+        services.challenge_award,
+        gettext_lazy("The challenge is marked as awarded."),
+    ),
 }
 
 
@@ -355,14 +359,22 @@ def proposal_detail(request, proposal_id):
 _PROPOSAL_STEPS = {
     "shortlist": (
         proposal_services.proposal_shortlist,
-        _("The proposal is shortlisted; its authors now read the details."),
+        gettext_lazy("The proposal is shortlisted; its authors now read the details."),
     ),
-    "decline": (proposal_services.proposal_decline, _("The proposal is declined.")),
+    "decline": (
+        proposal_services.proposal_decline,
+        gettext_lazy("The proposal is declined."),
+    ),
     "accept": (
         proposal_services.proposal_accept,
-        _("The proposal is accepted: a workspace is open for both organisations."),
+        gettext_lazy(
+            "The proposal is accepted: a workspace is open for both organisations."
+        ),
     ),
-    "withdraw": (proposal_services.proposal_withdraw, _("Your proposal is withdrawn.")),
+    "withdraw": (
+        proposal_services.proposal_withdraw,
+        gettext_lazy("Your proposal is withdrawn."),
+    ),
 }
 
 
