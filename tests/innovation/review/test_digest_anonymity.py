@@ -35,9 +35,9 @@ def _digest(person):
 
 def test_a_solvers_digest_never_names_an_anonymous_seeker(run):
     challenge = ChallengeFactory(anonymous=True, details="SECRET-DETAILS-XYZ")
-    seeker = person_of(challenge.organisation, admin=True, display_name="Giulia Seeker")
-    solver = person_of(display_name="Sara Solver")
-    asker = person_of(display_name="Ugo Asker")
+    seeker = person_of(challenge.organisation, admin=True, display_name="Giulia Seeker", language="en")
+    solver = person_of(display_name="Sara Solver", language="en")
+    asker = person_of(display_name="Ugo Asker", language="en")
     proposal = run(
         proposals.proposal_submit,
         actor=solver,
@@ -66,3 +66,23 @@ def test_a_solvers_digest_never_names_an_anonymous_seeker(run):
     assert challenge.organisation.name in text
     _count, text = _digest(asker)
     assert challenge.organisation.name not in text
+
+
+def test_the_description_is_in_the_recipients_language(run):
+    challenge = ChallengeFactory(anonymous=True)
+    seeker = person_of(challenge.organisation, admin=True)
+    solver = person_of(language="it")
+    proposal = run(
+        proposals.proposal_submit,
+        actor=solver,
+        challenge=challenge,
+        title="Pirolisi",
+        summary="Un processo.",
+    )
+    run(proposals.proposal_shortlist, actor=seeker, proposal=proposal)
+
+    items = digests.digest_items(solver, None, timezone.now())
+    message = digests.digest_message(solver, items, EmailPreference.Digest.DAILY)
+
+    assert "un'impresa del settore Manifattura" in message.body
+    assert DESCRIPTION not in message.body
