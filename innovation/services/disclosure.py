@@ -101,7 +101,9 @@ def _author_properties(file, kind):
 
             with Image.open(file) as image:
                 exif = image.getexif()
-            return any(str(exif.get(tag, "")).strip(" \x00") for tag in _EXIF_AUTHOR_TAGS)
+            return any(
+                str(exif.get(tag, "")).strip(" \x00") for tag in _EXIF_AUTHOR_TAGS
+            )
         if kind in ("office", "opendocument"):
             with zipfile.ZipFile(file) as archive:
                 for info in archive.infolist():

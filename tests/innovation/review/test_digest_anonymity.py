@@ -35,7 +35,9 @@ def _digest(person):
 
 def test_a_solvers_digest_never_names_an_anonymous_seeker(run):
     challenge = ChallengeFactory(anonymous=True, details="SECRET-DETAILS-XYZ")
-    seeker = person_of(challenge.organisation, admin=True, display_name="Giulia Seeker", language="en")
+    seeker = person_of(
+        challenge.organisation, admin=True, display_name="Giulia Seeker", language="en"
+    )
     solver = person_of(display_name="Sara Solver", language="en")
     asker = person_of(display_name="Ugo Asker", language="en")
     proposal = run(

@@ -83,9 +83,7 @@ def test_a_drafts_confidential_step_is_not_reached_by_guessing_ids(
         reverse("innovation:disclosure-documents", args=[kind, subject.pk]),
         reverse("innovation:disclosure-audit", args=[kind, subject.pk]),
         reverse("innovation:disclosure-audit-csv", args=[kind, subject.pk]),
-        reverse(
-            "innovation:disclosure-download", args=[kind, subject.pk, document.pk]
-        ),
+        reverse("innovation:disclosure-download", args=[kind, subject.pk, document.pk]),
     ]
     for url in pages:
         response = client.get(url)

@@ -11,7 +11,9 @@ from tests.innovation.factories_offers import offer_world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("role", ["unrelated", "sender", "owner", "facilitator", "staff"])
+@pytest.mark.parametrize(
+    "role", ["unrelated", "sender", "owner", "facilitator", "staff"]
+)
 def test_no_one_follows_a_challenge_or_offer_stream(role):
     world = offer_world()
     person = world.person(role)
