@@ -16,7 +16,7 @@ from tests.innovation.factories_offers import ChallengeFactory, login, person_of
 from tests.support.factories import OrganisationFactory
 from tests.workspaces import hostile_files
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _pdf(**info):
