@@ -65,7 +65,9 @@ def digest_items(person, since, until):
     if since is not None:
         rows = rows.filter(created_at__gt=since)
     rows = list(rows)
-    queries.attach(rows)
+    # In their language: what `attach` words (an anonymous seeker's description).
+    with translation.override(mail.language_of(person)):
+        queries.attach(rows)
     with permissions.operation():  # one person's memberships, read once
         return [n for n in rows if can_see(person, n)]
 

@@ -22,8 +22,10 @@ from ..models import (
     Proposal,
     TechnologyOffer,
 )
+from .challenges import can_see_challenge
 from .desk import is_facilitator
 from .funnel import acting_organisation
+from .offers import can_see_offer
 
 # The proposal steps at which a solver's organisation reads a challenge's details.
 DETAILS_PROPOSAL_STATES = (Proposal.Status.SHORTLISTED, Proposal.Status.ACCEPTED)
@@ -64,9 +66,20 @@ def has_reached_details(user, subject):
     ).exists()
 
 
+def _desk_sees(user, subject):
+    """Staff, and a facilitator who may see the subject's page: not someone else's
+    draft (the desk's are the validation queue and the drafts it helps with)."""
+    if not is_facilitator(user):
+        return False
+    if isinstance(subject, Challenge):
+        return can_see_challenge(user, subject)
+    return can_see_offer(user, subject)
+
+
 def sees_everything(user, subject):
-    """The owner's people, facilitators and staff."""
-    return is_facilitator(user) or is_owner_person(user, subject)
+    """The owner's people, staff, and facilitators while the subject is theirs to
+    see (`_desk_sees`)."""
+    return is_owner_person(user, subject) or _desk_sees(user, subject)
 
 
 def access_subject(user, kind, pk):

@@ -5,7 +5,9 @@ workspace documents are, through `workspaces.storage`).
 Events carry ids only (never a title or a file name): a reader below the step learns
 nothing from a live frame or a notification."""
 
+import re
 import uuid
+import zipfile
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from live.events import event_record
 from workspaces import storage
 
 from .. import permissions
-from ..models import ConfidentialDocument, NdaAcceptance
+from ..models import Challenge, ConfidentialDocument, NdaAcceptance
 
 __all__ = ["document_delete", "document_upload", "nda_accept"]
 
@@ -68,6 +70,75 @@ def _clean_title(title, fallback):
     return title
 
 
+# The properties of a file that name its author or organisation: a PDF's and a
+# photo's (EXIF 315 Artist, 33432 Copyright), an OOXML or OpenDocument file's.
+_PDF_AUTHOR_KEYS = ("Author",)
+_EXIF_AUTHOR_TAGS = (315, 33432)
+_XML_PROPERTIES = ("docProps/core.xml", "docProps/app.xml", "meta.xml")
+_XML_AUTHOR = re.compile(
+    rb"<(?:[\w-]+:)?(creator|lastModifiedBy|Company|Manager|initial-creator)\b[^>/]*>"
+    rb"\s*[^<\s]"
+)
+_XML_PROPERTIES_MAX_BYTES = 1024 * 1024
+
+
+def _author_properties(file, kind):
+    """Whether `file` (of storage's `kind`) names a person or organisation in its
+    properties. Unreadable properties count as none (the file passed the checks)."""
+    file.seek(0)
+    try:
+        if kind == "pdf":
+            import pypdfium2
+
+            document = pypdfium2.PdfDocument(file.read())
+            try:
+                info = document.get_metadata_dict()
+            finally:
+                document.close()
+            return any(str(info.get(key, "")).strip() for key in _PDF_AUTHOR_KEYS)
+        if kind == "image":
+            from PIL import Image
+
+            with Image.open(file) as image:
+                exif = image.getexif()
+            return any(
+                str(exif.get(tag, "")).strip(" \x00") for tag in _EXIF_AUTHOR_TAGS
+            )
+        if kind in ("office", "opendocument"):
+            with zipfile.ZipFile(file) as archive:
+                for info in archive.infolist():
+                    if (
+                        info.filename in _XML_PROPERTIES
+                        and info.file_size <= _XML_PROPERTIES_MAX_BYTES
+                        and _XML_AUTHOR.search(archive.read(info))
+                    ):
+                        return True
+    except Exception:  # noqa: BLE001 — a property we cannot read names no one
+        return False
+    finally:
+        file.seek(0)
+    return False
+
+
+def _refuse_named_author(subject, file, kind, name):
+    """An anonymous challenge's documents must not name the seeker in their
+    properties (the seeker anonymity rule holds for document metadata too)."""
+    if not (isinstance(subject, Challenge) and subject.anonymous):
+        return
+    if _author_properties(file, kind):
+        raise ValidationError(
+            {
+                "file": _(
+                    "“%(name)s” names its author in its properties, and this "
+                    "challenge is anonymous: remove the author, company and "
+                    "similar properties (or export it without personal "
+                    "information), then upload it again."
+                )
+                % {"name": name}
+            }
+        )
+
+
 def document_upload(*, actor, subject, file, title=""):
     """Store a confidential document of a challenge or an offer (the owner's people):
     checked by its content (allow-list, size limit, hostile files refused with their
@@ -89,6 +160,7 @@ def document_upload(*, actor, subject, file, title=""):
                 % {"name": name, "reason": " ".join(error.messages)}
             }
         ) from None
+    _refuse_named_author(subject, file, inspection.kind, name)
     title = _clean_title(title, name)
     sha256 = getattr(file, "sha256", None) or storage.file_sha256(file)
     rate_limit_hit(actor, "upload")
