@@ -18,7 +18,9 @@ import datetime
 from django.utils import timezone
 
 from community.models import Affiliation, Organisation, User
-from workspaces.models import Workspace
+from workspaces.models import Participant, Workspace
+from workspaces.services import people as participant_services
+from workspaces.services import workspaces as workspace_services
 
 from .models import (
     Challenge,
@@ -31,6 +33,7 @@ from .models import (
     StatusChange,
     TechnologyOffer,
 )
+from .services import outcomes as outcome_services
 
 S = Challenge.Status
 OS = TechnologyOffer.Status
@@ -500,6 +503,54 @@ def _steps(step_field, subject, steps, people, start):
     return steps[-1][0]
 
 
+# Deals already done: the challenge, the solver and its person, the workspace's name,
+# its collaboration type, the outcome and its value band (the dashboard's agreements).
+PAST_DEALS = [
+    (
+        "Mandrini alleggeriti in composito", POLITECNICO, "marco",
+        "Mandrini in composito", "rd_contract", "rd_contract", "50k_250k",
+        "Mandrini in fibra di carbonio con inserti stampati",
+        "Un mandrino in composito con inserti metallici stampati in 3D, già provato al banco.",
+    ),
+    (
+        "Analisi automatica della crosta dei formaggi stagionati", VISIOLAB, "luca",
+        "Crosta dei formaggi", "rd_contract", "no_agreement", "",
+        "Telecamere iperspettrali in stagionatura",
+        "Un carrello con telecamere iperspettrali che passa tra le scalere ogni notte.",
+    ),
+]
+
+
+def _past_deal(challenge, organisations, people, solver, author, name, collaboration,
+               result, band, title, summary):
+    """A proposal accepted into a workspace whose outcome was recorded (and which was
+    archived with it), through the services a lead would use."""
+    seeker = people.get(challenge.created_by.username) if challenge.created_by else None
+    person = people.get(author)
+    if seeker is None or person is None or solver not in organisations:
+        return
+    workspace = workspace_services.workspace_create(
+        actor=seeker, name=name, collaboration_type=collaboration
+    )
+    participant_services.participant_add(
+        actor=seeker, workspace=workspace, user=person,
+        organisation=organisations[solver], role=Participant.Role.MEMBER,
+    )
+    proposal = Proposal.objects.create(
+        challenge=challenge, organisation=organisations[solver], created_by=person,
+        title=title, summary=summary, status=Proposal.Status.ACCEPTED,
+        seeker_revealed=True, workspace=workspace,
+    )
+    steps = [
+        ("submitted", author, ""),
+        ("accepted", seeker.username, "Procediamo: apriamo lo spazio di lavoro."),
+    ]
+    _steps("proposal", proposal, steps, people, challenge.published_at)
+    outcome_services.outcome_record(
+        actor=seeker, workspace=workspace, result=result, value_band=band
+    )
+
+
 def seed(stdout):
     """Create the innovation demo (once: a second call finds it and adds nothing)."""
     if Challenge.objects.filter(title=CHALLENGES[0][0]).exists():
@@ -596,6 +647,9 @@ def seed(stdout):
             workspace=workspaces.get(workspace) if workspace else None,
         )
         _steps("proposal", proposal, steps, people, challenge.published_at)
+
+    for deal in PAST_DEALS:
+        _past_deal(challenges[deal[0]], organisations, people, *deal[1:])
 
     for title, organisation, creator, steps, collaboration, workspace in INTERESTS:
         offer = offers[title]

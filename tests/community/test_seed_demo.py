@@ -32,9 +32,17 @@ def test_seed_demo_builds_the_network_once_and_prints_logins(capsys):
     assert User.objects.count() == 30
     assert Organisation.objects.count() == 12
     assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind.values)
-    # Eight communities, and the discussions of the two demo workspaces.
+    # Eight communities, and the discussions of the two demo workspaces and of two
+    # past deals (innovation's demo: archived, their outcomes recorded).
     assert Community.objects.filter(kind="community").count() == 8
-    assert Community.objects.filter(kind="workspace").count() == 2
+    assert Community.objects.filter(kind="workspace").count() == 4
+    from innovation.models import Outcome
+
+    assert sorted(Outcome.objects.values_list("result", flat=True)) == [
+        "no_agreement",
+        "rd_contract",
+    ]
+    assert all(outcome.workspace.is_archived for outcome in Outcome.objects.all())
     assert Community.objects.filter(kind="community", visibility="private").count() == 1
     assert Community.objects.filter(kind="community", visibility="restricted").count() == 1
     discussions = Thread.objects.filter(kind="discussion", community__kind="community")
