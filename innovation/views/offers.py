@@ -244,48 +244,37 @@ def _interest_rows(queryset):
     return queryset.select_related("offer__organisation", "organisation", "created_by")
 
 
-@login_required
-@require_safe
-def interest_received(request):
-    """Interests received by my organisation's offers."""
+def _interest_list(request, *, received):
+    """My organisation's interests: received by its offers, or sent by it."""
     organisation = permissions.acting_organisation(request.user)
-    rows = (
-        _interest_rows(
-            permissions.interests_visible_to(request.user).filter(
-                offer__organisation=organisation
-            )
+    rows = []
+    if organisation is not None:
+        mine = (
+            {"offer__organisation": organisation} if received else {"organisation": organisation}
         )
-        if organisation is not None
-        else []
-    )
+        rows = _interest_rows(
+            permissions.interests_visible_to(request.user).filter(**mine)
+        )
     page = _page(request, rows, INTERESTS_PER_PAGE)
     return render(
         request,
         "innovation/offers/interest_list.html",
-        {"page_obj": page, "interests": page.object_list, "received": True},
+        {"page_obj": page, "interests": page.object_list, "received": received},
     )
+
+
+@login_required
+@require_safe
+def interest_received(request):
+    """Interests received by my organisation's offers."""
+    return _interest_list(request, received=True)
 
 
 @login_required
 @require_safe
 def interest_sent(request):
     """Interests my organisation sent."""
-    organisation = permissions.acting_organisation(request.user)
-    rows = (
-        _interest_rows(
-            permissions.interests_visible_to(request.user).filter(
-                organisation=organisation
-            )
-        )
-        if organisation is not None
-        else []
-    )
-    page = _page(request, rows, INTERESTS_PER_PAGE)
-    return render(
-        request,
-        "innovation/offers/interest_list.html",
-        {"page_obj": page, "interests": page.object_list, "received": False},
-    )
+    return _interest_list(request, received=False)
 
 
 def _history(interest):
