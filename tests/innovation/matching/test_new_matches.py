@@ -81,6 +81,22 @@ def test_an_anonymous_challenge_names_nobody_and_skips_its_seeker(world, django_
     assert "Acciaierie" not in row.detail
 
 
+def test_the_sentence_says_what_was_published(client, world, django_capture_on_commit_callbacks):
+    university = OrganisationFactory(kind="university", sector="Energia")
+    university.competences.add("idrogeno", "elettrolizzatori", "membrane")
+    scientist = AffiliationFactory(organisation=university).user
+    challenge = ChallengeFactory(
+        tags=["idrogeno", "elettrolizzatori", "membrane"], sectors=["energy"]
+    )
+    publish(challenge, "challenge", django_capture_on_commit_callbacks)
+    client.force_login(scientist)
+
+    page = client.get("/notifications/").content.decode()
+
+    assert "A newly published challenge matches your organisation" in page
+    assert "technology offer matches" not in page
+
+
 def test_a_weak_match_notifies_nobody(world, django_capture_on_commit_callbacks):
     offer = OfferFactory(tags=["fotonica"], sectors=["energy"])
     publish(offer, "offer", django_capture_on_commit_callbacks)
