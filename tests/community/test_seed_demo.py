@@ -43,6 +43,12 @@ def test_seed_demo_builds_the_network_once_and_prints_logins(capsys):
         "rd_contract",
     ]
     assert all(outcome.workspace.is_archived for outcome in Outcome.objects.all())
+    # The innovation history is written without events: the search index is rebuilt
+    # at the end, so its public challenges and offers are found like the rest.
+    from search.models import Entry
+
+    assert Entry.objects.filter(kind="challenge").exists()
+    assert Entry.objects.filter(kind="offer").exists()
     assert Community.objects.filter(kind="community", visibility="private").count() == 1
     assert Community.objects.filter(kind="community", visibility="restricted").count() == 1
     discussions = Thread.objects.filter(kind="discussion", community__kind="community")
