@@ -7,9 +7,9 @@ from .desk import *  # noqa: F401,F403  (the innovation desk)
 from .disclosure import *  # noqa: F401,F403  (the disclosure ladder)
 from .funnel import (  # noqa: F401
     acting_organisation,
-    can_record_outcome,
     can_see_regional_dashboard,
     funnel_origin,
+    may_record_outcome,
     require_record_outcome,
     require_regional_dashboard,
 )

@@ -48,13 +48,10 @@ def funnel_origin(workspace):
     return ExpressionOfInterest.objects.filter(workspace=workspace).first()
 
 
-def can_record_outcome(user, workspace):
-    """A lead of a workspace born from the funnel, once (the outcome is final)."""
-    return (
-        workspace_permissions.is_lead(user, workspace)
-        and funnel_origin(workspace) is not None
-        and not Outcome.objects.filter(workspace=workspace).exists()
-    )
+def may_record_outcome(user, workspace, *, from_funnel, recorded):
+    """The rule, for a caller that already knows whether `workspace` was opened by
+    the funnel and whether its outcome is recorded: its leads, once."""
+    return from_funnel and not recorded and workspace_permissions.is_lead(user, workspace)
 
 
 def require_record_outcome(user, workspace):

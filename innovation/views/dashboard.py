@@ -206,8 +206,9 @@ def _deals_of(user, organisation):
                 "workspace": workspace,
                 "subject": answer.challenge if isinstance(answer, Proposal) else answer.offer,
                 "outcome": outcome,
-                "may_record": outcome is None
-                and workspace_permissions.is_lead(user, workspace),
+                "may_record": permissions.may_record_outcome(
+                    user, workspace, from_funnel=True, recorded=outcome is not None
+                ),
             }
         )
     deals.sort(key=lambda deal: deal["workspace"].created_at, reverse=True)
