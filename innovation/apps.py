@@ -7,6 +7,13 @@ class InnovationConfig(AppConfig):
     verbose_name = _("Open innovation")
     default_auto_field = "django.db.models.BigAutoField"
 
+    # Printed with the demo logins by `seed_demo`.
+    demo_logins = (
+        ("federica", "facilitator of the innovation desk (validation queue, help requests)"),
+        ("giulia", "seeker: Meccanica Brianza's challenges and their evaluation boards"),
+        ("marco", "Politecnico Lombardo: technology offers and expressions of interest"),
+    )
+
     def seed_demo(self, stdout):
         """Called by community's `seed_demo`: challenges, offers, the funnel, calls."""
         from . import demo

@@ -374,6 +374,9 @@ class Command(BaseCommand):
             ("alessandro", "member warned in Manifattura avanzata (notice on /moderation/mine/)"),
             ("luca", "member silenced in Manifattura avanzata for 3 days (reads, cannot post)"),
         ]
+        # Apps above community name their own demo roles (`demo_logins` on the AppConfig).
+        for config in apps.get_app_configs():
+            rows.extend(getattr(config, "demo_logins", ()))
         for username, role in rows:
             self.stdout.write(f"  {demo_email(username):32} {role}")
         self.stdout.write("")

@@ -23,6 +23,8 @@ def test_seed_demo_adds_the_innovation_network_once():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "Open innovation: 13 challenges" in out.getvalue()
+    # The logins name who to sign in as to see the desk and both sides of the funnel.
+    assert "federica@demo.crocevia.it        facilitator of the innovation desk" in out.getvalue()
     statuses = set(Challenge.objects.values_list("status", flat=True))
     assert statuses == {s.value for s in Challenge.Status}
     assert Challenge.objects.filter(anonymous=True, status="open").exists()
