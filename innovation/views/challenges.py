@@ -31,6 +31,8 @@ from ..forms.challenges import (
 )
 from ..models import ChallengeQuestion, TechnologyOffer
 from ..queries import challenges as queries
+from ..queries import dashboard
+from ..queries import desk as desk_queries
 from ..services import challenges as services
 from ..services import proposals as proposal_services
 from .disclosure import disclosure_context
@@ -50,11 +52,18 @@ def innovation_index(request):
         .select_related("organisation")
         .order_by("-published_at", "-pk")[:5]
     )
+    organisation = permissions.acting_organisation(request.user)
     context = {
         **NAV,
         "latest_challenges": latest,
         "latest_offers": offers,
-        "acting_organisation": permissions.acting_organisation(request.user),
+        "upcoming_calls": desk_queries.funding_calls(request.user)[:3],
+        "acting_organisation": organisation,
+        "organisation_funnel": (
+            dashboard.funnel(dashboard.steps(organisation=organisation))
+            if organisation is not None
+            else ()
+        ),
         "is_desk": permissions.is_facilitator(request.user),
     }
     return render(request, "innovation/index.html", context)

@@ -171,3 +171,41 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(client):
     with CaptureQueriesContext(connection) as many:
         client.get(DASHBOARD)
     assert len(many) == len(few)
+
+
+def test_the_innovation_index_shows_my_funnel_and_the_next_calls(client):
+    """The front page of the area counts my organisation's own funnel and lists the
+    next funding calls by deadline; a stranger sees the calls but no funnel."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.innovation.factories_desk import FundingCallFactory
+
+    deal = funnel()
+    today = timezone.localdate()
+    FundingCallFactory(title="Bando lontano", deadline=today + datetime.timedelta(days=90))
+    FundingCallFactory(title="Bando vicino", deadline=today + datetime.timedelta(days=5))
+    FundingCallFactory(title="Bando chiuso", deadline=today - datetime.timedelta(days=1))
+    index = reverse("innovation:index")
+
+    client.force_login(deal.seeker_admin)
+    html = client.get(index).content.decode()
+    figures = html.split('class="row-stats innovation-funnel"')[1].split("</ul>")[0]
+    # Two contacts (the question, the proposal), one proposal, one workspace, no deal.
+    assert "<strong>2</strong> Contacts" in figures
+    assert "<strong>1</strong> Expressions of interest and proposals" in figures
+    assert "<strong>1</strong> Workspaces opened" in figures
+    assert "<strong>0</strong> Agreements" in figures
+    calls = html.split('id="funding-calls"')[1]
+    assert calls.index("Bando vicino") < calls.index("Bando lontano")
+    assert "Bando chiuso" not in calls
+
+    client.force_login(person_of(firm(name="Altra impresa")))
+    html = client.get(index).content.decode()
+    assert "innovation-funnel" in html  # its own (empty) funnel
+    assert "<strong>1</strong>" not in html.split('id="figures"')[1].split("</section>")[0]
+    client.logout()
+    html = client.get(index).content.decode()
+    assert 'id="figures"' not in html
+    assert "Bando vicino" in html
