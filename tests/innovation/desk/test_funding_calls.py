@@ -216,3 +216,21 @@ def test_a_sector_code_inside_another_word_is_no_shared_sector():
     assert [s.sectors for s in funding.funding_calls_suggested(organisation)] == [
         ["ICT and digital"]
     ]
+
+
+def test_withdrawing_asks_first(client):
+    """Withdrawing a call or an offer is a form that asks before it is sent (the
+    page's script reads `data-confirm`), so a slip of the mouse does not end it."""
+    from tests.innovation.factories_offers import offer_world
+
+    call = FundingCallFactory()
+    client.force_login(facilitator())
+    page = client.get(call.get_absolute_url()).content.decode()
+    form = page.split(reverse("innovation:funding-call-withdraw", args=[call.pk]))[1]
+    assert form.split(">")[0].startswith('" data-confirm="Withdraw this funding call?')
+
+    world = offer_world(status="published")
+    client.force_login(world.person("owner"))
+    page = client.get(world.offer.get_absolute_url()).content.decode()
+    form = page.split(reverse("innovation:offer-withdraw", args=[world.offer.pk]))[1]
+    assert form.split(">")[0].startswith('" data-confirm="Withdraw this offer?')
