@@ -33,6 +33,7 @@ from .models import (
     StatusChange,
     TechnologyOffer,
 )
+from .services import desk as desk_services
 from .services import outcomes as outcome_services
 
 S = Challenge.Status
@@ -597,6 +598,9 @@ def seed(stdout):
         )
         challenge.tags.add(*tags)
         challenges[title] = challenge
+        if status == S.DRAFT and desk is not None:
+            # The firm's draft waits on the desk's "Firms asking for help".
+            desk_services.help_request(actor=people[creator], item=challenge)
 
     offers = {}
     for index, row in enumerate(OFFERS):

@@ -46,6 +46,8 @@ def test_seed_demo_adds_the_innovation_network_once():
     assert NdaAcceptance.objects.count() == 4
     assert all(nda.text for nda in NdaAcceptance.objects.all())
     assert FundingCall.objects.count() == 3
+    # The desk has a firm's draft asking for help.
+    assert Challenge.objects.filter(status="draft", help_requested_at__isnull=False).exists()
     counts = (Challenge.objects.count(), StatusChange.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
     assert (Challenge.objects.count(), StatusChange.objects.count()) == counts
