@@ -15,6 +15,7 @@ funding calls with eligible kinds. Idempotent: nothing is added twice."""
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from community.models import Affiliation, Organisation, User
@@ -34,6 +35,7 @@ from .models import (
     TechnologyOffer,
 )
 from .services import desk as desk_services
+from .services import disclosure as disclosure_services
 from .services import outcomes as outcome_services
 
 S = Challenge.Status
@@ -102,7 +104,9 @@ CHALLENGES = [
         ["riciclo fibre", "economia circolare", "polimeri"],
         "Ogni anno scartiamo 40 tonnellate di cascami di seta e misti: cerchiamo un "
         "processo per rigenerarli in filati o in nuovi materiali.",
-        "", ["licence", "rd_contract"], "", 60,
+        "I cascami sono per il 70% seta e per il resto poliestere e poliammide, in "
+        "balle da 200 kg; il filato rigenerato deve reggere la torcitura a 800 giri/m.",
+        ["licence", "rd_contract"], "", 60,
     ),
     (
         "Tintura dei tessuti tecnici a basso consumo d'acqua",
@@ -111,7 +115,9 @@ CHALLENGES = [
         ["tintura", "efficienza idrica", "economia circolare"],
         "Vogliamo dimezzare l'acqua usata nella tintura dei tessuti tecnici senza "
         "perdere solidità del colore.",
-        "", ["joint_development"], "Premio di 20.000 € e contratto di sviluppo", -5,
+        "Oggi usiamo 80 litri d'acqua per chilo di tessuto in jet a 130 °C; la "
+        "solidità al lavaggio deve restare almeno di grado 4 su poliammide 6.6.",
+        ["joint_development"], "Premio di 20.000 € e contratto di sviluppo", -5,
     ),
     (
         "Valorizzare il siero di latte della produzione casearia",
@@ -311,6 +317,33 @@ OFFERS = [
         ["fashion_design"], ["tintura", "efficienza idrica"],
         "Bozza: tintura a freddo dei tessuti con enzimi che riduce acqua ed energia.",
         "", ["rd_contract"], 365,
+    ),
+]
+
+# What an offer's owner shows after an accepted expression of interest.
+OFFER_DETAILS = {
+    OFFERS[0][0]: "Il modello è addestrato su 12 macchine di tre costruttori; stima la vita "
+    "residua con un errore medio di 40 ore e gira su un PC industriale.",
+    OFFERS[3][0]: "Stack da 5 kW a 35 bar, efficienza del 74% sul PCI, membrana e "
+    "catalizzatori prodotti dal laboratorio; prototipo in prova da 2.000 ore.",
+    OFFERS[4][0]: "Resa in proteine del 92%, lattosio di grado alimentare; l'impianto "
+    "pilota tratta 2.000 litri al giorno a 35 °C.",
+    OFFERS[6][0]: "Tre ceppi di Bacillus e Pseudomonas selezionati; prove su lattuga e "
+    "basilico in due serre lombarde.",
+    OFFERS[9][0]: "Solvente ionico recuperato al 98%; separazione provata su lotti da "
+    "50 kg di cascami misti seta e poliestere.",
+}
+
+# challenge or offer title, uploader, file name, text (confidential documents)
+DOCUMENTS = [
+    (
+        CHALLENGES[0][0], "giulia", "specifiche-dati-mandrini.txt",
+        "Formato dei dati: CSV per macchina, 100 Hz, accelerometri triassiali e "
+        "temperatura del cuscinetto anteriore; registro interventi allegato.\n",
+    ),
+    (
+        OFFERS[0][0], "marco", "risultati-validazione.txt",
+        "Validazione su 12 macchine: errore medio 40 ore, falsi allarmi 3,8%.\n",
     ),
 ]
 
@@ -589,7 +622,7 @@ def seed(stdout):
             award=award,
             status=status,
             anonymous=anonymous,
-            nda_text=NDA if index < 2 else "",
+            nda_text=NDA if index in (0, 1, 3) else "",
             facilitator=desk if status == S.IN_VALIDATION else None,
             validated_by=desk if public else None,
             published_at=(
@@ -616,6 +649,7 @@ def seed(stdout):
             ip_status=ip_status,
             patent_number=patent,
             licensing_terms=terms,
+            details=OFFER_DETAILS.get(title, ""),
             collaboration_types=collaboration,
             sectors=sectors,
             status=status,
@@ -684,6 +718,13 @@ def seed(stdout):
             person=person,
             organisation=organisations[organisation],
             text=subject.nda_text,
+        )
+
+    for title, username, name, text in DOCUMENTS:
+        disclosure_services.document_upload(
+            actor=people[username],
+            subject=challenges.get(title) or offers[title],
+            file=ContentFile(text.encode(), name=name),
         )
 
     publisher = people.get("martina") or desk

@@ -46,6 +46,19 @@ def test_seed_demo_adds_the_innovation_network_once():
     assert NdaAcceptance.objects.count() == 4
     assert all(nda.text for nda in NdaAcceptance.objects.all())
     assert FundingCall.objects.count() == 3
+    # Each step of the disclosure ladder has something to show: details behind a
+    # shortlisting or an accepted interest, and confidential documents behind an NDA.
+    from innovation.models import ConfidentialDocument
+
+    assert all(
+        proposal.challenge.details
+        for proposal in Proposal.objects.filter(status="shortlisted")
+    )
+    assert all(
+        interest.offer.details
+        for interest in ExpressionOfInterest.objects.filter(status="accepted")
+    )
+    assert ConfidentialDocument.objects.count() == 2
     # The desk has a firm's draft asking for help.
     assert Challenge.objects.filter(status="draft", help_requested_at__isnull=False).exists()
     counts = (Challenge.objects.count(), StatusChange.objects.count())
