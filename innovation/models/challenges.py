@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 from .common import ChallengeTag, ChoiceList, CollaborationType, Sector
@@ -21,12 +22,12 @@ class Challenge(models.Model):
         REDUCTION_TO_PRACTICE = "reduction_to_practice", _("Reduction to practice")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_VALIDATION = "in_validation", _("In validation")
-        OPEN = "open", _("Open")
-        EVALUATING = "evaluating", _("Evaluating")
-        CLOSED = "closed", _("Closed")
-        AWARDED = "awarded", _("Awarded")
+        DRAFT = "draft", pgettext_lazy("challenge status", "Draft")
+        IN_VALIDATION = "in_validation", pgettext_lazy("challenge status", "In validation")
+        OPEN = "open", pgettext_lazy("challenge status", "Open")
+        EVALUATING = "evaluating", pgettext_lazy("challenge status", "Evaluating")
+        CLOSED = "closed", pgettext_lazy("challenge status", "Closed")
+        AWARDED = "awarded", pgettext_lazy("challenge status", "Awarded")
 
     organisation = models.ForeignKey(
         "community.Organisation",
@@ -149,11 +150,11 @@ class Proposal(models.Model):
     then attachments; seen only by the two organisations (and facilitators)."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        SHORTLISTED = "shortlisted", _("Shortlisted")
-        DECLINED = "declined", _("Declined")
-        ACCEPTED = "accepted", _("Accepted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SUBMITTED = "submitted", pgettext_lazy("proposal status", "Submitted")
+        SHORTLISTED = "shortlisted", pgettext_lazy("proposal status", "Shortlisted")
+        DECLINED = "declined", pgettext_lazy("proposal status", "Declined")
+        ACCEPTED = "accepted", pgettext_lazy("proposal status", "Accepted")
+        WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
 
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="proposals"

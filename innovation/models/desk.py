@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 from .common import ChoiceList, FundingCallTag, Sector
@@ -65,8 +66,8 @@ class FundingCall(models.Model):
     suggests to the organisations it fits."""
 
     class Status(models.TextChoices):
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        PUBLISHED = "published", pgettext_lazy("funding call status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("funding call status", "Withdrawn")
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("description"), max_length=10000)

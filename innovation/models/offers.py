@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 
 from .common import ChoiceList, CollaborationType, OfferTag, Sector
@@ -23,10 +24,10 @@ class TechnologyOffer(models.Model):
         SOFTWARE = "software", _("Software")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_VALIDATION = "in_validation", _("In validation")
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DRAFT = "draft", pgettext_lazy("offer status", "Draft")
+        IN_VALIDATION = "in_validation", pgettext_lazy("offer status", "In validation")
+        PUBLISHED = "published", pgettext_lazy("offer status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("offer status", "Withdrawn")
 
     organisation = models.ForeignKey(
         "community.Organisation",
@@ -109,11 +110,11 @@ class ExpressionOfInterest(models.Model):
     """An organisation's answer to an offer: the three partnering questions."""
 
     class Status(models.TextChoices):
-        SENT = "sent", _("Sent")
-        UNDER_REVIEW = "under_review", _("Under review")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SENT = "sent", pgettext_lazy("interest status", "Sent")
+        UNDER_REVIEW = "under_review", pgettext_lazy("interest status", "Under review")
+        ACCEPTED = "accepted", pgettext_lazy("interest status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("interest status", "Declined")
+        WITHDRAWN = "withdrawn", pgettext_lazy("interest status", "Withdrawn")
 
     offer = models.ForeignKey(
         TechnologyOffer, on_delete=models.CASCADE, related_name="interests"

@@ -3,7 +3,6 @@ challenges, the public questions, a solver's view of its proposal and the seeker
 evaluation board."""
 
 from django.db.models import Count, Prefetch, Q
-from django.utils.translation import pgettext_lazy
 
 from community.models import Affiliation
 
@@ -28,15 +27,6 @@ BOARD_COLUMNS = (
     Proposal.Status.DECLINED,
     Proposal.Status.WITHDRAWN,
 )
-
-
-# "Open" alone is a button elsewhere ("Apri"): a challenge's step has its own word.
-_STATUS_LABELS = {Status.OPEN: pgettext_lazy("challenge status", "Open")}
-
-
-def status_label(challenge):
-    """The challenge's step as its pages show it."""
-    return _STATUS_LABELS.get(challenge.status) or challenge.get_status_display()
 
 
 def open_challenges(*, q="", sector="", challenge_type="", collaboration="", tag=""):

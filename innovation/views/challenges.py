@@ -99,8 +99,6 @@ def challenge_mine(request):
         queries.organisation_challenges(user), settings.DIRECTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     challenges = list(page_obj.object_list)
-    for challenge in challenges:
-        challenge.status_label = queries.status_label(challenge)
     proposals_page = Paginator(
         queries.solver_proposals(user), settings.DIRECTORY_PAGE_SIZE
     ).get_page(request.GET.get("proposals"))
@@ -122,7 +120,6 @@ def _detail_context(request, challenge, **forms):
         **NAV,
         "challenge": challenge,
         "disclosure": disclosure_context(user, challenge),
-        "status_label": queries.status_label(challenge),
         "seeker": seeker_shown(challenge, user),
         "seeker_known": seeker_known(challenge, user),
         "questions": queries.questions(challenge),
