@@ -26,6 +26,7 @@ from workspaces.services import workspaces as workspace_services
 from .models import (
     Challenge,
     ChallengeQuestion,
+    EvaluationCriterion,
     ExpressionOfInterest,
     Facilitator,
     FundingCall,
@@ -37,6 +38,7 @@ from .models import (
 from .services import desk as desk_services
 from .services import disclosure as disclosure_services
 from .services import outcomes as outcome_services
+from .services import proposals as proposal_services
 
 S = Challenge.Status
 OS = TechnologyOffer.Status
@@ -334,16 +336,46 @@ OFFER_DETAILS = {
     "50 kg di cascami misti seta e poliestere.",
 }
 
-# challenge or offer title, uploader, file name, text (confidential documents)
+# challenge or offer title, uploader, title, file name, text (confidential documents)
 DOCUMENTS = [
     (
-        CHALLENGES[0][0], "giulia", "specifiche-dati-mandrini.txt",
+        CHALLENGES[0][0], "giulia", "Specifiche dei dati di vibrazione",
+        "specifiche-dati-mandrini.txt",
         "Formato dei dati: CSV per macchina, 100 Hz, accelerometri triassiali e "
         "temperatura del cuscinetto anteriore; registro interventi allegato.\n",
     ),
     (
-        OFFERS[0][0], "marco", "risultati-validazione.txt",
+        OFFERS[0][0], "marco", "Risultati della validazione", "risultati-validazione.txt",
         "Validazione su 12 macchine: errore medio 40 ore, falsi allarmi 3,8%.\n",
+    ),
+]
+
+# The seekers' own evaluation criteria (name, weight), and how they scored and noted
+# proposals: challenge title, {proposal title: ([score per criterion], note)}, scorer.
+CRITERIA = {
+    CHALLENGES[0][0]: [("Anticipo sul guasto", 3), ("Falsi allarmi", 2), ("Costo", 1)],
+    CHALLENGES[3][0]: [("Acqua risparmiata", 3), ("Solidità del colore", 2), ("Costo", 1)],
+}
+EVALUATIONS = [
+    (
+        CHALLENGES[0][0], "giulia",
+        {
+            "Modelli ibridi fisici e neurali sulla vita residua dei mandrini": (
+                [5, 4, 3], "Il metodo è già validato su macchine simili alle nostre.",
+            ),
+            "Sensori e analisi edge per i mandrini": (
+                [3, 3, 4], "Richiede nuovi sensori su tutte le 40 macchine.",
+            ),
+        },
+    ),
+    (
+        CHALLENGES[3][0], "laura",
+        {
+            "Tintura a freddo con catalizzatori enzimatici": (
+                [4, 3, 4], "Da verificare la solidità su poliammide 6.6.",
+            ),
+            "Tintura in CO2 supercritica": ([5, 4, 1], "Impianto troppo costoso per noi."),
+        },
     ),
 ]
 
@@ -630,6 +662,10 @@ def seed(stdout):
             ),
         )
         challenge.tags.add(*tags)
+        for position, (name, weight) in enumerate(CRITERIA.get(title, ())):
+            EvaluationCriterion.objects.create(
+                challenge=challenge, name=name, weight=weight, position=position
+            )
         challenges[title] = challenge
         if status == S.DRAFT and desk is not None:
             # The firm's draft waits on the desk's "Firms asking for help".
@@ -686,6 +722,18 @@ def seed(stdout):
         )
         _steps("proposal", proposal, steps, people, challenge.published_at)
 
+    for title, username, marks in EVALUATIONS:
+        challenge = challenges[title]
+        criteria = list(challenge.criteria.order_by("position"))
+        for proposal in challenge.proposals.filter(title__in=marks):
+            scores, note = marks[proposal.title]
+            proposal_services.scores_set(
+                actor=people[username],
+                proposal=proposal,
+                scores={c.pk: score for c, score in zip(criteria, scores, strict=True)},
+            )
+            proposal_services.note_add(actor=people[username], proposal=proposal, body=note)
+
     for deal in PAST_DEALS:
         _past_deal(challenges[deal[0]], organisations, people, *deal[1:])
 
@@ -720,11 +768,12 @@ def seed(stdout):
             text=subject.nda_text,
         )
 
-    for title, username, name, text in DOCUMENTS:
+    for title, username, document_title, name, text in DOCUMENTS:
         disclosure_services.document_upload(
             actor=people[username],
             subject=challenges.get(title) or offers[title],
             file=ContentFile(text.encode(), name=name),
+            title=document_title,
         )
 
     publisher = people.get("martina") or desk

@@ -59,6 +59,11 @@ def test_seed_demo_adds_the_innovation_network_once():
         for interest in ExpressionOfInterest.objects.filter(status="accepted")
     )
     assert ConfidentialDocument.objects.count() == 2
+    # Seekers scored and noted proposals on their own criteria.
+    from innovation.models import ProposalNote, ProposalScore
+
+    assert ProposalScore.objects.count() == 12
+    assert ProposalNote.objects.count() == 4
     # The desk has a firm's draft asking for help.
     assert Challenge.objects.filter(status="draft", help_requested_at__isnull=False).exists()
     counts = (Challenge.objects.count(), StatusChange.objects.count())
