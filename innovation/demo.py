@@ -31,6 +31,7 @@ from .models import (
     Facilitator,
     FundingCall,
     NdaAcceptance,
+    Outcome,
     Proposal,
     StatusChange,
     TechnologyOffer,
@@ -617,6 +618,41 @@ def _past_deal(challenge, organisations, people, solver, author, name, collabora
     )
 
 
+def _date_the_funnel(now):
+    """Date each row of the funnel at its first step (the services stamp them now), so
+    the dashboard's months show the year the demo tells: questions a few days after
+    publication, answers when sent, workspaces when accepted, outcomes after work."""
+    for challenge in Challenge.objects.exclude(published_at=None):
+        Challenge.objects.filter(pk=challenge.pk).update(
+            created_at=challenge.published_at - datetime.timedelta(days=5)
+        )
+        challenge.questions.update(
+            created_at=challenge.published_at + datetime.timedelta(days=3)
+        )
+    for model, field, sent in (
+        (Proposal, "proposal", "submitted"),
+        (ExpressionOfInterest, "interest", "sent"),
+    ):
+        for answer in model.objects.all():
+            moments = dict(
+                StatusChange.objects.filter(**{field: answer}).values_list(
+                    "status", "created_at"
+                )
+            )
+            model.objects.filter(pk=answer.pk).update(created_at=moments[sent])
+            if answer.workspace_id is not None and "accepted" in moments:
+                Workspace.objects.filter(pk=answer.workspace_id).update(
+                    created_at=moments["accepted"]
+                )
+    for outcome in Outcome.objects.select_related("workspace"):
+        Outcome.objects.filter(pk=outcome.pk).update(
+            recorded_at=min(
+                outcome.workspace.created_at + datetime.timedelta(days=90),
+                now - datetime.timedelta(days=1),
+            )
+        )
+
+
 def seed(stdout):
     """Create the innovation demo (once: a second call finds it and adds nothing)."""
     if Challenge.objects.filter(title=CHALLENGES[0][0]).exists():
@@ -658,7 +694,7 @@ def seed(stdout):
             facilitator=desk if status == S.IN_VALIDATION else None,
             validated_by=desk if public else None,
             published_at=(
-                now - datetime.timedelta(days=20 + 3 * index) if public else None
+                now - datetime.timedelta(days=20 + 25 * index) if public else None
             ),
         )
         challenge.tags.add(*tags)
@@ -691,7 +727,7 @@ def seed(stdout):
             status=status,
             nda_text=NDA if index in (0, 3) else "",
             validated_by=desk if published else None,
-            published_at=now - datetime.timedelta(days=15 + 2 * index) if published else None,
+            published_at=now - datetime.timedelta(days=15 + 20 * index) if published else None,
             expires_at=now + datetime.timedelta(days=expiry_days) if published else None,
         )
         offer.tags.add(*tags)
@@ -789,6 +825,7 @@ def seed(stdout):
         )
         call.tags.add(*tags)
 
+    _date_the_funnel(now)
     stdout.write(
         f"Open innovation: {len(challenges)} challenges, {len(offers)} technology "
         f"offers, {len(PROPOSALS)} proposals, {len(INTERESTS)} expressions of interest, "

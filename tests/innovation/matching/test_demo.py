@@ -64,6 +64,12 @@ def test_seed_demo_adds_the_innovation_network_once():
 
     assert ProposalScore.objects.count() == 12
     assert ProposalNote.objects.count() == 4
+    # The funnel spreads over the year, so the dashboard's months tell a story.
+    from innovation.queries import dashboard
+
+    found = dashboard.steps()
+    assert len({(step.day.year, step.day.month) for step in found}) >= 6
+    assert {step.stage for step in found} == {"contact", "interest", "workspace", "agreement"}
     # The desk has a firm's draft asking for help.
     assert Challenge.objects.filter(status="draft", help_requested_at__isnull=False).exists()
     counts = (Challenge.objects.count(), StatusChange.objects.count())
