@@ -346,8 +346,8 @@ DOCUMENTS = [
         "temperatura del cuscinetto anteriore; registro interventi allegato.\n",
     ),
     (
-        OFFERS[0][0], "marco", "Risultati della validazione", "risultati-validazione.txt",
-        "Validazione su 12 macchine: errore medio 40 ore, falsi allarmi 3,8%.\n",
+        OFFERS[3][0], "irene", "Risultati della prova di durata", "prova-durata-aem.txt",
+        "Prova di 2.000 ore a 1 A/cm²: degrado di 12 µV/h, nessuna perdita di membrana.\n",
     ),
 ]
 
@@ -501,7 +501,7 @@ NDAS = [
     (CHALLENGES[0][0], "marco", POLITECNICO),
     (CHALLENGES[1][0], "luca", VISIOLAB),
     (OFFERS[3][0], "paolo", IREL),
-    (OFFERS[0][0], "giulia", MECCANICA),
+    (CHALLENGES[3][0], "marco", POLITECNICO),
 ]
 
 # title, body, days to the deadline, eligible kinds, sectors, tags, link
@@ -644,6 +644,17 @@ def _date_the_funnel(now):
                 Workspace.objects.filter(pk=answer.workspace_id).update(
                     created_at=moments["accepted"]
                 )
+    # An NDA is accepted the day after the step that opened the details.
+    for nda in NdaAcceptance.objects.all():
+        if nda.challenge_id:
+            answers = Proposal.objects.filter(challenge_id=nda.challenge_id)
+        else:
+            answers = ExpressionOfInterest.objects.filter(offer_id=nda.offer_id)
+        answer = answers.get(organisation_id=nda.organisation_id)
+        opened = answer.status_changes.filter(status__in=("shortlisted", "accepted")).first()
+        NdaAcceptance.objects.filter(pk=nda.pk).update(
+            accepted_at=opened.created_at + datetime.timedelta(days=1)
+        )
     for outcome in Outcome.objects.select_related("workspace"):
         Outcome.objects.filter(pk=outcome.pk).update(
             recorded_at=min(
