@@ -59,6 +59,12 @@ def test_seed_demo_adds_the_innovation_network_once():
         for interest in ExpressionOfInterest.objects.filter(status="accepted")
     )
     assert ConfidentialDocument.objects.count() == 2
+    from innovation import permissions
+
+    for nda in NdaAcceptance.objects.select_related("person", "challenge", "offer"):
+        subject = nda.challenge or nda.offer
+        assert permissions.has_reached_details(nda.person, subject)
+        assert permissions.can_read_documents(nda.person, subject)
     # Seekers scored and noted proposals on their own criteria.
     from innovation.models import ProposalNote, ProposalScore
 
