@@ -14,6 +14,13 @@ class InnovationConfig(AppConfig):
         ("marco", "Politecnico Lombardo: technology offers and expressions of interest"),
     )
 
+    def ready(self):
+        from community import panels
+
+        from .views.challenges import community_challenges_panel
+
+        panels.register_community_panel(community_challenges_panel)
+
     def seed_demo(self, stdout):
         """Called by community's `seed_demo`: challenges, offers, the funnel, calls."""
         from . import demo

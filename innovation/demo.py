@@ -18,7 +18,7 @@ import datetime
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from community.models import Affiliation, Organisation, User
+from community.models import Affiliation, Community, Organisation, User
 from workspaces.models import Participant, Workspace
 from workspaces.services import people as participant_services
 from workspaces.services import workspaces as workspace_services
@@ -322,6 +322,15 @@ OFFERS = [
         "", ["rd_contract"], 365,
     ),
 ]
+
+# The thematic communities some challenges are tied to (listed on their pages).
+CHALLENGE_COMMUNITIES = {
+    CHALLENGES[0][0]: "manifattura-avanzata",
+    CHALLENGES[1][0]: "manifattura-avanzata",
+    CHALLENGES[2][0]: "economia-circolare",
+    CHALLENGES[4][0]: "agrifood",
+    CHALLENGES[5][0]: "energia",
+}
 
 # What an offer's owner shows after an accepted expression of interest.
 OFFER_DETAILS = {
@@ -683,6 +692,10 @@ def seed(stdout):
                       "granted_by": people.get("admin")},
         )
 
+    communities = {
+        community.slug: community
+        for community in Community.objects.filter(slug__in=CHALLENGE_COMMUNITIES.values())
+    }
     challenges = {}
     for index, row in enumerate(CHALLENGES):
         (title, seeker, creator, status, anonymous, kind, sectors, tags, summary,
@@ -701,6 +714,7 @@ def seed(stdout):
             award=award,
             status=status,
             anonymous=anonymous,
+            community=communities.get(CHALLENGE_COMMUNITIES.get(title)),
             nda_text=NDA if index in (0, 1, 3) else "",
             facilitator=desk if status == S.IN_VALIDATION else None,
             validated_by=desk if public else None,

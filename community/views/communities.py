@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import permissions
+from .. import panels, permissions
 from ..forms.communities import (
     CommunityForm,
     DecisionForm,
@@ -154,6 +154,7 @@ def community_detail(request, slug):
         )
         context.update(page_obj=page_obj, threads=page_obj.object_list, tag=tag)
         context["rooms"] = rooms.community_rooms(request.user, community)
+        context["panels"] = panels.community_panels(request, community)
     if context["actions"]["can_request"]:
         context["request_form"] = JoinRequestForm()
     return render(request, "community/community_detail.html", context)

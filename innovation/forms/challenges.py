@@ -117,12 +117,25 @@ class ChallengeFilterForm(forms.Form):
         choices=[("", _("Any"))] + CollaborationType.choices,
     )
     tag = forms.CharField(label=_("Tag"), required=False)
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        required=False,
+        queryset=None,
+        to_field_name="slug",
+        empty_label=_("Any"),
+    )
+
+    def __init__(self, *args, communities, **kwargs):
+        """`communities`: those the viewer may know of that hold an open challenge."""
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
 
     def filters(self):
-        keys = ("q", "sector", "challenge_type", "collaboration", "tag")
-        if not self.is_valid():
-            return dict.fromkeys(keys, "")
-        return {key: self.cleaned_data.get(key) or "" for key in keys}
+        """The valid filters (an invalid one is left out and shown with its error)."""
+        keys = ("q", "sector", "challenge_type", "collaboration", "tag", "community")
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {key: cleaned.get(key) or "" for key in keys}
 
 
 class QuestionForm(forms.Form):

@@ -38,7 +38,8 @@ class Challenge(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    # Optionally tied to a thematic community (shown there, and its members alerted).
+    # Optionally tied to a thematic community (shown on its page, listed on the
+    # community's page and filtered by in the list).
     community = models.ForeignKey(
         "community.Community",
         on_delete=models.SET_NULL,

@@ -4,7 +4,8 @@ evaluation board."""
 
 from django.db.models import Count, Prefetch, Q
 
-from community.models import Affiliation
+from community.models import Affiliation, Community
+from community.permissions import communities_visible_to
 
 from .. import permissions
 from ..anonymity import seekers_shown
@@ -29,7 +30,9 @@ BOARD_COLUMNS = (
 )
 
 
-def open_challenges(*, q="", sector="", challenge_type="", collaboration="", tag=""):
+def open_challenges(
+    *, q="", sector="", challenge_type="", collaboration="", tag="", community=None
+):
     """Open challenges, newest first, filtered; the organisation loaded and the
     proposals counted (for the list's cards)."""
     queryset = (
@@ -49,7 +52,26 @@ def open_challenges(*, q="", sector="", challenge_type="", collaboration="", tag
         queryset = queryset.filter(collaboration_types__contains=f",{collaboration},")
     if tag:
         queryset = queryset.filter(Q(tags__slug=tag) | Q(tags__name__iexact=tag))
+    if community:
+        queryset = queryset.filter(community=community)
     return queryset.order_by("-published_at", "-pk").distinct()
+
+
+def challenge_community(challenge, user):
+    """The community `challenge` is tied to, when `user` may know of it; else None."""
+    if challenge.community_id is None:
+        return None
+    return communities_visible_to(
+        user, Community.objects.filter(pk=challenge.community_id)
+    ).first()
+
+
+def challenge_communities(user):
+    """The communities `user` may know of that hold an open challenge (the list's
+    filter): a challenge never names a community its reader may not see."""
+    return communities_visible_to(
+        user, Community.objects.filter(challenges__status=Status.OPEN).distinct()
+    ).order_by("name")
 
 
 def with_seekers(challenges, viewer):

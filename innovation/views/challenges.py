@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,7 +73,9 @@ def innovation_index(request):
 @require_safe
 def challenge_list(request):
     """Open challenges, filtered by sector, type, collaboration and tag; paginated."""
-    form = ChallengeFilterForm(request.GET or None)
+    form = ChallengeFilterForm(
+        request.GET or None, communities=queries.challenge_communities(request.user)
+    )
     filters = form.filters()
     page_obj = Paginator(
         queries.open_challenges(**filters), settings.DIRECTORY_PAGE_SIZE
@@ -88,6 +91,30 @@ def challenge_list(request):
         and permissions.can_create_challenge(request.user),
     }
     return render(request, "innovation/challenges/challenge_list.html", context)
+
+
+PANEL_SIZE = 5
+
+
+def community_challenges_panel(request, community):
+    """The open challenges tied to `community`, for the community's page (registered
+    with `community.panels`); nothing when it has none."""
+    challenges = list(queries.open_challenges(community=community)[: PANEL_SIZE + 1])
+    if not challenges:
+        return ""
+    total = len(challenges)
+    if total > PANEL_SIZE:
+        total = queries.open_challenges(community=community).count()
+    return render_to_string(
+        "innovation/includes/community_challenges.html",
+        {
+            "community": community,
+            "challenges": queries.with_seekers(challenges[:PANEL_SIZE], request.user),
+            "total": total,
+            "more": total > PANEL_SIZE,
+        },
+        request=request,
+    )
 
 
 @login_required
@@ -126,6 +153,7 @@ def _detail_context(request, challenge, **forms):
         "criteria": challenge.criteria.all(),
         "tags": challenge.tags.all(),
         "sector_labels": queries.sector_labels(challenge),
+        "community": queries.challenge_community(challenge, user),
         "my_proposal": proposal,
         "can_read_details": permissions.can_read_details(user, challenge),
         "can_edit": permissions.can_edit_challenge(user, challenge),

@@ -281,11 +281,11 @@ def test_the_seeker_answers_a_question_everyone_then_reads(client):
 
 
 # Anonymous: the challenges with their organisations and proposal counts, their tags,
-# the count of the paginator. A member adds the session's user, the navigation and the
+# the count of the paginator, the communities to filter by. A member adds the session's user, the navigation and the
 # sidebar, whether they are a facilitator, their affiliations and the proposals to
 # which an anonymous seeker revealed itself (one statement each for the whole page),
 # and may they post a challenge (verified address, organisation, affiliation).
-LIST_QUERIES = {"anonymous": 3, "member": 12}
+LIST_QUERIES = {"anonymous": 4, "member": 13}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member"])
