@@ -124,6 +124,7 @@ def _post_shown(post, extra):
         repr(post.actions),
         repr(post.urls),
         *person_shown(post.author),
+        str(getattr(post, "author_badge", "")),
     ]
 
 

@@ -32,7 +32,7 @@ from live.operations import Grouped, register_operation
 from live.streams import Access, authorize_own_stream, register_stream_kind
 from live.wire import viewer_field
 
-from . import permissions
+from . import badges, permissions
 from .fragments import FragmentCache
 from .models import Community, HeldPost, Organisation, Post, Thread
 from .payloads import user_brief
@@ -326,6 +326,8 @@ def _fragment_version(post, now):
         # Who hid it: members' reports (pending review) or a moderator; the
         # placeholder says which.
         post.is_hidden and post.hidden_by_id is None and not post.hidden_reason,
+        # A badge beside the author's name (`community.badges`).
+        str(getattr(post, "author_badge", "")),
     ]
     return hashlib.blake2b(
         frame_text(shown).encode(), digest_size=16
@@ -423,6 +425,11 @@ def present_thread_events(events, languages):
         posts += Post.objects.select_related(
             "thread__community", "author__organisation", "promoted_to__community"
         ).filter(pk__in=ids)
+    by_thread = {}
+    for post in posts:
+        by_thread.setdefault(post.thread_id, []).append(post)
+    for same in by_thread.values():
+        badges.author_badges_attach(same[0].thread, same)
     now = {post.pk: _post_now(post) for post in posts}
     versions = {post.pk: _fragment_version(post, now[post.pk]) for post in posts}
     for pk, html in posts_fragments(posts, languages, versions).items():

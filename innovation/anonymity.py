@@ -8,6 +8,9 @@ and live frames all ask `seeker_shown` (or `seekers_shown` for lists) — nothin
 builds that text.
 """
 
+import re
+import unicodedata
+
 from django.utils.translation import gettext as _
 
 from community.models import Affiliation, Organisation
@@ -114,4 +117,44 @@ def seekers_shown(challenges, viewer):
         if not challenge.anonymous or challenge.pk in known
         else anonymous_description(challenge.organisation)
         for challenge in challenges
+    }
+
+
+# --- the names that would give an anonymous seeker away -------------------------------
+
+# Shorter names match too much ("al", "ST") to stand for the seeker on their own.
+_NAME_MIN_LENGTH = 3
+
+
+def _folded(text):
+    """`text` compared loosely: accents dropped, case folded, spaces collapsed."""
+    text = unicodedata.normalize("NFKD", str(text or ""))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.casefold().split())
+
+
+def seeker_names(organisation):
+    """The names that identify `organisation` as a seeker: its own, and the display
+    names and usernames of everyone affiliated to it (now or before: a former
+    employee's name still points at the firm). Folded, each at least
+    three characters; one query."""
+    names = {organisation.name}
+    for display_name, username in Affiliation.objects.filter(
+        organisation_id=organisation.pk
+    ).values_list("user__display_name", "user__username"):
+        names.update((display_name, username))
+    return {
+        folded for folded in map(_folded, names) if len(folded) >= _NAME_MIN_LENGTH
+    }
+
+
+def names_in(text, names):
+    """Those of `names` (from `seeker_names`) that `text` contains as whole words."""
+    folded = _folded(text)
+    if not folded:
+        return set()
+    return {
+        name
+        for name in names
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) is not None
     }

@@ -16,10 +16,22 @@ class InnovationConfig(AppConfig):
 
     def ready(self):
         from community import panels
+        from community.badges import register_author_badges
+        from community.models import Community
 
+        from .permissions import desk
         from .views.challenges import community_challenges_panel
 
+        # A thematic community's page lists its open challenges.
         panels.register_community_panel(community_challenges_panel)
+        # The broker of an introduction, named beside their posts in its thread.
+        register_author_badges(
+            Community.Kind.INTRODUCTION,
+            lambda community, author_ids: {
+                pk: _("Innovation desk")
+                for pk in desk.introduction_brokers(community, author_ids)
+            },
+        )
 
     def seed_demo(self, stdout):
         """Called by community's `seed_demo`: challenges, offers, the funnel, calls."""

@@ -20,6 +20,13 @@ class EmailPreferencesForm(forms.Form):
         label=_("When someone invites me to a community"),
         required=False,
     )
+    innovation = forms.BooleanField(
+        label=_(
+            "About open innovation: expressions of interest, proposals, my offers "
+            "expiring and the innovation desk"
+        ),
+        required=False,
+    )
     digest = forms.ChoiceField(
         label=_("Digest of unread notifications"),
         choices=EmailPreference.Digest.choices,

@@ -24,6 +24,8 @@ class EmailPreference(models.Model):
     mentions = models.BooleanField(_("mentions"), default=True)
     replies = models.BooleanField(_("replies"), default=True)
     invitations = models.BooleanField(_("invitations"), default=True)
+    # Open innovation: interests, proposals, offers expiring, the innovation desk.
+    innovation = models.BooleanField(_("open innovation"), default=True)
     digest = models.CharField(
         _("digest"), max_length=8, choices=Digest.choices, default=Digest.OFF
     )

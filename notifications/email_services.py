@@ -15,7 +15,7 @@ Digest = EmailPreference.Digest
 
 
 def email_preferences_update(
-    *, actor, mentions, replies, invitations, digest, now=None
+    *, actor, mentions, replies, invitations, innovation, digest, now=None
 ):
     """Store `actor`'s e-mail choices. Raises ValidationError for an unknown digest
     frequency. Choosing a digest (from none) starts its window now, so the first one
@@ -45,6 +45,7 @@ def email_preferences_update(
         preference.mentions = bool(mentions)
         preference.replies = bool(replies)
         preference.invitations = bool(invitations)
+        preference.innovation = bool(innovation)
         preference.digest = digest
         preference.full_clean()
         preference.save()
@@ -52,10 +53,11 @@ def email_preferences_update(
 
 
 def email_unsubscribe(*, person_id, topic):
-    """Stop e-mails of `topic` ("mentions", "replies", "invitations" or "digest") for
+    """Stop e-mails of `topic` ("mentions", "replies", "invitations", "innovation" or
+    "digest") for
     `person_id`: called with a verified unsubscribe token, no sign-in needed. Returns
     whether the person exists (unsubscribing twice changes nothing more)."""
-    if topic not in {"mentions", "replies", "invitations", "digest"}:
+    if topic not in {"mentions", "replies", "invitations", "innovation", "digest"}:
         raise ValueError(f"Unknown e-mail topic {topic!r}.")
     if not User.objects.filter(pk=person_id).exists():
         return False

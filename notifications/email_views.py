@@ -43,6 +43,7 @@ def email_settings(request):
                 "mentions": preference.mentions,
                 "replies": preference.replies,
                 "invitations": preference.invitations,
+                "innovation": preference.innovation,
                 "digest": preference.digest,
             }
         )

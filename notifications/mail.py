@@ -28,18 +28,28 @@ Kind = Notification.Kind
 Outcome = NotificationEmail.Outcome
 
 # The kinds e-mailed one by one, and the preference (EmailPreference field) that
-# turns each off. Every kind goes into digests.
+# turns each off. Every kind goes into digests; new matches only there (a weekly
+# digest is the issue's promise for them, not one e-mail per published item).
 IMMEDIATE = {
     Kind.MENTION: "mentions",
     Kind.REPLY_THREAD: "replies",
     Kind.QUOTE: "replies",
     Kind.INVITATION: "invitations",
+    # Open innovation: each is a step someone waits on (an interest to review, a
+    # proposal's answer, an offer to renew, the desk's decision or help).
+    Kind.INTEREST: "innovation",
+    Kind.OFFER_EXPIRY: "innovation",
+    Kind.INNOVATION: "innovation",
+    Kind.DESK_DECISION: "innovation",
+    Kind.DESK_HELP: "innovation",
+    Kind.INTRODUCTION: "innovation",
 }
 # What an unsubscribe link can stop: one per immediate preference, and the digest.
 TOPICS = {
     "mentions": _("e-mails when someone mentions you"),
     "replies": _("e-mails about replies to your threads and posts"),
     "invitations": _("e-mails when you are invited to a community"),
+    "innovation": _("e-mails about open innovation and the innovation desk"),
     "digest": _("the digest of your unread notifications"),
 }
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -224,6 +234,17 @@ def _claim(notification, outcome, now):
     return True
 
 
+def _attach_in_languages(rows):
+    """`queries.attach` in each recipient's language: what it words (an anonymous
+    seeker's description) is read in the e-mail as the recipient reads the site."""
+    by_language = {}
+    for row in rows:
+        by_language.setdefault(language_of(row.recipient), []).append(row)
+    for language, group in by_language.items():
+        with translation.override(language):
+            queries.attach(group)
+
+
 def deliver(notifications, *, now=None):
     """Decide on each of `notifications` whose time has come (those not of an e-mailed
     kind, not yet due or already decided are left alone) and e-mail those still unread
@@ -236,7 +257,7 @@ def deliver(notifications, *, now=None):
     rows = [n for n in notifications if n.kind in IMMEDIATE and due_at(n) <= now]
     if not rows:
         return 0
-    queries.attach(rows)
+    _attach_in_languages(rows)
     people = {n.recipient_id for n in rows}
     preferences = preferences_of(people)
     last_seen = seen.seen_at(people)

@@ -237,7 +237,9 @@ def _desk_items(notifications):
     found = {}
     for kind, model in (("challenge", Challenge), ("offer", TechnologyOffer)):
         if wanted[kind]:
-            for pk, item in model.objects.in_bulk(wanted[kind]).items():
+            # The organisation names a help request's firm to the desk.
+            items = model.objects.select_related("organisation").in_bulk(wanted[kind])
+            for pk, item in items.items():
                 found[(kind, pk)] = item
     return found
 

@@ -55,6 +55,8 @@ _DESK_KINDS = {
     "desk.approved": Kind.DESK_DECISION,
     "desk.refused": Kind.DESK_DECISION,
     "desk.help_assigned": Kind.DESK_HELP,
+    # A firm asks the desk for help with a draft: every active facilitator is told.
+    "desk.help_requested": Kind.DESK_HELP,
     "desk.introduced": Kind.INTRODUCTION,
 }
 
@@ -538,7 +540,8 @@ def _innovation(event):
 
 def _desk(event):
     """A decision of the innovation desk on a firm's challenge or offer, a facilitator
-    taking its draft, an introduction: the person whose stream it is, told."""
+    taking its draft, a firm asking the desk for help (each facilitator's stream), an
+    introduction: the person whose stream it is, told."""
     kind = _DESK_KINDS.get(event.type)
     recipient = _stream_id(event)
     if kind is None or event.actor_id in (None, recipient):

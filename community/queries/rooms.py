@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from live.catchup import stream_head
 
-from .. import permissions
+from .. import badges, permissions
 from ..models import Post, ReadPosition, Thread
 from .posts import ROOM_PAGE_SIZE, url_pattern
 from .threads import thread_tools
@@ -136,6 +136,7 @@ def room_messages_prepare(user, thread, posts):
     """Give each message of `thread` its links, the viewer's actions and its
     promotion; no queries when `promoted_to` was selected with the messages."""
     urls = _message_urls(thread)
+    badges.author_badges_attach(thread, posts)
     for post in posts:
         post.thread = thread
         post.urls = urls(post.pk)
@@ -161,6 +162,7 @@ def room_messages_prepare_for_everyone(thread, posts):
     never grouped: the browser groups it against the message above it.
     """
     urls = _message_urls(thread)
+    badges.author_badges_attach(thread, posts)
     for post in posts:
         post.urls = urls(post.pk)
         post.promotion = post_promotion(post)

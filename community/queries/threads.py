@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from live.catchup import stream_head_expression
 
-from .. import permissions
+from .. import badges, permissions
 from ..models import Post, Thread
 from .posts import url_pattern
 
@@ -190,6 +190,7 @@ def posts_prepare(user, thread, posts):
     moderate = url_pattern("community:post-moderate")
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
+    badges.author_badges_attach(thread, posts)
     for post in posts:
         # Share the thread (and its community) so permission checks query nothing.
         post.thread = thread

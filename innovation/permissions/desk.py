@@ -25,6 +25,7 @@ __all__ = [
     "can_release_draft",
     "can_read_introduction",
     "access_introduction",
+    "introduction_brokers",
     "can_manage_funding_calls",
     "funding_calls_visible_to",
     "access_funding_call",
@@ -176,6 +177,19 @@ def access_introduction(user, pk):
     if introduction is None or not can_read_introduction(user, introduction):
         raise Http404
     return introduction
+
+
+def introduction_brokers(community, author_ids):
+    """The ids among `author_ids` of the facilitator who made the introduction held
+    in `community` (its conversation's community), while still an active facilitator:
+    the two firms read who the broker is by the badge beside their name. One query."""
+    return set(
+        Introduction.objects.filter(
+            thread__community_id=community.pk,
+            facilitator_id__in=author_ids,
+            facilitator__facilitator__is_active=True,
+        ).values_list("facilitator_id", flat=True)
+    )
 
 
 def can_manage_funding_calls(user):

@@ -11,6 +11,7 @@ from live.events import event_record
 
 from .. import permissions
 from ..models import Challenge, ChallengeQuestion, EvaluationCriterion
+from . import disclosure
 
 __all__ = [
     "challenge_award",
@@ -130,12 +131,36 @@ def challenge_update(
     """Change a draft (its seeker's people or its facilitator); ValidationError per
     field. Emits `challenge.updated`."""
     permissions.require_edit_challenge(actor, challenge)
+    # As stored: a model form has set the instance's fields already.
+    stored = Challenge.objects.filter(pk=challenge.pk).values("anonymous").first()
+    if fields.get("anonymous") and stored is not None and not stored["anonymous"]:
+        _require_documents_anonymous(challenge)
     criteria = _apply(challenge, actor, fields, tags, criteria, community)
     with transaction.atomic():
         challenge.save()
         _save_related(challenge, tags, criteria)
         _record(challenge, "challenge.updated", actor)
     return challenge
+
+
+def _require_documents_anonymous(challenge):
+    """Making a challenge anonymous keeps its confidential documents, which were
+    checked as a named challenge's: refuse (nothing changed) while any of them names
+    the seeker in its name, title or properties, listing them to remove or replace."""
+    naming = disclosure.documents_naming_seeker(challenge)
+    if naming:
+        raise ValidationError(
+            {
+                "anonymous": _(
+                    "This challenge cannot become anonymous yet: these confidential "
+                    "documents name your organisation or its people (in their name, "
+                    "title or properties such as author and company): %(documents)s. "
+                    "Delete them (and upload versions without those details), then "
+                    "make it anonymous."
+                )
+                % {"documents": ", ".join(f"“{title}”" for title in naming)}
+            }
+        )
 
 
 def _set_status(challenge, status, actor, type, **extra):

@@ -107,8 +107,10 @@ def _tell_organisation(item, type, actor, **facts):
 
 def help_request(*, actor, item):
     """The firm's admin asks the desk for help on a draft challenge or offer. The
-    firm's admins only (PermissionDenied); emits `desk.help_requested` for every
-    facilitator."""
+    firm's admins only (PermissionDenied); the first request emits
+    `desk.help_requested` on every active facilitator's stream (their notification);
+    asking again while the request waits changes and tells nothing, so the desk hears
+    once per draft until a facilitator takes it (releasing it clears the request)."""
     _check(
         actor,
         item,
@@ -117,12 +119,13 @@ def help_request(*, actor, item):
     )
     with transaction.atomic():
         row = _locked(item)
-        if row.help_requested_at is None:
-            row.help_requested_at = timezone.now()
-            row.save(update_fields=["help_requested_at", "updated_at"])
-        for pk in Facilitator.objects.filter(is_active=True).values_list(
-            "person_id", flat=True
-        ):
+        if row.help_requested_at is not None:
+            return row
+        row.help_requested_at = timezone.now()
+        row.save(update_fields=["help_requested_at", "updated_at"])
+        for pk in Facilitator.objects.filter(
+            is_active=True, person__is_active=True
+        ).values_list("person_id", flat=True):
             event_record(
                 stream=_user_stream(pk),
                 type="desk.help_requested",

@@ -5,9 +5,7 @@ workspace documents are, through `workspaces.storage`).
 Events carry ids only (never a title or a file name): a reader below the step learns
 nothing from a live frame or a notification."""
 
-import re
 import uuid
-import zipfile
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,10 +15,16 @@ from community.ratelimit import rate_limit_hit
 from live.events import event_record
 from workspaces import storage
 
-from .. import permissions
+from .. import anonymity, permissions
 from ..models import Challenge, ConfidentialDocument, NdaAcceptance
+from . import document_properties
 
-__all__ = ["document_delete", "document_upload", "nda_accept"]
+__all__ = [
+    "document_delete",
+    "document_upload",
+    "documents_naming_seeker",
+    "nda_accept",
+]
 
 TITLE_MAX_LENGTH = ConfidentialDocument._meta.get_field("title").max_length
 
@@ -70,73 +74,79 @@ def _clean_title(title, fallback):
     return title
 
 
-# The properties of a file that name its author or organisation: a PDF's and a
-# photo's (EXIF 315 Artist, 33432 Copyright), an OOXML or OpenDocument file's.
-_PDF_AUTHOR_KEYS = ("Author",)
-_EXIF_AUTHOR_TAGS = (315, 33432)
-_XML_PROPERTIES = ("docProps/core.xml", "docProps/app.xml", "meta.xml")
-_XML_AUTHOR = re.compile(
-    rb"<(?:[\w-]+:)?(creator|lastModifiedBy|Company|Manager|initial-creator)\b[^>/]*>"
-    rb"\s*[^<\s]"
-)
-_XML_PROPERTIES_MAX_BYTES = 1024 * 1024
-
-
-def _author_properties(file, kind):
-    """Whether `file` (of storage's `kind`) names a person or organisation in its
-    properties. Unreadable properties count as none (the file passed the checks)."""
-    file.seek(0)
-    try:
-        if kind == "pdf":
-            import pypdfium2
-
-            document = pypdfium2.PdfDocument(file.read())
-            try:
-                info = document.get_metadata_dict()
-            finally:
-                document.close()
-            return any(str(info.get(key, "")).strip() for key in _PDF_AUTHOR_KEYS)
-        if kind == "image":
-            from PIL import Image
-
-            with Image.open(file) as image:
-                exif = image.getexif()
-            return any(
-                str(exif.get(tag, "")).strip(" \x00") for tag in _EXIF_AUTHOR_TAGS
+def _naming_problems(file, kind, name, title, names):
+    """Why a document of an anonymous challenge would give its seeker away (empty
+    when it would not): its file name or title naming the seeker (`names`, from
+    `anonymity.seeker_names`), a property that names a person or an organisation
+    (author, company, artist...), any property containing a seeker's name, or a
+    part of an archive too large to check."""
+    problems = []
+    if anonymity.names_in(f"{name} {title}", names):
+        problems.append(
+            _("its file name or title names your organisation or its people")
+        )
+    for found in document_properties.properties(file, kind, name=name):
+        if found.unreadable:
+            problems.append(
+                _("“%(where)s” is too large or nested too deep to check")
+                % {"where": found.where}
             )
-        if kind in ("office", "opendocument"):
-            with zipfile.ZipFile(file) as archive:
-                for info in archive.infolist():
-                    if (
-                        info.filename in _XML_PROPERTIES
-                        and info.file_size <= _XML_PROPERTIES_MAX_BYTES
-                        and _XML_AUTHOR.search(archive.read(info))
-                    ):
-                        return True
-    except Exception:  # noqa: BLE001 — a property we cannot read names no one
-        return False
-    finally:
-        file.seek(0)
-    return False
+        elif found.names_someone:
+            problems.append(
+                _("“%(where)s” names its author in its properties (%(field)s)")
+                % {"where": found.where, "field": found.field}
+            )
+        elif anonymity.names_in(found.value, names):
+            problems.append(
+                _("“%(where)s” names your organisation or its people in its "
+                  "properties (%(field)s)")
+                % {"where": found.where, "field": found.field}
+            )
+    return list(dict.fromkeys(problems))
 
 
-def _refuse_named_author(subject, file, kind, name):
-    """An anonymous challenge's documents must not name the seeker in their
-    properties (the seeker anonymity rule holds for document metadata too)."""
+def _refuse_naming_seeker(subject, file, kind, name, title):
+    """An anonymous challenge's documents must not name the seeker in their name,
+    title or properties (the seeker anonymity rule holds for document metadata
+    too): a ValidationError keyed `file` that says what to remove."""
     if not (isinstance(subject, Challenge) and subject.anonymous):
         return
-    if _author_properties(file, kind):
+    names = anonymity.seeker_names(subject.organisation)
+    problems = _naming_problems(file, kind, name, title, names)
+    if problems:
         raise ValidationError(
             {
                 "file": _(
-                    "“%(name)s” names its author in its properties, and this "
-                    "challenge is anonymous: remove the author, company and "
+                    "“%(name)s” would tell solvers who you are, and this challenge "
+                    "is anonymous: %(problems)s. Remove the author, company and "
                     "similar properties (or export it without personal "
-                    "information), then upload it again."
+                    "information), rename it if needed, then upload it again."
                 )
-                % {"name": name}
+                % {"name": name, "problems": "; ".join(problems)}
             }
         )
+
+
+def documents_naming_seeker(challenge):
+    """The titles of `challenge`'s confidential documents that would name its seeker
+    were the challenge anonymous (their name, title or properties), read from
+    storage. For `challenges.challenge_update`, before it makes a challenge
+    anonymous."""
+    names = anonymity.seeker_names(challenge.organisation)
+    naming = []
+    for document in ConfidentialDocument.objects.filter(challenge=challenge).order_by(
+        "pk"
+    ):
+        try:
+            with storage.file_open(document.file) as file:
+                problems = _naming_problems(
+                    file, document.kind, document.original_name, document.title, names
+                )
+        except OSError:
+            continue  # the file is gone: nothing of it can be downloaded
+        if problems:
+            naming.append(document.title)
+    return naming
 
 
 def document_upload(*, actor, subject, file, title=""):
@@ -160,8 +170,8 @@ def document_upload(*, actor, subject, file, title=""):
                 % {"name": name, "reason": " ".join(error.messages)}
             }
         ) from None
-    _refuse_named_author(subject, file, inspection.kind, name)
     title = _clean_title(title, name)
+    _refuse_naming_seeker(subject, file, inspection.kind, name, title)
     sha256 = getattr(file, "sha256", None) or storage.file_sha256(file)
     rate_limit_hit(actor, "upload")
     file.seek(0)

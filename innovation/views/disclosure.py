@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from workspaces import storage
 from workspaces.views.common import form_add_errors, private_file_response
 
-from .. import permissions
+from .. import anonymity, permissions
 from ..forms.disclosure import ConfidentialUploadForm, NdaForm
 from ..models import NdaAcceptance
 from ..services import disclosure as services
@@ -27,6 +27,28 @@ from ..services import disclosure as services
 # Content types of the stored kinds; anything else is served as bytes (always as an
 # attachment, never run by the browser).
 _CONTENT_TYPES = {"pdf": "application/pdf", "zip": "application/zip"}
+
+
+def _named_for(user, subject, documents):
+    """`documents` as `user` may read their names: on an anonymous challenge whose
+    seeker they may not know, a title or file name that names the seeker (its
+    organisation, its people — renamed or joined since the upload checks) is
+    replaced by a neutral one, on the page and in the download's file name."""
+    if permissions.subject_kind(subject) != "challenge" or anonymity.seeker_known(
+        subject, user
+    ):
+        return documents
+    names = anonymity.seeker_names(subject.organisation)
+    for document in documents:
+        if anonymity.names_in(f"{document.original_name} {document.title}", names):
+            extension = storage.name_extension(document.original_name)
+            document.title = _("Confidential document %(number)d") % {
+                "number": document.pk
+            }
+            document.original_name = f"document-{document.pk}" + (
+                f".{extension}" if extension else ""
+            )
+    return documents
 
 
 def _urls(subject):
@@ -63,7 +85,9 @@ def disclosure_context(user, subject):
         "acceptance": permissions.nda_acceptance_of(user, subject),
         "can_manage": permissions.can_manage_documents(user, subject),
         "can_see_audit": permissions.can_see_nda_audit(user, subject),
-        "documents": list(permissions.documents_visible_to(user, subject))
+        "documents": _named_for(
+            user, subject, list(permissions.documents_visible_to(user, subject))
+        )
         if can_read
         else [],
         "upload_form": ConfidentialUploadForm(),
@@ -164,6 +188,7 @@ def document_download(request, kind, pk, document_pk):
     cached); asked again on every download."""
     subject = permissions.access_subject(request.user, kind, pk)
     document = permissions.access_document(request.user, subject, document_pk)
+    [document] = _named_for(request.user, subject, [document])
     return private_file_response(
         document.file,
         filename=document.original_name,
