@@ -7,6 +7,11 @@ class InnovationConfig(AppConfig):
     verbose_name = _("Open innovation")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from . import live
+
+        live.register()
+
     def seed_demo(self, stdout):
         """Called by community's `seed_demo`: challenges, offers, the funnel, calls."""
         from . import demo
