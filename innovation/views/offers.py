@@ -278,7 +278,7 @@ def _interest_list(request, *, received):
 
 def _interest_streams(organisation, page, *, received):
     """The offer streams the list follows: received, the organisation's live offers
-    (a new interest may come to any of them); sent, the offers on this page."""
+    (a new interest may come to any of them); sent, the live offers on this page."""
     if organisation is None:
         return ""
     if received:
@@ -290,7 +290,13 @@ def _interest_streams(organisation, page, *, received):
             .values_list("pk", flat=True)[:LIVE_OFFERS_FOLLOWED]
         )
     else:
-        ids = dict.fromkeys(interest.offer_id for interest in page.object_list)
+        # Only offers the sender may still follow: a withdrawn or expired one's
+        # stream would be refused.
+        ids = dict.fromkeys(
+            interest.offer_id
+            for interest in page.object_list
+            if permissions.is_live(interest.offer)
+        )
     return " ".join(f"offer:{int(pk)}" for pk in ids)
 
 

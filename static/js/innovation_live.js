@@ -67,7 +67,6 @@ if (root) {
         again = false;
         const answer = await fetchFragment(root.dataset.fragmentUrl);
         waiting = swap(answer.html);
-        root.dispatchEvent(new CustomEvent("innovation:refreshed", { bubbles: true }));
       } while (again);
     } catch (error) {
       // No longer the reader's to see (404, 403): the reload says so. Offline for a

@@ -284,3 +284,17 @@ def test_a_new_interest_appears_in_the_received_fragment(client):
     html = _html(client.get(url, **FETCH))
 
     assert "Nuova Meccanica" in html
+
+
+def test_the_sent_interests_follow_their_live_offers_only(client):
+    world = offer_world()
+    gone = InterestFactory(
+        organisation=world.interest.organisation,
+        offer__status=TechnologyOffer.Status.WITHDRAWN,
+    )
+    client.force_login(world.person("sender"))
+
+    page = client.get(reverse("innovation:interest-sent")).content.decode()
+
+    assert f'data-streams="offer:{world.offer.pk}"' in page
+    assert f"offer:{gone.offer_id}" not in page
