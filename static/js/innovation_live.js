@@ -10,6 +10,7 @@
 // page is the same, read at each visit.
 
 import { fetchFragment } from "./fragments.js";
+import { lengthLimits } from "./length_limits.js";
 import { live, showConnectionState } from "./live.js";
 
 const root = document.querySelector("[data-innovation-live]");
@@ -39,12 +40,15 @@ function swap(html) {
         kept = true;
         return;
       }
-      part.replaceWith(document.importNode(incoming[index], true));
+      const replacement = document.importNode(incoming[index], true);
+      part.replaceWith(replacement);
+      lengthLimits(replacement);
     });
     return kept;
   }
   if (busy(root)) return true;
   root.replaceChildren(document.importNode(fresh.content, true));
+  lengthLimits(root);
   return false;
 }
 

@@ -79,6 +79,8 @@ def test_the_board_and_the_proposal_update_without_reload(site, signed_in_page, 
     expect(card).to_contain_text("Electro-adhesive fingers")
     expect(card).to_contain_text("Politecnico Adda")
     assert _not_reloaded(anna)
+    # The swapped-in card's fields are enhanced as the page's were (length counters).
+    expect(card.locator(".length-counter")).to_have_count(2)
 
     # The solver opens its proposal; the seeker shortlists it with a message.
     ugo.goto(challenge_url)
