@@ -439,3 +439,23 @@ async def test_unrelated_interest_factory_rows_do_not_leak_on_replay():
     received = await _replay(world.person("unrelated"), world.offer.stream)
 
     assert [f["type"] for f in received if f.get("op") == "event"] == ["unseen"]
+
+
+async def test_a_facilitator_released_from_a_draft_stops_following_it():
+    def world():
+        challenge = ChallengeFactory(status=Challenge.Status.DRAFT)
+        people, _proposal = people_around(challenge)
+        desk_services.draft_take(actor=people["facilitator"], item=challenge)
+        challenge.refresh_from_db()
+        return challenge, people
+
+    challenge, people = await sync_to_async(world)()
+    socket = await connect(people["facilitator"])
+    assert (await subscribe(socket, challenge.stream))[0]["op"] == "subscribed"
+
+    await sync_to_async(desk_services.draft_release)(
+        actor=people["seeker"], item=challenge
+    )
+    ended, received = await _ended(socket, challenge.stream)
+
+    assert ended, received
