@@ -19,9 +19,11 @@ class InnovationConfig(AppConfig):
         from community.badges import register_author_badges
         from community.models import Community
 
+        from . import live
         from .permissions import desk
         from .views.challenges import community_challenges_panel
 
+        live.register()
         # A thematic community's page lists its open challenges.
         panels.register_community_panel(community_challenges_panel)
         # The broker of an introduction, named beside their posts in its thread.

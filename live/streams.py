@@ -36,6 +36,17 @@ def register_stream_kind(name, authorize, *, revoking=()):
     _kinds[name] = StreamKind(name, authorize, revoking)
 
 
+def add_revoking(name, revoking):
+    """Let more event types (or `prefix.`es) of `name`'s streams revoke: an app whose
+    access rules follow facts recorded on another app's kind (a person's own stream,
+    say) adds them from its ready(), without the owner of the kind knowing it.
+    LookupError when `name` is not registered yet (app order)."""
+    kind = _kinds.get(name)
+    if kind is None:
+        raise LookupError(f"No stream kind {name!r} is registered.")
+    kind.revoking = tuple(dict.fromkeys((*kind.revoking, *revoking)))
+
+
 def parse_stream(stream):
     """Return (kind, pk) for a well-formed stream of a registered kind, else None."""
     if not isinstance(stream, str):

@@ -14,6 +14,7 @@ from .funnel import (  # noqa: F401
     require_regional_dashboard,
 )
 from .offers import *  # noqa: F401,F403  (offers and interests)
+from .streams import *  # noqa: F401,F403  (who follows an item's live stream)
 from .suggestions import (  # noqa: F401
     can_dismiss_suggestion,
     can_see_match,

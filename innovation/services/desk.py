@@ -162,7 +162,8 @@ def draft_take(*, actor, item):
 
 def draft_release(*, actor, item):
     """End the help on a draft: the facilitator steps back (or the firm's admins or
-    staff end it). Emits `desk.help_released` for the firm's people."""
+    staff end it). Emits `desk.help_released` for the firm's people and
+    `<kind>.help_released` on the draft's stream."""
     _check(
         actor,
         item,
@@ -176,6 +177,13 @@ def draft_release(*, actor, item):
         row.facilitator = None
         row.help_requested_at = None
         row.save(update_fields=["facilitator", "help_requested_at", "updated_at"])
+        # On the draft's stream too: the facilitator stops following it.
+        event_record(
+            stream=row.stream,
+            type=f"{_kind(row)}.help_released",
+            payload={"id": row.pk, "status": row.status},
+            actor=actor,
+        )
         _tell_organisation(row, "desk.help_released", actor)
     return row
 

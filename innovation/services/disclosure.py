@@ -49,7 +49,11 @@ def nda_accept(*, actor, subject):
             event_record(
                 stream=_stream(subject),
                 type="nda.accepted",
-                payload={"acceptance": acceptance.pk},
+                # The organisation: its own people see the step on the stream.
+                payload={
+                    "acceptance": acceptance.pk,
+                    "organisation": acceptance.organisation_id,
+                },
                 actor=actor,
             )
     except IntegrityError:

@@ -71,7 +71,7 @@ def item_refuse(*, actor, item, reason):
     """Send a challenge or an offer waiting for validation back to draft with
     `reason`, shown to the firm on its draft page. Facilitators only, only
     `in_validation` (PermissionDenied); ValidationError without a reason. Emits
-    `desk.refused` for the firm's people."""
+    `desk.refused` for the firm's people and `<kind>.refused` on its stream."""
     permissions.require_validate(actor, item)
     reason = (reason or "").strip()
     limit = type(item)._meta.get_field("refusal_reason").max_length
@@ -95,5 +95,12 @@ def item_refuse(*, actor, item, reason):
         fields = ["status", "refusal_reason", "validated_by", "updated_at"]
         row.save(update_fields=fields)
         _copy(row, item, fields)
+        # On its stream too: back to draft, it leaves the queue's readers' sight.
+        event_record(
+            stream=row.stream,
+            type=f"{_kind(row)}.refused",
+            payload={"id": row.pk, "status": row.status},
+            actor=actor,
+        )
         _tell_organisation(row, "desk.refused", actor)
     return row

@@ -16,7 +16,11 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from community.models import Community
 from community.permissions import communities_visible_to
-from workspaces.views.common import form_add_errors, private_file_response
+from workspaces.views.common import (
+    form_add_errors,
+    fragment_or_page,
+    private_file_response,
+)
 
 from .. import permissions
 from ..anonymity import seeker_known, seeker_shown
@@ -170,15 +174,17 @@ def _detail_context(request, challenge, **forms):
         "can_award": permissions.can_award_challenge(user, challenge),
         "question_form": forms.get("question_form") or QuestionForm(),
         "answer_form": AnswerForm(),
+        "live_streams": challenge.stream,
     }
 
 
 @require_safe
 def challenge_detail(request, challenge_id):
     challenge = permissions.access_challenge(request.user, challenge_id)
-    return render(
+    return fragment_or_page(
         request,
         "innovation/challenges/challenge_detail.html",
+        "innovation/challenges/challenge_detail_live.html",
         _detail_context(request, challenge),
     )
 
@@ -366,8 +372,14 @@ def challenge_board(request, challenge_id):
         "can_decide": permissions.can_decide_challenge(user, challenge),
         "step_form": StepForm(),
         "note_form": NoteForm(),
+        "live_streams": challenge.stream,
     }
-    return render(request, "innovation/challenges/challenge_board.html", context)
+    return fragment_or_page(
+        request,
+        "innovation/challenges/challenge_board.html",
+        "innovation/challenges/challenge_board_live.html",
+        context,
+    )
 
 
 @login_required
@@ -386,8 +398,15 @@ def proposal_detail(request, proposal_id):
         "can_withdraw": permissions.can_withdraw_proposal(user, proposal),
         "can_see_board": permissions.can_see_board(user, challenge),
         "step_form": StepForm(),
+        # Its steps are recorded on its challenge's stream.
+        "live_streams": challenge.stream,
     }
-    return render(request, "innovation/challenges/proposal_detail.html", context)
+    return fragment_or_page(
+        request,
+        "innovation/challenges/proposal_detail.html",
+        "innovation/challenges/proposal_detail_live.html",
+        context,
+    )
 
 
 _PROPOSAL_STEPS = {

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from workspaces.views.common import form_add_errors
+from workspaces.views.common import form_add_errors, fragment_or_page
 
 from .. import permissions
 from ..forms.offers import DecisionForm, InterestForm, OfferFilterForm, OfferForm
@@ -22,6 +22,9 @@ from .disclosure import disclosure_context
 
 OFFERS_PER_PAGE = 20
 INTERESTS_PER_PAGE = 25
+# The interests received follow at most this many of the organisation's live offers'
+# streams (the newest); the others' news shows at the next visit.
+LIVE_OFFERS_FOLLOWED = 20
 
 
 def _page(request, rows, per_page):
@@ -97,6 +100,7 @@ def _detail_context(request, offer, *, interest_form=None):
             CollaborationType(c).label for c in offer.collaboration_types
         ],
         "sector_labels": [Sector(c).label for c in offer.sectors],
+        "live_streams": offer.stream,
     }
 
 
@@ -105,8 +109,11 @@ def offer_detail(request, pk):
     """An offer: summary, TRL, IP status, terms, owner; details and documents at the
     viewer's step; the interest form or the interest's status."""
     offer = permissions.access_offer(request.user, pk)
-    return render(
-        request, "innovation/offers/offer_detail.html", _detail_context(request, offer)
+    return fragment_or_page(
+        request,
+        "innovation/offers/offer_detail.html",
+        "innovation/offers/offer_detail_live.html",
+        _detail_context(request, offer),
     )
 
 
@@ -256,11 +263,41 @@ def _interest_list(request, *, received):
             permissions.interests_visible_to(request.user).filter(**mine)
         )
     page = _page(request, rows, INTERESTS_PER_PAGE)
-    return render(
+    return fragment_or_page(
         request,
         "innovation/offers/interest_list.html",
-        {"page_obj": page, "interests": page.object_list, "received": received},
+        "innovation/offers/interest_list_live.html",
+        {
+            "page_obj": page,
+            "interests": page.object_list,
+            "received": received,
+            "live_streams": _interest_streams(organisation, page, received=received),
+        },
     )
+
+
+def _interest_streams(organisation, page, *, received):
+    """The offer streams the list follows: received, the organisation's live offers
+    (a new interest may come to any of them); sent, the live offers on this page."""
+    if organisation is None:
+        return ""
+    if received:
+        ids = (
+            TechnologyOffer.objects.filter(
+                permissions.live_offers_condition(), organisation=organisation
+            )
+            .order_by("-published_at", "-pk")
+            .values_list("pk", flat=True)[:LIVE_OFFERS_FOLLOWED]
+        )
+    else:
+        # Only offers the sender may still follow: a withdrawn or expired one's
+        # stream would be refused.
+        ids = dict.fromkeys(
+            interest.offer_id
+            for interest in page.object_list
+            if permissions.is_live(interest.offer)
+        )
+    return " ".join(f"offer:{int(pk)}" for pk in ids)
 
 
 @login_required
@@ -297,6 +334,8 @@ def _interest_context(request, interest, decision_form=None):
         "can_withdraw": permissions.can_withdraw_interest(user, interest),
         "decision_form": decision_form or DecisionForm(),
         "is_sent": interest.status == interest.Status.SENT,
+        # Its steps are recorded on its offer's stream.
+        "live_streams": f"offer:{int(interest.offer_id)}",
     }
 
 
@@ -305,9 +344,10 @@ def _interest_context(request, interest, decision_form=None):
 def interest_detail(request, pk):
     """An interest: the answers, its steps and messages, and the decisions."""
     interest = permissions.access_interest(request.user, pk)
-    return render(
+    return fragment_or_page(
         request,
         "innovation/offers/interest_detail.html",
+        "innovation/offers/interest_detail_live.html",
         _interest_context(request, interest),
     )
 

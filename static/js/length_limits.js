@@ -98,11 +98,16 @@ document.addEventListener(
   true,
 );
 
-const template = document.querySelector("template[data-length-counter]");
-if (template) {
-  const updates = [...document.querySelectorAll("input[data-max-length], textarea[data-max-length]")].map(
-    (field) => attach(field, template),
+/** Give the limited fields under `root` their counters: the page's at load, and
+ * those of a part a live page swapped in (innovation_live.js). */
+export function lengthLimits(root) {
+  const template = document.querySelector("template[data-length-counter]");
+  if (!template) return [];
+  return [...root.querySelectorAll("input[data-max-length], textarea[data-max-length]")].map((field) =>
+    attach(field, template),
   );
-  // Values the browser restores when coming back to the page.
-  window.addEventListener("pageshow", () => updates.forEach((update) => update()));
 }
+
+const updates = lengthLimits(document);
+// Values the browser restores when coming back to the page.
+window.addEventListener("pageshow", () => updates.forEach((update) => update()));

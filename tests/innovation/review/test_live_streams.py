@@ -1,7 +1,7 @@
-"""The funnel's own streams (`challenge:`, `offer:`, `fundingcall:`) carry ids of
-proposals, interests, NDA acceptances and confidential documents: they are read by
-the server's subscribers (notifications, search), never followed by a browser —
-no one, not even the owner's people or staff, may subscribe to them."""
+"""The funnel's streams: a funding call's (`fundingcall:`) is read by the server's
+subscribers (notifications, search) only — no one, not even staff, may follow it.
+Challenges' and offers' streams are followed by whoever may see their pages, each
+event seen as the pages would show it: tests/innovation/live/test_item_streams.py."""
 
 import pytest
 
@@ -14,13 +14,10 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "role", ["unrelated", "sender", "owner", "facilitator", "staff"]
 )
-def test_no_one_follows_a_challenge_or_offer_stream(role):
+def test_no_one_follows_a_funding_call_stream(role):
     world = offer_world()
     person = world.person(role)
 
-    for stream in (
-        f"offer:{world.offer.pk}",
-        f"challenge:{world.offer.pk}",
-        f"fundingcall:{world.offer.pk}",
-    ):
-        assert may_subscribe(person, stream) is None, stream
+    assert may_subscribe(person, f"fundingcall:{world.offer.pk}") is None
+    # The offer's own stream follows its page: everyone may read a live offer.
+    assert may_subscribe(person, f"offer:{world.offer.pk}") is not None
