@@ -3,7 +3,8 @@ it and asks the innovation desk for help; a facilitator takes the draft and edit
 the firm sends it for validation and the facilitator approves it from the desk's queue;
 a university researcher finds it in the list and proposes; the firm shortlists, then
 accepts with a message from the evaluation board; both open the new workspace. Then the
-innovation pages on a phone (390 px) never scroll sideways."""
+innovation pages on a phone (390 px) never scroll sideways. Along the way each person's
+bell tells them of the step that concerns them, without reloading."""
 
 import re
 
@@ -70,6 +71,17 @@ def _flash(page):
     return page.locator(".messages")
 
 
+def _bell_says(page, words):
+    """The bell counts something new (live, without reload) and its dropdown says it."""
+    from playwright.sync_api import expect
+
+    bell = page.locator("[data-notifications-bell]")
+    expect(bell.locator("[data-notifications-unread]")).to_be_visible()
+    bell.click()
+    expect(page.locator("[data-notifications-dropdown]")).to_contain_text(words)
+    page.keyboard.press("Escape")
+
+
 def test_a_challenge_from_draft_to_workspace(site, signed_in_page, problems):
     from playwright.sync_api import expect
 
@@ -95,9 +107,10 @@ def test_a_challenge_from_draft_to_workspace(site, signed_in_page, problems):
     anna.get_by_role("button", name="Ask the innovation desk").click()
     expect(anna.get_by_text("You asked the innovation desk for help")).to_be_visible()
 
-    # The facilitator finds the request on the desk, takes the draft and edits it.
+    # The facilitator's bell tells of the request; it leads to the desk.
     fabio = signed_in_page("fabio@example.org", **size)
     fabio.goto(site.url + "/innovation/desk/")
+    _bell_says(fabio, "Officine Lario asks the innovation desk for help")
     requests = fabio.locator("section", has=fabio.locator("#requests-heading"))
     expect(requests).to_contain_text("Gripper for fragile glass")
     requests.get_by_role("link", name="Gripper for fragile glass").click()
@@ -140,6 +153,9 @@ def test_a_challenge_from_draft_to_workspace(site, signed_in_page, problems):
     ugo.get_by_role("button", name=re.compile("send|submit", re.I)).click()
     expect(_flash(ugo)).to_contain_text("Your proposal was sent to the seeker")
 
+    # The firm's bell tells of the proposal, live on the page it has open.
+    _bell_says(anna, "Politecnico Adda sent a proposal to your challenge")
+
     # The firm shortlists it, then accepts it with a message, from the board.
     anna.goto(draft_url)
     anna.get_by_role("link", name="Evaluation board").click()
@@ -150,6 +166,8 @@ def test_a_challenge_from_draft_to_workspace(site, signed_in_page, problems):
     expect(anna.locator(".proposal-column--shortlisted")).to_contain_text(
         "Electro-adhesive fingers"
     )
+    # The solver hears of it live, on the page it has open.
+    _bell_says(ugo, "shortlisted your proposal")
     card = anna.locator(".proposal-card", has_text="Electro-adhesive fingers")
     card.get_by_label("Message to the solver").fill(
         "Welcome aboard: let us start in May."
