@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from community.models import Affiliation, Organisation
 from community.permissions import is_organisation_member, is_site_staff, remembered
+from workspaces import storage
 
-from .models import Facilitator, Proposal
+from .models import Challenge, Facilitator, Proposal
 
 # The kind of organisation with its article, as the description starts.
 _KIND_PHRASES = {
@@ -158,3 +159,23 @@ def names_in(text, names):
         for name in names
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded) is not None
     }
+
+
+def documents_named_for(user, subject, documents):
+    """`documents` as `user` may read their names: on an anonymous challenge whose
+    seeker they may not know, a title or file name that names the seeker (its
+    organisation, its people — renamed or joined since the upload checks) is
+    replaced by a neutral one, on the page and in the download's file name."""
+    if not isinstance(subject, Challenge) or seeker_known(subject, user):
+        return documents
+    names = seeker_names(subject.organisation)
+    for document in documents:
+        if names_in(f"{document.original_name} {document.title}", names):
+            extension = storage.name_extension(document.original_name)
+            document.title = _("Confidential document %(number)d") % {
+                "number": document.pk
+            }
+            document.original_name = f"document-{document.pk}" + (
+                f".{extension}" if extension else ""
+            )
+    return documents

@@ -27,6 +27,7 @@ from community.permissions import (
 
 from ..anonymity import is_active_facilitator
 from ..models import Challenge, ConfidentialDocument, Proposal
+from .desk import is_assigned_facilitator
 
 Status = Challenge.Status
 ProposalStatus = Proposal.Status
@@ -56,7 +57,7 @@ def can_see_challenge(user, challenge):
         is_site_staff(user)
         or is_seeker(user, challenge)
         # The facilitator helping the firm draft it.
-        or challenge.facilitator_id == user.pk
+        or is_assigned_facilitator(user, challenge)
         # The validation queue is every active facilitator's.
         or (challenge.status == Status.IN_VALIDATION and is_active_facilitator(user))
     )
@@ -73,9 +74,8 @@ def challenges_visible_to(user, queryset=None):
             organisation__affiliations__user_id=user.pk,
             organisation__affiliations__state=Affiliation.State.ACTIVE,
         )
-        condition |= Q(facilitator_id=user.pk)
         if is_active_facilitator(user):
-            condition |= Q(status=Status.IN_VALIDATION)
+            condition |= Q(facilitator_id=user.pk) | Q(status=Status.IN_VALIDATION)
     return queryset.filter(condition).distinct()
 
 
@@ -122,8 +122,6 @@ def can_read_details(user, challenge):
         return False
     if is_site_staff(user) or is_seeker(user, challenge) or is_active_facilitator(user):
         return True
-    if challenge.facilitator_id == user.pk:
-        return True
     proposal = _proposal_of_viewer(user, challenge)
     return bool(proposal and proposal.status in DETAILS_STATUSES)
 
@@ -133,7 +131,7 @@ def can_edit_challenge(user, challenge):
     help them."""
     if challenge.status != Status.DRAFT or not user.is_authenticated:
         return False
-    return is_seeker(user, challenge) or challenge.facilitator_id == user.pk
+    return is_seeker(user, challenge) or is_assigned_facilitator(user, challenge)
 
 
 def can_create_challenge(user):

@@ -48,6 +48,17 @@ def is_facilitator(user):
     return community_permissions.is_site_staff(user) or is_active_facilitator(user)
 
 
+def is_assigned_facilitator(user, item):
+    """The facilitator assigned to help with `item` (a challenge or an offer), while
+    still on the desk: a revoked facilitator keeps nothing of the items they helped."""
+    return (
+        _signed_in(user)
+        and item.facilitator_id is not None
+        and item.facilitator_id == user.pk
+        and is_facilitator(user)
+    )
+
+
 def active_facilitator_ids(user_ids):
     """The ids among `user_ids` of active facilitators (for the badge, one query)."""
     return set(
@@ -98,7 +109,7 @@ def can_read_draft(user, item):
         return True
     if _of_organisation(user, item):
         return True
-    if item.facilitator_id == user.pk and is_facilitator(user):
+    if is_assigned_facilitator(user, item):
         return True
     # The desk reads what waits for it: items to validate, drafts asking for help.
     waiting = item.status == item.Status.IN_VALIDATION or (
@@ -116,7 +127,7 @@ def can_edit_draft(user, item):
         return False
     if _of_organisation(user, item):
         return True
-    return item.facilitator_id == user.pk and is_facilitator(user)
+    return is_assigned_facilitator(user, item)
 
 
 def can_request_help(user, item):

@@ -10,7 +10,7 @@ from community import permissions as community_permissions
 
 from ..anonymity import is_active_facilitator
 from ..models import ExpressionOfInterest, TechnologyOffer
-from .desk import is_facilitator
+from .desk import is_assigned_facilitator, is_facilitator
 from .funnel import acting_organisation
 
 Status = TechnologyOffer.Status
@@ -26,14 +26,6 @@ RENEWAL_WINDOW_DAYS = 30
 def _of_owner(user, offer):
     organisation = acting_organisation(user)
     return organisation is not None and organisation.pk == offer.organisation_id
-
-
-def _is_its_facilitator(user, offer):
-    return (
-        offer.facilitator_id is not None
-        and offer.facilitator_id == user.pk
-        and is_active_facilitator(user)
-    )
 
 
 # --- offers ----------------------------------------------------------------------------
@@ -70,7 +62,11 @@ def can_see_offer(user, offer):
     validation."""
     if is_live(offer):
         return True
-    if community_permissions.is_site_staff(user) or _of_owner(user, offer) or _is_its_facilitator(user, offer):
+    if (
+        community_permissions.is_site_staff(user)
+        or _of_owner(user, offer)
+        or is_assigned_facilitator(user, offer)
+    ):
         return True
     # The validation queue is the whole desk's.
     return offer.status == Status.IN_VALIDATION and is_active_facilitator(user)
@@ -130,7 +126,7 @@ def can_edit_offer(user, offer):
     """The owner's people while it is a draft; its facilitator (helping draft it)."""
     if offer.status != Status.DRAFT:
         return False
-    return _of_owner(user, offer) or _is_its_facilitator(user, offer)
+    return _of_owner(user, offer) or is_assigned_facilitator(user, offer)
 
 
 def can_submit_offer(user, offer):
@@ -155,7 +151,11 @@ def can_withdraw_offer(user, offer):
 def can_see_offer_desk_view(user, offer):
     """The owner's people, its facilitator and staff see its status, refusal reason and
     received interests."""
-    return community_permissions.is_site_staff(user) or _of_owner(user, offer) or _is_its_facilitator(user, offer)
+    return (
+        community_permissions.is_site_staff(user)
+        or _of_owner(user, offer)
+        or is_assigned_facilitator(user, offer)
+    )
 
 
 def can_create_offer(user):

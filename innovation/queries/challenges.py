@@ -57,6 +57,15 @@ def open_challenges(
     return queryset.order_by("-published_at", "-pk").distinct()
 
 
+def community_open_challenges(community):
+    """The open challenges tied to `community`, newest first (its page's panel)."""
+    return (
+        Challenge.objects.filter(status=Status.OPEN, community=community)
+        .select_related("organisation")
+        .order_by("-published_at", "-pk")
+    )
+
+
 def challenge_community(challenge, user):
     """The community `challenge` is tied to, when `user` may know of it; else None."""
     if challenge.community_id is None:

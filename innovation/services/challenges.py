@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from community.models import Community
 from community.permissions import can_see_community
 from live.events import event_record
 
@@ -76,7 +77,12 @@ def _clean_criteria(criteria):
 
 
 def _check_community(actor, community):
-    if community is not None and not can_see_community(actor, community):
+    """A thematic community the actor may see (not a workspace's or an introduction's)."""
+    if community is None:
+        return
+    if community.kind != Community.Kind.COMMUNITY or not can_see_community(
+        actor, community
+    ):
         raise ValidationError({"community": _("Choose a community you can see.")})
 
 

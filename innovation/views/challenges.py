@@ -34,7 +34,7 @@ from ..forms.challenges import (
     ScoreForm,
     StepForm,
 )
-from ..models import ChallengeQuestion, TechnologyOffer
+from ..models import ChallengeQuestion, FundingCall, TechnologyOffer
 from ..queries import challenges as queries
 from ..queries import dashboard
 from ..queries import desk as desk_queries
@@ -62,7 +62,10 @@ def innovation_index(request):
         **NAV,
         "latest_challenges": latest,
         "latest_offers": offers,
-        "upcoming_calls": desk_queries.funding_calls(request.user)[:3],
+        # Published calls only: the desk's own list also shows the withdrawn ones.
+        "upcoming_calls": desk_queries.funding_calls(request.user).filter(
+            status=FundingCall.Status.PUBLISHED
+        )[:3],
         "acting_organisation": organisation,
         "organisation_funnel": (
             dashboard.funnel(dashboard.steps(organisation=organisation))
@@ -103,12 +106,12 @@ PANEL_SIZE = 5
 def community_challenges_panel(request, community):
     """The open challenges tied to `community`, for the community's page (registered
     with `community.panels`); nothing when it has none."""
-    challenges = list(queries.open_challenges(community=community)[: PANEL_SIZE + 1])
+    challenges = list(queries.community_open_challenges(community)[: PANEL_SIZE + 1])
     if not challenges:
         return ""
     total = len(challenges)
     if total > PANEL_SIZE:
-        total = queries.open_challenges(community=community).count()
+        total = queries.community_open_challenges(community).count()
     return render_to_string(
         "innovation/includes/community_challenges.html",
         {

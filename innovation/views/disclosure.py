@@ -29,28 +29,6 @@ from ..services import disclosure as services
 _CONTENT_TYPES = {"pdf": "application/pdf", "zip": "application/zip"}
 
 
-def _named_for(user, subject, documents):
-    """`documents` as `user` may read their names: on an anonymous challenge whose
-    seeker they may not know, a title or file name that names the seeker (its
-    organisation, its people — renamed or joined since the upload checks) is
-    replaced by a neutral one, on the page and in the download's file name."""
-    if permissions.subject_kind(subject) != "challenge" or anonymity.seeker_known(
-        subject, user
-    ):
-        return documents
-    names = anonymity.seeker_names(subject.organisation)
-    for document in documents:
-        if anonymity.names_in(f"{document.original_name} {document.title}", names):
-            extension = storage.name_extension(document.original_name)
-            document.title = _("Confidential document %(number)d") % {
-                "number": document.pk
-            }
-            document.original_name = f"document-{document.pk}" + (
-                f".{extension}" if extension else ""
-            )
-    return documents
-
-
 def _urls(subject):
     kind = permissions.subject_kind(subject)
     return {
@@ -85,7 +63,7 @@ def disclosure_context(user, subject):
         "acceptance": permissions.nda_acceptance_of(user, subject),
         "can_manage": permissions.can_manage_documents(user, subject),
         "can_see_audit": permissions.can_see_nda_audit(user, subject),
-        "documents": _named_for(
+        "documents": anonymity.documents_named_for(
             user, subject, list(permissions.documents_visible_to(user, subject))
         )
         if can_read
@@ -188,7 +166,7 @@ def document_download(request, kind, pk, document_pk):
     cached); asked again on every download."""
     subject = permissions.access_subject(request.user, kind, pk)
     document = permissions.access_document(request.user, subject, document_pk)
-    [document] = _named_for(request.user, subject, [document])
+    [document] = anonymity.documents_named_for(request.user, subject, [document])
     return private_file_response(
         document.file,
         filename=document.original_name,

@@ -82,3 +82,33 @@ def test_a_private_community_is_named_only_to_its_members(client):
     listed = client.get(LIST, {"community": "riservato"}).content.decode()
     assert "Hydrogen valves" in listed and "Select a valid choice" not in listed
     assert Community.objects.get(slug="riservato").challenges.count() == 1
+
+
+def test_a_challenge_ties_only_to_a_thematic_community():
+    from django.core.exceptions import ValidationError
+
+    from innovation.services import challenges
+
+    organisation = OrganisationFactory()
+    person = person_of(organisation)
+    workspace = CommunityFactory(kind=Community.Kind.WORKSPACE, visibility="private")
+    MembershipFactory(user=person, community=workspace)
+    with pytest.raises(ValidationError) as refused:
+        challenges.challenge_create(
+            actor=person, title="Valves", summary="Tight valves.", community=workspace
+        )
+    assert "Choose a community you can see." in str(refused.value)
+    assert not Challenge.objects.exists()
+
+
+def test_the_panel_costs_the_same_queries_for_one_or_many_challenges(
+    client, django_assert_max_num_queries
+):
+    community = CommunityFactory()
+    open_challenge(community)
+    with django_assert_max_num_queries(9) as one:
+        client.get(community.get_absolute_url())
+    for _number in range(8):
+        open_challenge(community)
+    with django_assert_max_num_queries(len(one.captured_queries) + 1):  # the count
+        client.get(community.get_absolute_url())

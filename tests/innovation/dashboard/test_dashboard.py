@@ -187,6 +187,7 @@ def test_the_innovation_index_shows_my_funnel_and_the_next_calls(client):
     FundingCallFactory(title="Bando lontano", deadline=today + datetime.timedelta(days=90))
     FundingCallFactory(title="Bando vicino", deadline=today + datetime.timedelta(days=5))
     FundingCallFactory(title="Bando chiuso", deadline=today - datetime.timedelta(days=1))
+    FundingCallFactory(title="Bando ritirato", status="withdrawn")
     index = reverse("innovation:index")
 
     client.force_login(deal.seeker_admin)
@@ -200,6 +201,9 @@ def test_the_innovation_index_shows_my_funnel_and_the_next_calls(client):
     calls = html.split('id="funding-calls"')[1]
     assert calls.index("Bando vicino") < calls.index("Bando lontano")
     assert "Bando chiuso" not in calls
+    client.force_login(facilitator())  # the desk sees withdrawn calls in its own list
+    calls = client.get(index).content.decode().split('id="funding-calls"')[1]
+    assert "Bando vicino" in calls and "Bando ritirato" not in calls
 
     client.force_login(person_of(firm(name="Altra impresa")))
     html = client.get(index).content.decode()

@@ -144,3 +144,32 @@ def test_the_desk_panel_tag_shows_the_reason_and_the_way_to_ask_for_help(rf):
     )
 
     assert "Name the target cost." in html and "Ask the innovation desk" in html
+
+
+@pytest.mark.parametrize("factory", [ChallengeFactory, OfferFactory])
+def test_a_revoked_facilitator_keeps_nothing_of_the_items_they_helped(client, factory):
+    """Revoked while the item waited for validation, then refused back to draft: the
+    former facilitator no longer opens, edits or follows it."""
+    from django.test import override_settings
+
+    helper = facilitator()
+    item = factory(status="in_validation", facilitator=helper)
+    staff = person_of(item.organisation)
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    desk.facilitator_revoke(actor=staff, person=helper)
+    type(item).objects.filter(pk=item.pk).update(status="draft")
+    item.refresh_from_db()
+    assert item.facilitator_id == helper.pk  # still named on the row
+
+    assert not permissions.can_edit_draft(helper, item)
+    if factory is ChallengeFactory:
+        assert not permissions.can_see_challenge(helper, item)
+        assert not permissions.can_edit_challenge(helper, item)
+        assert item not in permissions.challenges_visible_to(helper)
+    else:
+        assert not permissions.can_see_offer(helper, item)
+        assert item not in permissions.offers_visible_to(helper)
+    client.force_login(helper)
+    with override_settings(DEBUG=False):
+        assert client.get(item.get_absolute_url()).status_code == 404
