@@ -225,16 +225,20 @@ def is_solver(user, proposal):
     return is_organisation_member(user, proposal.organisation)
 
 
+def sees_every_proposal(user, challenge):
+    """Does `user` see every proposal made to `challenge` (not only their own
+    organisation's)? The seeker's people, the desk's facilitators and staff. The
+    proposal pages and the challenge's stream (`challenge_stream_audience`) ask this."""
+    if not user.is_authenticated:
+        return False
+    return is_site_staff(user) or is_seeker(user, challenge) or is_active_facilitator(user)
+
+
 def can_see_proposal(user, proposal):
     """The two organisations, the desk's facilitators and staff."""
     if not user.is_authenticated:
         return False
-    return (
-        is_site_staff(user)
-        or is_solver(user, proposal)
-        or is_seeker(user, proposal.challenge)
-        or is_active_facilitator(user)
-    )
+    return sees_every_proposal(user, proposal.challenge) or is_solver(user, proposal)
 
 
 def access_proposal(user, proposal_id):

@@ -225,11 +225,16 @@ def _of_sender(user, interest):
     return organisation is not None and organisation.pk == interest.organisation_id
 
 
+def sees_every_interest(user, offer):
+    """Does `user` see every expression of interest in `offer` (not only their own
+    organisation's)? The owner's people, facilitators and staff. The interest pages
+    and the offer's stream (`offer_stream_audience`) ask this."""
+    return is_facilitator(user) or _of_owner(user, offer)
+
+
 def can_see_interest(user, interest):
     """The two organisations, facilitators and staff."""
-    return (
-        is_facilitator(user) or _of_sender(user, interest) or _of_owner(user, interest.offer)
-    )
+    return sees_every_interest(user, interest.offer) or _of_sender(user, interest)
 
 
 def interests_visible_to(user, queryset=None):

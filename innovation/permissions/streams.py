@@ -1,7 +1,8 @@
 """Who follows a challenge's or an offer's live stream, and which of its events each
 follower may see: the same rules as the pages (`can_see_challenge`, `can_see_offer`,
-`can_see_proposal`, `can_see_interest`, `can_see_nda_audit`, `can_read_documents`),
-decided once per subscription (and again at every re-check) into a `StreamAudience`.
+`sees_every_proposal`, `sees_every_interest` — the rules `can_see_proposal` and
+`can_see_interest` are built on —, `can_see_nda_audit`, `can_read_documents`), decided
+once per subscription (and again at every re-check) into a `StreamAudience`.
 
 `sees_stream_event` is then a pure function of that audience and an event's type and
 payload: it runs for every frame of every socket and must not query.
@@ -10,18 +11,16 @@ payload: it runs for every frame of every socket and must not query.
 from dataclasses import dataclass
 
 from community.models import Affiliation
-from community.permissions import is_site_staff
 
-from ..anonymity import is_active_facilitator
-from .challenges import can_see_challenge, is_seeker
-from .desk import is_facilitator
+from .challenges import can_see_challenge, sees_every_proposal
 from .disclosure import can_read_documents, can_see_nda_audit
 from .funnel import acting_organisation
-from .offers import _of_owner, can_see_offer
+from .offers import can_see_offer, sees_every_interest
 
 __all__ = [
     "StreamAudience",
     "challenge_stream_audience",
+    "followed_offer_streams",
     "offer_stream_audience",
     "sees_stream_event",
 ]
@@ -61,15 +60,12 @@ def _active_organisations(user):
 
 def challenge_stream_audience(user, challenge):
     """The audience of `challenge:<pk>` for `user`, None when they may not see the
-    challenge's page. Proposals are seen as `can_see_proposal` says: the seeker's
-    people, active facilitators, staff, and each solver its own."""
+    challenge's page. Proposals are seen as `can_see_proposal` says: all of them
+    (`sees_every_proposal`), or each solver its own organisations'."""
     if not can_see_challenge(user, challenge):
         return None
-    all_entries = user.is_authenticated and (
-        is_site_staff(user) or is_seeker(user, challenge) or is_active_facilitator(user)
-    )
     return StreamAudience(
-        all_entries=bool(all_entries),
+        all_entries=sees_every_proposal(user, challenge),
         organisations=_active_organisations(user),
         nda_audit=bool(user.is_authenticated and can_see_nda_audit(user, challenge)),
         documents=bool(user.is_authenticated and can_read_documents(user, challenge)),
@@ -78,19 +74,28 @@ def challenge_stream_audience(user, challenge):
 
 def offer_stream_audience(user, offer):
     """The audience of `offer:<pk>` for `user`, None when they may not see the offer's
-    page. Interests are seen as `can_see_interest` says: the owner's people,
-    facilitators, staff, and the sending organisation its own (the organisation the
-    person acts for)."""
+    page. Interests are seen as `can_see_interest` says: all of them
+    (`sees_every_interest`), or the sending organisation its own (the organisation
+    the person acts for)."""
     if not can_see_offer(user, offer):
         return None
     signed_in = user.is_authenticated
     organisation = acting_organisation(user) if signed_in else None
     return StreamAudience(
-        all_entries=bool(signed_in and (is_facilitator(user) or _of_owner(user, offer))),
+        all_entries=bool(signed_in and sees_every_interest(user, offer)),
         organisations=frozenset({organisation.pk}) if organisation else frozenset(),
         nda_audit=bool(signed_in and can_see_nda_audit(user, offer)),
         documents=bool(signed_in and can_read_documents(user, offer)),
     )
+
+
+def followed_offer_streams(user, offers):
+    """The `offer:<pk>` streams (space-separated, each once) among `offers` that
+    `user` may follow: those whose page they may see, as `offer_stream_audience`
+    decides. A sender's page of an expired or withdrawn offer follows nothing
+    rather than be refused. No query beyond the user's (cached) roles."""
+    streams = dict.fromkeys(offer.stream for offer in offers if can_see_offer(user, offer))
+    return " ".join(streams)
 
 
 def sees_stream_event(audience, type, data):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
@@ -178,6 +178,8 @@ def _detail_context(request, challenge, **forms):
         "question_form": forms.get("question_form") or QuestionForm(),
         "answer_form": AnswerForm(),
         "live_streams": challenge.stream,
+        # The page's own address, also when a POST re-renders it with errors.
+        "live_url": challenge.get_absolute_url(),
     }
 
 
@@ -376,6 +378,7 @@ def challenge_board(request, challenge_id):
         "step_form": StepForm(),
         "note_form": NoteForm(),
         "live_streams": challenge.stream,
+        "live_url": reverse("innovation:challenge-board", args=[challenge.pk]),
     }
     return fragment_or_page(
         request,
@@ -403,6 +406,7 @@ def proposal_detail(request, proposal_id):
         "step_form": StepForm(),
         # Its steps are recorded on its challenge's stream.
         "live_streams": challenge.stream,
+        "live_url": proposal.get_absolute_url(),
     }
     return fragment_or_page(
         request,

@@ -101,6 +101,8 @@ def _detail_context(request, offer, *, interest_form=None):
         ],
         "sector_labels": [Sector(c).label for c in offer.sectors],
         "live_streams": offer.stream,
+        # The page's own address, also when a POST re-renders it with errors.
+        "live_url": offer.get_absolute_url(),
     }
 
 
@@ -271,33 +273,25 @@ def _interest_list(request, *, received):
             "page_obj": page,
             "interests": page.object_list,
             "received": received,
-            "live_streams": _interest_streams(organisation, page, received=received),
+            "live_streams": _interest_streams(request.user, organisation, page, received=received),
+            "live_url": request.get_full_path(),
         },
     )
 
 
-def _interest_streams(organisation, page, *, received):
+def _interest_streams(user, organisation, page, *, received):
     """The offer streams the list follows: received, the organisation's live offers
-    (a new interest may come to any of them); sent, the live offers on this page."""
+    (a new interest may come to any of them); sent, the offers on this page whose
+    stream the sender may still follow."""
     if organisation is None:
         return ""
     if received:
-        ids = (
-            TechnologyOffer.objects.filter(
-                permissions.live_offers_condition(), organisation=organisation
-            )
-            .order_by("-published_at", "-pk")
-            .values_list("pk", flat=True)[:LIVE_OFFERS_FOLLOWED]
-        )
+        offers = TechnologyOffer.objects.filter(
+            permissions.live_offers_condition(), organisation=organisation
+        ).order_by("-published_at", "-pk")[:LIVE_OFFERS_FOLLOWED]
     else:
-        # Only offers the sender may still follow: a withdrawn or expired one's
-        # stream would be refused.
-        ids = dict.fromkeys(
-            interest.offer_id
-            for interest in page.object_list
-            if permissions.is_live(interest.offer)
-        )
-    return " ".join(f"offer:{int(pk)}" for pk in ids)
+        offers = [interest.offer for interest in page.object_list]
+    return permissions.followed_offer_streams(user, offers)
 
 
 @login_required
@@ -334,8 +328,9 @@ def _interest_context(request, interest, decision_form=None):
         "can_withdraw": permissions.can_withdraw_interest(user, interest),
         "decision_form": decision_form or DecisionForm(),
         "is_sent": interest.status == interest.Status.SENT,
-        # Its steps are recorded on its offer's stream.
-        "live_streams": f"offer:{int(interest.offer_id)}",
+        # Its steps are recorded on its offer's stream, while this viewer may follow it.
+        "live_streams": permissions.followed_offer_streams(user, [interest.offer]),
+        "live_url": interest.get_absolute_url(),
     }
 
 

@@ -5,9 +5,12 @@
 // person, so what each one may read is never decided here; events this person may not
 // see arrive as `unseen` and change nothing.
 //
-// The fragment's `[data-live-part]`s are swapped one by one, and a part whose field
-// the reader is typing in is left alone until they leave it. Without JavaScript the
-// page is the same, read at each visit.
+// The fragment's `[data-live-part]`s are swapped one by one. A part the reader is
+// working in is kept: one of its fields has focus or differs from what the server
+// rendered (a half-written note, a score, a message); it is swapped at the next read
+// after it is sent, cleared or reset. The open or closed state of the `<details>`
+// sections (matched by id or `data-live-details`) is carried across a swap. Without
+// JavaScript the page is the same, read at each visit.
 
 import { fetchFragment } from "./fragments.js";
 import { lengthLimits } from "./length_limits.js";
@@ -17,39 +20,78 @@ const root = document.querySelector("[data-innovation-live]");
 // A burst of events (a decision records several) brings one read.
 const REFRESH_DELAY_MS = 300;
 
-/** Is the reader typing in `element`? Its content must not be replaced now. */
+const FIELDS = "input, textarea, select";
+
+/** Does `field` hold something other than what the server rendered? */
+function changed(field) {
+  if (field.matches("select")) {
+    return [...field.options].some((option) => option.selected !== option.defaultSelected);
+  }
+  if (field.matches("input[type=checkbox], input[type=radio]")) {
+    return field.checked !== field.defaultChecked;
+  }
+  return field.value !== field.defaultValue;
+}
+
+/** Is the reader working in `element` (a field with focus, or one they changed)?
+ * Its content must not be replaced now. */
 function busy(element) {
   const active = document.activeElement;
-  return Boolean(active && active !== document.body && element.contains(active) && active.matches("input, textarea, select"));
+  if (active && active !== document.body && element.contains(active) && active.matches(FIELDS)) {
+    return true;
+  }
+  return [...element.querySelectorAll(FIELDS)].some(changed);
 }
 
 function names(parts) {
   return [...parts].map((part) => part.dataset.livePart).join(" ");
 }
 
-/** Swap what changed; true when a busy part was kept (swap it once it is free). */
+function detailsKey(details) {
+  return details.id || details.dataset.liveDetails || null;
+}
+
+/** Give the `<details>` of `replacement` the open state their namesakes in `old` had. */
+function carryDetails(old, replacement) {
+  const open = new Map();
+  for (const details of old.querySelectorAll("details")) {
+    const key = detailsKey(details);
+    if (key) open.set(key, details.open);
+  }
+  if (!open.size) return;
+  for (const details of replacement.querySelectorAll("details")) {
+    const key = detailsKey(details);
+    if (key && open.has(key)) details.open = open.get(key);
+  }
+}
+
+/** Swap what changed; returns the parts kept because the reader works in them (swap
+ * them once they are free). */
 function swap(html) {
   const fresh = document.createElement("template");
   fresh.innerHTML = html;
   const current = root.querySelectorAll("[data-live-part]");
   const incoming = fresh.content.querySelectorAll("[data-live-part]");
   if (current.length && names(current) === names(incoming)) {
-    let kept = false;
+    const kept = [];
     current.forEach((part, index) => {
       if (busy(part)) {
-        kept = true;
+        kept.push(part);
         return;
       }
       const replacement = document.importNode(incoming[index], true);
+      carryDetails(part, replacement);
       part.replaceWith(replacement);
       lengthLimits(replacement);
     });
     return kept;
   }
-  if (busy(root)) return true;
-  root.replaceChildren(document.importNode(fresh.content, true));
+  if (busy(root)) return [root];
+  const replacement = document.importNode(fresh.content, true);
+  carryDetails(root, replacement);
+  root.replaceChildren(replacement);
   lengthLimits(root);
-  return false;
+  return [];
 }
 
 if (root) {
@@ -58,7 +100,7 @@ if (root) {
   let timer = null;
   let running = false;
   let again = false;
-  let waiting = false; // a part was kept while the reader typed in it
+  let kept = []; // parts left alone because the reader works in them
 
   const refresh = async () => {
     if (running) {
@@ -70,7 +112,7 @@ if (root) {
       do {
         again = false;
         const answer = await fetchFragment(root.dataset.fragmentUrl);
-        waiting = swap(answer.html);
+        kept = swap(answer.html);
       } while (again);
     } catch (error) {
       // No longer the reader's to see (404, 403): the reload says so. Offline for a
@@ -89,9 +131,17 @@ if (root) {
     }, REFRESH_DELAY_MS);
   };
 
-  root.addEventListener("focusout", () => {
-    if (waiting) setTimeout(() => busy(root) || schedule(), 0);
-  });
+  // A kept part is read again once the reader leaves it, clears it or resets it
+  // (a sent form brings a new page anyway).
+  const retry = () => {
+    if (!kept.length) return;
+    setTimeout(() => {
+      if (kept.some((part) => !part.isConnected || !busy(part))) schedule();
+    }, 0);
+  };
+  for (const type of ["focusout", "input", "change", "reset"]) {
+    root.addEventListener(type, retry);
+  }
 
   for (const stream of (root.dataset.streams || "").split(" ").filter(Boolean)) {
     connection.subscribe(stream, null, {

@@ -1,7 +1,8 @@
 """Innovation pages update live, in two browsers: the seeker has the evaluation board
 open while a solver submits a proposal, and the proposal's card appears on the board
 without a reload; the solver has its proposal open while the seeker shortlists it,
-and the page says "Shortlisted", with the seeker's message, without a reload."""
+and the page says "Shortlisted", with the seeker's message, without a reload. What the
+seeker half-writes on the board (and the sections they opened) survives a live swap."""
 
 import re
 
@@ -21,6 +22,7 @@ for name, display, organisation, kind in (
     ("anna", "Anna Lario", "Officine Lario", "enterprise"),
     ("fabio", "Fabio Sportello", None, None),
     ("ugo", "Ugo Adda", "Politecnico Adda", "university"),
+    ("vera", "Vera Brianza", "Vetri Brianza", "enterprise"),
 ):
     person = User.objects.create_user(name, f"{name}@example.org", "%(password)s")
     person.display_name = display
@@ -42,6 +44,21 @@ challenge = challenges.challenge_create(
 challenges.challenge_submit_for_validation(actor=people["anna"], challenge=challenge)
 validation.item_publish(actor=people["fabio"], item=challenge)
 print(f"CHALLENGE {challenge.get_absolute_url()}")
+
+from innovation.services import proposals
+kiln = challenges.challenge_create(
+    actor=people["anna"], title="Sensor for kiln temperature",
+    summary="Read the temperature inside a glass kiln.", details="Up to 1200 C.",
+    challenge_type="technical_solution", collaboration_types=["licence"],
+    sectors=["manufacturing"], criteria=[("Accuracy", 2)],
+)
+challenges.challenge_submit_for_validation(actor=people["anna"], challenge=kiln)
+validation.item_publish(actor=people["fabio"], item=kiln)
+proposals.proposal_submit(
+    actor=people["ugo"], challenge=kiln, title="Fibre-optic probe",
+    summary="A sapphire fibre reads the kiln's temperature.",
+)
+print(f"KILN {kiln.get_absolute_url()}")
 """
 
 
@@ -97,4 +114,49 @@ def test_the_board_and_the_proposal_update_without_reload(site, signed_in_page, 
     expect(ugo.locator(".page-header .badge")).to_have_text("Shortlisted")
     expect(ugo.locator(".proposal-history")).to_contain_text("Tell us more about the pads.")
     assert _not_reloaded(ugo)
+    assert problems == []
+
+
+def test_the_board_keeps_what_the_seeker_is_writing(site, signed_in_page, problems):
+    """A half-written note on a card outlives a live swap of the board after the
+    field lost focus, and the sections the seeker opened stay open; once the note is
+    cleared the board catches up with what it kept back."""
+    from playwright.sync_api import expect
+
+    kiln_url = site.url + site.paths["KILN"]
+    anna = signed_in_page("anna@example.org")
+    anna.goto(kiln_url + "board/")
+    expect(anna.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+    card = anna.locator(".proposal-card", has_text="Fibre-optic probe")
+    scores, note = card.locator("details").nth(0), card.locator("details").nth(1)
+    scores.locator("summary").click()
+    note.locator("summary").click()
+    card.get_by_label("Private note").fill("Ask about the probe's drift")
+    anna.get_by_role("heading", name="Evaluation board").click()  # reads elsewhere
+    _mark(anna)
+    # A column the seeker does not work in: gone once the board was swapped.
+    anna.evaluate("document.querySelector('.proposal-column--shortlisted').dataset.old = '1'")
+
+    # Another solver proposes: the board reads itself again.
+    vera = signed_in_page("vera@example.org")
+    vera.goto(kiln_url)
+    vera.get_by_role("link", name="Submit a proposal").click()
+    vera.get_by_label("Title").fill("Pyrometer array")
+    vera.get_by_label("Non-confidential summary").fill("Infrared pyrometers through the wall.")
+    vera.get_by_role("button", name=re.compile("send|submit", re.I)).click()
+    expect(vera.locator(".messages")).to_contain_text("Your proposal was sent to the seeker")
+
+    expect(anna.locator(".proposal-column--shortlisted[data-old]")).to_have_count(0)
+    expect(card.get_by_label("Private note")).to_have_value("Ask about the probe's drift")
+    expect(scores).to_have_attribute("open", "")
+    expect(note).to_have_attribute("open", "")
+
+    # The note given up: the kept column catches up, its sections still open.
+    card.get_by_label("Private note").fill("")
+    anna.get_by_role("heading", name="Evaluation board").click()
+    submitted = anna.locator(".proposal-column--submitted")
+    expect(submitted).to_contain_text("Pyrometer array")
+    expect(scores).to_have_attribute("open", "")
+    expect(note).to_have_attribute("open", "")
+    assert _not_reloaded(anna)
     assert problems == []

@@ -3,6 +3,8 @@ the same permission checks as the pages, rendered for the reader (an anonymous s
 stays unnamed, a solver reads its own proposal only), what changed shown, and a cost
 in queries that does not grow with the rows."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -298,3 +300,53 @@ def test_the_sent_interests_follow_their_live_offers_only(client):
 
     assert f'data-streams="offer:{world.offer.pk}"' in page
     assert f"offer:{gone.offer_id}" not in page
+
+
+# --- a page re-rendered with a form's errors keeps reading its own address ---------------
+
+
+def _fragment_url(content):
+    match = re.search(r'data-fragment-url="([^"]*)"', content)
+    assert match, "the live page names no fragment address"
+    return match.group(1)
+
+
+def _question_error(client):
+    challenge = ChallengeFactory()
+    people, _proposal = people_around(challenge)
+    client.force_login(people["stranger"])
+    response = client.post(
+        reverse("innovation:question-ask", args=[challenge.pk]), {"question": ""}
+    )
+    return response, challenge.get_absolute_url(), "This field is required."
+
+
+def _interest_send_error(client):
+    world = offer_world()
+    client.force_login(world.person("unrelated"))
+    response = client.post(reverse("innovation:interest-send", args=[world.offer.pk]), {})
+    return response, world.offer.get_absolute_url(), "This field is required."
+
+
+def _interest_decide_error(client):
+    world = offer_world(interest_status=ExpressionOfInterest.Status.SENT)
+    client.force_login(world.person("owner"))
+    response = client.post(
+        reverse("innovation:interest-decide", args=[world.interest.pk]),
+        {"action": "accept", "message": "x" * 3001},
+    )
+    return response, world.interest.get_absolute_url(), "at most 3000 characters"
+
+
+@pytest.mark.parametrize(
+    "error_page", [_question_error, _interest_send_error, _interest_decide_error]
+)
+def test_a_page_re_rendered_with_errors_reads_its_own_fragment(client, error_page):
+    response, page_url, error = error_page(client)
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert error in content  # the reader sees why, on the live page
+    fragment_url = _fragment_url(content)
+    assert fragment_url == page_url  # not the POST-only address just answered
+    assert _html(client.get(fragment_url, **FETCH))
