@@ -459,8 +459,9 @@ class _Compound:
         if self.sector_shift not in (9, 12) or self.mini_shift != 6:
             raise _Malformed("Not an OLE2 file this reader knows.")
         self.sector_size = 1 << self.sector_shift
-        # The sectors the file holds (the header takes the first sector's place).
-        self.sector_count = max(len(data) // self.sector_size - 1, 0)
+        # The sectors the file holds (the header takes the first sector's place; a
+        # last sector some writers leave short counts, read as if zero-padded).
+        self.sector_count = max(-(-len(data) // self.sector_size) - 1, 0)
         (fat_count, self.first_directory) = struct.unpack_from("<II", data, 0x2C)
         (self.mini_cutoff, self.first_mini_fat, mini_fat_count) = struct.unpack_from(
             "<III", data, 0x38
@@ -502,7 +503,9 @@ class _Compound:
         if number >= self.sector_count:
             raise _Malformed("A sector lies outside the file.")
         start = (number + 1) * self.sector_size
-        return self.data[start : start + self.sector_size]
+        return self.data[start : start + self.sector_size].ljust(
+            self.sector_size, b"\x00"
+        )
 
     def _chain(self, first, table):
         """The sector numbers of a chain, each once (a loop or a link outside the
@@ -534,6 +537,9 @@ class _Compound:
             name = raw[: max(min(length, 64) - 2, 0)].decode("utf-16-le", "replace")
             kind = raw[66]
             start, size = struct.unpack_from("<IQ", raw, 116)
+            if self.sector_shift == 9:
+                # Version 3: old writers leave garbage in the size's high half.
+                size &= 0xFFFFFFFF
             entries.append((name, kind, start, size))
         if not entries:
             return {}

@@ -130,6 +130,21 @@ def test_a_property_stream_too_large_to_read_is_not_skipped():
     assert any(row.unreadable and row.field == "SummaryInformation" for row in found)
 
 
+def test_an_ole_file_old_writers_leave_untidy_is_still_read():
+    """A last sector left short, and garbage in a version 3 size's high half, are
+    what old writers do: the author is still found."""
+    data = bytearray(doc_bytes({4: "Mario Rossi"}))
+    struct.pack_into("<I", data, 1024 + 128 + 124, 0xDEADBEEF)
+    content = bytes(data).rstrip(b"\x00")
+    assert len(content) % 512
+
+    found = _read_properties("spec.doc", content)
+
+    assert [(row.field, row.value) for row in found if row.names_someone] == [
+        ("author", "Mario Rossi")
+    ]
+
+
 def test_the_review_doc_is_refused_with_a_clear_message(client, seeker_admin):  # noqa: F811
     challenge = ChallengeFactory(organisation=seeker_admin.organisation, anonymous=True)
     response = _upload(client, seeker_admin, challenge, "spec.doc", looping_difat_doc())
