@@ -140,7 +140,7 @@ def challenge_update(
     # As stored: a model form has set the instance's fields already.
     stored = Challenge.objects.filter(pk=challenge.pk).values("anonymous").first()
     if fields.get("anonymous") and stored is not None and not stored["anonymous"]:
-        _require_documents_anonymous(challenge)
+        _require_documents_anonymous(challenge, actor)
     criteria = _apply(challenge, actor, fields, tags, criteria, community)
     with transaction.atomic():
         challenge.save()
@@ -149,24 +149,37 @@ def challenge_update(
     return challenge
 
 
-def _require_documents_anonymous(challenge):
+def _require_documents_anonymous(challenge, actor):
     """Making a challenge anonymous keeps its confidential documents, which were
     checked as a named challenge's: refuse (nothing changed) while any of them names
-    the seeker in its name, title or properties, listing them to remove or replace."""
-    naming = disclosure.documents_naming_seeker(challenge)
+    the seeker in its name, title or properties, or cannot be checked, listing them
+    to remove or replace."""
+    naming, unchecked = disclosure.documents_naming_seeker(challenge, actor=actor)
+    problems = []
     if naming:
-        raise ValidationError(
-            {
-                "anonymous": _(
-                    "This challenge cannot become anonymous yet: these confidential "
-                    "documents name your organisation or its people (in their name, "
-                    "title or properties such as author and company): %(documents)s. "
-                    "Delete them (and upload versions without those details), then "
-                    "make it anonymous."
-                )
-                % {"documents": ", ".join(f"“{title}”" for title in naming)}
-            }
+        problems.append(
+            _(
+                "This challenge cannot become anonymous yet: these confidential "
+                "documents name your organisation or its people (in their name, "
+                "title or properties such as author and company): %(documents)s. "
+                "Delete them (and upload versions without those details), then "
+                "make it anonymous."
+            )
+            % {"documents": ", ".join(f"“{title}”" for title in naming)}
         )
+    if unchecked:
+        problems.append(
+            _(
+                "This challenge cannot become anonymous yet: the properties of these "
+                "confidential documents cannot be checked (they are damaged, too "
+                "large or in a form this site cannot read), so they might name your "
+                "organisation: %(documents)s. Delete them (and upload versions that "
+                "open correctly), then make it anonymous."
+            )
+            % {"documents": ", ".join(f"“{title}”" for title in unchecked)}
+        )
+    if problems:
+        raise ValidationError({"anonymous": problems})
 
 
 def _set_status(challenge, status, actor, type, **extra):

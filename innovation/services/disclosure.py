@@ -83,14 +83,24 @@ def _naming_problems(file, kind, name, title, names):
     when it would not): its file name or title naming the seeker (`names`, from
     `anonymity.seeker_names`), a property that names a person or an organisation
     (author, company, artist...), any property containing a seeker's name, or a
-    part of an archive too large to check."""
-    problems = []
+    part of an archive too large to check, damaged, or in a form that cannot be read
+    (which might name anyone). With it, whether anything could not be checked."""
+    problems, unreadable = [], False
     if anonymity.names_in(f"{name} {title}", names):
         problems.append(
             _("its file name or title names your organisation or its people")
         )
     for found in document_properties.properties(file, kind, name=name):
-        if found.unreadable:
+        unreadable = unreadable or found.unreadable
+        if found.unreadable and found.damaged:
+            problems.append(
+                _(
+                    "“%(where)s” is damaged or in a form this site cannot read, so "
+                    "its properties cannot be checked"
+                )
+                % {"where": found.where}
+            )
+        elif found.unreadable:
             problems.append(
                 _("“%(where)s” is too large or nested too deep to check")
                 % {"where": found.where}
@@ -102,11 +112,13 @@ def _naming_problems(file, kind, name, title, names):
             )
         elif anonymity.names_in(found.value, names):
             problems.append(
-                _("“%(where)s” names your organisation or its people in its "
-                  "properties (%(field)s)")
+                _(
+                    "“%(where)s” names your organisation or its people in its "
+                    "properties (%(field)s)"
+                )
                 % {"where": found.where, "field": found.field}
             )
-    return list(dict.fromkeys(problems))
+    return list(dict.fromkeys(problems)), unreadable
 
 
 def _refuse_naming_seeker(subject, file, kind, name, title):
@@ -116,7 +128,7 @@ def _refuse_naming_seeker(subject, file, kind, name, title):
     if not (isinstance(subject, Challenge) and subject.anonymous):
         return
     names = anonymity.seeker_names(subject.organisation)
-    problems = _naming_problems(file, kind, name, title, names)
+    problems, _unreadable = _naming_problems(file, kind, name, title, names)
     if problems:
         raise ValidationError(
             {
@@ -131,26 +143,35 @@ def _refuse_naming_seeker(subject, file, kind, name, title):
         )
 
 
-def documents_naming_seeker(challenge):
-    """The titles of `challenge`'s confidential documents that would name its seeker
-    were the challenge anonymous (their name, title or properties), read from
-    storage. For `challenges.challenge_update`, before it makes a challenge
-    anonymous."""
+def documents_naming_seeker(challenge, *, actor):
+    """`(naming, unchecked)`: the titles of `challenge`'s confidential documents
+    that would name its seeker were the challenge anonymous (their name, title or
+    properties), and of those whose properties could not be read (damaged, too
+    large: they might name anyone), read from storage. For
+    `challenges.challenge_update`, before it makes a challenge anonymous: re-reading
+    the documents costs as much as uploading them, so each check counts against the
+    actor's upload budget (RateLimited past it)."""
+    documents = list(
+        ConfidentialDocument.objects.filter(challenge=challenge).order_by("pk")
+    )
+    naming, unchecked = [], []
+    if not documents:
+        return naming, unchecked
+    rate_limit_hit(actor, "upload")
     names = anonymity.seeker_names(challenge.organisation)
-    naming = []
-    for document in ConfidentialDocument.objects.filter(challenge=challenge).order_by(
-        "pk"
-    ):
+    for document in documents:
         try:
             with storage.file_open(document.file) as file:
-                problems = _naming_problems(
+                problems, unreadable = _naming_problems(
                     file, document.kind, document.original_name, document.title, names
                 )
         except OSError:
             continue  # the file is gone: nothing of it can be downloaded
-        if problems:
+        if unreadable:
+            unchecked.append(document.title)
+        elif problems:
             naming.append(document.title)
-    return naming
+    return naming, unchecked
 
 
 def document_upload(*, actor, subject, file, title=""):
@@ -175,9 +196,11 @@ def document_upload(*, actor, subject, file, title=""):
             }
         ) from None
     title = _clean_title(title, name)
+    # Counted before the property check, which reads the whole file: refused
+    # uploads cost the same and count too.
+    rate_limit_hit(actor, "upload")
     _refuse_naming_seeker(subject, file, inspection.kind, name, title)
     sha256 = getattr(file, "sha256", None) or storage.file_sha256(file)
-    rate_limit_hit(actor, "upload")
     file.seek(0)
     stored = storage.file_save(_stored_name(subject), file)
     try:
