@@ -13,56 +13,15 @@
 // JavaScript the page is the same, read at each visit.
 
 import { fetchFragment } from "./fragments.js";
-import { lengthLimits } from "./length_limits.js";
+import { busy, replacePart, serialRefresh } from "./live_parts.js";
 import { live, showConnectionState } from "./live.js";
 
 const root = document.querySelector("[data-innovation-live]");
 // A burst of events (a decision records several) brings one read.
 const REFRESH_DELAY_MS = 300;
 
-const FIELDS = "input, textarea, select";
-
-/** Does `field` hold something other than what the server rendered? */
-function changed(field) {
-  if (field.matches("select")) {
-    return [...field.options].some((option) => option.selected !== option.defaultSelected);
-  }
-  if (field.matches("input[type=checkbox], input[type=radio]")) {
-    return field.checked !== field.defaultChecked;
-  }
-  return field.value !== field.defaultValue;
-}
-
-/** Is the reader working in `element` (a field with focus, or one they changed)?
- * Its content must not be replaced now. */
-function busy(element) {
-  const active = document.activeElement;
-  if (active && active !== document.body && element.contains(active) && active.matches(FIELDS)) {
-    return true;
-  }
-  return [...element.querySelectorAll(FIELDS)].some(changed);
-}
-
 function names(parts) {
   return [...parts].map((part) => part.dataset.livePart).join(" ");
-}
-
-function detailsKey(details) {
-  return details.id || details.dataset.liveDetails || null;
-}
-
-/** Give the `<details>` of `replacement` the open state their namesakes in `old` had. */
-function carryDetails(old, replacement) {
-  const open = new Map();
-  for (const details of old.querySelectorAll("details")) {
-    const key = detailsKey(details);
-    if (key) open.set(key, details.open);
-  }
-  if (!open.size) return;
-  for (const details of replacement.querySelectorAll("details")) {
-    const key = detailsKey(details);
-    if (key && open.has(key)) details.open = open.get(key);
-  }
 }
 
 /** Swap what changed; returns the parts kept because the reader works in them (swap
@@ -75,53 +34,31 @@ function swap(html) {
   if (current.length && names(current) === names(incoming)) {
     const kept = [];
     current.forEach((part, index) => {
-      if (busy(part)) {
-        kept.push(part);
-        return;
-      }
-      const replacement = document.importNode(incoming[index], true);
-      carryDetails(part, replacement);
-      part.replaceWith(replacement);
-      lengthLimits(replacement);
+      if (!replacePart(part, document.importNode(incoming[index], true))) kept.push(part);
     });
     return kept;
   }
-  if (busy(root)) return [root];
-  const replacement = document.importNode(fresh.content, true);
-  carryDetails(root, replacement);
-  root.replaceChildren(replacement);
-  lengthLimits(root);
-  return [];
+  return replacePart(root, document.importNode(fresh.content, true), { whole: false })
+    ? []
+    : [root];
 }
 
 if (root) {
   const connection = live();
   showConnectionState(connection);
   let timer = null;
-  let running = false;
-  let again = false;
   let kept = []; // parts left alone because the reader works in them
 
-  const refresh = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        const answer = await fetchFragment(root.dataset.fragmentUrl);
-        kept = swap(answer.html);
-      } while (again);
-    } catch (error) {
+  const refresh = serialRefresh(
+    async () => {
+      kept = swap((await fetchFragment(root.dataset.fragmentUrl)).html);
+    },
+    (error) => {
       // No longer the reader's to see (404, 403): the reload says so. Offline for a
       // moment: the next event, or the catch-up after reconnecting, reads again.
       if (error.status === 404 || error.status === 403) window.location.reload();
-    } finally {
-      running = false;
-    }
-  };
+    },
+  );
 
   const schedule = () => {
     if (timer !== null) return;

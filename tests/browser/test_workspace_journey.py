@@ -70,6 +70,11 @@ def test_invitation_upload_activity_and_board_in_one_journey(
     expect(lead.locator("[data-live-status]")).to_have_text("Live")
     uploaded = lead.locator('[data-event-type="document.uploaded"]')
     expect(uploaded).to_have_count(0)
+    # The lead starts choosing a stage and looks away: the live refresh keeps it.
+    stage = lead.locator("#id_stage")
+    chosen = stage.locator("option").nth(2).get_attribute("value")
+    stage.select_option(chosen)
+    lead.locator("h1").click()
 
     partner.goto(site.url + site.paths["DOCUMENTS"])
     expect(partner.locator("[data-live-status]")).to_have_attribute(
@@ -91,6 +96,7 @@ def test_invitation_upload_activity_and_board_in_one_journey(
     expect(uploaded).to_have_count(1)
     expect(uploaded).to_contain_text("Bozza di accordo")
     expect(uploaded).to_contain_text("Piero Test")
+    expect(stage).to_have_value(chosen)
 
     # The lead moves a task by drag and drop; the partner's open board follows (the
     # move was stored and broadcast), and it is still there after a reload.
