@@ -92,6 +92,8 @@ def test_the_room_page_fills_the_screen_and_lists_every_community_s_rooms(
         expect(sidebar).not_to_be_visible()
         opener.click()
         expect(news).to_be_visible()
+        # Slid all the way in, on the screen.
+        expect(anna.locator("#room-aside")).to_be_in_viewport(ratio=1)
         anna.screenshot(path=artifacts / "room-drawer-390.png")
         # Focus moved into the drawer, on the current room.
         expect(sidebar.locator("[aria-current='page']")).to_be_focused()
@@ -102,6 +104,9 @@ def test_the_room_page_fills_the_screen_and_lists_every_community_s_rooms(
         expect(news).to_be_visible()
         anna.locator("[data-drawer-overlay]").click(position={"x": 370, "y": 400})
         expect(sidebar).not_to_be_visible()
+        # The chat is where it was.
+        expect(anna.get_by_text("Messaggio n.60")).to_be_in_viewport()
+        assert not _document_scrolls(anna)
         opener.click()
     else:
         expect(opener).to_be_hidden()
