@@ -125,6 +125,7 @@ def _post_shown(post, extra):
         repr(post.urls),
         *person_shown(post.author),
         str(getattr(post, "author_badge", "")),
+        getattr(post, "is_accepted_answer", False),
     ]
 
 
@@ -154,6 +155,13 @@ def thread_row(thread, *, show_community=False):
         thread.is_pinned,
         thread.is_locked,
         thread.post_count,
+        thread.view_count,
+        thread.is_question,
+        thread.accepted_answer_id is not None,
+        [
+            (person.pk, person.username, person.name, person.avatar.name or "")
+            for person in getattr(thread, "participants", ())
+        ],
         thread.last_activity_at.isoformat(),
         community.slug,
         community.name,

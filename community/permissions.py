@@ -1398,6 +1398,50 @@ def can_promote_post(user, post):
     )
 
 
+def can_accept_answer(user, post):
+    """A question's author (while they may write in its community) or its moderators
+    mark a visible reply as the accepted answer, and take the mark back; not in a
+    read-only community, nor staff who only read it. Never the question itself."""
+    thread = post.thread
+    if thread.kind != Thread.Kind.DISCUSSION or not thread.is_question:
+        return False
+    if post.number <= 1 or not post.is_visible_content:
+        return False
+    return can_mark_answers(user, thread)
+
+
+def can_mark_answers(user, thread):
+    """Whether `user` marks answers in the question `thread` at all (the page's
+    controls); `can_accept_answer` decides for one post."""
+    if thread.kind != Thread.Kind.DISCUSSION or not thread.is_question:
+        return False
+    community = thread.community
+    if is_read_only(community) or is_staff_reader(user, community):
+        return False
+    if can_moderate_community(user, community):
+        return True
+    # The author decides while the thread is open and they may still post here.
+    return (
+        user.is_authenticated
+        and thread.author_id == user.pk
+        and not thread.is_locked
+        and can_post_in_community(user, community)
+    )
+
+
+require_accept_answer = requirement(
+    can_accept_answer,
+    gettext_lazy(
+        "Only the question's author or a moderator marks the accepted answer, and "
+        "only on a visible reply."
+    ),
+)
+require_mark_answers = requirement(
+    can_mark_answers,
+    gettext_lazy("Only the question's author or a moderator marks the accepted answer."),
+)
+
+
 def can_mark_read(user, thread):
     """Signed-in readers keep a read position (their unread counts)."""
     return user.is_authenticated and can_read_thread(user, thread)

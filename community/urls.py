@@ -2,6 +2,7 @@
 
 from .views import (
     accounts,
+    answers,
     communities,
     home,
     moderation,
@@ -26,4 +27,5 @@ urlpatterns = [
     *thread_tools.urlpatterns,
     *rules.urlpatterns,
     *unread.urlpatterns,
+    *answers.urlpatterns,
 ]

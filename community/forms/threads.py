@@ -34,6 +34,14 @@ class ThreadForm(_BodyLimitMixin, forms.Form):
     title = forms.CharField(label=_("Title"))
     body = _body_field(_("Message"))
     tags = forms.CharField(label=_("Tags"), required=False)
+    is_question = forms.BooleanField(
+        label=_("This is a question"),
+        required=False,
+        help_text=_(
+            "You or a moderator can then mark the reply that answers it: the thread "
+            "shows as solved."
+        ),
+    )
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -57,6 +57,21 @@ class Thread(models.Model):
         verbose_name=_("started from the message"),
     )
     tags = TaggableManager(verbose_name=_("tags"), through=ThreadTag, blank=True)
+    # A question asks for an answer: chosen when the discussion is started, it lets
+    # the author or a moderator mark one reply as the accepted answer ("Solved").
+    is_question = models.BooleanField(_("question"), default=False)
+    accepted_answer = models.ForeignKey(
+        "Post",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted answer"),
+    )
+    # Readers who opened the thread, each counted at most once per
+    # `services.reading.VIEW_COUNT_SECONDS` (a cache-throttled counter, never a row
+    # per view).
+    view_count = models.PositiveIntegerField(_("views"), default=0)
 
     class Meta:
         verbose_name = _("thread")
@@ -93,6 +108,10 @@ class Thread(models.Model):
     @property
     def reply_count(self):
         return max(self.post_count - 1, 0)
+
+    @property
+    def is_solved(self):
+        return self.accepted_answer_id is not None
 
 
 class Post(models.Model):

@@ -72,6 +72,8 @@ class AuditEntry(models.Model):
         WATCHED_WORD_REMOVED = "word.removed", _("Stop watching a word")
         HELD_RELEASED = "held.released", _("Approve a held post")
         HELD_REJECTED = "held.rejected", _("Reject a held post")
+        ANSWER_ACCEPTED = "answer.accepted", _("Mark the accepted answer")
+        ANSWER_CLEARED = "answer.cleared", _("Take back the accepted answer")
 
     # Null for site-wide actions by staff (suspending an account).
     community = models.ForeignKey(

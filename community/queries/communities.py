@@ -16,6 +16,7 @@ from taggit.models import Tag
 
 from .. import permissions
 from ..models import Community, Membership, Organisation, Thread, User
+from .thread_lists import participants_attach
 
 __all__ = [
     "attach_viewer_memberships",
@@ -184,7 +185,7 @@ def community_membership(community, pk, *, states):
 
 
 def _latest_threads(threads, limit):
-    return list(
+    return participants_attach(
         _thread_rows(
             threads.filter(
                 kind=Thread.Kind.DISCUSSION, community__kind=Community.Kind.COMMUNITY

@@ -7,7 +7,16 @@ from the page's data attributes (`data-group-seconds`, `data-time-zone`).
 
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
+from django.db.models import (
+    Case,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,13 +25,15 @@ from django.utils.translation import gettext as _
 from live.catchup import stream_head
 
 from .. import badges, permissions
-from ..models import Post, ReadPosition, Thread
+from ..models import Community, Membership, Post, ReadPosition, Thread
 from .posts import ROOM_PAGE_SIZE, url_pattern
 from .threads import thread_tools
 
 __all__ = [
     "ROOM_GROUP_SECONDS",
+    "RoomSidebarGroup",
     "community_rooms",
+    "room_sidebar",
     "post_promotion",
     "room_day_label",
     "room_messages_prepare_for_everyone",
@@ -214,6 +225,103 @@ def community_rooms(user, community):
     return rooms
 
 
+@dataclass
+class RoomSidebarCommunity:
+    """One community in the room sidebar: its rooms, each with `url` and `unread`."""
+
+    community: Community
+    rooms: list
+    unread: int = 0
+
+
+@dataclass
+class RoomSidebarGroup:
+    """The sidebar's communities of one kind (`label`: the kind's display name)."""
+
+    kind: str
+    label: str
+    communities: list
+
+
+def room_sidebar(user, thread):
+    """The room page's sidebar for `user` on `thread`: the rooms of every community
+    they are an active member of (whatever its kind: communities, workspaces, direct
+    messages...) grouped by kind, then community, with unread counts; the room's own
+    community comes first in its kind, listed for visitors and non-members too.
+
+    One query for the member's rooms (one more for the current community when they
+    are not a member of it), whatever the number of communities and rooms.
+    """
+    groups = {}
+    by_community = {}
+
+    def add(room, community):
+        entry = by_community.get(community.pk)
+        if entry is None:
+            entry = by_community[community.pk] = RoomSidebarCommunity(community, [])
+            group = groups.get(community.kind)
+            if group is None:
+                group = groups[community.kind] = RoomSidebarGroup(
+                    community.kind, community.get_kind_display(), []
+                )
+            group.communities.append(entry)
+        room.community = community
+        room.url = url_pattern("community:room-detail", community.slug).format(room.pk)
+        entry.rooms.append(room)
+        entry.unread += room.unread or 0
+
+    current = thread.community
+    rooms = []
+    if user.is_authenticated:
+        rooms = list(
+            permissions.threads_visible_to(user)
+            .filter(kind=Thread.Kind.ROOM)
+            .annotate(
+                member=FilteredRelation(
+                    "community__memberships",
+                    condition=Q(
+                        community__memberships__user_id=user.pk,
+                        community__memberships__state=Membership.State.ACTIVE,
+                    ),
+                ),
+                mine=FilteredRelation(
+                    "read_positions", condition=Q(read_positions__user_id=user.pk)
+                ),
+            )
+            .filter(member__isnull=False)
+            .annotate(
+                unread=F("post_count") - Coalesce(F("mine__last_read_number"), 0)
+            )
+            .select_related("community")
+            .only(
+                "id",
+                "title",
+                "kind",
+                "post_count",
+                "community__id",
+                "community__name",
+                "community__slug",
+                "community__kind",
+            )
+            .order_by(Lower("community__name"), "community_id", Lower("title"), "pk")
+        )
+    if not any(room.community_id == current.pk for room in rooms):
+        # Visitors, non-members of a public community, staff reading: its rooms.
+        for room in community_rooms(user, current):
+            add(room, current)
+    else:
+        for room in rooms:
+            if room.community_id == current.pk:
+                add(room, room.community)
+    for room in rooms:
+        if room.community_id != current.pk:
+            add(room, room.community)
+    # Kinds in the order the model declares them; a kind added later (direct
+    # messages) finds its place without a change here.
+    order = {kind: index for index, kind in enumerate(Community.Kind.values)}
+    return sorted(groups.values(), key=lambda group: order.get(group.kind, len(order)))
+
+
 def room_page(user, thread, *, before=None):
     """The room page for `user`: up to 50 messages before post `before` (the latest
     without it), oldest first, grouped by `room_timeline`, with the viewer's actions.
@@ -256,7 +364,6 @@ def room_page(user, thread, *, before=None):
         "read_only_notice": permissions.read_only_refusal(thread.community),
         "can_reply": reply_state == permissions.Reply.REPLY,
         "can_mark_read": permissions.can_mark_read(user, thread),
-        "rooms": community_rooms(user, community),
         "can_create_room": permissions.can_create_room(user, community),
         "group_seconds": ROOM_GROUP_SECONDS,
         "tools": thread_tools(user, thread),

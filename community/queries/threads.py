@@ -15,6 +15,7 @@ from ..models import Post, Thread
 from .posts import url_pattern
 
 __all__ = [
+    "accepted_answer",
     "post_history",
     "post_quote_markdown",
     "posts_prepare_for_everyone",
@@ -37,6 +38,7 @@ class PostUrls:
     history: str
     report: str
     moderate: str
+    accept: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class PostActions:
     # with its mark (never in live fragments, which every reader shares).
     moderate: bool = False
     marked: bool = False
+    # Questions: mark this reply as the accepted answer (the page only, not live
+    # fragments: who may depends on the thread, not on the post).
+    accept: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,32 @@ def thread_page(user, thread, page_number=1):
         "read_only_notice": permissions.read_only_refusal(thread.community),
         "live_seq": live_seq,
         "tools": thread_tools(user, thread),
+        "answer": accepted_answer(thread),
+        "can_mark_answers": permissions.can_mark_answers(user, thread),
     }
+
+
+def accepted_answer(thread):
+    """The accepted answer of a question `thread` with its author, when there is one
+    and it is visible (a hidden or deleted answer is not shown as the solution); one
+    query, only for solved questions."""
+    if not thread.is_question or thread.accepted_answer_id is None:
+        return None
+    post = (
+        Post.objects.select_related("author")
+        .filter(pk=thread.accepted_answer_id, thread=thread)
+        .only(
+            "id",
+            "number",
+            "thread_id",
+            "is_deleted",
+            "is_hidden",
+            "author__username",
+            "author__display_name",
+        )
+        .first()
+    )
+    return post if post is not None and post.is_visible_content else None
 
 
 def posts_prepare(user, thread, posts):
@@ -188,6 +218,9 @@ def posts_prepare(user, thread, posts):
     history = url_pattern("community:post-history")
     report = url_pattern("community:post-report")
     moderate = url_pattern("community:post-moderate")
+    accept = url_pattern("community:post-accept")
+    accepted = thread.accepted_answer_id
+    may_accept = permissions.can_mark_answers(user, thread)
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     badges.author_badges_attach(thread, posts)
@@ -203,7 +236,9 @@ def posts_prepare(user, thread, posts):
             history=history.format(post.pk),
             report=report.format(post.pk),
             moderate=moderate.format(post.pk),
+            accept=accept.format(post.pk),
         )
+        post.is_accepted_answer = post.pk == accepted and post.is_visible_content
         post.actions = PostActions(
             quote=can_reply and post.is_visible_content,
             edit=permissions.can_edit_post(user, post),
@@ -212,6 +247,9 @@ def posts_prepare(user, thread, posts):
             report=permissions.can_report_post(user, post),
             moderate=permissions.can_moderate_post(user, post),
             marked=permissions.can_see_hidden_post(user, post),
+            accept=may_accept
+            and post.pk != accepted
+            and permissions.can_accept_answer(user, post),
         )
     return can_reply
 
@@ -233,6 +271,9 @@ def posts_prepare_for_everyone(thread, posts):
             report=True,
             moderate=not post.is_deleted,
         )
+        # Shared by every reader: the page marks its accepted answer itself
+        # (`static/js/answers.js`, from the list's `data-answer`).
+        post.is_accepted_answer = False
     return posts
 
 

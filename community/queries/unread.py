@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
 from ..models import Membership, NotificationLevel, Post, Thread
+from .thread_lists import participants_attach
 
 __all__ = [
     "NEW_DAYS",
@@ -225,6 +226,9 @@ def unread_threads(user):
             "post_count",
             "last_activity_at",
             "created_at",
+            "view_count",
+            "is_question",
+            "accepted_answer_id",
             "community__id",
             "community__name",
             "community__slug",
@@ -246,11 +250,12 @@ def unread_page(user, page_number=1):
     """The Unread view for `user`: a page of `unread_threads` (30 a page), each row
     with its `url` (a discussion at its first unread post, a room at its page),
     and the community streams the page follows live. Two statements (the count
-    and the rows) plus one for the streams, whatever the number of rows. Raises
+    and the rows) plus one for the streams and one for the rows' recent
+    participants, whatever the number of rows. Raises
     `django.core.paginator.InvalidPage` for a page that does not exist."""
     paginator = Paginator(unread_threads(user), UNREAD_PAGE_SIZE)
     page_obj = paginator.page(page_number)
-    rows = list(page_obj.object_list)
+    rows = participants_attach(page_obj.object_list)
     for row in rows:
         slug = row.community.slug
         if row.kind == Thread.Kind.ROOM:

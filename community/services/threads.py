@@ -146,7 +146,17 @@ def record_post_event(post, type, actor, *, mentions=(), payload=None):
 # --- threads ---------------------------------------------------------------------------
 
 
-def thread_create(*, actor, community, title, body, tags=(), client_id=None, may_hold=False):
+def thread_create(
+    *,
+    actor,
+    community,
+    title,
+    body,
+    tags=(),
+    client_id=None,
+    may_hold=False,
+    is_question=False,
+):
     """Start a discussion thread in `community` with its first post; return the thread.
 
     Callers: active, unmuted members of the community and site staff
@@ -158,7 +168,9 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None, may
     Posting rules (`services.rules`): watched words block or censor the title and
     body; when a "hold" word or first-posts approval keeps the thread back, it
     returns a HeldPost with `may_hold` (the new-thread form), else refuses with a
-    ValidationError (callers that need the thread at once).
+    ValidationError (callers that need the thread at once). `is_question`: the
+    thread asks a question whose accepted answer may be marked (`services.answers`);
+    a held thread is approved as a plain discussion.
     """
     permissions.require_create_thread(actor, community)
     resent = _resent_post(actor, client_id)
@@ -223,11 +235,14 @@ def thread_create(*, actor, community, title, body, tags=(), client_id=None, may
         )
     return _thread_write(
         actor, community, cleaned["title"], cleaned["body"], body_html, cleaned["tags"],
-        client_id,
+        client_id, is_question=is_question,
     )
 
 
-def _thread_write(actor, community, title, body, body_html, tags, client_id, held=None):
+def _thread_write(
+    actor, community, title, body, body_html, tags, client_id, held=None,
+    *, is_question=False,
+):
     """Write a new thread with its first post and their events (for `thread_create`
     and for a held thread a moderator approves); return the thread."""
     mentions = mentioned_user_ids(body)
@@ -243,6 +258,7 @@ def _thread_write(actor, community, title, body, body_html, tags, client_id, hel
                 last_poster=actor,
                 post_count=1,
                 slow_mode_seconds=community.slow_mode_default,
+                is_question=is_question,
             )
             if tags:
                 thread.tags.set(tags)

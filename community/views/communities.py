@@ -25,7 +25,7 @@ from ..forms.communities import (
 )
 from ..models import Membership
 from ..queries import communities as community_queries
-from ..queries import rooms
+from ..queries import rooms, thread_lists
 from ..queries import unread as unread_queries
 from ..ratelimit import RateLimited
 from ..services import communities as community_services
@@ -152,7 +152,11 @@ def community_detail(request, slug):
             community_queries.community_threads(request.user, community, tag=tag),
             settings.THREADS_PER_PAGE,
         )
-        context.update(page_obj=page_obj, threads=page_obj.object_list, tag=tag)
+        context.update(
+            page_obj=page_obj,
+            threads=thread_lists.participants_attach(page_obj.object_list),
+            tag=tag,
+        )
         context["rooms"] = rooms.community_rooms(request.user, community)
         context["panels"] = panels.community_panels(request, community)
     if context["actions"]["can_request"]:

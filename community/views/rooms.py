@@ -47,6 +47,7 @@ def _message_form(**kwargs):
 
 def _render_room(request, thread, *, before=None, form=None, refusal=None):
     context = room_queries.room_page(request.user, thread, before=before)
+    context["sidebar"] = room_queries.room_sidebar(request.user, thread)
     if context["can_reply"]:
         form = form or _message_form()
         form.fields["body"].widget.attrs["placeholder"] = _("Message #%(name)s") % {

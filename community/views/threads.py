@@ -21,7 +21,7 @@ from ..queries import moderation as moderation_queries
 from ..queries import posts
 from ..queries import threads as thread_queries
 from ..queries import unread as unread_queries
-from ..services import reading, rules
+from ..services import reading, rules, views_counted
 from ..services import threads as thread_services
 from ..services.rules import HELD_MESSAGE
 from .addresses import thread_in_its_community
@@ -85,6 +85,7 @@ def thread_create(request, slug):
                     tags=form.cleaned_data["tags"],
                     client_id=form.cleaned_data["client_id"],
                     may_hold=True,
+                    is_question=form.cleaned_data["is_question"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -118,6 +119,9 @@ def thread_detail(request, slug, pk):
     thread = permissions.access_thread(request.user, pk, community_slug=slug)
     if thread.kind == Thread.Kind.ROOM:
         return redirect(thread)  # rooms have their own chat page
+    views_counted.thread_view_record(
+        thread=thread, viewer=views_counted.viewer_key(request)
+    )
     try:
         context = thread_queries.thread_page(
             request.user, thread, request.GET.get("page") or 1

@@ -16,6 +16,7 @@ import {
 import { relativeTimes } from "./times.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 import { readMarker } from "./reading.js";
+import { showAnswer } from "./answers.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -102,6 +103,7 @@ if (list) {
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showPost(frame);
+      else if (frame.type === "thread.answered") showAnswer(frame);
       else if (frame.type?.startsWith("thread.")) {
         showThreadEvent(frame, { list, composer: document.querySelector("form[data-composer]") });
       }

@@ -40,8 +40,9 @@ READ_ADVANCES = 1
 # communities and their tags, their invitations and requests, whether they joined
 # any community, the requests waiting for them as a moderator, the verified address
 # (may they create a community?), the navigation (communities and moderation figures)
-# and the sidebar's workspaces.
-HOME_QUERIES = {"anonymous": 7, "member": 9}
+# and the sidebar's workspaces. Both: the listed threads' recent participants (one
+# query, `queries.thread_lists`).
+HOME_QUERIES = {"anonymous": 8, "member": 10}
 
 
 def post_anchors(response):

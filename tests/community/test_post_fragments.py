@@ -176,7 +176,12 @@ def test_the_split_boxes_are_for_the_moderators_page_only(conversation):
 
 
 def thread_row_item(html, thread):
-    match = re.search(rf'<li class="thread-row[^"]*" data-thread-row="{thread.pk}".*?</li>', html, re.S)
+    # The row's own end (its participants are list items too).
+    match = re.search(
+        rf'<li class="thread-row[^"]*" data-thread-row="{thread.pk}".*?</div>\n</li>',
+        html,
+        re.S,
+    )
     assert match, f"thread {thread.pk} not listed"
     return match.group(0)
 

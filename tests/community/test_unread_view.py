@@ -341,8 +341,8 @@ def test_a_thread_read_mark_moves_forward_only_and_not_past_the_end(client, read
 
 # The user (their session is cached), the navigation (one statement), the sidebar's
 # workspaces, the rows' count, the rows with their communities and last posters (one
-# statement), the community streams the page follows.
-UNREAD_QUERIES = 6
+# statement), the rows' recent participants, the community streams the page follows.
+UNREAD_QUERIES = 7
 
 
 @pytest.mark.parametrize("rows", [3, 30])
