@@ -3,6 +3,7 @@
 from .views import (
     accounts,
     communities,
+    compose,
     home,
     moderation,
     organisations,
@@ -22,6 +23,7 @@ urlpatterns = [
     *communities.urlpatterns,
     *threads.urlpatterns,
     *rooms.urlpatterns,
+    *compose.urlpatterns,
     *moderation.urlpatterns,
     *thread_tools.urlpatterns,
     *rules.urlpatterns,
