@@ -11,6 +11,7 @@
 
 import { onAction } from "./actions.js";
 import { gettext } from "./i18n.js";
+import { overLimit } from "./length_limits.js";
 import { failureMessage, showFormError } from "./notices.js";
 
 const DRAFT_SAVE_AFTER_MS = 1_200; // after typing pauses
@@ -200,7 +201,8 @@ function drafts(form, textarea) {
   async function save() {
     clearTimeout(timer);
     const body = textarea.value;
-    if (body === saved || sending) return;
+    // Past the limit the counter says so; the draft stays as last saved meanwhile.
+    if (body === saved || sending || overLimit(textarea)) return;
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -249,7 +251,7 @@ function drafts(form, textarea) {
 
   function leave() {
     clearTimeout(timer);
-    if (sending || textarea.value === saved) return;
+    if (sending || textarea.value === saved || overLimit(textarea)) return;
     // Leaving the page: the one request a closing page may still send.
     if (navigator.sendBeacon?.(url, payload(textarea.value))) saved = textarea.value;
   }
