@@ -69,6 +69,8 @@ export async function startEdit(item, { returnFocus = null } = {}) {
 
   const form = template.content.firstElementChild.cloneNode(true);
   const textarea = form.querySelector("textarea");
+  // Named here, not in the page's template: a page has one field called "body".
+  textarea.name = "body";
   const label = form.querySelector("[data-inline-edit-label]");
   textarea.id = `${item.id || `post-${item.dataset.post}`}-edit`;
   label.htmlFor = textarea.id;
