@@ -179,10 +179,19 @@ def thread_row(thread, *, show_community=False):
     )
 
 
-def blank_composer(request, form_class, **context):
+def blank_composer(request, form_class, *, draft="", **context):
     """`community/includes/composer.html` with a blank `form_class` form (its
     `client_id` fresh for this page, so a resend stores one post), kept once per
-    language and `context` (the form's action)."""
+    language and `context` (the form's action). A reader's `draft` fills the body;
+    such a composer is theirs alone and never kept."""
+    if draft:
+        form = form_class(initial={"client_id": uuid.uuid4(), "body": draft})
+        return mark_safe(
+            render_to_string(
+                "community/includes/composer.html",
+                {"form": form, "csrf_token": get_token(request), **context},
+            )
+        )
     html = kept(
         "community/includes/composer.html",
         [form_class.__module__, form_class.__qualname__, sorted(context.items())],

@@ -1124,6 +1124,30 @@ def require_reply(user, thread):
     raise PermissionDenied(message)
 
 
+def can_keep_draft(user, thread):
+    """A composer's draft is kept for whoever may write in `thread` now."""
+    return user.is_authenticated and can_reply(user, thread)
+
+
+def require_composer(user):
+    """Raise PermissionDenied unless `user` is signed in: the composer's helpers
+    (preview, drafts, editing in place) are for people who write."""
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Log in to write here."))
+
+
+def require_keep_draft(user, thread):
+    """Raise PermissionDenied, saying why, unless `user` may keep a draft here."""
+    require_composer(user)
+    require_reply(user, thread)
+
+
+def can_see_draft(user, thread):
+    """A kept draft is given back only while its author may still read `thread`
+    (drafts never outlive a ban, a removal or a thread hidden from them)."""
+    return user.is_authenticated and can_read_thread(user, thread)
+
+
 def can_read_thread(user, thread):
     return can_read_community(user, thread.community) and not is_thread_hidden(
         user, thread
@@ -1768,7 +1792,11 @@ def _thread_row(thread_id, user=None):
             viewer_position=FilteredRelation(
                 "read_positions", condition=Q(read_positions__user_id=user.pk)
             ),
-        ).select_related("viewer_membership", "viewer_position")
+            # And their unsent draft, which the composer gives back.
+            viewer_draft=FilteredRelation(
+                "drafts", condition=Q(drafts__author_id=user.pk)
+            ),
+        ).select_related("viewer_membership", "viewer_position", "viewer_draft")
     # One row at most: `first()` would order by id, a fifth of the statement's cost.
     thread = next(iter(rows.filter(pk=thread_id)[:1]), None)
     if remember and thread is not None:
@@ -1777,6 +1805,7 @@ def _thread_row(thread_id, user=None):
             thread, "viewer_membership", None
         )
         thread.reader_position = getattr(thread, "viewer_position", None)
+        thread.reader_draft = getattr(thread, "viewer_draft", None)
     return thread
 
 

@@ -301,6 +301,9 @@ RATE_LIMITS = {
     "report": (int(os.environ.get("RATE_LIMIT_REPORTS", 20)), 3600),
     # Mention suggestions: a few letters typed after "@" are one request each.
     "mentions": (int(os.environ.get("RATE_LIMIT_MENTIONS", 120)), 60),
+    # The composer: its Markdown preview and its draft, saved while typing.
+    "preview": (int(os.environ.get("RATE_LIMIT_PREVIEWS", 60)), 60),
+    "draft": (int(os.environ.get("RATE_LIMIT_DRAFTS", 60)), 60),
 }
 
 # A moderator's claim on a review item lapses after this many minutes (others may

@@ -2,7 +2,14 @@
 
 from .accounts import User
 from .communities import Community, Membership, NotificationLevel
-from .conversation import Post, PostRevision, ReadPosition, Thread, ThreadRedirect
+from .conversation import (
+    Draft,
+    Post,
+    PostRevision,
+    ReadPosition,
+    Thread,
+    ThreadRedirect,
+)
 from .moderation import (
     AuditEntry,
     HeldPost,
@@ -25,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "Community",
     "CommunityTheme",
+    "Draft",
     "HeldPost",
     "Membership",
     "ModerationNotice",

@@ -1,4 +1,4 @@
-"""Threads (discussions and rooms), posts and their edit history."""
+"""Threads (discussions and rooms), posts, their edit history and unsent drafts."""
 
 from django.conf import settings
 from django.db import models
@@ -261,3 +261,28 @@ class ReadPosition(models.Model):
 
     def __str__(self):
         return f"{self.user_id} read {self.thread_id} up to #{self.last_read_number}"
+
+
+class Draft(models.Model):
+    """What a person has written in a thread's or room's composer and not sent yet:
+    one per person and thread, restored on any device, gone once the message is sent.
+    Private to its author, never an event."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="drafts")
+    body = models.TextField(_("body"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "thread"], name="draft_unique_author_thread"
+            )
+        ]
+
+    def __str__(self):
+        return f"draft of {self.author_id} in {self.thread_id}"

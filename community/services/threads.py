@@ -19,13 +19,14 @@ from ..markdown import mentioned_user_ids, render_markdown
 from ..models import AuditEntry, Community, HeldPost, Post, PostRevision, Thread
 from ..ratelimit import RateLimited, rate_limit_hit
 from ..tagging import tag_names_clean
-from . import reading, rules
+from . import drafts, reading, rules
 from .audit import audit_record
 
 __all__ = [
     "held_release",
     "post_delete",
     "post_edit",
+    "post_preview",
     "post_replies",
     "post_reply",
     "NewReply",
@@ -402,9 +403,16 @@ def post_replies(replies):
             # Another process stored one of these client ids meanwhile: one by one.
             for index, reply, body, body_html, mentions in new:
                 outcomes[index] = _write_reply_alone(reply, body, body_html, mentions)
-    return [
+    outcomes = [
         outcomes[outcome] if isinstance(outcome, int) else outcome for outcome in outcomes
     ]
+    # What was sent (or held for review) is no longer a draft, on any device.
+    drafts.drafts_clear(
+        (reply.actor.pk, reply.thread.pk)
+        for reply, outcome in zip(replies, outcomes, strict=True)
+        if not isinstance(outcome, Exception)
+    )
+    return outcomes
 
 
 def _told_in(language):
@@ -527,6 +535,21 @@ def _write_reply_alone(reply, body, body_html, mentions):
             raise
         with _told_in(reply.language):
             return _resent_outcome(stored, reply)
+
+
+def post_preview(*, actor, body, community=None):
+    """The HTML `body` would be shown as once posted (in `community`, whose watched
+    words apply): the posts' own cleaning, screening and renderer.
+
+    Callers: signed-in people (views check they may read `community`). Raises
+    ValidationError for what posting refuses (an empty, over-long or non-text body,
+    a blocked word) and past the "preview" rate limit. Writes nothing.
+    """
+    body = _clean_body(body)
+    if community is not None:
+        body, _held_by = rules.text_screen(body, rules.watched_rules(community), "body")
+    rate_limit_hit(actor, "preview")
+    return render_markdown(body)
 
 
 def post_edit(*, actor, post, body):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import HeldPost, Thread
+from ..queries import drafts as draft_queries
 from ..queries import rooms as room_queries
 from ..queries import unread as unread_queries
 from ..services import rooms as room_services
@@ -41,15 +42,17 @@ def _before(request):
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-def _message_form(**kwargs):
-    return RoomMessageForm(initial={"client_id": uuid.uuid4()}, **kwargs)
+def _message_form(*, initial=None):
+    return RoomMessageForm(initial={"client_id": uuid.uuid4(), **(initial or {})})
 
 
 def _render_room(request, thread, *, before=None, form=None, refusal=None):
     context = room_queries.room_page(request.user, thread, before=before)
     context["sidebar"] = room_queries.room_sidebar(request.user, thread)
     if context["can_reply"]:
-        form = form or _message_form()
+        form = form or _message_form(
+            initial={"body": draft_queries.draft_body(request.user, thread)}
+        )
         form.fields["body"].widget.attrs["placeholder"] = _("Message #%(name)s") % {
             "name": thread.title
         }

@@ -17,6 +17,7 @@ from .. import fragments, permissions
 from ..forms.moderation import SlowModeForm
 from ..forms.threads import PostEditForm, ReplyForm, ThreadForm
 from ..models import HeldPost, Thread
+from ..queries import drafts as draft_queries
 from ..queries import moderation as moderation_queries
 from ..queries import posts
 from ..queries import threads as thread_queries
@@ -144,6 +145,8 @@ def thread_detail(request, slug, pk):
                 "community:thread-reply", args=[thread.community.slug, thread.pk]
             ),
             mentions_thread=thread.pk,
+            draft_url=reverse("community:thread-draft", args=[thread.pk]),
+            draft=draft_queries.draft_body(request.user, thread),
         )
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))
     return render(request, "community/thread_detail.html", context)
@@ -186,6 +189,8 @@ def thread_reply(request, slug, pk):
             ):
                 raise Http404(_("No such post in this thread."))
             initial["body"] = thread_queries.post_quote_markdown(quoted)
+        else:
+            initial["body"] = draft_queries.draft_body(request.user, thread)
         form = _reply_form(initial=initial)
     response = render(
         request,

@@ -121,10 +121,16 @@ function enhance(textarea, scope) {
   );
 }
 
-if (endpoint) {
-  for (const form of document.querySelectorAll("form[data-mentions-thread], form[data-mentions-community]")) {
-    const textarea = form.querySelector("textarea[name='body']");
-    const scope = scopeOf(form);
-    if (textarea && scope) enhance(textarea, scope);
-  }
+/** Mention suggestions in `form`'s body field (a composer added after the page
+ * loaded: the in-place editor of a post). */
+export function enhanceMentions(form) {
+  const textarea = form.querySelector("textarea[name='body']");
+  const scope = scopeOf(form);
+  if (!endpoint || !textarea || !scope || textarea.hasAttribute("data-mentions-ready")) return;
+  textarea.setAttribute("data-mentions-ready", "");
+  enhance(textarea, scope);
+}
+
+for (const form of document.querySelectorAll("form[data-mentions-thread], form[data-mentions-community]")) {
+  enhanceMentions(form);
 }

@@ -21,6 +21,7 @@ import {
   showRefusedPosts,
   viewerActions,
 } from "./live.js";
+import { startEdit } from "./inline_edit.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 import { clearAlert, failureMessage, showAlert } from "./notices.js";
 
@@ -472,6 +473,19 @@ if (list) {
   if (composer && textarea) {
     composer.querySelector("[data-enter-hint]")?.removeAttribute("hidden");
     let lastTyping = 0;
+
+    // Up-arrow in the empty composer edits my last message here, as in Slack or Zulip.
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key !== "ArrowUp" || textarea.value || me === null) return;
+      if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey || event.isComposing) return;
+      const mine = [...list.querySelectorAll(`:scope > .room-message[data-author-id="${me}"]`)]
+        .reverse()
+        .find((item) => item.querySelector("[data-action='edit']"));
+      if (!mine) return;
+      event.preventDefault();
+      mine.scrollIntoView({ block: "nearest" });
+      startEdit(mine, { returnFocus: textarea });
+    });
 
     textarea.addEventListener("keydown", (event) => {
       if (event.key !== "Enter" || event.shiftKey || event.altKey || event.isComposing) return;

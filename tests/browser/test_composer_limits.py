@@ -73,6 +73,7 @@ def test_quoting_four_long_posts_is_refused_in_the_composer(
     expect(quotes).to_have_count(5)
     for index in range(1, 5):
         before = value_length(composer)
+        bruno.locator(".posts > li").nth(index).locator("[data-menu-toggle]").click()
         quotes.nth(index).click()
         bruno.wait_for_function(
             "([el, before]) => el.value.length > before + 19000",

@@ -156,8 +156,9 @@ def test_the_page_keeps_exactly_the_actions_the_viewer_field_names(
     said["bruno"] = {"actions": ["quote"]}
     edited = f"{third} (rivista)"
     anna.goto(base_url + paths["THREAD"])
+    anna.locator(".posts > li", has_text=third).locator("[data-menu-toggle]").click()
     anna.locator(".posts > li", has_text=third).locator("[data-action='edit']").click()
-    anna.get_by_role("textbox").fill(edited)
+    anna.get_by_role("textbox", name="Edit the message").fill(edited)
     anna.get_by_role("button", name=re.compile("save", re.I)).click()
     post = bruno.locator(".posts > li", has_text="(rivista)")
     expect(post).to_contain_text("edited")

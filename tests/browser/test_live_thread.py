@@ -38,8 +38,9 @@ def test_reply_and_edit_appear_live_for_the_other_reader(
     ).to_have_count(1)
 
     # Anna edits the reply on its own page; Bruno's open page follows.
+    anna.locator(".posts > li").last.locator("[data-menu-toggle]").click()
     anna.locator(".posts > li").last.locator("[data-action='edit']").click()
-    anna.get_by_role("textbox").fill(reply + " (aggiornato)")
+    anna.get_by_role("textbox", name="Edit the message").fill(reply + " (aggiornato)")
     anna.get_by_role("button", name=re.compile("save", re.I)).click()
     expect(bruno.locator(".posts .post__body", has_text="(aggiornato)")).to_be_visible()
     expect(bruno.locator(".posts > li").last).to_contain_text("edited")
@@ -95,6 +96,7 @@ def test_a_reply_that_arrived_live_can_be_deleted_from_the_page(
     expect(live_post).to_be_visible()
     # The shared fragment had no CSRF token: the page gave it one.
     bruno.on("dialog", lambda dialog: dialog.accept())
+    live_post.locator("[data-menu-toggle]").click()  # the actions' menu
     live_post.locator("[data-action='delete'] button").click()
     expect(bruno.locator(".posts .post__placeholder").last).to_be_visible()
     expect(bruno.get_by_text(text)).to_have_count(0)

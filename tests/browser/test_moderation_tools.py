@@ -63,7 +63,8 @@ def test_a_reader_follows_lock_rename_and_hide_live_and_a_moderator_sees_the_mar
     expect(reader).to_have_title(re.compile("^Accumulo termico e sali fusi"))
 
     # Hide the reply, from its moderation page.
-    moderator.locator(post).get_by_role("link", name="Moderate").click()
+    moderator.locator(post).locator("[data-menu-toggle]").click()  # the actions' menu
+    moderator.locator(post).get_by_role("menuitem", name="Moderate").click()
     moderator.get_by_label(re.compile("Reason")).fill("Dati commerciali")
     moderator.get_by_role("button", name="Hide from readers").click()
     expect(reader.locator(post)).to_contain_text("This post was hidden by a moderator.")
