@@ -125,6 +125,7 @@ def _post_shown(post, extra):
         repr(post.urls),
         *person_shown(post.author),
         str(getattr(post, "author_badge", "")),
+        repr(getattr(post, "reactions", ())),
     ]
 
 

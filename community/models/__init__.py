@@ -12,6 +12,7 @@ from .moderation import (
     WatchedWord,
 )
 from .organisations import Affiliation, Organisation
+from .reactions import ALLOWED_EMOJI, QUICK_EMOJI, Reaction
 from .tags import (
     CommunityTheme,
     OrganisationCompetence,
@@ -21,6 +22,8 @@ from .tags import (
 )
 
 __all__ = [
+    "ALLOWED_EMOJI",
+    "QUICK_EMOJI",
     "Affiliation",
     "AuditEntry",
     "Community",
@@ -34,6 +37,7 @@ __all__ = [
     "OrganisationInterest",
     "Post",
     "PostRevision",
+    "Reaction",
     "ReadPosition",
     "Report",
     "ReviewItem",

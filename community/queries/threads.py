@@ -12,6 +12,7 @@ from live.catchup import stream_head_expression
 
 from .. import badges, permissions
 from ..models import Post, Thread
+from . import reactions
 from .posts import url_pattern
 
 __all__ = [
@@ -37,6 +38,7 @@ class PostUrls:
     history: str
     report: str
     moderate: str
+    react: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class PostActions:
     # with its mark (never in live fragments, which every reader shares).
     moderate: bool = False
     marked: bool = False
+    react: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,9 +191,12 @@ def posts_prepare(user, thread, posts):
     history = url_pattern("community:post-history")
     report = url_pattern("community:post-report")
     moderate = url_pattern("community:post-moderate")
+    react = url_pattern("community:post-react")
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     badges.author_badges_attach(thread, posts)
+    reactions.reactions_load(posts)
+    viewer_id = user.pk if user.is_authenticated else None
     for post in posts:
         # Share the thread (and its community) so permission checks query nothing.
         post.thread = thread
@@ -203,7 +209,9 @@ def posts_prepare(user, thread, posts):
             history=history.format(post.pk),
             report=report.format(post.pk),
             moderate=moderate.format(post.pk),
+            react=react.format(post.pk),
         )
+        post.reactions = reactions.reaction_chips(post, viewer_id)
         post.actions = PostActions(
             quote=can_reply and post.is_visible_content,
             edit=permissions.can_edit_post(user, post),
@@ -212,6 +220,7 @@ def posts_prepare(user, thread, posts):
             report=permissions.can_report_post(user, post),
             moderate=permissions.can_moderate_post(user, post),
             marked=permissions.can_see_hidden_post(user, post),
+            react=can_reply and post.is_visible_content,
         )
     return can_reply
 
@@ -232,6 +241,7 @@ def posts_prepare_for_everyone(thread, posts):
             history=True,
             report=True,
             moderate=not post.is_deleted,
+            react=post.is_visible_content,
         )
     return posts
 

@@ -16,6 +16,7 @@ import {
 import { relativeTimes } from "./times.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 import { readMarker } from "./reading.js";
+import { settleReactions, showReactions } from "./reactions.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -48,6 +49,7 @@ if (list) {
     template.innerHTML = html.trim();
     const item = template.content.firstElementChild;
     keepAllowedActions(item, viewerActions(frame), ".post__actions");
+    settleReactions(item, frame);
     relativeTimes(item);
     return item;
   }
@@ -102,6 +104,7 @@ if (list) {
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showPost(frame);
+      else if (frame.type?.startsWith("reaction.")) showReactions(list, frame);
       else if (frame.type?.startsWith("thread.")) {
         showThreadEvent(frame, { list, composer: document.querySelector("form[data-composer]") });
       }
