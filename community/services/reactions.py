@@ -1,6 +1,7 @@
 """Reactions: putting an emoji on a post or room message, and taking it back."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -36,10 +37,10 @@ def reaction_toggle(*, actor, post, emoji):
             .values_list("is_deleted", "is_hidden")
             .first()
         )
-        if state is None or any(state):
-            raise PermissionDenied(
-                _("This post is hidden or deleted: it takes no reactions.")
-            )
+        if state is None:
+            raise Http404("No such post.")
+        post.is_deleted, post.is_hidden = state
+        permissions.require_react_post(actor, post)
         mine = Reaction.objects.filter(post=post, user=actor)
         removed, _count = mine.filter(emoji=emoji).delete()
         added = not removed

@@ -27,8 +27,8 @@ def _wants_json(request):
 
 def _bar(request, post):
     """The post's reaction bar as `request`'s reader sees it now."""
+    post = permissions.access_post(request.user, post.pk)  # as it is now
     thread = post.thread
-    post.__dict__.pop("reaction_rows", None)  # read again: it just changed
     if thread.kind == Thread.Kind.ROOM:
         room_queries.room_messages_prepare(request.user, thread, [post])
     else:
