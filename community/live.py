@@ -62,6 +62,9 @@ def _current(operation):
 # Events about one post, presented as the post is now: its own, and its reactions'.
 _POST_TYPES = ("post.", "reaction.")
 
+# What a reaction frame says of its post besides the bar.
+_REACTION_FACTS = ("author", "is_deleted", "is_hidden", "promoted_to", "reactions")
+
 _MAX_SHARED_TABLES = 1024
 _shared_tables = {}  # the actions of each case, in order -> the one table with them
 
@@ -461,6 +464,10 @@ def present_thread_events(events, languages):
         by_thread.setdefault(post.thread_id, []).append(post)
     for same in by_thread.values():
         badges.author_badges_attach(same[0].thread, same)
+    for post in written.values():
+        # Just written: no one can have reacted to it yet (no query on the hot path).
+        if not hasattr(post, "reaction_rows"):
+            post.reaction_rows = []
     post_reactions.reactions_load(posts)
     now = {post.pk: _post_now(post) for post in posts}
     versions = {post.pk: _fragment_version(post, now[post.pk]) for post in posts}
@@ -471,7 +478,12 @@ def present_thread_events(events, languages):
         for event in events
         if event.type.startswith("reaction.") and event.payload.get("id") in now
     }
-    shown = {pk: dict(facts) for pk, facts in now.items() if pk in reacted}
+    # What the viewers read of the post (`_post_facts`) and its reactions; no text.
+    shown = {
+        pk: {name: facts[name] for name in _REACTION_FACTS}
+        for pk, facts in now.items()
+        if pk in reacted
+    }
     changed = {
         event.payload.get("id") for event in events if event.type.startswith("post.")
     }
@@ -482,8 +494,14 @@ def present_thread_events(events, languages):
     for pk, html in reactions_fragments(bars, languages, versions).items():
         shown[pk]["reactions_html"] = html
     presented = [
-        {**event.payload, **shown[event.payload["id"]]}
-        if event.type.startswith("reaction.") and event.payload.get("id") in shown
+        # Who reacted with what is stored for the notifications only: a frame says
+        # what the post's bar shows now (nothing once it is hidden or gone).
+        {
+            "id": event.payload.get("id"),
+            "thread": event.payload.get("thread"),
+            **shown.get(event.payload.get("id"), {"reactions": []}),
+        }
+        if event.type.startswith("reaction.")
         else {**event.payload, **now[event.payload["id"]]}
         if event.type.startswith("post.") and event.payload.get("id") in now
         else event.payload

@@ -1,8 +1,8 @@
 """Reactions: putting an emoji on a post or room message, and taking it back."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from live.events import event_record, stream_name

@@ -77,8 +77,8 @@ async def test_a_reaction_reaches_every_reader_with_their_own_rights(room):
         ]
         bar = _any_language(data["reactions_html"])
         assert 'aria-label="👍 1: Ada"' in bar
-        # The bar only: the post's own fragment is not sent again.
-        assert "html" not in data
+        # The bar only: the post's own fragment and text are not sent again.
+        assert "html" not in data and "body_html" not in data
     assert "react" in seen["member"][0]["viewer"]["actions"]
     assert "react" not in seen["reader"][0]["viewer"]["actions"]
     assert seen["anonymous"][0]["viewer"]["actions"] == []
@@ -108,8 +108,10 @@ async def test_catch_up_replays_the_counts_as_they_are_now():
     socket, replay = await _watch(reactor, thread.stream, after=before)
     await socket.disconnect()
     replayed = _reaction_frames(replay)
-    # Hidden since: its reactions are gone from every replay.
+    # Hidden since: its reactions are gone from every replay, and so is who
+    # reacted with what (stored for the author's notification only).
     assert replayed and all(f["data"]["reactions"] == [] for f in replayed)
+    assert all("user" not in f["data"] and "emoji" not in f["data"] for f in replayed)
     assert all("reaction" not in f["data"]["reactions_html"]["en"] for f in replayed)
 
 
