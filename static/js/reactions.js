@@ -87,10 +87,12 @@ export function showReactions(list, frame) {
   if (!item) return;
   const html = fragmentHtml({ html: data.reactions_html }, pageLanguage);
   if (html === null) return;
-  const fresh = parseBar(html);
+  let fresh = parseBar(html);
   if (fresh) {
     keepAllowedActions(fresh, viewerActions(frame), "[data-reactions-none]");
     settleReactions(fresh, frame);
+    // Nothing left to show this reader (no chips, and they may not react).
+    if (!fresh.querySelector(".reaction") && !viewerActions(frame).has("react")) fresh = null;
   }
   replaceBar(item, fresh);
 }
