@@ -126,6 +126,7 @@ def _post_shown(post, extra):
         *person_shown(post.author),
         str(getattr(post, "author_badge", "")),
         getattr(post, "is_accepted_answer", False),
+        repr(getattr(post, "reactions", ())),
     ]
 
 

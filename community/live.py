@@ -37,6 +37,7 @@ from .fragments import FragmentCache
 from .models import Community, HeldPost, Organisation, Post, Thread
 from .payloads import user_brief
 from .queries import posts as post_queries
+from .queries import reactions as post_reactions
 from .queries import rooms, threads
 from .ratelimit import RateLimited
 from .services import threads as thread_services
@@ -57,6 +58,12 @@ def _current(operation):
 
     return run
 
+
+# Events about one post, presented as the post is now: its own, and its reactions'.
+_POST_TYPES = ("post.", "reaction.")
+
+# What a reaction frame says of its post besides the bar.
+_REACTION_FACTS = ("author", "is_deleted", "is_hidden", "promoted_to", "reactions")
 
 _MAX_SHARED_TABLES = 1024
 _shared_tables = {}  # the actions of each case, in order -> the one table with them
@@ -116,9 +123,10 @@ class PostViewer:
 
 
 def _post_facts(frame):
-    """(author id, deleted, hidden, promoted) of a post event; () for other events."""
+    """(author id, deleted, hidden, promoted) of a post or reaction event; () for
+    other events."""
     data = frame.get("data") or {}
-    if not frame["type"].startswith("post.") or not isinstance(data.get("id"), int):
+    if not frame["type"].startswith(_POST_TYPES) or not isinstance(data.get("id"), int):
         return ()
     author = data.get("author")
     return (
@@ -398,7 +406,33 @@ def _post_now(post):
             if promoted is not None
             else None
         ),
+        # Who reacted with what (ids: the page marks its reader's own as pressed).
+        "reactions": post_reactions.reaction_summary(post),
     }
+
+
+def reactions_fragments(posts, languages, versions):
+    """{post pk: {language: the post's reaction bar as every viewer sees it}}, kept
+    in the process's fragment cache beside the posts' own fragments."""
+    found = {post.pk: {} for post in posts}
+    missing = []
+    for post in posts:
+        for code in languages:
+            fragment = fragments.get((post.pk, versions[post.pk], code, "reactions"))
+            if fragment is None:
+                missing.append(post)
+                break
+            found[post.pk][code] = fragment
+    _prepare_for_everyone(missing)
+    for post in missing:
+        for code in languages:
+            with translation.override(code):
+                fragment = render_to_string(
+                    "community/includes/reactions.html", {"post": post, "live": True}
+                )
+            found[post.pk][code] = fragment
+            fragments.put((post.pk, versions[post.pk], code, "reactions"), fragment)
+    return found
 
 
 def present_thread_events(events, languages):
@@ -418,7 +452,7 @@ def present_thread_events(events, languages):
     ids = {
         event.payload.get("id")
         for event in events
-        if event.type.startswith("post.") and isinstance(event.payload.get("id"), int)
+        if event.type.startswith(_POST_TYPES) and isinstance(event.payload.get("id"), int)
     } - written.keys()
     posts = list(written.values())
     if ids:
@@ -430,12 +464,45 @@ def present_thread_events(events, languages):
         by_thread.setdefault(post.thread_id, []).append(post)
     for same in by_thread.values():
         badges.author_badges_attach(same[0].thread, same)
+    for post in written.values():
+        # Just written: no one can have reacted to it yet (no query on the hot path).
+        if not hasattr(post, "reaction_rows"):
+            post.reaction_rows = []
+    post_reactions.reactions_load(posts)
     now = {post.pk: _post_now(post) for post in posts}
     versions = {post.pk: _fragment_version(post, now[post.pk]) for post in posts}
-    for pk, html in posts_fragments(posts, languages, versions).items():
+    # A reaction changes the post's bar only: its frame carries the bar, not the
+    # post (an open editor or menu on the page stays as it is).
+    reacted = {
+        event.payload.get("id")
+        for event in events
+        if event.type.startswith("reaction.") and event.payload.get("id") in now
+    }
+    # What the viewers read of the post (`_post_facts`) and its reactions; no text.
+    shown = {
+        pk: {name: facts[name] for name in _REACTION_FACTS}
+        for pk, facts in now.items()
+        if pk in reacted
+    }
+    changed = {
+        event.payload.get("id") for event in events if event.type.startswith("post.")
+    }
+    whole = [post for post in posts if post.pk in changed]
+    for pk, html in posts_fragments(whole, languages, versions).items():
         now[pk]["html"] = html
+    bars = [post for post in posts if post.pk in reacted]
+    for pk, html in reactions_fragments(bars, languages, versions).items():
+        shown[pk]["reactions_html"] = html
     presented = [
-        {**event.payload, **now[event.payload["id"]]}
+        # Who reacted with what is stored for the notifications only: a frame says
+        # what the post's bar shows now (nothing once it is hidden or gone).
+        {
+            "id": event.payload.get("id"),
+            "thread": event.payload.get("thread"),
+            **shown.get(event.payload.get("id"), {"reactions": []}),
+        }
+        if event.type.startswith("reaction.")
+        else {**event.payload, **now[event.payload["id"]]}
         if event.type.startswith("post.") and event.payload.get("id") in now
         else event.payload
         for event in events

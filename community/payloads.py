@@ -28,6 +28,20 @@ def post_data(post, mentions=()):
     }
 
 
+def reaction_data(post, actor, emoji, *, first):
+    """A reaction added or taken back: the post (and its author, whom a first
+    reaction of `actor` may notify), who and which emoji; the counts are presented
+    at delivery from the current state."""
+    return {
+        "id": post.pk,
+        "thread": post.thread_id,
+        "author": post.author_id,
+        "user": actor.pk,
+        "emoji": emoji,
+        "first": first,
+    }
+
+
 def promotion_data(post, thread):
     """A room message continued as a discussion: which message, which thread."""
     return {**post_data(post), "promoted_to": thread.pk}

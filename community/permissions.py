@@ -1232,6 +1232,26 @@ def can_quote_post(user, post):
     return post.is_visible_content and can_reply(user, post.thread)
 
 
+# --- reactions -------------------------------------------------------------------------
+
+
+def can_react_post(user, post):
+    """Those who may write in the post's thread react to it (`reply_state`: not a
+    silenced or banned member, not in a locked thread unless moderating, not staff
+    reading a workspace); a hidden or deleted post takes no reactions. Readers who
+    may not write see the counts only."""
+    return post.is_visible_content and can_reply(user, post.thread)
+
+
+def require_react_post(user, post):
+    """Raise PermissionDenied, saying why, unless `user` may react to `post`."""
+    require(
+        post.is_visible_content,
+        gettext_lazy("This post is hidden or deleted: it takes no reactions."),
+    )
+    require_reply(user, post.thread)
+
+
 def require_create_thread(user, community):
     """Raise PermissionDenied, saying why, unless the user may start a thread here."""
     refusal = read_only_refusal(community)

@@ -299,6 +299,8 @@ RATE_LIMITS = {
     "upload": (int(os.environ.get("RATE_LIMIT_UPLOADS", 30)), 3600),
     "organisation": (int(os.environ.get("RATE_LIMIT_ORGANISATIONS", 5)), 3600),
     "report": (int(os.environ.get("RATE_LIMIT_REPORTS", 20)), 3600),
+    # Reactions: a click each (adding and taking back count alike).
+    "react": (int(os.environ.get("RATE_LIMIT_REACTIONS", 60)), 60),
     # Mention suggestions: a few letters typed after "@" are one request each.
     "mentions": (int(os.environ.get("RATE_LIMIT_MENTIONS", 120)), 60),
     # The composer: its Markdown preview and its draft, saved while typing.

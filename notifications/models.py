@@ -42,6 +42,8 @@ class Notification(models.Model):
         DESK_DECISION = "desk_decision", _("Innovation desk decision")
         DESK_HELP = "desk_help", _("Innovation desk help")
         INTRODUCTION = "introduction", _("Introduction")
+        # People reacted to one's post: one row per post while unread.
+        REACTION = "reaction", _("Reacted to your post")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

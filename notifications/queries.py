@@ -36,6 +36,7 @@ GROUPS = {
         (Kind.WORKSPACE_ADDED, Kind.TASK_ASSIGNED, Kind.TASK_DUE, Kind.DOCUMENT),
         _("Workspaces, tasks and documents"),
     ),
+    "reactions": ((Kind.REACTION,), _("Reactions")),
     "moderation": ((Kind.MODERATION,), _("Moderation")),
     "offers": ((Kind.INTEREST, Kind.OFFER_EXPIRY), _("Technology offers")),
     "innovation": ((Kind.INNOVATION,), _("Open innovation")),

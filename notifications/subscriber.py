@@ -272,6 +272,54 @@ def _post_moderated(event):
     ]
 
 
+def _reacted(events):
+    """First reactions of people to a post: its author is told, one row per post
+    while unread (`reactions:<post id>`, counting the people, naming the latest).
+    Never for their own reactions (dropped when stored), nor when the post is
+    hidden or deleted, the author may no longer read the thread or has muted it.
+    A reaction taken back and given again is not a first one unless it was the
+    person's only reaction there."""
+    firsts = [
+        event
+        for event in events
+        if event.type == "reaction.added"
+        and event.payload.get("first")
+        and event.payload.get("author") is not None
+        and event.payload.get("author") != event.actor_id
+    ]
+    if not firsts:
+        return []
+    posts = Post.objects.select_related("thread__community").in_bulk(
+        {event.payload.get("id") for event in firsts}
+    )
+    entries = []
+    heard = {}  # post id -> whether its author hears of it
+    for event in firsts:
+        post = posts.get(event.payload.get("id"))
+        if post is None or not post.is_visible_content or post.author_id is None:
+            continue
+        if post.pk not in heard:
+            reader = audience.thread_audience(post.thread, {post.author_id}).get(
+                post.author_id
+            )
+            heard[post.pk] = reader is not None and reader.level != audience.MUTED
+        if not heard[post.pk]:
+            continue
+        entries.append(
+            Entry(
+                recipient_id=post.author_id,
+                kind=Kind.REACTION,
+                event_type=event.type,
+                actor_id=event.actor_id,
+                post_id=post.pk,
+                thread_id=post.thread_id,
+                community_id=post.thread.community_id,
+                unread_key=f"reactions:{post.pk}",
+            )
+        )
+    return entries
+
+
 def _review_closed(event):
     """Each reporter of a post hears that their report was handled."""
     from community.models import Report
@@ -597,10 +645,13 @@ def notify(events):
     """live's batch subscriber: a commit's events become their notifications, stored
     together (a group of posts costs a constant few statements per thread)."""
     posts, threads, documents, others, published = [], [], [], [], []
+    reactions = []
     for event in events:
         kind = stream_kind(event.stream)
         if kind == "thread" and event.type == "post.created":
             posts.append(event)
+        elif kind == "thread" and event.type.startswith("reaction."):
+            reactions.append(event)
         elif kind == "community" and event.type == "thread.created":
             threads.append(event)
         elif kind == "workspace" and event.type == "document.uploaded":
@@ -616,6 +667,8 @@ def notify(events):
         entries.extend(_guarded(_threads_created, threads))
     if documents:
         entries.extend(_guarded(_documents, documents))
+    if reactions:
+        entries.extend(_guarded(_reacted, reactions))
     for event in others:
         entries.extend(_guarded(_one, event))
     if published:

@@ -19,6 +19,7 @@ from .moderation import (
     WatchedWord,
 )
 from .organisations import Affiliation, Organisation
+from .reactions import ALLOWED_EMOJI, QUICK_EMOJI, Reaction
 from .tags import (
     CommunityTheme,
     OrganisationCompetence,
@@ -28,6 +29,8 @@ from .tags import (
 )
 
 __all__ = [
+    "ALLOWED_EMOJI",
+    "QUICK_EMOJI",
     "Affiliation",
     "AuditEntry",
     "Community",
@@ -42,6 +45,7 @@ __all__ = [
     "OrganisationInterest",
     "Post",
     "PostRevision",
+    "Reaction",
     "ReadPosition",
     "Report",
     "ReviewItem",

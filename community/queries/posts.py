@@ -94,4 +94,6 @@ def post_actions(user, post, *, promoted=False):
     # (`community:post-marked`), since the fragment every reader shares never has it.
     if permissions.can_see_hidden_post(user, post):
         names.add("restore")
+    if permissions.can_react_post(user, post):
+        names.add("react")
     return names

@@ -26,6 +26,7 @@ from live.catchup import stream_head
 
 from .. import badges, permissions
 from ..models import Community, Membership, Post, ReadPosition, Thread
+from . import reactions
 from .posts import ROOM_PAGE_SIZE, url_pattern
 from .threads import thread_tools
 
@@ -57,6 +58,7 @@ class RoomMessageUrls:
     promote: str
     report: str
     moderate: str
+    react: str
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class RoomMessageActions:
     # to them with its mark.
     moderate: bool = False
     marked: bool = False
+    react: bool = False
 
 
 def room_day_label(day, today):
@@ -136,6 +139,7 @@ def _message_urls(thread):
             "promote",
             "report",
             "moderate",
+            "react",
         )
     }
     return lambda pk: RoomMessageUrls(
@@ -148,9 +152,13 @@ def room_messages_prepare(user, thread, posts):
     promotion; no queries when `promoted_to` was selected with the messages."""
     urls = _message_urls(thread)
     badges.author_badges_attach(thread, posts)
+    reactions.reactions_load(posts)
+    viewer_id = user.pk if user.is_authenticated else None
+    can_react = permissions.can_reply(user, thread)
     for post in posts:
         post.thread = thread
         post.urls = urls(post.pk)
+        post.reactions = reactions.reaction_chips(post, viewer_id)
         post.promotion = post_promotion(post)
         post.actions = RoomMessageActions(
             edit=permissions.can_edit_post(user, post),
@@ -160,6 +168,7 @@ def room_messages_prepare(user, thread, posts):
             report=permissions.can_report_post(user, post),
             moderate=permissions.can_moderate_post(user, post),
             marked=permissions.can_see_hidden_post(user, post),
+            react=can_react and post.is_visible_content,
         )
     return posts
 
@@ -174,9 +183,11 @@ def room_messages_prepare_for_everyone(thread, posts):
     """
     urls = _message_urls(thread)
     badges.author_badges_attach(thread, posts)
+    reactions.reactions_load(posts)
     for post in posts:
         post.urls = urls(post.pk)
         post.promotion = post_promotion(post)
+        post.reactions = reactions.reaction_chips(post)
         visible = post.is_visible_content
         post.actions = RoomMessageActions(
             edit=visible,
@@ -185,6 +196,7 @@ def room_messages_prepare_for_everyone(thread, posts):
             promote=visible and post.promotion is None,
             report=visible,
             moderate=not post.is_deleted,
+            react=visible,
         )
         post.room_grouped = False
         post.room_new_day = False

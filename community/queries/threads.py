@@ -12,6 +12,7 @@ from live.catchup import stream_head_expression
 
 from .. import badges, permissions
 from ..models import Post, Thread
+from . import reactions
 from .posts import url_pattern
 
 __all__ = [
@@ -38,6 +39,7 @@ class PostUrls:
     history: str
     report: str
     moderate: str
+    react: str
     accept: str = ""
 
 
@@ -57,6 +59,7 @@ class PostActions:
     # Questions: mark this reply as the accepted answer (the page only, not live
     # fragments: who may depends on the thread, not on the post).
     accept: bool = False
+    react: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,9 +224,12 @@ def posts_prepare(user, thread, posts):
     accept = url_pattern("community:post-accept")
     accepted = thread.accepted_answer_id
     may_accept = permissions.can_mark_answers(user, thread)
+    react = url_pattern("community:post-react")
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     badges.author_badges_attach(thread, posts)
+    reactions.reactions_load(posts)
+    viewer_id = user.pk if user.is_authenticated else None
     for post in posts:
         # Share the thread (and its community) so permission checks query nothing.
         post.thread = thread
@@ -237,8 +243,10 @@ def posts_prepare(user, thread, posts):
             report=report.format(post.pk),
             moderate=moderate.format(post.pk),
             accept=accept.format(post.pk),
+            react=react.format(post.pk),
         )
         post.is_accepted_answer = post.pk == accepted and post.is_visible_content
+        post.reactions = reactions.reaction_chips(post, viewer_id)
         post.actions = PostActions(
             quote=can_reply and post.is_visible_content,
             edit=permissions.can_edit_post(user, post),
@@ -250,6 +258,7 @@ def posts_prepare(user, thread, posts):
             accept=may_accept
             and post.pk != accepted
             and permissions.can_accept_answer(user, post),
+            react=can_reply and post.is_visible_content,
         )
     return can_reply
 
@@ -270,6 +279,7 @@ def posts_prepare_for_everyone(thread, posts):
             history=True,
             report=True,
             moderate=not post.is_deleted,
+            react=post.is_visible_content,
         )
         # Shared by every reader: the page marks its accepted answer itself
         # (`static/js/answers.js`, from the list's `data-answer`).

@@ -4,6 +4,7 @@ avatars rendered once per page."""
 from django import template
 
 from .. import fragments, permissions
+from ..models import ALLOWED_EMOJI, QUICK_EMOJI
 
 register = template.Library()
 
@@ -99,3 +100,10 @@ def avatar(context, person, size="md"):
         person=person,
         size=size,
     )
+
+
+@register.simple_tag
+def reaction_emoji(which="all"):
+    """The quick reactions (`"quick"`) or every one offered (`community.models.
+    reactions`), for the reaction bar and its picker."""
+    return QUICK_EMOJI if which == "quick" else ALLOWED_EMOJI

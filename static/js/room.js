@@ -24,6 +24,7 @@ import {
 import { startEdit } from "./inline_edit.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 import { clearAlert, failureMessage, showAlert } from "./notices.js";
+import { settleReactions, showReactions } from "./reactions.js";
 
 const list = document.querySelector("ol[data-room-messages]");
 
@@ -154,6 +155,7 @@ if (list) {
     template.innerHTML = html.trim();
     const item = template.content.firstElementChild;
     keepAllowedActions(item, viewerActions(frame), ".room-message__actions");
+    settleReactions(item, frame);
     localiseTimes(item);
     return item;
   }
@@ -360,6 +362,7 @@ if (list) {
   connection.subscribe(list.dataset.stream, Number(list.dataset.seq), {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showMessage(frame);
+      else if (frame.type?.startsWith("reaction.")) showReactions(list, frame);
       else if (frame.type?.startsWith("thread.")) {
         showThreadEvent(frame, { list, composer: document.querySelector("[data-room-composer]") });
       }

@@ -17,6 +17,7 @@ import { relativeTimes } from "./times.js";
 import { showMarkedPost, showThreadEvent } from "./moderation_live.js";
 import { readMarker } from "./reading.js";
 import { showAnswer } from "./answers.js";
+import { settleReactions, showReactions } from "./reactions.js";
 
 const list = document.querySelector("ol.posts[data-stream]");
 
@@ -49,6 +50,7 @@ if (list) {
     template.innerHTML = html.trim();
     const item = template.content.firstElementChild;
     keepAllowedActions(item, viewerActions(frame), ".post__actions");
+    settleReactions(item, frame);
     relativeTimes(item);
     return item;
   }
@@ -104,6 +106,7 @@ if (list) {
     onEvent(frame) {
       if (frame.type?.startsWith("post.")) showPost(frame);
       else if (frame.type === "thread.answered") showAnswer(frame);
+      else if (frame.type?.startsWith("reaction.")) showReactions(list, frame);
       else if (frame.type?.startsWith("thread.")) {
         showThreadEvent(frame, { list, composer: document.querySelector("form[data-composer]") });
       }

@@ -26,13 +26,13 @@ State = Membership.State
 
 # Anonymous: the thread with its community (its post counter gives the pages); the
 # page's posts with their authors and organisations and the stream head (one
-# statement); the thread's tags. A member adds the user (their session comes from the
+# statement); the thread's tags; the posts' reactions. A member adds the user (their session comes from the
 # sessions' cache), the navigation (its communities and moderation figures: one
 # statement) and the sidebar's workspaces; their membership comes with the thread
 # (every permission of the page is answered from it), and so do their read position
 # and notification level. Reading a page further than before adds one statement:
 # the read position's upsert (`READ_ADVANCES`); reading it again adds nothing.
-THREAD_PAGE_QUERIES = {"anonymous": 3, "member": 6}
+THREAD_PAGE_QUERIES = {"anonymous": 4, "member": 7}
 READ_ADVANCES = 1
 
 # Anonymous: the three figures, the featured communities and their themes, the latest

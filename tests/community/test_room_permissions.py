@@ -126,6 +126,6 @@ def test_the_room_page_offers_each_viewer_only_their_actions(client):
         item = html.split(f'data-post="{post.pk}"')[1].split("</li>")[0]
         return set(re.findall(r'data-action="(\w+)"', item))
 
-    assert actions(author) == {"edit", "delete", "promote"}
-    assert actions(other) == {"report"}
-    assert actions(owner) == {"promote", "moderate"}
+    assert actions(author) == {"edit", "delete", "promote", "react"}
+    assert actions(other) == {"report", "react"}
+    assert actions(owner) == {"promote", "moderate", "react"}

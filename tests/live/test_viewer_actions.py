@@ -50,11 +50,11 @@ async def test_each_viewer_gets_their_own_actions_on_a_live_post():
         await socket.disconnect()
 
     assert seen == {
-        "author": [["delete", "edit", "history", "quote"]],
+        "author": [["delete", "edit", "history", "quote", "react"]],
         # Members report the others' posts; staff moderate them instead.
-        "other": [["history", "quote", "report"]],
+        "other": [["history", "quote", "react", "report"]],
         "anonymous": [[]],
-        "staff": [["history", "moderate", "quote"]],
+        "staff": [["history", "moderate", "quote", "react"]],
     }
 
 
@@ -80,8 +80,8 @@ async def test_a_muted_author_is_not_offered_edit_on_their_own_live_post():
     replay = _actions(await subscribe(socket, stream, after=0), post.pk)
     await socket.disconnect()
 
-    assert before == [["delete", "edit", "history", "quote"]]
-    # Muted: no edit, no quote (no replying); deleting their own post stays possible.
+    assert before == [["delete", "edit", "history", "quote", "react"]]
+    # Muted: no edit, no quote, no reaction (no replying); deleting their own post stays possible.
     assert live == [["delete", "history"], ["delete", "history"]]
     assert replay == [["delete", "history"]] * 3
 
@@ -110,7 +110,7 @@ async def test_replayed_posts_carry_the_viewers_actions_too():
     received = await subscribe(socket, f"thread:{thread.pk}", after=0)
     await socket.disconnect()
 
-    assert _actions(received, post.pk) == [["delete", "edit", "history", "quote"]]
+    assert _actions(received, post.pk) == [["delete", "edit", "history", "quote", "react"]]
 
 
 async def test_room_messages_offer_promotion_by_the_same_rule_as_the_room_page():
@@ -131,7 +131,7 @@ async def test_room_messages_offer_promotion_by_the_same_rule_as_the_room_page()
         await socket.disconnect()
 
     assert seen == {
-        "author": [["delete", "edit", "history", "promote"]],
-        "other": [["history", "report"]],
-        "owner": [["history", "moderate", "promote"]],
+        "author": [["delete", "edit", "history", "promote", "react"]],
+        "other": [["history", "react", "report"]],
+        "owner": [["history", "moderate", "promote", "react"]],
     }
