@@ -1,5 +1,6 @@
-"""Uploaded documents on disk: the streaming upload handler, the content checks, the
-display names and the storage calls.
+"""Uploaded files on disk, for every app that takes them (workspace documents,
+proposals, post attachments): the streaming upload handler, the content checks, the
+display names, the storage calls and the private download response.
 
 Uploads are streamed to a temporary file by `DocumentUploadHandler`, which counts
 the bytes and computes the SHA-256 on the way and stops the request's parsing as soon
@@ -8,7 +9,9 @@ temporary file is deleted). `file_inspect` then decides by the content, never by
 name or the browser's content type, whether the file is one of the accepted kinds;
 refusals are `ValidationError`s whose message names the reason. Accepted files are
 saved through Django's storage API (the `default` storage, private, outside static
-files) under random names, `workspaces/<workspace id>/<uuid4 hex>`.
+files) under random names chosen by each app (`workspaces.storage`,
+`community.services.attachments`); `private_file_response` serves them back so that a
+browser never runs them.
 """
 
 import codecs
@@ -18,16 +21,17 @@ import re
 import stat
 import struct
 import unicodedata
-import uuid
 import zipfile
 from dataclasses import dataclass
 
 import filetype
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -547,16 +551,6 @@ def _inspect_zip(file):
 # --- storage ---------------------------------------------------------------------------
 
 
-def version_file_name(workspace_id):
-    """A new random storage name for a version's file."""
-    return f"workspaces/{int(workspace_id)}/{uuid.uuid4().hex}"
-
-
-def preview_file_name(workspace_id):
-    """A new random storage name for a version's preview image."""
-    return f"workspaces/{int(workspace_id)}/previews/{uuid.uuid4().hex}.png"
-
-
 def file_save(name, content):
     """Save `content` (a Django File) under `name` in the default storage; return the
     name it was stored under. A temporary upload is moved, not copied."""
@@ -582,3 +576,43 @@ def file_sha256(file):
         hasher.update(chunk)
     file.seek(0)
     return hasher.hexdigest()
+
+
+# --- serving ---------------------------------------------------------------------------
+
+
+class StreamedFileResponse(FileResponse):
+    """A FileResponse that daphne sends chunk by chunk.
+
+    Under ASGI, Django reads a synchronous file iterator whole into memory before
+    sending it (`StreamingHttpResponse.__aiter__`): a 25 MB download would cost the
+    server 25 MB and more. Here each chunk is read in a worker thread as it is sent.
+    """
+
+    block_size = 256 * 1024
+
+    async def __aiter__(self):
+        chunks = iter(self.streaming_content)
+        read = sync_to_async(next, thread_sensitive=False)
+        while (chunk := await read(chunks, None)) is not None:
+            yield chunk
+
+
+def private_file_response(name, *, filename, content_type, as_attachment=True):
+    """Stream the stored file `name` (404 when it is gone) so that the browser never
+    runs it: typed, nosniff, a sandboxing CSP, never cached by a shared cache."""
+    try:
+        handle = file_open(name)
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    response = StreamedFileResponse(
+        handle,
+        as_attachment=as_attachment,
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even opened directly, the response may run nothing and load nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
