@@ -125,6 +125,8 @@ def _post_shown(post, extra):
         repr(post.urls),
         *person_shown(post.author),
         str(getattr(post, "author_badge", "")),
+        # Its files (`queries.posts.attachments_load`), fixed once sent.
+        [attachment.pk for attachment in getattr(post, "attachment_list", ())],
     ]
 
 

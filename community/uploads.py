@@ -16,6 +16,7 @@ browser never runs them.
 
 import codecs
 import hashlib
+import io
 import os
 import re
 import stat
@@ -35,6 +36,7 @@ from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # --- limits ----------------------------------------------------------------------------
 
@@ -576,6 +578,97 @@ def file_sha256(file):
         hasher.update(chunk)
     file.seek(0)
     return hasher.hexdigest()
+
+
+# --- images ----------------------------------------------------------------------------
+
+# The formats `file_inspect` accepts as images, by the content type it gives them.
+_IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
+
+
+@dataclass(frozen=True)
+class Reencoded:
+    """An image drawn again by Pillow: its bytes, type and size in pixels."""
+
+    content: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def image_too_large_message(width, height):
+    """The refusal of an image that declares more pixels than may be decoded."""
+    return _(
+        "This image is too large to show: %(width)d × %(height)d pixels (at most "
+        "%(limit)d million pixels)."
+    ) % {
+        "width": width,
+        "height": height,
+        "limit": settings.IMAGE_MAX_PIXELS // 1_000_000,
+    }
+
+
+def image_reencode(file, content_type, sides):
+    """Decode the image `file` (of `content_type`, as `file_inspect` found it) and
+    return it redrawn once per entry of `sides`, each at most that many pixels a
+    side: upright, its first frame only, without metadata (EXIF, GPS, comments),
+    in its own format. Raise ValidationError for an image whose declared size passes
+    `settings.IMAGE_MAX_PIXELS` (checked from its header, before anything is
+    decoded: a "decompression bomb" is never expanded) or that cannot be decoded.
+    """
+    source_format = _IMAGE_FORMATS[content_type]
+    largest = max(sides)
+    file.seek(0)
+    try:
+        with Image.open(file, formats=[source_format]) as image:
+            if source_format == "JPEG":
+                # A JPEG is decoded at the smallest scale (down to 1/8) that still
+                # covers the largest side wanted: less memory for big photos.
+                image.draft("RGB", (largest, largest))
+            width, height = image.size
+            if width * height > settings.IMAGE_MAX_PIXELS:
+                _refuse(image_too_large_message(width, height), "image_pixels")
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            return [_image_encode(upright, source_format, side) for side in sides]
+    except Image.DecompressionBombError:
+        # Pillow's own limit, met when opening an image of billions of pixels.
+        _refuse(
+            _("This image is too large to show (at most %(limit)d million pixels).")
+            % {"limit": settings.IMAGE_MAX_PIXELS // 1_000_000},
+            "image_pixels",
+        )
+    except (OSError, SyntaxError, UnidentifiedImageError, ValueError):
+        _refuse(_("This image is damaged and cannot be shown."), "image_invalid")
+    finally:
+        file.seek(0)
+
+
+def _image_encode(image, source_format, side):
+    image = image.copy()
+    if image.mode in ("P", "PA", "1", "I", "I;16", "F", "CMYK", "YCbCr", "LAB", "HSV"):
+        image = image.convert("RGBA" if "A" in image.getbands() or
+                              "transparency" in image.info else "RGB")
+    image.thumbnail((side, side))
+    if source_format == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        options = {"quality": 85, "optimize": True}
+    elif source_format == "WEBP":
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA")
+        options = {"quality": 85}
+    else:
+        if image.mode not in ("L", "LA", "RGB", "RGBA"):
+            image = image.convert("RGBA")
+        options = {"optimize": True}
+    buffer = io.BytesIO()
+    # Nothing of the source's metadata is passed on: no exif, icc or comments.
+    image.save(buffer, format=source_format, **options)
+    content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+    return Reencoded(
+        buffer.getvalue(), content_type[source_format], image.width, image.height
+    )
 
 
 # --- serving ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from .views import (
     accounts,
+    attachments,
     communities,
     home,
     moderation,
@@ -22,6 +23,7 @@ urlpatterns = [
     *communities.urlpatterns,
     *threads.urlpatterns,
     *rooms.urlpatterns,
+    *attachments.urlpatterns,
     *moderation.urlpatterns,
     *thread_tools.urlpatterns,
     *rules.urlpatterns,

@@ -1,6 +1,7 @@
 """Data and invariants of the community app; one module per domain area."""
 
 from .accounts import User
+from .attachments import Attachment
 from .communities import Community, Membership, NotificationLevel
 from .conversation import Post, PostRevision, ReadPosition, Thread, ThreadRedirect
 from .moderation import (
@@ -22,6 +23,7 @@ from .tags import (
 
 __all__ = [
     "Affiliation",
+    "Attachment",
     "AuditEntry",
     "Community",
     "CommunityTheme",

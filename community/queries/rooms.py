@@ -17,7 +17,7 @@ from live.catchup import stream_head
 
 from .. import badges, permissions
 from ..models import Post, ReadPosition, Thread
-from .posts import ROOM_PAGE_SIZE, url_pattern
+from .posts import ROOM_PAGE_SIZE, attachments_load, url_pattern
 from .threads import thread_tools
 
 __all__ = [
@@ -137,6 +137,7 @@ def room_messages_prepare(user, thread, posts):
     promotion; no queries when `promoted_to` was selected with the messages."""
     urls = _message_urls(thread)
     badges.author_badges_attach(thread, posts)
+    attachments_load(posts)
     for post in posts:
         post.thread = thread
         post.urls = urls(post.pk)
@@ -163,6 +164,7 @@ def room_messages_prepare_for_everyone(thread, posts):
     """
     urls = _message_urls(thread)
     badges.author_badges_attach(thread, posts)
+    attachments_load(posts)
     for post in posts:
         post.urls = urls(post.pk)
         post.promotion = post_promotion(post)

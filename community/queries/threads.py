@@ -12,7 +12,7 @@ from live.catchup import stream_head_expression
 
 from .. import badges, permissions
 from ..models import Post, Thread
-from .posts import url_pattern
+from .posts import attachments_load, url_pattern
 
 __all__ = [
     "post_history",
@@ -107,6 +107,7 @@ def merge_candidates(thread, limit=20):
 POST_PAGE_FIELDS = (
     "thread_id",
     "number",
+    "attachment_count",
     "author_id",
     "body_html",
     "created_at",
@@ -191,6 +192,7 @@ def posts_prepare(user, thread, posts):
     reply = reverse("community:thread-reply", args=[thread.community.slug, thread.pk])
     can_reply = permissions.can_reply(user, thread)
     badges.author_badges_attach(thread, posts)
+    attachments_load(posts)
     for post in posts:
         # Share the thread (and its community) so permission checks query nothing.
         post.thread = thread
