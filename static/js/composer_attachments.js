@@ -106,7 +106,10 @@ function ready(form, li, data) {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" },
-    }).catch(() => {}); // an upload never sent is removed later anyway
+    }).catch(() => {
+      // Unsent uploads expire on the server anyway; say so rather than nothing.
+      showError(boxOf(form), gettext("The file could not be removed now: it will be removed by itself later."));
+    });
   });
   li.append(size, remove, input);
   updateRequired(form);
@@ -125,13 +128,17 @@ function upload(form, file) {
     if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100);
   });
   xhr.addEventListener("load", () => {
+    let data = null;
     if (xhr.status === 201) {
       try {
-        ready(form, li, JSON.parse(xhr.responseText));
-        return;
+        data = JSON.parse(xhr.responseText);
       } catch {
-        // fall through to the error
+        data = null; // shown as a failed upload below
       }
+    }
+    if (data?.id) {
+      ready(form, li, data);
+      return;
     }
     li.remove();
     showError(box, errorOf(xhr));
