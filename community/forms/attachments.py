@@ -33,5 +33,8 @@ class WithAttachmentsMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound and self.data.getlist(self.add_prefix("attachments"), None):
+        getlist = getattr(self.data, "getlist", None)
+        name = self.add_prefix("attachments")
+        sent = getlist(name) if getlist else self.data.get(name) if self.is_bound else None
+        if sent:
             self.fields["body"].required = False

@@ -172,6 +172,9 @@ def attachments_attach(post, attachments):
     if attached:
         Post.objects.filter(pk=post.pk).update(attachment_count=attached)
     post.attachment_count = attached
+    if attached != len(attachments):
+        # Lost a race for some of them: show what the post really has.
+        attachments = list(Attachment.objects.filter(post=post).order_by("pk"))
     for row in attachments:
         row.post = post
     # What the post's fragment shows, without reading them again.

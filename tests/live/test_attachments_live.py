@@ -23,6 +23,9 @@ def setting():
     community, owner, room = community_with_room()
     sender = member_of(community)
     reader = member_of(community)
+    for person in (sender, reader):  # refusals in English, the words looked for
+        person.language = "en"
+        person.save(update_fields=["language"])
     image = attachments.attachment_upload(
         actor=sender,
         thread=room,
