@@ -127,6 +127,8 @@ def _post_shown(post, extra):
         str(getattr(post, "author_badge", "")),
         getattr(post, "is_accepted_answer", False),
         repr(getattr(post, "reactions", ())),
+        # Its files (`queries.posts.attachments_load`), fixed once sent.
+        [attachment.pk for attachment in getattr(post, "attachment_list", ())],
     ]
 
 

@@ -195,8 +195,8 @@ def _post_group(requests):
     """Posts sent over this process's sockets meanwhile, written in one transaction by
     the same service as the HTTP form (`post_replies`: permissions, limits, events).
 
-    Each request is (socket user, socket language, thread id, body, client uuid);
-    each answer (post id, None, None, extra) or (None, error code, message in the
+    Each request is (socket user, socket language, thread id, body, client uuid[,
+    attachment ids]); each answer (post id, None, None, extra) or (None, error code, message in the
     person's language, extra): `extra` holds what the frame adds (`retry_after` for
     a slow-mode or rate-limit refusal; `held` and its message for a held post). Every
     person is read again from the database first (once per group).
@@ -209,7 +209,8 @@ def _post_group(requests):
         for thread_id in {request[2] for request in requests}:
             writers = {people[request[0].pk] for request in requests if request[2] == thread_id}
             access[thread_id] = permissions.access_thread_for_each(writers, thread_id)
-        for index, (socket_user, language, thread_id, body, client_id) in enumerate(requests):
+        for index, request in enumerate(requests):
+            socket_user, language, thread_id, body, client_id, *files = request
             user = people[socket_user.pk]
             language = getattr(user, "language", "") or language
             thread = access[thread_id][user.pk]
@@ -217,9 +218,10 @@ def _post_group(requests):
                 with translation.override(language):
                     answers[index] = _refusal(thread)
                 continue
-            replies.append(
-                (index, thread_services.NewReply(user, thread, body, client_id, language))
+            reply = thread_services.NewReply(
+                user, thread, body, client_id, language, tuple(files[0]) if files else ()
             )
+            replies.append((index, reply))
         outcomes = thread_services.post_replies([reply for _index, reply in replies])
     for (index, reply), outcome in zip(replies, outcomes, strict=True):
         if isinstance(outcome, Exception):
@@ -254,10 +256,17 @@ def _refusal(error):
 _post_grouped = Grouped(_post_group)
 
 
+# More ids than any post may carry is a malformed frame, not a refusal to explain.
+_ATTACHMENT_IDS_MAX = 100
+
+
 async def operation_post(socket, frame):
-    """`{"op": "post", "thread": 42, "body": "...", "client_id": "<uuid>"}`: a reply
-    or room message, acknowledged once committed; a resent client_id is stored once."""
+    """`{"op": "post", "thread": 42, "body": "...", "client_id": "<uuid>",
+    "attachments": [7, 8]}`: a reply or room message, with the sender's pending
+    uploads (optional), acknowledged once committed; a resent client_id is stored
+    once."""
     thread_id, body, client_id = frame.get("thread"), frame.get("body"), frame.get("client_id")
+    files = frame.get("attachments", [])
     if not isinstance(client_id, str):
         return await socket.error("bad_frame", _("client_id must be a UUID."), ref=client_id)
     try:
@@ -268,8 +277,16 @@ async def operation_post(socket, frame):
         return await socket.error(
             "bad_frame", _("post needs thread and body."), ref=client_id
         )
+    if (
+        not isinstance(files, list)
+        or len(files) > _ATTACHMENT_IDS_MAX
+        or not all(whole_number(pk) for pk in files)
+    ):
+        return await socket.error(
+            "bad_frame", _("attachments must be a list of ids."), ref=client_id
+        )
     post_id, code, message, extra = await _post_grouped(
-        (socket.user, socket.language, thread_id, body, client_uuid)
+        (socket.user, socket.language, thread_id, body, client_uuid, tuple(files))
     )
     if code is not None:
         if not extra:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from .models import (
     Affiliation,
+    Attachment,
     Community,
     HeldPost,
     Membership,
@@ -1882,6 +1883,48 @@ def access_post(user, post_id):
         raise Http404("No such post.")
     require(can_read_thread(user, post.thread), READ_REFUSAL)
     return post
+
+
+def can_attach_files(user, thread):
+    """Files go with posts: whoever may write in `thread` may upload them for it."""
+    return can_reply(user, thread)
+
+
+def require_attach_files(user, thread):
+    """Raise PermissionDenied, saying why, unless `user` may upload files for `thread`."""
+    require_reply(user, thread)
+
+
+def access_attachment(user, attachment_id):
+    """Return an attachment `user` may download now (with its post, thread and
+    community), else raise Http404 (missing and forbidden alike).
+
+    A pending upload (not sent yet) is its uploader's alone. A sent one follows its
+    post at this moment: the thread's readers, unless the post was deleted (by its
+    author or a moderator: the file is gone for everyone) or hidden (then only those
+    who see hidden posts, `can_see_hidden_post`).
+    """
+    attachment = (
+        Attachment.objects.select_related("post__thread__community")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        raise Http404("No such attachment.")
+    post = attachment.post
+    if post is None:
+        if not user.is_authenticated or attachment.uploaded_by_id != user.pk:
+            raise Http404("No such attachment.")
+        return attachment
+    try:
+        _readable(user, post.thread)
+    except PermissionDenied:
+        raise Http404("No such attachment.") from None
+    if post.is_deleted:
+        raise Http404("No such attachment.")
+    if post.is_hidden and not can_see_hidden_post(user, post):
+        raise Http404("No such attachment.")
+    return attachment
 
 
 def access_review_item(user, community, item_id):

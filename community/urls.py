@@ -3,6 +3,7 @@
 from .views import (
     accounts,
     answers,
+    attachments,
     communities,
     compose,
     home,
@@ -27,6 +28,7 @@ urlpatterns = [
     *rooms.urlpatterns,
     *compose.urlpatterns,
     *reactions.urlpatterns,
+    *attachments.urlpatterns,
     *moderation.urlpatterns,
     *thread_tools.urlpatterns,
     *rules.urlpatterns,

@@ -275,6 +275,17 @@ MEDIA_URL = "/media/"
 WORKSPACE_INVITATION_DAYS = 14
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 25 * 1024 * 1024))
 AVATAR_MAX_BYTES = int(os.environ.get("AVATAR_MAX_BYTES", 2 * 1024 * 1024))
+# Attachments of posts and room messages (the upload limit and checks are the
+# documents'): images above this many pixels are refused before decoding; images are
+# stored at most IMAGE_MAX_SIDE pixels a side, shown as thumbnails of
+# ATTACHMENT_THUMBNAIL_SIDE; uploads never sent are removed after
+# ATTACHMENT_PENDING_HOURS.
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))
+IMAGE_MAX_SIDE = int(os.environ.get("IMAGE_MAX_SIDE", 4096))
+ATTACHMENT_THUMBNAIL_SIDE = 480
+ATTACHMENTS_PER_POST = int(os.environ.get("ATTACHMENTS_PER_POST", 10))
+ATTACHMENTS_PENDING_MAX = int(os.environ.get("ATTACHMENTS_PENDING_MAX", 20))
+ATTACHMENT_PENDING_HOURS = int(os.environ.get("ATTACHMENT_PENDING_HOURS", 24))
 # Days a published or renewed technology offer stays listed (innovation).
 OFFER_LIFETIME_DAYS = int(os.environ.get("OFFER_LIFETIME_DAYS", 365))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -412,11 +412,13 @@ def status(config):
 
 
 def prune_loop():
-    """The Procfile's `prune`: prune_events at start, then every interval."""
+    """The Procfile's `prune`: prune_events and prune_attachments at start, then
+    every interval."""
     interval = int(os.environ.get("PRUNE_INTERVAL_SECONDS", 24 * 3600))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     while True:
-        subprocess.run([sys.executable, "manage.py", "prune_events"], cwd=BASE_DIR)
+        for command in ("prune_events", "prune_attachments"):
+            subprocess.run([sys.executable, "manage.py", command], cwd=BASE_DIR)
         time.sleep(interval)
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..services.rooms import ROOM_NAME_MAX_LENGTH, promotion_note_max_length
 from ..services.threads import thread_title_max_length
+from .attachments import WithAttachmentsMixin
 from .limits import LengthCounterMixin
 from .threads import MARKDOWN_HELP
 
@@ -21,7 +22,7 @@ class RoomForm(LengthCounterMixin, forms.Form):
         return {"name": ROOM_NAME_MAX_LENGTH}
 
 
-class RoomMessageForm(LengthCounterMixin, forms.Form):
+class RoomMessageForm(LengthCounterMixin, WithAttachmentsMixin, forms.Form):
     body = forms.CharField(
         label=_("Message"),
         strip=False,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..services.threads import THREAD_TAGS_MAX, thread_title_max_length
+from .attachments import WithAttachmentsMixin
 from .limits import LengthCounterMixin
 
 MARKDOWN_HELP = _(
@@ -62,7 +63,7 @@ class ThreadForm(_BodyLimitMixin, forms.Form):
         return {**super().length_limits(), "title": thread_title_max_length()}
 
 
-class ReplyForm(_BodyLimitMixin, forms.Form):
+class ReplyForm(_BodyLimitMixin, WithAttachmentsMixin, forms.Form):
     body = _body_field(_("Your reply"))
     # A fresh id per rendered form: sending it twice stores one post.
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)

@@ -1,6 +1,7 @@
 """Data and invariants of the community app; one module per domain area."""
 
 from .accounts import User
+from .attachments import Attachment
 from .communities import Community, Membership, NotificationLevel
 from .conversation import (
     Draft,
@@ -32,6 +33,7 @@ __all__ = [
     "ALLOWED_EMOJI",
     "QUICK_EMOJI",
     "Affiliation",
+    "Attachment",
     "AuditEntry",
     "Community",
     "CommunityTheme",

@@ -144,6 +144,9 @@ class Post(models.Model):
         related_name="+",
     )
     hidden_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Files sent with it (`Attachment`), counted so pages look them up only when
+    # some post shown has any.
+    attachment_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("post")

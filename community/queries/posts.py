@@ -5,10 +5,11 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .. import permissions
-from ..models import Thread
+from ..models import Attachment, Thread
 
 __all__ = [
     "ROOM_PAGE_SIZE",
+    "attachments_load",
     "post_actions",
     "post_location_url",
     "post_page_number",
@@ -97,3 +98,26 @@ def post_actions(user, post, *, promoted=False):
     if permissions.can_react_post(user, post):
         names.add("react")
     return names
+
+
+def attachments_load(posts):
+    """Give each of `posts` its `attachment_list` (the files sent with it, in order):
+    one query for the posts that have any and were not given theirs when written,
+    none when no post shown has files. Pages and live fragments show them, and
+    `templates/community/includes/attachments.html` decides what a reader sees of a
+    deleted or hidden post's files (nothing)."""
+    wanted = {}
+    for post in posts:
+        if hasattr(post, "attachment_list"):
+            continue
+        post.attachment_list = []
+        if post.attachment_count and not post.is_deleted:
+            wanted[post.pk] = post
+    if not wanted:
+        return posts
+    rows = Attachment.objects.filter(post_id__in=wanted).order_by("pk").defer(
+        "sha256", "file", "thumbnail"
+    )
+    for row in rows:
+        wanted[row.post_id].attachment_list.append(row)
+    return posts

@@ -27,7 +27,7 @@ from live.catchup import stream_head
 from .. import badges, permissions
 from ..models import Community, Membership, Post, ReadPosition, Thread
 from . import reactions
-from .posts import ROOM_PAGE_SIZE, url_pattern
+from .posts import ROOM_PAGE_SIZE, attachments_load, url_pattern
 from .threads import thread_tools
 
 __all__ = [
@@ -153,6 +153,7 @@ def room_messages_prepare(user, thread, posts):
     urls = _message_urls(thread)
     badges.author_badges_attach(thread, posts)
     reactions.reactions_load(posts)
+    attachments_load(posts)
     viewer_id = user.pk if user.is_authenticated else None
     can_react = permissions.can_reply(user, thread)
     for post in posts:
@@ -184,6 +185,7 @@ def room_messages_prepare_for_everyone(thread, posts):
     urls = _message_urls(thread)
     badges.author_badges_attach(thread, posts)
     reactions.reactions_load(posts)
+    attachments_load(posts)
     for post in posts:
         post.urls = urls(post.pk)
         post.promotion = post_promotion(post)

@@ -13,7 +13,7 @@ from live.catchup import stream_head_expression
 from .. import badges, permissions
 from ..models import Post, Thread
 from . import reactions
-from .posts import url_pattern
+from .posts import attachments_load, url_pattern
 
 __all__ = [
     "accepted_answer",
@@ -115,6 +115,7 @@ def merge_candidates(thread, limit=20):
 POST_PAGE_FIELDS = (
     "thread_id",
     "number",
+    "attachment_count",
     "author_id",
     "body_html",
     "created_at",
@@ -229,6 +230,7 @@ def posts_prepare(user, thread, posts):
     can_reply = permissions.can_reply(user, thread)
     badges.author_badges_attach(thread, posts)
     reactions.reactions_load(posts)
+    attachments_load(posts)
     viewer_id = user.pk if user.is_authenticated else None
     for post in posts:
         # Share the thread (and its community) so permission checks query nothing.

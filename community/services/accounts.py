@@ -35,7 +35,9 @@ __all__ = [
     "account_site_roles_changed",
     "account_suspend",
     "account_unsuspend",
+    "AVATAR_SIZES",
     "avatar_prepare",
+    "avatar_sized",
     "profile_update",
     "sessions_end",
     "time_zone_names",
@@ -52,6 +54,10 @@ AVATAR_TYPES = {
 AVATAR_MAX_SIDE = 4096
 # Avatars are shown at 96px at most; storing 512px keeps pages light and sharp.
 AVATAR_STORED_SIDE = 512
+# The sizes avatars are served at (`avatar_sized`): each drawn once from the stored
+# avatar, then kept beside it. Pages ask for the size they show, twice for sharp
+# screens (`templates/includes/avatar.html`).
+AVATAR_SIZES = (32, 64, 128, 256)
 EXPERTISE_MAX_TAGS = 20
 EXPERTISE_TAG_MAX_LENGTH = 50
 _TIME_ZONE_REGIONS = (
@@ -157,6 +163,46 @@ def _avatar_normalise(image):
     buffer = io.BytesIO()
     image.save(buffer, format=target, **options)
     return ContentFile(buffer.getvalue(), name="avatar")
+
+
+def _avatar_sized_name(name, size):
+    return f"avatars/sized/{name.rpartition('/')[2]}-{int(size)}"
+
+
+def _avatar_files_delete(storage, name):
+    """Remove a replaced avatar and the sizes drawn from it."""
+    storage.delete(name)
+    for size in AVATAR_SIZES:
+        storage.delete(_avatar_sized_name(name, size))
+
+
+def avatar_sized(person, size):
+    """The storage name of `person`'s avatar at `size` pixels a side (one of
+    `AVATAR_SIZES`), drawn from the stored avatar the first time it is asked for
+    and kept (in the stored avatar's format, without metadata). Raises
+    FileNotFoundError when the person has no avatar or its file is gone."""
+    if size not in AVATAR_SIZES:
+        raise ValueError(f"no avatar size {size}")
+    if not person.avatar:
+        raise FileNotFoundError("no avatar")
+    storage = person.avatar.storage
+    wanted = _avatar_sized_name(person.avatar.name, size)
+    if storage.exists(wanted):
+        return wanted
+    with storage.open(person.avatar.name, "rb") as handle:
+        # The stored avatar was checked and redrawn when uploaded (`avatar_prepare`,
+        # at most 512px): drawing a smaller one is cheap and safe.
+        with Image.open(handle) as image:
+            image.load()
+            source_format = image.format
+            image.thumbnail((size, size))
+            buffer = io.BytesIO()
+            image.save(buffer, format=source_format)
+    stored = storage.save(wanted, ContentFile(buffer.getvalue()))
+    if stored != wanted:
+        # Another process drew it meanwhile: keep theirs.
+        storage.delete(stored)
+    return wanted
 
 
 def _expertise_clean(names):
@@ -269,7 +315,7 @@ def profile_update(
             )
             if old_avatar_name and "avatar" in changed:
                 transaction.on_commit(
-                    lambda: storage.delete(old_avatar_name), robust=True
+                    lambda: _avatar_files_delete(storage, old_avatar_name), robust=True
                 )
     except Exception:
         if stored_name:

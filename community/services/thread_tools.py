@@ -25,6 +25,7 @@ from ..models import (
     Thread,
     ThreadRedirect,
 )
+from .attachments import attachments_withdraw
 from .audit import audit_record
 from .moderation import clean_hide_reason
 from .rooms import clean_room_name, room_name_taken
@@ -93,7 +94,8 @@ def _screened_title(title, community):
 
 def post_removed_set(post, *, actor, reason=""):
     """Delete `post` as a moderator ("removed by a moderator" for everyone, its text
-    never shown again, moderators included); the caller holds a transaction and has
+    never shown again, moderators included; its attachments removed with their
+    files); the caller holds a transaction and has
     checked the rule. Writes the audit entry, the author's notice and `post.removed`
     on the thread's stream."""
     post.is_deleted = True
@@ -112,6 +114,8 @@ def post_removed_set(post, *, actor, reason=""):
             "hidden_reason",
         ]
     )
+    # Its files leave with it: gone from storage once this commits.
+    attachments_withdraw([post])
     record_post_event(post, "post.removed", actor)
     community = post.thread.community
     audit_record(

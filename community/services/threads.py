@@ -19,7 +19,7 @@ from ..markdown import mentioned_user_ids, render_markdown
 from ..models import AuditEntry, Community, HeldPost, Post, PostRevision, Thread
 from ..ratelimit import RateLimited, rate_limit_hit
 from ..tagging import tag_names_clean
-from . import drafts, reading, rules
+from . import attachments, drafts, reading, rules
 from .audit import audit_record
 
 __all__ = [
@@ -301,16 +301,18 @@ def _thread_write(
 # --- posts -----------------------------------------------------------------------------
 
 
-def post_reply(*, actor, thread, body, client_id=None):
+def post_reply(*, actor, thread, body, client_id=None, attachments=()):
     """Add a reply at the end of `thread`; return the post.
 
     Callers: active, unmuted members and staff; locked threads only take replies from
     moderators (`permissions.can_reply`), else PermissionDenied. Raises ValidationError
     for an empty or over-long body or past the "post" rate limit. A resent post with
     the same `client_id` returns the stored post without writing or emitting again.
-    Emits `post.created` on `thread:<id>`.
+    `attachments` are ids of the actor's pending uploads for this thread
+    (`services.attachments`), attached in the post's transaction; with some, the
+    body may be empty. Emits `post.created` on `thread:<id>`.
     """
-    (outcome,) = post_replies([NewReply(actor, thread, body, client_id)])
+    (outcome,) = post_replies([NewReply(actor, thread, body, client_id, None, attachments)])
     if isinstance(outcome, Exception):
         raise outcome
     if isinstance(outcome, HeldPost):
@@ -322,14 +324,15 @@ def post_reply(*, actor, thread, body, client_id=None):
 @dataclass(frozen=True)
 class NewReply:
     """One reply asked for: who, where (a Thread the actor may see), what, the
-    client's id for it (None for none), and the language its refusal is told in
-    (None: the active one)."""
+    client's id for it (None for none), the language its refusal is told in
+    (None: the active one), and the ids of the actor's pending uploads it sends."""
 
     actor: object
     thread: object
     body: str
     client_id: object = None
     language: str | None = None
+    attachments: tuple = ()
 
 
 def post_replies(replies):
@@ -344,7 +347,7 @@ def post_replies(replies):
     answered with its stored post; the common case costs no lookup.
     """
     outcomes = [None] * len(replies)
-    new = []  # (index, reply, body, body_html, mentions)
+    new = []  # (index, reply, body, body_html, mentions, attachments)
     held = []  # (index, reply, body, the watched word that holds it or None)
     claimed = {}  # (author, client_id) -> index of the reply that writes it
     watched = {}  # community id -> its watched words, read once per group
@@ -357,13 +360,29 @@ def post_replies(replies):
                 if key in claimed:
                     outcomes[index] = claimed[key]  # the same post twice in one group
                     continue
-                body = _clean_body(reply.body)
+                files = attachments.attachments_claim(
+                    reply.actor, reply.thread, reply.attachments
+                )
+                # A file may go alone: then the text may be empty.
+                body = "" if files and not (reply.body or "").strip() else (
+                    _clean_body(reply.body)
+                )
                 if community.pk not in watched:
                     watched[community.pk] = rules.watched_rules(community)
                 body, held_by = rules.text_screen(body, watched[community.pk], "body")
                 if held_by is not None and not rules.may_hold(community):
                     raise rules.hold_refusal(held_by)
                 first_posts = rules.needs_approval(reply.actor, community)
+                if files and (held_by is not None or first_posts):
+                    # A held post waits as text only; its files would be seen by
+                    # nobody meanwhile, and expire.
+                    raise ValidationError(
+                        _(
+                            "This message must be approved by a moderator first: "
+                            "send it without files."
+                        ),
+                        code="held",
+                    )
                 if held_by is None and not first_posts:
                     rules.slow_mode_hit(reply.actor, reply.thread)
                 rate_limit_hit(reply.actor, "post")
@@ -380,7 +399,9 @@ def post_replies(replies):
         if held_by is not None or first_posts:
             held.append((index, reply, body, held_by))
             continue
-        new.append((index, reply, body, render_markdown(body), mentioned_user_ids(body)))
+        new.append(
+            (index, reply, body, render_markdown(body), mentioned_user_ids(body), files)
+        )
     for index, reply, body, held_by in held:
         # Held posts are not posts yet: no number, no event for readers, no count.
         stored = _resent_post(reply.actor, reply.client_id)
@@ -401,8 +422,10 @@ def post_replies(replies):
                     outcomes[index] = post
         except IntegrityError:
             # Another process stored one of these client ids meanwhile: one by one.
-            for index, reply, body, body_html, mentions in new:
-                outcomes[index] = _write_reply_alone(reply, body, body_html, mentions)
+            for index, reply, body, body_html, mentions, files in new:
+                outcomes[index] = _write_reply_alone(
+                    reply, body, body_html, mentions, files
+                )
     outcomes = [
         outcomes[outcome] if isinstance(outcome, int) else outcome for outcome in outcomes
     ]
@@ -465,14 +488,15 @@ def _write_replies(new):
                     body_html=body_html,
                     client_id=reply.client_id,
                 )
-                for offset, (_index, reply, body, body_html, _mentions) in enumerate(
-                    items, start=1
+                for offset, (_index, reply, body, body_html, _mentions, _files) in (
+                    enumerate(items, start=1)
                 )
             ]
         )
-        for post in posts:
+        for post, item in zip(posts, items, strict=True):
             # New: no discussion continues it yet (its presenter asks).
             Post.promoted_to.related.set_cached_value(post, None)
+            attachments.attachments_attach(post, item[5])
         event_record_many(
             stream=stream_name("thread", thread.pk),
             entries=[
@@ -523,11 +547,13 @@ def _numbers_allocate(thread, count, now, last_poster):
         return cursor.fetchone()[0]
 
 
-def _write_reply_alone(reply, body, body_html, mentions):
+def _write_reply_alone(reply, body, body_html, mentions, files):
     """One reply in its own transaction; a client id stored meanwhile returns that post."""
     try:
         with transaction.atomic():
-            ((_index, post),) = _write_replies([(0, reply, body, body_html, mentions)])
+            ((_index, post),) = _write_replies(
+                [(0, reply, body, body_html, mentions, files)]
+            )
         return post
     except IntegrityError:
         stored = _resent_post(reply.actor, reply.client_id)
@@ -600,7 +626,8 @@ def post_delete(*, actor, post):
 
     Callers: the author (`permissions.can_delete_post`), else PermissionDenied. The
     body stays in the database but is never shown again; the first post of a thread
-    may be deleted too (the thread stays readable). Emits `post.deleted` on
+    may be deleted too (the thread stays readable); its attachments are removed
+    with their files. Emits `post.deleted` on
     `thread:<id>`.
     """
     permissions.require_delete_post(actor, post)
@@ -608,6 +635,8 @@ def post_delete(*, actor, post):
         post.is_deleted = True
         post.deleted_at = timezone.now()
         post.save(update_fields=["is_deleted", "deleted_at"])
+        # Its files leave with it: gone from storage once this commits.
+        attachments.attachments_withdraw([post])
         record_post_event(post, "post.deleted", actor)
     return post
 
@@ -635,7 +664,7 @@ def held_release(*, actor, held):
         else:
             reply = NewReply(author, row.thread, row.body, row.client_id)
             ((_index, post),) = _write_replies(
-                [(0, reply, row.body, row.body_html, mentioned_user_ids(row.body))]
+                [(0, reply, row.body, row.body_html, mentioned_user_ids(row.body), [])]
             )
             row.post = post
         rules.held_close(row, actor, HeldPost.Status.RELEASED)

@@ -107,6 +107,53 @@ def avatar(request, username):
     return _avatar_headers(response, etag)
 
 
+# A sized avatar's address names its version: a new picture is a new address, so
+# what was fetched may be kept for good.
+AVATAR_SIZED_MAX_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def avatar_sized(request, username, size, version):
+    """A person's avatar at `size` pixels (`account_services.AVATAR_SIZES`), drawn
+    once and kept; cached by browsers and proxies for good (`immutable`), since the
+    address changes with the picture. An old version's address moves to the current
+    one; no avatar (or a size not offered) is 404 and pages show initials."""
+    person = permissions.access_user(request.user, username)
+    if not person.avatar or size not in account_services.AVATAR_SIZES:
+        raise Http404("No avatar.")
+    if version != person.avatar_version:
+        response = redirect("community:avatar-sized", username, size, person.avatar_version)
+        patch_cache_control(response, public=True, max_age=AVATAR_MAX_AGE)
+        return response
+    etag = f'"{version}-{size}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return _sized_headers(not_modified, etag)
+    try:
+        name = account_services.avatar_sized(person, size)
+        handle = person.avatar.storage.open(name, "rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("No avatar.") from None
+    kind = filetype.guess(handle.read(261))
+    handle.seek(0)
+    if kind is None or kind.mime not in account_services.AVATAR_TYPES:
+        handle.close()
+        raise Http404("No avatar.")
+    response = FileResponse(
+        handle, content_type=kind.mime, filename=f"avatar-{size}.{kind.extension}"
+    )
+    return _sized_headers(response, etag)
+
+
+def _sized_headers(response, etag):
+    response["ETag"] = etag
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(
+        response, public=True, max_age=AVATAR_SIZED_MAX_AGE, immutable=True
+    )
+    return response
+
+
 def _avatar_headers(response, etag):
     response["ETag"] = etag
     response["X-Content-Type-Options"] = "nosniff"
@@ -117,5 +164,10 @@ def _avatar_headers(response, etag):
 urlpatterns = [
     path("u/<str:username>/", profile, name="profile"),
     path("u/<str:username>/avatar/", avatar, name="avatar"),
+    path(
+        "u/<str:username>/avatar/<int:size>/<str:version>/",
+        avatar_sized,
+        name="avatar-sized",
+    ),
     path("settings/profile/", profile_edit, name="profile-edit"),
 ]

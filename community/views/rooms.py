@@ -146,6 +146,7 @@ def room_post(request, slug, pk):
                 thread=thread,
                 body=form.cleaned_data["body"],
                 client_id=form.cleaned_data["client_id"],
+                attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -169,6 +169,7 @@ def thread_reply(request, slug, pk):
                     thread=thread,
                     body=form.cleaned_data["body"],
                     client_id=form.cleaned_data["client_id"],
+                    attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -240,8 +240,10 @@ export class LiveConnection extends EventTarget {
    * Send a post; it stays pending (and is resent on reconnect) until acknowledged.
    * Returns its client id, or null, without sending, when it is too large for a frame.
    */
-  post(thread, body) {
+  post(thread, body, attachments = []) {
     const frame = { op: "post", thread, body, client_id: uuid4() };
+    // The ids of the sender's uploads going with it (composer_attachments.js).
+    if (attachments.length) frame.attachments = attachments;
     if (!this.fits(frame)) return null;
     const entry = { frame, sends: 0 };
     this.pending.set(frame.client_id, entry);

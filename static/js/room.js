@@ -9,6 +9,7 @@
 // this module to the messages it inserts, with the parameters the list carries
 // (`data-group-seconds`, `data-time-zone`).
 
+import { attachmentIds, attachmentsSent } from "./composer_attachments.js";
 import { gettext, interpolate, pageLanguage } from "./i18n.js";
 import { overLimit } from "./length_limits.js";
 import {
@@ -509,7 +510,8 @@ if (list) {
     // before this handler runs, and this check keeps the socket from sending it even so.
     composer.addEventListener("submit", (event) => {
       const body = textarea.value;
-      if (!body.trim()) {
+      const files = attachmentIds(composer);
+      if (!body.trim() && !files.length) {
         event.preventDefault();
         return;
       }
@@ -520,11 +522,12 @@ if (list) {
       }
       if (!connection.connected) return; // the form posts as usual
       event.preventDefault();
-      const clientId = connection.post(threadId, body);
+      const clientId = connection.post(threadId, body, files);
       if (!clientId) {
         showComposerError(composer, refusalMessage("too_large"));
         return;
       }
+      attachmentsSent(composer);
       const pending = document.createElement("li");
       pending.className = "room-message room-message--pending";
       pending.dataset.clientId = clientId;

@@ -1,6 +1,7 @@
 // Live thread page: new replies, edits and deletions appear without a reload; replies
 // are sent over the socket when it is connected (the form posts normally otherwise).
 
+import { attachmentIds, attachmentsSent } from "./composer_attachments.js";
 import { gettext, interpolate, ngettext, pageLanguage } from "./i18n.js";
 import { overLimit } from "./length_limits.js";
 import {
@@ -146,14 +147,16 @@ if (list) {
           textarea.reportValidity();
           return;
         }
-        if (!connection.connected || !body) return; // the form posts as usual
+        const files = attachmentIds(composer);
+        if (!connection.connected || !(body || files.length)) return; // the form posts as usual
         event.preventDefault();
         event.stopImmediatePropagation();
-        const clientId = connection.post(threadId, body);
+        const clientId = connection.post(threadId, body, files);
         if (!clientId) {
           showComposerError(composer, refusalMessage("too_large"));
           return;
         }
+        attachmentsSent(composer);
         const pending = document.createElement("li");
         pending.className = "post post--pending";
         pending.dataset.clientId = clientId;

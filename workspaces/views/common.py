@@ -13,17 +13,17 @@ pages' scripts, the one JSON error shape, service errors on forms, and private f
 
 from functools import wraps
 
-from asgiref.sync import sync_to_async
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from community.uploads import private_file_response
 from community.views.feedback import flash_errors
 
-from .. import permissions, storage
+from .. import permissions
 
 __all__ = [
     "flash_errors",
@@ -154,43 +154,3 @@ def form_add_errors(form, error, *, renamed=None):
         form_errors[field] = form.error_class(
             found, error_class="nonfield" if field == NON_FIELD_ERRORS else None
         )
-
-
-# --- private files ----------------------------------------------------------------------
-
-
-class StreamedFileResponse(FileResponse):
-    """A FileResponse that daphne sends chunk by chunk.
-
-    Under ASGI, Django reads a synchronous file iterator whole into memory before
-    sending it (`StreamingHttpResponse.__aiter__`): a 25 MB download would cost the
-    server 25 MB and more. Here each chunk is read in a worker thread as it is sent.
-    """
-
-    block_size = 256 * 1024
-
-    async def __aiter__(self):
-        chunks = iter(self.streaming_content)
-        read = sync_to_async(next, thread_sensitive=False)
-        while (chunk := await read(chunks, None)) is not None:
-            yield chunk
-
-
-def private_file_response(name, *, filename, content_type, as_attachment=True):
-    """Stream the stored file `name` (404 when it is gone) so that the browser never
-    runs it: typed, nosniff, a sandboxing CSP, never cached by a shared cache."""
-    try:
-        handle = storage.file_open(name)
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = StreamedFileResponse(
-        handle,
-        as_attachment=as_attachment,
-        filename=filename,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Even opened directly, the response may run nothing and load nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,0 +1,77 @@
+"""Files and images attached to posts and room messages."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .conversation import Post, Thread
+
+
+class Attachment(models.Model):
+    """A file sent with a post. Uploaded first from the composer (pending: `post` is
+    None, seen only by its uploader, removed when never sent), then attached to the
+    post in the transaction that writes it. Images are stored re-encoded (`file`)
+    with a small re-encoded `thumbnail`; other files as sent, checked by content
+    (`community.uploads`)."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("image")
+        FILE = "file", _("file")
+
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    # The thread the composer uploaded it for: it may only be sent there.
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # Storage names (random, private); the thumbnail only for images.
+    file = models.CharField(max_length=255)
+    thumbnail = models.CharField(max_length=255, blank=True)
+    original_name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    # The image's and the thumbnail's sizes, so pages reserve their space.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_width = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["post", "pk"]
+        indexes = [
+            # Pending uploads, found by their owner and by the prune.
+            models.Index(
+                fields=["uploaded_by", "created_at"],
+                condition=Q(post__isnull=True),
+                name="attachment_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("community:attachment", args=[self.pk, self.original_name])
+
+    @property
+    def is_image(self):
+        return self.kind == self.Kind.IMAGE
+
+    @property
+    def thumbnail_url(self):
+        return reverse("community:attachment-thumbnail", args=[self.pk])
