@@ -3,6 +3,7 @@
 from .views import (
     accounts,
     communities,
+    direct,
     home,
     moderation,
     organisations,
@@ -22,6 +23,7 @@ urlpatterns = [
     *communities.urlpatterns,
     *threads.urlpatterns,
     *rooms.urlpatterns,
+    *direct.urlpatterns,
     *moderation.urlpatterns,
     *thread_tools.urlpatterns,
     *rules.urlpatterns,

@@ -301,6 +301,9 @@ RATE_LIMITS = {
     "report": (int(os.environ.get("RATE_LIMIT_REPORTS", 20)), 3600),
     # Mention suggestions: a few letters typed after "@" are one request each.
     "mentions": (int(os.environ.get("RATE_LIMIT_MENTIONS", 120)), 60),
+    # New direct conversations with strangers (people sharing no community,
+    # workspace or organisation), per day.
+    "direct_stranger": (int(os.environ.get("RATE_LIMIT_DIRECT_STRANGERS", 10)), 86400),
 }
 
 # A moderator's claim on a review item lapses after this many minutes (others may

@@ -3,6 +3,7 @@
 from .accounts import User
 from .communities import Community, Membership, NotificationLevel
 from .conversation import Post, PostRevision, ReadPosition, Thread, ThreadRedirect
+from .direct import Block
 from .moderation import (
     AuditEntry,
     HeldPost,
@@ -23,6 +24,7 @@ from .tags import (
 __all__ = [
     "Affiliation",
     "AuditEntry",
+    "Block",
     "Community",
     "CommunityTheme",
     "HeldPost",
