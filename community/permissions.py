@@ -563,6 +563,47 @@ def can_leave_direct(user, community):
     )
 
 
+def can_join_direct(person, community):
+    """No block stands between `person` and anyone taking part in the conversation
+    (either way): only then may they be added to it."""
+    people = direct_participant_ids(community)
+    return not (people & blocked_ids(person) or people & blockers_of(person))
+
+
+require_block_person = requirement(
+    can_block_person, gettext_lazy("You cannot block this person.")
+)
+require_unblock_person = requirement(
+    can_unblock_person, gettext_lazy("You have not blocked this person.")
+)
+require_leave_direct = requirement(
+    can_leave_direct,
+    gettext_lazy("You can leave a group conversation, not one between two people."),
+)
+
+
+def require_add_to_direct(user, community, newcomers):
+    """Raise PermissionDenied, saying why, unless `user` (a participant) may add
+    `newcomers` to the conversation (the size is the service's ValidationError)."""
+    require(
+        is_direct(community) and can_read_community(user, community),
+        gettext_lazy("Only the people of this conversation add people to it."),
+    )
+    for person in newcomers:
+        require(
+            can_join_direct(person, community),
+            _("%(name)s cannot be added to this conversation.") % {"name": person.name},
+        )
+
+
+def access_conversation(user, thread_id):
+    """Return the room of a conversation `user` takes part in, or raise Http404."""
+    thread = access_room(user, thread_id)
+    if not is_direct(thread.community):
+        raise Http404("No such conversation.")
+    return thread
+
+
 def shares_a_circle(user, person):
     """`user` and `person` share a community (or workspace) or an organisation: they
     are no strangers for the direct-message rate limit."""
@@ -608,6 +649,11 @@ def can_contact_organisation(user, organisation):
         and not is_organisation_admin(user, organisation)
         and bool(organisation_contacts(user, organisation))
     )
+
+
+require_contact_organisation = requirement(
+    can_contact_organisation, gettext_lazy("You cannot contact this organisation here.")
+)
 
 
 def posts_staff_may_read_condition():

@@ -151,10 +151,7 @@ def direct_add(*, actor, community, people):
     between a newcomer and anyone taking part). Raises ValidationError (field
     `people`) for nobody new or too many. Emits `member.joined` for each newcomer.
     """
-    permissions.require(
-        permissions.is_direct(community) and permissions.can_read_community(actor, community),
-        _("Only the people of this conversation add people to it."),
-    )
+    permissions.require_add_to_direct(actor, community, ())
     current = permissions.direct_participant_ids(community)
     newcomers = [person for person in _clean_people(actor, people) if person.pk not in current]
     if not newcomers:
@@ -175,15 +172,8 @@ def direct_add(*, actor, community, people):
                 ]
             }
         )
-    for person in newcomers:
-        # Nobody joins a conversation with someone they blocked or who blocked them.
-        blocked = Block.objects.filter(
-            Q(blocker=person, blocked_id__in=current) | Q(blocked=person, blocker_id__in=current)
-        ).exists()
-        permissions.require(
-            not blocked,
-            _("%(name)s cannot be added to this conversation.") % {"name": person.name},
-        )
+    # Nobody joins a conversation with someone they blocked or who blocked them.
+    permissions.require_add_to_direct(actor, community, newcomers)
     with transaction.atomic():
         for person in newcomers:
             memberships.membership_grant(
@@ -195,10 +185,7 @@ def direct_add(*, actor, community, people):
 def direct_leave(*, actor, community):
     """`actor` leaves a group conversation (three people or more; PermissionDenied
     otherwise). Emits `member.left`, which ends their live subscriptions to it."""
-    permissions.require(
-        permissions.can_leave_direct(actor, community),
-        _("You can leave a group conversation, not one between two people."),
-    )
+    permissions.require_leave_direct(actor, community)
     with transaction.atomic():
         memberships.membership_withdraw(
             actor=actor, community=community, user=actor, type="member.left"
@@ -222,9 +209,7 @@ def person_block(*, actor, person):
     """`actor` blocks `person`: no new conversations either way, conversations with
     them hidden from `actor`. PermissionDenied for oneself or someone already
     blocked. Emits `account.blocked` on `actor`'s stream."""
-    permissions.require(
-        permissions.can_block_person(actor, person), _("You cannot block this person.")
-    )
+    permissions.require_block_person(actor, person)
     try:
         with transaction.atomic():
             Block.objects.create(blocker=actor, blocked=person)
@@ -236,9 +221,7 @@ def person_block(*, actor, person):
 def person_unblock(*, actor, person):
     """Lift `actor`'s block of `person` (PermissionDenied when there is none): their
     conversations show again. Emits `account.unblocked` on `actor`'s stream."""
-    permissions.require(
-        permissions.can_unblock_person(actor, person), _("You have not blocked this person.")
-    )
+    permissions.require_unblock_person(actor, person)
     with transaction.atomic():
         Block.objects.filter(blocker=actor, blocked=person).delete()
         _record_block(actor, person, "account.unblocked")
@@ -249,10 +232,7 @@ def organisation_contact(*, actor, organisation):
 
     Verified people who are not its admins may call it (PermissionDenied
     otherwise, or when no admin can be written to); limits as `direct_open`."""
-    permissions.require(
-        permissions.can_contact_organisation(actor, organisation),
-        _("You cannot contact this organisation here."),
-    )
+    permissions.require_contact_organisation(actor, organisation)
     return direct_open(
         actor=actor,
         people=permissions.organisation_contacts(actor, organisation),

@@ -148,18 +148,11 @@ def organisation_contact(request, slug):
     )
 
 
-def _conversation(request, pk):
-    thread = permissions.access_room(request.user, pk)
-    if not permissions.is_direct(thread.community):
-        raise PermissionDenied(_("This is not a conversation."))
-    return thread
-
-
 @login_required
 @require_POST
 def direct_add(request, pk):
     """Add people to a conversation (the form on its page)."""
-    thread = _conversation(request, pk)
+    thread = permissions.access_conversation(request.user, pk)
     form = PeopleForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -188,7 +181,7 @@ def direct_add(request, pk):
 @require_POST
 def direct_leave(request, pk):
     """Leave a group conversation."""
-    thread = _conversation(request, pk)
+    thread = permissions.access_conversation(request.user, pk)
     direct_services.direct_leave(actor=request.user, community=thread.community)
     messages.success(request, _("You left the conversation."))
     return redirect("community:direct-list")
