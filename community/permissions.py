@@ -427,28 +427,35 @@ def is_reported_direct(community):
     )
 
 
+def _blocks_of(user):
+    """(ids `user` blocked, ids who blocked `user`), read together in one query."""
+
+    def load():
+        blocked, blockers = set(), set()
+        for blocker, blocked_id in Block.objects.filter(
+            Q(blocker=user) | Q(blocked=user)
+        ).values_list("blocker_id", "blocked_id"):
+            if blocker == user.pk:
+                blocked.add(blocked_id)
+            else:
+                blockers.add(blocker)
+        return frozenset(blocked), frozenset(blockers)
+
+    return _remembered(("blocks", user.pk), load)
+
+
 def blocked_ids(user):
     """The ids of the people `user` blocked (a set; empty for visitors)."""
     if not user.is_authenticated:
         return frozenset()
-    return _remembered(
-        ("blocked", user.pk),
-        lambda: frozenset(
-            Block.objects.filter(blocker=user).values_list("blocked_id", flat=True)
-        ),
-    )
+    return _blocks_of(user)[0]
 
 
 def blockers_of(user):
     """The ids of the people who blocked `user`."""
     if not user.is_authenticated:
         return frozenset()
-    return _remembered(
-        ("blockers", user.pk),
-        lambda: frozenset(
-            Block.objects.filter(blocked=user).values_list("blocker_id", flat=True)
-        ),
-    )
+    return _blocks_of(user)[1]
 
 
 def has_blocked(user, person):
@@ -462,7 +469,7 @@ def blocks_between(user, person):
 
 def blocks_changed(user):
     """Forget what the scope knows of `user`'s blocks (both ways)."""
-    _forget(("blocked", user.pk), ("blockers", user.pk))
+    _forget(("blocks", user.pk))
 
 
 def direct_participant_ids(community):

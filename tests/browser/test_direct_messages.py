@@ -2,7 +2,6 @@
 on a profile opens the conversation, the other person finds it under Messages with
 its unread count, and messages reach both without a reload."""
 
-import re
 import secrets
 
 import pytest

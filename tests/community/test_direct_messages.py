@@ -359,6 +359,29 @@ def test_a_new_message_notifies_the_other_participants_directly(commit, pair):
     assert not Notification.objects.filter(recipient=ada).exists()
 
 
+def test_a_direct_message_is_emailed_to_the_other_participant_only(commit, pair):
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.core import mail as outbox
+
+    from notifications import mail
+
+    ada, bruno, room = pair
+    with commit():
+        threads.post_reply(actor=ada, thread=room, body=SECRET)
+    notification = Notification.objects.get(recipient=bruno)
+    later = notification.created_at + timedelta(
+        minutes=settings.NOTIFICATION_EMAIL_AFTER_MINUTES
+    )
+    assert mail.deliver_due(now=later) == 1
+    [message] = outbox.outbox
+    assert message.to == [bruno.email]
+    # In the recipient's language (Italian by default).
+    assert "Ada Rossi ti ha inviato un messaggio" in message.subject
+    assert SECRET in message.body
+
+
 def test_staff_mentioned_in_a_conversation_are_not_told(commit, pair):
     ada, _bruno, room = pair
     staff = UserFactory(is_staff=True, username="vigile")

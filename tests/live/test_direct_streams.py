@@ -127,4 +127,5 @@ async def test_a_blocked_person_cannot_write_in_a_conversation_of_two():
     answer = await send_post(socket, room.pk, "Perché?")
     await socket.disconnect()
     assert (answer["op"], answer["code"]) == ("error", "forbidden")
-    assert answer["message"] == "You cannot send messages to this person."
+    # In the person's language (Italian by default).
+    assert answer["message"] == "Non puoi inviare messaggi a questa persona."
