@@ -227,6 +227,42 @@ def test_the_list_shows_conversations_with_unread_counts_and_the_header_total(
     assert 'data-direct-unread>9<' in page
 
 
+def test_people_are_added_and_leave_through_the_conversation_page(client, pair):
+    ada, bruno, _room = pair
+    carla, dario = UserFactory(display_name="Carla Blu"), UserFactory()
+    group = direct.direct_open(actor=ada, people=[bruno, carla])
+    page = _login(client, carla).get(group.get_absolute_url()).content.decode()
+    assert "Add people" in page and "data-direct-leave" in page
+    client.post(reverse("community:direct-add", args=[group.pk]), {"people": dario.username})
+    assert dario.pk in permissions.direct_participant_ids(group.community)
+    response = client.post(reverse("community:direct-leave", args=[group.pk]))
+    assert response.url == reverse("community:direct-list")
+    assert client.get(group.get_absolute_url()).status_code == 404
+    # Outsiders reach neither form.
+    outsider = _login(client, UserFactory())
+    add = reverse("community:direct-add", args=[group.pk])
+    assert outsider.post(add, {"people": dario.username}).status_code == 404
+
+
+def test_the_conversation_page_costs_the_same_for_two_or_ten_people(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ada = UserFactory()
+    small = direct.direct_open(actor=ada, people=[UserFactory()])
+    large = direct.direct_open(actor=ada, people=UserFactory.create_batch(9))
+    for room in (small, large):
+        threads.post_reply(actor=ada, thread=room, body="Ciao a tutti")
+    _login(client, ada)
+    counts = []
+    for room in (small, large):
+        client.get(room.get_absolute_url())  # warm the per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(room.get_absolute_url()).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 def test_the_new_conversation_form_names_unknown_usernames(client):
     ada = UserFactory()
     response = _login(client, ada).post(
