@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import permissions
 from .forms.moderation import MemberActionForm
 from .models import (
     Affiliation,
@@ -377,6 +378,12 @@ class PostAdmin(ReadOnlyAdmin):
             "post_remove", _("Delete as a moderator"), thread_tools.post_remove, "post"
         ),
     ]
+
+    def get_queryset(self, request):
+        # Staff do not read direct messages, unless a participant reported one.
+        return super().get_queryset(request).filter(
+            permissions.posts_staff_may_read_condition()
+        )
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

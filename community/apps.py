@@ -14,3 +14,8 @@ class CommunityConfig(AppConfig):
         from . import checks, live, signals  # noqa: F401
 
         live.register()
+
+        from .queries import direct, navigation
+
+        # The header's "Messages" figure: unread direct messages.
+        navigation.register_figure("direct_unread", direct.unread_figure)

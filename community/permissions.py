@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from .models import (
     Affiliation,
     Attachment,
+    Block,
     Community,
     HeldPost,
     Membership,
@@ -149,6 +150,7 @@ def membership_changed(membership):
     _forget(
         ("membership", membership.user_id, membership.community_id),
         ("owners", membership.community_id),
+        ("direct_people", membership.community_id),
     )
 
 
@@ -392,11 +394,281 @@ def is_managed_elsewhere(community):
 
 def is_staff_reader(user, community):
     """Site staff in a community managed elsewhere, where they are not members: they
-    read and moderate it (hide posts, lock threads) but write nothing in it."""
+    read and moderate it (hide posts, lock threads) but write nothing in it. (Not in
+    direct messages, which staff do not read: `is_direct`.)"""
     return (
         is_managed_elsewhere(community)
+        and not is_direct(community)
         and is_site_staff(user)
         and not is_member(user, community)
+    )
+
+
+# --- direct messages (issue 13) ---------------------------------------------------------
+
+# A direct conversation has this many participants at most (the person starting it
+# included).
+DIRECT_MAX_PEOPLE = 10
+
+BLOCKED_REFUSAL = gettext_lazy("You cannot send messages to this person.")
+STRANGER_LIMIT_CODE = "direct_stranger"
+
+
+def is_direct(community):
+    """A private conversation between people (`Community.Kind.DIRECT`)."""
+    return community.kind == Community.Kind.DIRECT
+
+
+def is_reported_direct(community):
+    """A participant reported a message of this conversation (a review item exists):
+    staff then know it exists, and see the reported message in the review queue."""
+    return _remembered(
+        ("reported_direct", community.pk),
+        lambda: ReviewItem.objects.filter(community=community).exists(),
+    )
+
+
+def _blocks_of(user):
+    """(ids `user` blocked, ids who blocked `user`), read together in one query."""
+
+    def load():
+        blocked, blockers = set(), set()
+        for blocker, blocked_id in Block.objects.filter(
+            Q(blocker=user) | Q(blocked=user)
+        ).values_list("blocker_id", "blocked_id"):
+            if blocker == user.pk:
+                blocked.add(blocked_id)
+            else:
+                blockers.add(blocker)
+        return frozenset(blocked), frozenset(blockers)
+
+    return _remembered(("blocks", user.pk), load)
+
+
+def blocked_ids(user):
+    """The ids of the people `user` blocked (a set; empty for visitors)."""
+    if not user.is_authenticated:
+        return frozenset()
+    return _blocks_of(user)[0]
+
+
+def blockers_of(user):
+    """The ids of the people who blocked `user`."""
+    if not user.is_authenticated:
+        return frozenset()
+    return _blocks_of(user)[1]
+
+
+def has_blocked(user, person):
+    return person.pk in blocked_ids(user)
+
+
+def blocks_between(user, person):
+    """Either of the two blocked the other."""
+    return person.pk in blocked_ids(user) or person.pk in blockers_of(user)
+
+
+def blocks_changed(user):
+    """Forget what the scope knows of `user`'s blocks (both ways)."""
+    _forget(("blocks", user.pk))
+
+
+def direct_participant_ids(community):
+    """The ids of a conversation's participants (its active members), one query."""
+    return _remembered(
+        ("direct_people", community.pk),
+        lambda: frozenset(
+            Membership.objects.filter(
+                community=community, state=State.ACTIVE
+            ).values_list("user_id", flat=True)
+        ),
+    )
+
+
+def blocks_a_participant(user, community):
+    """`user` blocked someone taking part in the conversation: it is hidden from them."""
+    blocked = blocked_ids(user)
+    return bool(blocked) and bool(blocked & direct_participant_ids(community))
+
+
+def is_blocked_in(user, community):
+    """In a conversation of two, the other person blocked `user`: they may not write."""
+    blockers = blockers_of(user)
+    if not blockers:
+        return False
+    others = direct_participant_ids(community) - {user.pk}
+    return len(others) == 1 and bool(others & blockers)
+
+
+def blocked_participant_condition(user):
+    """A condition on Community: an active participant of it is someone `user`
+    blocked (`community` as the outer row), for the lists and searches that
+    `blocks_a_participant` decides one by one."""
+    return Exists(
+        Membership.objects.filter(
+            community=OuterRef("pk"),
+            state=State.ACTIVE,
+            user__in=Block.objects.filter(blocker=user).values("blocked_id"),
+        )
+    )
+
+
+def can_block_person(user, person):
+    """Signed-in people block anyone but themselves (staff included: a block only
+    stops direct messages)."""
+    return (
+        user.is_authenticated
+        and person.is_active
+        and person.pk != user.pk
+        and not has_blocked(user, person)
+    )
+
+
+def can_unblock_person(user, person):
+    return user.is_authenticated and has_blocked(user, person)
+
+
+def can_message_person(user, person):
+    """May `user` start (or reopen) a direct conversation with `person`? Verified,
+    active people, never with themselves, nor across a block either way."""
+    if not user.is_authenticated or not person.is_active or person.pk == user.pk:
+        return False
+    if not is_verified(user):
+        return False
+    return not blocks_between(user, person)
+
+
+def require_message_person(user, person):
+    """Raise PermissionDenied, saying why, unless `user` may write to `person`."""
+    require(user.is_authenticated, gettext_lazy("Log in to send messages."))
+    require(person.pk != user.pk, gettext_lazy("You cannot send a message to yourself."))
+    require(
+        is_verified(user),
+        gettext_lazy("Confirm your e-mail address before sending messages."),
+    )
+    require(not has_blocked(user, person), gettext_lazy(
+        "You blocked this person: unblock them to send a message."
+    ))
+    require(can_message_person(user, person), BLOCKED_REFUSAL)
+
+
+def can_add_to_direct(user, community):
+    """Participants add people to a conversation while it has fewer than ten."""
+    return (
+        is_direct(community)
+        and can_read_community(user, community)
+        and len(direct_participant_ids(community)) < DIRECT_MAX_PEOPLE
+    )
+
+
+def can_leave_direct(user, community):
+    """Participants leave a group conversation (of three or more); a conversation of
+    two stays (blocking is the way to stop hearing from someone)."""
+    return (
+        is_direct(community)
+        and is_member(user, community)
+        and len(direct_participant_ids(community)) > 2
+    )
+
+
+def can_join_direct(person, community):
+    """No block stands between `person` and anyone taking part in the conversation
+    (either way): only then may they be added to it."""
+    people = direct_participant_ids(community)
+    return not (people & blocked_ids(person) or people & blockers_of(person))
+
+
+require_block_person = requirement(
+    can_block_person, gettext_lazy("You cannot block this person.")
+)
+require_unblock_person = requirement(
+    can_unblock_person, gettext_lazy("You have not blocked this person.")
+)
+require_leave_direct = requirement(
+    can_leave_direct,
+    gettext_lazy("You can leave a group conversation, not one between two people."),
+)
+
+
+def require_add_to_direct(user, community, newcomers):
+    """Raise PermissionDenied, saying why, unless `user` (a participant) may add
+    `newcomers` to the conversation (the size is the service's ValidationError)."""
+    require(
+        is_direct(community) and can_read_community(user, community),
+        gettext_lazy("Only the people of this conversation add people to it."),
+    )
+    for person in newcomers:
+        require(
+            can_join_direct(person, community),
+            _("%(name)s cannot be added to this conversation.") % {"name": person.name},
+        )
+
+
+def access_conversation(user, thread_id):
+    """Return the room of a conversation `user` takes part in, or raise Http404."""
+    thread = access_room(user, thread_id)
+    if not is_direct(thread.community):
+        raise Http404("No such conversation.")
+    return thread
+
+
+def shares_a_circle(user, person):
+    """`user` and `person` share a community (or workspace) or an organisation: they
+    are no strangers for the direct-message rate limit."""
+    shared = Membership.objects.filter(
+        user=person,
+        state=State.ACTIVE,
+        community__memberships__user=user,
+        community__memberships__state=State.ACTIVE,
+    ).exclude(community__kind=Community.Kind.DIRECT)
+    if shared.exists():
+        return True
+    if user.organisation_id and user.organisation_id == person.organisation_id:
+        return True
+    mine = Affiliation.objects.filter(
+        user=user, state=Affiliation.State.ACTIVE
+    ).values("organisation_id")
+    return Affiliation.objects.filter(
+        user=person, state=Affiliation.State.ACTIVE, organisation_id__in=mine
+    ).exists()
+
+
+def organisation_contacts(user, organisation):
+    """Whom "Contact this organisation" writes to: its active admins, less `user`
+    and anyone a block stands between (a list of people, by name)."""
+    from .models import User
+
+    admins = User.objects.filter(
+        is_active=True,
+        affiliations__organisation=organisation,
+        affiliations__state=Affiliation.State.ACTIVE,
+        affiliations__role=Affiliation.Role.ADMIN,
+    ).exclude(pk=user.pk if user.is_authenticated else None)
+    return [person for person in admins.order_by("display_name", "pk")[
+        : DIRECT_MAX_PEOPLE - 1
+    ] if not blocks_between(user, person)]
+
+
+def can_contact_organisation(user, organisation):
+    """Verified people write to an organisation's admins (not its own admins)."""
+    return (
+        user.is_authenticated
+        and is_verified(user)
+        and not is_organisation_admin(user, organisation)
+        and bool(organisation_contacts(user, organisation))
+    )
+
+
+require_contact_organisation = requirement(
+    can_contact_organisation, gettext_lazy("You cannot contact this organisation here.")
+)
+
+
+def posts_staff_may_read_condition():
+    """A condition on Post for the admin: every post but those of direct
+    conversations, of which only the reported ones (a review item exists)."""
+    return ~Q(thread__community__kind=Community.Kind.DIRECT) | Q(
+        Exists(ReviewItem.objects.filter(post=OuterRef("pk")))
     )
 
 
@@ -501,6 +773,12 @@ LAST_OWNER_REFUSAL = gettext_lazy(
 
 def can_see_community(user, community):
     """May the user know the community exists (its page, its name in lists)?"""
+    if is_direct(community):
+        # Staff learn of a conversation only when a participant reported a message
+        # of it (they reach that message through the review queue).
+        return (
+            is_member(user, community) and not blocks_a_participant(user, community)
+        ) or (is_site_staff(user) and is_reported_direct(community))
     if community.visibility != Visibility.PRIVATE:
         return True
     if is_site_staff(user):
@@ -514,6 +792,10 @@ def can_see_community(user, community):
 
 def can_read_community(user, community):
     """May the user read the community's threads and posts?"""
+    if is_direct(community):
+        # Participants only, never staff; hidden from a participant who blocked
+        # another one (until they unblock).
+        return is_member(user, community) and not blocks_a_participant(user, community)
     if community.visibility == Visibility.PUBLIC:
         return True
     return is_site_staff(user) or is_member(user, community)
@@ -532,7 +814,8 @@ def can_post_in_community(user, community):
 
 
 def can_create_thread(user, community):
-    return can_post_in_community(user, community)
+    # A direct conversation is its one room: no discussions in it.
+    return not is_direct(community) and can_post_in_community(user, community)
 
 
 def can_join_community(user, community):
@@ -786,8 +1069,9 @@ require_lift_ban = requirement(can_lift_ban, gettext_lazy("Only owners lift bans
 def can_see_moderation(user, community):
     """The moderator's home of a community is for its owners and moderators (in a
     workspace's discussion, its leads) and for site staff; moderators of another
-    community have no power here."""
-    return can_moderate_community(user, community)
+    community have no power here. Direct conversations have none (their reported
+    messages reach staff through the review queue only)."""
+    return not is_direct(community) and can_moderate_community(user, community)
 
 
 def can_see_audit_log(user, community):
@@ -799,7 +1083,7 @@ def can_see_audit_log(user, community):
 def can_change_moderation_settings(user, community):
     """Owners (a workspace's leads) and staff set the report threshold; moderators
     apply it."""
-    return (is_site_staff(user) or is_owner(user, community)) and not is_read_only(
+    return not is_direct(community) and (is_site_staff(user) or is_owner(user, community)) and not is_read_only(
         community
     )
 
@@ -820,7 +1104,10 @@ def can_report_post(user, post):
 
 
 def can_see_review_queue(user, community):
-    """The review queue of a community: its moderators and staff, like its home."""
+    """The review queue of a community: its moderators and staff, like its home;
+    a direct conversation's (the messages its participants reported): staff."""
+    if is_direct(community):
+        return is_site_staff(user)
     return can_see_moderation(user, community)
 
 
@@ -1061,6 +1348,7 @@ class Reply(StrEnum):
     REQUEST = "request"  # asking to join may, one day
     PENDING = "pending"  # their request waits for a moderator
     NONE = "none"  # nothing they can do (banned, unverified, outsiders of private ones)
+    BLOCKED = "blocked"  # a direct conversation whose other person blocked them
 
 
 def reply_state(user, thread):
@@ -1072,6 +1360,10 @@ def reply_state(user, thread):
     community = thread.community
     if is_read_only(community):
         return Reply.READ_ONLY
+    if is_direct(community) and is_member(user, community) and is_blocked_in(
+        user, community
+    ):
+        return Reply.BLOCKED
     if is_staff_reader(user, community):
         return Reply.READER
     if can_post_in_community(user, community):
@@ -1109,6 +1401,8 @@ def require_reply(user, thread):
         message = read_only_refusal(thread.community)
     elif state == Reply.READER:
         message = str(STAFF_READER_REFUSAL)
+    elif state == Reply.BLOCKED:
+        message = str(BLOCKED_REFUSAL)
     elif state == Reply.LOCKED:
         message = _("This room is locked.") if room else _("This thread is locked.")
     elif state == Reply.MUTED:
@@ -1167,6 +1461,24 @@ def thread_readers(thread, people):
 
     community = thread.community
     people = people.filter(is_active=True)
+    if is_direct(community):
+        # Participants only (never staff), less those who blocked one of them.
+        people = people.filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), community_id=community.pk, state=State.ACTIVE
+                )
+            )
+        ).exclude(
+            Exists(
+                Block.objects.filter(
+                    blocker=OuterRef("pk"),
+                    blocked__memberships__community_id=community.pk,
+                    blocked__memberships__state=State.ACTIVE,
+                )
+            )
+        )
+        return people
     if community.visibility != Visibility.PUBLIC:
         people = people.filter(
             Q(is_staff=True)
@@ -1432,6 +1744,8 @@ def can_promote_post(user, post):
     if post.thread.kind != Thread.Kind.ROOM or not post.is_visible_content:
         return False
     community = post.thread.community
+    if is_direct(community):
+        return False  # a private conversation does not turn into a discussion
     if is_read_only(community) or is_staff_reader(user, community):
         return False
     if can_moderate_community(user, community):
@@ -1709,7 +2023,11 @@ def communities_visible_to(user, queryset=None):
     """Communities whose existence the user may know about."""
     queryset = Community.objects.all() if queryset is None else queryset
     if is_site_staff(user):
-        return queryset
+        return queryset.filter(
+            ~Q(kind=Community.Kind.DIRECT)
+            | Q(is_member_condition(user, OuterRef("pk")))
+            | Q(Exists(ReviewItem.objects.filter(community=OuterRef("pk"))))
+        )
     if not user.is_authenticated:
         return queryset.exclude(visibility=Visibility.PRIVATE)
     seen = Membership.objects.filter(
@@ -1722,12 +2040,19 @@ def communities_readable_by(user, queryset=None):
     """Communities whose content (threads, posts) the user may read."""
     queryset = Community.objects.all() if queryset is None else queryset
     if is_site_staff(user):
-        return queryset
+        # Staff read everything but direct conversations they are not part of.
+        return queryset.filter(
+            ~Q(kind=Community.Kind.DIRECT)
+            | (
+                Q(is_member_condition(user, OuterRef("pk")))
+                & ~Q(blocked_participant_condition(user))
+            )
+        )
     if not user.is_authenticated:
         return queryset.filter(visibility=Visibility.PUBLIC)
     return queryset.filter(
         Q(visibility=Visibility.PUBLIC) | Q(is_member_condition(user, OuterRef("pk")))
-    )
+    ).exclude(Q(kind=Community.Kind.DIRECT) & Q(blocked_participant_condition(user)))
 
 
 def memberships_visible_to(user, queryset=None):
@@ -1836,6 +2161,9 @@ def _readable(user, thread, community_slug=None):
         raise Http404("No such thread.")
     if not can_see_community(user, thread.community) or is_thread_hidden(user, thread):
         raise Http404("No such thread.")
+    if is_direct(thread.community) and not can_read_community(user, thread.community):
+        # Staff who know of a reported conversation still find nothing to read.
+        raise Http404("No such thread.")
     require(can_read_thread(user, thread), READ_REFUSAL)
     return thread
 
@@ -1880,6 +2208,10 @@ def access_post(user, post_id):
     if post is None or not can_see_community(user, post.thread.community):
         raise Http404("No such post.")
     if is_thread_hidden(user, post.thread):
+        raise Http404("No such post.")
+    if is_direct(post.thread.community) and not can_read_community(
+        user, post.thread.community
+    ):
         raise Http404("No such post.")
     require(can_read_thread(user, post.thread), READ_REFUSAL)
     return post

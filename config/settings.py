@@ -317,6 +317,9 @@ RATE_LIMITS = {
     # The composer: its Markdown preview and its draft, saved while typing.
     "preview": (int(os.environ.get("RATE_LIMIT_PREVIEWS", 60)), 60),
     "draft": (int(os.environ.get("RATE_LIMIT_DRAFTS", 60)), 60),
+    # New direct conversations with strangers (people sharing no community,
+    # workspace or organisation), per day.
+    "direct_stranger": (int(os.environ.get("RATE_LIMIT_DIRECT_STRANGERS", 10)), 86400),
 }
 
 # A moderator's claim on a review item lapses after this many minutes (others may

@@ -32,6 +32,8 @@ Outcome = NotificationEmail.Outcome
 # digest is the promise for them, not one e-mail per published item).
 IMMEDIATE = {
     Kind.MENTION: "mentions",
+    # A direct message is addressed to the person, as a mention is.
+    Kind.DIRECT: "mentions",
     Kind.REPLY_THREAD: "replies",
     Kind.QUOTE: "replies",
     Kind.INVITATION: "invitations",

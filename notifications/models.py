@@ -22,6 +22,8 @@ class Notification(models.Model):
         QUOTE = "quote", _("Quoted you")
         REPLY_THREAD = "reply_thread", _("Replied in your thread")
         WATCHING = "watching", _("New posts in a thread you watch")
+        # Direct messages (issue 13): one unread row per conversation, like watching.
+        DIRECT = "direct", _("Sent you a message")
         NEW_THREAD = "new_thread", _("New thread where you watch")
         INVITATION = "invitation", _("Invited you")
         JOIN_APPROVED = "join_approved", _("Accepted your request")

@@ -24,6 +24,7 @@ Kind = Notification.Kind
 # The page's filters: groups of kinds, by the name the address carries.
 GROUPS = {
     "mentions": ((Kind.MENTION, Kind.QUOTE), _("Mentions and quotes")),
+    "direct": ((Kind.DIRECT,), _("Direct messages")),
     "replies": (
         (Kind.REPLY_THREAD, Kind.WATCHING, Kind.NEW_THREAD),
         _("Replies and watched news"),
@@ -51,7 +52,7 @@ GROUPS = {
 # Kinds whose one unread row stands for every post since it began in a thread: its
 # count and latest poster are read from the thread at display, and reading the
 # thread to its last post settles it (see `settled_q`).
-COALESCED = (Kind.WATCHING, Kind.REPLY_THREAD)
+COALESCED = (Kind.WATCHING, Kind.REPLY_THREAD, Kind.DIRECT)
 
 
 def settled_q():

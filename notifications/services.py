@@ -31,7 +31,11 @@ _COLUMNS = (
 )
 # Kinds coalesced per thread: their row is inserted by the first unseen post and
 # never rewritten (count and latest poster are read from the thread at display).
-_THREAD_KINDS = (Notification.Kind.WATCHING, Notification.Kind.REPLY_THREAD)
+_THREAD_KINDS = (
+    Notification.Kind.WATCHING,
+    Notification.Kind.REPLY_THREAD,
+    Notification.Kind.DIRECT,
+)
 # What a coalesced document row takes from the newest news (the count adds up).
 _UPDATED = ("kind", "event_type", "actor_id", "post_id", "updated_at")
 # Rows a statement writes at most (SQLite's bound on variables: 32766).

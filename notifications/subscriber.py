@@ -18,6 +18,7 @@ levels, and one statement writes the whole group's rows (`services.notifications
 import logging
 import re
 
+from community import permissions
 from community.markdown import mentioned_usernames
 from community.models import Affiliation, Community, Post, Thread, User
 from innovation import permissions as innovation_permissions
@@ -149,6 +150,11 @@ def _thread_entries(items):
     named = set().union(*(mentions for _e, _p, mentions in items), *quotes.values())
     if discussion and thread.author_id is not None:
         named.add(thread.author_id)
+    # A direct message is addressed to every other participant (those who may read
+    # it: `thread_readers` leaves out anyone who blocked one of them).
+    direct = permissions.is_direct(thread.community)
+    if direct:
+        named |= set(permissions.direct_participant_ids(thread.community))
     readers = audience.thread_audience(thread, named)
     # Muted: nothing about this thread, mentions included.
     readers = {pk: r for pk, r in readers.items() if r.level != audience.MUTED}
@@ -192,7 +198,9 @@ def _thread_entries(items):
                     )
                 )
                 continue
-            if pk == author and post.number > 1:
+            if direct:
+                kind = Kind.DIRECT
+            elif pk == author and post.number > 1:
                 kind = Kind.REPLY_THREAD
             elif level == audience.WATCHING:
                 kind = Kind.WATCHING

@@ -11,6 +11,7 @@ from .conversation import (
     Thread,
     ThreadRedirect,
 )
+from .direct import Block
 from .moderation import (
     AuditEntry,
     HeldPost,
@@ -35,6 +36,7 @@ __all__ = [
     "Affiliation",
     "Attachment",
     "AuditEntry",
+    "Block",
     "Community",
     "CommunityTheme",
     "Draft",

@@ -21,6 +21,9 @@ class Community(models.Model):
         WORKSPACE = "workspace", _("Workspace")
         # A private three-way conversation the innovation desk opens (an introduction).
         INTRODUCTION = "introduction", _("Introduction")
+        # A private conversation between two people or a small group (issue 13):
+        # its participants are its active members, its one room the conversation.
+        DIRECT = "direct", _("Direct messages")
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)

@@ -208,6 +208,9 @@ def review_item_context(item, *, viewer, around=2, history=10):
     (in the threads `viewer` may see)."""
     post = item.post
     reports = list(item.reports.select_related("reporter").order_by("created_at", "pk"))
+    if permissions.is_direct(item.community):
+        # A direct conversation shows staff the reported message only.
+        return {"reports": reports, "nearby_posts": [post], "author_recent_posts": []}
     nearby = list(
         Post.objects.filter(
             thread_id=post.thread_id,

@@ -5,7 +5,7 @@ The chat layout rules live here (`room_timeline`) and nowhere else on the server
 from the page's data attributes (`data-group-seconds`, `data-time-zone`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     Case,
@@ -26,6 +26,7 @@ from live.catchup import stream_head
 
 from .. import badges, permissions
 from ..models import Community, Membership, Post, ReadPosition, Thread
+from . import direct as direct_queries
 from . import reactions
 from .posts import ROOM_PAGE_SIZE, attachments_load, url_pattern
 from .threads import thread_tools
@@ -250,21 +251,29 @@ class RoomSidebarCommunity:
 
 @dataclass
 class RoomSidebarGroup:
-    """The sidebar's communities of one kind (`label`: the kind's display name)."""
+    """The sidebar's communities of one kind (`label`: the kind's display name);
+    direct messages are `conversations` instead, named for the reader."""
 
     kind: str
     label: str
     communities: list
+    conversations: list = field(default_factory=list)
+
+
+# Direct conversations the sidebar lists, latest activity first (all are on /messages/).
+SIDEBAR_CONVERSATIONS = 15
 
 
 def room_sidebar(user, thread):
     """The room page's sidebar for `user` on `thread`: the rooms of every community
-    they are an active member of (whatever its kind: communities, workspaces, direct
-    messages...) grouped by kind, then community, with unread counts; the room's own
-    community comes first in its kind, listed for visitors and non-members too.
+    they are an active member of (communities, workspaces...) grouped by kind, then
+    community, with unread counts; the room's own community comes first in its kind,
+    listed for visitors and non-members too. Their direct conversations come last,
+    named after the other people (`queries.direct.conversations`), the latest
+    `SIDEBAR_CONVERSATIONS` and the one open.
 
     One query for the member's rooms (one more for the current community when they
-    are not a member of it), whatever the number of communities and rooms.
+    are not a member of it) and three for the conversations, whatever their number.
     """
     groups = {}
     by_community = {}
@@ -303,6 +312,7 @@ def room_sidebar(user, thread):
                 ),
             )
             .filter(member__isnull=False)
+            .exclude(community__kind=Community.Kind.DIRECT)
             .annotate(
                 unread=F("post_count") - Coalesce(F("mine__last_read_number"), 0)
             )
@@ -319,7 +329,8 @@ def room_sidebar(user, thread):
             )
             .order_by(Lower("community__name"), "community_id", Lower("title"), "pk")
         )
-    if not any(room.community_id == current.pk for room in rooms):
+    is_direct = current.kind == Community.Kind.DIRECT
+    if not is_direct and not any(room.community_id == current.pk for room in rooms):
         # Visitors, non-members of a public community, staff reading: its rooms.
         for room in community_rooms(user, current):
             add(room, current)
@@ -333,7 +344,18 @@ def room_sidebar(user, thread):
     # Kinds in the order the model declares them; a kind added later (direct
     # messages) finds its place without a change here.
     order = {kind: index for index, kind in enumerate(Community.Kind.values)}
-    return sorted(groups.values(), key=lambda group: order.get(group.kind, len(order)))
+    ordered = sorted(groups.values(), key=lambda group: order.get(group.kind, len(order)))
+    if user.is_authenticated:
+        listed = direct_queries.conversations(
+            user, latest=SIDEBAR_CONVERSATIONS, including=thread if is_direct else None
+        )
+        if listed:
+            ordered.append(
+                RoomSidebarGroup(
+                    Community.Kind.DIRECT, Community.Kind.DIRECT.label, [], listed
+                )
+            )
+    return ordered
 
 
 def room_page(user, thread, *, before=None):

@@ -33,6 +33,9 @@ def profile(request, username):
         "memberships": account_queries.profile_memberships(request.user, person),
         "recent_posts": account_queries.profile_recent_posts(request.user, person),
         "can_edit": permissions.can_edit_profile(request.user, person),
+        "can_message": permissions.can_message_person(request.user, person),
+        "can_block": permissions.can_block_person(request.user, person),
+        "can_unblock": permissions.can_unblock_person(request.user, person),
     }
     return render(request, "community/profile_detail.html", context)
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from ..forms.communities import (
     RoleForm,
     TransferForm,
 )
-from ..models import Membership
+from ..models import Membership, Thread
 from ..queries import communities as community_queries
 from ..queries import rooms, thread_lists
 from ..queries import unread as unread_queries
@@ -144,6 +145,14 @@ def community_list(request):
 def community_detail(request, slug):
     """A community's header and, for those who may read it, its discussion list."""
     community = permissions.access_community(request.user, slug)
+    if permissions.is_direct(community):
+        # A conversation is its room: participants go there, nobody else reads it.
+        if not permissions.can_read_community(request.user, community):
+            raise Http404("No such community.")
+        room = Thread.objects.filter(community=community, kind=Thread.Kind.ROOM).first()
+        if room is None:
+            raise Http404("No such conversation.")
+        return redirect(room)
     context = _header_context(request, community, "threads")
     if context["actions"]["can_read"]:
         tag = request.GET.get("tag", "").strip()

@@ -93,6 +93,7 @@ def organisation_detail(request, slug):
         "is_member": permissions.is_organisation_member(user, organisation),
         "is_last_admin": permissions.is_last_organisation_admin(user, organisation),
         "can_edit": permissions.can_edit_organisation(user, organisation),
+        "can_contact": permissions.can_contact_organisation(user, organisation),
         "can_decide": can_decide,
         "can_manage_roles": permissions.can_manage_organisation_roles(
             user, organisation

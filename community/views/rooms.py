@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions
 from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import HeldPost, Thread
+from ..queries import direct as direct_queries
 from ..queries import drafts as draft_queries
 from ..queries import rooms as room_queries
 from ..queries import unread as unread_queries
@@ -48,14 +49,18 @@ def _message_form(*, initial=None):
 
 def _render_room(request, thread, *, before=None, form=None, refusal=None):
     context = room_queries.room_page(request.user, thread, before=before)
+    if permissions.is_direct(thread.community):
+        context.update(direct_queries.conversation_context(request.user, thread))
     context["sidebar"] = room_queries.room_sidebar(request.user, thread)
     if context["can_reply"]:
         form = form or _message_form(
             initial={"body": draft_queries.draft_body(request.user, thread)}
         )
-        form.fields["body"].widget.attrs["placeholder"] = _("Message #%(name)s") % {
-            "name": thread.title
-        }
+        form.fields["body"].widget.attrs["placeholder"] = (
+            _("Message %(name)s") % {"name": context["direct_name"]}
+            if context.get("direct")
+            else _("Message #%(name)s") % {"name": thread.title}
+        )
         context["form"] = form
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))
     position = getattr(thread, "reader_position", None)
