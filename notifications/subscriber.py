@@ -20,7 +20,7 @@ import re
 
 from community import permissions
 from community.markdown import mentioned_usernames
-from community.models import Affiliation, Community, Post, Thread, User
+from community.models import Affiliation, Block, Community, Post, Thread, User
 from innovation import permissions as innovation_permissions
 from innovation.models import ChallengeQuestion, Proposal
 from live.events import register_batch_subscriber, stream_kind
@@ -284,9 +284,9 @@ def _reacted(events):
     """First reactions of people to a post: its author is told, one row per post
     while unread (`reactions:<post id>`, counting the people, naming the latest).
     Never for their own reactions (dropped when stored), nor when the post is
-    hidden or deleted, the author may no longer read the thread or has muted it.
-    A reaction taken back and given again is not a first one unless it was the
-    person's only reaction there."""
+    hidden or deleted, the author may no longer read the thread or has muted it, or
+    blocked the person reacting. A reaction taken back and given again is not a first
+    one unless it was the person's only reaction there."""
     firsts = [
         event
         for event in events
@@ -300,11 +300,19 @@ def _reacted(events):
     posts = Post.objects.select_related("thread__community").in_bulk(
         {event.payload.get("id") for event in firsts}
     )
+    blocked = set(
+        Block.objects.filter(
+            blocker_id__in={event.payload.get("author") for event in firsts},
+            blocked_id__in={event.actor_id for event in firsts},
+        ).values_list("blocker_id", "blocked_id")
+    )
     entries = []
     heard = {}  # post id -> whether its author hears of it
     for event in firsts:
         post = posts.get(event.payload.get("id"))
         if post is None or not post.is_visible_content or post.author_id is None:
+            continue
+        if (post.author_id, event.actor_id) in blocked:
             continue
         if post.pk not in heard:
             reader = audience.thread_audience(post.thread, {post.author_id}).get(

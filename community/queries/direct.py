@@ -11,6 +11,7 @@ from ..models import Block, Community, Membership, ReadPosition, Thread, User
 __all__ = [
     "conversation_context",
     "conversation_name",
+    "conversation_names",
     "conversations",
     "unread_figure",
 ]
@@ -47,10 +48,11 @@ def unread_figure(person):
     return Subquery(rooms)
 
 
-def conversation_name(people, viewer):
+def conversation_name(people, viewer=None):
     """A conversation named for `viewer` after its other people ("Ada, Bruno and 2
-    others"); the viewer alone when everybody else left."""
-    others = [person.name for person in people if person.pk != viewer.pk]
+    others"); the viewer alone when everybody else left. Without a viewer, after
+    everybody in it."""
+    others = [person.name for person in people if viewer is None or person.pk != viewer.pk]
     if not others:
         return _("Only you")
     if len(others) <= 3:
@@ -59,6 +61,22 @@ def conversation_name(people, viewer):
         "names": ", ".join(others[:2]),
         "count": len(others) - 2,
     }
+
+
+def conversation_names(community_ids, viewer=None):
+    """{community id: the conversation's name for `viewer`} for these direct
+    conversations, in one query (lists that show some among other threads)."""
+    people = {}
+    if community_ids:
+        for membership in (
+            Membership.objects.filter(
+                community_id__in=community_ids, state=Membership.State.ACTIVE
+            )
+            .select_related("user")
+            .order_by("user__display_name", "user__username")
+        ):
+            people.setdefault(membership.community_id, []).append(membership.user)
+    return {pk: conversation_name(people.get(pk, []), viewer) for pk in community_ids}
 
 
 def _participants_prefetch():

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import permissions
-from ..models import Membership, NotificationLevel, Post, Thread
+from ..models import Community, Membership, NotificationLevel, Post, Thread
+from . import direct
 from .thread_lists import participants_attach
 
 __all__ = [
@@ -251,12 +252,19 @@ def unread_page(user, page_number=1):
     with its `url` (a discussion at its first unread post, a room at its page),
     and the community streams the page follows live. Two statements (the count
     and the rows) plus one for the streams and one for the rows' recent
-    participants, whatever the number of rows. Raises
+    participants (and one for the names of direct conversations listed), whatever
+    the number of rows. Raises
     `django.core.paginator.InvalidPage` for a page that does not exist."""
     paginator = Paginator(unread_threads(user), UNREAD_PAGE_SIZE)
     page_obj = paginator.page(page_number)
     rows = participants_attach(page_obj.object_list)
+    names = direct.conversation_names(
+        {row.community_id for row in rows if row.community.kind == Community.Kind.DIRECT},
+        user,
+    )
     for row in rows:
+        # A direct conversation is named after its people, as on /messages/.
+        row.direct_name = names.get(row.community_id)
         slug = row.community.slug
         if row.kind == Thread.Kind.ROOM:
             row.url = reverse("community:room-detail", args=[slug, row.pk])

@@ -9,7 +9,7 @@ from .. import permissions
 from ..models import AuditEntry, Post, Thread
 from .audit import audit_record
 
-__all__ = ["answer_accept", "answer_clear", "answer_data"]
+__all__ = ["answer_accept", "answer_clear", "answer_data", "answer_withdraw"]
 
 
 def answer_data(thread, post):
@@ -96,3 +96,22 @@ def answer_clear(*, actor, thread):
             answer=None,
         )
     return thread
+
+
+def answer_withdraw(post, *, actor):
+    """`post` was just hidden or deleted: when it was its question's accepted answer,
+    the question is unsolved again (lists stop saying "Solved"), and `thread.answered`
+    tells open pages; its author or a moderator may accept an answer again. The
+    caller holds the transaction; one UPDATE, an event only when it was the answer."""
+    if not Thread.objects.filter(pk=post.thread_id, accepted_answer=post).update(
+        accepted_answer=None
+    ):
+        return
+    thread = post.thread
+    thread.accepted_answer = None
+    event_record(
+        stream=stream_name("thread", thread.pk),
+        type="thread.answered",
+        payload=answer_data(thread, None),
+        actor=actor,
+    )

@@ -20,6 +20,7 @@ from ..models import (
     ReviewItem,
     Thread,
 )
+from .answers import answer_withdraw
 from .audit import audit_record
 from .memberships import members_recount, membership_locked, record_membership_event
 from .threads import record_post_event
@@ -327,6 +328,8 @@ def post_hidden_set(post, *, actor, hidden, reason="", action=None, audit_reason
     post.hidden_reason = reason if hidden else ""
     post.save(update_fields=["is_hidden", "hidden_by", "hidden_reason"])
     record_post_event(post, "post.hidden" if hidden else "post.unhidden", actor)
+    if hidden:
+        answer_withdraw(post, actor=actor)
     audit_record(
         actor=actor,
         community=post.thread.community,

@@ -25,6 +25,7 @@ from ..models import (
     Thread,
     ThreadRedirect,
 )
+from .answers import answer_withdraw
 from .attachments import attachments_withdraw
 from .audit import audit_record
 from .moderation import clean_hide_reason
@@ -117,6 +118,7 @@ def post_removed_set(post, *, actor, reason=""):
     # Its files leave with it: gone from storage once this commits.
     attachments_withdraw([post])
     record_post_event(post, "post.removed", actor)
+    answer_withdraw(post, actor=actor)
     community = post.thread.community
     audit_record(
         actor=actor,

@@ -19,7 +19,7 @@ from ..markdown import mentioned_user_ids, render_markdown
 from ..models import AuditEntry, Community, HeldPost, Post, PostRevision, Thread
 from ..ratelimit import RateLimited, rate_limit_hit
 from ..tagging import tag_names_clean
-from . import attachments, drafts, reading, rules
+from . import answers, attachments, drafts, reading, rules
 from .audit import audit_record
 
 __all__ = [
@@ -638,6 +638,7 @@ def post_delete(*, actor, post):
         # Its files leave with it: gone from storage once this commits.
         attachments.attachments_withdraw([post])
         record_post_event(post, "post.deleted", actor)
+        answers.answer_withdraw(post, actor=actor)
     return post
 
 

@@ -136,6 +136,26 @@ def room_messages(request, slug, pk):
     return JsonResponse({"html": html, "older": older})
 
 
+@json_refusals
+@thread_in_its_community
+def room_sidebar(request, slug, pk):
+    """The room page's sidebar for room_layout.js, as JSON `html`: read again when
+    another of the reader's rooms or conversations gets a message, so its unread
+    counts stay current. Whoever may read the room page, with the same check."""
+    thread = permissions.access_room(request.user, pk, community_slug=slug)
+    html = render_to_string(
+        "community/includes/room_sidebar.html",
+        {
+            "sidebar": room_queries.room_sidebar(request.user, thread),
+            "thread": thread,
+            "community": thread.community,
+            "user": request.user,
+            "can_create_room": permissions.can_create_room(request.user, thread.community),
+        },
+    )
+    return JsonResponse({"html": html})
+
+
 @login_required
 @require_POST
 @thread_in_its_community
@@ -231,6 +251,7 @@ urlpatterns = [
     path("c/<slug:slug>/rooms/new/", room_create, name="room-create"),
     path("c/<slug:slug>/r/<int:pk>/", room_detail, name="room-detail"),
     path("c/<slug:slug>/r/<int:pk>/messages/", room_messages, name="room-messages"),
+    path("c/<slug:slug>/r/<int:pk>/sidebar/", room_sidebar, name="room-sidebar"),
     path("c/<slug:slug>/r/<int:pk>/post/", room_post, name="room-post"),
     path("c/<slug:slug>/r/<int:pk>/read/", room_read, name="room-read"),
     path("p/<int:pk>/promote/", post_promote, name="post-promote"),

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from community import permissions
-from community.models import Post, Thread, ThreadTag
+from community.models import Community, Post, Thread, ThreadTag
+from community.queries import direct as direct_queries
 
 from ..models import Entry
 from ..registry import BATCH, Source, tags_text
@@ -239,14 +240,27 @@ def present(entries):
     threads = Thread.objects.select_related("community").in_bulk(
         {entry.thread_id for entry in entries}
     )
+    # Direct conversations are named after their people, not their stored title.
+    names = direct_queries.conversation_names(
+        {
+            thread.community_id
+            for thread in threads.values()
+            if thread.community.kind == Community.Kind.DIRECT
+        }
+    )
     shown = []
     for entry in entries:
         thread = threads.get(entry.thread_id)
         if thread is None:
             continue
         entry.thread = thread
-        entry.context = thread.community.name
-        entry.context_url = thread.community.get_absolute_url()
+        if thread.community_id in names:
+            entry.title = names[thread.community_id]
+            entry.context = _("Direct messages")
+            entry.context_url = reverse("community:direct-list")
+        else:
+            entry.context = thread.community.name
+            entry.context_url = thread.community.get_absolute_url()
         if entry.kind == Entry.Kind.THREAD:
             entry.url = thread.get_absolute_url()
         else:

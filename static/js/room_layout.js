@@ -1,11 +1,16 @@
 // The room page as an app: the sidebar as a drawer on phones (a button opens it;
-// Escape, the overlay or its close button close it; focus moves in and comes back)
-// and the keyboard shortcuts listed in the "?" dialog
+// Escape, the overlay or its close button close it; focus moves in and comes back),
+// its unread counts kept current (it follows the streams of the communities and
+// conversations it lists and reads itself again when one of them has news) and the
+// keyboard shortcuts listed in the "?" dialog
 // (templates/community/includes/room_shortcuts.html).
 //
 // Without this module the drawer still opens and closes through `:target` links.
 // No shortcut fires while typing in a field, except Alt+Shift+arrows (next or
 // previous unread room) and Escape (leave the composer).
+
+import { fetchFragment } from "./fragments.js";
+import { live } from "./live.js";
 
 const drawer = document.querySelector("[data-room-drawer]");
 const opener = document.querySelector("[data-drawer-open]");
@@ -160,3 +165,76 @@ document.addEventListener("keydown", (event) => {
     openHelp();
   }
 });
+
+// --- the sidebar, live ------------------------------------------------------------------
+
+// Longer than the server's throttle of activity notices (one a second per community).
+const SIDEBAR_REFRESH_MS = 1500;
+// The room's own streams need room on the socket (LIVE_MAX_SUBSCRIPTIONS is 100).
+const SIDEBAR_STREAMS_MAX = 60;
+const SIDEBAR_EVENTS = new Set(["thread.created", "thread.renamed", "thread.moved_in", "thread.moved_out", "member.joined"]);
+
+const sidebarNode = () => document.querySelector("[data-room-sidebar][data-sidebar-url]");
+
+if (sidebarNode()) {
+  const connection = live();
+  const followed = new Set();
+  let timer = null;
+
+  async function refreshSidebar() {
+    const current = sidebarNode();
+    if (!current) return;
+    let answer;
+    try {
+      answer = await fetchFragment(current.dataset.sidebarUrl);
+    } catch {
+      return; // the next notice, or a reload, brings the counts up to date
+    }
+    const focused = current.contains(document.activeElement) ? document.activeElement.getAttribute("href") : null;
+    const template = document.createElement("template");
+    template.innerHTML = answer.html.trim();
+    const fresh = template.content.firstElementChild;
+    if (!fresh) return;
+    current.replaceWith(fresh);
+    if (focused) fresh.querySelector(`a[href="${CSS.escape(focused)}"]`)?.focus();
+    follow(fresh);
+  }
+
+  function schedule() {
+    if (timer !== null) return; // one read for a burst of notices
+    timer = setTimeout(() => {
+      timer = null;
+      refreshSidebar();
+    }, SIDEBAR_REFRESH_MS);
+  }
+
+  function follow(node) {
+    for (const stream of (node.dataset.streams || "").split(" ").filter(Boolean)) {
+      if (followed.has(stream) || connection.streams.has(stream) || followed.size >= SIDEBAR_STREAMS_MAX) continue;
+      followed.add(stream);
+      connection.subscribe(stream, null, {
+        onActivity: schedule,
+        onEvent(frame) {
+          if (SIDEBAR_EVENTS.has(frame.type)) schedule();
+        },
+        onError: schedule, // access withdrawn: the list no longer shows it
+      });
+    }
+  }
+
+  follow(sidebarNode());
+  // Joining a community or a conversation, or leaving one, changes what it lists
+  // (the person's own stream: whoever else on the page follows it, we hear it).
+  const userStream = sidebarNode().dataset.userStream;
+  if (userStream && !connection.streams.has(userStream)) connection.subscribe(userStream, null, {});
+  connection.addEventListener("stream-event", (event) => {
+    if (event.detail.stream === userStream && event.detail.type?.startsWith("member.")) schedule();
+  });
+  // Notices missed while disconnected: read the sidebar again once reconnected.
+  let connections = connection.connected ? 1 : 0;
+  connection.addEventListener("state", (event) => {
+    if (event.detail !== "connected") return;
+    connections += 1;
+    if (connections > 1) schedule();
+  });
+}

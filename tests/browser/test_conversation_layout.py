@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 
 SETUP = """
@@ -87,7 +87,7 @@ def test_the_room_page_fills_the_screen_and_lists_every_community_s_rooms(
     expect(anna.get_by_text("Messaggio n.60")).to_be_in_viewport()
     sidebar = anna.locator("[data-room-sidebar]")
     news = sidebar.locator("a", has_text="Notizie")
-    opener = anna.get_by_role("link", name="Rooms")
+    opener = anna.get_by_role("link", name="Conversations")
     if size is PHONE:
         expect(sidebar).not_to_be_visible()
         opener.click()

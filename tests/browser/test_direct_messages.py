@@ -1,17 +1,18 @@
 """A direct message between two people, on a desktop and on a phone: "Send a message"
 on a profile opens the conversation, the other person finds it under Messages with
-its unread count, and messages reach both without a reload."""
+its unread count, messages reach both without a reload, and a room page's sidebar
+counts a new message live."""
 
 import secrets
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 SETUP = """
 from allauth.account.models import EmailAddress
 from community.models import User
-from community.services import communities, memberships
+from community.services import communities, memberships, rooms
 
 people = {}
 for name, display in (
@@ -28,7 +29,8 @@ community = communities.community_create(
 )
 for name in ("bruno", "carla", "dario"):
     memberships.community_join(actor=people[name], community=community)
-print("READY 1")
+room = rooms.room_create(actor=people["anna"], community=community, name="caffe")
+print("ROOM", room.get_absolute_url())
 """
 
 PAIRS = {1280: ("anna", "Anna Verdi", "bruno", "Bruno Bianchi"), 390: (
@@ -81,11 +83,23 @@ def test_a_direct_message_between_two_people_arrives_live(
     second_composer.fill(reply)
     second_composer.press("Enter")
     expect(first.locator(".room-message__body", has_text=reply)).to_be_visible()
+    first.screenshot(path=str(artifacts / f"direct-room-{width}.png"), full_page=True)
+
+    # In a room, the sidebar lists the conversation by name and counts a new message
+    # without a reload; on a phone it is in the drawer.
+    second.goto(site.url + site.paths["ROOM"])
+    expect(second.locator("[data-live-status]")).to_have_attribute("data-state", "connected")
+    link = second.locator("[data-room-sidebar] [data-room-link]", has_text=writer_name)
+    expect(link).to_have_count(1)
+    expect(link.locator("[data-unread]")).to_have_count(0)
     more = f"Ti mando i dati. {secrets.token_hex(3)}"
     composer.fill(more)
     composer.press("Enter")
+    expect(link.locator("[data-unread]")).to_contain_text("1")
+    if width < 500:
+        second.get_by_role("link", name="Conversations").click()
+    second.locator("[data-room-sidebar] [data-room-link]", has_text=writer_name).click()
     expect(second.locator(".room-message__body", has_text=more)).to_be_visible()
-    first.screenshot(path=str(artifacts / f"direct-room-{width}.png"), full_page=True)
 
     # The page does not scroll sideways on a phone.
     assert first.evaluate("document.documentElement.scrollWidth") <= width

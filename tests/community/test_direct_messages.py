@@ -2,6 +2,8 @@
 blocking, contacting an organisation, the stranger rate limit, and who reads a
 conversation through every door (page, list, search, notifications, admin, review)."""
 
+import re
+
 import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.cache import cache
@@ -21,7 +23,7 @@ from community.models import (
     Thread,
 )
 from community.ratelimit import RateLimited
-from community.services import direct, reports, threads
+from community.services import direct, reactions, reports, rooms, threads
 from notifications.models import Notification
 from search.admin import EntryAdmin
 from search.models import Entry
@@ -320,6 +322,21 @@ def test_search_finds_direct_messages_for_participants_only(client, commit, pair
     assert found is READERS[role]
 
 
+def test_search_and_unread_name_a_conversation_after_its_people(client, commit, pair):
+    ada, bruno, room = pair
+    with commit():
+        threads.post_reply(actor=bruno, thread=room, body=SECRET)
+
+    html = search_page(client, ada, "brevetto")
+    result = re.search(r'class="search-result__title">.*?</h2>', html, re.S).group(0)
+    assert "Ada Rossi, Bruno Neri" in result and "Direct message<" not in result
+    assert 'href="/messages/"' in html
+
+    unread = _login(client, ada).get(reverse("community:unread")).content.decode()
+    assert re.search(r'class="row-main__title"[^>]*>\s*Bruno Neri\s*</a>', unread)
+    assert ">Direct messages</a>" in unread
+
+
 def _admin_request(user):
     request = RequestFactory().get("/admin/")
     request.user = user
@@ -393,6 +410,39 @@ def test_a_new_message_notifies_the_other_participants_directly(commit, pair):
         rows = Notification.objects.filter(recipient=person)
         assert [row.kind for row in rows] == [Notification.Kind.DIRECT]
     assert not Notification.objects.filter(recipient=ada).exists()
+
+
+def test_a_reaction_to_a_direct_message_is_told_as_a_message_reaction(client, commit, pair):
+    ada, bruno, room = pair
+    with commit():
+        message = threads.post_reply(actor=ada, thread=room, body=SECRET)
+        reactions.reaction_toggle(actor=bruno, post=message, emoji="👍")
+
+    page = _login(client, ada).get(reverse("notifications:list"))
+    assert "Bruno Neri reacted to your message" in page.content.decode()
+    assert "Direct message”" not in page.content.decode()
+
+
+def test_the_room_sidebar_lists_conversations_named_after_the_others(client, pair):
+    ada, bruno, room = pair
+    shared = Community.objects.exclude(kind=Community.Kind.DIRECT).get()
+    owner = UserFactory()
+    MembershipFactory(user=owner, community=shared, role=Membership.Role.OWNER)
+    lobby = rooms.room_create(actor=owner, community=shared, name="lobby")
+    threads.post_reply(actor=bruno, thread=room, body="Ciao")
+
+    for address in (room.get_absolute_url(), lobby.get_absolute_url()):
+        page = _login(client, ada).get(address)
+        sidebar = page.context["sidebar"]
+        conversations = [group for group in sidebar if group.kind == "direct"]
+        assert [c.name for c in conversations[0].conversations] == ["Bruno Neri"]
+        assert conversations[0].conversations[0].unread == 1
+        # The conversation is not listed as a community called "Direct message".
+        assert all(group.communities == [] for group in conversations)
+
+    outsider = UserFactory()
+    page = _login(client, outsider).get(lobby.get_absolute_url())
+    assert "Bruno Neri" not in page.content.decode()
 
 
 def test_a_direct_message_is_emailed_to_the_other_participant_only(commit, pair):

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 from django.test.utils import CaptureQueriesContext
 
 from community.models import Community, Membership, ReadPosition
@@ -92,6 +93,38 @@ def test_visitors_and_non_members_see_the_room_s_own_community(client):
     assert [name for name, _ in _rooms(sidebar)] == ["Caffè", "Mia"]
 
 
+def _sidebar_url(room):
+    return reverse("community:room-sidebar", args=[room.community.slug, room.pk])
+
+
+def test_the_sidebar_reads_itself_again_with_the_same_counts_and_rule(client):
+    me = UserFactory()
+    here, owner, (lobby, library) = _community_with_rooms(me, "Atrio", "Biblioteca")
+    other, other_owner, (news,) = _community_with_rooms(me, "Notizie")
+
+    page = _sidebar(login(client, me).get(room_url(lobby)).content.decode())
+    # It follows the streams of the communities it lists, for room_layout.js.
+    assert f"community:{here.pk} " in page and f"community:{other.pk} " in page
+    assert f'data-sidebar-url="{_sidebar_url(lobby)}"' in page
+
+    say(news, other_owner, "Novità")
+    say(lobby, owner, "Qui")
+    answer = client.get(_sidebar_url(lobby), HTTP_X_REQUESTED_WITH="fetch").json()
+    assert _rooms(_sidebar(answer["html"])) == [
+        ("Atrio", 0),  # the room being read shows no count of its own
+        ("Biblioteca", 0),
+        ("Notizie", 1),
+    ]
+
+    # Whoever may not read the room may not read its sidebar either.
+    private, _, (secret,) = _community_with_rooms(None, "Segreta")
+    private.visibility = Community.Visibility.PRIVATE
+    private.save(update_fields=["visibility"])
+    assert client.get(_sidebar_url(secret)).status_code == 404
+    client.logout()
+    assert client.get(_sidebar_url(secret)).status_code == 404
+
+
 @pytest.mark.parametrize("communities", [1, 8])
 def test_the_room_page_costs_the_same_queries_whatever_the_sidebar_lists(
     client, communities
@@ -111,9 +144,10 @@ def test_the_room_page_costs_the_same_queries_whatever_the_sidebar_lists(
 
 
 # The session and the user, the thread with the reader's position, the navigation,
-# the messages with the stream head, and the sidebar in one query: the same for one
-# community's rooms and for eight's.
-ROOM_PAGE_QUERIES = 7
+# the messages with the stream head, the sidebar's rooms in one query and the
+# person's direct conversations in another (their people in a third, when there are
+# some): the same for one community's rooms and for eight's.
+ROOM_PAGE_QUERIES = 8
 
 
 def test_thread_rows_show_the_five_latest_posters_in_one_query(client):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from community.models import AuditEntry, Thread
-from community.services import answers, moderation, threads
+from community.services import answers, moderation, thread_tools, threads
 from live.models import Event
 from tests.community.thread_helpers import community_with_thread, login
 from tests.support.roles import member_of, person_in
@@ -168,3 +168,25 @@ def test_the_new_thread_form_starts_a_question(client):
         {"title": "Come si misura?", "body": "Domanda.", "is_question": "on"},
     )
     assert Thread.objects.get(title="Come si misura?").is_question
+
+
+@pytest.mark.parametrize("how", ["hide", "remove", "delete"])
+def test_a_hidden_or_deleted_answer_leaves_the_question_unsolved(client, how):
+    community, owner, asker, helper, question, reply = _question()
+    answers.answer_accept(actor=asker, post=reply)
+    reply.refresh_from_db()
+
+    if how == "hide":
+        moderation.post_hide(actor=owner, post=reply)
+    elif how == "remove":
+        thread_tools.post_remove(actor=owner, post=reply)
+    else:
+        threads.post_delete(actor=helper, post=reply)
+
+    question.refresh_from_db()
+    assert question.accepted_answer_id is None
+    listing = client.get(community.get_absolute_url()).content.decode()
+    row = listing.split(f'data-thread-row="{question.pk}"')[1].split("</li>\n")[0]
+    assert "data-solved" not in row and "Question" in row
+    answered = Event.objects.filter(stream=question.stream, type="thread.answered")
+    assert answered.latest("seq").payload["answer"] is None

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from community.models import Community, Membership, Post
-from community.services import levels, moderation, reactions, threads
+from community.services import direct, levels, moderation, reactions, threads
 from notifications.models import Notification
 from tests.community.thread_helpers import community_with_thread
 from tests.support.roles import member_of
@@ -129,3 +129,18 @@ def test_an_author_who_may_no_longer_read_the_thread_is_not_told(run):
     run(reactions.reaction_toggle, actor=owner, post=post, emoji=THUMBS)
 
     assert not Notification.objects.filter(recipient=member, kind="reaction").exists()
+
+
+def test_reactions_of_someone_the_author_blocked_are_not_told(run):
+    community, owner, thread = community_with_thread()
+    post = thread.posts.get()
+    pest, friend = named(community, "Pest"), named(community, "Ada")
+    direct.person_block(actor=owner, person=pest)
+
+    run(reactions.reaction_toggle, actor=pest, post=post, emoji=THUMBS)
+    assert not Notification.objects.filter(recipient=owner, kind="reaction").exists()
+
+    run(reactions.reaction_toggle, actor=friend, post=post, emoji=THUMBS)
+    assert sentences(owner) == [
+        "Ada reacted to your post in “Sensori per la manifattura”"
+    ]
