@@ -6,8 +6,8 @@ import re
 
 import pytest
 from django.db import connection
-from django.urls import reverse
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from community.models import Community, Membership, ReadPosition
 from community.queries import thread_lists
