@@ -659,6 +659,27 @@ def can_contact_organisation(user, organisation):
     )
 
 
+def organisations_contactable(user, organisations):
+    """The ids among `organisations` that `user` may contact (`can_contact_organisation`,
+    decided for a page of directory cards in two queries whatever their number)."""
+    if not user.is_authenticated or not is_verified(user) or not organisations:
+        return frozenset()
+    ids = [organisation.pk for organisation in organisations]
+    admins = Affiliation.objects.filter(
+        organisation_id__in=ids,
+        state=Affiliation.State.ACTIVE,
+        role=Affiliation.Role.ADMIN,
+        user__is_active=True,
+    )
+    mine = set(admins.filter(user=user).values_list("organisation_id", flat=True))
+    others = (
+        admins.exclude(user=user)
+        .exclude(user_id__in=blocked_ids(user) | blockers_of(user))
+        .values_list("organisation_id", flat=True)
+    )
+    return frozenset(others) - mine
+
+
 require_contact_organisation = requirement(
     can_contact_organisation, gettext_lazy("You cannot contact this organisation here.")
 )

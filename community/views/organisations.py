@@ -55,6 +55,9 @@ def organisation_list(request):
         "active_tag": organisation_queries.organisation_tag(filters["tag"]),
         "page_obj": page_obj,
         "organisations": page_obj.object_list,
+        "contactable": permissions.organisations_contactable(
+            request.user, page_obj.object_list
+        ),
         # Visitors see the way in too: the form asks them to log in first.
         "can_create": not request.user.is_authenticated
         or permissions.can_create_organisation(request.user),

@@ -538,3 +538,27 @@ def test_contact_this_organisation_writes_to_its_admins(client):
     # Its own admins are not offered the button.
     page = _login(client, admins[0]).get(organisation.get_absolute_url()).content.decode()
     assert "Contact this organisation" not in page
+
+
+def test_directory_cards_offer_contact_where_the_page_would(client):
+    open_door, own, walled = (OrganisationFactory(name=name) for name in ("Alfa", "Beta", "Gamma"))
+    seeker, pest = UserFactory(), UserFactory()
+    AffiliationFactory(user=UserFactory(), organisation=open_door, role=Affiliation.Role.ADMIN)
+    AffiliationFactory(user=seeker, organisation=own, role=Affiliation.Role.ADMIN)
+    AffiliationFactory(user=pest, organisation=walled, role=Affiliation.Role.ADMIN)
+    direct.person_block(actor=seeker, person=pest)
+
+    def offered(user):
+        html = _login(client, user).get(reverse("community:organisation-list")).content.decode()
+        return {
+            organisation.name
+            for organisation in (open_door, own, walled)
+            if reverse("community:organisation-contact", args=[organisation.slug]) in html
+        }
+
+    # Not its own organisation, nor one whose only admin a block stands between.
+    assert offered(seeker) == {"Alfa"}
+    assert offered(None) == set()
+    for organisation in (open_door, own, walled):
+        detail = _login(client, seeker).get(organisation.get_absolute_url()).content.decode()
+        assert ("Contact this organisation" in detail) is (organisation == open_door)
