@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.test_layout import OVERFLOW_JS
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 SETUP = """
 from allauth.account.models import EmailAddress

@@ -11,7 +11,7 @@ test-artifacts/layout-<page>-<width>.png.
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 WIDTHS = (1280, 390)
 

@@ -10,7 +10,7 @@ from tests.browser.scenarios import (
     reply_appears_live_for_both,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 SETUP = (
     energia_thread_setup("anna", "bruno")

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.scenarios import energia_thread_setup
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 SECRET = "Prezzo riservato 12.400 euro"
 

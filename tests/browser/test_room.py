@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 # The set-up writes a long history at once.
 SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 

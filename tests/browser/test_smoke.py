@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 # Runs in the page: open /ws/ with the page's session, subscribe from the start of a
 # stream, and collect frames until two posts arrived (or five seconds passed).

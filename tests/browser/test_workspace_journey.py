@@ -9,7 +9,7 @@ import pytest
 
 from tests.browser.test_workspace_documents import big_pdf, slow_uploads, watch_progress
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 SETUP = """
 from allauth.account.models import EmailAddress
