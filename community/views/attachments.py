@@ -1,6 +1,7 @@
 """Views for attachments: the composer's upload (for a thread, or for a new thread in
-a community) and removal, and the downloads (every one asks `permissions.access_attachment` now, so a hidden or deleted post's files
-answer 404)."""
+a community) and removal, and the downloads (every one asks
+`permissions.access_attachment` now, so a hidden or deleted post's files answer
+404)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
