@@ -2248,14 +2248,27 @@ def require_attach_files(user, thread):
     require_reply(user, thread)
 
 
+def can_attach_in_community(user, community):
+    """Files go with posts: whoever may start a thread in `community` may upload them
+    for its first post, before the thread exists (the new-thread form)."""
+    return can_create_thread(user, community)
+
+
+def require_attach_in_community(user, community):
+    """Raise PermissionDenied, saying why, unless `user` may upload files for a new
+    thread in `community`."""
+    require_create_thread(user, community)
+
+
 def access_attachment(user, attachment_id):
     """Return an attachment `user` may download now (with its post, thread and
     community), else raise Http404 (missing and forbidden alike).
 
-    A pending upload (not sent yet) is its uploader's alone. A sent one follows its
-    post at this moment: the thread's readers, unless the post was deleted (by its
-    author or a moderator: the file is gone for everyone) or hidden (then only those
-    who see hidden posts, `can_see_hidden_post`).
+    A pending upload (not sent yet, for a thread or for a new thread in a
+    community) is its uploader's alone. A sent one follows its post at this moment:
+    the thread's readers, unless the post was deleted (by its author or a moderator:
+    the file is gone for everyone) or hidden (then only those who see hidden posts,
+    `can_see_hidden_post`).
     """
     attachment = (
         Attachment.objects.select_related("post__thread__community")
