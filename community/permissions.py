@@ -661,23 +661,23 @@ def can_contact_organisation(user, organisation):
 
 def organisations_contactable(user, organisations):
     """The ids among `organisations` that `user` may contact (`can_contact_organisation`,
-    decided for a page of directory cards in two queries whatever their number)."""
+    decided for a page of directory cards in one query whatever their number, after
+    the person's verified address)."""
     if not user.is_authenticated or not is_verified(user) or not organisations:
         return frozenset()
-    ids = [organisation.pk for organisation in organisations]
+    blocked = Block.objects.filter(blocker=user).values("blocked_id")
+    blockers = Block.objects.filter(blocked=user).values("blocker_id")
     admins = Affiliation.objects.filter(
-        organisation_id__in=ids,
+        Q(user=user) | (~Q(user__in=blocked) & ~Q(user__in=blockers)),
+        organisation_id__in=[organisation.pk for organisation in organisations],
         state=Affiliation.State.ACTIVE,
         role=Affiliation.Role.ADMIN,
         user__is_active=True,
-    )
-    mine = set(admins.filter(user=user).values_list("organisation_id", flat=True))
-    others = (
-        admins.exclude(user=user)
-        .exclude(user_id__in=blocked_ids(user) | blockers_of(user))
-        .values_list("organisation_id", flat=True)
-    )
-    return frozenset(others) - mine
+    ).values_list("organisation_id", "user_id")
+    mine, others = set(), set()
+    for organisation_id, admin_id in admins:
+        (mine if admin_id == user.pk else others).add(organisation_id)
+    return frozenset(others - mine)
 
 
 require_contact_organisation = requirement(
