@@ -195,6 +195,14 @@ if (sidebarNode()) {
     template.innerHTML = answer.html.trim();
     const fresh = template.content.firstElementChild;
     if (!fresh) return;
+    // The open room's count is room.js's to keep (it knows what was read since).
+    const here = current.querySelector("[data-room-link][aria-current='page']");
+    const freshHere = fresh.querySelector("[data-room-link][aria-current='page']");
+    if (here && freshHere) {
+      freshHere.querySelector("[data-unread]")?.remove();
+      const badge = here.querySelector("[data-unread]");
+      if (badge) freshHere.append(badge);
+    }
     current.replaceWith(fresh);
     if (focused) fresh.querySelector(`a[href="${CSS.escape(focused)}"]`)?.focus();
     follow(fresh);
