@@ -142,9 +142,10 @@ prod-down:
 prod-status:
 	@$(PROD_ENV) $(PYTHON) -m deploy.prod status
 
-# Every test, browser and scale-out tests included, on two workers; the browser tests
-# share one worker (xdist group "browser"), each against its own daphne process and
-# database; the scale-out tests share one too (group "scaleout").
+# Every test, browser and scale-out tests included, on two workers. Each browser test
+# module stays on one worker (its xdist group is the module's name), so the site it
+# builds and serves with daphne is built once; the scale-out tests share one worker
+# (group "scaleout").
 test: install-dev browser-deps scaleout-deps
 	CROCEVIA_TEST_DATABASE_URL='$(CROCEVIA_TEST_DATABASE_URL)' \
 		$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)

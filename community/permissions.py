@@ -661,23 +661,23 @@ def can_contact_organisation(user, organisation):
 
 def organisations_contactable(user, organisations):
     """The ids among `organisations` that `user` may contact (`can_contact_organisation`,
-    decided for a page of directory cards in two queries whatever their number)."""
+    decided for a page of directory cards in one query whatever their number, after
+    the person's verified address)."""
     if not user.is_authenticated or not is_verified(user) or not organisations:
         return frozenset()
-    ids = [organisation.pk for organisation in organisations]
+    blocked = Block.objects.filter(blocker=user).values("blocked_id")
+    blockers = Block.objects.filter(blocked=user).values("blocker_id")
     admins = Affiliation.objects.filter(
-        organisation_id__in=ids,
+        Q(user=user) | (~Q(user__in=blocked) & ~Q(user__in=blockers)),
+        organisation_id__in=[organisation.pk for organisation in organisations],
         state=Affiliation.State.ACTIVE,
         role=Affiliation.Role.ADMIN,
         user__is_active=True,
-    )
-    mine = set(admins.filter(user=user).values_list("organisation_id", flat=True))
-    others = (
-        admins.exclude(user=user)
-        .exclude(user_id__in=blocked_ids(user) | blockers_of(user))
-        .values_list("organisation_id", flat=True)
-    )
-    return frozenset(others) - mine
+    ).values_list("organisation_id", "user_id")
+    mine, others = set(), set()
+    for organisation_id, admin_id in admins:
+        (mine if admin_id == user.pk else others).add(organisation_id)
+    return frozenset(others - mine)
 
 
 require_contact_organisation = requirement(
@@ -2248,14 +2248,27 @@ def require_attach_files(user, thread):
     require_reply(user, thread)
 
 
+def can_attach_in_community(user, community):
+    """Files go with posts: whoever may start a thread in `community` may upload them
+    for its first post, before the thread exists (the new-thread form)."""
+    return can_create_thread(user, community)
+
+
+def require_attach_in_community(user, community):
+    """Raise PermissionDenied, saying why, unless `user` may upload files for a new
+    thread in `community`."""
+    require_create_thread(user, community)
+
+
 def access_attachment(user, attachment_id):
     """Return an attachment `user` may download now (with its post, thread and
     community), else raise Http404 (missing and forbidden alike).
 
-    A pending upload (not sent yet) is its uploader's alone. A sent one follows its
-    post at this moment: the thread's readers, unless the post was deleted (by its
-    author or a moderator: the file is gone for everyone) or hidden (then only those
-    who see hidden posts, `can_see_hidden_post`).
+    A pending upload (not sent yet, for a thread or for a new thread in a
+    community) is its uploader's alone. A sent one follows its post at this moment:
+    the thread's readers, unless the post was deleted (by its author or a moderator:
+    the file is gone for everyone) or hidden (then only those who see hidden posts,
+    `can_see_hidden_post`).
     """
     attachment = (
         Attachment.objects.select_related("post__thread__community")

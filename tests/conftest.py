@@ -1,10 +1,33 @@
 """Shared fixtures: fast hashing, isolated media, a clean cache, and ready-made people."""
 
 import pytest
+from _pytest.nodeid import NodeId
 from django.core.cache import cache
 
 from tests.support import factories
 from workspaces.live import thread_workspaces
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep each `xdist_group` on one worker under `--dist loadgroup`.
+
+    pytest-xdist 3.8 names a test's group by appending `@<group>` to `item._nodeid`,
+    which pytest 9 no longer reads (a node's id is the structured `item._id`), so
+    every group was scattered across the workers: a browser module built and served
+    its site on both. This names the group where pytest 9 looks; a later xdist that
+    does it itself leaves nothing to add."""
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers
+        return
+    for item in items:
+        groups = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(groups)
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 @pytest.fixture(autouse=True)

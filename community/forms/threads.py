@@ -31,7 +31,7 @@ class _BodyLimitMixin(LengthCounterMixin):
         return {**super().length_limits(), "body": settings.POST_BODY_MAX_LENGTH}
 
 
-class ThreadForm(_BodyLimitMixin, forms.Form):
+class ThreadForm(_BodyLimitMixin, WithAttachmentsMixin, forms.Form):
     title = forms.CharField(label=_("Title"))
     body = _body_field(_("Message"))
     tags = forms.CharField(label=_("Tags"), required=False)
@@ -61,6 +61,11 @@ class ThreadForm(_BodyLimitMixin, forms.Form):
 
     def length_limits(self):
         return {**super().length_limits(), "title": thread_title_max_length()}
+
+    def hidden_fields(self):
+        # The uploads waiting are shown, removable, in the composer's files box
+        # (community/includes/composer_attachments.html), which also sends them.
+        return [field for field in super().hidden_fields() if field.name != "attachments"]
 
 
 class ReplyForm(_BodyLimitMixin, WithAttachmentsMixin, forms.Form):

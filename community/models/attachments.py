@@ -6,7 +6,17 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .communities import Community
 from .conversation import Post, Thread
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def made_for(self, where):
+        """The uploads made for `where`: a Thread, or a Community (pending, for the
+        first post of a thread not started yet)."""
+        if isinstance(where, Community):
+            return self.filter(community=where, thread__isnull=True)
+        return self.filter(thread=where)
 
 
 class Attachment(models.Model):
@@ -27,8 +37,16 @@ class Attachment(models.Model):
         blank=True,
         related_name="attachments",
     )
-    # The thread the composer uploaded it for: it may only be sent there.
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    # The thread the composer uploaded it for: it may only be sent there. A sent
+    # attachment always has its post's thread.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Or, for the first post of a thread not written yet (the new-thread form), the
+    # community it will be started in; cleared when the thread's first post takes it.
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -49,6 +67,8 @@ class Attachment(models.Model):
     thumbnail_height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
 
+    objects = AttachmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
@@ -59,6 +79,16 @@ class Attachment(models.Model):
                 fields=["uploaded_by", "created_at"],
                 condition=Q(post__isnull=True),
                 name="attachment_pending",
+            ),
+        ]
+        constraints = [
+            # A thread's, or (pending only) a community's for a new thread: never both.
+            models.CheckConstraint(
+                condition=(
+                    Q(thread__isnull=False, community__isnull=True)
+                    | Q(thread__isnull=True, community__isnull=False, post__isnull=True)
+                ),
+                name="attachment_thread_or_community",
             ),
         ]
 

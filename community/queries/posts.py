@@ -121,3 +121,19 @@ def attachments_load(posts):
     for row in rows:
         wanted[row.post_id].attachment_list.append(row)
     return posts
+
+
+def attachments_pending(user, where, ids):
+    """`user`'s own uploads among `ids` still waiting to be sent for `where` (a
+    Thread, or the Community of a new thread), in the order given: what a composer
+    shown again after a refusal still holds. Anyone else's, sent or gone are left
+    out."""
+    if not user.is_authenticated or not ids:
+        return []
+    rows = (
+        Attachment.objects.made_for(where)
+        .filter(pk__in=ids, uploaded_by=user, post__isnull=True)
+        .defer("sha256", "file", "thumbnail")
+    )
+    by_pk = {row.pk: row for row in rows}
+    return [by_pk[pk] for pk in dict.fromkeys(ids) if pk in by_pk]

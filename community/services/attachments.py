@@ -2,8 +2,10 @@
 withdrawing them with their post, and removing uploads never sent.
 
 An attachment is uploaded first (`attachment_upload`: pending, its uploader's alone),
-then sent with a reply or room message, whose service attaches it in the same
-transaction (`attachments_claim` before, `attachments_attach` inside). Files are
+for a thread or, from the new-thread form, for a community whose thread does not
+exist yet; then sent with a reply, room message or a new thread's first post, whose
+service attaches it in the same transaction (`attachments_claim` before,
+`attachments_attach` inside). Files are
 checked and stored by `community.uploads`, the code that checks workspace documents.
 """
 
@@ -32,28 +34,37 @@ __all__ = [
 ]
 
 
-def _storage_name(thread_id, suffix=""):
-    """A new random storage name for a file sent in thread `thread_id`."""
-    return f"attachments/{int(thread_id)}/{uuid.uuid4().hex}{suffix}"
+def _storage_name(thread, community, suffix=""):
+    """A new random storage name for a file uploaded for `thread`, or for a new
+    thread in `community`."""
+    folder = int(thread.pk) if thread is not None else f"community-{int(community.pk)}"
+    return f"attachments/{folder}/{uuid.uuid4().hex}{suffix}"
 
 
 def _pending(actor):
     return Attachment.objects.filter(uploaded_by=actor, post__isnull=True)
 
 
-def attachment_upload(*, actor, thread, upload):
-    """Check and store a file the composer sends ahead of its post; return the
-    pending Attachment, seen by its uploader only until the post is sent.
+def attachment_upload(*, actor, upload, thread=None, community=None):
+    """Check and store a file the composer sends ahead of its post, for `thread`, or
+    (with `community` instead) for the first post of a thread not started yet;
+    return the pending Attachment, seen by its uploader only until the post is sent.
 
-    Callers: whoever may write in `thread` (`permissions.require_attach_files`),
-    else PermissionDenied. Raises ValidationError naming the reason for a file past
+    Callers: whoever may write in `thread` (`permissions.require_attach_files`), or
+    start a thread in `community` (`permissions.require_attach_in_community`), else
+    PermissionDenied. Raises ValidationError naming the reason for a file past
     the upload limit or outside the allow-list (the workspace documents' checks), an
     image past `IMAGE_MAX_PIXELS` or that does not decode, too many uploads waiting
     to be sent, or past the "upload" rate limit. Images are stored redrawn (no
     metadata, at most `IMAGE_MAX_SIDE` a side) with a thumbnail; other files as
     sent, under random names. The person's expired uploads are removed first.
     """
-    permissions.require_attach_files(actor, thread)
+    if (thread is None) == (community is None):
+        raise TypeError("attachment_upload takes a thread or a community.")
+    if thread is not None:
+        permissions.require_attach_files(actor, thread)
+    else:
+        permissions.require_attach_in_community(actor, community)
     name = uploads.display_name_clean(getattr(upload, "name", ""), default="file")
     if upload.size > uploads.upload_max_bytes():
         raise ValidationError(uploads.too_large_message(name), code="too_large")
@@ -75,6 +86,7 @@ def attachment_upload(*, actor, thread, upload):
     sha256 = getattr(upload, "sha256", None) or uploads.file_sha256(upload)
     row = Attachment(
         thread=thread,
+        community=community,
         uploaded_by=actor,
         original_name=name,
         sha256=sha256,
@@ -96,17 +108,17 @@ def attachment_upload(*, actor, thread, upload):
             row.width, row.height = full.width, full.height
             row.thumbnail_width, row.thumbnail_height = thumb.width, thumb.height
             row.file = uploads.file_save(
-                _storage_name(thread.pk), ContentFile(full.content)
+                _storage_name(thread, community), ContentFile(full.content)
             )
             stored.append(row.file)
             row.thumbnail = uploads.file_save(
-                _storage_name(thread.pk, "-thumb"), ContentFile(thumb.content)
+                _storage_name(thread, community, "-thumb"), ContentFile(thumb.content)
             )
             stored.append(row.thumbnail)
         else:
-            row.file = uploads.file_save(_storage_name(thread.pk), upload)
+            row.file = uploads.file_save(_storage_name(thread, community), upload)
             stored.append(row.file)
-        row.full_clean(exclude=["post", "thread", "uploaded_by"])
+        row.full_clean(exclude=["post", "thread", "community", "uploaded_by"])
         row.save()
     except BaseException:
         for name in stored:
@@ -123,10 +135,11 @@ def attachment_discard(*, actor, attachment):
         _files_delete_on_commit([attachment])
 
 
-def attachments_claim(actor, thread, ids):
-    """The pending uploads `ids` of `actor` for `thread`, checked before a post is
-    written with them: raise ValidationError for too many, or for any that is not
-    theirs, not for this thread, already sent or expired. An empty list for none."""
+def attachments_claim(actor, where, ids):
+    """The pending uploads `ids` of `actor` for `where` (a Thread, or the Community
+    a new thread is started in), checked before a post is written with them: raise
+    ValidationError for too many, or for any that is not theirs, not for this thread
+    (or community), already sent or expired. An empty list for none."""
     ids = list(dict.fromkeys(ids or ()))
     if not ids:
         return []
@@ -143,7 +156,8 @@ def attachments_claim(actor, thread, ids):
         )
     found = list(
         _pending(actor)
-        .filter(pk__in=[pk for pk in ids if isinstance(pk, int)], thread=thread)
+        .made_for(where)
+        .filter(pk__in=[pk for pk in ids if isinstance(pk, int)])
         .exclude(created_at__lt=_expiry())
     )
     if len(found) != len(ids):
@@ -160,7 +174,8 @@ def attachments_claim(actor, thread, ids):
 
 def attachments_attach(post, attachments):
     """Inside the transaction that writes `post`: make the claimed `attachments`
-    its own and count them. One that was sent meanwhile (the same upload sent twice
+    its own and count them (an upload for a new thread becomes its thread's). One
+    that was sent meanwhile (the same upload sent twice
     at once) stays with the first post."""
     if not attachments:
         return
@@ -168,7 +183,7 @@ def attachments_attach(post, attachments):
         pk__in=[row.pk for row in attachments],
         uploaded_by_id=post.author_id,
         post__isnull=True,
-    ).update(post=post)
+    ).update(post=post, thread_id=post.thread_id, community=None)
     if attached:
         Post.objects.filter(pk=post.pk).update(attachment_count=attached)
     post.attachment_count = attached
@@ -176,7 +191,7 @@ def attachments_attach(post, attachments):
         # Lost a race for some of them: show what the post really has.
         attachments = list(Attachment.objects.filter(post=post).order_by("pk"))
     for row in attachments:
-        row.post = post
+        row.post, row.thread, row.community = post, post.thread, None
     # What the post's fragment shows, without reading them again.
     post.attachment_list = list(attachments)
 
@@ -211,8 +226,8 @@ def _expired_delete(pending):
 
 
 def attachments_prune():
-    """Remove every upload never sent within `ATTACHMENT_PENDING_HOURS`, with its
-    files (`manage.py attachments_prune`, run by cron or the task worker); return
+    """Remove every upload never sent within `ATTACHMENT_PENDING_HOURS` (for a
+    thread or for a new thread in a community), with its files (`manage.py attachments_prune`, run by cron or the task worker); return
     how many were removed."""
     with transaction.atomic():
         return _expired_delete(Attachment.objects.filter(post__isnull=True))

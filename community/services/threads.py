@@ -157,6 +157,7 @@ def thread_create(
     client_id=None,
     may_hold=False,
     is_question=False,
+    attachments=(),
 ):
     """Start a discussion thread in `community` with its first post; return the thread.
 
@@ -172,6 +173,13 @@ def thread_create(
     ValidationError (callers that need the thread at once). `is_question`: the
     thread asks a question whose accepted answer may be marked (`services.answers`);
     a held thread is approved as a plain discussion.
+
+    `attachments` are ids of the actor's pending uploads for a new thread in this
+    community (`services.attachments`, uploaded from the new-thread form), attached
+    to the first post in its transaction; with some, the body may be empty. Any that
+    is not theirs, not for this community, sent or expired refuses the thread
+    (ValidationError, nothing written); so does a thread with files that would be
+    held for a moderator (a held post carries no files, as for replies).
     """
     permissions.require_create_thread(actor, community)
     resent = _resent_post(actor, client_id)
@@ -179,12 +187,14 @@ def thread_create(
         return resent.thread
     if resent is not None:
         raise ValidationError(_("This form was already sent. Reload the page."))
+    files = _files_claim(actor, community, attachments)
 
     errors = {}
     cleaned = {}
     for field, clean, value in (
         ("title", _clean_title, title),
-        ("body", _clean_body, body),
+        # A file may go alone: then the text may be empty.
+        ("body", _clean_body if not files else _clean_body_or_files, body),
         ("tags", _clean_tags, tags),
     ):
         try:
@@ -204,9 +214,20 @@ def thread_create(
     if errors:
         raise ValidationError(errors)
 
+    first_posts = rules.needs_approval(actor, community)
+    is_held = held_by is not None or first_posts
+    if files and is_held and may_hold and rules.may_hold(community):
+        # A held thread waits as text only; its files would be seen by nobody
+        # meanwhile, and expire. The uploads stay pending: the form offers them again.
+        raise ValidationError(
+            _(
+                "This thread must be approved by a moderator first: remove its files "
+                "and publish it without them."
+            ),
+            code="held",
+        )
     rate_limit_hit(actor, "thread")
     body_html = render_markdown(cleaned["body"])
-    first_posts = rules.needs_approval(actor, community)
     if (held_by is not None or first_posts) and not (
         may_hold and rules.may_hold(community)
     ):
@@ -236,13 +257,23 @@ def thread_create(
         )
     return _thread_write(
         actor, community, cleaned["title"], cleaned["body"], body_html, cleaned["tags"],
-        client_id, is_question=is_question,
+        client_id, is_question=is_question, files=files,
     )
+
+
+def _files_claim(actor, community, ids):
+    """`thread_create`'s pending uploads, checked (`attachments.attachments_claim`)."""
+    return attachments.attachments_claim(actor, community, ids)
+
+
+def _clean_body_or_files(value):
+    """A first post sent with files may have no text."""
+    return "" if not (value or "").strip() else _clean_body(value)
 
 
 def _thread_write(
     actor, community, title, body, body_html, tags, client_id, held=None,
-    *, is_question=False,
+    *, is_question=False, files=(),
 ):
     """Write a new thread with its first post and their events (for `thread_create`
     and for a held thread a moderator approves); return the thread."""
@@ -274,6 +305,7 @@ def _thread_write(
             if held is not None:
                 held.post = post
                 held.thread = thread
+            attachments.attachments_attach(post, files)
             Community.objects.filter(pk=community.pk).update(
                 thread_count=F("thread_count") + 1, last_activity_at=now
             )

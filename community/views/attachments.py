@@ -1,6 +1,7 @@
-"""Views for attachments: the composer's upload and removal, and the downloads (every
-one asks `permissions.access_attachment` now, so a hidden or deleted post's files
-answer 404)."""
+"""Views for attachments: the composer's upload (for a thread, or for a new thread in
+a community) and removal, and the downloads (every one asks
+`permissions.access_attachment` now, so a hidden or deleted post's files answer
+404)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,22 +34,48 @@ def attachment_upload(request, pk):
     written anywhere); then the body streams through the documents' upload handler,
     which stops at the size limit (413), and only then is CSRF checked.
     """
+
+    def allowed(user):
+        thread = permissions.access_thread(user, pk)
+        permissions.require_attach_files(user, thread)
+        return {"thread": thread}
+
+    return _upload_checked(request, allowed)
+
+
+@csrf_exempt
+@require_POST
+def community_attachment_upload(request, slug):
+    """Upload one file (`file`) for the new-thread form of community `slug`, for
+    the first post of a thread not started yet; answered and checked as
+    `attachment_upload`."""
+
+    def allowed(user):
+        community = permissions.access_community(user, slug, action="read")
+        permissions.require_attach_in_community(user, community)
+        return {"community": community}
+
+    return _upload_checked(request, allowed)
+
+
+def _upload_checked(request, allowed):
+    """Ask `allowed(user)` (the upload's target, as the service's keyword, or
+    Http404/PermissionDenied) before the body is read; then stream it."""
     if not request.user.is_authenticated:
         return _json_error(_("Log in to attach files."), 403)
     try:
-        thread = permissions.access_thread(request.user, pk)
-        permissions.require_attach_files(request.user, thread)
+        target = allowed(request.user)
     except Http404:
         return _json_error(_("Not found, or you may not see it."), 404)
     except PermissionDenied as error:
         return _json_error(str(error) or _("You may not do this."), 403)
     handler = uploads.DocumentUploadHandler(request)
     request.upload_handlers = [handler]
-    return _upload(request, thread, handler)
+    return _upload(request, target, handler)
 
 
 @csrf_protect
-def _upload(request, thread, handler):
+def _upload(request, target, handler):
     upload = request.FILES.get("file")
     if handler.refusals:
         return _json_error(handler.refusals[0][1], 413)
@@ -56,7 +83,7 @@ def _upload(request, thread, handler):
         return _json_error(_("Choose a file to attach."), 400)
     try:
         attachment = services.attachment_upload(
-            actor=request.user, thread=thread, upload=upload
+            actor=request.user, upload=upload, **target
         )
     except RateLimited as error:
         return _json_error(" ".join(error.messages), 429, retry_after=error.retry_after)
@@ -120,6 +147,11 @@ def attachment_thumbnail(request, pk):
 
 urlpatterns = [
     path("t/<int:pk>/attachments/", attachment_upload, name="attachment-upload"),
+    path(
+        "c/<slug:slug>/attachments/",
+        community_attachment_upload,
+        name="community-attachment-upload",
+    ),
     path("attachments/<int:pk>/discard/", attachment_discard, name="attachment-discard"),
     path("attachments/<int:pk>/thumbnail/", attachment_thumbnail, name="attachment-thumbnail"),
     path("attachments/<int:pk>/<path:name>", attachment_download, name="attachment"),

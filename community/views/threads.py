@@ -70,7 +70,8 @@ def _reply_form(**kwargs):
 
 @login_required
 def thread_create(request, slug):
-    """Start a thread: members of the community (and staff) only."""
+    """Start a thread: members of the community (and staff) only. Its composer
+    uploads files ahead (`community-attachment-upload`) and sends their ids."""
     community = permissions.access_community(request.user, slug, action="read")
     permissions.require_create_thread(request.user, community)
     status, refusal = 200, None
@@ -87,6 +88,7 @@ def thread_create(request, slug):
                     client_id=form.cleaned_data["client_id"],
                     may_hold=True,
                     is_question=form.cleaned_data["is_question"],
+                    attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -105,10 +107,18 @@ def thread_create(request, slug):
                 return redirect(thread)
     else:
         form = ThreadForm(initial={"client_id": uuid.uuid4()})
+    # Shown again after a refusal, the composer still holds the files sent with it.
+    sent = form.cleaned_data.get("attachments", []) if form.is_bound else []
     response = render(
         request,
         "community/thread_create.html",
-        {"community": community, "form": form},
+        {
+            "community": community,
+            "form": form,
+            "attachments_pending": posts.attachments_pending(
+                request.user, community, sent
+            ),
+        },
         status=status,
     )
     return with_retry_after(response, refusal)

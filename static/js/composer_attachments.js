@@ -1,6 +1,7 @@
 // Files in the composer: attach them with the button, or paste or drop images into
 // it. Each file uploads at once, its progress shown, to the thread's upload address
-// (community:attachment-upload, the workspace documents' checks) and then waits as a
+// (community:attachment-upload; on the new-thread form, the community's,
+// community:community-attachment-upload; the workspace documents' checks) and then waits as a
 // hidden `attachments` input: the plain form posts it, the socket send reads it
 // (`attachmentIds`). Until sent, an upload is its uploader's alone; "Remove" deletes
 // it. Without scripts the box stays hidden and the composer sends text.
@@ -99,10 +100,17 @@ function ready(form, li, data) {
   remove.className = "link-button composer-attachment__remove";
   remove.textContent = gettext("Remove");
   remove.setAttribute("aria-label", interpolate(gettext("Remove %(name)s"), { name: data.name }));
-  remove.addEventListener("click", () => {
+  removable(form, li, remove, data.discard_url);
+  li.append(size, remove, input);
+  updateRequired(form);
+}
+
+// "Remove": the file leaves the composer and, on the server, its pending upload.
+function removable(form, li, button, discardUrl) {
+  button.addEventListener("click", () => {
     li.remove();
     updateRequired(form);
-    fetch(data.discard_url, {
+    fetch(discardUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(form), "X-Requested-With": "fetch" },
@@ -111,8 +119,6 @@ function ready(form, li, data) {
       showError(boxOf(form), gettext("The file could not be removed now: it will be removed by itself later."));
     });
   });
-  li.append(size, remove, input);
-  updateRequired(form);
 }
 
 function upload(form, file) {
@@ -162,6 +168,12 @@ function setUp(form) {
   if (!box || box.dataset.ready) return;
   box.dataset.ready = "1";
   box.hidden = false;
+  // Files the page was shown again with (a refused new thread keeps its uploads).
+  for (const li of box.querySelectorAll("[data-attachment-list] > li[data-discard-url]")) {
+    const button = li.querySelector("button");
+    if (button) removable(form, li, button, li.dataset.discardUrl);
+  }
+  updateRequired(form);
   const input = box.querySelector("[data-attachment-input]");
   input.addEventListener("change", () => {
     for (const file of input.files) upload(form, file);

@@ -1,6 +1,7 @@
 """Attachments in a room, at desktop and phone widths: an image pasted into the
 composer uploads with its progress and reaches the other member as a thumbnail
-without a reload; a file attached with the button arrives as a download link."""
+without a reload; a file attached with the button arrives as a download link. A new
+thread starts with a pasted image in its first post."""
 
 import base64
 import io
@@ -15,6 +16,7 @@ SETUP = """
 from allauth.account.models import EmailAddress
 from community.services import communities, memberships, rooms, threads
 from community.models import User
+from django.urls import reverse
 
 people = []
 for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
@@ -32,13 +34,14 @@ for label, width in (("WIDE", 1280), ("PHONE", 390)):
     room = rooms.room_create(actor=anna, community=community, name=f"Foto {width}")
     threads.post_reply(actor=anna, thread=room, body="Benvenuti nella stanza!")
     print(f"ROOM{label} {room.get_absolute_url()}")
+print(f"NEWTHREAD {reverse('community:thread-create', args=[community.slug])}")
 """
 
-PASTE = """([data, name]) => {
+PASTE = """([data, name, where = "form[data-room-composer] textarea"]) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
   const transfer = new DataTransfer();
   transfer.items.add(new File([bytes], name, { type: "image/png" }));
-  const textarea = document.querySelector("form[data-room-composer] textarea");
+  const textarea = document.querySelector(where);
   textarea.focus();
   textarea.dispatchEvent(
     new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true })
@@ -124,3 +127,33 @@ def test_an_image_pasted_in_a_room_reaches_the_other_member(
     refused = [p for p in problems if "status of 400" in p and "/attachments/" in p]
     assert len(refused) == 1
     assert [p for p in problems if p not in refused] == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_new_thread_starts_with_a_pasted_image(
+    site, signed_in_page, problems, artifacts, width
+):
+    from playwright.sync_api import expect
+
+    page = signed_in_page("anna@example.org", width=width, height=800)
+    page.goto(site.url + site.paths["NEWTHREAD"])
+    title = f"Banco prova a {width} px"
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Message").fill("Le foto del prototipo")
+    page.evaluate(PASTE, [png_base64(), "", "form[data-composer] textarea[name=body]"])
+    waiting = page.locator(".composer-attachment[data-attachment-id]")
+    expect(waiting.locator("img.composer-attachment__thumb")).to_be_visible()
+    page.screenshot(path=artifacts / f"attachments-new-thread-{width}.png")
+
+    page.get_by_role("button", name="Publish thread").click()
+
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    thumbnail = page.locator("img[data-attachment-image]")
+    expect(thumbnail).to_have_count(1)
+    page.wait_for_function(
+        "image => image.complete && image.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
+    box = thumbnail.bounding_box()
+    assert box["x"] + box["width"] <= width
+    page.screenshot(path=artifacts / f"attachments-new-thread-post-{width}.png")
+    assert problems == []

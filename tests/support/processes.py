@@ -25,6 +25,9 @@ from deploy import nginx
 BASE_DIR = Path(__file__).resolve().parents[2]
 DAPHNE = Path(sys.executable).with_name("daphne")
 
+# The database file of a site on SQLite, in its DATA_DIR (config/settings.py).
+SQLITE_NAME = "crocevia.sqlite3"
+
 # The role and cluster `make scaleout-deps` sets up; CROCEVIA_TEST_DATABASE_URL overrides.
 DEFAULT_DATABASE_URL = "postgres://crocevia:crocevia@127.0.0.1:5432/postgres"
 
@@ -129,27 +132,48 @@ def manage_parallel(*commands, env, timeout=120):
     ]
 
 
-def build_site(env, script=None, *, timeout=300):
+def build_site(env, script=None, *, timeout=300, migrated=None):
     """Migrate and collect static files at once, then run `script` (Python, in
     `manage.py shell`) to create the site's people and content.
 
-    Returns what the script printed; raises RuntimeError with the output of a step
-    that failed.
+    `migrated`: the environment of a site built before (without a script) whose
+    database is copied instead of migrating again; `env` then names its
+    STATIC_ROOT. Returns what the script printed; raises RuntimeError with the output
+    of a step that failed.
     """
-    for returncode, output in manage_parallel(
-        ["migrate", "--noinput"],
-        ["collectstatic", "--noinput"],
-        env=env,
-        timeout=timeout,
-    ):
-        if returncode != 0:
-            raise RuntimeError(output)
+    if migrated is not None:
+        database_copy(migrated, env)
+    else:
+        for returncode, output in manage_parallel(
+            ["migrate", "--noinput"],
+            ["collectstatic", "--noinput"],
+            env=env,
+            timeout=timeout,
+        ):
+            if returncode != 0:
+                raise RuntimeError(output)
     if script is None:
         return ""
     done = manage("shell", "-c", script, env=env, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
     return done.stdout
+
+
+def database_copy(source_env, env):
+    """Copy the SQLite database of the site `source_env` describes into the data
+    directory of `env` (SQLite's backup API: consistent whatever its WAL holds)."""
+    import sqlite3
+
+    target = Path(env["DATA_DIR"]) / SQLITE_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        sqlite3.connect(Path(source_env["DATA_DIR"]) / SQLITE_NAME) as source,
+        sqlite3.connect(target) as copy,
+    ):
+        source.backup(copy)
+    source.close()
+    copy.close()
 
 
 # --- processes ---------------------------------------------------------------------------

@@ -8,9 +8,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-# The browser tests' fixtures (a served site, Chromium, sign-in), used from here.
-from tests.browser.conftest import browser, new_page, problems, sign_in, site  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
 SETUP = """
