@@ -58,17 +58,19 @@ def _rendered_once(context, template_name, key, shown=None, **values):
 
 
 @register.simple_tag(takes_context=True)
-def person(context, person):
+def person(context, person, avatar_size=""):
     """`{% person post.author %}`: includes/person.html (name and organisation links),
     rendered once per person and page: a thread page names the same few people on
-    every post."""
-    key = person.pk if person is not None else None
+    every post. `{% person thread.author "xs" %}` shows their avatar in the link too,
+    where nothing beside the name shows it already."""
+    key = (person.pk if person is not None else None, avatar_size)
     return _rendered_once(
         context,
         "includes/person.html",
         key,
-        lambda: fragments.person_shown(person),
+        lambda: [avatar_size, *fragments.person_shown(person)],
         person=person,
+        avatar_size=avatar_size,
     )
 
 

@@ -1,15 +1,21 @@
-"""Views for accounts: profile pages, the profile editor and avatar images."""
+"""Views for accounts: profile pages, people's cards, the profile editor and avatar
+images."""
 
 import filetype
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -38,6 +44,29 @@ def profile(request, username):
         "can_unblock": permissions.can_unblock_person(request.user, person),
     }
     return render(request, "community/profile_detail.html", context)
+
+
+@require_safe
+def person_card(request, username):
+    """A person's card, the popover their name opens (static/js/person_card.js):
+    avatar, name, organisation, "Send a message" where their profile offers it, and
+    "View profile". Seen by whoever sees the profile. Asked for with
+    `X-Requested-With: fetch`, it is JSON `{"html": ...}` like the other fragments;
+    anything else goes to the profile."""
+    person = permissions.access_user(request.user, username)
+    if request.headers.get("X-Requested-With") != "fetch":
+        response = redirect(person.get_absolute_url())
+    else:
+        context = {
+            "person": person,
+            "can_message": permissions.can_message_person(request.user, person),
+        }
+        html = render_to_string(
+            "community/includes/person_card.html", context, request=request
+        )
+        response = JsonResponse({"html": html})
+    patch_vary_headers(response, ["X-Requested-With"])
+    return response
 
 
 @login_required
@@ -166,6 +195,7 @@ def _avatar_headers(response, etag):
 
 urlpatterns = [
     path("u/<str:username>/", profile, name="profile"),
+    path("u/<str:username>/card/", person_card, name="person-card"),
     path("u/<str:username>/avatar/", avatar, name="avatar"),
     path(
         "u/<str:username>/avatar/<int:size>/<str:version>/",

@@ -1,6 +1,7 @@
 """Reads for the document pages: the filtered list, a document with its versions,
 the download log, and the documents the activity feed names."""
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 
@@ -25,7 +26,8 @@ def document_rows(user, workspace, *, category="", query="", deleted=False):
     filtered by category and by words of the title, newest first, each with its
     current version's facts (`current_size`, `current_name`, `current_type`,
     `current_uploader` (display name, else `current_uploader_username`),
-    `current_organisation`) in one query."""
+    `current_uploader_pk`, `current_uploader_avatar`, `current_organisation`) in one
+    query."""
     documents = permissions.documents_visible_to(user, workspace, deleted=deleted)
     if category:
         documents = documents.filter(category=category)
@@ -39,6 +41,8 @@ def document_rows(user, workspace, *, category="", query="", deleted=False):
             current_type=_current("content_type"),
             current_uploader=_current("uploaded_by__display_name"),
             current_uploader_username=_current("uploaded_by__username"),
+            current_uploader_pk=_current("uploaded_by"),
+            current_uploader_avatar=_current("uploaded_by__avatar"),
             current_organisation=_current("organisation__name"),
         )
         .order_by("-updated_at", "-pk")
@@ -48,11 +52,27 @@ def document_rows(user, workspace, *, category="", query="", deleted=False):
 def document_list_page(
     user, workspace, *, category="", query="", deleted=False, page=1
 ):
-    """One page of `document_rows` and the counts the page shows."""
+    """One page of `document_rows` and the counts the page shows; each document's
+    `uploader` is its current version's uploader (None for a deleted account), built
+    from the row's own columns so that their avatars cost no query."""
     rows = document_rows(
         user, workspace, category=category, query=query, deleted=deleted
     )
-    return Paginator(rows, DOCUMENTS_PER_PAGE).get_page(page)
+    page = Paginator(rows, DOCUMENTS_PER_PAGE).get_page(page)
+    page.object_list = list(page.object_list)
+    User = get_user_model()
+    for document in page.object_list:
+        document.uploader = (
+            User(
+                pk=document.current_uploader_pk,
+                username=document.current_uploader_username,
+                display_name=document.current_uploader or "",
+                avatar=document.current_uploader_avatar or "",
+            )
+            if document.current_uploader_pk
+            else None
+        )
+    return page
 
 
 def deleted_count(user, workspace):
