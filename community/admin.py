@@ -23,7 +23,9 @@ from . import permissions
 from .forms.moderation import MemberActionForm
 from .models import (
     Affiliation,
+    Attachment,
     AuditEntry,
+    Block,
     Community,
     HeldPost,
     Membership,
@@ -31,6 +33,7 @@ from .models import (
     Organisation,
     Post,
     PostRevision,
+    Reaction,
     Report,
     ReviewItem,
     Thread,
@@ -396,6 +399,48 @@ class PostAdmin(ReadOnlyAdmin):
         if obj is not None and obj.is_removed:
             return []
         return super().get_inline_instances(request, obj)
+
+
+def _posts_staff_may_read():
+    return Post.objects.filter(permissions.posts_staff_may_read_condition())
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Files sent with posts, as their posts are shown here: none of an unreported
+    direct message, none still pending (an upload is its uploader's until sent)."""
+
+    list_display = ("original_name", "kind", "size", "uploaded_by", "post", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("uploaded_by", "post")
+    search_fields = ("original_name",)
+    fields = ("original_name", "kind", "content_type", "size", "sha256", "uploaded_by", "post", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(post__in=_posts_staff_may_read())
+
+
+@admin.register(Reaction)
+class ReactionAdmin(ReadOnlyAdmin):
+    """Who reacted with what, on the posts staff may read here."""
+
+    list_display = ("emoji", "user", "post", "created_at")
+    list_select_related = ("user", "post")
+    search_fields = ("user__username", "user__display_name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(post__in=_posts_staff_may_read())
+
+
+@admin.register(Block)
+class BlockAdmin(ReadOnlyAdmin):
+    """Who blocked whom (for handling harassment reports); only the person who
+    blocked lifts a block."""
+
+    list_display = ("blocker", "blocked", "created_at")
+    list_select_related = ("blocker", "blocked")
+    search_fields = ("blocker__username", "blocked__username")
 
 
 @admin.register(ThreadRedirect)

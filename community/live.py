@@ -598,17 +598,21 @@ def present_community_events(events, languages):
 
 # --- activity notices: what the Unread view follows -------------------------------------
 
-# At most one activity notice per community and process in this many seconds; the
-# Unread view waits longer than this before it reads its list again, so a post that
-# a notice left out is in the list it reads (static/js/unread.js).
+# At most one activity notice per community and process in this many seconds, and
+# one more at the end of the window for the posts it held back: the Unread view and
+# the room sidebar wait longer than this before they read their list again, and a
+# page that subscribed just after a notice still hears of the posts that followed
+# (static/js/unread.js, room_layout.js).
 ACTIVITY_NOTICE_SECONDS = 1.0
-_activity_sent = {}  # community id -> when this process last announced it
+# community id -> when this process last sent its notice, or will send the next one
+_activity_sent = {}
 
 
 def announce_activity(event):
     """After a reply or room message committed: an `activity` notice on its
     community's stream, ids only, no seq (never stored): open Unread views read
-    their list again. Throttled per community and process; posts a group wrote
+    their list again. Throttled per community and process (a post within a second
+    of the last notice is announced at the second's end); posts a group wrote
     carry their thread (`event.subject`), so it costs no query; a thread's first
     post is announced by `thread.created` on the same stream."""
     if event.type != "post.created":
@@ -618,14 +622,17 @@ def announce_activity(event):
         return
     community_id = post.thread.community_id
     now = time.monotonic()
-    if now - _activity_sent.get(community_id, -ACTIVITY_NOTICE_SECONDS) < (
-        ACTIVITY_NOTICE_SECONDS
-    ):
-        return
-    _activity_sent[community_id] = now
+    last = _activity_sent.get(community_id)
+    if last is None or now - last >= ACTIVITY_NOTICE_SECONDS:
+        delay = 0
+    elif last > now:
+        return  # the window's closing notice is on its way
+    else:
+        delay = last + ACTIVITY_NOTICE_SECONDS - now
+    _activity_sent[community_id] = now + delay
     stream = f"community:{int(community_id)}"
     # The community only: every reader of its stream may know something was said.
-    ephemeral_broadcast(stream, {"op": "activity", "stream": stream})
+    ephemeral_broadcast(stream, {"op": "activity", "stream": stream}, delay=delay)
 
 
 def register():

@@ -263,12 +263,12 @@ def events_broadcast(events):
         async_to_sync(layer.group_send)(group, message)
 
 
-def ephemeral_broadcast(stream, frame):
+def ephemeral_broadcast(stream, frame, *, delay=0):
     """Send `frame`, which is not part of `stream`'s history (no seq, never replayed),
     to the stream's followers, from sync code after a commit (an after-commit
     subscriber): in a server process through the hub's sender, without waiting for
-    the loop; elsewhere at once. At most once, like every broadcast: pages that act
-    on it must not depend on each one arriving."""
+    the loop, `delay` seconds from now; elsewhere at once. At most once, like every
+    broadcast: pages that act on it must not depend on each one arriving."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -277,7 +277,10 @@ def ephemeral_broadcast(stream, frame):
     loop, outlet = _outlet_of_this_thread()
     if outlet is not None:
         try:
-            loop.call_soon_threadsafe(outlet[0], group, message)
+            if delay > 0:
+                loop.call_soon_threadsafe(loop.call_later, delay, outlet[0], group, message)
+            else:
+                loop.call_soon_threadsafe(outlet[0], group, message)
             return
         except RuntimeError:  # the loop closed meanwhile
             pass

@@ -60,7 +60,7 @@ function replaceBar(item, fresh) {
     return;
   }
   if (openPicker) {
-    fresh.querySelector("[data-reaction-picker]")?.after(openPicker);
+    fresh.querySelector("[data-reaction-picker]")?.parentElement.append(openPicker);
     fresh.querySelector("[data-reaction-picker]")?.setAttribute("aria-expanded", "true");
   }
   if (old) old.replaceWith(fresh);
@@ -124,7 +124,7 @@ function openPicker(link) {
       button.setAttribute("aria-label", interpolate(gettext("React with %(emoji)s"), { emoji }));
       menu.append(button);
     }
-    link.after(menu);
+    link.parentElement.append(menu); // its own line, after the quick choices
   }
   menu.hidden = false;
   link.setAttribute("aria-expanded", "true");

@@ -43,7 +43,8 @@ def test_a_partner_admin_accepts_and_the_lead_sees_it_live(
     lead.get_by_label("Username or e-mail address").fill("piero")
     lead.get_by_role("button", name="Send invitation").click()
     expect(lead.locator(".messages")).to_contain_text("Invitation sent")
-    expect(lead.get_by_text("Piero Test", exact=True)).to_be_visible()
+    # The invitee, named beside their avatar (initials here: no picture uploaded).
+    expect(lead.locator(".name-avatar", has_text="Piero Test")).to_be_visible()
 
     # The lead watches the dashboard, live.
     lead.goto(site.url + site.paths["WORKSPACE"])

@@ -361,6 +361,44 @@ def test_staff_do_not_see_direct_messages_in_the_admin_unless_reported(commit, p
     assert not entries.filter(object_id=other.pk).exists()
 
 
+def test_the_admin_shows_files_and_reactions_of_direct_messages_only_once_reported(
+    commit, pair, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from community.admin import AttachmentAdmin, BlockAdmin, ReactionAdmin
+    from community.models import Attachment, Reaction
+    from community.services import attachments
+    from tests.workspaces import hostile_files
+
+    settings.MEDIA_ROOT = tmp_path
+    ada, bruno, room = pair
+    upload = attachments.attachment_upload(
+        actor=ada, thread=room, upload=SimpleUploadedFile("foto.jpg", hostile_files.jpeg_bytes())
+    )
+    pending = attachments.attachment_upload(
+        actor=ada, thread=room, upload=SimpleUploadedFile("altra.jpg", hostile_files.jpeg_bytes())
+    )
+    with commit():
+        post = threads.post_reply(actor=ada, thread=room, body=SECRET, attachments=[upload.pk])
+        reactions.reaction_toggle(actor=bruno, post=post, emoji="👍")
+    direct.person_block(actor=bruno, person=UserFactory())
+    staff = _admin_request(UserFactory(is_staff=True, is_superuser=True))
+
+    def shown():
+        files = AttachmentAdmin(Attachment, admin_site).get_queryset(staff)
+        reacted = ReactionAdmin(Reaction, admin_site).get_queryset(staff)
+        return set(files.values_list("pk", flat=True)), reacted.count()
+
+    assert shown() == (set(), 0)
+    with commit():
+        reports.post_report(actor=bruno, post=post, reason="spam", note="")
+    # The reported message's file and reaction; never an upload still pending.
+    assert shown() == ({upload.pk}, 1)
+    assert pending.pk not in shown()[0]
+    assert BlockAdmin(Block, admin_site).get_queryset(staff).filter(blocker=bruno).count() == 1
+
+
 def test_a_reported_direct_message_reaches_staff_through_the_queue_alone(
     client, commit, pair
 ):
