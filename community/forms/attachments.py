@@ -38,3 +38,9 @@ class WithAttachmentsMixin(forms.Form):
         sent = getlist(name) if getlist else self.data.get(name) if self.is_bound else None
         if sent:
             self.fields["body"].required = False
+
+    def hidden_fields(self):
+        # The uploads waiting are shown, removable, in the composer's files box
+        # (community/includes/composer_attachments.html, given `attachments_pending`),
+        # which also sends them: never as inputs nobody can see or remove.
+        return [field for field in super().hidden_fields() if field.name != "attachments"]

@@ -62,11 +62,6 @@ class ThreadForm(_BodyLimitMixin, WithAttachmentsMixin, forms.Form):
     def length_limits(self):
         return {**super().length_limits(), "title": thread_title_max_length()}
 
-    def hidden_fields(self):
-        # The uploads waiting are shown, removable, in the composer's files box
-        # (community/includes/composer_attachments.html), which also sends them.
-        return [field for field in super().hidden_fields() if field.name != "attachments"]
-
 
 class ReplyForm(_BodyLimitMixin, WithAttachmentsMixin, forms.Form):
     body = _body_field(_("Your reply"))

@@ -19,6 +19,7 @@ from ..forms.rooms import PromoteForm, RoomForm, RoomMessageForm
 from ..models import HeldPost, Thread
 from ..queries import direct as direct_queries
 from ..queries import drafts as draft_queries
+from ..queries import posts as post_queries
 from ..queries import rooms as room_queries
 from ..queries import unread as unread_queries
 from ..services import rooms as room_services
@@ -62,6 +63,11 @@ def _render_room(request, thread, *, before=None, form=None, refusal=None):
             else _("Message #%(name)s") % {"name": thread.title}
         )
         context["form"] = form
+        # Shown again after a refusal, the composer still holds the files sent with it.
+        if form.is_bound:
+            context["attachments_pending"] = post_queries.attachments_pending(
+                request.user, thread, form.cleaned_data.get("attachments", [])
+            )
     context.update(posting_rules_context(request.user, thread, context["reply_state"]))
     position = getattr(thread, "reader_position", None)
     context["reading"] = unread_queries.thread_reading(

@@ -203,6 +203,8 @@ def thread_reply(request, slug, pk):
         else:
             initial["body"] = draft_queries.draft_body(request.user, thread)
         form = _reply_form(initial=initial)
+    # Shown again after a refusal, the composer still holds the files sent with it.
+    sent = form.cleaned_data.get("attachments", []) if form.is_bound else []
     response = render(
         request,
         "community/thread_reply.html",
@@ -211,6 +213,7 @@ def thread_reply(request, slug, pk):
             "community": thread.community,
             "form": form,
             "quoted": quoted,
+            "attachments_pending": posts.attachments_pending(request.user, thread, sent),
         },
         status=status,
     )

@@ -297,6 +297,31 @@ def test_a_reply_in_a_discussion_carries_its_files(client):
     assert "offerta.pdf" in page
 
 
+@pytest.mark.parametrize("where", ["reply page", "room page"])
+def test_a_refused_composer_still_holds_its_files_to_remove(client, where, settings):
+    from tests.community.thread_helpers import community_with_thread
+
+    if where == "reply page":
+        community, owner, thread = community_with_thread()
+        address = reverse("community:thread-reply", args=[community.slug, thread.pk])
+    else:
+        community, owner, thread = community_with_room()
+        address = post_url(thread)
+    member = member_of(community)
+    login(client, member)
+    image_id = upload(client, thread, "banco.png", files.png_bytes()).json()["id"]
+    settings.POST_BODY_MAX_LENGTH = 20
+
+    response = client.post(address, {"body": "x" * 40, "attachments": [image_id]})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    # In the files box, with Remove, sent once more only from there.
+    assert f'data-attachment-id="{image_id}"' in page and "Remove banco.png" in page
+    assert page.count(f'name="attachments" value="{image_id}"') == 1
+    assert Attachment.objects.get(pk=image_id).post is None
+
+
 def test_someone_elses_upload_cannot_be_sent(room_setting):
     community, owner, room, member = room_setting
     theirs = pending(owner, room)
