@@ -184,11 +184,14 @@ def test_hostile_files_are_refused_and_nothing_is_stored(
     community, owner, room, member = room_setting
     login(client, member)
 
-    response = upload(client, room, name, content)
+    assert_refused_or_redrawn(client, upload(client, room, name, content), name, reason, settings)
 
+
+def assert_refused_or_redrawn(client, response, name, reason, settings):
+    """A hostile upload is refused, naming the file (and why), with nothing stored;
+    a PNG with markup after its end may be kept, but only redrawn: the markup is gone
+    from what is served."""
     if name == "foto.png" and response.status_code == 201:
-        # A PNG with markup after its end: kept only as a redrawn image, so the
-        # markup is gone from what is served.
         served = client.get(Attachment.objects.get().get_absolute_url())
         assert b"<script" not in b"".join(served.streaming_content)
         return
