@@ -76,7 +76,9 @@ def test_before_and_after_bound_the_days(client, two_communities):
     old = timezone.now() - datetime.timedelta(days=30)
     first = Post.objects.get(body="Autobus a idrogeno")
     Entry.objects.filter(object_id=first.pk).update(created_at=old)
-    day = (old + datetime.timedelta(days=1)).date().isoformat()
+    # The day after, as the site counts days (its time zone, not UTC: at 23:30 UTC
+    # Rome is already on the next day).
+    day = timezone.localdate(old + datetime.timedelta(days=1)).isoformat()
 
     html = search_page(client, None, f"idrogeno before:{day}")
     assert result_count(html) == 1 and "Autobus" in html
