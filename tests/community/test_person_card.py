@@ -150,3 +150,6 @@ def test_names_on_a_thread_page_open_the_card(client):
 
     card_url = reverse("community:person-card", args=[owner.username])
     assert f'href="{owner.get_absolute_url()}" data-person-card="{card_url}"' in page
+    # The avatar beside the post too, out of the keyboard's way (the name is the link).
+    avatar = page.split('class="post__avatar"')[1].split("</div>")[0]
+    assert f'data-person-card="{card_url}" tabindex="-1" aria-hidden="true"' in avatar
