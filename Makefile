@@ -150,10 +150,10 @@ test: install-dev browser-deps scaleout-deps
 	CROCEVIA_TEST_DATABASE_URL='$(CROCEVIA_TEST_DATABASE_URL)' \
 		$(BIN)/python -m pytest -n 2 --dist loadgroup $(ARGS)
 
-# No browser, no PostgreSQL or Redis, no slow bursts and restarts: the tests that need
-# nothing but the venv and finish quickly.
+# No browser, no PostgreSQL or Redis, no slow bursts, restarts or injected faults: the
+# tests that need nothing but the venv and finish quickly.
 test-fast: install-dev
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not scaleout and not slow" $(ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not browser and not scaleout and not slow and not faults" $(ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
