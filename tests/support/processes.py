@@ -53,6 +53,7 @@ _SETTINGS_NAMES = {
     "EVENT_RETENTION_DAYS",
     "TASKS_BACKEND",
     "LOG_LEVEL",
+    "REDIS_TIMEOUT_SECONDS",
 }
 
 # What daphne logs once it accepts connections; the port is the one the kernel gave.
@@ -371,13 +372,8 @@ class Nginx(_Server):
 # --- services ----------------------------------------------------------------------------
 
 
-@contextmanager
-def redis_server(directory, *, timeout=15):
-    """A private redis-server on a free loopback port, no persistence; yields its URL.
-
-    Raises Unavailable when redis-server is not installed.
-    """
-    binary = shutil.which("redis-server") or next(
+def _redis_binary():
+    return shutil.which("redis-server") or next(
         (
             path
             for path in ("/usr/bin/redis-server", "/usr/sbin/redis-server")
@@ -385,15 +381,49 @@ def redis_server(directory, *, timeout=15):
         ),
         None,
     )
-    if binary is None:
-        raise Unavailable("redis-server is not installed")
-    import redis
 
-    for attempt in range(5):
-        port = free_port()
-        log_path = Path(directory) / f"redis-{port}.log"
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(
+
+class RedisServer(_Server):
+    """A private redis-server on a free loopback port, no persistence: `url` once
+    started. stop() and start() again listen on the same port (an outage and its end,
+    as the site's processes see them: the same REDIS_URL, an empty Redis).
+
+    Raises Unavailable when redis-server is not installed. A context manager.
+    """
+
+    def __init__(self, directory, *, timeout=15):
+        self.directory = Path(directory)
+        self.timeout = timeout
+        self.process = None
+        self.port = None
+        self.url = None
+
+    def start(self):
+        binary = _redis_binary()
+        if binary is None:
+            raise Unavailable("redis-server is not installed")
+        # A first start takes a free port (another try if it loses the race for it);
+        # a restart takes its port back, waiting for the old socket to be released.
+        restart = self.port is not None
+        for _attempt in range(5):
+            port = self.port if restart else free_port()
+            if self._run(binary, port):
+                self.port = port
+                self.url = f"redis://127.0.0.1:{port}/0"
+                return self
+            if restart:
+                time.sleep(0.5)
+        raise RuntimeError(f"redis-server did not start:\n{self._log(port).read_text()}")
+
+    def _log(self, port):
+        return self.directory / f"redis-{port}.log"
+
+    def _run(self, binary, port):
+        """Start redis-server on `port`; whether it answers within the timeout."""
+        import redis
+
+        with open(self._log(port), "a") as log:
+            self.process = subprocess.Popen(
                 [
                     binary,
                     "--bind",
@@ -405,32 +435,34 @@ def redis_server(directory, *, timeout=15):
                     "--appendonly",
                     "no",
                     "--dir",
-                    str(directory),
+                    str(self.directory),
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
         client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + self.timeout
         try:
-            while process.poll() is None and time.monotonic() < deadline:
+            while self.process.poll() is None and time.monotonic() < deadline:
                 try:
                     if client.ping():
-                        break
+                        return True
                 except redis.exceptions.RedisError:
                     time.sleep(0.05)
-            else:
-                # Lost the race for the port (or redis refused to start): try another.
-                if attempt == 4:
-                    raise RuntimeError(
-                        f"redis-server did not start:\n{log_path.read_text()}"
-                    )
-                continue
-            yield f"redis://127.0.0.1:{port}/0"
-            return
         finally:
             client.close()
-            stop(process)
+        stop(self.process)
+        return False
+
+
+@contextmanager
+def redis_server(directory, *, timeout=15):
+    """A private redis-server on a free loopback port, no persistence; yields its URL.
+
+    Raises Unavailable when redis-server is not installed.
+    """
+    with RedisServer(directory, timeout=timeout) as server:
+        yield server.url
 
 
 def admin_database_url():
