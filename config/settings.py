@@ -136,22 +136,40 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# How long a cache call or a new layer connection waits for Redis before the site goes
+# on without it (live/cache.py, live/outage.py): pages never wait longer than this.
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", 1))
 if REDIS_URL:
+    _redis_options = {
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    }
     CACHES = {
+        # While Redis is unreachable, counters and presence go on in each process's
+        # memory; sessions are read from the database (no copy outlives a logout).
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "live.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {**_redis_options, "FALLBACK": "memory"},
         },
         "sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "live.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "sessions",
+            "OPTIONS": {**_redis_options, "FALLBACK": "none"},
         },
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                    }
+                ]
+            },
         }
     }
 else:
@@ -393,6 +411,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # channels_redis logs a traceback a second while Redis is down: live/outage.py
+    # logs one warning per outage instead.
+    "filters": {"redis_outage": {"()": "live.outage.LayerErrorFilter"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "channels_redis.pubsub": {"filters": ["redis_outage"]},
+    },
 }

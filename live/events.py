@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 
 from .models import Event, StreamCursor
+from .outage import UNREACHABLE, redis_outage
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +261,7 @@ def events_broadcast(events):
                 continue
             except RuntimeError:  # the loop closed meanwhile
                 send = None
-        async_to_sync(layer.group_send)(group, message)
+        _send_elsewhere(layer, group, message)
 
 
 def ephemeral_broadcast(stream, frame, *, delay=0):
@@ -284,7 +285,16 @@ def ephemeral_broadcast(stream, frame, *, delay=0):
             return
         except RuntimeError:  # the loop closed meanwhile
             pass
-    async_to_sync(layer.group_send)(group, message)
+    _send_elsewhere(layer, group, message)
+
+
+def _send_elsewhere(layer, group, message):
+    """`group_send` from outside a server's loop (a command, a worker); while Redis is
+    unreachable the message is dropped, reported once (readers sweep the Event table)."""
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except UNREACHABLE as error:
+        redis_outage.failed(error)
 
 
 def frames_localized(frames, wanted, lacking):

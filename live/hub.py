@@ -6,6 +6,12 @@ event loop) holds a single hub channel: it joins a stream's group when its first
 socket subscribes, receives each event once, serialises it once and hands the text to
 every local subscriber. The layer remains at-most-once; subscribers repair gaps from the
 Event table.
+
+While Redis is unreachable (`outage.redis_outage`), the hub goes on without it: its
+own process's events go straight to its sockets, the others' come from the Event table
+with the sweep, and groups it could not join wait. Once a probe sent to its own
+channel comes back, it joins them and sweeps at once: broadcasts resume, and whatever
+the layer lost meanwhile is fetched from the Event table.
 """
 
 import asyncio
@@ -25,6 +31,7 @@ from .events import (
     languages,
     register_outlet,
 )
+from .outage import RETRY_SECONDS, UNREACHABLE, redis_outage
 from .wire import Delivery
 
 logger = logging.getLogger(__name__)
@@ -49,6 +56,8 @@ class Hub:
         self._tasks = []
         self._starting = asyncio.Lock()
         self.broadcasts = asyncio.Queue()  # (group, message) committed in this process
+        self.unjoined = set()  # groups the layer could not join (Redis unreachable)
+        self.outages_over = redis_outage.count  # the outages this hub recovered from
 
     async def start(self):
         async with self._starting:
@@ -59,6 +68,7 @@ class Hub:
                     asyncio.ensure_future(self._refresh()),
                     asyncio.ensure_future(self._sweep()),
                     asyncio.ensure_future(self._broadcast()),
+                    asyncio.ensure_future(self._watch()),
                 ]
                 register_outlet(
                     asyncio.get_running_loop(), self._queue_broadcast, self.wanted_languages
@@ -93,11 +103,22 @@ class Hub:
         while True:
             group, message = await self.broadcasts.get()
             try:
-                await self.layer.group_send(group, message)
+                await self.group_send(group, message)
             except asyncio.CancelledError:
                 raise
             except Exception:  # subscribers repair the gap from the Event table
                 logger.exception("live hub: broadcast failed")
+
+    async def group_send(self, group, message):
+        """Send `message` to `group` in every process; while Redis is unreachable,
+        to this process's sockets only (the others sweep the Event table)."""
+        if redis_outage.may_try():
+            try:
+                await self.layer.group_send(group, message)
+                return
+            except UNREACHABLE as error:
+                redis_outage.failed(error)
+        await self._handle(message)
 
     async def add(self, group, subscriber):
         """Deliver `group`'s events to `subscriber.deliver(delivery)`."""
@@ -107,7 +128,7 @@ class Hub:
             self.subscribers[group].add(subscriber)
             self._count_language(group, subscriber, +1)
         if first:
-            await self.layer.group_add(group, self.channel)
+            await self._join(group)
             # Everything up to here is replayed by the subscriber itself; the sweep
             # covers what the layer may drop after it.
             head = await database_sync_to_async(catchup.stream_head)(_stream_of(group))
@@ -124,7 +145,21 @@ class Hub:
             del self.subscribers[group]
             self.heads.pop(group, None)
             self._stop_holding(group)
-            await self.layer.group_discard(group, self.channel)
+            self.unjoined.discard(group)
+            try:
+                await self.layer.group_discard(group, self.channel)
+            except UNREACHABLE as error:  # Redis drops the subscription anyway
+                redis_outage.failed(error)
+
+    async def _join(self, group):
+        """Join `group` on the layer, or leave it for when Redis is back."""
+        try:
+            await self.layer.group_add(group, self.channel)
+        except UNREACHABLE as error:
+            redis_outage.failed(error)
+            self.unjoined.add(group)
+        else:
+            self.unjoined.discard(group)
 
     async def _read(self):
         while True:
@@ -132,30 +167,74 @@ class Hub:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
+            except UNREACHABLE as error:
+                redis_outage.failed(error)
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             except Exception:  # a broken layer connection must not kill fan-out
                 logger.exception("live hub: receive failed")
                 await asyncio.sleep(0.5)
                 continue
-            group = message.get("group")
-            if not group or group not in self.subscribers:
+            if message.get("type") == PROBE:
+                await self._recover(message.get("outage", 0))
                 continue
-            if message.get("type") == "live.ephemeral":
-                frame = message.get("frame")
-                if not frame:
-                    continue
-                text = frame_text(frame)
-                for subscriber in list(self.subscribers.get(group, ())):
-                    subscriber.deliver_ephemeral(frame, text)
-                continue
-            frames = message.get("frames") or [message.get("frame")]
-            if not all(frames):
+            await self._handle(message)
+
+    async def _handle(self, message):
+        """Hand a layer message on to this process's sockets."""
+        group = message.get("group")
+        if not group or group not in self.subscribers:
+            return
+        if message.get("type") == "live.ephemeral":
+            frame = message.get("frame")
+            if not frame:
+                return
+            text = frame_text(frame)
+            for subscriber in list(self.subscribers.get(group, ())):
+                subscriber.deliver_ephemeral(frame, text)
+            return
+        frames = message.get("frames") or [message.get("frame")]
+        if not all(frames):
+            return
+        try:
+            frames = await self._localized(group, frames)
+        except Exception:  # subscribers repair the gap from the Event table
+            logger.exception("live hub: presenting failed")
+            return
+        await self._in_order(group, [(frame, frame_text(frame)) for frame in frames])
+
+    async def _watch(self):
+        """After an outage began in this process, probe the layer through the hub's
+        own channel until the probe comes back (`_recover`): only then is this
+        process subscribed again (redis-py re-subscribes when it reconnects)."""
+        while True:
+            await asyncio.sleep(RETRY_SECONDS)
+            outage = redis_outage.count
+            if outage == self.outages_over:
                 continue
             try:
-                frames = await self._localized(group, frames)
-            except Exception:  # subscribers repair the gap from the Event table
-                logger.exception("live hub: presenting failed")
-                continue
-            await self._in_order(group, [(frame, frame_text(frame)) for frame in frames])
+                await self.layer.send(self.channel, {"type": PROBE, "outage": outage})
+            except UNREACHABLE as error:
+                redis_outage.failed(error)
+            except Exception:
+                logger.exception("live hub: probe failed")
+
+    async def _recover(self, outage):
+        """The layer delivers again: join the groups that waited, fetch from the Event
+        table what the layer lost meanwhile, and say Redis is back."""
+        if outage <= self.outages_over:
+            return  # an earlier probe, answered already
+        self.outages_over = outage
+        redis_outage.recovered()
+        for group in list(self.unjoined):
+            if group in self.subscribers:
+                await self._join(group)
+            else:
+                self.unjoined.discard(group)
+        try:
+            await self._sweep_once()
+        except Exception:
+            logger.exception("live hub: sweep failed")
 
     async def _in_order(self, group, frames):
         """Fan out `frames` [(frame, text)] of `group`, in seq order across writers.
@@ -280,9 +359,13 @@ class Hub:
             await asyncio.sleep(interval)
             for group in list(self.subscribers):
                 try:
-                    await self.layer.group_add(group, self.channel)
+                    await self._join(group)
                 except Exception:
                     logger.exception("live hub: group refresh failed")
+
+
+# A hub's message to itself: the layer delivers again (`_watch`).
+PROBE = "live.probe"
 
 
 def _stream_of(group):

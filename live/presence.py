@@ -5,17 +5,21 @@ an expiry; sockets refresh their entries with a heartbeat, so a crashed process'
 entries lapse on their own. The cache is shared across processes (Redis in
 production), so every process sees the same people. Changes and typing notices travel
 as ephemeral channel-layer messages (no seq, not in the Event log).
+
+While Redis is unreachable, the cache falls back to each process's memory
+(live/cache.py): a room shows the people connected to the same process, and notices
+reach only them, until Redis is back and the heartbeats fill the shared entries again.
 """
 
 import asyncio
 import time
 from collections import defaultdict
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 
 from .events import group_name
+from .hub import get_hub
 
 
 def person_brief(user):
@@ -78,7 +82,9 @@ async def typing_allowed(stream, user):
 
 
 async def ephemeral_send(stream, frame):
-    """Broadcast a frame that is not part of the stream's history."""
-    layer = get_channel_layer()
+    """Broadcast a frame that is not part of the stream's history (through the hub:
+    to this process's sockets only while Redis is unreachable)."""
     group = group_name(stream)
-    await layer.group_send(group, {"type": "live.ephemeral", "group": group, "frame": frame})
+    await get_hub().group_send(
+        group, {"type": "live.ephemeral", "group": group, "frame": frame}
+    )
