@@ -210,7 +210,7 @@ class Hub:
         while True:
             await asyncio.sleep(RETRY_SECONDS)
             outage = redis_outage.count
-            if outage == self.outages_over:
+            if outage == self.outages_over and not self.unjoined:
                 continue
             try:
                 await self.layer.send(self.channel, {"type": PROBE, "outage": outage})
@@ -222,10 +222,9 @@ class Hub:
     async def _recover(self, outage):
         """The layer delivers again: join the groups that waited, fetch from the Event
         table what the layer lost meanwhile, and say Redis is back."""
-        if outage <= self.outages_over:
+        if outage <= self.outages_over and not self.unjoined:
             return  # an earlier probe, answered already
-        self.outages_over = outage
-        redis_outage.recovered()
+        self.outages_over = max(self.outages_over, outage)
         for group in list(self.unjoined):
             if group in self.subscribers:
                 await self._join(group)
@@ -235,6 +234,8 @@ class Hub:
             await self._sweep_once()
         except Exception:
             logger.exception("live hub: sweep failed")
+        if not self.unjoined:
+            redis_outage.recovered()
 
     async def _in_order(self, group, frames):
         """Fan out `frames` [(frame, text)] of `group`, in seq order across writers.
