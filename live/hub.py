@@ -61,8 +61,8 @@ class Hub:
 
     async def start(self):
         async with self._starting:
-            if self.channel is None:
-                self.channel = await self.layer.new_channel("live-hub.")
+            if not self._tasks:
+                await self._open()
                 self._tasks = [
                     asyncio.ensure_future(self._read()),
                     asyncio.ensure_future(self._refresh()),
@@ -73,6 +73,14 @@ class Hub:
                 register_outlet(
                     asyncio.get_running_loop(), self._queue_broadcast, self.wanted_languages
                 )
+
+    async def _open(self):
+        """Open the hub's layer channel; while Redis is unreachable the hub starts
+        without one and `_read` opens it once Redis answers (groups wait meanwhile)."""
+        try:
+            self.channel = await self.layer.new_channel("live-hub.")
+        except UNREACHABLE as error:
+            redis_outage.failed(error)
 
     def wanted_languages(self, group):
         """The languages this process's sockets following `group` read (any thread)."""
@@ -146,6 +154,8 @@ class Hub:
             self.heads.pop(group, None)
             self._stop_holding(group)
             self.unjoined.discard(group)
+            if self.channel is None:
+                return
             try:
                 await self.layer.group_discard(group, self.channel)
             except UNREACHABLE as error:  # Redis drops the subscription anyway
@@ -153,6 +163,9 @@ class Hub:
 
     async def _join(self, group):
         """Join `group` on the layer, or leave it for when Redis is back."""
+        if self.channel is None:
+            self.unjoined.add(group)
+            return
         try:
             await self.layer.group_add(group, self.channel)
         except UNREACHABLE as error:
@@ -163,6 +176,10 @@ class Hub:
 
     async def _read(self):
         while True:
+            if self.channel is None:
+                await asyncio.sleep(RETRY_SECONDS)
+                await self._open()
+                continue
             try:
                 message = await self.layer.receive(self.channel)
             except asyncio.CancelledError:
@@ -210,7 +227,9 @@ class Hub:
         while True:
             await asyncio.sleep(RETRY_SECONDS)
             outage = redis_outage.count
-            if outage == self.outages_over and not self.unjoined:
+            if self.channel is None or (
+                outage == self.outages_over and not self.unjoined
+            ):
                 continue
             try:
                 await self.layer.send(self.channel, {"type": PROBE, "outage": outage})

@@ -106,6 +106,7 @@ def reply_over_http(base_url, room_path, session, body, client_id):
 
 def test_the_site_goes_on_without_redis_and_catches_up_when_it_returns(cluster):
     room, stream = cluster["room"], f"thread:{cluster['room']}"
+    discussion = f"thread:{cluster['thread']}"
     a, b = cluster["a"].url, cluster["b"].url
     sessions = cluster["sessions"]
     # The room's address: the thread's, with the room's id.
@@ -113,15 +114,18 @@ def test_the_site_goes_on_without_redis_and_catches_up_when_it_returns(cluster):
 
     sent = []  # client ids of Anna's posts, in order
 
-    async def post(client, body):
+    async def post(client, body, thread=room):
         client_id = str(uuid.uuid4())
-        await client.send(op="post", thread=room, body=body, client_id=client_id)
-        await client.until(lambda: client_id in client.acks, f"the ack of {body!r}")
+        await client.send(op="post", thread=thread, body=body, client_id=client_id)
+        await client.until(
+            lambda: client_id in client.acks, f"the ack of {body!r}", timeout=60
+        )
         return client_id
 
     async def scenario():
         anna = await LiveClient.open(a, sessions["anna"])
         bruno = await LiveClient.open(b, sessions["bruno"])
+        bruno_tab = None
         try:
             head = await anna.subscribe(stream)
             assert await bruno.subscribe(stream) == head
@@ -149,6 +153,10 @@ def test_the_site_goes_on_without_redis_and_catches_up_when_it_returns(cluster):
                 "the outage's posts on B",
                 timeout=60,
             )
+            # A new tab opens a stream B follows nowhere yet (a group it cannot join
+            # now): subscribed all the same.
+            bruno_tab = await LiveClient.open(b, sessions["bruno"])
+            thread_head = await bruno_tab.subscribe(discussion, timeout=60)
 
             cluster["redis"].start()  # the same port: the same REDIS_URL
 
@@ -173,14 +181,25 @@ def test_the_site_goes_on_without_redis_and_catches_up_when_it_returns(cluster):
 
             sent.append(await post(anna, "Dopo il guasto"))
             expected = [head + 1, head + 2, head + 3, head + 4]
-            await bruno.until(lambda: bruno.seqs(stream) == expected, "the last post")
+            await bruno.until(
+                lambda: bruno.seqs(stream) == expected, "the last post", timeout=60
+            )
+            reply = await post(anna, "Nella discussione", thread=cluster["thread"])
+            await bruno_tab.until(
+                lambda: bruno_tab.seqs(discussion) == [thread_head + 1],
+                "the reply in the stream subscribed during the outage",
+                timeout=60,
+            )
+            assert bruno_tab.events[discussion][0]["data"]["client_id"] == reply
             await asyncio.sleep(1)  # a duplicate would arrive by now
             assert bruno.seqs(stream) == anna.seqs(stream) == expected
             assert [e["data"]["client_id"] for e in bruno.events[stream]] == sent
-            assert not anna.errors and not bruno.errors
+            assert not anna.errors and not bruno.errors and not bruno_tab.errors
         finally:
             await anna.close()
             await bruno.close()
+            if bruno_tab is not None:
+                await bruno_tab.close()
 
     asyncio.run(asyncio.wait_for(scenario(), TIMEOUT))
 

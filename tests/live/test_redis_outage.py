@@ -142,6 +142,10 @@ class FlakyLayer(InMemoryLayer):
         if type(self).down:
             raise redis.exceptions.ConnectionError("Error 111 connecting to Redis.")
 
+    async def new_channel(self, prefix="specific."):
+        self._check()
+        return await super().new_channel(prefix)
+
     async def send(self, channel, message):
         self._check()
         await super().send(channel, message)
@@ -173,8 +177,11 @@ async def _until(socket, received, condition, what, timeout=10):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "hub_started", [True, False], ids=["hub-started-before", "process-started-during"]
+)
 async def test_the_hub_serves_its_sockets_and_joins_its_groups_once_redis_is_back(
-    tracker, settings, caplog
+    tracker, settings, caplog, hub_started
 ):
     caplog.set_level(logging.INFO, logger="live.outage")
     settings.LIVE_SWEEP_SECONDS = 3600  # only the layer (or the recovery) delivers
@@ -184,6 +191,7 @@ async def test_the_hub_serves_its_sockets_and_joins_its_groups_once_redis_is_bac
     membership = await sync_to_async(MembershipFactory)()
     thread = await sync_to_async(ThreadFactory)(community=membership.community)
     stream, group = f"thread:{thread.pk}", group_name(f"thread:{thread.pk}")
+    FlakyLayer.down = not hub_started  # a process's first socket during the outage
     socket = await connect(membership.user)
     try:
         FlakyLayer.down = True
@@ -191,6 +199,7 @@ async def test_the_hub_serves_its_sockets_and_joins_its_groups_once_redis_is_bac
         assert replay[0]["op"] == "subscribed"  # not a crash: the group waits
         hub = hub_module.get_hub()
         assert group in hub.unjoined
+        assert (hub.channel is not None) == hub_started
 
         # A post made through this process reaches its sockets without Redis.
         client_id = str(uuid.uuid4())
