@@ -136,7 +136,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# How long a cache call or a new layer connection waits for Redis before the site goes
+# How long a cache call or a channel-layer command waits for Redis before the site goes
 # on without it (live/cache.py, live/outage.py): pages never wait longer than this.
 REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", 1))
 if REDIS_URL:
@@ -163,12 +163,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                    }
-                ]
+                # A Redis that stops answering (not only refusing) must not hold
+                # the hub's sends forever: its events then go to local sockets.
+                "hosts": [{"address": REDIS_URL, **_redis_options}]
             },
         }
     }
