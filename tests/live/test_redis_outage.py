@@ -1,6 +1,7 @@
 """Redis unreachable, without Redis: the outage is logged once, the cache answers from
-its fallback, and the hub keeps its own process's sockets served and joins the groups
-it missed once the layer delivers again. (tests/faults/test_redis_down.py stops a real
+its fallback (rate limits and slow mode hold in each process, sessions are misses),
+and the hub keeps its own process's sockets served and joins the groups it missed
+once the layer delivers again. (tests/faults/test_redis_down.py stops a real
 Redis under two daphne processes.)"""
 
 import asyncio
@@ -13,6 +14,8 @@ import redis
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
+from community.ratelimit import RateLimited, rate_limit_hit
+from community.services import rules
 from live import hub as hub_module
 from live import outage as outage_module
 from live.cache import FallbackRedisCache
@@ -21,7 +24,7 @@ from live.layers import InMemoryLayer
 from live.models import Event
 from live.outage import Outage
 from tests.live.sockets import connect, subscribe
-from tests.support.factories import MembershipFactory, ThreadFactory
+from tests.support.factories import MembershipFactory, ThreadFactory, UserFactory
 from tests.support.processes import free_port
 
 
@@ -130,6 +133,32 @@ def test_sessions_are_misses_while_redis_is_unreachable(tracker):
 
     # cached_db reads the database: no copy that a logout elsewhere would not reach.
     assert cache.get("django.contrib.sessions.cached_dbkey") is None
+    assert tracker.down
+
+
+@pytest.mark.django_db
+def test_rate_limits_and_slow_mode_hold_in_each_process_while_redis_is_unreachable(
+    tracker, settings
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "live.cache.FallbackRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "post": (3, 60)}
+    user = UserFactory()
+    thread = ThreadFactory(slow_mode_seconds=30)
+
+    for _ in range(3):
+        rate_limit_hit(user, "post")
+    with pytest.raises(RateLimited):
+        rate_limit_hit(user, "post")
+    rules.slow_mode_hit(user, thread)
+    with pytest.raises(rules.SlowModeWait):
+        rules.slow_mode_hit(user, thread)
+    assert rules.slow_mode_remaining(user, thread) > 0
     assert tracker.down
 
 
