@@ -1,5 +1,5 @@
 """The disk fills up while a file is being stored: avatars, workspace documents and
-their versions, post attachments.
+their versions, post attachments, workspace exports.
 
 A storage that writes part of a file and then fails with ENOSPC, as a full disk does,
 stands in for the real one. Through the real views: the person sees the form again
@@ -28,7 +28,8 @@ from tests.support.roles import member_of
 from tests.support.workspaces import make_workspace, workspace_roles
 from tests.workspaces import hostile_files as files
 from tests.workspaces.document_helpers import make_document, post_files, post_version
-from workspaces.models import Document, DocumentVersion
+from workspaces.models import Document, DocumentVersion, WorkspaceExport
+from workspaces.services import exports
 
 pytestmark = [
     pytest.mark.faults,
@@ -232,6 +233,29 @@ def test_a_new_version_on_a_full_disk_leaves_the_document_as_it_was(
     )
     document.refresh_from_db()
     assert document.version_count == 2
+
+
+def test_an_export_the_disk_has_no_room_for_fails_and_leaves_no_partial_zip(
+    workspace, roles, disk, settings
+):
+    make_document(workspace, roles.lead, "plan.pdf", files.pdf("Plan " * 400))
+    files_before = media_files(settings)
+
+    disk.files_left = 0
+    export = exports.export_request(actor=roles.lead, workspace=workspace)
+    exports.export_build(export.pk)
+
+    export.refresh_from_db()
+    assert export.state == WorkspaceExport.State.FAILED
+    assert not export.file
+    assert media_files(settings) == files_before
+
+    disk.files_left = None
+    again = exports.export_request(actor=roles.lead, workspace=workspace)
+    exports.export_build(again.pk)
+    again.refresh_from_db()
+    assert again.state == WorkspaceExport.State.READY
+    assert media_files(settings) == files_before | {Path(again.file.name)}
 
 
 # --- post attachments ------------------------------------------------------------------
