@@ -592,15 +592,17 @@ def file_save(name, content, *, storage=None):
     redraw).
     """
     storage = storage or default_storage
-    name = storage.get_available_name(name)
+    chosen = None
     try:
-        return storage.save(name, content)
+        chosen = storage.get_available_name(name)
+        return storage.save(chosen, content)
     except OSError as error:
         logger.error("Storing %s failed: %s", name, error)
-        try:
-            storage.delete(name)
-        except OSError as cleanup:
-            logger.error("Removing the part of %s written failed: %s", name, cleanup)
+        if chosen is not None:
+            try:
+                storage.delete(chosen)
+            except OSError as cleanup:
+                logger.error("Removing the part of %s failed: %s", chosen, cleanup)
         raise StorageFailed(storage_failed_message(error), code="storage") from error
 
 
