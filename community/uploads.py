@@ -15,8 +15,10 @@ browser never runs them.
 """
 
 import codecs
+import errno
 import hashlib
 import io
+import logging
 import os
 import re
 import stat
@@ -37,6 +39,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 # --- limits ----------------------------------------------------------------------------
 
@@ -553,10 +557,53 @@ def _inspect_zip(file):
 # --- storage ---------------------------------------------------------------------------
 
 
-def file_save(name, content):
-    """Save `content` (a Django File) under `name` in the default storage; return the
-    name it was stored under. A temporary upload is moved, not copied."""
-    return default_storage.save(name, content)
+class StorageFailed(ValidationError):
+    """The storage could not keep a file (disk full, over quota, an I/O error):
+    nothing of it was kept. Its message tells the person so, and to try again."""
+
+
+# The errors that mean "no room left" rather than a broken disk.
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+def storage_failed_message(error):
+    """What a person is told when the storage refused a file with OSError `error`."""
+    if error.errno in _NO_SPACE:
+        return _(
+            "The server could not store the file (disk full). Nothing was saved; "
+            "try again later."
+        )
+    return _("The server could not store the file. Nothing was saved; try again later.")
+
+
+def file_save(name, content, *, storage=None):
+    """Save `content` (a Django File) under `name` in `storage` (the default one
+    unless given); return the name it was stored under. A temporary upload is moved,
+    not copied.
+
+    The one door every upload and generated file goes through to the storage. When
+    the storage raises OSError part-way (the disk fills up while the file is written
+    or copied), whatever part of the file reached the disk is removed and
+    StorageFailed is raised, so a caller only has to forget the files it stored
+    before (and roll back its rows) to leave nothing behind. The name is chosen
+    before saving, so the part removed is the one this call wrote: names are random,
+    and nobody else writes under a name that did not exist a moment before (a
+    sized avatar drawn by two requests at once is the exception; losing it costs a
+    redraw).
+    """
+    storage = storage or default_storage
+    chosen = None
+    try:
+        chosen = storage.get_available_name(name)
+        return storage.save(chosen, content)
+    except OSError as error:
+        logger.error("Storing %s failed: %s", name, error)
+        if chosen is not None:
+            try:
+                storage.delete(chosen)
+            except OSError as cleanup:
+                logger.error("Removing the part of %s failed: %s", chosen, cleanup)
+        raise StorageFailed(storage_failed_message(error), code="storage") from error
 
 
 def file_delete(name):

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from live.events import event_record, stream_name
 from live.sessions import session_ended_record
 
-from .. import payloads, permissions
+from .. import payloads, permissions, uploads
 from ..models import AuditEntry, User
 from ..ratelimit import rate_limit_hit
 from ..tagging import tag_names_clean
@@ -198,7 +198,13 @@ def avatar_sized(person, size):
             image.thumbnail((size, size))
             buffer = io.BytesIO()
             image.save(buffer, format=source_format)
-    stored = storage.save(wanted, ContentFile(buffer.getvalue()))
+    try:
+        stored = uploads.file_save(
+            wanted, ContentFile(buffer.getvalue()), storage=storage
+        )
+    except uploads.StorageFailed:
+        # No room for the smaller copy: the stored avatar is one too (larger).
+        return person.avatar.name
     if stored != wanted:
         # Another process drew it meanwhile: keep theirs.
         storage.delete(stored)
@@ -234,8 +240,9 @@ def profile_update(
     of tag names; `avatar` an uploaded file (checked by `avatar_prepare`);
     `remove_avatar` drops the current picture.
     Raises PermissionDenied for anonymous callers, RateLimited past the upload
-    budget, and ValidationError keyed by field name for bad input; on any error
-    nothing changes. Emits `profile.updated` on `user:<id>` when something changed.
+    budget, and ValidationError keyed by field name for bad input or an avatar the
+    storage cannot keep (disk full); on any error nothing changes. Emits
+    `profile.updated` on `user:<id>` when something changed.
     """
     permissions.require_edit_profile(actor, actor)
     errors = {}
@@ -293,9 +300,15 @@ def profile_update(
     storage = actor.avatar.storage
     stored_name = ""
     if new_avatar is not None:
-        stored_name = storage.save(
-            actor.avatar.field.generate_filename(actor, "avatar"), new_avatar
-        )
+        try:
+            stored_name = uploads.file_save(
+                actor.avatar.field.generate_filename(actor, "avatar"),
+                new_avatar,
+                storage=storage,
+            )
+        except uploads.StorageFailed as error:
+            # Nothing was kept; the profile (and its current picture) stays as is.
+            raise ValidationError({"avatar": error}) from error
     try:
         with transaction.atomic():
             for field, value in values.items():

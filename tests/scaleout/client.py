@@ -1,11 +1,17 @@
-"""A minimal /ws/ client, like a browser tab: session cookie, Origin header, JSON frames.
+"""A minimal /ws/ client, like a browser tab: session cookie, Origin header, JSON frames;
+and `FormSession`, the same person posting the pages' forms without JavaScript.
 
 A reader task files every frame as it arrives (events per stream, acks per client_id,
 errors); tests wait for a condition on what arrived, always with a timeout.
 """
 
 import asyncio
+import html.parser
+import http.cookiejar
 import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections import defaultdict
 
 from websockets.asyncio.client import connect
@@ -113,3 +119,98 @@ def as_shown(frames, language="it"):
         else frame
         for frame in frames
     ]
+
+
+class FormSession:
+    """A browser without JavaScript over plain HTTP: the session cookie, the CSRF
+    cookie Django sets on the first page, and forms read from pages and posted back
+    (the hidden fields, CSRF token and client_id included) without following the
+    redirect that answers them."""
+
+    def __init__(self, base_url, session_key, *, timeout=60):
+        self.base_url = base_url
+        self.timeout = timeout
+        self.cookies = http.cookiejar.CookieJar()
+        self.cookies.set_cookie(_cookie("sessionid", session_key, base_url))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+        )
+
+    def request(self, path, data=None):
+        """(status, headers, text) of a GET, or of a POST of the dict `data`."""
+        body = None if data is None else urllib.parse.urlencode(data).encode()
+        request = urllib.request.Request(self.base_url + path, data=body)
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.headers, error.read().decode()
+
+    def form(self, path, action):
+        """The fields {name: value} of the form posting to `action` on page `path`."""
+        status, _headers, text = self.request(path)
+        assert status == 200, f"GET {path}: {status}"
+        parser = _Forms()
+        parser.feed(text)
+        assert action in parser.forms, f"no form to {action}: {list(parser.forms)}"
+        return parser.forms[action]
+
+
+def _cookie(name, value, base_url):
+    host = urllib.parse.urlsplit(base_url).hostname
+    return http.cookiejar.Cookie(
+        version=0,
+        name=name,
+        value=value,
+        port=None,
+        port_specified=False,
+        domain=host,
+        domain_specified=False,
+        domain_initial_dot=False,
+        path="/",
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=False,
+        comment=None,
+        comment_url=None,
+        rest={},
+    )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 302 itself is the answer a test reads
+
+
+class _Forms(html.parser.HTMLParser):
+    """{action: {name: value}} of a page's forms (inputs, textareas, selections)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = {}
+        self.fields = None
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.fields = self.forms.setdefault(attrs.get("action") or "", {})
+        elif self.fields is None or "name" not in attrs:
+            return
+        elif tag == "input" and attrs.get("type") not in {"checkbox", "radio", "file"}:
+            self.fields[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.fields[self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.fields = None

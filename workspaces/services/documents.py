@@ -138,7 +138,9 @@ def _check_files(files):
 
 def _store(workspace, checked):
     """Save the checked files under new random names (moved, not copied, when they
-    are temporary uploads)."""
+    are temporary uploads). When the storage fails part-way (StorageFailed: the
+    disk is full), the file being saved left nothing; the caller forgets the ones
+    saved before it (`_forget_stored`), so an upload is stored whole or not at all."""
     for item in checked:
         item.upload.seek(0)
         item.stored_name = storage.file_save(
@@ -211,8 +213,9 @@ def document_upload(
     Callers: leads and members of a workspace that is not archived
     (`permissions.can_upload_document`), else PermissionDenied. Raises
     ValidationError for bad fields, no file, too many files, any refused file (with
-    each file's reason; then nothing is stored) or past the "upload" rate limit.
-    With one file, `title` is its title (its file name when empty); with several
+    each file's reason; then nothing is stored) or past the "upload" rate limit,
+    and `storage.StorageFailed` (a ValidationError) when the storage cannot keep a
+    file (disk full): then no file and no row is kept. With one file, `title` is its title (its file name when empty); with several
     (or `in_batch`: one of several files the page sends one request each), each is
     titled by its file name, after `title` when one is given. Emits
     `document.uploaded` on `workspace:<id>` for each document.
@@ -223,8 +226,8 @@ def document_upload(
     for _item in checked:
         rate_limit_hit(actor, "upload")
     organisation = _organisation_of(actor, workspace)
-    _store(workspace, checked)
     try:
+        _store(workspace, checked)
         with transaction.atomic():
             # Archived (or the uploader removed) since the view loaded the
             # workspace: refused here, and the stored files are forgotten.
@@ -280,7 +283,8 @@ def document_version_upload(*, actor, document, file, note=""):
     Callers: leads and members, for a document that is not deleted in a workspace
     that is not archived (`permissions.can_version_document`), else PermissionDenied.
     Raises ValidationError for a bad note, a refused file (with its reason) or past
-    the "upload" rate limit. Emits `document.versioned` on `workspace:<id>`.
+    the "upload" rate limit, and `storage.StorageFailed` when the storage cannot keep
+    the file (nothing kept). Emits `document.versioned` on `workspace:<id>`.
     """
     permissions.require_version_document(actor, document)
     cleaned = _clean_fields(note=note)
@@ -288,8 +292,8 @@ def document_version_upload(*, actor, document, file, note=""):
     rate_limit_hit(actor, "upload")
     workspace = document.workspace
     organisation = _organisation_of(actor, workspace)
-    _store(workspace, checked)
     try:
+        _store(workspace, checked)
         with transaction.atomic():
             # The workspace's row first (as the archive takes it), then the
             # document's: it numbers concurrent versions one after the other. Both

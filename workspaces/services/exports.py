@@ -30,7 +30,7 @@ from community.models import Post, Thread
 from live.events import event_record
 from live.models import Event
 
-from .. import permissions
+from .. import permissions, storage
 from ..models import Document, DocumentVersion, Task, WorkspaceExport
 
 __all__ = ["export_build", "export_request"]
@@ -95,7 +95,13 @@ def export_build(export_id, *, language=None):
             spool.seek(0, io.SEEK_END)
             size = spool.tell()
             spool.seek(0)
-            export.file.save(f"{uuid.uuid4().hex}.zip", File(spool), save=False)
+            # Through the uploads' storage door: a disk that fills up while the
+            # archive is copied leaves no partial ZIP behind.
+            export.file.name = storage.file_save(
+                export.file.field.generate_filename(export, f"{uuid.uuid4().hex}.zip"),
+                File(spool),
+                storage=export.file.storage,
+            )
     except Exception:
         logger.exception(
             "Export %s of workspace %s failed", export.pk, export.workspace_id
