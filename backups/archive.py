@@ -64,6 +64,11 @@ def backup_write(target=None, *, alias="default", say=lambda message: None):
     target = Path(target) if target else default_directory(started)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} already exists: choose a new directory.")
+    if target.resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve()):
+        raise BackupError(
+            f"{target} is inside MEDIA_ROOT: the backup would copy itself; choose a "
+            "directory outside it."
+        )
     work = target.with_name(f".{target.name}.partial")
     if work.exists():
         shutil.rmtree(work)
