@@ -1,9 +1,7 @@
-"""App configuration for backups (the `backup` and `restore` commands)."""
+"""App configuration for backups (the `backup` and `restore` commands; no models)."""
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class BackupsConfig(AppConfig):
     name = "backups"
-    verbose_name = _("Backups")
