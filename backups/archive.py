@@ -81,6 +81,8 @@ def backup_write(target=None, *, alias="default", say=lambda message: None):
     try:
         files = media.MediaCopy(settings.MEDIA_ROOT, work / "media")
         say(f"Copied {files.copy_changed()} media files (first pass).")
+        # `snapshot_at` is read just before the database's instant: whatever
+        # committed before it is in the backup.
         if vendor == "sqlite":
             snapshot_at = _now()
             database.sqlite_snapshot(work / database.SQLITE_FILE, alias)
@@ -89,8 +91,8 @@ def backup_write(target=None, *, alias="default", say=lambda message: None):
             tool = f"SQLite {database.sqlite3.sqlite_version} online backup"
             migrations = _sqlite_migrations(work / database.SQLITE_FILE)
         else:
+            snapshot_at = _now()
             with database.postgres_snapshot(alias) as snapshot:
-                snapshot_at = _now()
                 # Right after the instant, while the snapshot is held; the dump,
                 # however long it takes, reads that instant.
                 changed = files.copy_changed()

@@ -1,7 +1,8 @@
 """Backups that restore: `manage.py backup` runs while Anna posts over the socket.
 
 Restored into a fresh data directory (and, on PostgreSQL, a fresh database), the backup
-holds every post acknowledged before the backup began, its event log agrees with its
+holds every post acknowledged before the backup began (and before the instant its
+manifest names as the database's), its event log agrees with its
 posts (one instant, not a mix), the restored site passes `check` and `migrate --check`,
 every file a restored row names exists, and every media file comes back with the same
 SHA-256. A damaged backup is refused before anything is written, and a restore never
@@ -9,6 +10,7 @@ overwrites a database that holds tables. On SQLite and, as a scale-out test, Pos
 """
 
 import asyncio
+import datetime
 import hashlib
 import json
 import re
@@ -187,12 +189,12 @@ def test_a_backup_taken_while_people_post_restores_every_earlier_post_and_file(
             acked_during = len(writer.acks) - len(acked_before)
             stop.set()
             await posting
-            return acked_before, acked_during, backup
+            return acked_before, acked_during, backup, writer
         finally:
             await writer.close()
 
     try:
-        acked_before, acked_during, backup = asyncio.run(
+        acked_before, acked_during, backup, writer = asyncio.run(
             asyncio.wait_for(post_during_the_backup(), TIMEOUT)
         )
     finally:
@@ -205,6 +207,15 @@ def test_a_backup_taken_while_people_post_restores_every_earlier_post_and_file(
     assert {name: entry["sha256"] for name, entry in manifest["media"].items()} == (
         originals
     )
+    # The manifest's `snapshot_at` is read just before the database's instant (same
+    # machine, same clock): a post whose ack arrived before it committed before it.
+    instant = datetime.datetime.fromisoformat(manifest["snapshot_at"]).timestamp()
+    acked_by_the_instant = {
+        client_id: pk
+        for client_id, pk in writer.acks.items()
+        if writer.acked_at[client_id] < instant
+    }
+    assert len(acked_by_the_instant) >= len(acked_before)
 
     # Restored into a fresh data directory (and database), read by other processes.
     restore = processes.manage("restore", str(directory), env=fresh, timeout=TIMEOUT)
@@ -213,6 +224,9 @@ def test_a_backup_taken_while_people_post_restores_every_earlier_post_and_file(
     pk_of = {client_id: pk for pk, client_id in restored_posts if client_id}
     assert {c: pk_of.get(c) for c in acked_before} == acked_before, (
         "a post acknowledged before the backup began is missing"
+    )
+    assert {c: pk_of.get(c) for c in acked_by_the_instant} == acked_by_the_instant, (
+        "a post acknowledged before the database's instant is missing"
     )
     served_posts = stored_posts(serving, thread)
     assert set(restored_posts) <= set(served_posts)
