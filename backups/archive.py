@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 from django.conf import settings
@@ -69,15 +70,15 @@ def backup_write(target=None, *, alias="default", say=lambda message: None):
             f"{target} is inside MEDIA_ROOT: the backup would copy itself; choose a "
             "directory outside it."
         )
+    vendor = database.database_vendor(alias)
+    if vendor not in {"sqlite", "postgresql"}:
+        raise BackupError(f"Backups of a {vendor} database are not supported.")
     work = target.with_name(f".{target.name}.partial")
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True, mode=0o700)
     # The copy holds everything the site keeps, password hashes and sessions too.
     os.chmod(work, 0o700)
-    vendor = database.database_vendor(alias)
-    if vendor not in {"sqlite", "postgresql"}:
-        raise BackupError(f"Backups of a {vendor} database are not supported.")
     try:
         files = media.MediaCopy(settings.MEDIA_ROOT, work / "media")
         say(f"Copied {files.copy_changed()} media files (first pass).")
@@ -88,8 +89,8 @@ def backup_write(target=None, *, alias="default", say=lambda message: None):
             database.sqlite_snapshot(work / database.SQLITE_FILE, alias)
             changed = files.copy_changed()
             database_file = database.SQLITE_FILE
-            tool = f"SQLite {database.sqlite3.sqlite_version} online backup"
-            migrations = _sqlite_migrations(work / database.SQLITE_FILE)
+            tool = f"SQLite {sqlite3.sqlite_version} online backup"
+            migrations = database.sqlite_migrations(work / database.SQLITE_FILE)
         else:
             snapshot_at = _now()
             with database.postgres_snapshot(alias) as snapshot:
@@ -129,21 +130,6 @@ def backup_write(target=None, *, alias="default", say=lambda message: None):
         shutil.rmtree(work, ignore_errors=True)
         raise
     return target
-
-
-def _sqlite_migrations(path):
-    """{app: last applied migration} of the SQLite copy itself."""
-    connection = database.sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        rows = connection.execute("SELECT app, name FROM django_migrations").fetchall()
-    except database.sqlite3.OperationalError:
-        rows = []
-    finally:
-        connection.close()
-    last = {}
-    for app, name in rows:
-        last[app] = max(name, last.get(app, name))
-    return dict(sorted(last.items()))
 
 
 def manifest_read(source):

@@ -37,17 +37,34 @@ def database_is_empty(alias):
         return not connection.introspection.table_names(cursor)
 
 
+def _last_per_app(rows):
+    last = {}
+    for app, name in rows:
+        last[app] = max(name, last.get(app, name))
+    return dict(sorted(last.items()))
+
+
 def applied_migrations(alias):
-    """{app: its last applied migration}, read through `alias`'s connection."""
+    """{app: its last applied migration}, read through `alias`'s connection (inside
+    `postgres_snapshot`, as of its instant)."""
     connection = connections[alias]
     with connection.cursor() as cursor:
         if "django_migrations" not in connection.introspection.table_names(cursor):
             return {}
         cursor.execute("SELECT app, name FROM django_migrations")
-        last = {}
-        for app, name in cursor.fetchall():
-            last[app] = max(name, last.get(app, name))
-    return dict(sorted(last.items()))
+        return _last_per_app(cursor.fetchall())
+
+
+def sqlite_migrations(path):
+    """{app: its last applied migration} of the SQLite file `path` (a backup's copy)."""
+    copy = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = copy.execute("SELECT app, name FROM django_migrations").fetchall()
+    except sqlite3.OperationalError:  # not a Django database (yet)
+        rows = []
+    finally:
+        copy.close()
+    return _last_per_app(rows)
 
 
 # --- SQLite ------------------------------------------------------------------------------
