@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments: make test ARGS="-k smoke", make test ARGS="tests/community".
 ARGS   ?=
 
-.PHONY: run dev start serve install install-dev browser-deps server-deps scaleout-deps prod-up prod-down prod-status test test-fast lint messages check-deploy bench clean
+.PHONY: run dev start serve install install-dev browser-deps server-deps scaleout-deps prod-up prod-down prod-status backup restore test test-fast lint messages check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -141,6 +141,24 @@ prod-down:
 
 prod-status:
 	@$(PROD_ENV) $(PYTHON) -m deploy.prod status
+
+# `make backup`: the database as it was at one instant (SQLite's online backup API, or
+# pg_dump when DATABASE_URL is set) and MEDIA_ROOT's files, copied while the site
+# serves, into DATA_DIR/backups/<UTC time>/ (var/backups/ by default; TO=dir for
+# another). `make restore FROM=var/backups/<time>`: checks every file against the
+# manifest, then puts the files and the database back; it refuses a database with
+# tables or a MEDIA_ROOT with files unless FORCE=1. Both read the settings from the
+# environment, like the site (README "Backups").
+TO    ?=
+FROM  ?=
+FORCE ?=
+
+backup: install
+	$(BIN)/python manage.py backup $(if $(TO),--to "$(TO)")
+
+restore: install
+	@test -n "$(FROM)" || { echo "Say which backup: make restore FROM=var/backups/<time>" >&2; exit 2; }
+	$(BIN)/python manage.py restore "$(FROM)" $(if $(filter 1 yes true,$(FORCE)),--force)
 
 # Every test, browser and scale-out tests included, on two workers. Each browser test
 # module stays on one worker (its xdist group is the module's name), so the site it

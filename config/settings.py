@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "innovation",
     "notifications",
     "search",
+    "backups",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+import time
 from collections import defaultdict
 
 from websockets.asyncio.client import connect
@@ -27,6 +28,7 @@ class LiveClient:
         self.ephemeral = defaultdict(list)  # stream -> presence and typing frames
         self.subscribed = {}  # stream -> seq of its last subscribed/resync frame
         self.acks = {}  # client_id -> post id
+        self.acked_at = {}  # client_id -> time.time() when its first ack arrived
         self.ack_count = defaultdict(int)
         self.errors = []
         self.closed = asyncio.Event()
@@ -60,6 +62,7 @@ class LiveClient:
                     self.subscribed[frame["stream"]] = frame["seq"]
                 elif op == "ack":
                     self.acks[frame["client_id"]] = frame["post"]
+                    self.acked_at.setdefault(frame["client_id"], time.time())
                     self.ack_count[frame["client_id"]] += 1
                 elif op in {"presence", "typing"}:
                     self.ephemeral[frame["stream"]].append(frame)

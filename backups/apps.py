@@ -1,0 +1,7 @@
+"""App configuration for backups (the `backup` and `restore` commands; no models)."""
+
+from django.apps import AppConfig
+
+
+class BackupsConfig(AppConfig):
+    name = "backups"
