@@ -9,10 +9,10 @@ import asyncio
 import html.parser
 import http.cookiejar
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import time
 from collections import defaultdict
 
 from websockets.asyncio.client import connect
