@@ -36,6 +36,7 @@ __all__ = [
     "RoomSidebarGroup",
     "community_rooms",
     "room_sidebar",
+    "room_sidebar_context",
     "post_promotion",
     "room_day_label",
     "room_messages_prepare_for_everyone",
@@ -358,6 +359,17 @@ def room_sidebar(user, thread):
     return ordered
 
 
+def room_sidebar_context(user, thread):
+    """What the sidebar's template (`includes/room_sidebar.html`) reads for `user` on
+    `thread`, for the room page and for the sidebar read again alike: `sidebar`
+    (`room_sidebar`) and `can_create_room`, whether it offers "New room" in the
+    room's community."""
+    return {
+        "sidebar": room_sidebar(user, thread),
+        "can_create_room": permissions.can_create_room(user, thread.community),
+    }
+
+
 def room_page(user, thread, *, before=None):
     """The room page for `user`: up to 50 messages before post `before` (the latest
     without it), oldest first, grouped by `room_timeline`, with the viewer's actions.
@@ -400,7 +412,6 @@ def room_page(user, thread, *, before=None):
         "read_only_notice": permissions.read_only_refusal(thread.community),
         "can_reply": reply_state == permissions.Reply.REPLY,
         "can_mark_read": permissions.can_mark_read(user, thread),
-        "can_create_room": permissions.can_create_room(user, community),
         "group_seconds": ROOM_GROUP_SECONDS,
         "tools": thread_tools(user, thread),
         "nav_section": "communities",

@@ -52,7 +52,7 @@ def _render_room(request, thread, *, before=None, form=None, refusal=None):
     context = room_queries.room_page(request.user, thread, before=before)
     if permissions.is_direct(thread.community):
         context.update(direct_queries.conversation_context(request.user, thread))
-    context["sidebar"] = room_queries.room_sidebar(request.user, thread)
+    context.update(room_queries.room_sidebar_context(request.user, thread))
     if context["can_reply"]:
         form = form or _message_form(
             initial={"body": draft_queries.draft_body(request.user, thread)}
@@ -152,11 +152,10 @@ def room_sidebar(request, slug, pk):
     html = render_to_string(
         "community/includes/room_sidebar.html",
         {
-            "sidebar": room_queries.room_sidebar(request.user, thread),
+            **room_queries.room_sidebar_context(request.user, thread),
             "thread": thread,
             "community": thread.community,
             "user": request.user,
-            "can_create_room": permissions.can_create_room(request.user, thread.community),
         },
     )
     return JsonResponse({"html": html})

@@ -9,6 +9,7 @@
 // No shortcut fires while typing in a field, except Alt+Shift+arrows (next or
 // previous unread room) and Escape (leave the composer).
 
+import { followActivity } from "./follow_activity.js";
 import { fetchFragment } from "./fragments.js";
 import { live } from "./live.js";
 
@@ -168,8 +169,6 @@ document.addEventListener("keydown", (event) => {
 
 // --- the sidebar, live ------------------------------------------------------------------
 
-// Longer than the server's throttle of activity notices (one a second per community).
-const SIDEBAR_REFRESH_MS = 1500;
 // The room's own streams need room on the socket (LIVE_MAX_SUBSCRIPTIONS is 100).
 const SIDEBAR_STREAMS_MAX = 60;
 const SIDEBAR_EVENTS = new Set(["thread.created", "thread.renamed", "thread.moved_in", "thread.moved_out", "member.joined"]);
@@ -178,8 +177,6 @@ const sidebarNode = () => document.querySelector("[data-room-sidebar][data-sideb
 
 if (sidebarNode()) {
   const connection = live();
-  const followed = new Set();
-  let timer = null;
 
   async function refreshSidebar() {
     const current = sidebarNode();
@@ -208,28 +205,10 @@ if (sidebarNode()) {
     follow(fresh);
   }
 
-  function schedule() {
-    if (timer !== null) return; // one read for a burst of notices
-    timer = setTimeout(() => {
-      timer = null;
-      refreshSidebar();
-    }, SIDEBAR_REFRESH_MS);
-  }
-
-  function follow(node) {
-    for (const stream of (node.dataset.streams || "").split(" ").filter(Boolean)) {
-      if (followed.has(stream) || connection.streams.has(stream) || followed.size >= SIDEBAR_STREAMS_MAX) continue;
-      followed.add(stream);
-      connection.subscribe(stream, null, {
-        onActivity: schedule,
-        onEvent(frame) {
-          if (SIDEBAR_EVENTS.has(frame.type)) schedule();
-        },
-        onError: schedule, // access withdrawn: the list no longer shows it
-      });
-    }
-  }
-
+  const { follow, schedule } = followActivity(connection, refreshSidebar, {
+    events: SIDEBAR_EVENTS,
+    limit: SIDEBAR_STREAMS_MAX,
+  });
   follow(sidebarNode());
   // Joining a community or a conversation, or leaving one, changes what it lists
   // (the person's own stream: whoever else on the page follows it, we hear it).
@@ -237,12 +216,5 @@ if (sidebarNode()) {
   if (userStream && !connection.streams.has(userStream)) connection.subscribe(userStream, null, {});
   connection.addEventListener("stream-event", (event) => {
     if (event.detail.stream === userStream && event.detail.type?.startsWith("member.")) schedule();
-  });
-  // Notices missed while disconnected: read the sidebar again once reconnected.
-  let connections = connection.connected ? 1 : 0;
-  connection.addEventListener("state", (event) => {
-    if (event.detail !== "connected") return;
-    connections += 1;
-    if (connections > 1) schedule();
   });
 }

@@ -27,31 +27,70 @@ def reply_appears_live_for_both(anna, bruno, url, thread_path):
     return reply
 
 
-def energia_thread_setup(*names):
+# The names `full_names=True` gives people, for tests that read them on the page.
+FULL_NAMES = {"anna": "Anna Verdi", "bruno": "Bruno Bianchi"}
+
+
+def energia_thread_setup(
+    *names,
+    community="Energia",
+    thread=("Accumulo termico", "Chi lo usa?"),
+    full_names=False,
+    language=None,
+):
     """The start of a module's `SETUP` script: verified people `names` (signing in with
-    the site's password), the first founding the public community Energia that the
-    others join, and the first's thread "Accumulo termico". The script goes on with
-    each person, `people`, `community` and `thread` bound."""
+    the site's password), the first founding the public `community` that the others
+    join, and the first's thread `thread` (a title and a first post; None for no
+    thread). With `full_names` people have their FULL_NAMES display name; with
+    `language` they read the site in it. The script goes on with each person,
+    `people` (in the order of `names`), `community` and, with a thread, `thread` bound."""
     founder, *others = names
+    fields = {
+        name: {
+            **({"display_name": FULL_NAMES[name]} if full_names else {}),
+            **({"language": language} if language else {}),
+        }
+        for name in names
+    }
     joins = "".join(
         f"memberships.community_join(actor={name}, community=community)\n"
         for name in others
     )
-    return f"""
+    script = f"""
 from allauth.account.models import EmailAddress
 from community.services import communities, memberships, threads
 from community.models import User
 
 people = []
-for name in {names!r}:
-    person = User.objects.create_user(name, f"{{name}}@example.org", "%(password)s")
+for name, fields in {fields!r}.items():
+    person = User.objects.create_user(
+        name, f"{{name}}@example.org", "%(password)s", **fields
+    )
     EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     people.append(person)
 {", ".join(names)} = people
 community = communities.community_create(
-    actor={founder}, name="Energia", description="", visibility="public", themes=[]
+    actor={founder}, name={community!r}, description="", visibility="public", themes=[]
 )
-{joins}thread = threads.thread_create(
-    actor={founder}, community=community, title="Accumulo termico", body="Chi lo usa?"
+{joins}"""
+    if thread:
+        title, body = thread
+        script += f"""thread = threads.thread_create(
+    actor={founder}, community=community, title={title!r}, body={body!r}
 )
 """
+    return script
+
+
+def materiali_setup(thread=None, **options):
+    """`energia_thread_setup` for the modules that meet in Materiali: Anna Verdi, who
+    founded it, and Bruno Bianchi (their full names are on the page), with the thread
+    `thread` (a title and a first post) when given; `options` as there."""
+    return energia_thread_setup(
+        "anna",
+        "bruno",
+        community="Materiali",
+        thread=thread,
+        full_names=True,
+        **options,
+    )

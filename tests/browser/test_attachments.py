@@ -10,32 +10,23 @@ import re
 import pytest
 from PIL import Image
 
+from tests.browser.scenarios import materiali_setup
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
-SETUP = """
-from allauth.account.models import EmailAddress
-from community.services import communities, memberships, rooms, threads
-from community.models import User
+SETUP = (
+    materiali_setup()
+    + """
+from community.services import rooms
 from django.urls import reverse
 
-people = []
-for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
-    person = User.objects.create_user(
-        name, f"{name}@example.org", "%(password)s", display_name=display
-    )
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people.append(person)
-anna, bruno = people
-community = communities.community_create(
-    actor=anna, name="Materiali", description="", visibility="public", themes=[]
-)
-memberships.community_join(actor=bruno, community=community)
 for label, width in (("WIDE", 1280), ("PHONE", 390)):
     room = rooms.room_create(actor=anna, community=community, name=f"Foto {width}")
     threads.post_reply(actor=anna, thread=room, body="Benvenuti nella stanza!")
     print(f"ROOM{label} {room.get_absolute_url()}")
 print(f"NEWTHREAD {reverse('community:thread-create', args=[community.slug])}")
 """
+)
 
 PASTE = """([data, name, where = "form[data-room-composer] textarea"]) => {
   const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));

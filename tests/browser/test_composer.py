@@ -8,28 +8,15 @@ import secrets
 
 import pytest
 
+from tests.browser.scenarios import materiali_setup
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
-SETUP = """
-from allauth.account.models import EmailAddress
-from community.services import communities, memberships, rooms, threads
-from community.models import User
+SETUP = (
+    materiali_setup(("Grafene in Lombardia", "Chi lo produce?"), language="en")
+    + """
+from community.services import rooms
 
-people = {}
-for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
-    person = User.objects.create_user(
-        name, f"{name}@example.org", "%(password)s", display_name=display, language="en"
-    )
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people[name] = person
-anna, bruno = people["anna"], people["bruno"]
-community = communities.community_create(
-    actor=anna, name="Materiali", description="", visibility="public", themes=[]
-)
-memberships.community_join(actor=bruno, community=community)
-thread = threads.thread_create(
-    actor=anna, community=community, title="Grafene in Lombardia", body="Chi lo produce?"
-)
 threads.post_reply(actor=bruno, thread=thread, body="Noi a Bergamo.")
 room = rooms.room_create(actor=anna, community=community, name="Caffè")
 threads.post_reply(actor=bruno, thread=room, body="Buongiorno!")
@@ -37,6 +24,7 @@ threads.post_reply(actor=anna, thread=room, body="Ciao Bruno, come va?")
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"ROOM {room.get_absolute_url()}")
 """
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

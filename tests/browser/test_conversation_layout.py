@@ -7,29 +7,20 @@ import re
 
 import pytest
 
+from tests.browser.scenarios import materiali_setup
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 SITE_SETTINGS = {"RATE_LIMIT_POSTS": "500"}
 
-SETUP = """
-from allauth.account.models import EmailAddress
-from community.services import communities, memberships, rooms, threads
-from community.models import User
+SETUP = (
+    materiali_setup()
+    + """
+from community.services import rooms
 
-people = []
-for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
-    person = User.objects.create_user(
-        name, f"{name}@example.org", "%(password)s", display_name=display
-    )
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people.append(person)
-anna, bruno = people
-materials = communities.community_create(
-    actor=anna, name="Materiali", description="", visibility="public", themes=[]
-)
+materials = community
 energy = communities.community_create(
     actor=bruno, name="Energia", description="", visibility="public", themes=[]
 )
-memberships.community_join(actor=bruno, community=materials)
 memberships.community_join(actor=anna, community=energy)
 lobby = rooms.room_create(actor=anna, community=materials, name="Atrio")
 for n in range(1, 61):
@@ -50,6 +41,7 @@ print(f"QUESTION {question.get_absolute_url()}")
 print(f"ANSWER {answer.pk}")
 print(f"COMMUNITY {materials.get_absolute_url()}")
 """
+)
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}

@@ -6,33 +6,21 @@ import re
 
 import pytest
 
+from tests.browser.scenarios import materiali_setup
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(__name__)]
 
-SETUP = """
-from allauth.account.models import EmailAddress
-from community.services import communities, memberships, rooms, threads
-from community.models import User
+SETUP = (
+    materiali_setup(("Grafene", "Chi ha provato il grafene?"))
+    + """
+from community.services import rooms
 
-people = []
-for name, display in (("anna", "Anna Verdi"), ("bruno", "Bruno Bianchi")):
-    person = User.objects.create_user(
-        name, f"{name}@example.org", "%(password)s", display_name=display
-    )
-    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
-    people.append(person)
-anna, bruno = people
-community = communities.community_create(
-    actor=anna, name="Materiali", description="", visibility="public", themes=[]
-)
-memberships.community_join(actor=bruno, community=community)
-thread = threads.thread_create(
-    actor=anna, community=community, title="Grafene", body="Chi ha provato il grafene?"
-)
 room = rooms.room_create(actor=anna, community=community, name="Caffè")
 threads.post_reply(actor=anna, thread=room, body="Benvenuti nella stanza!")
 print(f"THREAD {thread.get_absolute_url()}")
 print(f"ROOM {room.get_absolute_url()}")
 """
+)
 
 
 def _open(page, url):

@@ -125,6 +125,19 @@ def test_the_sidebar_reads_itself_again_with_the_same_counts_and_rule(client):
     assert client.get(_sidebar_url(secret)).status_code == 404
 
 
+def test_the_sidebar_offers_a_new_room_to_moderators_on_the_page_and_read_again(client):
+    me = UserFactory()
+    here, owner, (lobby,) = _community_with_rooms(me, "Atrio")
+    create = reverse("community:room-create", args=[here.slug])
+
+    for person, offered in ((owner, True), (me, False)):
+        login(client, person)
+        page = _sidebar(client.get(room_url(lobby)).content.decode())
+        answer = client.get(_sidebar_url(lobby), HTTP_X_REQUESTED_WITH="fetch").json()
+        assert (create in page) is offered
+        assert (create in _sidebar(answer["html"])) is offered
+
+
 @pytest.mark.parametrize("communities", [1, 8])
 def test_the_room_page_costs_the_same_queries_whatever_the_sidebar_lists(
     client, communities
