@@ -1,9 +1,10 @@
 """PostgreSQL restarts in the middle of a burst of posts, and nothing is lost.
 
-Two daphne processes (PostgreSQL, Redis) serve a private PostgreSQL server that the
-test restarts with `pg_ctl restart -m fast`-like steps (every session ended, open
-transactions rolled back, new connections refused for a few seconds) while Anna sends
-a steady burst and Bruno reads on the other process. The posts in flight are answered
+Two daphne processes (PostgreSQL, Redis) use a private PostgreSQL server that the
+test restarts (`pg_ctl stop -m fast`: every session ended, open transactions rolled
+back; connections refused for a few seconds; started again on the same port) while
+Anna sends a steady burst on one process and Bruno reads on the other. A page loaded
+meanwhile is the site's error page. The posts in flight are answered
 with `unavailable` error frames, never acks, and the sockets stay open; the client
 keeps them pending and resends them (as live.js does); daphne reconnects by itself,
 over the sockets and on the pages' long-lived HTTP threads. In the end every post is
@@ -60,22 +61,24 @@ def shape(tmp_path):
         yield server, env, site, writer, reader
 
 
+def page_answer(daphne, path, session_key):
+    """(status, text) of `path` loaded from `daphne` with the session `session_key`."""
+    request = urllib.request.Request(
+        daphne.url + path, headers={"Cookie": f"sessionid={session_key}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
 def page_statuses(daphne, path, session_key, count=4):
     """Load `path` `count` times at once (so each HTTP thread of `daphne` serves
     some); the response statuses."""
-
-    def load(_n):
-        request = urllib.request.Request(
-            daphne.url + path, headers={"Cookie": f"sessionid={session_key}"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-
     with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(load, range(count)))
+        answers = pool.map(lambda _n: page_answer(daphne, path, session_key), range(count))
+        return [status for status, _text in answers]
 
 
 def test_posts_in_flight_during_a_database_restart_are_resent_and_stored_once(shape):
@@ -100,7 +103,13 @@ def test_posts_in_flight_during_a_database_restart_are_resent_and_stored_once(sh
             )
             await anna.until(lambda: len(anna.acks) >= RESTART_AFTER, "the first acks")
             acked_before = len(anna.acks)
-            await asyncio.to_thread(server.restart, down=DOWN)
+            # A restart: every session ended, connections refused for DOWN seconds.
+            await asyncio.to_thread(server.stop)
+            down_page = await asyncio.to_thread(
+                page_answer, reader, site["thread_path"], sessions["bruno"]
+            )
+            await asyncio.sleep(DOWN)
+            await asyncio.to_thread(server.start)
             await asyncio.wait_for(sending, TIMEOUT)
             await bruno.until(
                 lambda: bruno.last_seq(stream) >= head + BURST, "every event", timeout=60
@@ -111,14 +120,19 @@ def test_posts_in_flight_during_a_database_restart_are_resent_and_stored_once(sh
             await asyncio.sleep(0.5)  # a duplicate or extra event would arrive by now
             # The sockets lived through the restart.
             assert not anna.closed.is_set() and not bruno.closed.is_set()
-            return anna, bruno, newcomer, head, acked_before
+            return anna, bruno, newcomer, head, acked_before, down_page
         finally:
             for client in clients:
                 await client.close()
 
-    anna, bruno, newcomer, head, acked_before = asyncio.run(
+    anna, bruno, newcomer, head, acked_before, down_page = asyncio.run(
         asyncio.wait_for(scenario(), TIMEOUT)
     )
+    # A page loaded meanwhile is the site's own error page, which asks to try again
+    # (in the site's language: the person's own is in the database, and this
+    # request names none).
+    assert down_page[0] == 500
+    assert "Qualcosa è andato storto" in down_page[1]
 
     # The posts in flight while PostgreSQL was down were refused, not acknowledged,
     # each with the error the client resends on; the burst was half done then.
