@@ -1,10 +1,10 @@
 """PostgreSQL restarts in the middle of a burst of posts, and nothing is lost.
 
 Two daphne processes (PostgreSQL, Redis) use a private PostgreSQL server that the
-test restarts (`pg_ctl stop -m fast`: every session ended, open transactions rolled
-back; connections refused for a few seconds; started again on the same port) while
-Anna sends a steady burst on one process and Bruno reads on the other. A page loaded
-meanwhile is the site's error page. The posts in flight are answered
+test stops (as a service restart: every session ended, open transactions rolled back;
+and as a crash), keeps down for a few seconds (connections refused) and starts again
+on the same port, while Anna sends a steady burst on one process and Bruno reads on
+the other. A page loaded meanwhile is the site's error page. The posts in flight are answered
 with `unavailable` error frames, never acks, and the sockets stay open; the client
 keeps them pending and resends them (as live.js does); daphne reconnects by itself,
 over the sockets and on the pages' long-lived HTTP threads. In the end every post is
@@ -81,7 +81,12 @@ def page_statuses(daphne, path, session_key, count=4):
         return [status for status, _text in answers]
 
 
-def test_posts_in_flight_during_a_database_restart_are_resent_and_stored_once(shape):
+# "fast": a service restart (sessions ended, transactions rolled back, a checkpoint);
+# "immediate": a crash (the postmaster gone at once, recovery from the log on start).
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_posts_in_flight_during_a_database_restart_are_resent_and_stored_once(
+    shape, mode
+):
     server, env, site, writer, reader = shape
     thread, sessions = site["thread"], site["sessions"]
     stream = f"thread:{thread}"
@@ -104,7 +109,7 @@ def test_posts_in_flight_during_a_database_restart_are_resent_and_stored_once(sh
             await anna.until(lambda: len(anna.acks) >= RESTART_AFTER, "the first acks")
             acked_before = len(anna.acks)
             # A restart: every session ended, connections refused for DOWN seconds.
-            await asyncio.to_thread(server.stop)
+            await asyncio.to_thread(server.stop, mode)
             down_page = await asyncio.to_thread(
                 page_answer, reader, site["thread_path"], sessions["bruno"]
             )

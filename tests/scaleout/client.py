@@ -3,7 +3,8 @@
 A reader task files every frame as it arrives (events per stream, acks per client_id,
 errors); tests wait for a condition on what arrived, always with a timeout. Posts sent
 with `post()` stay pending until acknowledged and, like live.js, are sent again after
-an `unavailable` error (the server could not reach its database).
+an `unavailable` error (the server could not reach its database); a subscription
+ended by one is asked again from the last seq received.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ class LiveClient:
         self.errors = []
         self.pending = {}  # client_id -> post frame sent with post(), until its ack
         self.unavailable = []  # `unavailable` error frames of pending posts (resent)
+        self.resubscribed = []  # `unavailable` error frames of streams (asked again)
         self.closed = asyncio.Event()
         self.reader = asyncio.ensure_future(self._read())
 
@@ -69,6 +71,13 @@ class LiveClient:
                     asyncio.get_running_loop().call_later(
                         self.RESEND_DELAY, self._resend, frame["ref"]
                     )
+                elif op == "error" and (
+                    frame.get("code") == "unavailable" and frame.get("ref") in self.subscribed
+                ):
+                    self.resubscribed.append(frame)
+                    asyncio.get_running_loop().call_later(
+                        self.RESEND_DELAY, self._resubscribe, frame["ref"]
+                    )
                 elif op == "error":
                     self.errors.append(frame)
         except ConnectionClosed:
@@ -93,6 +102,11 @@ class LiveClient:
         frame = self.pending.get(client_id)
         if frame is not None and not self.closed.is_set():
             asyncio.ensure_future(self.send(**frame))
+
+    def _resubscribe(self, stream):
+        if not self.closed.is_set():
+            after = self.last_seq(stream)
+            asyncio.ensure_future(self.send(op="subscribe", stream=stream, after=after))
 
     async def until(self, condition, what, *, timeout=15):
         """Wait until `condition()` holds; fail naming `what` after `timeout` seconds."""
