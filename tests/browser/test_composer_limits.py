@@ -242,19 +242,38 @@ def test_a_post_the_socket_keeps_dropping_comes_back_to_the_composer(
 def test_a_post_the_database_could_not_store_stays_pending_and_goes_out_by_itself(
     site, signed_in_page, problems
 ):
-    """The server answers the first send with `unavailable` (as it does while
-    PostgreSQL restarts): the post is not given back, the page says it will go out,
-    and it is sent again by itself, with the same client id, and shown once."""
+    """The server answers the first subscription and the first send with
+    `unavailable` (as it does while PostgreSQL restarts): the page subscribes again,
+    the post is not given back, the page says it will go out, and it is sent again
+    by itself, with the same client id, and shown once."""
     from playwright.sync_api import expect
 
     base_url, thread_path = site.url, site.paths["THREAD"]
     anna = signed_in_page("anna@example.org")
     posts_seen = []
+    subscribes_seen = []
+
+    def unavailable(ref):
+        return json.dumps(
+            {
+                "op": "error",
+                "code": "unavailable",
+                "message": "The server cannot reach its database just now.",
+                "ref": ref,
+            }
+        )
 
     def refuse_first_post(route):
         server = route.connect_to_server()
 
         def from_page(message):
+            if '"op":"subscribe"' in message:
+                subscribes_seen.append(json.loads(message))
+                if len(subscribes_seen) == 1:
+                    route.send(unavailable(subscribes_seen[0]["stream"]))
+                else:
+                    server.send(message)
+                return
             if '"op":"post"' not in message:
                 server.send(message)
                 return
@@ -262,16 +281,7 @@ def test_a_post_the_database_could_not_store_stays_pending_and_goes_out_by_itsel
             if len(posts_seen) > 1:
                 server.send(message)
                 return
-            route.send(
-                json.dumps(
-                    {
-                        "op": "error",
-                        "code": "unavailable",
-                        "message": "The server cannot reach its database just now.",
-                        "ref": posts_seen[0]["client_id"],
-                    }
-                )
-            )
+            route.send(unavailable(posts_seen[0]["client_id"]))
 
         route.on_message(from_page)
         server.on_message(lambda message: route.send(message))
@@ -280,6 +290,20 @@ def test_a_post_the_database_could_not_store_stays_pending_and_goes_out_by_itsel
     anna.goto(base_url + thread_path)
     status = anna.locator("[data-live-status]")
     expect(status).to_have_attribute("data-state", "connected")
+    # The refused subscription is asked again, from the same seq, by itself.
+    def asked_again():
+        return [
+            frame
+            for frame in subscribes_seen[1:]
+            if frame["stream"] == subscribes_seen[0]["stream"]
+        ]
+
+    for _ in range(150):
+        if asked_again():
+            break
+        anna.wait_for_timeout(100)
+    assert asked_again(), subscribes_seen
+    assert asked_again()[0].get("after") == subscribes_seen[0].get("after")
     posts = anna.locator(".posts > .post")
     before = posts.count()
 
