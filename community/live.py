@@ -14,6 +14,7 @@ from itertools import product
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.db.models import Case, Value, When
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -21,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from live import presence
-from live.consumer import not_found, whole_number
+from live.consumer import not_found, unavailable, whole_number
 from live.events import (
     ephemeral_broadcast,
     frame_text,
@@ -285,9 +286,15 @@ async def operation_post(socket, frame):
         return await socket.error(
             "bad_frame", _("attachments must be a list of ids."), ref=client_id
         )
-    post_id, code, message, extra = await _post_grouped(
-        (socket.user, socket.language, thread_id, body, client_uuid, tuple(files))
-    )
+    try:
+        post_id, code, message, extra = await _post_grouped(
+            (socket.user, socket.language, thread_id, body, client_uuid, tuple(files))
+        )
+    except DatabaseError:
+        # The database is restarting or unreachable: no ack, so the client keeps the
+        # post and sends it again. Had its commit gone through after all, the resend
+        # is answered with the stored post (the client id is unique per author).
+        return await socket.error("unavailable", unavailable(), ref=client_id)
     if code is not None:
         if not extra:
             return await socket.error(code, message, ref=client_id)
@@ -323,9 +330,12 @@ async def operation_typing(socket, frame):
         return await socket.error("not_found", not_found(), ref=thread_id)
     if not await presence.typing_allowed(stream, socket.user):
         return  # throttled: one notice every few seconds is enough
-    refusal = await database_sync_to_async(_typing_refusal)(
-        socket.user, socket.language, thread_id
-    )
+    try:
+        refusal = await database_sync_to_async(_typing_refusal)(
+            socket.user, socket.language, thread_id
+        )
+    except DatabaseError:
+        return  # a notice that can wait for the next keystroke
     if refusal is not None:
         return await socket.error("forbidden", refusal, ref=thread_id)
     await presence.ephemeral_send(

@@ -8,6 +8,7 @@ and never disturbs the other subscriptions.
 
 import asyncio
 import json
+import logging
 import time
 import uuid
 from collections import defaultdict, deque
@@ -16,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -27,9 +29,18 @@ from .wire import UNSEEN, unseen_text, wire_of, with_viewer
 STREAM_MAX_LENGTH = 64
 REF_MAX_LENGTH = 100
 
+logger = logging.getLogger(__name__)
+
 
 def not_found():
     return _("No such conversation, or you may not follow it.")
+
+
+def unavailable():
+    """The `unavailable` error's message: the database failed (it is restarting, or
+    unreachable). Nothing was done, and the client sends the same frame again later:
+    a post it resends is stored once."""
+    return _("The server cannot reach its database just now: trying again shortly.")
 
 
 def whole_number(value):
@@ -74,7 +85,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         self.channel_layer = None
         self.base_send = send
-        self.user, self.session_key = await handshake.signed_in(scope)
+        try:
+            self.user, self.session_key = await handshake.signed_in(scope)
+        except DatabaseError:
+            # No session can be read: refuse the handshake (the client reconnects
+            # with backoff) rather than accept a socket that knows nobody.
+            logger.warning("live: database unavailable, socket refused")
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1011})
+            return
         self.language = handshake.language(self.user, scope)
         try:
             while True:
@@ -168,7 +187,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 _("Too many refused subscriptions: wait a minute and try again."),
                 ref=stream,
             )
-        scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+        try:
+            scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+        except DatabaseError:
+            return await self._database_failed(stream)
         if scopes is None:
             if self.failures is None:
                 self.failures = deque()
@@ -178,10 +200,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self._set_viewer(stream, scopes)
         for scope in scopes:
             self.scopes[scope].add(stream)
-            await self._join(scope)
+            try:
+                await self._join(scope)
+            except DatabaseError:
+                return await self._database_failed(stream)
         if scopes.has_presence and self.own_stream is not None:
             self.rooms.add(stream)
-        await self._join(stream)
+        try:
+            await self._join(stream)
+        except DatabaseError:  # the hub reads the stream's head when it joins first
+            return await self._database_failed(stream)
         # Live events arriving from now on queue up behind the replay.
         self._queue(("subscribe", stream, after))
 
@@ -355,7 +383,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             item = self.outbox.popleft()
             if item[0] == "subscribe":
                 if item[1] in self.joined:
-                    await self._replay(item[1], item[2])
+                    try:
+                        await self._replay(item[1], item[2])
+                    except DatabaseError:
+                        await self._database_failed(item[1])
+                        continue
                     await self._enter_room(item[1])
             elif item[0] == "raw":
                 await self.send_text(item[1])
@@ -371,7 +403,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 if last is None or seq <= last:
                     continue  # not subscribed (any more), or already sent
                 if seq > last + 1:
-                    await self._repair(stream, last, seq)
+                    try:
+                        await self._repair(stream, last, seq)
+                    except DatabaseError:
+                        await self._database_failed(stream)
+                        continue
                     if self.last_seq.get(stream, seq) >= seq:
                         continue
                 self.last_seq[stream] = seq
@@ -419,7 +455,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         for stream in affected:
             if stream not in self.subscribed:
                 continue
-            scopes = await database_sync_to_async(streams.may_subscribe)(self.user, stream)
+            try:
+                scopes = await database_sync_to_async(streams.may_subscribe)(
+                    self.user, stream
+                )
+            except DatabaseError:
+                # Not known to be allowed still: ended until it is asked again.
+                await self._database_failed(stream)
+                continue
             if scopes is None:
                 await self.end_subscription(stream)
                 await self.error("not_found", not_found(), ref=stream)
@@ -447,6 +490,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 del self.scopes[scope]
                 await self._leave_if_unused(scope)
         await self._leave_if_unused(stream)
+
+    async def _database_failed(self, stream):
+        """The database failed while `stream` was being subscribed, replayed, repaired
+        or re-checked: end the subscription and say so; the client subscribes again
+        later from the last seq it holds, and misses nothing."""
+        logger.warning("live: database unavailable, %s to be subscribed again", stream)
+        await self.end_subscription(stream)
+        await self.error("unavailable", unavailable(), ref=stream)
 
     async def send_frame(self, frame):
         await self.send_text(json.dumps(frame, separators=(",", ":")))

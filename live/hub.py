@@ -22,6 +22,7 @@ from collections import defaultdict
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import DatabaseError
 
 from . import catchup, streams
 from .events import (
@@ -215,6 +216,9 @@ class Hub:
             return
         try:
             frames = await self._localized(group, frames)
+        except DatabaseError as error:  # subscribers repair the gap later
+            logger.warning("live hub: presenting skipped, database unavailable (%s)", error)
+            return
         except Exception:  # subscribers repair the gap from the Event table
             logger.exception("live hub: presenting failed")
             return
@@ -354,6 +358,8 @@ class Hub:
             await asyncio.sleep(settings.LIVE_SWEEP_SECONDS)
             try:
                 await self._sweep_once()
+            except DatabaseError as error:  # restarting: the next sweep catches up
+                logger.warning("live hub: sweep skipped, database unavailable (%s)", error)
             except Exception:
                 logger.exception("live hub: sweep failed")
 

@@ -3,7 +3,9 @@
 // jitter, and posts that stay pending until the server acknowledges them (resent after
 // a reconnect, a few times at most). A post larger than the server's frame limit is
 // never sent: daphne would close the socket, and resending it after each reconnect
-// would do it again.
+// would do it again. When the server cannot reach its database (an `unavailable`
+// error), posts stay pending and subscriptions stay wanted: both are sent again after
+// a growing delay, as long as it takes (a resent post is stored once).
 
 import { gettext, interpolate } from "./i18n.js";
 import { clearAlert, showAlert, showFormError } from "./notices.js";
@@ -67,9 +69,13 @@ export class LiveConnection extends EventTarget {
       this.setState("connected");
       for (const [stream, sub] of this.streams) {
         sub.confirmed = false;
+        clearTimeout(sub.retry);
         this.sendSubscribe(stream, sub.last);
       }
-      for (const entry of this.pending.values()) this.sendPost(entry);
+      for (const entry of this.pending.values()) {
+        clearTimeout(entry.retry);
+        this.sendPost(entry);
+      }
     });
     socket.addEventListener("message", (message) => {
       let frame;
@@ -127,6 +133,40 @@ export class LiveConnection extends EventTarget {
     const base = Math.min(MAX_DELAY_MS, 500 * 2 ** Math.min(this.attempt, 10));
     const delay = base / 2 + Math.random() * (base / 2); // jitter spreads the reconnects
     this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** A delay that doubles with each `attempt` (from 1 s up to MAX_DELAY_MS), jittered. */
+  static retryDelay(attempt) {
+    const base = Math.min(MAX_DELAY_MS, 1000 * 2 ** Math.min(attempt, 10));
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  /**
+   * The server could not reach its database for the post or stream `frame.ref`
+   * names: nothing was stored or followed, so it is asked again later, with backoff.
+   * A post stays pending (it is not given back to the page), and its sends start
+   * counting again: the socket itself is fine.
+   */
+  retryLater(frame) {
+    const entry = this.pending.get(frame.ref);
+    if (entry) {
+      entry.sends = 0;
+      entry.retries = (entry.retries ?? 0) + 1;
+      clearTimeout(entry.retry);
+      entry.retry = setTimeout(() => {
+        if (this.pending.get(frame.ref) === entry) this.sendPost(entry);
+      }, LiveConnection.retryDelay(entry.retries - 1));
+    }
+    const sub = this.streams.get(frame.ref);
+    if (sub) {
+      sub.confirmed = false;
+      sub.retries = (sub.retries ?? 0) + 1;
+      clearTimeout(sub.retry);
+      sub.retry = setTimeout(() => {
+        if (this.streams.get(frame.ref) === sub && !sub.confirmed) this.sendSubscribe(frame.ref, sub.last);
+      }, LiveConnection.retryDelay(sub.retries - 1));
+    }
+    if (entry || sub) this.dispatchEvent(new CustomEvent("unavailable", { detail: frame }));
   }
 
   reconnectNow() {
@@ -191,12 +231,17 @@ export class LiveConnection extends EventTarget {
         return;
       }
       case "subscribed":
-        if (sub) sub.confirmed = true;
+        if (sub) {
+          sub.confirmed = true;
+          sub.retries = 0;
+        }
         if (sub && sub.last === null) sub.last = frame.seq;
+        this.dispatchEvent(new CustomEvent("available"));
         return;
       case "resync":
         if (sub) {
           sub.confirmed = true;
+          sub.retries = 0;
           sub.last = frame.seq;
           sub.onResync?.(frame);
         }
@@ -211,11 +256,15 @@ export class LiveConnection extends EventTarget {
         sub?.onActivity?.(frame);
         return;
       case "ack":
+        clearTimeout(this.pending.get(frame.client_id)?.retry);
         this.pending.delete(frame.client_id);
         this.dispatchEvent(new CustomEvent("ack", { detail: frame }));
+        this.dispatchEvent(new CustomEvent("available"));
         return;
       case "error":
-        if (this.pending.has(frame.ref)) {
+        if (frame.code === "unavailable") {
+          this.retryLater(frame);
+        } else if (this.pending.has(frame.ref)) {
           const refused = this.pending.get(frame.ref);
           this.pending.delete(frame.ref);
           this.dispatchEvent(new CustomEvent("post-error", { detail: { ...frame, body: refused.frame.body } }));
@@ -273,6 +322,13 @@ export function showConnectionState(connection) {
   connection.addEventListener("unshown", () => {
     showAlert(gettext("A live update could not be shown: reload the page to see the latest."), "live-shown");
   });
+  connection.addEventListener("unavailable", () => {
+    showAlert(
+      gettext("The server cannot save or show messages just now: what you sent stays pending and goes out by itself."),
+      "live-unavailable",
+    );
+  });
+  connection.addEventListener("available", () => clearAlert("live-unavailable"));
   const status = document.querySelector("[data-live-status]");
   if (!status) return;
   const render = () => {

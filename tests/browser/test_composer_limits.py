@@ -2,6 +2,7 @@
 refusal instead of closing the live socket, a room message at the limit in emoji fits
 in one frame, and a post the socket cannot deliver comes back to the composer."""
 
+import json
 import re
 
 import pytest
@@ -235,4 +236,96 @@ def test_a_post_the_socket_keeps_dropping_comes_back_to_the_composer(
     expect(status).to_have_attribute("data-state", "connected")
     bruno.wait_for_timeout(1_500)
     assert len(posts_seen) == 3
+    assert not problems, problems
+
+
+def test_a_post_the_database_could_not_store_stays_pending_and_goes_out_by_itself(
+    site, signed_in_page, problems
+):
+    """The server answers the first subscription and the first send with
+    `unavailable` (as it does while PostgreSQL restarts): the page subscribes again,
+    the post is not given back, the page says it will go out, and it is sent again
+    by itself, with the same client id, and shown once."""
+    from playwright.sync_api import expect
+
+    base_url, thread_path = site.url, site.paths["THREAD"]
+    anna = signed_in_page("anna@example.org")
+    posts_seen = []
+    subscribes_seen = []
+
+    def unavailable(ref):
+        return json.dumps(
+            {
+                "op": "error",
+                "code": "unavailable",
+                "message": "The server cannot reach its database just now.",
+                "ref": ref,
+            }
+        )
+
+    def refuse_first_post(route):
+        server = route.connect_to_server()
+
+        def from_page(message):
+            if '"op":"subscribe"' in message:
+                subscribes_seen.append(json.loads(message))
+                if len(subscribes_seen) == 1:
+                    route.send(unavailable(subscribes_seen[0]["stream"]))
+                else:
+                    server.send(message)
+                return
+            if '"op":"post"' not in message:
+                server.send(message)
+                return
+            posts_seen.append(json.loads(message))
+            if len(posts_seen) > 1:
+                server.send(message)
+                return
+            route.send(unavailable(posts_seen[0]["client_id"]))
+
+        route.on_message(from_page)
+        server.on_message(lambda message: route.send(message))
+
+    anna.route_web_socket(re.compile(r"/ws/$"), refuse_first_post)
+    anna.goto(base_url + thread_path)
+    status = anna.locator("[data-live-status]")
+    expect(status).to_have_attribute("data-state", "connected")
+    # The refused subscription is asked again, from the same seq, by itself.
+    def asked_again():
+        return [
+            frame
+            for frame in subscribes_seen[1:]
+            if frame["stream"] == subscribes_seen[0]["stream"]
+        ]
+
+    for _ in range(150):
+        if asked_again():
+            break
+        anna.wait_for_timeout(100)
+    assert asked_again(), subscribes_seen
+    assert asked_again()[0].get("after") == subscribes_seen[0].get("after")
+    posts = anna.locator(".posts > .post")
+    before = posts.count()
+
+    text = "Una risposta che il database non ha salvato al primo colpo."
+    composer = anna.get_by_label(re.compile("your reply", re.I))
+    composer.fill(text)
+    anna.get_by_role("button", name="Post reply").click()
+
+    alert = anna.get_by_role("alert").filter(has_text="stays pending")
+    expect(alert).to_have_text(
+        "The server cannot save or show messages just now: what you sent stays "
+        "pending and goes out by itself."
+    )
+    expect(anna.locator(".post--pending")).to_have_count(1)
+    expect(composer).to_have_value("")
+    # Sent again by itself: stored, acknowledged and shown once.
+    expect(anna.locator(".post--pending")).to_have_count(0, timeout=20_000)
+    expect(posts).to_have_count(before + 1)
+    expect(posts.last).to_contain_text(text)
+    expect(alert).to_have_count(0)
+    assert len(posts_seen) == 2
+    assert posts_seen[0]["client_id"] == posts_seen[1]["client_id"]
+    expect(anna.locator("#composer .form-errors")).to_have_count(0)
+    expect(status).to_have_attribute("data-state", "connected")
     assert not problems, problems

@@ -2,7 +2,10 @@
 and `FormSession`, the same person posting the pages' forms without JavaScript.
 
 A reader task files every frame as it arrives (events per stream, acks per client_id,
-errors); tests wait for a condition on what arrived, always with a timeout.
+errors); tests wait for a condition on what arrived, always with a timeout. Posts sent
+with `post()` stay pending until acknowledged and, like live.js, are sent again after
+an `unavailable` error (the server could not reach its database); a subscription
+ended by one is asked again from the last seq received.
 """
 
 import asyncio
@@ -31,6 +34,9 @@ class LiveClient:
         self.acked_at = {}  # client_id -> time.time() when its first ack arrived
         self.ack_count = defaultdict(int)
         self.errors = []
+        self.pending = {}  # client_id -> post frame sent with post(), until its ack
+        self.unavailable = []  # `unavailable` error frames of pending posts (resent)
+        self.resubscribed = []  # `unavailable` error frames of streams (asked again)
         self.closed = asyncio.Event()
         self.reader = asyncio.ensure_future(self._read())
 
@@ -64,8 +70,23 @@ class LiveClient:
                     self.acks[frame["client_id"]] = frame["post"]
                     self.acked_at.setdefault(frame["client_id"], time.time())
                     self.ack_count[frame["client_id"]] += 1
+                    self.pending.pop(frame["client_id"], None)
                 elif op in {"presence", "typing"}:
                     self.ephemeral[frame["stream"]].append(frame)
+                elif op == "error" and (
+                    frame.get("code") == "unavailable" and frame.get("ref") in self.pending
+                ):
+                    self.unavailable.append(frame)
+                    asyncio.get_running_loop().call_later(
+                        self.RESEND_DELAY, self._resend, frame["ref"]
+                    )
+                elif op == "error" and (
+                    frame.get("code") == "unavailable" and frame.get("ref") in self.subscribed
+                ):
+                    self.resubscribed.append(frame)
+                    asyncio.get_running_loop().call_later(
+                        self.RESEND_DELAY, self._resubscribe, frame["ref"]
+                    )
                 elif op == "error":
                     self.errors.append(frame)
         except ConnectionClosed:
@@ -75,6 +96,26 @@ class LiveClient:
 
     async def send(self, **frame):
         await self.socket.send(json.dumps(frame))
+
+    # After an `unavailable` error, as live.js waits (without its backoff).
+    RESEND_DELAY = 0.5
+
+    async def post(self, thread, body, client_id):
+        """Send a post; it stays pending, and is resent after an `unavailable` error,
+        until acknowledged."""
+        frame = {"op": "post", "thread": thread, "body": body, "client_id": client_id}
+        self.pending[client_id] = frame
+        await self.send(**frame)
+
+    def _resend(self, client_id):
+        frame = self.pending.get(client_id)
+        if frame is not None and not self.closed.is_set():
+            asyncio.ensure_future(self.send(**frame))
+
+    def _resubscribe(self, stream):
+        if not self.closed.is_set():
+            after = self.last_seq(stream)
+            asyncio.ensure_future(self.send(op="subscribe", stream=stream, after=after))
 
     async def until(self, condition, what, *, timeout=15):
         """Wait until `condition()` holds; fail naming `what` after `timeout` seconds."""
@@ -112,6 +153,28 @@ class LiveClient:
             await asyncio.wait_for(self.reader, 5)
         except (TimeoutError, asyncio.CancelledError):
             self.reader.cancel()
+
+
+async def send_burst(client, thread, posts, *, window=20, stop_after=None, pace=0):
+    """Send `posts` [(client_id, body)] with `window` unacknowledged at most (and at
+    least `pace` seconds apart); return how many were sent once `stop_after` (default:
+    all) are acknowledged."""
+    sent = 0
+    goal = len(posts) if stop_after is None else stop_after
+
+    def acked():
+        return sum(1 for client_id, _ in posts if client_id in client.acks)
+
+    while (done := acked()) < goal:
+        if sent < len(posts) and sent - done < window:
+            client_id, body = posts[sent]
+            await client.post(thread, body, client_id)
+            sent += 1
+            if pace:
+                await asyncio.sleep(pace)
+        else:
+            await client.until(lambda done=done: acked() > done, f"ack #{done + 1}")
+    return sent
 
 
 def as_shown(frames, language="it"):

@@ -28,9 +28,8 @@ import pytest
 from deploy import nginx
 from tests.browser.conftest import PASSWORD, Site
 from tests.browser.scenarios import reply_appears_live_for_both
-from tests.scaleout.client import LiveClient, as_shown
+from tests.scaleout.client import LiveClient, as_shown, send_burst
 from tests.scaleout.sites import prepare_site, site_env, stored_posts
-from tests.scaleout.test_server_restart import send_burst
 from tests.support.processes import (
     BASE_DIR,
     Daphne,

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.scaleout.client import LiveClient, as_shown
+from tests.scaleout.client import LiveClient, as_shown, send_burst
 from tests.scaleout.sites import prepare_site, site_env, stored_posts
 from tests.support.processes import (
     Daphne,
@@ -45,24 +45,6 @@ def env(request, tmp_path):
         yield site_env(tmp_path, DATABASE_URL=database_url, REDIS_URL=redis_url)
 
 
-async def send_burst(client, thread, posts, *, stop_after=None):
-    """Send `posts` [(client_id, body)] with WINDOW in flight; stop after `stop_after` acks."""
-    sent = 0
-    goal = len(posts) if stop_after is None else stop_after
-
-    def acked():
-        return sum(1 for client_id, _ in posts if client_id in client.acks)
-
-    while (done := acked()) < goal:
-        if sent < len(posts) and sent - done < WINDOW:
-            client_id, body = posts[sent]
-            await client.send(op="post", thread=thread, body=body, client_id=client_id)
-            sent += 1
-        else:
-            await client.until(lambda done=done: acked() > done, f"ack #{done + 1}")
-    return sent
-
-
 def run(scenario):
     return asyncio.run(asyncio.wait_for(scenario, TIMEOUT))
 
@@ -84,7 +66,7 @@ def test_every_acknowledged_post_survives_a_killed_server_once(env, tmp_path):
         watcher = await LiveClient.open(first.url, sessions["bruno"])
         head = await sender.subscribe(stream)  # from now on: the burst's events
         await watcher.subscribe(stream, after=0)  # the whole stream
-        sent = await send_burst(sender, thread, burst, stop_after=KILL_AFTER)
+        sent = await send_burst(sender, thread, burst, window=WINDOW, stop_after=KILL_AFTER)
         first.kill()
         for client in (sender, watcher):
             await asyncio.wait_for(client.closed.wait(), 10)
@@ -120,7 +102,7 @@ def test_every_acknowledged_post_survives_a_killed_server_once(env, tmp_path):
         try:
             await again.subscribe(stream, after=sender.last_seq(stream))
             await rewatch.subscribe(stream, after=watcher.last_seq(stream))
-            await send_burst(again, thread, lost_acks + unacked)
+            await send_burst(again, thread, lost_acks + unacked, window=WINDOW)
             await newcomer.subscribe(stream, after=0)
             # One post.created per post of the burst after the setup's events.
             expected = head + BURST

@@ -471,15 +471,17 @@ def admin_database_url():
 
 
 @contextmanager
-def postgres_database():
+def postgres_database(admin_url=None):
     """A fresh PostgreSQL database with a random name, dropped afterwards; yields its URL.
 
-    Raises Unavailable when the server at admin_database_url() is not reachable.
+    `admin_url`: a role that may create databases on the server to use (a
+    `PostgresServer`'s); admin_database_url() by default. Raises Unavailable when
+    that server is not reachable.
     """
     import psycopg
     from psycopg import sql
 
-    admin_url = admin_database_url()
+    admin_url = admin_url or admin_database_url()
     name = f"crocevia_test_{secrets.token_hex(6)}"
     try:
         with psycopg.connect(
@@ -512,6 +514,147 @@ def postgres_database():
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.5)
+
+
+def _postgres_binaries():
+    """The directory of the newest installed PostgreSQL's initdb, pg_ctl and postgres."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    pg_ctl = shutil.which("pg_ctl")
+    if pg_ctl is None:
+        raise Unavailable("PostgreSQL's server binaries (pg_ctl) are not installed")
+    return Path(pg_ctl).parent
+
+
+class PostgresServer(_Server):
+    """A private PostgreSQL cluster on a free 127.0.0.1 port, for tests that stop it.
+
+    The system cluster serves every other test and is never restarted; this one is
+    the test's own: initdb into a fresh temporary directory (trust authentication,
+    loopback only, its own socket directory), started with `pg_ctl`. `restart()`
+    stops it with `mode` (pg_ctl's "fast": every session is ended and open
+    transactions roll back, as a service restart does; "immediate": a crash, then
+    recovery), keeps it down for `down` seconds (connections are refused) and starts
+    it again on the same port. PostgreSQL refuses to run as root: as root the cluster
+    belongs to, and runs as, the `postgres` system user. `admin_url` is a superuser
+    that may create databases (`postgres_database(server.admin_url)`). Raises
+    Unavailable when the binaries are not installed. A context manager, like Daphne;
+    leaving it stops the server and removes its directory.
+    """
+
+    def __init__(self, *, timeout=60):
+        self.timeout = timeout
+        self.directory = None
+        self.port = 0
+        self.log_path = None
+
+    @property
+    def admin_url(self):
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def data(self):
+        return self.directory / "data"
+
+    def _run(self, name, *args, timeout=None):
+        """Run the PostgreSQL program `name` as the cluster's owner; RuntimeError with
+        its output (and the server's log) when it fails."""
+        command = [str(self.binaries / name), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(
+            command,
+            cwd=self.directory,
+            capture_output=True,
+            text=True,
+            timeout=timeout or self.timeout,
+        )
+        if done.returncode != 0:
+            log = self.log_path.read_text() if self.log_path.exists() else ""
+            raise RuntimeError(
+                f"{name} {' '.join(args)} failed:\n{done.stdout}{done.stderr}\n{log}"
+            )
+        return done
+
+    def _init(self):
+        import pwd
+        import tempfile
+
+        self.binaries = _postgres_binaries()
+        if os.geteuid() == 0:
+            try:
+                owner = pwd.getpwnam("postgres")
+            except KeyError as error:
+                raise Unavailable("there is no postgres user to run PostgreSQL as") from error
+        # Under the system's temporary directory: pytest's are private to root.
+        self.directory = Path(tempfile.mkdtemp(prefix="crocevia-pg-"))
+        if os.geteuid() == 0:
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        self.log_path = self.directory / "postgres.log"
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+        )
+
+    def _pg_ctl_start(self):
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.directory} "
+            # The data is thrown away: no fsync (commits stay synchronous, so what
+            # was committed survives a restart, even an immediate one).
+            "-c fsync=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl", "start", "-w", "-t", str(self.timeout), "-D", str(self.data),
+            "-l", str(self.log_path), "-o", options,
+            timeout=self.timeout + 10,
+        )
+
+    def start(self):
+        if self.port:
+            self._pg_ctl_start()  # a restart: the same port, which clients know
+            return self
+        try:
+            self._init()
+            for attempt in range(5):
+                self.port = free_port()
+                try:
+                    self._pg_ctl_start()
+                    return self
+                except RuntimeError as error:
+                    # Lost the race for the port: try another.
+                    if "already in use" not in str(error) or attempt == 4:
+                        raise
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def stop(self, mode="fast"):
+        """Stop the server (pg_ctl stop -m `mode`); it can be started again."""
+        if self.directory is not None and (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "stop", "-w", "-m", mode, "-D", str(self.data))
+
+    def restart(self, *, down=3.0, mode="fast"):
+        """Stop the server, leave it down for `down` seconds, start it again."""
+        self.stop(mode)
+        time.sleep(down)
+        self.start()
+
+    def close(self):
+        """Stop the server and remove its directory."""
+        try:
+            self.stop("immediate")
+        finally:
+            if self.directory is not None:
+                shutil.rmtree(self.directory, ignore_errors=True)
+                self.directory = None
+
+    def __exit__(self, *exc_info):
+        self.close()
 
 
 def _redact(url):
