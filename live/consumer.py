@@ -372,7 +372,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.backlog,
         )
         self.backlog = None
-        self.outbox.clear()
+        if self.outbox:
+            self.outbox.clear()
         if self.writer is not None:
             self.writer.cancel()  # it waits in `send` for the client
         self.writer = asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
