@@ -365,6 +365,12 @@ LIVE_REORDER_SECONDS = float(os.environ.get("LIVE_REORDER_SECONDS", 0.2))
 LIVE_TYPING_THROTTLE_SECONDS = int(os.environ.get("LIVE_TYPING_THROTTLE_SECONDS", 3))
 # Refused subscribes a socket may make per minute (each costs a database lookup).
 LIVE_SUBSCRIBE_REFUSALS = int(os.environ.get("LIVE_SUBSCRIBE_REFUSALS", 20))
+# Bytes that may wait for one socket whose client does not read them (in daphne's
+# buffer, or queued for a server that makes sends wait): past it the socket is closed
+# (live.wire.CLOSE_TOO_SLOW) and the page catches up from the Event table.
+LIVE_SOCKET_BACKLOG_BYTES = int(
+    os.environ.get("LIVE_SOCKET_BACKLOG_BYTES", 4 * 1024 * 1024)
+)
 # Origins, besides the site's own, whose pages may open the live socket.
 LIVE_ALLOWED_ORIGINS = env_list("LIVE_ALLOWED_ORIGINS", [])
 

@@ -3,7 +3,8 @@
 Each socket has one writer task that sends frames in order: replay from the Event table
 on subscribe, then live events from the process hub, with duplicates dropped and gaps
 filled from the Event table. Every frame is validated; a bad frame gets an `error` frame
-and never disturbs the other subscriptions.
+and never disturbs the other subscriptions. A client that stops reading is closed once
+LIVE_SOCKET_BACKLOG_BYTES wait for it (`CLOSE_TOO_SLOW`) and catches up on reconnect.
 """
 
 import asyncio
@@ -24,10 +25,16 @@ from django.utils.translation import gettext_lazy as _
 from . import catchup, handshake, operations, presence, sessions, streams
 from .events import group_name, stream_name
 from .hub import get_hub
-from .wire import UNSEEN, unseen_text, wire_of, with_viewer
+from .wire import CLOSE_TOO_SLOW, UNSEEN, unseen_text, wire_of, with_viewer
+
+logger = logging.getLogger(__name__)
 
 STREAM_MAX_LENGTH = 64
 REF_MAX_LENGTH = 100
+# How long a replay waits for a client to read the half of LIVE_SOCKET_BACKLOG_BYTES
+# it was sent before treating it as one that stopped reading.
+DRAIN_PATIENCE_SECONDS = 30
+DRAIN_POLL_SECONDS = 0.02
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +75,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         "scopes",
         "joined",
         "outbox",
+        "backlog",
         "writer",
         "heartbeat",
         "rooms",
@@ -108,6 +116,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.scopes = defaultdict(set)  # access scope stream -> subscribed streams
         self.joined = set()  # hub groups this socket is in
         self.outbox = None  # what the writer task sends, in order (a deque while running)
+        # Bytes of text in the outbox when sends go through ASGI (no daphne connection to
+        # measure); None once the socket is being closed for not reading.
+        self.backlog = 0
         self.writer = None  # running only while the outbox has work: idle sockets
         self.heartbeat = None  # hold no task (memory), present ones one heartbeat
         self.rooms = set()  # subscribed streams that track presence (room threads)
@@ -307,9 +318,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self._queue(("recheck", stream))
         return direct
 
+    def send_later(self, outgoings):
+        """Have the writer send shared texts the hub could not write at once (another
+        server than daphne, whose `send` may wait for the client: never the hub)."""
+        for outgoing in outgoings:
+            self._queue(("outgoing", outgoing))
+
     def send_now(self, outgoings):
         """Write shared texts, in order, straight to daphne's connection (one write);
-        False when they must go through ASGI (`send_outgoing`): another server, or the
+        False when they must go through ASGI (`send_later`): another server, or the
         connection not open."""
         return self.wire is not None and self.wire.send_prepared_many(outgoings)
 
@@ -358,11 +375,35 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def _queue(self, item):
         """Hand `item` to the writer, starting it if it is not running."""
+        if self.backlog is None:
+            return  # closing: the client stopped reading
+        if self.wire is None:
+            # Through ASGI a `send` may wait for the client (daphne's never does: its
+            # connection's backlog is bounded in live/wire.py), so bound the outbox.
+            self.backlog += _text_size(item)
+            if self.backlog > settings.LIVE_SOCKET_BACKLOG_BYTES:
+                self._too_slow()
+                return
         if self.outbox is None:
             self.outbox = deque()
         self.outbox.append(item)
         if self.writer is None or self.writer.done():
             self.writer = asyncio.ensure_future(self._write())
+
+    def _too_slow(self):
+        """Through ASGI, more than LIVE_SOCKET_BACKLOG_BYTES queued for a client that
+        does not read: drop them and close (the page catches up when it reconnects)."""
+        logger.warning(
+            "live: closing a socket that stopped reading (%d bytes queued, over "
+            "LIVE_SOCKET_BACKLOG_BYTES)",
+            self.backlog,
+        )
+        self.backlog = None
+        if self.outbox:
+            self.outbox.clear()
+        if self.writer is not None:
+            self.writer.cancel()  # it waits in `send` for the client
+        self.writer = asyncio.ensure_future(self.close(code=CLOSE_TOO_SLOW))
 
     def _idle(self):
         """No writer running and nothing queued: a frame may be sent at once."""
@@ -381,7 +422,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def _send_queued(self):
         while self.outbox:
             item = self.outbox.popleft()
-            if item[0] == "subscribe":
+            if self.wire is None and self.backlog is not None:
+                self.backlog -= _text_size(item)
+            if item[0] == "outgoing":
+                await self.send_outgoing(item[1])
+            elif item[0] == "subscribe":
                 if item[1] in self.joined:
                     try:
                         await self._replay(item[1], item[2])
@@ -428,6 +473,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_seq[stream] = after
         await self.send_frame({"op": "subscribed", "stream": stream, "seq": after})
         for frame, text in events:
+            if not await self._drained():
+                return
             self.last_seq[stream] = frame["seq"]
             await self.send_text(self._for_this_viewer(frame, text))
 
@@ -441,10 +488,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send_frame({"op": "resync", "stream": stream, "seq": upto})
             return
         for frame, text in events:
-            if self.last_seq.get(stream) is None:
+            if self.last_seq.get(stream) is None or not await self._drained():
                 return
             self.last_seq[stream] = frame["seq"]
             await self.send_text(self._for_this_viewer(frame, text))
+
+    async def _drained(self):
+        """Pace a replay to the client's reading: while half of LIVE_SOCKET_BACKLOG_BYTES
+        waits for it in daphne's buffer, wait until a quarter does (a replay is up to
+        LIVE_REPLAY_LIMIT events at once, which must not count as falling behind).
+        False when the socket is closing, or closed here after DRAIN_PATIENCE_SECONDS
+        without the client reading. Through ASGI the server's `send` paces it."""
+        wire = self.wire
+        if wire is None or wire.waiting() <= wire.backlog_limit // 2:
+            return True
+        deadline = time.monotonic() + DRAIN_PATIENCE_SECONDS
+        while wire.waiting() > wire.backlog_limit // 4:
+            if wire.closing():
+                return False
+            if time.monotonic() > deadline:
+                wire.close_too_slow()
+                return False
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
+        return not wire.closing()
 
     async def _recheck(self, scope):
         """Re-authorise the subscriptions an access event may have revoked."""
@@ -511,3 +577,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         elif whole_number(ref):
             frame["ref"] = ref
         await self.send_frame(frame)
+
+
+def _text_size(item):
+    """The characters of text an outbox item sends (frames that answer the client's own
+    requests, and subscribes, count for nothing)."""
+    kind = item[0]
+    if kind == "event":
+        return len(item[3].text)
+    if kind == "outgoing":
+        return len(item[1].text)
+    if kind == "raw":
+        return len(item[1])
+    return 0

@@ -330,9 +330,11 @@ class Hub:
         single = deliveries[0] if len(deliveries) == 1 else None
         for subscriber in list(self.subscribers.get(group, ())):
             # The socket's writer is idle and these are the stream's next events: send
-            # them from here rather than waking one task per socket. daphne's send only
-            # buffers (Twisted), so this loop never waits on a slow client. Under
-            # daphne, a socket's share of a group of events goes in one write.
+            # them from here rather than waking one task per socket. This loop never
+            # waits on a client: under daphne a write only buffers (Twisted; a socket
+            # that lets LIVE_SOCKET_BACKLOG_BYTES pile up is closed, live/wire.py), and
+            # a send through ASGI, which may wait, goes to the socket's writer task.
+            # Under daphne, a socket's share of a group of events goes in one write.
             if single is not None:  # one event: no list per socket
                 direct = subscriber.deliver(single)
                 directs = (direct,) if direct is not None else ()
@@ -346,8 +348,7 @@ class Hub:
                 continue
             try:
                 if not subscriber.send_now(directs):
-                    for direct in directs:
-                        await subscriber.send_outgoing(direct)
+                    subscriber.send_later(directs)
             except Exception:
                 logger.exception("live hub: send failed")
 

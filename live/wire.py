@@ -7,18 +7,32 @@ that per-socket path is most of the server's work. Under daphne the hub instead 
 and frames each distinct text once (`Outgoing`) and writes the prepared bytes to every
 socket's connection (`Wire.send_prepared`), as autobahn's prepared messages allow.
 
+Writing never waits for the client: what the kernel does not take stays in Twisted's
+buffer for the connection. A client that stops reading would make that buffer grow
+without end, so once more than LIVE_SOCKET_BACKLOG_BYTES wait there the socket is
+closed with `CLOSE_TOO_SLOW`; the page reconnects and replays what it missed from the
+Event table.
+
 Under any other ASGI server (or Channels' test communicator) `wire_of` finds no
 connection and everything goes through ASGI `send` as usual.
 """
 
 import functools
+import logging
 
 from autobahn.websocket.protocol import WebSocketProtocol
+from django.conf import settings
 
 from .events import frame_text
 
+logger = logging.getLogger(__name__)
+
 STATE_OPEN = WebSocketProtocol.STATE_OPEN
 STATE_GONE = (WebSocketProtocol.STATE_CLOSING, WebSocketProtocol.STATE_CLOSED)
+
+# The close code of a socket that fell LIVE_SOCKET_BACKLOG_BYTES behind: "reconnect and
+# catch up" (private range, like 4001 for a session that ended).
+CLOSE_TOO_SLOW = 4008
 
 _MAX_WRAPPERS = 8
 _MAX_SHARED_VIEWER_FIELDS = 4096
@@ -45,7 +59,8 @@ def _daphne_protocol(send):
 
 def _write_now(transport, sock, chunks):
     """Write the byte strings `chunks` to a plain TCP connection at once when Twisted
-    holds nothing back for it, with one `sendmsg` call (no joining).
+    holds nothing back for it, with one `sendmsg` call (no joining); True when some
+    of them were left with Twisted (the connection's backlog may have grown).
 
     Twisted on asyncio never writes at once: every write registers the socket for
     writability (an epoll change), waits a turn of the loop, sends, and unregisters
@@ -64,7 +79,7 @@ def _write_now(transport, sock, chunks):
         or len(transport.dataBuffer) != transport.offset
     ):
         transport.write(b"".join(chunks))
-        return
+        return True
     one = chunks[0] if len(chunks) == 1 else None  # one event: the common case
     try:
         sent = sock.send(one) if one is not None else sock.sendmsg(chunks)
@@ -72,15 +87,36 @@ def _write_now(transport, sock, chunks):
         sent = 0
     except OSError:
         transport.write(b"".join(chunks))  # Twisted notices the failure and closes
-        return
+        return True
     if sent < (len(one) if one is not None else sum(len(chunk) for chunk in chunks)):
         transport.write(b"".join(chunks)[sent:])
+        return True
+    return False
+
+
+def _buffering(transport):
+    """The Twisted TCP transport that holds what the kernel has not taken yet: the
+    connection's own, or the one under TLS; None for one of another kind."""
+    for candidate in (transport, getattr(transport, "transport", None)):
+        if all(
+            hasattr(candidate, name) for name in ("dataBuffer", "offset", "_tempDataLen")
+        ):
+            return candidate
+    return None
 
 
 class Wire:
     """A socket's daphne connection: frames written without the ASGI round trip."""
 
-    __slots__ = ("protocol", "transport", "socket", "factory", "uncompressed")
+    __slots__ = (
+        "protocol",
+        "transport",
+        "socket",
+        "factory",
+        "uncompressed",
+        "buffer",
+        "backlog_limit",
+    )
 
     def __init__(self, protocol):
         self.protocol = protocol
@@ -95,6 +131,16 @@ class Wire:
         plain = not getattr(self.transport, "TLS", False)
         sock = getattr(self.transport, "socket", None) if plain else None
         self.socket = sock if hasattr(sock, "sendmsg") else None
+        self.buffer = _buffering(self.transport)
+        self.backlog_limit = settings.LIVE_SOCKET_BACKLOG_BYTES
+
+    def waiting(self):
+        """Bytes written to the connection that the kernel has not taken yet (0 when
+        the transport is of a kind that does not say)."""
+        buffer = self.buffer
+        if buffer is None:
+            return 0
+        return len(buffer.dataBuffer) - buffer.offset + buffer._tempDataLen
 
     def closing(self):
         """Whether the connection is closing or closed: nothing can be sent on it."""
@@ -119,15 +165,30 @@ class Wire:
         if uncompressed is None:
             uncompressed = self.uncompressed = protocol._perMessageCompress is None
         if uncompressed and not protocol.send_queue:
-            _write_now(
+            if not _write_now(
                 self.transport,
                 self.socket,
                 [outgoing.prepared(factory).payloadHybi for outgoing in outgoings],
-            )
+            ):
+                return True  # the kernel took it all: nothing waits (the common case)
         else:
             for outgoing in outgoings:  # compression, or autobahn's queue
                 protocol.sendPreparedMessage(outgoing.prepared(factory))
+        if self.waiting() > self.backlog_limit:
+            self.close_too_slow()
         return True
+
+    def close_too_slow(self):
+        """The client stopped reading: close the socket rather than buffer its events
+        without end. The close frame queues behind the backlog; if the client does not
+        answer it within autobahn's close handshake timeout (a second), the connection
+        is aborted and the backlog freed."""
+        logger.warning(
+            "live: closing a socket that stopped reading (%d bytes waiting, over "
+            "LIVE_SOCKET_BACKLOG_BYTES)",
+            self.waiting(),
+        )
+        self.protocol.sendClose(code=CLOSE_TOO_SLOW, reason="Too slow: catch up")
 
 
 def wire_of(send):

@@ -2,10 +2,15 @@
 // catch-up from the last seq seen, gap repair, reconnect with exponential backoff and
 // jitter, and posts that stay pending until the server acknowledges them (resent after
 // a reconnect, a few times at most). A post larger than the server's frame limit is
-// never sent: daphne would close the socket, and resending it after each reconnect
-// would do it again. When the server cannot reach its database (an `unavailable`
-// error), posts stay pending and subscriptions stay wanted: both are sent again after
-// a growing delay, as long as it takes (a resent post is stored once).
+// never sent: daphne would drop the socket, and resending it after each reconnect
+// would do it again. Should one get through all the same (a page stating no limit, a
+// proxy with a smaller one), a `too_large` refusal gives it back at once, and a socket
+// that closes each time it is sent (1009, or dropped) gives it back after
+// MAX_POST_SENDS sends: it is never resent forever. A socket the server closed because
+// it stopped reading (4008) reconnects like any other and catches up from `last`.
+// When the server cannot reach its database (an `unavailable` error), posts stay
+// pending and subscriptions stay wanted: both are sent again after a growing delay, as
+// long as it takes (a resent post is stored once).
 
 import { gettext, interpolate } from "./i18n.js";
 import { clearAlert, showAlert, showFormError } from "./notices.js";
@@ -112,6 +117,28 @@ export class LiveConnection extends EventTarget {
   unreadable(error) {
     this.dispatchEvent(new CustomEvent("unreadable", { detail: error }));
     for (const [stream, sub] of this.streams) this.sendSubscribe(stream, sub.last);
+  }
+
+  /**
+   * The server refused a frame over its size limit without saying which (it could not
+   * read it): only a post can be that large, so the largest pending post already sent
+   * is given back, as too large, and never sent again.
+   */
+  refusedForSize(frame) {
+    let largest = null;
+    for (const [clientId, entry] of this.pending) {
+      if (!entry.sends) continue;
+      const size = JSON.stringify(entry.frame).length;
+      if (!largest || size > largest.size) largest = { clientId, entry, size };
+    }
+    if (!largest) return;
+    clearTimeout(largest.entry.retry);
+    this.pending.delete(largest.clientId);
+    this.dispatchEvent(
+      new CustomEvent("post-error", {
+        detail: { ...frame, ref: largest.clientId, body: largest.entry.frame.body },
+      }),
+    );
   }
 
   /** Give back the pending posts sent MAX_POST_SENDS times without an ack. */
@@ -264,6 +291,8 @@ export class LiveConnection extends EventTarget {
       case "error":
         if (frame.code === "unavailable") {
           this.retryLater(frame);
+        } else if (frame.code === "too_large" && frame.ref === undefined) {
+          this.refusedForSize(frame);
         } else if (this.pending.has(frame.ref)) {
           const refused = this.pending.get(frame.ref);
           this.pending.delete(frame.ref);

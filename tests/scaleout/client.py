@@ -5,13 +5,18 @@ A reader task files every frame as it arrives (events per stream, acks per clien
 errors); tests wait for a condition on what arrived, always with a timeout. Posts sent
 with `post()` stay pending until acknowledged and, like live.js, are sent again after
 an `unavailable` error (the server could not reach its database); a subscription
-ended by one is asked again from the last seq received.
+ended by one is asked again from the last seq received. `StalledClient` is the other
+kind: a socket that reads only when the test says so.
 """
 
 import asyncio
+import base64
 import html.parser
 import http.cookiejar
 import json
+import os
+import socket
+import struct
 import time
 import urllib.error
 import urllib.parse
@@ -280,3 +285,107 @@ class _Forms(html.parser.HTMLParser):
             self.textarea = None
         elif tag == "form":
             self.fields = None
+class StalledClient:
+    """A /ws/ client on a plain socket that reads only when told to, like a tab whose
+    computer went to sleep: while it does not read, the server's writes fill its small
+    TCP receive buffer (`receive_buffer` bytes, SO_RCVBUF) and then wait in the
+    server. The handshake and frames are done by hand (RFC 6455), so nothing reads in
+    the background.
+    """
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.pending = b""  # bytes read but not yet a whole frame
+        self.frames = []
+        self.close_code = None  # from the server's close frame, if one arrived
+        self.ended = None  # "close", "eof" or "reset" once the connection ended
+
+    @classmethod
+    async def open(cls, base_url, session_key, *, receive_buffer=4096, timeout=10):
+        host, port = base_url.removeprefix("http://").split(":")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        await asyncio.wait_for(loop.sock_connect(sock, (host, int(port))), timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET /ws/ HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {base_url}\r\n"
+            f"Cookie: sessionid={session_key}\r\n\r\n"
+        )
+        await loop.sock_sendall(sock, request.encode())
+        client = cls(sock)
+        while b"\r\n\r\n" not in client.pending:
+            chunk = await asyncio.wait_for(loop.sock_recv(sock, 4096), timeout)
+            if not chunk:
+                raise ConnectionError("the server closed during the handshake")
+            client.pending += chunk
+        head, _, client.pending = client.pending.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise ConnectionError(head.decode(errors="replace"))
+        return client
+
+    async def send(self, **frame):
+        """One masked text frame, as every client must send."""
+        payload = json.dumps(frame).encode()
+        header = bytes([0x81])
+        if len(payload) < 126:
+            header += bytes([0x80 | len(payload)])
+        elif len(payload) < 1 << 16:
+            header += bytes([0x80 | 126]) + struct.pack("!H", len(payload))
+        else:
+            header += bytes([0x80 | 127]) + struct.pack("!Q", len(payload))
+        mask = os.urandom(4)
+        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+        await asyncio.get_running_loop().sock_sendall(self.sock, header + mask + masked)
+
+    def _parse(self):
+        """File the whole frames in `pending` (the server's frames are not masked)."""
+        while len(self.pending) >= 2:
+            opcode, length = self.pending[0] & 0x0F, self.pending[1] & 0x7F
+            start = 2
+            if length == 126:
+                if len(self.pending) < 4:
+                    return
+                length, start = struct.unpack("!H", self.pending[2:4])[0], 4
+            elif length == 127:
+                if len(self.pending) < 10:
+                    return
+                length, start = struct.unpack("!Q", self.pending[2:10])[0], 10
+            if len(self.pending) < start + length:
+                return
+            payload = self.pending[start : start + length]
+            self.pending = self.pending[start + length :]
+            if opcode == 0x1:
+                self.frames.append(json.loads(payload))
+            elif opcode == 0x8:
+                self.close_code = struct.unpack("!H", payload[:2])[0] if payload else None
+                self.ended = "close"
+
+    async def read(self, until, *, timeout=15):
+        """Read until `until(self)` holds or the connection ends; fail after `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._parse()
+        while not until(self) and self.ended is None:
+            left = deadline - loop.time()
+            if left <= 0:
+                raise AssertionError(f"reading the stalled socket: timed out after {timeout}s")
+            try:
+                chunk = await asyncio.wait_for(loop.sock_recv(self.sock, 1 << 16), left)
+            except ConnectionResetError:
+                self.ended = "reset"
+                break
+            if not chunk:
+                self.ended = "eof"
+                break
+            self.pending += chunk
+            self._parse()
+
+    def events(self, stream):
+        return [f for f in self.frames if f.get("op") == "event" and f["stream"] == stream]
+
+    def close(self):
+        self.sock.close()

@@ -237,7 +237,8 @@ class Daphne(_Server):
     and start() after it listens on the same port again. `backlog` raises the listen
     queue for benchmarks that open a thousand sockets; `proxy_headers` makes it take
     the client's address and scheme from X-Forwarded-For and -Proto, as behind nginx
-    (deploy/Procfile).
+    (deploy/Procfile); `arguments` are more of daphne's options (["--ping-interval",
+    "600"]).
     """
 
     def __init__(
@@ -249,6 +250,7 @@ class Daphne(_Server):
         cwd=BASE_DIR,
         backlog=None,
         proxy_headers=False,
+        arguments=(),
         timeout=30,
     ):
         self.env = env
@@ -257,6 +259,7 @@ class Daphne(_Server):
         self.cwd = cwd
         self.backlog = backlog
         self.proxy_headers = proxy_headers
+        self.arguments = list(arguments)
         self.timeout = timeout
         self.process = None
         self.port = 0
@@ -285,6 +288,7 @@ class Daphne(_Server):
             "--websocket-max-message-size",
             frame_limit,
             *(["--proxy-headers"] if self.proxy_headers else []),
+            *self.arguments,
             self.application,
         ]
         with open(self.log_path, "w") as log:
