@@ -25,8 +25,9 @@ sys.path.insert(0, str(BASE_DIR))
 
 from tests.support import processes  # noqa: E402
 
-# Built through the real services: a public community, `threads` threads, `posters` verified
-# members (they may reply) and `readers` signed-in people who only follow threads.
+# Built through the real services: a public community, `threads` threads, `rooms` chat
+# rooms, `posters` verified members (they may reply) and `readers` signed-in people who
+# only follow threads.
 # Sessions are real database sessions, as a login would write them.
 SETUP = r"""
 import json
@@ -37,9 +38,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from community.services import communities, memberships, threads as thread_services
+from community.services import rooms as room_services
 from community.models import ReadPosition, User
 
-POSTERS, READERS, THREADS = %(posters)d, %(readers)d, %(threads)d
+POSTERS, READERS, THREADS, ROOMS = %(posters)d, %(readers)d, %(threads)d, %(rooms)d
 
 
 def session_for(user):
@@ -61,6 +63,10 @@ threads = [
         actor=owner, community=community, title=f"Banco {i + 1}", body="Primo messaggio."
     )
     for i in range(THREADS)
+]
+rooms = [
+    room_services.room_create(actor=owner, community=community, name=f"Sala {i + 1}")
+    for i in range(ROOMS)
 ]
 posters = []
 for i in range(POSTERS):
@@ -85,6 +91,7 @@ with transaction.atomic():
     result = {
         "thread": threads[0].pk,
         "threads": [thread.pk for thread in threads],
+        "rooms": [room.pk for room in rooms],
         "owner": session_for(owner),
         "posters": [session_for(p) for p in posters],
         "readers": [session_for(r) for r in readers],
@@ -124,13 +131,15 @@ def site_env(root, **extra):
     return processes.site_env(root, RATE_LIMIT_POSTS="1000000", **extra)
 
 
-def build_site(env, root, *, posters=1, readers=0, threads=1):
-    """Migrate, collect static files and create the people; returns the setup dict."""
+def build_site(env, root, *, posters=1, readers=0, threads=1, rooms=0):
+    """Migrate, collect static files and create the people; returns the setup dict
+    (thread, threads, rooms: ids; owner, posters, readers: session keys)."""
     out = root / f"setup-{secrets.token_hex(4)}.json"
     script = SETUP % {
         "posters": posters,
         "readers": readers,
         "threads": threads,
+        "rooms": rooms,
         "out": str(out),
     }
     processes.build_site(env, script, timeout=600)
