@@ -17,13 +17,16 @@ check and live engine): every path but `/bench/` goes to Crocevia. A WebSocket o
 - `{"op": "gc"}`: a full collection (`gc.collect()`, see _collect.py) in the server, then
   `{"op": "gc.done", "collected": n, "blocks": m}`: bench/idle.py reads the memory
   after it.
+- `{"op": "census"}`: the same collection, then `{"op": "census.done", ...}` with the
+  live objects by type (and tracemalloc's growth by line when tracing;
+  `_collect.census`): bench/soak.py's `--census` says what grows.
 """
 
 import asyncio
 import uuid
 
 from _asgi_frames import frames, reply
-from _collect import collect
+from _collect import census, collect
 from channels.db import database_sync_to_async
 
 from config.asgi import application as crocevia  # applies config/gc_tuning.py
@@ -89,6 +92,8 @@ async def bench_socket(receive, send):
             await reply(send, {"op": "burst.done", "posted": posted, "errors": errors})
         elif frame.get("op") == "gc":
             await reply(send, {"op": "gc.done", **collect()})
+        elif frame.get("op") == "census":
+            await reply(send, {"op": "census.done", **census()})
 
 
 async def application(scope, receive, send):

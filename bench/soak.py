@@ -5,14 +5,22 @@ Run with `.venv/bin/python bench/soak.py` (loopback only; `--minutes`, `--socket
 DEBUG=0, the embedded SQLite by default; `--postgres`: PostgreSQL and a private Redis
 layer, as bench/posting.py gets them) with one public community, several discussion
 threads and chat rooms, and one verified member per socket, then starts one daphne
-process through tests/support/processes.py.
+process through tests/support/processes.py, serving Crocevia's application through
+bench/_crocevia_burst.py (unchanged, plus a bench-only `/bench/` socket): before each
+reading the server runs a full collection through it, as bench/idle.py does, so that
+RSS says what the process holds rather than how long ago the tuned collector
+(config/gc_tuning.py) last ran; `--no-collect` serves config.asgi as it is and reads
+it without. `--census` (and `--tracemalloc`) are for finding what grows: the live
+objects by type after each reading (and the source lines allocating), compared with
+the end of warm-up.
 
 Each socket is a signed-in member following a few of the streams (threads and rooms,
 spread so that every stream has about as many readers) and replying to them in turn:
 an open loop of `--rate` posts a second in total (20 by default: each of 200 sockets
 posts every 10 s, whether or not its earlier posts are acknowledged yet). Every
 `--interval` seconds (a minute) it prints the daphne process's resident memory (VmRSS)
-and open file descriptors (/proc/<pid>/fd), its CPU share, the posts sent, acknowledged
+and allocated blocks (`sys.getallocatedblocks()`), its open file descriptors
+(/proc/<pid>/fd), its CPU share and this script's, the machine's load, the posts sent, acknowledged
 and delivered (event frames received by the sockets) in the interval, and p50/p99 of
 two latencies, both timed from the sender writing the post frame: to its ack, and to
 the event's arrival at each socket that follows the stream.
@@ -25,7 +33,7 @@ read by another process and the verdict printed (the script exits 1 unless it ho
   later reading of RSS must stay within `MEMORY_SLACK_MB` or `MEMORY_SLACK_SHARE` of
   the second one (whichever is larger), every descriptor count within `FD_SLACK`; and
   after the sockets close, the descriptors go back to where they were before they
-  opened;
+  opened (the allocated blocks are printed beside, not judged);
 - no loss: every post answered with an ack (no error, none unanswered), every
   acknowledged post stored exactly once (by id and client_id), nothing stored that was
   not acknowledged, one `post.created` event per post, and every socket received every
@@ -116,7 +124,29 @@ def parse_args(argv=None):
         help="PostgreSQL (BENCH_DATABASE_URL, else a private cluster) and a private "
         "Redis layer instead of SQLite and the in-memory layer",
     )
+    parser.add_argument(
+        "--no-collect",
+        dest="collect",
+        action="store_false",
+        help="read the server as it is, without the full collection before each "
+        "reading (RSS then also holds garbage the tuned collector has not freed yet)",
+    )
+    parser.add_argument(
+        "--census",
+        action="store_true",
+        help="diagnosis: serve through bench/_crocevia_burst.py and, after each "
+        "reading, count the server's live objects by type (after a full collection) "
+        "and print the types that grew most since warm-up",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="diagnosis: --census with the server under tracemalloc (much slower), "
+        "also printing the source lines whose allocations grew most",
+    )
     options = parser.parse_args(argv)
+    options.census = options.census or options.tracemalloc
+    options.collect = options.collect or options.census
     streams = options.threads + options.rooms
     if not 1 <= options.follow <= streams:
         parser.error(f"--follow must be between 1 and the {streams} streams")
@@ -280,6 +310,7 @@ class Reading:
     window: Window
     client_share: float = 0.0  # this process's CPU over the interval
     load: float = 0.0  # the machine's load average (1 min)
+    blocks: int | None = None  # CPython's allocated blocks after the collection
 
 
 def show_reading(reading):
@@ -290,12 +321,17 @@ def show_reading(reading):
 
     w = reading.window
     return (
-        f"{clock(reading.minute):>6}{reading.rss_mb:>9.1f}{reading.fds:>6}"
+        f"{clock(reading.minute):>6}{reading.rss_mb:>9.1f}{thousands(reading.blocks):>9}"
+        f"{reading.fds:>6}"
         f"{reading.cpu_share * 100:>6.0f}%{w.sent:>7}{w.acked:>7}{w.received:>10}"
         f"{w.errors:>7}{ms(w.ack_latencies, 0.5):>9}{ms(w.ack_latencies, 0.99):>9}"
         f"{ms(w.arrival_latencies, 0.5):>9}{ms(w.arrival_latencies, 0.99):>9}"
         f"{reading.client_share * 100:>6.0f}%{reading.load:>6.1f}"
     )
+
+
+def thousands(blocks):
+    return "-" if blocks is None else f"{blocks / 1000:.1f}k"
 
 
 def clock(minutes):
@@ -305,7 +341,7 @@ def clock(minutes):
 
 
 HEADER = (
-    f"{'time':>6}{'RSS MB':>9}{'fds':>6}{'cpu':>7}{'sent':>7}{'acked':>7}"
+    f"{'time':>6}{'RSS MB':>9}{'blocks':>9}{'fds':>6}{'cpu':>7}{'sent':>7}{'acked':>7}"
     f"{'received':>10}{'errors':>7}{'ack p50':>9}{'ack p99':>9}{'arr p50':>9}"
     f"{'arr p99':>9}{'client':>7}{'load':>6}"
 )
@@ -326,13 +362,15 @@ class Result:
     unsettled: int = 0  # posts never answered
 
 
-def sample(pid, traffic, started, marks):
-    """Close the current window and read the server; returns (Reading, new marks).
-    `marks`: (monotonic time, daphne CPU seconds, this process's CPU seconds)."""
+async def sample(pid, traffic, started, marks, hook):
+    """Close the current window and read the server (after a full collection through
+    `hook` when there is one); returns (Reading, new marks). `marks`: (monotonic time,
+    daphne CPU seconds, this process's CPU seconds)."""
     now = time.monotonic()
     cpu, client = _live.cpu_seconds(pid), time.process_time()
     window = traffic.turn()
     elapsed = max(1e-9, now - marks[0])
+    blocks = await hook.collect() if hook is not None else None
     reading = Reading(
         minute=(now - started) / 60,
         rss_mb=_live.rss_mb(pid),
@@ -341,13 +379,14 @@ def sample(pid, traffic, started, marks):
         window=window,
         client_share=(client - marks[2]) / elapsed,
         load=os.getloadavg()[0],
+        blocks=blocks,
     )
     return reading, (now, cpu, client)
 
 
-async def drive(sockets, options, pid, readings, on_reading):
+async def drive(sockets, options, pid, readings, hook, say):
     """The open loop: `options.rate` posts a second, round-robin over the sockets, for
-    `options.minutes`, a reading every `options.interval` seconds."""
+    `options.minutes`, a reading every `options.interval` seconds (printed by `say`)."""
     traffic = sockets[0].traffic
     loop = asyncio.get_running_loop()
     started = time.monotonic()
@@ -361,9 +400,11 @@ async def drive(sockets, options, pid, readings, on_reading):
         due = k / options.rate
         while due >= next_reading:
             await asyncio.sleep(max(0.0, begin + next_reading - loop.time()))
-            reading, marks = sample(pid, traffic, started, marks)
+            reading, marks = await sample(pid, traffic, started, marks, hook)
             readings.append(reading)
-            on_reading(reading)
+            say(show_reading(reading), flush=True)
+            if hook is not None:
+                hook.report()
             next_reading += options.interval
         delay = begin + due - loop.time()
         if delay > 0:
@@ -371,9 +412,11 @@ async def drive(sockets, options, pid, readings, on_reading):
         sockets[k % len(sockets)].post()
     while next_reading <= length + 1e-6:
         await asyncio.sleep(max(0.0, begin + next_reading - loop.time()))
-        reading, marks = sample(pid, traffic, started, marks)
+        reading, marks = await sample(pid, traffic, started, marks, hook)
         readings.append(reading)
-        on_reading(reading)
+        say(show_reading(reading), flush=True)
+        if hook is not None:
+            hook.report()
         next_reading += options.interval
 
 
@@ -431,6 +474,76 @@ async def fds_settled(pid, before, timeout):
     return count
 
 
+class Hook:
+    """The bench-only socket of bench/_crocevia_burst.py, open for the whole run: a
+    full collection in the server before each reading (`gc`), so that RSS is not
+    blurred by garbage the tuned collector (config/gc_tuning.py) has not reached yet,
+    as bench/idle.py reads it; with `--census` the same collection and the live
+    objects by type, and `report()` prints what grew since warm-up."""
+
+    def __init__(self, census, say):
+        self.census = census
+        self.say = say
+        self.ws = None
+        self.answer = None
+        self.baseline = None
+        self.count = 0
+
+    async def open(self, base):
+        self.ws = await _live.open_socket(base, None, path="/bench/")
+
+    async def collect(self):
+        """Collect; returns the server's allocated blocks after it."""
+        op = "census" if self.census else "gc"
+        await self.ws.send(json.dumps({"op": op}))
+        while (answer := json.loads(await self.ws.recv())).get("op") != f"{op}.done":
+            pass
+        self.answer = answer
+        self.count += 1
+        if self.count == WARMUP_INTERVALS:
+            self.baseline = answer
+        return answer["blocks"]
+
+    def report(self):
+        """With --census: the last census, and the types that grew since warm-up."""
+        if not self.census:
+            return
+        answer = self.answer
+        types = answer["types"]
+        line = f"  census: {sum(types.values())} objects tracked by the collector"
+        if self.baseline is not None and self.baseline is not answer:
+            before = self.baseline["types"]
+            grown = sorted(
+                ((n - before.get(name, 0), name) for name, n in types.items()),
+                reverse=True,
+            )
+            line += "; grew most since warm-up: " + ", ".join(
+                f"{name} {n:+}" for n, name in grown[:8] if n > 0
+            )
+        self.say(line, flush=True)
+        for where, size, count in answer.get("lines", [])[:8]:
+            self.say(
+                f"    {size / 1024:+9.1f} kB {count:+7} blocks  {where}", flush=True
+            )
+
+    async def close(self):
+        if self.ws is not None:
+            await self.ws.close()
+
+
+def serve(env, root, options):
+    """The daphne process: Crocevia's application wrapped by bench/_crocevia_burst.py
+    (unchanged, plus the `/bench/` hook), or served as it is with `--no-collect`."""
+    log = root / "daphne.log"
+    if not options.collect:
+        return _live.serve(env, log)
+    import fanout
+
+    if options.tracemalloc:
+        env = dict(env, PYTHONTRACEMALLOC="1")
+    return fanout.serve_crocevia(env, log)
+
+
 def environment(root, options, stack):
     """(env, note) for the site: SQLite, or PostgreSQL with a Redis layer."""
     extra = {"RATE_LIMIT_THREADS": "1000"}  # the owner opens every thread and room
@@ -448,9 +561,9 @@ def environment(root, options, stack):
     )
 
 
-async def soak(options, *, on_reading=None, say=print):
-    """Build the site, run the soak, read the database; returns the Result."""
-    on_reading = on_reading or (lambda reading: say(show_reading(reading), flush=True))
+async def soak(options, *, say=print):
+    """Build the site, run the soak, read the database; returns the Result. Progress
+    and readings go to `say` (print's signature)."""
     with _live.workdir("crocevia-soak-") as root, ExitStack() as stack:
         env, note = environment(root, options, stack)
         say(f"database: {note}", flush=True)
@@ -468,7 +581,10 @@ async def soak(options, *, on_reading=None, say=print):
             SoakSocket(index, session, spread(index, streams, options.follow), traffic)
             for index, session in enumerate(site["posters"])
         ]
-        server = stack.enter_context(_live.serve(env, root / "daphne.log"))
+        server = stack.enter_context(serve(env, root, options))
+        hook = Hook(options.census, say) if options.collect else None
+        if hook is not None:
+            await hook.open(server.url)
         fds_before = descriptors(server.pid)
         gate = asyncio.Semaphore(25)
 
@@ -486,12 +602,14 @@ async def soak(options, *, on_reading=None, say=print):
                 flush=True,
             )
             say(HEADER, flush=True)
-            await drive(sockets, options, server.pid, readings, on_reading)
+            await drive(sockets, options, server.pid, readings, hook, say)
             await delivered(sockets, SETTLE_TIMEOUT)
         finally:
             for s in sockets:
                 s.close()
         fds_after = await fds_settled(server.pid, fds_before, FD_CLOSE_TIMEOUT)
+        if hook is not None:
+            await hook.close()
         server.stop()
         database = await asyncio.to_thread(read_database, env, root, sockets)
     return Result(
@@ -547,6 +665,13 @@ def flat(readings):
         f"descriptors: {base.fds} at {clock(base.minute)}, {fd_low}-{fd_high} "
         f"afterwards, allowed ±{FD_SLACK}: {'flat' if fds_ok else 'GROW'}",
     ]
+    if base.blocks is not None and last.blocks is not None:
+        lines.append(
+            f"live blocks after a full collection (not judged, a diagnosis): "
+            f"{thousands(base.blocks)} at {clock(base.minute)}, "
+            f"{thousands(last.blocks)} at the end "
+            f"({(last.blocks - base.blocks) / base.blocks:+.1%})"
+        )
     return memory_ok, fds_ok, lines
 
 
@@ -697,12 +822,13 @@ def main(argv=None):
     for line in lines:
         print(line)
     print(
-        "\nRSS: daphne's VmRSS at the end of the interval; fds: entries of "
-        "/proc/<pid>/fd; cpu: daphne's CPU\ntime over the interval (client: this "
-        "script's); sent/acked/received: post frames written,\nacks and event frames "
-        "received in the interval; ack: from writing the post frame to its ack;\n"
-        "arr: from writing it to the event's arrival at each socket following the "
-        "stream (ms);\nload: the machine's 1-minute load average."
+        "\nRSS: daphne's VmRSS at the end of the interval, read after a full collection "
+        "in the server\n(unless --no-collect); blocks: CPython's allocated blocks after it "
+        "(live objects);\nfds: entries of /proc/<pid>/fd; cpu: daphne's CPU time over the "
+        "interval (client: this\nscript's); sent/acked/received: post frames written, acks "
+        "and event frames received in\nthe interval; ack: from writing the post frame to "
+        "its ack; arr: from writing it to the\nevent's arrival at each socket following "
+        "the stream (ms); load: the machine's 1-minute\nload average."
     )
     print(f"verdict: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
