@@ -20,10 +20,10 @@ an open loop of `--rate` posts a second in total (20 by default: each of 200 soc
 posts every 10 s, whether or not its earlier posts are acknowledged yet). Every
 `--interval` seconds (a minute) it prints the daphne process's resident memory (VmRSS)
 and allocated blocks (`sys.getallocatedblocks()`), its open file descriptors
-(/proc/<pid>/fd), its CPU share and this script's, the machine's load, the posts sent, acknowledged
-and delivered (event frames received by the sockets) in the interval, and p50/p99 of
-two latencies, both timed from the sender writing the post frame: to its ack, and to
-the event's arrival at each socket that follows the stream.
+(/proc/<pid>/fd), its CPU share and this script's, the machine's load, the posts
+sent, acknowledged and delivered (event frames received by the sockets) in the
+interval, and p50/p99 of two latencies, both timed from the sender writing the post
+frame: to its ack, and to the event's arrival at each socket that follows the stream.
 
 At the end, once every post is answered and every event delivered, the database is
 read by another process and the verdict printed (the script exits 1 unless it holds):
@@ -140,15 +140,16 @@ def parse_args(argv=None):
     parser.add_argument(
         "--census",
         action="store_true",
-        help="diagnosis: serve through bench/_crocevia_burst.py and, after each "
-        "reading, count the server's live objects by type (after a full collection) "
-        "and print the types that grew most since warm-up",
+        help="diagnosis: after each reading's full collection, count the server's "
+        "live objects by type and print the types that grew most since warm-up, and "
+        "its descriptors by kind (clients, PostgreSQL, Redis, files)",
     )
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
-        help="diagnosis: --census with the server under tracemalloc (much slower), "
-        "also printing the source lines whose allocations grew most",
+        help="diagnosis: --census with the server under tracemalloc, also printing "
+        "the source lines whose allocations grew most (each snapshot stalls the "
+        "server for seconds: its latencies mean nothing then)",
     )
     options = parser.parse_args(argv)
     options.census = options.census or options.tracemalloc
