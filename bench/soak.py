@@ -447,27 +447,28 @@ async def drive(sockets, options, pid, readings, hook, say):
     length = options.minutes * 60
     total = int(length * options.rate)
     next_reading = options.interval
+
+    async def read_at(moment):
+        """Take, keep and print the reading due `moment` seconds after the start."""
+        nonlocal marks
+        await asyncio.sleep(max(0.0, begin + moment - loop.time()))
+        reading, marks = await sample(pid, traffic, started, marks, hook)
+        readings.append(reading)
+        say(show_reading(reading), flush=True)
+        if hook is not None:
+            hook.report()
+
     for k in range(total):
         due = k / options.rate
         while due >= next_reading:
-            await asyncio.sleep(max(0.0, begin + next_reading - loop.time()))
-            reading, marks = await sample(pid, traffic, started, marks, hook)
-            readings.append(reading)
-            say(show_reading(reading), flush=True)
-            if hook is not None:
-                hook.report()
+            await read_at(next_reading)
             next_reading += options.interval
         delay = begin + due - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
         sockets[k % len(sockets)].post()
     while next_reading <= length + 1e-6:
-        await asyncio.sleep(max(0.0, begin + next_reading - loop.time()))
-        reading, marks = await sample(pid, traffic, started, marks, hook)
-        readings.append(reading)
-        say(show_reading(reading), flush=True)
-        if hook is not None:
-            hook.report()
+        await read_at(next_reading)
         next_reading += options.interval
 
 

@@ -238,9 +238,9 @@ def test_a_backup_taken_while_people_post_restores_every_earlier_post_and_file(
     assert facts["missing"] == []
     assert media_files(fresh) == originals
 
-    for command in (["check"], ["migrate", "--check"]):
-        done = processes.manage(*command, env=fresh, timeout=300)
-        assert done.returncode == 0, done.stdout + done.stderr
+    # `migrate --check` runs the system checks first, then finds nothing to apply.
+    done = processes.manage("migrate", "--check", env=fresh, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
 
     # A second restore is refused: the database holds tables now.
     again = processes.manage("restore", str(directory), env=fresh, timeout=TIMEOUT)
