@@ -98,7 +98,9 @@ async def scenario(server, site):
     stream = f"thread:{site['thread']}"
     anna, bruno = site["sessions"]["anna"], site["sessions"]["bruno"]
     sender = await LiveClient.open(server.url, anna)
-    readers = [await LiveClient.open(server.url, bruno) for _ in range(READERS)]
+    readers = [
+        await LiveClient.open(server.url, bruno, keep_data=False) for _ in range(READERS)
+    ]
     garbler = await LiveClient.open(server.url, bruno)
     giant = await LiveClient.open(server.url, bruno)
     heads = {await client.subscribe(stream) for client in [*readers, garbler, giant]}

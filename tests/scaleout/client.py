@@ -28,8 +28,11 @@ from websockets.exceptions import ConnectionClosed
 
 
 class LiveClient:
-    def __init__(self, socket):
+    def __init__(self, socket, *, keep_data=True):
         self.socket = socket
+        # False: event frames are filed without their `data` (a reader among many in a
+        # burst of large events needs only their place in the stream).
+        self.keep_data = keep_data
         self.frames = []
         self.events = defaultdict(list)  # stream -> event frames, in arrival order
         self.viewer = {}  # (stream, seq) -> the viewer field of that frame
@@ -46,7 +49,7 @@ class LiveClient:
         self.reader = asyncio.ensure_future(self._read())
 
     @classmethod
-    async def open(cls, base_url, session_key, *, timeout=10):
+    async def open(cls, base_url, session_key, *, timeout=10, keep_data=True):
         socket = await connect(
             base_url.replace("http://", "ws://", 1) + "/ws/",
             origin=base_url,
@@ -56,7 +59,7 @@ class LiveClient:
             open_timeout=timeout,
             close_timeout=2,
         )
-        return cls(socket)
+        return cls(socket, keep_data=keep_data)
 
     async def _read(self):
         try:
@@ -68,6 +71,8 @@ class LiveClient:
                     # What this person may do with it differs per viewer; the event
                     # itself is the same for everyone.
                     self.viewer[frame["stream"], frame["seq"]] = frame.pop("viewer", None)
+                    if not self.keep_data:
+                        frame.pop("data", None)
                     self.events[frame["stream"]].append(frame)
                 elif op in {"subscribed", "resync"}:
                     self.subscribed[frame["stream"]] = frame["seq"]
