@@ -21,7 +21,6 @@ too. The peak should not grow with the file size: every layer streams (the uploa
 handler writes 64 KiB chunks to a temporary file and hashes them on the way).
 """
 
-import hashlib
 import http.client
 import json
 import os
@@ -38,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _live  # noqa: E402
 
+from backups.media import file_sha256  # noqa: E402
 from tests.support import processes  # noqa: E402
 
 SETUP = r"""
@@ -90,14 +90,6 @@ def make_file(path, size):
                 entry.write(block)
                 left -= len(block)
     return path
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class Memory:
@@ -257,7 +249,7 @@ def main():
             for size_mb in sizes:
                 source = make_file(files / f"scan-{size_mb}mb.zip", size_mb * MB)
                 size = source.stat().st_size
-                digest = sha256_of(source)
+                digest = file_sha256(source)
                 ups, downs, copies, urls = [], [], [], []
 
                 def uploads(source=source, ups=ups, urls=urls):
@@ -279,7 +271,7 @@ def main():
                                 target,
                             )
                         )
-                        if sha256_of(target) != digest:
+                        if file_sha256(target) != digest:
                             raise SystemExit(
                                 f"download {number} of {size_mb} MB differs"
                             )
