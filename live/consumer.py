@@ -209,17 +209,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return await self.error("not_found", not_found(), ref=stream)
         self.subscribed.add(stream)
         self._set_viewer(stream, scopes)
-        for scope in scopes:
-            self.scopes[scope].add(stream)
-            try:
-                await self._join(scope)
-            except DatabaseError:
-                return await self._database_failed(stream)
         if scopes.has_presence and self.own_stream is not None:
             self.rooms.add(stream)
         try:
+            for scope in scopes:
+                self.scopes[scope].add(stream)
+                await self._join(scope)
             await self._join(stream)
-        except DatabaseError:  # the hub reads the stream's head when it joins first
+        except DatabaseError:  # the hub reads a stream's head when it joins first
             return await self._database_failed(stream)
         # Live events arriving from now on queue up behind the replay.
         self._queue(("subscribe", stream, after))
